@@ -5,7 +5,7 @@ from .durations import LogNormal
 from .emergencies import EmergencyRequest, Urgency
 from .errors import ModelError
 from .events import CASE_MILESTONES, Event, EventKind
-from .history import PastOperation
+from .history import PastBooking, PastOperation
 from .hospital import TIMEZONE, Hospital
 from .patients import Patient, Priority, ReadinessItem, Referral
 from .program import Program, ProgramEntry
@@ -16,7 +16,7 @@ __all__ = [
     "CASE_MILESTONES", "MINUTES_PER_DAY", "TIMEZONE",
     "BedType", "CancellationReason", "Case", "CaseChange", "CaseStatus", "ChangeKind",
     "EmergencyRequest", "EquipmentType", "Event", "EventKind", "Hospital", "Location", "LogNormal",
-    "ModelError", "PastOperation", "Patient", "Priority", "Procedure", "Program", "ProgramEntry",
+    "ModelError", "PastBooking", "PastOperation", "Patient", "Priority", "Procedure", "Program", "ProgramEntry",
     "ReadinessItem", "Referral", "Room", "Session", "Specialty", "Staff", "StaffRole", "Urgency",
     "clock",
 ]
