@@ -1,0 +1,559 @@
+"""A seeded, reproducible synthetic hospital and its history.
+
+Same scale, seed and start date give the same hospital, byte for byte in its export. Figures and
+their sources are documented in docs/synthetic-hospital.md.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from kontrolltarn.model import (
+    BedType,
+    CancellationReason,
+    EquipmentType,
+    Hospital,
+    Location,
+    LogNormal,
+    PastBooking,
+    PastOperation,
+    Patient,
+    Priority,
+    Procedure,
+    ReadinessItem,
+    Referral,
+    Room,
+    Session,
+    Specialty,
+    Staff,
+    StaffRole,
+    Urgency,
+)
+
+from . import catalogue
+from .catalogue import PAEDIATRIC_SPECIALTIES, ProcedureSpec
+from .notes import make_note
+from .scales import SCALES, Scale
+from .truth import Truth
+
+#: A fixed Monday, so that the default hospital is the same on every machine and every day.
+DEFAULT_TODAY = date(2026, 11, 30)
+STAFFED_START = 8 * 60  # 08:00
+STAFFED_END = 15 * 60 + 30  # 15:30
+#: Days from referral to legal deadline per priority (a typical spread of set deadlines)
+DEADLINE_DAYS = {Priority.P1: 21, Priority.P2: 60, Priority.P3: 120, Priority.P4: 180}
+PRIORITY_SHARES = {Priority.P1: 0.10, Priority.P2: 0.30, Priority.P3: 0.40, Priority.P4: 0.20}
+#: Mean days a referral of each priority waits under today's practice
+MEAN_WAIT_DAYS = {Priority.P1: 10, Priority.P2: 28, Priority.P3: 50, Priority.P4: 75}
+URGENCY_SHARES = {Urgency.IMMEDIATE: 0.05, Urgency.WITHIN_6H: 0.35, Urgency.WITHIN_24H: 0.45,
+                  Urgency.WITHIN_72H: 0.15}
+#: Booking error: surgeons' estimates are biased short and noisy (log scale). Calibrated so that
+#: the CABG-like procedure reproduces the real TCT data: mean absolute error about 52 minutes on
+#: a median case of 227, bookings about 22 minutes short on average.
+BOOKING_BIAS_MEAN = -0.065
+BOOKING_BIAS_SURGEON_SD = 0.06
+BOOKING_NOISE_SD = 0.17
+#: Baseline log-odds of a late cancellation; with the feature effects in `_cancel_logit` this
+#: gives about 7 % of booked electives, the Norwegian figure (7–11 % struck from the program).
+CANCEL_INTERCEPT = -3.3
+#: Coordinators today leave some of each session unbooked against overruns
+PLANNING_BUFFER_MIN = 40
+NORWEGIAN_HOLIDAYS = ((1, 1), (5, 1), (5, 17), (12, 24), (12, 25), (12, 26), (12, 31))
+FIRST_NAMES = ("Anne", "Kari", "Ingrid", "Marte", "Silje", "Hilde", "Nora", "Ida", "Lars", "Ole",
+               "Per", "Jon", "Erik", "Kristian", "Magnus", "Håkon", "Sigrid", "Tone", "Eirik",
+               "Aksel", "Maja", "Emma", "Jonas", "Amir", "Fatima", "Piotr", "Linh")
+LAST_NAMES = ("Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen",
+              "Kristiansen", "Jensen", "Karlsen", "Berg", "Haugen", "Hagen", "Bakken", "Dahl",
+              "Lund", "Strand", "Solberg", "Moen", "Eide", "Ali", "Nowak", "Nguyen")
+
+
+@dataclass
+class SyntheticHospital:
+    """The generator's output: the instance, its past, and the truth behind both."""
+
+    hospital: Hospital
+    history: tuple[PastOperation, ...]
+    bookings: tuple[PastBooking, ...]
+    truth: Truth
+    scale: Scale
+    seed: int
+
+
+def is_operating_day(day: date) -> bool:
+    """A weekday that is not a Norwegian public holiday with fixed date."""
+    return day.weekday() < 5 and (day.month, day.day) not in NORWEGIAN_HOLIDAYS
+
+
+def summer_factor(day: date) -> float:
+    """Share of elective rooms open: Norwegian hospitals run about half capacity in July."""
+    week = day.isocalendar().week
+    if 28 <= week <= 31:
+        return 0.5
+    if week in (27, 32):
+        return 0.8
+    return 1.0
+
+
+def _round5(minutes: float) -> int:
+    return max(5, int(5 * round(minutes / 5)))
+
+
+class _Builder:
+    """Holds the random stream and what has been built so far; one instance per generation."""
+
+    def __init__(self, scale: Scale, seed: int, today: date) -> None:
+        self.scale = scale
+        self.rng = random.Random(f"kontrolltarn-synth-{seed}")
+        self.today = today
+        self.spec_by_id = {s.id: s for s in catalogue.SPECIALTIES}
+        self.proc_specs = {p.code: p for p in catalogue.PROCEDURES}
+        self.patients: list[Patient] = []
+        self.patient_seq = 0
+        self.room_primary: dict[str, str] = {}  # the specialty each elective room belongs to
+
+    # ---- resources -------------------------------------------------------------------------
+    def locations(self) -> list[Location]:
+        result = []
+        for spec in self.scale.locations:
+            rooms = spec.elective_rooms + spec.emergency_rooms
+            beds = {BedType.WARD: round(rooms * 1.3), BedType.ICU: max(1, round(rooms * 0.18)),
+                    BedType.DAY: round(rooms * 1.4), BedType.NONE: rooms * 20}
+            result.append(Location(spec.id, spec.name, beds))
+        return result
+
+    def equipment(self) -> list[EquipmentType]:
+        result = []
+        for eq_id, name, mobile, count in catalogue.EQUIPMENT:
+            counts = {}
+            if mobile:
+                for loc in self.scale.locations:
+                    need = {s for p in catalogue.PROCEDURES if eq_id in p.equipment
+                            for s in [p.specialty]}
+                    if need & set(loc.specialties) or loc.emergency_rooms:
+                        counts[loc.id] = max(1, round(count * (loc.elective_rooms / 20)))
+            result.append(EquipmentType(eq_id, name, mobile, counts))
+        return result
+
+    def rooms(self) -> list[Room]:
+        """Elective rooms get a primary specialty in proportion to its share at the location,
+        and general rooms take related specialties too (so released time can be refilled)."""
+        related = {"GAS": {"URO", "GYN"}, "URO": {"GAS", "GYN"}, "GYN": {"GAS", "URO"},
+                   "ENT": {"PLA", "MAM"}, "PLA": {"ENT", "MAM"}, "MAM": {"PLA", "ENT"},
+                   "ORT": {"NEU"}, "NEU": {"ORT"}, "KAR": {"TCT"}, "TCT": {"KAR"},
+                   "EYE": set(), "BAR": {"GAS"}}
+        rooms: list[Room] = []
+        for loc in self.scale.locations:
+            shares = {s: self.spec_by_id[s].share for s in loc.specialties}
+            total = sum(shares.values())
+            quota = {s: shares[s] / total * loc.elective_rooms for s in shares}
+            counts = {s: max(1, math.floor(q)) for s, q in quota.items()}
+            while sum(counts.values()) < loc.elective_rooms:
+                best = max(quota, key=lambda s: quota[s] - counts[s])
+                counts[best] += 1
+            while sum(counts.values()) > loc.elective_rooms:
+                worst = max((s for s in counts if counts[s] > 1), key=lambda s: counts[s] - quota[s])
+                counts[worst] -= 1
+            number = 1
+            for specialty in sorted(counts, key=lambda s: (-counts[s], s)):
+                for k in range(counts[specialty]):
+                    fixed = set()
+                    if specialty == "ORT":
+                        fixed.add("LAF")
+                    if specialty == "KAR" and k == 0:
+                        fixed.add("HYBRID")
+                    takes = {specialty} | (related[specialty] & set(loc.specialties))
+                    self.room_primary[f"{loc.id}-OR{number:02d}"] = specialty
+                    rooms.append(Room(f"{loc.id}-OR{number:02d}", loc.id, f"{loc.name} stue {number}",
+                                      frozenset(takes), frozenset(fixed)))
+                    number += 1
+            for _ in range(loc.emergency_rooms):
+                rooms.append(Room(f"{loc.id}-OR{number:02d}", loc.id, f"{loc.name} ø-hjelpsstue {number}",
+                                  frozenset(catalogue_specialty_ids()), frozenset({"LAF"}), emergency=True))
+                number += 1
+        return rooms
+
+    def staff(self, rooms: list[Room], future_days: list[date]) -> list[Staff]:
+        staff: list[Staff] = []
+        rng = self.rng
+        loc_of_spec: dict[str, set[str]] = defaultdict(set)
+        for room in rooms:
+            if not room.emergency:
+                for s in room.specialties:
+                    loc_of_spec[s].add(room.location_id)
+        competences: dict[str, set[str]] = defaultdict(set)
+        for p in catalogue.PROCEDURES:
+            if p.competence:
+                competences[p.specialty].add(p.competence)
+        n = 0
+        for spec in catalogue.SPECIALTIES:
+            if spec.id not in loc_of_spec:
+                continue
+            count = max(2, round(spec.surgeons * self.scale.surgeon_factor))
+            for _ in range(count):
+                n += 1
+                comps = frozenset(c for c in sorted(competences[spec.id]) if rng.random() < 0.5)
+                away = frozenset(d for d in future_days if rng.random() < 0.3)
+                staff.append(Staff(f"K{n:04d}", self._name(), StaffRole.SURGEON, spec.id, comps,
+                                   frozenset(loc_of_spec[spec.id]), away, f"SYN{9000000 + n}"))
+        per_room = self.scale.staff_per_room
+        elective_by_loc: dict[str, int] = defaultdict(int)
+        for room in rooms:
+            elective_by_loc[room.location_id] += 1
+        roles = ((StaffRole.ANAESTHETIST, per_room[0], ("barn", "thorax", "nevro")),
+                 (StaffRole.ANAESTHESIA_NURSE, per_room[1], ("barn", "thorax")),
+                 (StaffRole.OR_NURSE, per_room[2], ("ortopedi", "thorax", "nevro", "robot")))
+        for role, factor, skills in roles:
+            for loc_id, room_count in sorted(elective_by_loc.items()):
+                for _ in range(max(1, round(room_count * factor))):
+                    n += 1
+                    comps = frozenset(s for s in skills if rng.random() < 0.35)
+                    staff.append(Staff(f"P{n:04d}", self._name(), role, None, comps,
+                                       frozenset({loc_id}), frozenset(), f"SYN{9000000 + n}"))
+        return staff
+
+    def _name(self) -> str:
+        return f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
+
+    # ---- calendar ----------------------------------------------------------------------------
+    def room_is_staffed(self, room: Room, day: date) -> bool:
+        """Deterministic per (room, day) so history and future use the same calendar rule."""
+        if room.emergency:
+            return True
+        if not is_operating_day(day):
+            return False
+        draw = random.Random(f"{room.id}-{day.isoformat()}-{self.scale.name}").random()
+        return draw < self.scale.staffed_share * summer_factor(day)
+
+    def sessions(self, rooms: list[Room], days: list[date]) -> list[Session]:
+        result = []
+        for day in days:
+            for room in rooms:
+                if not self.room_is_staffed(room, day):
+                    continue
+                sid = f"S-{day:%Y%m%d}-{room.id}"
+                if room.emergency:
+                    result.append(Session(sid, room.id, day, 0, 24 * 60, None, emergency=True))
+                else:
+                    result.append(Session(sid, room.id, day, STAFFED_START, STAFFED_END,
+                                          self.primary_specialty(room, day)))
+        return result
+
+    def primary_specialty(self, room: Room, day: date) -> str:
+        """A room belongs to one specialty four days a week; on Fridays a shared room goes to a
+        related specialty in turn (the block schedule that coordinators keep today)."""
+        own = self.room_primary[room.id]
+        others = sorted(room.specialties - {own})
+        if day.weekday() == 4 and others:
+            return others[(day.toordinal() // 7) % len(others)]
+        return own
+
+    # ---- patients ----------------------------------------------------------------------------
+    def patient(self, spec: ProcedureSpec) -> Patient:
+        rng = self.rng
+        self.patient_seq += 1
+        if spec.specialty in PAEDIATRIC_SPECIALTIES:
+            age = rng.randint(1, 15)
+        elif spec.specialty in ("EYE", "TCT", "KAR", "URO"):
+            age = min(97, max(18, int(rng.gauss(68, 10))))
+        else:
+            age = min(95, max(16, int(rng.gauss(54, 17))))
+        asa = min(4, max(1, round(rng.gauss(1.6 + (age - 40) / 40, 0.7))))
+        bmi = round(min(60.0, max(14.0, rng.gauss(26.5 if age >= 16 else 18, 4.5))), 1)
+        birth = self.today - timedelta(days=age * 365 + rng.randint(0, 364))
+        patient = Patient(f"PAS{self.patient_seq:06d}", birth, rng.choice(("F", "M")), asa, bmi,
+                          f"SYN{self.patient_seq:08d}")
+        self.patients.append(patient)
+        return patient
+
+
+def catalogue_specialty_ids() -> set[str]:
+    return {s.id for s in catalogue.SPECIALTIES}
+
+
+def _weighted(rng: random.Random, items: list[ProcedureSpec]) -> ProcedureSpec:
+    return rng.choices(items, weights=[p.weight for p in items], k=1)[0]
+
+
+def _cancel_logit(age: int, asa: int, lead: int, order: int, changes: int, gaps: int,
+                  bed_occupancy: float) -> float:
+    """True log-odds of a late cancellation (the risk model's oracle)."""
+    return (CANCEL_INTERCEPT + 0.75 * gaps + 0.25 * changes + 0.30 * (order >= 3)
+            + 0.45 * (order >= 4) + 2.5 * max(0.0, bed_occupancy - 0.8)
+            + 0.30 * (asa >= 3) + 0.25 * (age >= 80) + 0.6 * (lead < 7) + 0.002 * lead)
+
+
+def generate(scale: str | Scale = "default", seed: int = 0, today: date = DEFAULT_TODAY,
+             progress: Callable[[str, float], None] | None = None) -> SyntheticHospital:
+    """Generate a hospital as of ``today`` with a waiting list, a session calendar for the
+    coming weeks and a history of past operations and bookings."""
+    spec = SCALES[scale] if isinstance(scale, str) else scale
+    if isinstance(scale, str) and scale not in SCALES:
+        raise ValueError(f"scale={scale!r}: unknown scale, choose one of {sorted(SCALES)}")
+    say = progress or (lambda step, share: None)
+    b = _Builder(spec, seed, today)
+    rng = b.rng
+
+    say("resources", 0.0)
+    locations = b.locations()
+    equipment = b.equipment()
+    rooms = b.rooms()
+    future_days = [today + timedelta(days=k) for k in range(spec.horizon_days)]
+    staff = b.staff(rooms, future_days)
+    specialties = [Specialty(s.id, s.name, s.turnover_min) for s in catalogue.SPECIALTIES]
+    procedures = [Procedure(p.code, p.name, p.specialty,
+                            LogNormal(catalogue.in_room_median(p), p.sigma),
+                            frozenset(p.equipment), p.bed, p.competence) for p in catalogue.PROCEDURES]
+    proc_by_code = {p.code: p for p in procedures}
+    surgeons = [s for s in staff if s.role is StaffRole.SURGEON]
+    surgeons_by_spec: dict[str, list[Staff]] = defaultdict(list)
+    for s in surgeons:
+        assert s.specialty_id is not None
+        surgeons_by_spec[s.specialty_id].append(s)
+    truth = Truth(
+        procedures=proc_by_code,
+        surgeon_effect={s.id: math.exp(rng.gauss(0, 0.12)) for s in surgeons},
+        surgeon_booking_bias={s.id: rng.gauss(BOOKING_BIAS_MEAN, BOOKING_BIAS_SURGEON_SD)
+                              for s in surgeons},
+        location_effect={loc.id: math.exp(rng.gauss(0, 0.04)) for loc in locations},
+    )
+
+    def booked_minutes(code: str, surgeon_id: str | None) -> int:
+        """A surgeon's estimate: knows the procedure and roughly their own speed, not the truth."""
+        proc = proc_by_code[code]
+        effect = truth.surgeon_effect.get(surgeon_id, 1.0) ** 0.5 if surgeon_id else 1.0
+        bias = truth.surgeon_booking_bias.get(surgeon_id, BOOKING_BIAS_MEAN) if surgeon_id \
+            else BOOKING_BIAS_MEAN
+        return _round5(proc.duration.median * effect * math.exp(bias + rng.gauss(0, BOOKING_NOISE_SD)))
+
+    elective_procs: dict[str, list[ProcedureSpec]] = defaultdict(list)
+    emergency_procs: dict[str, list[ProcedureSpec]] = defaultdict(list)
+    for p in catalogue.PROCEDURES:
+        (emergency_procs if p.emergency else elective_procs)[p.specialty].append(p)
+    room_by_id = {r.id: r for r in rooms}
+    equipment_by_id = {e.id: e for e in equipment}
+
+    def room_can_take(room: Room, p: ProcedureSpec) -> bool:
+        for eq in p.equipment:
+            if eq in room.equipment:
+                continue
+            if not equipment_by_id[eq].mobile or not equipment_by_id[eq].count_per_location.get(
+                    room.location_id):
+                return False
+        return p.specialty in room.specialties
+
+    # ---- history: past sessions executed under today's practice -----------------------------
+    say("history", 0.1)
+    history: list[PastOperation] = []
+    bookings: list[PastBooking] = []
+    past_days = [today - timedelta(days=k) for k in range(spec.history_days, 0, -1)]
+    elective_rooms = [r for r in rooms if not r.emergency]
+    emergency_rooms_by_loc: dict[str, list[Room]] = defaultdict(list)
+    for r in rooms:
+        if r.emergency:
+            emergency_rooms_by_loc[r.location_id].append(r)
+    loc_weights = [ls.elective_rooms + ls.emergency_rooms for ls in spec.locations]
+    for i, day in enumerate(past_days):
+        if i % 30 == 0:
+            say("history", 0.1 + 0.6 * i / len(past_days))
+        beds_used: dict[tuple[str, BedType], int] = defaultdict(int)
+        for room in elective_rooms:
+            if not b.room_is_staffed(room, day):
+                continue
+            specialty = b.primary_specialty(room, day)
+            options = [p for p in elective_procs[specialty] if room_can_take(room, p)]
+            if not options:
+                continue
+            turnover = b.spec_by_id[specialty].turnover_min
+            planned: list[tuple[ProcedureSpec, Staff, Patient, int]] = []
+            used, misses = 0, 0
+            capacity = STAFFED_END - STAFFED_START - PLANNING_BUFFER_MIN
+            while misses < 3:
+                p = _weighted(rng, options)
+                able = [s for s in surgeons_by_spec[specialty]
+                        if p.competence is None or p.competence in s.competences]
+                if not able:
+                    misses += 1
+                    continue
+                surgeon = rng.choice(able)
+                if planned and (p.competence is None or p.competence in planned[0][1].competences):
+                    surgeon = planned[0][1]  # one surgeon per session where able
+                booked = booked_minutes(p.code, surgeon.id)
+                extra = booked + (turnover if planned else 0)
+                if used + extra > capacity:
+                    misses += 1
+                    continue
+                planned.append((p, surgeon, b.patient(p), booked))
+                used += extra
+            # children first, then long cases, as practice does
+            planned.sort(key=lambda t: (t[2].age_on(day) >= 16, -t[3]))
+            clock_min = STAFFED_START + int(rng.expovariate(1 / 18))  # late start, mean 18 min
+            order = 0
+            for p, surgeon, patient, booked in planned:
+                age = patient.age_on(day)
+                bed_cap = {loc.id: loc.post_op_beds for loc in locations}[room.location_id]
+                occupancy = beds_used[(room.location_id, p.bed)] / max(1, bed_cap.get(p.bed, 1))
+                lead = max(0, int(rng.expovariate(1 / 21)))
+                changes = min(4, int(rng.expovariate(1 / 0.4)))
+                gaps = sum(rng.random() < 0.06 for _ in range(2))
+                position = order + 1
+                logit = _cancel_logit(age, patient.asa, lead, position, changes, gaps, occupancy)
+                risk = 1 / (1 + math.exp(-logit))
+                cancelled = rng.random() < risk
+                reason = None
+                if cancelled:
+                    reason = _cancel_reason(rng, position, occupancy, gaps)
+                note, labels = make_note(rng, icu_procedure=p.bed is BedType.ICU)
+                bid = f"B{len(bookings) + 1:07d}"
+                bookings.append(PastBooking(
+                    bid, day, room.location_id, specialty, p.code, age, patient.asa, patient.bmi,
+                    lead, position, changes, gaps, round(occupancy, 3), booked, note, cancelled,
+                    reason))
+                truth.booking_risk[bid] = risk
+                if cancelled:
+                    continue
+                beds_used[(room.location_id, p.bed)] += 1
+                order += 1
+                true = truth.duration(p.code, surgeon.id, room.location_id, patient.asa,
+                                      patient.bmi, age)
+                actual = max(5, round(true.median * math.exp(true.sigma * rng.gauss(0, 1))))
+                oid = f"O{len(history) + 1:07d}"
+                history.append(PastOperation(
+                    oid, day, room.location_id, room.id, specialty, p.code, surgeon.id, age,
+                    patient.sex, patient.asa, patient.bmi, booked, actual, clock_min, order))
+                truth.operation_median[oid] = true.median
+                truth.operation_sigma[oid] = true.sigma
+                clock_min += actual + max(5, int(rng.gauss(turnover, turnover * 0.3)))
+        # emergencies of the day (fewer at weekends and on holidays)
+        rate = spec.emergencies_per_day * (0.8 if not is_operating_day(day) else 1.07)
+        count = _poisson(rng, rate)
+        by_room_clock: dict[str, int] = defaultdict(int)
+        for _ in range(count):
+            loc = rng.choices(spec.locations, weights=loc_weights, k=1)[0]
+            specialty_spec = rng.choices(catalogue.SPECIALTIES,
+                                         weights=[s.emergency_share for s in catalogue.SPECIALTIES])[0]
+            procs = emergency_procs.get(specialty_spec.id)
+            if not procs:
+                continue
+            p = _weighted(rng, procs)
+            room = rng.choice(emergency_rooms_by_loc[loc.id])
+            surgeon = rng.choice(surgeons_by_spec[p.specialty]) if surgeons_by_spec[p.specialty] \
+                else rng.choice(surgeons)
+            patient = b.patient(p)
+            urgency = rng.choices(list(URGENCY_SHARES), weights=list(URGENCY_SHARES.values()))[0]
+            booked = booked_minutes(p.code, surgeon.id)
+            true = truth.duration(p.code, surgeon.id, loc.id, patient.asa, patient.bmi,
+                                  patient.age_on(day))
+            actual = max(5, round(true.median * math.exp(true.sigma * rng.gauss(0, 1))))
+            start = max(by_room_clock[room.id], int(rng.triangular(7 * 60, 23 * 60, 14 * 60)))
+            by_room_clock[room.id] = start + actual + 30
+            oid = f"O{len(history) + 1:07d}"
+            history.append(PastOperation(
+                oid, day, loc.id, room.id, p.specialty, p.code, surgeon.id,
+                patient.age_on(day), patient.sex, patient.asa, patient.bmi, booked, actual,
+                min(start, 2 * 24 * 60 - 1), 1, emergency=True, urgency=urgency))
+            truth.operation_median[oid] = true.median
+            truth.operation_sigma[oid] = true.sigma
+    b.patients.clear()  # history patients are not part of the current instance
+
+    # ---- the waiting list as of today ---------------------------------------------------------
+    say("waiting list", 0.75)
+    referrals: list[Referral] = []
+    elective_share_total = sum(s.share for s in catalogue.SPECIALTIES)
+    yearly_electives = sum(1 for op in history if not op.emergency) * 364 / max(1, spec.history_days)
+    arrivals_per_day = yearly_electives * spec.waiting_list_factor / 365
+    horizon_back = 365
+    for k in range(horizon_back, 0, -1):
+        ref_day = today - timedelta(days=k)
+        for _ in range(_poisson(rng, arrivals_per_day)):
+            specialty_spec = rng.choices(catalogue.SPECIALTIES,
+                                         weights=[s.share / elective_share_total
+                                                  for s in catalogue.SPECIALTIES])[0]
+            if not elective_procs.get(specialty_spec.id) or not surgeons_by_spec[specialty_spec.id]:
+                continue
+            priority = rng.choices(list(PRIORITY_SHARES), weights=list(PRIORITY_SHARES.values()))[0]
+            wait = rng.expovariate(1 / MEAN_WAIT_DAYS[priority])
+            if k - wait > 0:
+                continue  # already operated, no longer waiting
+            referrals.append(_referral(b, rng, specialty_spec.id, elective_procs, surgeons_by_spec,
+                                       ref_day, priority, k, truth, booked_minutes, len(referrals)))
+    say("calendar", 0.9)
+    sessions = b.sessions(rooms, future_days)
+    hospital = Hospital(
+        name=f"Syntetisk universitetssykehus ({spec.name}, seed {seed})",
+        today=today,
+        locations=tuple(locations),
+        specialties=tuple(specialties),
+        equipment=tuple(equipment),
+        rooms=tuple(rooms),
+        staff=tuple(staff),
+        procedures=tuple(procedures),
+        patients=tuple(b.patients),
+        referrals=tuple(referrals),
+        sessions=tuple(sessions),
+        meta={"generator": "kontrolltarn.synth", "scale": spec.name, "seed": seed,
+              "synthetic": True},
+    )
+    say("done", 1.0)
+    return SyntheticHospital(hospital, tuple(history), tuple(bookings), truth, spec, seed)
+
+
+def _referral(b: _Builder, rng: random.Random, specialty: str,
+              elective_procs: dict[str, list[ProcedureSpec]],
+              surgeons_by_spec: dict[str, list[Staff]], ref_day: date, priority: Priority,
+              days_ago: int, truth: Truth, booked_minutes: Callable[[str, str | None], int],
+              index: int) -> Referral:
+    p = _weighted(rng, elective_procs[specialty])
+    able = [s for s in surgeons_by_spec[specialty]
+            if p.competence is None or p.competence in s.competences]
+    surgeon = rng.choice(able) if able and rng.random() < 0.6 else None
+    patient = b.patient(p)
+    missing = set()
+    recent = days_ago < 30
+    for item in ReadinessItem:
+        if rng.random() < (0.18 if recent else 0.05):
+            missing.add(item)
+    note, labels = make_note(rng, icu_procedure=p.bed is BedType.ICU)
+    rid = f"HEN{index + 1:06d}"
+    truth.note_labels[rid] = labels
+    truth.referral_duration[rid] = truth.duration(p.code, surgeon.id if surgeon else None, None,
+                                                  patient.asa, patient.bmi, patient.age_on(b.today))
+    truth.referral_no_show[rid] = 0.02 + 0.02 * (patient.asa >= 3)
+    return Referral(
+        id=rid, patient_id=patient.id, procedure_code=p.code, specialty_id=specialty,
+        referral_date=ref_day, priority=priority,
+        deadline=ref_day + timedelta(days=DEADLINE_DAYS[priority]),
+        booked_min=booked_minutes(p.code, surgeon.id if surgeon else None),
+        surgeon_id=surgeon.id if surgeon else None, note=note,
+        readiness_missing=frozenset(missing), infected="isolation" in labels,
+    )
+
+
+def _cancel_reason(rng: random.Random, order: int, occupancy: float, gaps: int) -> CancellationReason:
+    weights = {CancellationReason.PATIENT: 3.5, CancellationReason.CAPACITY: 1.5 + 1.0 * (order >= 3),
+               CancellationReason.EMERGENCY: 1.0, CancellationReason.NO_BED: 0.5 + 4 * max(0, occupancy - 0.8),
+               CancellationReason.STAFF: 0.5, CancellationReason.MEDICAL: 1.0 + 0.8 * gaps,
+               CancellationReason.OTHER: 0.5}
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """Poisson draw (Knuth for small means, normal approximation for large)."""
+    if mean > 30:
+        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
+    limit, k, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        k += 1
+        product *= rng.random()
+    return k
+
+
+def iter_days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
