@@ -46,10 +46,12 @@ DEFAULT_TODAY = date(2026, 11, 30)
 STAFFED_START = 8 * 60  # 08:00
 STAFFED_END = 15 * 60 + 30  # 15:30
 #: Days from referral to legal deadline per priority (a typical spread of set deadlines)
-DEADLINE_DAYS = {Priority.P1: 21, Priority.P2: 60, Priority.P3: 120, Priority.P4: 180}
+DEADLINE_DAYS = {Priority.P1: 30, Priority.P2: 90, Priority.P3: 180, Priority.P4: 270}
 PRIORITY_SHARES = {Priority.P1: 0.10, Priority.P2: 0.30, Priority.P3: 0.40, Priority.P4: 0.20}
 #: Mean days a referral of each priority waits under today's practice
-MEAN_WAIT_DAYS = {Priority.P1: 10, Priority.P2: 28, Priority.P3: 50, Priority.P4: 75}
+MEAN_WAIT_DAYS = {Priority.P1: 14, Priority.P2: 45, Priority.P3: 90, Priority.P4: 130}
+#: Shape of the gamma-distributed waits (lighter tail than exponential: few breach)
+WAIT_SHAPE = 3.0
 URGENCY_SHARES = {Urgency.IMMEDIATE: 0.05, Urgency.WITHIN_6H: 0.35, Urgency.WITHIN_24H: 0.45,
                   Urgency.WITHIN_72H: 0.15}
 #: Booking error: surgeons' estimates are biased short and noisy (log scale). Calibrated so that
@@ -61,6 +63,12 @@ BOOKING_NOISE_SD = 0.17
 #: Baseline log-odds of a late cancellation; with the feature effects in `_cancel_logit` this
 #: gives about 7 % of booked electives, the Norwegian figure (7–11 % struck from the program).
 CANCEL_INTERCEPT = -3.3
+#: Share of days a surgeon does not operate (clinic, on call, leave, teaching)
+SURGEON_AWAY_SHARE = 0.25
+#: Surgeons per elective room of their specialty available on a given day
+SURGEONS_PER_ROOM = 1.6
+#: Share of referrals with a named surgeon (the rest: any surgeon of the team with the competence)
+NAMED_SURGEON_SHARE = 0.35
 #: Coordinators today leave some of each session unbooked against overruns
 PLANNING_BUFFER_MIN = 40
 NORWEGIAN_HOLIDAYS = ((1, 1), (5, 1), (5, 17), (12, 24), (12, 25), (12, 26), (12, 31))
@@ -193,11 +201,14 @@ class _Builder:
         for spec in catalogue.SPECIALTIES:
             if spec.id not in loc_of_spec:
                 continue
-            count = max(2, round(spec.surgeons * self.scale.surgeon_factor))
+            # enough surgeons to staff every session of the specialty on a day when a quarter
+            # of them are away, with some to spare for named referrals
+            own_rooms = sum(1 for r in rooms if self.room_primary.get(r.id) == spec.id)
+            count = max(2, round(own_rooms * SURGEONS_PER_ROOM / (1 - SURGEON_AWAY_SHARE)))
             for _ in range(count):
                 n += 1
                 comps = frozenset(c for c in sorted(competences[spec.id]) if rng.random() < 0.5)
-                away = frozenset(d for d in future_days if rng.random() < 0.3)
+                away = frozenset(d for d in future_days if rng.random() < SURGEON_AWAY_SHARE)
                 staff.append(Staff(f"K{n:04d}", self._name(), StaffRole.SURGEON, spec.id, comps,
                                    frozenset(loc_of_spec[spec.id]), away, f"SYN{9000000 + n}"))
         per_room = self.scale.staff_per_room
@@ -244,11 +255,12 @@ class _Builder:
         return result
 
     def primary_specialty(self, room: Room, day: date) -> str:
-        """A room belongs to one specialty four days a week; on Fridays a shared room goes to a
+        """A room belongs to one specialty; one room in five is shared and goes on Fridays to a
         related specialty in turn (the block schedule that coordinators keep today)."""
         own = self.room_primary[room.id]
         others = sorted(room.specialties - {own})
-        if day.weekday() == 4 and others:
+        shared = int(room.id[-2:]) % 5 == 0  # one room in five is shared
+        if day.weekday() == 4 and others and shared:
             return others[(day.toordinal() // 7) % len(others)]
         return own
 
@@ -463,23 +475,26 @@ def generate(scale: str | Scale = "default", seed: int = 0, today: date = DEFAUL
     # ---- the waiting list as of today ---------------------------------------------------------
     say("waiting list", 0.75)
     referrals: list[Referral] = []
-    elective_share_total = sum(s.share for s in catalogue.SPECIALTIES)
-    yearly_electives = sum(1 for op in history if not op.emergency) * 364 / max(1, spec.history_days)
-    arrivals_per_day = yearly_electives * spec.waiting_list_factor / 365
-    horizon_back = 365
-    for k in range(horizon_back, 0, -1):
+    # referrals arrive per specialty at the rate that specialty operated in the history, so
+    # demand matches the block schedule; the waiting list is those not yet operated today
+    done_per_specialty: dict[str, int] = defaultdict(int)
+    for op in history:
+        if not op.emergency:
+            done_per_specialty[op.specialty_id] += 1
+    specialty_ids = sorted(done_per_specialty)
+    yearly = [done_per_specialty[sid] * 364 / max(1, spec.history_days) for sid in specialty_ids]
+    arrivals_per_day = sum(yearly) * spec.waiting_list_factor / 365
+    for k in range(365, 0, -1):
         ref_day = today - timedelta(days=k)
         for _ in range(_poisson(rng, arrivals_per_day)):
-            specialty_spec = rng.choices(catalogue.SPECIALTIES,
-                                         weights=[s.share / elective_share_total
-                                                  for s in catalogue.SPECIALTIES])[0]
-            if not elective_procs.get(specialty_spec.id) or not surgeons_by_spec[specialty_spec.id]:
+            specialty_id = rng.choices(specialty_ids, weights=yearly)[0]
+            if not surgeons_by_spec[specialty_id]:
                 continue
             priority = rng.choices(list(PRIORITY_SHARES), weights=list(PRIORITY_SHARES.values()))[0]
-            wait = rng.expovariate(1 / MEAN_WAIT_DAYS[priority])
+            wait = rng.gammavariate(WAIT_SHAPE, MEAN_WAIT_DAYS[priority] / WAIT_SHAPE)
             if k - wait > 0:
                 continue  # already operated, no longer waiting
-            referrals.append(_referral(b, rng, specialty_spec.id, elective_procs, surgeons_by_spec,
+            referrals.append(_referral(b, rng, specialty_id, elective_procs, surgeons_by_spec,
                                        ref_day, priority, k, truth, booked_minutes, len(referrals)))
     say("calendar", 0.9)
     sessions = b.sessions(rooms, future_days)
@@ -510,7 +525,7 @@ def _referral(b: _Builder, rng: random.Random, specialty: str,
     p = _weighted(rng, elective_procs[specialty])
     able = [s for s in surgeons_by_spec[specialty]
             if p.competence is None or p.competence in s.competences]
-    surgeon = rng.choice(able) if able and rng.random() < 0.6 else None
+    surgeon = rng.choice(able) if able and rng.random() < NAMED_SURGEON_SHARE else None
     patient = b.patient(p)
     missing = set()
     recent = days_ago < 30
