@@ -36,6 +36,7 @@ def _register() -> None:
     from kontrolltarn.cli import core
 
     core.register(app)
+    __import__("kontrolltarn.cli.io", fromlist=["register"]).register(app)
 
 
 def main() -> None:

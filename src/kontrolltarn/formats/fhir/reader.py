@@ -646,7 +646,7 @@ class FhirReader:
                 continue
             day = start.date()
             start_min = start.hour * 60 + start.minute
-            end_min = (end.date() - day).days * 1440 + end.hour * 60 + end.minute
+            end_min = start_min + int((end - start).total_seconds() // 60)  # elapsed time
             specialty = None
             for concept in [*(slot.specialty or []), *(target.resource.specialty or [])]:
                 for coding in concept.coding or []:

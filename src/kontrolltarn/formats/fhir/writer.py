@@ -53,6 +53,13 @@ def _wall_clock(day: date, minute: int, tz: ZoneInfo) -> str:
     return local.replace(tzinfo=tz).isoformat()
 
 
+def _after(day: date, start_min: int, minutes: int, tz: ZoneInfo) -> str:
+    """The moment ``minutes`` of elapsed time after the wall-clock start: an end time that
+    stays right across a change to or from summer time."""
+    start = (datetime.combine(day, time()) + timedelta(minutes=start_min)).replace(tzinfo=tz)
+    return (start.astimezone(ZoneInfo("UTC")) + timedelta(minutes=minutes)).astimezone(tz).isoformat()
+
+
 def _entry(resource: dict[str, Any]) -> dict[str, Any]:
     return {"fullUrl": f"{resource['resourceType']}/{resource['id']}", "resource": resource}
 
@@ -255,25 +262,26 @@ def _schedules(h: Hospital, ids: _Ids, tz: ZoneInfo,
         by_room[x.room_id].append(x)
     out = []
     for room_id, room_sessions in by_room.items():
-        sid = ids("Schedule", "schedule", room_id)
         first = min(x.date for x in room_sessions)
         last = max(x.date for x in room_sessions)
-        out.append({"resourceType": "Schedule", "id": sid, "active": True,
+        out.append({"resourceType": "Schedule", "id": ids("Schedule", "schedule", room_id),
+                    "active": True,
                     "actor": [{"reference": f"Location/{ids('Location', 'room', room_id)}"}],
                     "planningHorizon": {"start": _wall_clock(first, 0, tz),
                                         "end": _wall_clock(last, 1440, tz)}})
-        for x in room_sessions:
-            slot: dict[str, Any] = {
-                "resourceType": "Slot", "id": ids("Slot", "session", x.id),
-                "identifier": [_own_id(x.id)], "schedule": {"reference": f"Schedule/{sid}"},
-                "status": "busy" if x.emergency else "free",
-                "start": _wall_clock(x.date, x.start_min, tz),
-                "end": _wall_clock(x.date, x.end_min, tz)}
-            if x.emergency:
-                slot["extension"] = [s.ext(s.EXT_EMERGENCY, valueBoolean=True)]
-            if x.specialty_id is not None:
-                slot["specialty"] = [_specialty_concept(h, x.specialty_id)]
-            out.append(slot)
+    for x in sessions:  # in the model's order, so that the round trip keeps it
+        sid = ids("Schedule", "schedule", x.room_id)
+        slot: dict[str, Any] = {
+            "resourceType": "Slot", "id": ids("Slot", "session", x.id),
+            "identifier": [_own_id(x.id)], "schedule": {"reference": f"Schedule/{sid}"},
+            "status": "busy" if x.emergency else "free",
+            "start": _wall_clock(x.date, x.start_min, tz),
+            "end": _after(x.date, x.start_min, x.end_min - x.start_min, tz)}
+        if x.emergency:
+            slot["extension"] = [s.ext(s.EXT_EMERGENCY, valueBoolean=True)]
+        if x.specialty_id is not None:
+            slot["specialty"] = [_specialty_concept(h, x.specialty_id)]
+        out.append(slot)
     return out
 
 
@@ -300,7 +308,7 @@ def _appointments(h: Hospital, program: Program, ids: _Ids, tz: ZoneInfo) -> lis
             "basedOn": [{"reference": f"ServiceRequest/{ids('ServiceRequest', kind, e.case_id)}"}],
             "slot": [{"reference": f"Slot/{ids('Slot', 'session', e.session_id)}"}],
             "start": _wall_clock(e.date, e.start_min, tz),
-            "end": _wall_clock(e.date, e.end_min, tz),
+            "end": _after(e.date, e.start_min, e.planned_min, tz),
             "minutesDuration": e.planned_min,
             "participant": participants})
     return out

@@ -1,0 +1,100 @@
+"""Commands `import`, `export` and `template`: FHIR R4, xlsx and CSV in and out, all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+FORMATS = ("fhir", "xlsx", "csv")
+
+
+def import_command(
+    file: Path = typer.Argument(..., help="FHIR JSON (Bundle or resource), .xlsx, .csv, or a "
+                                "folder of CSV files"),
+    into: Path | None = typer.Option(None, "--into", help="hospital JSON to merge into"),
+    output: Path | None = typer.Option(None, "--output", "-o",
+                                       help="write the merged hospital here (without it: check only)"),
+    program_output: Path | None = typer.Option(None, "--program-output",
+                                               help="where a program in the file goes "
+                                               "(default: OUTPUT with .program.json)"),
+) -> None:
+    """Check FILE completely; write the hospital only if there is no error at all."""
+    from rich.console import Console
+
+    from kontrolltarn.formats.importer import import_file, write_result
+    from kontrolltarn.formats.issues import summarise_warnings
+    from kontrolltarn.formats.native import load_history, load_hospital
+    from kontrolltarn.model import ModelError
+
+    console = Console(stderr=True)
+    try:
+        base = load_hospital(into) if into else None
+        history = load_history(into) if into else ()
+        with console.status(f"reading {file} ..."):
+            result = import_file(file, into=base, history=history)
+    except ModelError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    except KeyboardInterrupt:
+        console.print("interrupted: nothing was written")
+        raise typer.Exit(130) from None
+    for line in summarise_warnings(result.warnings):
+        console.print(f"[yellow]{line}[/yellow]", highlight=False)
+    if not result.ok:
+        for issue in result.errors:
+            console.print(f"[red]{issue}[/red]", highlight=False)
+        console.print(f"[red]rejected: {len(result.errors)} errors; nothing was written[/red]")
+        raise typer.Exit(1)
+    typer.echo(f"read ({result.format}): {_counts(result.read)}")
+    typer.echo(f"added: {_counts(result.added)}; updated: {_counts(result.updated)}")
+    if output is None:
+        typer.echo("checked: no errors (give --output to write the hospital)")
+        return
+    written = write_result(result, output, program_output)
+    typer.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+def export_command(
+    format: str = typer.Option(..., "--format", "-f", help="fhir, xlsx or csv"),
+    hospital: Path = typer.Option(..., "--hospital", help="hospital JSON"),
+    program: Path | None = typer.Option(None, "--program", help="program JSON to include"),
+    output: Path = typer.Option(..., "--output", "-o",
+                                help="file (fhir, xlsx; csv as .zip) or folder (csv)"),
+) -> None:
+    """Write the hospital (and program) as a FHIR R4 Bundle, an xlsx workbook or CSV files."""
+    from kontrolltarn.formats.importer import export_to_path
+    from kontrolltarn.formats.native import load_hospital, load_program
+    from kontrolltarn.model import ModelError
+
+    if format not in FORMATS:
+        raise typer.BadParameter(f"{format!r}: choose one of {', '.join(FORMATS)}",
+                                 param_hint="--format")
+    try:
+        written = export_to_path(load_hospital(hospital), format,  # type: ignore[arg-type]
+                                 output, load_program(program) if program else None)
+    except ModelError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"wrote {len(written)} file(s): {written[0] if len(written) == 1 else output}")
+
+
+def template_command(
+    output: Path = typer.Argument(Path("kontrolltarn-template.xlsx"), help="xlsx to create"),
+) -> None:
+    """Create the empty workbook a coordinator fills in (README sheet explains each column)."""
+    from kontrolltarn.formats.tabular import write_template
+
+    write_template(output)
+    typer.echo(f"wrote {output}")
+
+
+def _counts(counts: dict[str, Any]) -> str:
+    return ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_command)
+    app.command("export")(export_command)
+    app.command("template")(template_command)
