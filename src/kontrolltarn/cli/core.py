@@ -1,12 +1,198 @@
-"""Core commands: bench (more are added by the foundation: generate, plan, check, demo)."""
+"""Core commands: generate, plan, check, constraints, demo and bench."""
 
 from __future__ import annotations
 
 import runpy
 import sys
+import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kontrolltarn.model import ModelError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def _parse_date(value: str | None, field: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise _fail(f"{field}={value!r}: expected a date as YYYY-MM-DD") from exc
+
+
+def _generate_with_progress(scale: str, seed: int, today: date | None):  # type: ignore[no-untyped-def]
+    from kontrolltarn.synth import DEFAULT_TODAY, SCALES, generate
+
+    if scale not in SCALES:
+        raise _fail(f"scale={scale!r}: unknown scale, choose one of {sorted(SCALES)}")
+    with Progress(TextColumn("[bold]generating[/] {task.description}"), BarColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=True) as progress:
+        task = progress.add_task("resources", total=1.0)
+
+        def report(step: str, share: float) -> None:
+            progress.update(task, description=step, completed=share)
+
+        return generate(scale, seed, today or DEFAULT_TODAY, progress=report)
+
+
+def generate_cmd(
+    output: Path = typer.Option(Path("out/hospital.json.gz"), "--output", "-o",
+                                help="where to write the hospital (.json or .json.gz)"),
+    scale: str = typer.Option("default", help="default (5 locations, ~90 rooms) or small"),
+    seed: int = typer.Option(0, help="random seed; the same seed gives the same bytes"),
+    today: str | None = typer.Option(None, help="the planning date, YYYY-MM-DD (default 2026-11-30)"),
+) -> None:
+    """Generate a synthetic hospital with its waiting list, calendar and a year of history."""
+    from kontrolltarn.formats.native import save_hospital
+
+    syn = _generate_with_progress(scale, seed, _parse_date(today, "today"))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    save_hospital(syn.hospital, output, history=syn.history)
+    h = syn.hospital
+    console.print(f"wrote {output}: {len(h.locations)} locations, {len(h.rooms)} rooms, "
+                  f"{len(h.referrals)} referrals waiting, {len(h.sessions)} sessions, "
+                  f"{len(syn.history)} past operations")
+
+
+def _load_hospital(path: Path):  # type: ignore[no-untyped-def]
+    from kontrolltarn.formats.native import load_hospital
+
+    try:
+        return load_hospital(path)
+    except ModelError as exc:
+        raise _fail(f"hospital file {path}: {exc}") from exc
+
+
+def plan_cmd(
+    hospital_path: Path = typer.Option(..., "--hospital", "-H", help="hospital file from `generate`"),
+    method: str = typer.Option("baseline", help="planner: baseline (today's practice) or optimise"),
+    start: str | None = typer.Option(None, help="first day, YYYY-MM-DD (default: the hospital's today)"),
+    days: int = typer.Option(7, min=1, max=84, help="days to plan"),
+    seed: int = typer.Option(0, help="seed for planners that search"),
+    time_limit: float = typer.Option(60.0, help="seconds for planners that search"),
+    output: Path = typer.Option(Path("out/program.json"), "--output", "-o"),
+) -> None:
+    """Plan a program and judge it with the independent validator (exit 1 if infeasible)."""
+    from kontrolltarn.formats.native import save_program
+    from kontrolltarn.plan.check import check
+    from kontrolltarn.plan.registry import get_planner
+
+    hospital = _load_hospital(hospital_path)
+    first = _parse_date(start, "start") or hospital.today
+    try:
+        planner = get_planner(method)
+    except KeyError as exc:
+        raise _fail(str(exc.args[0])) from exc
+    began = time.perf_counter()
+    with console.status(f"planning {days} days with {method} …"):
+        program = planner(hospital, first, days, seed=seed, time_limit=time_limit)
+    seconds = time.perf_counter() - began
+    output.parent.mkdir(parents=True, exist_ok=True)
+    save_program(program, output)
+    report = check(hospital, program)
+    console.print(f"wrote {output}: {len(program.entries)} cases in {seconds:.1f} s")
+    _print_kpis(report, title=f"{method}: {first} + {days} days")
+    if not report.feasible:
+        console.print(report.to_text())
+        raise typer.Exit(1)
+
+
+def check_cmd(
+    hospital_path: Path = typer.Argument(..., help="hospital file"),
+    program_path: Path = typer.Argument(..., help="program file"),
+    as_json: bool = typer.Option(False, "--json", help="print the JSON report"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="also write the JSON report here"),
+) -> None:
+    """Validate a program: every hard violation, soft cost and KPI. Exit 1 if any hard violation."""
+    from kontrolltarn.formats.native import load_program
+    from kontrolltarn.plan.check import check
+
+    hospital = _load_hospital(hospital_path)
+    try:
+        program = load_program(program_path)
+    except ModelError as exc:
+        raise _fail(f"program file {program_path}: {exc}") from exc
+    report = check(hospital, program)
+    if output is not None:
+        output.write_text(report.to_json(), encoding="utf-8")
+    console.print(report.to_json() if as_json else report.to_text())
+    if not report.feasible:
+        raise typer.Exit(1)
+
+
+def constraints_cmd() -> None:
+    """Print the planning rules as a table a clinician can read."""
+    from kontrolltarn.plan.check import constraints_table
+
+    console.print(constraints_table(), markup=False)
+
+
+def demo(
+    output_dir: Path = typer.Option(Path("out/demo"), help="folder for the chart and files"),
+    seed: int = typer.Option(0, help="random seed of the synthetic hospital"),
+) -> None:
+    """Generate the default hospital, plan a week with today's practice, print its KPIs and
+    write a chart of the week."""
+    from kontrolltarn.formats.native import save_program
+    from kontrolltarn.plan.charts import write_week_html, write_week_png
+    from kontrolltarn.plan.check import check
+    from kontrolltarn.plan.registry import get_planner
+
+    began = time.perf_counter()
+    syn = _generate_with_progress("default", seed, None)
+    h = syn.hospital
+    weekdays = [d for d in (h.today + timedelta(days=k) for k in range(7)) if d.weekday() < 5]
+    rooms_per_day = sum(1 for s in h.sessions if s.date == weekdays[0])
+    console.print(f"[bold]{h.name}[/]: {len(h.locations)} locations, {rooms_per_day} staffed rooms "
+                  f"on {weekdays[0]:%A %d.%m.%Y}, {len(h.referrals)} referrals waiting, "
+                  f"{len(syn.history):,} operations in the past year")
+    with console.status("planning the week with today's practice (baseline) …"):
+        program = get_planner("baseline")(h, h.today, 7)
+    report = check(h, program)
+    _print_kpis(report, title=f"Baseline program, week from {h.today}")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    save_program(program, output_dir / "program.json")
+    html = write_week_html(h, program, report, output_dir / "week.html")
+    png = write_week_png(h, program, output_dir / "week.png")
+    console.print(f"validator: {'feasible' if report.feasible else 'INFEASIBLE'}; "
+                  f"chart: {html} and {png}; took {time.perf_counter() - began:.1f} s")
+    if not report.feasible:
+        raise typer.Exit(1)
+
+
+def _print_kpis(report, title: str) -> None:  # type: ignore[no-untyped-def]
+    table = Table(title=title)
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    k = report.kpis
+    rows = [
+        ("elective cases planned", f"{k['cases']:.0f}"),
+        ("elective sessions", f"{k['elective_sessions']:.0f}"),
+        ("planned utilisation (in room)", f"{100 * k['planned_utilisation']:.1f} %"),
+        ("planned utilisation (turnover as used)", f"{100 * k['planned_utilisation_with_turnover']:.1f} %"),
+        ("planned overtime", f"{k['planned_overtime_minutes']:.0f} min"),
+        ("sessions planned > 30 min over", f"{k['sessions_over_30_min_overtime']:.0f}"),
+        ("planned idle time", f"{k['planned_idle_minutes']:.0f} min"),
+        ("cases planned after their deadline", f"{k['deadline_breaches']:.0f}"),
+        ("mean wait, referral to planned date", f"{k['mean_wait_days']:.0f} days"),
+        ("hard violations", str(len(report.hard))),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
 
 
 def _benchmarks_dir() -> Path:
@@ -18,7 +204,7 @@ def _benchmarks_dir() -> Path:
     candidate = Path.cwd() / "benchmarks"
     if candidate.is_dir():
         return candidate
-    raise typer.BadParameter("no benchmarks/ folder found: run from the source checkout")
+    raise _fail("no benchmarks/ folder found: run from the source checkout")
 
 
 def bench(
@@ -31,11 +217,15 @@ def bench(
     names = available if name == "all" else [name]
     for bench_name in names:
         if bench_name not in available:
-            raise typer.BadParameter(f"unknown benchmark {bench_name!r}; available: {available}",
-                                     param_hint="NAME")
+            raise _fail(f"NAME={bench_name!r}: unknown benchmark; available: {available}")
         sys.argv = [str(folder / f"{bench_name}.py"), *(["--quick"] if quick else [])]
         runpy.run_path(str(folder / f"{bench_name}.py"), run_name="__main__")
 
 
 def register(app: typer.Typer) -> None:
+    app.command("generate")(generate_cmd)
+    app.command("plan")(plan_cmd)
+    app.command("check")(check_cmd)
+    app.command("constraints")(constraints_cmd)
+    app.command("demo")(demo)
     app.command("bench")(bench)
