@@ -1,0 +1,382 @@
+"""CP-SAT roster builder: covers the demand with the right competence mix inside the Act.
+
+The problem splits exactly by (location, role): people work at one location in one role and
+demand is per location and role, so each group is solved on its own (fast, and a group's time
+limit is in proportion to its size). Inside a group, every working-time rule is a hard
+constraint written from ``WorkingTimeRules``; coverage, contract hours, fairness and
+preferences are weighted soft terms. The roster is judged by ``checker.check_roster``, never
+by this module.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from types import FrameType
+
+from ortools.sat.python import cp_model
+
+from kontrolltarn.model import ModelError
+
+from .roster import DEFAULT_SHIFT_TYPES, Demand, Person, Roster, Shift, ShiftType
+from .rules import HOUR, WorkingTimeRules
+
+#: Weights of the soft terms (per person-shift, per minute, per shift)
+W_UNCOVERED = 10_000
+W_COMPETENCE = 3_000
+W_UNDER_CONTRACT_MIN = 2
+W_OVER_CONTRACT_MIN = 1
+W_MAX_WEEKENDS = 400
+W_WEEKEND_EXCESS = 150
+W_MAX_UNSOCIAL = 150
+W_UNSOCIAL_EXCESS = 40
+W_WISH_OFF = 200
+W_AVOIDED_SHIFT = 120
+WEEKEND = (5, 6)
+
+
+@dataclass
+class GroupResult:
+    location_id: str
+    role: str
+    people: int
+    status: str
+    seconds: float
+    uncovered: int
+    objective: float
+
+
+@dataclass
+class RosterResult:
+    roster: Roster
+    groups: list[GroupResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def uncovered(self) -> int:
+        return sum(g.uncovered for g in self.groups)
+
+
+@dataclass(frozen=True)
+class _Instance:
+    """A shift type on a day, in minutes from the roster's first midnight."""
+
+    day: int
+    type: ShiftType
+    start: int
+    end: int
+
+
+def _instances(days: int, types: Sequence[ShiftType]) -> list[_Instance]:
+    return [
+        _Instance(d, t, d * 1440 + t.start_min, d * 1440 + t.end_min)
+        for d in range(days)
+        for t in types
+    ]
+
+
+def _rest_conflicts(insts: list[_Instance], rules: WorkingTimeRules) -> list[tuple[int, int]]:
+    """Pairs of instances that cannot both be worked: overlapping or too little rest between."""
+    pairs = []
+    for i, a in enumerate(insts):
+        for j in range(i + 1, len(insts)):
+            b = insts[j]
+            if b.day - a.day > 2:
+                break
+            first, second = (a, b) if a.start <= b.start else (b, a)
+            if second.start - first.end < rules.daily_rest_min:
+                pairs.append((i, j))
+    return pairs
+
+
+def _weekly_rest_windows(
+    insts: list[_Instance], weeks: int, rules: WorkingTimeRules
+) -> list[list[list[int]]]:
+    """Per week, the candidate rest windows, each as the instances it forbids. A window starts
+    at the week's start or at the end of any instance and must fit inside the week. Windows
+    whose forbidden set contains another's are dominated and dropped."""
+    result = []
+    for w in range(weeks):
+        lo, hi = w * 7 * 1440, (w + 1) * 7 * 1440
+        starts = sorted({lo} | {i.end for i in insts if lo <= i.end <= hi - rules.weekly_rest_min})
+        sets: list[frozenset[int]] = []
+        for t in starts:
+            end = t + rules.weekly_rest_min
+            blocked = frozenset(k for k, i in enumerate(insts) if i.start < end and i.end > t)
+            sets.append(blocked)
+        unique = sorted(set(sets), key=len)
+        kept: list[frozenset[int]] = []
+        for s in unique:
+            if not any(k <= s for k in kept):
+                kept.append(s)
+        result.append([sorted(s) for s in kept])
+    return result
+
+
+def _covers(inst: _Instance, demand: Demand, origin: datetime) -> bool:
+    start = int((demand.start - origin).total_seconds() // 60)
+    end = int((demand.end - origin).total_seconds() // 60)
+    return inst.start <= start and inst.end >= end
+
+
+def _check_shift_types(types: Sequence[ShiftType], rules: WorkingTimeRules) -> None:
+    for t in types:
+        if t.worked_min > rules.day_limit_min:
+            raise ModelError(
+                f"shift_type[{t.code}].worked_min",
+                t.worked_min,
+                f"more than the normal day of {rules.day_limit_min} min: every "
+                "minute beyond it would be planned overtime",
+            )
+        span = t.end_min - t.start_min
+        if span >= rules.break_after_min and t.break_min < rules.break_min:
+            raise ModelError(
+                f"shift_type[{t.code}].break_min",
+                t.break_min,
+                f"a {span} min shift needs a break of {rules.break_min} min",
+            )
+
+
+def solve_group(
+    people: Sequence[Person],
+    demand: Sequence[Demand],
+    first_day: date,
+    weeks: int,
+    rules: WorkingTimeRules,
+    types: Sequence[ShiftType],
+    time_limit: float,
+    workers: int = 2,
+    seed: int = 0,
+    on_solver: Callable[[cp_model.CpSolver | None], None] | None = None,
+) -> tuple[list[Shift], str, int, float]:
+    """Roster one group of people with the same role and location. Returns the shifts, the
+    CP-SAT status name, the uncovered person-shifts and the objective."""
+    days = 7 * weeks
+    origin = datetime.combine(first_day, datetime.min.time())
+    insts = _instances(days, types)
+    conflicts = _rest_conflicts(insts, rules)
+    windows = _weekly_rest_windows(insts, weeks, rules)
+    m = cp_model.CpModel()
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    day_of = [origin.date() + timedelta(days=d) for d in range(days)]
+    for p_idx, p in enumerate(people):
+        for k, inst in enumerate(insts):
+            if day_of[inst.day] not in p.unavailable:
+                x[p_idx, k] = m.new_bool_var(f"x{p_idx}_{k}")
+    by_person: dict[int, list[int]] = defaultdict(list)
+    for p_idx, k in x:
+        by_person[p_idx].append(k)
+
+    objective: list[cp_model.LinearExprT] = []
+    unsocial_types = {t.code for t in types if t.start_min >= 14 * 60 or t.end_min > 24 * 60}
+    weekend_counts, unsocial_counts = [], []
+    for p_idx, p in enumerate(people):
+        ks = set(by_person[p_idx])
+        if not ks:
+            continue
+        per_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for k in ks:
+            per_day[insts[k].day].append(x[p_idx, k])
+        for vars_ in per_day.values():
+            m.add_at_most_one(vars_)
+        for a, b in conflicts:
+            if a in ks and b in ks:
+                m.add_bool_or([x[p_idx, a].Not(), x[p_idx, b].Not()])
+        for w in range(weeks):
+            in_week = [k for k in ks if w * 7 <= insts[k].day < (w + 1) * 7]
+            m.add(
+                sum(insts[k].type.worked_min * x[p_idx, k] for k in in_week) <= rules.week_limit_min
+            )
+            choices = []
+            for blocked in windows[w]:
+                y = m.new_bool_var(f"r{p_idx}_{w}_{len(choices)}")
+                for k in blocked:
+                    if k in ks:
+                        m.add_implication(y, x[p_idx, k].Not())
+                choices.append(y)
+            m.add_bool_or(choices)
+        total = sum(insts[k].type.worked_min * x[p_idx, k] for k in ks)
+        if rules.averaging_weeks > 1:
+            m.add(total <= rules.normal_week_min * weeks)
+        # a night worker's average per 24 h; applied to all, it only binds on very long weeks
+        m.add(total <= rules.night_worker_avg_per_24h_min * min(days, rules.night_averaging_days))
+        target = p.contract_week_min * weeks
+        under = m.new_int_var(0, target, f"under{p_idx}")
+        over = m.new_int_var(0, rules.week_limit_min * weeks, f"over{p_idx}")
+        m.add(total + under - over == target)
+        objective += [W_UNDER_CONTRACT_MIN * under, W_OVER_CONTRACT_MIN * over]
+        weekend = sum(x[p_idx, k] for k in ks if day_of[insts[k].day].weekday() in WEEKEND)
+        unsocial = sum(x[p_idx, k] for k in ks if insts[k].type.code in unsocial_types)
+        weekend_counts.append(weekend)
+        unsocial_counts.append(unsocial)
+        wish = [x[p_idx, k] for k in ks if day_of[insts[k].day] in p.wants_off]
+        avoided = [x[p_idx, k] for k in ks if insts[k].type.code in p.avoid_shifts]
+        objective += [W_WISH_OFF * sum(wish), W_AVOIDED_SHIFT * sum(avoided)]
+
+    # fairness: the heaviest load of weekends and of evenings/nights, and loads above the mean
+    n = max(1, len(weekend_counts))
+    for counts, w_max, w_excess, name in (
+        (weekend_counts, W_MAX_WEEKENDS, W_WEEKEND_EXCESS, "we"),
+        (unsocial_counts, W_MAX_UNSOCIAL, W_UNSOCIAL_EXCESS, "un"),
+    ):
+        if not counts:
+            continue
+        top = m.new_int_var(0, days, f"max_{name}")
+        for c in counts:
+            m.add(top >= c)
+        objective.append(w_max * top)
+        fair = m.new_int_var(0, days, f"fair_{name}")  # ceil of the mean
+        m.add(fair * n >= sum(counts))
+        for i, c in enumerate(counts):
+            ex = m.new_int_var(0, days, f"ex_{name}{i}")
+            m.add(ex >= c - fair)
+            objective.append(w_excess * ex)
+
+    uncovered_vars = []
+    for d_idx, d in enumerate(demand):
+        covering = [k for k, inst in enumerate(insts) if _covers(inst, d, origin)]
+        present = [
+            (p_idx, x[p_idx, k])
+            for p_idx in range(len(people))
+            for k in covering
+            if (p_idx, k) in x
+        ]
+        gap = m.new_int_var(0, d.count, f"gap{d_idx}")
+        m.add(sum(v for _, v in present) + gap >= d.count)
+        uncovered_vars.append(gap)
+        objective.append(W_UNCOVERED * gap)
+        for comp, need in d.competences.items():
+            cgap = m.new_int_var(0, need, f"cgap{d_idx}_{comp}")
+            m.add(
+                sum(v for p_idx, v in present if comp in people[p_idx].competences) + cgap >= need
+            )
+            objective.append(W_COMPETENCE * cgap)
+    m.minimize(sum(objective))
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(1.0, time_limit)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    if on_solver:
+        on_solver(solver)
+    status = solver.solve(m)
+    if on_solver:
+        on_solver(None)
+    name = solver.status_name(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return [], name, sum(d.count for d in demand), math.inf
+    shifts = []
+    for (p_idx, k), var in x.items():
+        if solver.value(var):
+            inst = insts[k]
+            p = people[p_idx]
+            shifts.append(
+                Shift(
+                    p.id,
+                    origin + timedelta(minutes=inst.start),
+                    origin + timedelta(minutes=inst.end),
+                    inst.type.break_min,
+                    p.location_id,
+                    inst.type.code,
+                )
+            )
+    uncovered = sum(solver.value(g) for g in uncovered_vars)
+    return shifts, name, uncovered, solver.objective_value
+
+
+def build_roster(
+    people: Sequence[Person],
+    demand: Sequence[Demand],
+    first_day: date,
+    weeks: int = 4,
+    rules: WorkingTimeRules | None = None,
+    shift_types: Sequence[ShiftType] = DEFAULT_SHIFT_TYPES,
+    published_on: date | None = None,
+    time_limit: float = 240.0,
+    workers: int = 2,
+    seed: int = 0,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> RosterResult:
+    """A roster of ``weeks`` weeks from Monday ``first_day`` for ``people`` covering ``demand``.
+
+    ``time_limit`` is shared among the (location, role) groups in proportion to their size.
+    Ctrl-C stops the running group's search; the roster so far is not returned (no half state):
+    ``KeyboardInterrupt`` propagates after the solver has stopped.
+    """
+    rules = rules or WorkingTimeRules()
+    if first_day.weekday() != 0:
+        raise ModelError("first_day", first_day.isoformat(), "a roster starts on a Monday")
+    _check_shift_types(shift_types, rules)
+    started = time.monotonic()
+    groups: dict[tuple[str, str], list[Person]] = defaultdict(list)
+    for p in people:
+        groups[(p.location_id, p.role.value)].append(p)
+    group_demand: dict[tuple[str, str], list[Demand]] = defaultdict(list)
+    for d in demand:
+        group_demand[(d.location_id, d.role.value)].append(d)
+    for key in group_demand:
+        if key not in groups:
+            groups[key] = []
+    size = {key: max(1, len(ps)) for key, ps in groups.items()}
+    total_size = sum(size.values())
+    shifts: list[Shift] = []
+    results: list[GroupResult] = []
+    current: list[cp_model.CpSolver | None] = [None]
+    interrupted = [False]
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        interrupted[0] = True
+        if current[0] is not None:
+            current[0].stop_search()
+
+    def set_current(s: cp_model.CpSolver | None) -> None:
+        current[0] = s
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread: Ctrl-C is the caller's business
+        previous = None
+    try:
+        for i, key in enumerate(sorted(groups)):
+            if progress:
+                progress(f"{key[0]} {key[1]}", i, len(groups))
+            remaining = time_limit - (time.monotonic() - started)
+            share = remaining * size[key] / max(1, sum(size[k] for k in sorted(groups)[i:]))
+            t0 = time.monotonic()
+            got, status, uncovered, obj = solve_group(
+                groups[key],
+                group_demand.get(key, []),
+                first_day,
+                weeks,
+                rules,
+                shift_types,
+                share,
+                workers,
+                seed,
+                set_current,
+            )
+            if interrupted[0]:
+                raise KeyboardInterrupt
+            shifts += got
+            results.append(
+                GroupResult(
+                    key[0], key[1], len(groups[key]), status, time.monotonic() - t0, uncovered, obj
+                )
+            )
+        if progress:
+            progress("done", len(groups), len(groups))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    del total_size
+    roster = Roster(first_day, weeks, tuple(people), tuple(shifts), tuple(demand), published_on)
+    return RosterResult(roster, results, time.monotonic() - started)
+
+
+def hours(minutes: int) -> float:
+    return minutes / HOUR
