@@ -367,6 +367,8 @@ def _read_settings(table: Table, parts: Parts, issues: Issues) -> None:
             issues.error(place, "key", key, f"unknown setting; known: {sorted(_SETTINGS)}")
             continue
         if value is None or _text(value) == "":
+            if key == "name":
+                parts.settings["name"] = ""  # a hospital may be unnamed; the row says so
             continue
         try:
             parsed = _SETTINGS[key](value)
@@ -583,7 +585,10 @@ def csv_table(text: str, label: str, stem: str, issues: Issues) -> Table | None:
     sheet = ALIASES.get(name, name)
     if sheet not in SHEETS and sheet != SETTINGS_SHEET:
         header = set(rows[0]) if rows else set()
-        fits = [k for k, cols in SHEETS.items() if {c.name for c in cols if c.required} <= header]
+        required = {k: {c.name for c in cols if c.required} for k, cols in SHEETS.items()}
+        fitting = [k for k in SHEETS if required[k] <= header]
+        most = max((len(required[k]) for k in fitting), default=0)
+        fits = [k for k in fitting if len(required[k]) == most]  # the most specific table
         if len(fits) != 1:
             issues.error(label, "(file name)", stem,
                          f"cannot tell which table this is: name it one of {sorted(SHEETS)}.csv")

@@ -60,8 +60,20 @@ def _after(day: date, start_min: int, minutes: int, tz: ZoneInfo) -> str:
     return (start.astimezone(ZoneInfo("UTC")) + timedelta(minutes=minutes)).astimezone(tz).isoformat()
 
 
+def _prune(value: Any) -> Any:
+    """FHIR allows no empty strings, lists or objects: leave such elements out (the reader
+    reads a missing name as the empty name)."""
+    if isinstance(value, dict):
+        pruned = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v not in ("", [], {}, None)}
+    if isinstance(value, list):
+        items = [_prune(v) for v in value]
+        return [v for v in items if v not in ("", [], {}, None)]
+    return value
+
+
 def _entry(resource: dict[str, Any]) -> dict[str, Any]:
-    return {"fullUrl": f"{resource['resourceType']}/{resource['id']}", "resource": resource}
+    return {"fullUrl": f"{resource['resourceType']}/{resource['id']}", "resource": _prune(resource)}
 
 
 def hospital_to_bundle(hospital: Hospital, program: Program | None = None) -> dict[str, Any]:
