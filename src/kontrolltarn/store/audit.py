@@ -1,0 +1,47 @@
+"""The audit log: every change and every read of patient-identifying data, in the database
+(never in application logs, which must hold no patient data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from .tables import AuditRow
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    resource: str
+    resource_id: str | None
+    patient_data: bool
+    detail: dict[str, Any]
+
+
+class AuditLog:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def record(self, actor: str, role: str, action: str, resource: str,
+               resource_id: str | None = None, *, patient_data: bool = False,
+               detail: dict[str, Any] | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(AuditRow.__table__.insert(), [dict(
+                at=datetime.now(UTC), actor=actor, role=role, action=action, resource=resource,
+                resource_id=resource_id, patient_data=patient_data, detail=detail or {})])
+
+    def recent(self, limit: int = 100, resource_id: str | None = None) -> list[AuditEntry]:
+        query = select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit)
+        if resource_id is not None:
+            query = query.where(AuditRow.resource_id == resource_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [AuditEntry(r.seq, r.at, r.actor, r.role, r.action, r.resource, r.resource_id,
+                           r.patient_data, r.detail) for r in rows]

@@ -1,0 +1,77 @@
+"""The append-only event log. Appending is idempotent by event id, so a producer that is unsure
+whether a batch arrived (a timeout, a server killed mid-request) simply sends it again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from kontrolltarn.model import CancellationReason, Event, EventKind
+
+from .tables import EventRow
+
+
+class EventLog:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def append(self, events: Sequence[Event], received_at: datetime | None = None) -> set[str]:
+        """Store the events not stored before; returns the ids that were new. One transaction:
+        the whole batch is durable when this returns."""
+        if not events:
+            return set()
+        now = received_at or datetime.now(UTC)
+        rows = [{"id": e.id, "kind": e.kind.value, "at": e.at, "case_id": e.case_id,
+                 "room_id": e.room_id, "reason": e.reason.value if e.reason else None,
+                 "source": e.source, "received_at": now} for e in _unique(events)]
+        insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)
+        statement = (insert(EventRow).values(rows).on_conflict_do_nothing(index_elements=["id"])
+                     .returning(EventRow.id))
+        with self.engine.begin() as conn:
+            return {row[0] for row in conn.execute(statement)}
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(EventRow)).scalar_one())
+
+    def read(self, after_seq: int = 0, batch: int = 5000) -> Iterator[tuple[int, Event]]:
+        """Every stored event in arrival order, with its sequence number."""
+        last = after_seq
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(EventRow).where(EventRow.seq > last)
+                                    .order_by(EventRow.seq).limit(batch)).all()
+            if not rows:
+                return
+            for row in rows:
+                yield row.seq, _event(row)
+            last = rows[-1].seq
+
+    def for_case(self, case_id: str) -> list[Event]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(EventRow).where(EventRow.case_id == case_id)
+                                .order_by(EventRow.at, EventRow.seq)).all()
+        return [_event(r) for r in rows]
+
+    def last_received(self) -> datetime | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(func.max(EventRow.received_at))).scalar_one()
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def _unique(events: Iterable[Event]) -> list[Event]:
+    seen: dict[str, Event] = {}
+    for e in events:
+        seen.setdefault(e.id, e)
+    return list(seen.values())
+
+
+def _event(row: EventRow) -> Event:
+    return Event(id=row.id, kind=EventKind(row.kind), at=row.at, case_id=row.case_id,
+                 room_id=row.room_id,
+                 reason=CancellationReason(row.reason) if row.reason else None, source=row.source)

@@ -1,0 +1,121 @@
+"""Patient links (one-time), self check-in, porter requests and room-ready notices."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+
+from .tables import CheckInRow, LogisticsRequestRow, PatientLinkRow
+
+REQUEST_KINDS = ("porter", "room_ready")
+REQUEST_STATUSES = ("open", "acknowledged", "done")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LogisticsRequest:
+    id: int
+    kind: str
+    room_id: str
+    case_id: str | None
+    status: str
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+
+
+class Logistics:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ------------------------------------------------------------ patient links
+    def create_link(self, case_id: str, by: str, valid_for: timedelta = timedelta(days=3)) -> str:
+        """A fresh token for the patient page of ``case_id``; only its hash is kept."""
+        token = secrets.token_urlsafe(24)
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            conn.execute(PatientLinkRow.__table__.insert(), [dict(
+                token_hash=_hash(token), case_id=case_id, created_at=now, created_by=by,
+                expires_at=now + valid_for, opened_at=None)])
+        return token
+
+    def redeem_link(self, token: str) -> str | None:
+        """The case id if the link is valid and unused; marks it used (it works once)."""
+        now = datetime.now(UTC)
+        digest = _hash(token)
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(PatientLinkRow)
+                .where(PatientLinkRow.token_hash == digest, PatientLinkRow.opened_at.is_(None),
+                       PatientLinkRow.expires_at > now)
+                .values(opened_at=now))
+            if result.rowcount != 1:
+                return None
+            return conn.execute(select(PatientLinkRow.case_id)
+                                .where(PatientLinkRow.token_hash == digest)).scalar_one()
+
+    def check_in(self, case_id: str) -> datetime:
+        """Record the patient's self check-in (the first one counts)."""
+        with self.engine.begin() as conn:
+            found = conn.execute(select(CheckInRow.at).where(CheckInRow.case_id == case_id)).first()
+            if found:
+                at: datetime = found[0]
+                return at
+            now = datetime.now(UTC)
+            conn.execute(CheckInRow.__table__.insert(), [dict(case_id=case_id, at=now)])
+            return now
+
+    def checked_in(self) -> dict[str, datetime]:
+        with self.engine.connect() as conn:
+            return {r.case_id: r.at for r in conn.execute(select(CheckInRow)).all()}
+
+    # ------------------------------------------------------------ porter and room ready
+    def request(self, kind: str, room_id: str, case_id: str | None, by: str) -> LogisticsRequest:
+        if kind not in REQUEST_KINDS:
+            raise ValueError(f"kind={kind!r}: must be one of {REQUEST_KINDS}")
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            result = conn.execute(LogisticsRequestRow.__table__.insert().returning(
+                LogisticsRequestRow.id), [dict(kind=kind, room_id=room_id, case_id=case_id,
+                                                status="open", created_at=now, created_by=by,
+                                                updated_at=now, updated_by=by)])
+            new_id = int(result.scalar_one())
+        found = self.get(new_id)
+        assert found is not None
+        return found
+
+    def get(self, request_id: int) -> LogisticsRequest | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(LogisticsRequestRow)
+                               .where(LogisticsRequestRow.id == request_id)).first()
+        return _request(row) if row else None
+
+    def set_status(self, request_id: int, status: str, by: str) -> LogisticsRequest | None:
+        if status not in REQUEST_STATUSES:
+            raise ValueError(f"status={status!r}: must be one of {REQUEST_STATUSES}")
+        with self.engine.begin() as conn:
+            conn.execute(update(LogisticsRequestRow).where(LogisticsRequestRow.id == request_id)
+                         .values(status=status, updated_at=datetime.now(UTC), updated_by=by))
+        return self.get(request_id)
+
+    def open_requests(self, kind: str | None = None) -> list[LogisticsRequest]:
+        query = (select(LogisticsRequestRow).where(LogisticsRequestRow.status != "done")
+                 .order_by(LogisticsRequestRow.id))
+        if kind:
+            query = query.where(LogisticsRequestRow.kind == kind)
+        with self.engine.connect() as conn:
+            return [_request(r) for r in conn.execute(query).all()]
+
+
+def _request(row: Any) -> LogisticsRequest:
+    return LogisticsRequest(row.id, row.kind, row.room_id, row.case_id, row.status, row.created_at,
+                            row.created_by, row.updated_at, row.updated_by)

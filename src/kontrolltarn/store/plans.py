@@ -1,0 +1,140 @@
+"""The day's program as stored rows, changed only with optimistic versioning.
+
+Two coordinators who edit the same case both send the version they saw; the database accepts the
+first and refuses the second (``VersionConflict``), so no update is lost silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+
+from kontrolltarn.model import Program, ProgramEntry
+
+from .tables import CasePlanRow, PlanChangeRow
+
+EDITABLE = ("session_id", "room_id", "start_min", "planned_min", "surgeon_id", "position", "status")
+STATUSES = ("planned", "cancelled", "done")
+
+
+class VersionConflict(Exception):
+    def __init__(self, case_id: str, expected: int, actual: int | None) -> None:
+        super().__init__(f"case {case_id}: version {expected} is stale (now {actual})")
+        self.case_id, self.expected, self.actual = case_id, expected, actual
+
+
+class UnknownCase(KeyError):
+    pass
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    case_id: str
+    day: date
+    session_id: str
+    room_id: str
+    start_min: int
+    planned_min: int
+    surgeon_id: str
+    position: int
+    status: str
+    version: int
+    updated_at: datetime
+    updated_by: str
+
+    def as_entry(self) -> ProgramEntry:
+        return ProgramEntry(self.case_id, self.session_id, self.room_id, self.day, self.start_min,
+                            self.planned_min, self.surgeon_id, self.position)
+
+    def fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in EDITABLE}
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    case_id: str
+    at: datetime
+    by: str
+    why: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    suggestion_id: str | None
+
+
+class Plans:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def load_program(self, program: Program, by: str = "planner") -> int:
+        """Store the program's entries that are not stored yet; returns how many were new."""
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            known = set(conn.execute(select(CasePlanRow.case_id)).scalars())
+            rows = [dict(case_id=e.case_id, day=e.date, session_id=e.session_id, room_id=e.room_id,
+                         start_min=e.start_min, planned_min=e.planned_min, surgeon_id=e.surgeon_id,
+                         position=e.order, status="planned", version=1, updated_at=now,
+                         updated_by=by) for e in program.entries if e.case_id not in known]
+            if rows:
+                conn.execute(CasePlanRow.__table__.insert(), rows)
+        return len(rows)
+
+    def day(self, day: date) -> list[CasePlan]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(CasePlanRow).where(CasePlanRow.day == day)
+                                .order_by(CasePlanRow.room_id, CasePlanRow.start_min)).all()
+        return [_plan(r) for r in rows]
+
+    def get(self, case_id: str) -> CasePlan:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(CasePlanRow).where(CasePlanRow.case_id == case_id)).first()
+        if row is None:
+            raise UnknownCase(case_id)
+        return _plan(row)
+
+    def change(self, case_id: str, expected_version: int, changes: dict[str, Any], *, by: str,
+               why: str = "", suggestion_id: str | None = None) -> CasePlan:
+        """Apply ``changes`` if the case is still at ``expected_version``; one atomic UPDATE with
+        the version in its WHERE clause, so a concurrent edit can never be overwritten."""
+        bad = set(changes) - set(EDITABLE)
+        if bad:
+            raise ValueError(f"field {sorted(bad)[0]!r} cannot be changed")
+        if "status" in changes and changes["status"] not in STATUSES:
+            raise ValueError(f"status={changes['status']!r}: must be one of {STATUSES}")
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            before_row = conn.execute(select(CasePlanRow)
+                                      .where(CasePlanRow.case_id == case_id)).first()
+            if before_row is None:
+                raise UnknownCase(case_id)
+            before = _plan(before_row)
+            result = conn.execute(
+                update(CasePlanRow)
+                .where(CasePlanRow.case_id == case_id, CasePlanRow.version == expected_version)
+                .values(**changes, version=CasePlanRow.version + 1, updated_at=now, updated_by=by))
+            if result.rowcount != 1:
+                current = conn.execute(select(CasePlanRow.version)
+                                       .where(CasePlanRow.case_id == case_id)).scalar_one_or_none()
+                raise VersionConflict(case_id, expected_version, current)
+            after_row = conn.execute(select(CasePlanRow)
+                                     .where(CasePlanRow.case_id == case_id)).one()
+            after = _plan(after_row)
+            conn.execute(PlanChangeRow.__table__.insert(), [dict(
+                case_id=case_id, at=now, by=by, why=why, before=before.fields(),
+                after=after.fields(), suggestion_id=suggestion_id)])
+        return after
+
+    def history(self, case_id: str) -> list[PlanChange]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(PlanChangeRow).where(PlanChangeRow.case_id == case_id)
+                                .order_by(PlanChangeRow.seq)).all()
+        return [PlanChange(r.case_id, r.at, r.by, r.why, r.before, r.after, r.suggestion_id)
+                for r in rows]
+
+
+def _plan(row: Any) -> CasePlan:
+    return CasePlan(row.case_id, row.day, row.session_id, row.room_id, row.start_min,
+                    row.planned_min, row.surgeon_id, row.position, row.status, row.version,
+                    row.updated_at, row.updated_by)

@@ -1,0 +1,96 @@
+"""Suggestions and the decisions on them. A suggestion is decided once; deciding it twice is
+refused, so two coordinators cannot both accept the same action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+
+from .tables import SuggestionRow
+
+
+class AlreadyDecided(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class StoredSuggestion:
+    id: str
+    created_at: datetime
+    kind: str
+    case_id: str | None
+    room_id: str | None
+    action: dict[str, Any]
+    effect: dict[str, Any]
+    summary: str
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
+    why: str | None
+
+
+class Suggestions:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def offer(self, suggestion_id: str, kind: str, case_id: str | None, room_id: str | None,
+              action: dict[str, Any], effect: dict[str, Any], summary: str) -> bool:
+        """Store a suggestion unless one with the same id exists; True when it is new."""
+        with self.engine.begin() as conn:
+            if conn.execute(select(SuggestionRow.id)
+                            .where(SuggestionRow.id == suggestion_id)).first():
+                return False
+            conn.execute(SuggestionRow.__table__.insert(), [dict(
+                id=suggestion_id, created_at=datetime.now(UTC), kind=kind, case_id=case_id,
+                room_id=room_id, action=action, effect=effect, summary=summary, status="open")])
+        return True
+
+    def expire_except(self, keep: set[str]) -> int:
+        """Open suggestions the agent no longer makes are withdrawn (the situation moved on)."""
+        with self.engine.begin() as conn:
+            query = update(SuggestionRow).where(SuggestionRow.status == "open")
+            if keep:
+                query = query.where(SuggestionRow.id.not_in(keep))
+            return int(conn.execute(query.values(status="expired")).rowcount)
+
+    def get(self, suggestion_id: str) -> StoredSuggestion | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(SuggestionRow)
+                               .where(SuggestionRow.id == suggestion_id)).first()
+        return _suggestion(row) if row else None
+
+    def list(self, status: str | None = None, limit: int = 200) -> list[StoredSuggestion]:
+        query = select(SuggestionRow).order_by(SuggestionRow.created_at.desc()).limit(limit)
+        if status:
+            query = query.where(SuggestionRow.status == status)
+        with self.engine.connect() as conn:
+            return [_suggestion(r) for r in conn.execute(query).all()]
+
+    def decide(self, suggestion_id: str, accepted: bool, by: str, why: str) -> StoredSuggestion:
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(SuggestionRow)
+                .where(SuggestionRow.id == suggestion_id, SuggestionRow.status == "open")
+                .values(status="accepted" if accepted else "rejected", decided_by=by,
+                        decided_at=now, why=why))
+            if result.rowcount != 1:
+                raise AlreadyDecided(suggestion_id)
+        found = self.get(suggestion_id)
+        assert found is not None
+        return found
+
+    def reopen(self, suggestion_id: str) -> None:
+        """Undo an acceptance whose repair could not be applied (the decision did not happen)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(SuggestionRow).where(SuggestionRow.id == suggestion_id)
+                         .values(status="open", decided_by=None, decided_at=None, why=None))
+
+
+def _suggestion(row: Any) -> StoredSuggestion:
+    return StoredSuggestion(row.id, row.created_at, row.kind, row.case_id, row.room_id, row.action,
+                            row.effect, row.summary, row.status, row.decided_by, row.decided_at,
+                            row.why)
