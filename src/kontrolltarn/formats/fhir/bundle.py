@@ -33,6 +33,7 @@ class Entry:
     raw: dict[str, Any]
     resource: Any
     place: str
+    ignored: bool = False  # a valid type the planner does not read
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -126,15 +127,15 @@ class Document:
             self._issues.error(entry_place or "document", "resource.resourceType", type_name,
                                "missing or not a string")
             return
-        if type_name not in READ_TYPES:
-            if validate_type_exists(type_name):
-                self._issues.warn(place, "resourceType", type_name,
-                                  "ignored: the planner does not read this resource type")
-            else:
+        ignored = type_name not in READ_TYPES
+        if ignored:
+            if not validate_type_exists(type_name):
                 self._issues.error(place, "resourceType", type_name, "not a FHIR R4 resource type")
-            return
-        resource = validate(type_name, raw, place, self._issues)
-        entry = Entry(type_name, rid, full_url, raw, resource, place)
+                return
+            self._issues.warn(place, "resourceType", type_name,
+                              "ignored: the planner does not read this resource type")
+        resource = None if ignored else validate(type_name, raw, place, self._issues)
+        entry = Entry(type_name, rid, full_url, raw, resource, place, ignored)
         keys = [f"{type_name}/{rid}"] if rid else []
         if full_url:
             keys.append(full_url)

@@ -138,9 +138,10 @@ class FhirReader:
         return self._ids[id(entry)]
 
     def ref(self, entry: Entry, field: str, reference: Any, kinds: tuple[str, ...],
-            required: bool = True) -> tuple[str, str] | None:
+            required: bool = True, any_type: bool = False) -> tuple[str, str] | None:
         """(kind, model id) of what ``reference`` points to, among ``kinds``; reports an error
-        naming ``field`` when it does not resolve (or is missing and ``required``)."""
+        naming ``field`` when it does not resolve (or is missing and ``required``). With
+        ``any_type`` a target of another type in the file is fine (and gives None)."""
         literal = getattr(reference, "reference", None) if reference is not None else None
         if literal is None:
             if required:
@@ -154,7 +155,9 @@ class FhirReader:
             kind = self._kinds.get(id(target))
             if target.resource is not None and kind in kinds:
                 return kind, self.model_id(target)
-            if target.resource is None:
+            if any_type:
+                return None
+            if target.resource is None and not target.ignored:
                 return None  # the target's own errors are already reported
             self.issues.error(entry.place, field, literal,
                               f"points to a {_labels([kind or target.type])}, expected {_labels(kinds)}")
@@ -544,7 +547,7 @@ class FhirReader:
         specialty = s.ext_value(sr, s.EXT_SPECIALTY_REF) or (proc.specialty_id if proc else None)
         surgeon = None
         for i, performer in enumerate(sr.performer or []):
-            found = self.ref(entry, f"performer[{i}]", performer, ("staff", "role", "organization"))
+            found = self.ref(entry, f"performer[{i}]", performer, ("staff",), any_type=True)
             if found and found[0] == "staff":
                 surgeon = found[1]
         readiness = []
@@ -613,8 +616,7 @@ class FhirReader:
             self._mark(entry, "schedule")
             room = None
             for i, actor in enumerate(entry.resource.actor or []):
-                found = self.ref(entry, f"actor[{i}]", actor, ("room", "site", "staff", "role",
-                                                                "patient", "organization"))
+                found = self.ref(entry, f"actor[{i}]", actor, ("room",), any_type=True)
                 if found and found[0] == "room":
                     room = found
             schedules[id(entry)] = room
@@ -676,7 +678,7 @@ class FhirReader:
             surgeon = room = None
             for i, participant in enumerate(app.participant or []):
                 found = self.ref(entry, f"participant[{i}].actor", participant.actor,
-                                 ("staff", "room", "patient", "site", "role"), required=False)
+                                 ("staff", "room", "patient"), required=False, any_type=True)
                 if found and found[0] == "staff":
                     surgeon = found[1]
                 elif found and found[0] == "room":
@@ -745,12 +747,13 @@ class FhirReader:
             code = self._procedure_code(entry, proc.code)
             surgeon = None
             for i, performer in enumerate(proc.performer or []):
-                found = self.ref(entry, f"performer[{i}].actor", performer.actor,
-                                 ("staff", "role", "organization", "patient"))
+                found = self.ref(entry, f"performer[{i}].actor", performer.actor, ("staff",),
+                                 any_type=True)
                 if found and found[0] == "staff" and surgeon is None:
                     surgeon = found[1]
-            if surgeon is None and not proc.performer:
-                self.issues.error(entry.place, "performer", None, "the surgeon is required")
+            if surgeon is None:
+                self.issues.error(entry.place, "performer", None, "the surgeon is required: a "
+                                  "Practitioner with an operating-room role")
             room = self.ref(entry, "location", proc.location, ("room",))
             period = proc.performedPeriod
             if period is None or period.start is None or period.end is None:
