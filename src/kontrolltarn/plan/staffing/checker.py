@@ -25,7 +25,7 @@ RULES: dict[str, str] = {
     "weekly_rest": "no continuous weekly_rest off inside a calendar week",
     "overtime_week": "overtime in one week exceeds overtime_week",
     "overtime_4weeks": "overtime in four consecutive weeks exceeds overtime_4weeks",
-    "overtime_year": "overtime this calendar year, earlier overtime included, exceeds overtime_year",
+    "overtime_year": "overtime this year, earlier overtime included, exceeds overtime_year",
     "total_week": "hours incl. overtime, averaged over total_averaging_weeks, exceed total_week",
     "averaging": "normal hours averaged over averaging_weeks exceed normal_week",
     "night_work": "a night worker averages more than night_worker_avg_per_24h per 24 h",

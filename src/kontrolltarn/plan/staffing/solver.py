@@ -192,7 +192,7 @@ def solve_group(
             m.add(
                 sum(insts[k].type.worked_min * x[p_idx, k] for k in in_week) <= rules.week_limit_min
             )
-            choices = []
+            choices: list[cp_model.IntVar] = []
             for blocked in windows[w]:
                 y = m.new_bool_var(f"r{p_idx}_{w}_{len(choices)}")
                 for k in blocked:
@@ -237,7 +237,7 @@ def solve_group(
             m.add(ex >= c - fair)
             objective.append(w_excess * ex)
 
-    uncovered_vars = []
+    coverage_terms: list[cp_model.LinearExprT] = []
     for d_idx, d in enumerate(demand):
         covering = [k for k, inst in enumerate(insts) if _covers(inst, d, origin)]
         present = [
@@ -248,31 +248,50 @@ def solve_group(
         ]
         gap = m.new_int_var(0, d.count, f"gap{d_idx}")
         m.add(sum(v for _, v in present) + gap >= d.count)
-        uncovered_vars.append(gap)
-        objective.append(W_UNCOVERED * gap)
+        coverage_terms.append(W_UNCOVERED * gap)
         for comp, need in d.competences.items():
             cgap = m.new_int_var(0, need, f"cgap{d_idx}_{comp}")
             m.add(
                 sum(v for p_idx, v in present if comp in people[p_idx].competences) + cgap >= need
             )
-            objective.append(W_COMPETENCE * cgap)
-    m.minimize(sum(objective))
+            coverage_terms.append(W_COMPETENCE * cgap)
 
+    # Lexicographic: first cover the demand as well as possible (the hard part of the search),
+    # then, with coverage held at that level and the first roster as a hint, the soft terms.
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(1.0, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    started = time.monotonic()
+    coverage = sum(coverage_terms)
+    m.minimize(coverage)
+    solver.parameters.max_time_in_seconds = max(0.5, 0.5 * time_limit)
     if on_solver:
         on_solver(solver)
     status = solver.solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if on_solver:
+            on_solver(None)
+        return [], solver.status_name(status), sum(d.count for d in demand), math.inf
+    values = {key: solver.value(var) for key, var in x.items()}
+    best_coverage = int(solver.objective_value)
+    name = solver.status_name(status)
+    remaining = time_limit - (time.monotonic() - started)
+    if remaining > 0.5 and objective:
+        m.add(coverage <= best_coverage)
+        for key, var in x.items():
+            m.add_hint(var, values[key])
+        m.minimize(sum(objective))
+        solver.parameters.max_time_in_seconds = remaining
+        second = solver.solve(m)
+        if second in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            values = {key: solver.value(var) for key, var in x.items()}
+            name = f"{name}+{solver.status_name(second)}"
     if on_solver:
         on_solver(None)
-    name = solver.status_name(status)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return [], name, sum(d.count for d in demand), math.inf
+    uncovered = _uncovered(values, people, demand, insts, origin)
     shifts = []
-    for (p_idx, k), var in x.items():
-        if solver.value(var):
+    for (p_idx, k), value in values.items():
+        if value:
             inst = insts[k]
             p = people[p_idx]
             shifts.append(
@@ -285,8 +304,24 @@ def solve_group(
                     inst.type.code,
                 )
             )
-    uncovered = sum(solver.value(g) for g in uncovered_vars)
-    return shifts, name, uncovered, solver.objective_value
+    return shifts, name, uncovered, float(best_coverage)
+
+
+def _uncovered(
+    values: dict[tuple[int, int], int],
+    people: Sequence[Person],
+    demand: Sequence[Demand],
+    insts: list[_Instance],
+    origin: datetime,
+) -> int:
+    """Person-shifts of demand left uncovered by the chosen assignment (the solver's own view,
+    reported for progress; the checker recounts independently)."""
+    total = 0
+    for d in demand:
+        covering = {k for k, inst in enumerate(insts) if _covers(inst, d, origin)}
+        present = sum(1 for (_, k), v in values.items() if v and k in covering)
+        total += max(0, d.count - present)
+    return total
 
 
 def build_roster(
