@@ -106,7 +106,7 @@ def plan_cmd(
     console.print(f"wrote {output}: {len(program.entries)} cases in {seconds:.1f} s")
     _print_kpis(report, title=f"{method}: {first} + {days} days")
     if not report.feasible:
-        console.print(report.to_text())
+        typer.echo(report.to_text())
         raise typer.Exit(1)
 
 
@@ -128,7 +128,7 @@ def check_cmd(
     report = check(hospital, program)
     if output is not None:
         output.write_text(report.to_json(), encoding="utf-8")
-    console.print(report.to_json() if as_json else report.to_text())
+    typer.echo(report.to_json() if as_json else report.to_text())
     if not report.feasible:
         raise typer.Exit(1)
 
@@ -137,7 +137,7 @@ def constraints_cmd() -> None:
     """Print the planning rules as a table a clinician can read."""
     from kontrolltarn.plan.check import constraints_table
 
-    console.print(constraints_table(), markup=False)
+    typer.echo(constraints_table())
 
 
 def demo(

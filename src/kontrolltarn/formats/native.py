@@ -134,8 +134,8 @@ def _write(path: Path, document: dict[str, Any]) -> None:
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     tmp = path.with_name(path.name + ".tmp")
     if path.suffix == ".gz":
-        # mtime=0 keeps the bytes identical for identical data
-        with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        # no file name and mtime=0 in the header: identical data gives identical bytes
+        with open(tmp, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz:
             gz.write(text.encode("utf-8"))
     else:
         tmp.write_text(text, encoding="utf-8")

@@ -1,0 +1,52 @@
+"""Today's-practice baseline: its programs pass the independent validator."""
+
+from __future__ import annotations
+
+from kontrolltarn.model import Hospital
+from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
+from kontrolltarn.plan.check import check
+
+
+def test_baseline_on_tiny_hospital_passes_check(tiny: Hospital) -> None:
+    program = plan_baseline(tiny, tiny.today, 1)
+    report = check(tiny, program)
+    assert report.feasible, report.to_text()
+    # the hip needs the laminar-flow room; the two robot cases share one robot and one ICU bed
+    placed = {e.case_id: e for e in program.entries}
+    assert placed["H1"].room_id == "R1"
+    assert sum(c in placed for c in ("H4", "H5")) == 1
+    # children first
+    ort = sorted((e for e in program.entries if e.session_id == "S-R1"), key=lambda e: e.start_min)
+    assert ort[0].case_id == "H6"
+
+
+def test_baseline_small_hospital_weeks_pass_check(small_synthetic) -> None:  # type: ignore[no-untyped-def]
+    h = small_synthetic.hospital
+    program = plan_baseline(h, h.today, 14)
+    report = check(h, program)
+    assert report.feasible, report.to_text()
+    assert len(program.entries) > 50
+    assert all(h.referral_by_id[e.case_id].ready for e in program.entries)
+
+
+def test_baseline_default_week_passes_check(default_synthetic) -> None:  # type: ignore[no-untyped-def]
+    h = default_synthetic.hospital
+    program = plan_baseline(h, h.today, 7)
+    report = check(h, program)
+    assert report.feasible, report.to_text()
+    assert 800 <= report.kpis["cases"] <= 1500
+    assert report.kpis["planned_utilisation"] < 0.85
+
+
+def test_buffer_leaves_room_unbooked(small_synthetic) -> None:  # type: ignore[no-untyped-def]
+    h = small_synthetic.hospital
+    full = check(h, plan_baseline(h, h.today, 7))
+    buffered = check(h, plan_baseline(h, h.today, 7, BaselineOptions(buffer_min=90)))
+    assert buffered.kpis["planned_utilisation"] < full.kpis["planned_utilisation"]
+
+
+def test_exclude_is_respected(small_synthetic) -> None:  # type: ignore[no-untyped-def]
+    h = small_synthetic.hospital
+    first = plan_baseline(h, h.today, 7)
+    again = plan_baseline(h, h.today, 7, exclude=first.case_ids())
+    assert not first.case_ids() & again.case_ids()
