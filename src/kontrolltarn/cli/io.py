@@ -28,7 +28,7 @@ def import_command(
     from kontrolltarn.formats.native import load_history, load_hospital
     from kontrolltarn.model import ModelError
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     try:
         base = load_hospital(into) if into else None
         history = load_history(into) if into else ()

@@ -50,7 +50,7 @@ def validate(type_name: str, raw: dict[str, Any], place: str, issues: Issues) ->
     """The fhir.resources object for ``raw``, or None after reporting every structural error."""
     try:
         model = get_fhir_model_class(type_name)
-    except KeyError:
+    except (KeyError, ValueError, AttributeError):
         issues.error(place, "resourceType", type_name, "not a FHIR R4 resource type")
         return None
     try:
@@ -172,6 +172,6 @@ def split_reference(reference: str) -> tuple[str, str] | None:
 def validate_type_exists(type_name: str) -> bool:
     try:
         get_fhir_model_class(type_name)
-    except KeyError:
+    except (KeyError, ValueError, AttributeError):
         return False
     return True
