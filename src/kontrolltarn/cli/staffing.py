@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kontrolltarn.model import Hospital, ModelError
+from kontrolltarn.plan.staffing import CheckReport, WorkingTimeRules
 
 console = Console()
 err_console = Console(stderr=True)
@@ -44,7 +45,7 @@ def _hospital(path: Path | None, scale: str, seed: int) -> Hospital:
         return generate(scale, seed).hospital
 
 
-def _rules(path: Path | None):  # type: ignore[no-untyped-def]
+def _rules(path: Path | None) -> WorkingTimeRules:
     from kontrolltarn.plan.staffing import load_rules
 
     try:
@@ -158,7 +159,7 @@ def build(
         raise typer.Exit(1)
 
 
-def _print_report(report, limit: int) -> None:  # type: ignore[no-untyped-def]
+def _print_report(report: CheckReport, limit: int) -> None:
     if report.ok:
         console.print("[bold green]checker: 0 breaches[/] — fit to publish")
         return
@@ -185,7 +186,7 @@ def check(
     ),
 ) -> None:
     """Check a roster against every working-time rule and its demand; exit 1 on any breach."""
-    from kontrolltarn.plan.staffing import CheckReport, check_roster, load_roster
+    from kontrolltarn.plan.staffing import check_roster, load_roster
     from kontrolltarn.plan.staffing.stats import roster_stats
 
     try:
