@@ -1,0 +1,167 @@
+"""Benchmark: the optimised program against today's practice on the same week.
+
+Default: the default-scale synthetic hospital, a five-day week from its ``today``. ``--quick``:
+the small hospital. For each planner: solve time, cases, expected session utilisation (turnover
+counted as used, and in-room only), the share of sessions expected to overrun by 30+ minutes and
+deadline breaches; then single-event repair times on the busiest day. Expected values come from
+sampling the generator's TRUE duration of each case (``truth.referral_duration``), never the
+planner's own estimates; every program is judged feasible by ``plan.check`` first.
+
+    python benchmarks/program.py [--quick] [--seed N] [--samples N] [--time-limit S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from datetime import date, timedelta
+
+import numpy as np
+
+from kontrolltarn.model import Hospital, Program
+from kontrolltarn.plan.baseline import plan_baseline
+from kontrolltarn.plan.check import check
+from kontrolltarn.plan.program import HistoryDurations, plan_program
+from kontrolltarn.synth import generate
+
+BENCH = "program"
+
+
+def emit(case: str, metric: str, value: float, unit: str, baseline: float | None = None) -> None:
+    row: dict[str, object] = {"bench": BENCH, "case": case, "metric": metric,
+                              "value": round(float(value), 4), "unit": unit}
+    if baseline is not None:
+        row["baseline"] = round(float(baseline), 4)
+    print(json.dumps(row), flush=True)
+
+
+def expected_kpis(hospital: Hospital, program: Program, truth_duration: dict[str, object],
+                  first: date, days: int, samples: int, seed: int) -> dict[str, float]:
+    """Expected KPIs of ``program`` when each case takes its true (sampled) duration and the
+    cases of a session run back to back from its start with the specialty's turnover."""
+    rng = np.random.default_rng(seed)
+    last = first + timedelta(days=days - 1)
+    sessions = [s for s in hospital.sessions_between(first, last) if not s.emergency]
+    by_session = program.by_session()
+    staffed = busy = in_room = overrun30 = overtime = 0.0
+    for s in sessions:
+        staffed += s.staffed_min
+        entries = by_session.get(s.id, [])
+        if not entries:
+            continue
+        durations = np.empty((samples, len(entries)))
+        for j, e in enumerate(entries):
+            d = truth_duration[e.case_id]
+            durations[:, j] = d.median * np.exp(d.sigma * rng.standard_normal(samples))  # type: ignore[attr-defined]
+        turnover = np.array([hospital.specialty_by_id[_specialty(hospital, e.case_id)].turnover_min
+                             for e in entries], dtype=float)
+        gaps = np.concatenate([[0.0], turnover[:-1]])
+        starts = np.cumsum(durations + gaps, axis=1) - durations  # start offsets of each case
+        ends = starts + durations
+        cap = s.staffed_min
+        finish = ends[:, -1]
+        busy += float(np.mean(np.minimum(finish, cap)))
+        in_room += float(np.mean(np.sum(np.clip(np.minimum(ends, cap) - starts, 0, None), axis=1)))
+        overrun30 += float(np.mean(finish - cap >= 30))
+        overtime += float(np.mean(np.clip(finish - cap, 0, None)))
+    count = max(1, len(sessions))
+    return {"utilisation_with_turnover": busy / staffed, "utilisation_in_room": in_room / staffed,
+            "share_sessions_overrun_30": overrun30 / count, "overtime_min_per_session": overtime / count,
+            "sessions": float(len(sessions))}
+
+
+def deadline_breaches(hospital: Hospital, program: Program, first: date, days: int,
+                      exclude: set[str]) -> tuple[int, int]:
+    """(planned after the deadline, ready cases due in the window left unplanned)."""
+    last = first + timedelta(days=days - 1)
+    planned = {e.case_id: e.date for e in program.entries}
+    late = sum(1 for cid, d in planned.items()
+               if cid in hospital.referral_by_id and d > hospital.referral_by_id[cid].deadline)
+    left = sum(1 for r in hospital.referrals
+               if r.ready and r.id not in planned and r.id not in exclude and r.deadline <= last)
+    return late, left
+
+
+def _specialty(hospital: Hospital, case_id: str) -> str:
+    referral = hospital.referral_by_id.get(case_id)
+    if referral is not None:
+        return referral.specialty_id
+    return hospital.emergency_by_id[case_id].specialty_id
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small hospital, under 45 s")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--samples", type=int, default=400)
+    parser.add_argument("--time-limit", type=float, default=None)
+    args = parser.parse_args(argv)
+    scale = "small" if args.quick else "default"
+    time_limit = args.time_limit or (20.0 if args.quick else 100.0)
+    syn = generate(scale, args.seed)
+    hospital = syn.hospital
+    first, days = hospital.today, 5
+    case = f"{scale}-week-seed{args.seed}"
+
+    started = time.perf_counter()
+    baseline = plan_baseline(hospital, first, days)
+    baseline_s = time.perf_counter() - started
+    started = time.perf_counter()
+    estimator = HistoryDurations.fit(syn.history)
+    plan = plan_program(hospital, first, days, durations=estimator, seed=args.seed,
+                        time_limit=time_limit)
+    optimise_s = time.perf_counter() - started
+
+    failed = False
+    for name, program in (("optimise", plan.program), ("baseline", baseline)):
+        report = check(hospital, program)
+        emit(case, f"{name}_feasible", float(report.feasible), "bool")
+        if not report.feasible:
+            failed = True
+            print(report.to_text(), file=sys.stderr)
+    k_opt = expected_kpis(hospital, plan.program, syn.truth.referral_duration, first, days,
+                          args.samples, args.seed)
+    k_base = expected_kpis(hospital, baseline, syn.truth.referral_duration, first, days,
+                           args.samples, args.seed)
+    emit(case, "solve_time", optimise_s, "s", baseline_s)
+    emit(case, "elective_sessions", k_opt["sessions"], "sessions")
+    emit(case, "cases_planned", len(plan.program.entries), "cases", len(baseline.entries))
+    emit(case, "expected_utilisation_with_turnover", k_opt["utilisation_with_turnover"], "share",
+         k_base["utilisation_with_turnover"])
+    emit(case, "expected_utilisation_in_room", k_opt["utilisation_in_room"], "share",
+         k_base["utilisation_in_room"])
+    emit(case, "expected_share_sessions_overrun_30min", k_opt["share_sessions_overrun_30"], "share",
+         k_base["share_sessions_overrun_30"])
+    emit(case, "expected_overtime_per_session", k_opt["overtime_min_per_session"], "min",
+         k_base["overtime_min_per_session"])
+    late_o, left_o = deadline_breaches(hospital, plan.program, first, days, set())
+    late_b, left_b = deadline_breaches(hospital, baseline, first, days, set())
+    emit(case, "deadline_breaches_planned_late", late_o, "cases", late_b)
+    emit(case, "deadline_due_in_week_not_planned", left_o, "cases", left_b)
+    emit(case, "incomplete_cases_listed", len(plan.incomplete), "cases")
+    _repair_bench(case, hospital, plan.program, estimator)
+    return 1 if failed else 0
+
+
+def _repair_bench(case: str, hospital: Hospital, program: Program, estimator: HistoryDurations) -> None:
+    try:
+        from kontrolltarn.plan.repair import benchmark_events, repair
+    except ImportError:
+        return
+    for name, event in benchmark_events(hospital, program):
+        started = time.perf_counter()
+        result = repair(hospital, program, event)
+        seconds = time.perf_counter() - started
+        report = check(result.hospital, result.program)
+        emit(case, f"repair_{name}_time", seconds, "s")
+        emit(case, f"repair_{name}_feasible", float(report.feasible), "bool")
+        emit(case, f"repair_{name}_date_changes_told", result.date_changes_told, "patients")
+        emit(case, f"repair_{name}_moves", result.moves, "cases")
+
+
+if __name__ == "__main__":
+    counts: dict[str, int] = defaultdict(int)
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Who may be offered a date: readiness, urgency points and the candidate pools per session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from kontrolltarn.model import Hospital, Procedure, Referral
+
+from .risk import Moments
+from .settings import Objective
+
+#: a deadline within this many days after the window still earns ``deadline_soon`` points
+SOON_DAYS = 28
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A ready referral with what the solver needs to know about it."""
+
+    referral: Referral
+    procedure: Procedure
+    moments: Moments
+
+    @property
+    def id(self) -> str:
+        return self.referral.id
+
+
+@dataclass(frozen=True)
+class IncompleteCase:
+    """A referral that cannot be offered a date yet, with what is missing."""
+
+    referral_id: str
+    specialty_id: str
+    priority: int
+    deadline: date
+    missing: tuple[str, ...]
+
+
+def incomplete_cases(hospital: Hospital, exclude: set[str] | None = None) -> list[IncompleteCase]:
+    """Waiting referrals whose description is incomplete, most pressing deadline first."""
+    skip = exclude or set()
+    rows = [IncompleteCase(r.id, r.specialty_id, int(r.priority), r.deadline,
+                           tuple(sorted(i.value for i in r.readiness_missing)))
+            for r in hospital.referrals if not r.ready and r.id not in skip]
+    return sorted(rows, key=lambda c: (c.deadline, c.priority, c.referral_id))
+
+
+def urgency_points(referral: Referral, day: date, window_last: date, today: date,
+                   weights: Objective) -> float:
+    """Points for planning ``referral`` on ``day`` (everything but utilisation and risk)."""
+    points = weights.priority * (5 - int(referral.priority))
+    points += weights.waiting * max(0, (today - referral.referral_date).days) / 365.0
+    if referral.deadline <= day:
+        points += weights.deadline * 1.5  # due now (or overdue): plan before anything else
+    elif referral.deadline <= window_last:
+        points += weights.deadline
+    elif referral.deadline <= window_last + timedelta(days=SOON_DAYS):
+        points += weights.deadline_soon
+    return points

@@ -1,0 +1,227 @@
+"""The optimised program: who is operated when, where and in what order, for 1–4 weeks.
+
+Decomposition: one CP-SAT model per location and day (``solve.py``), days in date order so the
+most pressing cases get the earliest dates; what is shared across location-days (the waiting
+list, surgeons' days) is carried forward. Within a location-day the model shares beds and
+mobile equipment between specialties. Then each session's list is ordered and timed
+(``sequence.py``). Durations are distributions from a ``DurationSource``; every session keeps
+its chance of overrunning by ``overrun_min`` or more below ``max_probability``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from kontrolltarn.model import Hospital, ModelError, Program, ProgramEntry, Referral, Session, Staff
+
+from .candidates import SOON_DAYS, Candidate, IncompleteCase, incomplete_cases, urgency_points
+from .durations import CatalogueDurations, DurationSource
+from .risk import Moments
+from .rules import LocalRules
+from .sequence import Placed, new_equipment_use, place_session
+from .settings import ProgramSettings
+from .solve import SessionSlot, Subproblem, equipment_minutes, solve
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class ProgramPlan:
+    """The program with what a coordinator needs beside it."""
+
+    program: Program
+    incomplete: list[IncompleteCase]
+    rules: list[str]
+    overrun_probability: dict[str, float]  # session id -> planned chance of a 30+ min overrun
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+def plan_program(hospital: Hospital, first: date, days: int = 5, *,
+                 settings: ProgramSettings | None = None, rules: LocalRules | None = None,
+                 durations: DurationSource | None = None, seed: int = 0,
+                 time_limit: float = 60.0, exclude: set[str] | None = None,
+                 progress: Progress | None = None) -> ProgramPlan:
+    """Plan the elective sessions from ``first`` for ``days`` days (see the module docstring).
+
+    ``exclude`` holds referral ids already planned elsewhere. ``durations`` defaults to the
+    catalogue fallback; pass ``HistoryDurations.fit(history)`` or a predict model when known.
+    """
+    if not isinstance(days, int) or not 1 <= days <= 31:
+        raise ModelError("days", days, "must be a whole number of days from 1 to 31")
+    if time_limit <= 0:
+        raise ModelError("time_limit", time_limit, "must be positive seconds")
+    started = time.perf_counter()
+    cfg = settings or ProgramSettings()
+    local = rules or LocalRules.from_toml()
+    source = durations or CatalogueDurations()
+    say = progress or (lambda _step, _share: None)
+    last = first + timedelta(days=days - 1)
+    taken = set(exclude or ())
+    pending: dict[str, dict[str, Candidate]] = defaultdict(dict)  # specialty -> id -> candidate
+    for r in hospital.referrals:
+        if r.ready and r.id not in taken:
+            dist = source.distribution(r, hospital)
+            pending[r.specialty_id][r.id] = Candidate(r, hospital.procedure_by_id[r.procedure_code],
+                                                      Moments.of(dist))
+    groups: dict[tuple[date, str], list[Session]] = defaultdict(list)
+    for s in hospital.sessions_between(first, last):
+        if not s.emergency:
+            groups[(s.date, hospital.room_by_id[s.room_id].location_id)].append(s)
+    order = sorted(groups)
+    busy: dict[date, set[str]] = defaultdict(set)  # surgeons committed to a session that day
+    entries: list[ProgramEntry] = []
+    risk: dict[str, float] = {}
+    equipment_use = new_equipment_use()
+    rounds = 0
+    for n, key in enumerate(order):
+        day, location_id = key
+        say(f"{day} {location_id}", n / max(1, len(order)))
+        elapsed = time.perf_counter() - started
+        share = max(0.05, (time_limit * 0.9 - elapsed) / (len(order) - n))
+        budget = min(cfg.solver.subproblem_time_s, share)
+        sub = _subproblem(hospital, groups[key], pending, busy[day], cfg, local, first, last)
+        outcome = solve(sub, seed=seed, time_limit=budget,
+                        overtime_weight=cfg.objective.overtime_risk)
+        rounds += outcome.rounds
+        for k, slot in enumerate(sub.slots):
+            cases = outcome.chosen.get(k, [])
+            placed = [Placed(c, c.referral.surgeon_id or _surgeon_id(slot.surgeon)) for c in cases]
+            session_entries, dropped = place_session(
+                hospital, slot.session, slot.turnover, placed, cfg.sequencing.rules, slot.rules,
+                equipment_use)
+            kept = {e.case_id for e in session_entries}
+            for e in session_entries:
+                pending[slot.specialty_id].pop(e.case_id, None)
+                busy[day].add(e.surgeon_id)
+            for d in dropped:
+                assert d.candidate.id not in kept
+            entries.extend(session_entries)
+            risk[slot.session.id] = outcome.overrun_probability.get(k, 0.0) if kept else 0.0
+    say("done", 1.0)
+    specialties = {s.specialty_id for ss in groups.values() for s in ss if s.specialty_id}
+    locations = {loc for _, loc in groups}
+    return ProgramPlan(
+        program=Program(tuple(entries), method="optimise"),
+        incomplete=incomplete_cases(hospital, taken),
+        rules=local.describe(specialties, locations),
+        overrun_probability=risk,
+        stats={"solve_seconds": time.perf_counter() - started, "subproblems": float(len(order)),
+               "solver_rounds": float(rounds), "cases": float(len(entries))},
+    )
+
+
+def _surgeon_id(surgeon: Staff | None) -> str:
+    assert surgeon is not None, "unnamed cases are offered only to sessions with a surgeon"
+    return surgeon.id
+
+
+def _subproblem(hospital: Hospital, sessions: list[Session],
+                pending: dict[str, dict[str, Candidate]], busy: set[str], cfg: ProgramSettings,
+                local: LocalRules, first: date, last: date) -> Subproblem:
+    day = sessions[0].date
+    location_id = hospital.room_by_id[sessions[0].room_id].location_id
+    location = hospital.location_by_id[location_id]
+    per_specialty: dict[str, list[Session]] = defaultdict(list)
+    for s in sessions:
+        per_specialty[s.specialty_id or _refill_specialty(hospital, s, pending, last)].append(s)
+    slots: list[SessionSlot] = []
+    forced: dict[str, int] = {}
+    for specialty_id, spec_sessions in sorted(per_specialty.items()):
+        room_ok = {s.id: hospital.room_by_id[s.room_id] for s in spec_sessions}
+        pool = _pool(hospital, pending.get(specialty_id, {}), day, location_id, busy, cfg,
+                     len(spec_sessions), first, last, list(room_ok.values()))
+        named = {c.referral.surgeon_id for c in pool if c.referral.surgeon_id}
+        surgeons = _session_surgeons(hospital, specialty_id, day, location_id, busy, named,
+                                     len(spec_sessions))
+        turnover = hospital.specialty_by_id[specialty_id].turnover_min
+        for s, surgeon in zip(spec_sessions, surgeons, strict=True):
+            room = room_ok[s.id]
+            session_rules = local.for_session(location_id, specialty_id)
+            probability = min(cfg.risk.max_probability,
+                              session_rules.max_probability or cfg.risk.max_probability)
+            slot = SessionSlot(s, room, specialty_id, turnover, session_rules, probability,
+                               cfg.risk.overrun_min, surgeon)
+            if surgeon is not None and surgeon.id in named:
+                forced[surgeon.id] = len(slots)
+            for c in pool:
+                if not hospital.room_takes(room, c.procedure):
+                    continue
+                if c.referral.surgeon_id is None and (
+                        surgeon is None or not hospital.can_operate(surgeon, c.procedure)):
+                    continue
+                slot.options.append(c)
+                slot.points[c.id] = (urgency_points(c.referral, day, last, hospital.today, cfg.objective)
+                                     + cfg.objective.utilisation * (c.moments.mean + turnover))
+            slots.append(slot)
+    beds_left = {b.value: n for b, n in location.post_op_beds.items()}
+    staffed = max(s.staffed_min for s in sessions)
+    minutes = {eq.id: equipment_minutes(eq.count_per_location.get(location_id, 0), staffed)
+               for eq in hospital.equipment if eq.mobile}
+    return Subproblem(slots, beds_left, minutes, forced)
+
+
+def _pool(hospital: Hospital, waiting: dict[str, Candidate], day: date, location_id: str,
+          busy: set[str], cfg: ProgramSettings, sessions: int, first: date, last: date,
+          rooms: list) -> list[Candidate]:
+    """The most urgent ready cases that could go in one of the rooms, plus a few of each
+    procedure so the solver has sizes to fill with."""
+    eligible = []
+    for c in waiting.values():
+        r = c.referral
+        if r.surgeon_id is not None:
+            surgeon = hospital.staff_by_id[r.surgeon_id]
+            if surgeon.id in busy or not surgeon.available_on(day) or (
+                    surgeon.location_ids and location_id not in surgeon.location_ids):
+                continue
+        if not any(hospital.room_takes(room, c.procedure) for room in rooms):
+            continue
+        eligible.append(c)
+    eligible.sort(key=lambda c: (-urgency_points(c.referral, day, last, hospital.today, cfg.objective),
+                                 c.referral.deadline, c.id))
+    size = cfg.solver.candidates_per_session * sessions
+    chosen = eligible[:size]
+    seen = {c.id for c in chosen}
+    per_procedure: dict[str, int] = defaultdict(int)
+    for c in chosen:
+        per_procedure[c.referral.procedure_code] += 1
+    for c in eligible[size:]:
+        code = c.referral.procedure_code
+        if per_procedure[code] < 2 and c.id not in seen:
+            chosen.append(c)
+            per_procedure[code] += 1
+    return chosen
+
+
+def _session_surgeons(hospital: Hospital, specialty_id: str, day: date, location_id: str,
+                      busy: set[str], named: set[str | None], count: int) -> list[Staff | None]:
+    """One surgeon per session for its unnamed cases: free that day, at the location, the most
+    competences first, surgeons named by waiting cases last (they are kept for their own)."""
+    free = [s for s in hospital.surgeons(specialty_id)
+            if s.available_on(day) and s.id not in busy
+            and (not s.location_ids or location_id in s.location_ids)]
+    free.sort(key=lambda s: (s.id in named, -len(s.competences), s.id))
+    chosen: list[Staff | None] = list(free[:count])
+    return chosen + [None] * (count - len(chosen))
+
+
+def _refill_specialty(hospital: Hospital, session: Session,
+                      pending: dict[str, dict[str, Candidate]], last: date) -> str:
+    """An open session (released time) goes to the specialty the room takes with the most
+    ready cases due soon: refilled from any specialty's list that can use the room."""
+    room = hospital.room_by_id[session.room_id]
+    soon = last + timedelta(days=SOON_DAYS)
+
+    def demand(specialty_id: str) -> tuple[int, int]:
+        waiting = pending.get(specialty_id, {}).values()
+        usable = [c for c in waiting if hospital.room_takes(room, c.procedure)]
+        return sum(c.referral.deadline <= soon for c in usable), len(usable)
+
+    return max(sorted(room.specialties), key=demand)
+
+
+def _referral_of(hospital: Hospital, case_id: str) -> Referral:
+    return hospital.referral_by_id[case_id]
