@@ -1,0 +1,17 @@
+"""Live control of the day: case state from milestone events, end-of-day forecasts, overtime and
+late-cancellation risk, alerts, and suggested actions that a coordinator accepts or rejects."""
+
+from .alerts import Alert, Thresholds, room_alerts
+from .board import board_view, room_view
+from .durations import DurationSource, HospitalDurations
+from .forecast import CaseForecast, Clock, RoomForecast, forecast_room
+from .live import CaseState, LiveDay, PlannedCase
+from .repair import Repair, RepairRefused, repair
+from .replay import simulate_day
+from .suggest import Suggestion, suggest
+from .tower import Tower
+
+__all__ = ["Alert", "CaseForecast", "CaseState", "Clock", "DurationSource", "HospitalDurations",
+           "LiveDay", "PlannedCase", "Repair", "RepairRefused", "RoomForecast", "Suggestion",
+           "Thresholds", "Tower", "board_view", "forecast_room", "repair", "room_alerts",
+           "room_view", "simulate_day", "suggest"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
 from .tables import AuditRow
 
@@ -33,7 +33,7 @@ class AuditLog:
                resource_id: str | None = None, *, patient_data: bool = False,
                detail: dict[str, Any] | None = None) -> None:
         with self.engine.begin() as conn:
-            conn.execute(AuditRow.__table__.insert(), [dict(
+            conn.execute(insert(AuditRow), [dict(
                 at=datetime.now(UTC), actor=actor, role=role, action=action, resource=resource,
                 resource_id=resource_id, patient_data=patient_data, detail=detail or {})])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -71,7 +72,7 @@ def _unique(events: Iterable[Event]) -> list[Event]:
     return list(seen.values())
 
 
-def _event(row: EventRow) -> Event:
+def _event(row: Any) -> Event:
     return Event(id=row.id, kind=EventKind(row.kind), at=row.at, case_id=row.case_id,
                  room_id=row.room_id,
                  reason=CancellationReason(row.reason) if row.reason else None, source=row.source)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, select, update
 
 from .tables import CheckInRow, LogisticsRequestRow, PatientLinkRow
 
@@ -43,7 +43,7 @@ class Logistics:
         token = secrets.token_urlsafe(24)
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
-            conn.execute(PatientLinkRow.__table__.insert(), [dict(
+            conn.execute(insert(PatientLinkRow), [dict(
                 token_hash=_hash(token), case_id=case_id, created_at=now, created_by=by,
                 expires_at=now + valid_for, opened_at=None)])
         return token
@@ -71,7 +71,7 @@ class Logistics:
                 at: datetime = found[0]
                 return at
             now = datetime.now(UTC)
-            conn.execute(CheckInRow.__table__.insert(), [dict(case_id=case_id, at=now)])
+            conn.execute(insert(CheckInRow), [dict(case_id=case_id, at=now)])
             return now
 
     def checked_in(self) -> dict[str, datetime]:
@@ -84,7 +84,7 @@ class Logistics:
             raise ValueError(f"kind={kind!r}: must be one of {REQUEST_KINDS}")
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
-            result = conn.execute(LogisticsRequestRow.__table__.insert().returning(
+            result = conn.execute(insert(LogisticsRequestRow).returning(
                 LogisticsRequestRow.id), [dict(kind=kind, room_id=room_id, case_id=case_id,
                                                 status="open", created_at=now, created_by=by,
                                                 updated_at=now, updated_by=by)])

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, select, update
 
 from kontrolltarn.model import Program, ProgramEntry
 
@@ -78,7 +78,7 @@ class Plans:
                          position=e.order, status="planned", version=1, updated_at=now,
                          updated_by=by) for e in program.entries if e.case_id not in known]
             if rows:
-                conn.execute(CasePlanRow.__table__.insert(), rows)
+                conn.execute(insert(CasePlanRow), rows)
         return len(rows)
 
     def day(self, day: date) -> list[CasePlan]:
@@ -121,7 +121,7 @@ class Plans:
             after_row = conn.execute(select(CasePlanRow)
                                      .where(CasePlanRow.case_id == case_id)).one()
             after = _plan(after_row)
-            conn.execute(PlanChangeRow.__table__.insert(), [dict(
+            conn.execute(insert(PlanChangeRow), [dict(
                 case_id=case_id, at=now, by=by, why=why, before=before.fields(),
                 after=after.fields(), suggestion_id=suggestion_id)])
         return after

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, insert, select
 
 from .tables import UserRow
 
@@ -32,8 +32,8 @@ class Users:
             raise ValueError("password: must be at least 8 characters")
         hashed = _HASHER.hash(password)
         with self.engine.begin() as conn:
-            conn.execute(UserRow.__table__.delete().where(UserRow.username == username))
-            conn.execute(UserRow.__table__.insert(), [dict(
+            conn.execute(delete(UserRow).where(UserRow.username == username))
+            conn.execute(insert(UserRow), [dict(
                 username=username, password_hash=hashed, role=role, active=True,
                 created_at=datetime.now(UTC))])
         return User(username, role)

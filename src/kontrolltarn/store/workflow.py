@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, select, update
 
 from .tables import SuggestionRow
 
@@ -43,7 +43,7 @@ class Suggestions:
             if conn.execute(select(SuggestionRow.id)
                             .where(SuggestionRow.id == suggestion_id)).first():
                 return False
-            conn.execute(SuggestionRow.__table__.insert(), [dict(
+            conn.execute(insert(SuggestionRow), [dict(
                 id=suggestion_id, created_at=datetime.now(UTC), kind=kind, case_id=case_id,
                 room_id=room_id, action=action, effect=effect, summary=summary, status="open")])
         return True

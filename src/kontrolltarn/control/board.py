@@ -1,0 +1,75 @@
+"""The board as data: every room of every location with its plan, actuals, forecast and alerts.
+
+Times are minutes past the day's local midnight, so the browser draws timelines without time
+zone arithmetic. Only pseudonymous case ids and procedure names appear: no patient data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .forecast import RoomForecast
+from .tower import Tower
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 1)
+
+
+def room_view(tower: Tower, room_id: str, now: datetime,
+              forecast: RoomForecast | None = None) -> dict[str, Any]:
+    forecast = forecast or tower.forecast(room_id, now)
+    room = tower.hospital.room_by_id[room_id]
+    session = tower.sessions.get(room_id)
+    cases = []
+    for c in forecast.cases:
+        plan = tower.live.planned.get(c.case_id)
+        referral = tower.hospital.referral_by_id.get(c.case_id)
+        emergency = tower.hospital.emergency_by_id.get(c.case_id)
+        code = referral.procedure_code if referral else (emergency.procedure_code if emergency
+                                                         else None)
+        procedure = tower.hospital.procedure_by_id[code] if code else None
+        cases.append({
+            "case_id": c.case_id,
+            "procedure": procedure.name if procedure else None,
+            "specialty": procedure.specialty_id if procedure else None,
+            "emergency": emergency is not None or plan is None,
+            "planned_start": plan.start_min if plan else None,
+            "planned_end": plan.start_min + plan.planned_min if plan else None,
+            "position": plan.position if plan else None,
+            "version": plan.version if plan else None,
+            "phase": c.phase,
+            "milestone": c.milestone,
+            "start": _round(c.start_min),
+            "end": _round(c.end_min),
+            "actual": c.actual,
+            "cancel_risk": round(c.cancel_risk, 3),
+        })
+    return {
+        "room_id": room_id,
+        "name": room.name,
+        "location_id": room.location_id,
+        "emergency_room": room.emergency,
+        "session": None if session is None else {
+            "id": session.id, "start": session.start_min, "end": session.end_min,
+            "specialty": session.specialty_id, "released": room_id in tower.released},
+        "current_case": forecast.current_case,
+        "end_median": _round(forecast.end_median),
+        "end_p10": _round(forecast.end_p10),
+        "end_p90": _round(forecast.end_p90),
+        "overtime_risk": round(forecast.overtime_risk, 3),
+        "expected_overtime_min": round(forecast.expected_overtime_min, 1),
+        "cases": cases,
+        "alerts": [a.as_dict() for a in tower.alerts(forecast, now)],
+    }
+
+
+def board_view(tower: Tower, now: datetime) -> dict[str, Any]:
+    rooms = {r.id: room_view(tower, r.id, now) for r in tower.hospital.rooms}
+    locations = []
+    for location in tower.hospital.locations:
+        ids = [r.id for r in tower.hospital.rooms if r.location_id == location.id]
+        locations.append({"id": location.id, "name": location.name, "rooms": ids})
+    return {"day": tower.day.isoformat(), "now_min": round(tower.clock.minutes(now), 1),
+            "locations": locations, "rooms": rooms}

@@ -1,0 +1,137 @@
+"""Live state of the day, rebuilt from milestone events.
+
+The state is a function of the *set* of events, not of their arrival order: each milestone keeps
+its earliest reported time, a repeated event id changes nothing, and a late-arriving earlier
+milestone slots into place. So replaying the store after a restart gives the same state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from kontrolltarn.model import CASE_MILESTONES, CancellationReason, Event, EventKind
+
+_ORDER = {kind: i for i, kind in enumerate(CASE_MILESTONES)}
+
+
+@dataclass(frozen=True)
+class PlannedCase:
+    """A case's place in today's program, as the control tower sees it."""
+
+    case_id: str
+    room_id: str
+    session_id: str
+    start_min: int
+    planned_min: int
+    position: int
+    status: str = "planned"  # planned | cancelled | done (from decisions)
+    version: int = 1
+
+
+@dataclass
+class CaseState:
+    case_id: str
+    room_id: str | None
+    milestones: dict[EventKind, datetime] = field(default_factory=dict)
+    cancelled: CancellationReason | None = None
+    cancelled_at: datetime | None = None
+
+    @property
+    def milestone(self) -> EventKind | None:
+        """The furthest milestone reached (by the order of a case, not by arrival)."""
+        reached = [k for k in self.milestones if k in _ORDER]
+        return max(reached, key=_ORDER.__getitem__) if reached else None
+
+    @property
+    def phase(self) -> str:
+        if self.cancelled is not None and EventKind.IN_ROOM not in self.milestones:
+            return "cancelled"
+        if EventKind.OUT_OF_ROOM in self.milestones:
+            return "done"
+        if EventKind.IN_ROOM in self.milestones:
+            return "in_room"
+        if EventKind.ARRIVED in self.milestones:
+            return "arrived"
+        if EventKind.CALLED in self.milestones:
+            return "called"
+        return "waiting"
+
+
+@dataclass
+class RoomState:
+    room_id: str
+    ready_at: list[datetime] = field(default_factory=list)
+
+
+class LiveDay:
+    """Cases and rooms of one day, driven by events. ``apply`` returns the rooms it changed."""
+
+    def __init__(self, day: date, planned: list[PlannedCase]) -> None:
+        self.day = day
+        self.planned: dict[str, PlannedCase] = {p.case_id: p for p in planned}
+        self.cases: dict[str, CaseState] = {}
+        self.rooms: dict[str, RoomState] = {}
+        self.seen: set[str] = set()
+        self.last_event_at: datetime | None = None
+        self.events_applied = 0
+
+    def set_plan(self, plan: PlannedCase) -> set[str]:
+        """A decision changed a case's plan; returns the rooms affected (old and new)."""
+        old = self.planned.get(plan.case_id)
+        self.planned[plan.case_id] = plan
+        state = self.cases.get(plan.case_id)
+        if state is not None and EventKind.IN_ROOM not in state.milestones:
+            state.room_id = plan.room_id
+        return {plan.room_id} | ({old.room_id} if old else set())
+
+    def case(self, case_id: str) -> CaseState:
+        state = self.cases.get(case_id)
+        if state is None:
+            plan = self.planned.get(case_id)
+            state = CaseState(case_id, plan.room_id if plan else None)
+            self.cases[case_id] = state
+        return state
+
+    def apply(self, event: Event) -> set[str]:
+        if event.id in self.seen:
+            return set()
+        self.seen.add(event.id)
+        self.events_applied += 1
+        if self.last_event_at is None or event.at > self.last_event_at:
+            self.last_event_at = event.at
+        if event.kind is EventKind.ROOM_READY:
+            if event.room_id is None:
+                return set()
+            room = self.rooms.setdefault(event.room_id, RoomState(event.room_id))
+            room.ready_at.append(event.at)
+            room.ready_at.sort()
+            return {event.room_id}
+        if event.case_id is None:
+            return set()
+        state = self.case(event.case_id)
+        if event.room_id and (state.room_id is None or event.kind is EventKind.IN_ROOM):
+            state.room_id = event.room_id  # an emergency, or a case that went to another room
+        if event.kind is EventKind.CANCELLED:
+            if state.cancelled_at is None or event.at < state.cancelled_at:
+                state.cancelled, state.cancelled_at = event.reason, event.at
+        elif event.kind in _ORDER:
+            known = state.milestones.get(event.kind)
+            if known is None or event.at < known:
+                state.milestones[event.kind] = event.at
+        rooms = {state.room_id} if state.room_id else set()
+        plan = self.planned.get(event.case_id)
+        if plan is not None:
+            rooms.add(plan.room_id)
+        return rooms
+
+    def cases_in_room(self, room_id: str) -> list[str]:
+        """Case ids planned for or seen in the room: planned by position, then unplanned ones."""
+        planned = sorted((p for p in self.planned.values() if p.room_id == room_id),
+                         key=lambda p: (p.position, p.start_min))
+        ids = [p.case_id for p in planned]
+        extra = [c.case_id for c in self.cases.values()
+                 if c.room_id == room_id and c.case_id not in self.planned]
+        extra.sort(key=lambda cid: min((t.timestamp() for t in self.cases[cid].milestones.values()),
+                                       default=float("inf")))
+        return ids + extra

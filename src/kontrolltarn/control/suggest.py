@@ -1,0 +1,196 @@
+"""The suggestion agent: watches the forecasts and proposes actions, each with its predicted
+effect computed by re-running the forecast with the action applied. It never applies anything;
+a coordinator decides (see ``repair`` and the service's decisions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .forecast import RoomForecast
+from .tower import Tower
+
+#: minutes from calling a patient to the patient being ready in the room (porter, preparation)
+CALL_LEAD_MIN = 30
+#: a room with no waiting case this long before its staffed end may give its time back
+RELEASE_MIN = 90
+WAITING = ("waiting", "arrived")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: str
+    kind: str  # move_case | change_order | call_next | release_session | cancel_early
+    room_id: str
+    case_id: str | None
+    action: dict[str, Any]
+    effect: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
+
+
+def suggest(tower: Tower, now: datetime, forecasts: dict[str, RoomForecast]) -> list[Suggestion]:
+    now_min = tower.clock.minutes(now)
+    found: list[Suggestion] = []
+    threshold = tower.thresholds.overtime_risk
+    for room_id, fc in forecasts.items():
+        if room_id in tower.released or fc.session_end is None:
+            continue
+        moved = None
+        if fc.overtime_risk >= threshold:
+            moved = _move_case(tower, now, room_id, fc, forecasts)
+            if moved:
+                found.append(moved)
+        if moved is None:
+            found.extend(_cancel_early(tower, now, room_id, fc))
+        found.extend(_change_order(tower, now, room_id, fc))
+        found.extend(_call_next(tower, now_min, room_id, fc))
+        found.extend(_release(tower, now_min, room_id, fc))
+    return found
+
+
+def _waiting(fc: RoomForecast) -> list[str]:
+    return [c.case_id for c in fc.cases if c.phase in WAITING]
+
+
+def _move_case(tower: Tower, now: datetime, room_id: str, fc: RoomForecast,
+               forecasts: dict[str, RoomForecast]) -> Suggestion | None:
+    waiting = _waiting(fc)
+    if not waiting:
+        return None
+    case_id = waiting[-1]
+    referral = tower.hospital.referral_by_id.get(case_id)
+    if referral is None:
+        return None
+    procedure = tower.hospital.procedure_by_id[referral.procedure_code]
+    room = tower.hospital.room_by_id[room_id]
+    order = tower.order(room_id)
+    without = tower.forecast(room_id, now, [c for c in order if c != case_id])
+    before_case = next(c.cancel_risk for c in fc.cases if c.case_id == case_id)
+    best: tuple[float, Suggestion] | None = None
+    for other in tower.hospital.rooms:
+        target_fc = forecasts.get(other.id)
+        session = tower.sessions.get(other.id)
+        if (other.id == room_id or other.location_id != room.location_id or session is None
+                or target_fc is None or other.id in tower.released or session.emergency
+                or session.specialty_id not in (None, referral.specialty_id)
+                or not tower.hospital.room_takes(other, procedure)):
+            continue
+        with_case = tower.forecast(other.id, now, [*tower.order(other.id), case_id])
+        after_case = next(c.cancel_risk for c in with_case.cases if c.case_id == case_id)
+        if with_case.overtime_risk >= tower.thresholds.overtime_risk or after_case >= 0.3:
+            continue
+        before = fc.expected_overtime_min + target_fc.expected_overtime_min
+        after = without.expected_overtime_min + with_case.expected_overtime_min
+        gain = before - after + 60 * (before_case - after_case)
+        if gain <= 5:
+            continue
+        effect = {
+            "room_overtime_risk": [_r(fc.overtime_risk), _r(without.overtime_risk)],
+            "target_overtime_risk": [_r(target_fc.overtime_risk), _r(with_case.overtime_risk)],
+            "expected_overtime_min": [round(before, 1), round(after, 1)],
+            "case_cancel_risk": [_r(before_case), _r(after_case)],
+        }
+        suggestion = Suggestion(
+            f"move_case:{case_id}:{other.id}", "move_case", room_id, case_id,
+            {"case_id": case_id, "from_room": room_id, "to_room": other.id,
+             "to_session": session.id}, effect,
+            f"Flytt {case_id} fra {room.name} til {other.name}")
+        if best is None or gain > best[0]:
+            best = (gain, suggestion)
+    return best[1] if best else None
+
+
+def _cancel_early(tower: Tower, now: datetime, room_id: str,
+                  fc: RoomForecast) -> list[Suggestion]:
+    out: list[Suggestion] = []
+    for case in fc.cases:
+        if case.phase == "waiting" and case.cancel_risk >= tower.thresholds.cancel_risk:
+            order = [c for c in tower.order(room_id) if c != case.case_id]
+            after = tower.forecast(room_id, now, order)
+            hours = max(0.0, ((case.start_min or 0) - tower.clock.minutes(now)) / 60)
+            out.append(Suggestion(
+                f"cancel_early:{case.case_id}", "cancel_early", room_id, case.case_id,
+                {"case_id": case.case_id, "reason": "capacity"},
+                {"case_cancel_risk": [_r(case.cancel_risk), 1.0],
+                 "room_overtime_risk": [_r(fc.overtime_risk), _r(after.overtime_risk)],
+                 "notice_hours_gained": round(hours, 1)},
+                f"Stryk {case.case_id} nå i stedet for sent"))
+            break  # one at a time: the forecast changes after each decision
+    return out
+
+
+def _priority(tower: Tower, case_id: str) -> tuple[int, str]:
+    referral = tower.hospital.referral_by_id.get(case_id)
+    if referral is None:
+        return (0, "")
+    return (int(referral.priority), referral.deadline.isoformat())
+
+
+def _change_order(tower: Tower, now: datetime, room_id: str,
+                  fc: RoomForecast) -> list[Suggestion]:
+    """A more urgent case at risk behind a less urgent one: swap them, so that if time runs out
+    the case that can wait is the one that waits."""
+    risk = {c.case_id: c.cancel_risk for c in fc.cases}
+    waiting = [c for c in _waiting(fc) if c in tower.live.planned]
+    for i, later in enumerate(waiting):
+        if risk[later] < 0.3:
+            continue
+        for earlier in waiting[:i]:
+            if _priority(tower, earlier) > _priority(tower, later):
+                order = tower.order(room_id)
+                a, b = order.index(earlier), order.index(later)
+                order[a], order[b] = order[b], order[a]
+                after = tower.forecast(room_id, now, order)
+                new = {c.case_id: c.cancel_risk for c in after.cases}
+                if new[later] >= risk[later] - 0.1:
+                    continue
+                return [Suggestion(
+                    f"change_order:{earlier}:{later}", "change_order", room_id, later,
+                    {"first": later, "then": earlier, "room_id": room_id},
+                    {"case_cancel_risk": [_r(risk[later]), _r(new[later])],
+                     "other_cancel_risk": [_r(risk[earlier]), _r(new[earlier])]},
+                    f"Bytt rekkefølge: {later} før {earlier}")]
+    return []
+
+
+def _call_next(tower: Tower, now_min: float, room_id: str, fc: RoomForecast) -> list[Suggestion]:
+    if fc.current_case is None:
+        return []
+    current = next(c for c in fc.cases if c.case_id == fc.current_case)
+    nxt = next((c for c in fc.cases if c.phase == "waiting"), None)
+    if nxt is None or current.end_min is None or nxt.cancel_risk >= 0.5:
+        return []
+    turnover = tower.durations.turnover(nxt.case_id)
+    out = current.end_min
+    usual = out + max(turnover, CALL_LEAD_MIN)  # called at out-of-room, as today
+    early = max(now_min + CALL_LEAD_MIN, out + turnover)
+    saved = usual - early
+    if saved < 5 or out - now_min > 45:
+        return []
+    return [Suggestion(
+        f"call_next:{nxt.case_id}", "call_next", room_id, nxt.case_id,
+        {"case_id": nxt.case_id, "room_id": room_id},
+        {"idle_min_saved": round(saved, 1), "expected_start_min": [round(usual), round(early)]},
+        f"Hent neste pasient ({nxt.case_id}) nå")]
+
+
+def _release(tower: Tower, now_min: float, room_id: str, fc: RoomForecast) -> list[Suggestion]:
+    if fc.session_end is None or not fc.cases:
+        return []
+    if any(c.phase not in ("done", "cancelled") for c in fc.cases):
+        return []
+    free_from = max(now_min, fc.end_median or now_min)
+    released = fc.session_end - free_from
+    if released < RELEASE_MIN:
+        return []
+    session = tower.sessions[room_id]
+    return [Suggestion(
+        f"release_session:{session.id}", "release_session", room_id, None,
+        {"room_id": room_id, "session_id": session.id},
+        {"released_min": round(released)},
+        f"Frigi resten av økten på {tower.hospital.room_by_id[room_id].name}")]

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kontrolltarn.control import PlannedCase
+from kontrolltarn.model import Hospital, Program
+from kontrolltarn.plan.registry import get_planner
+from kontrolltarn.synth import generate
+
+
+@pytest.fixture(scope="session")
+def small_day() -> tuple[Hospital, date, Program]:
+    hospital = generate(scale="small", seed=1).hospital
+    program = get_planner("baseline")(hospital, hospital.today, 1)
+    return hospital, hospital.today, program
+
+
+def planned_cases(program: Program) -> list[PlannedCase]:
+    return [PlannedCase(e.case_id, e.room_id, e.session_id, e.start_min, e.planned_min, e.order)
+            for e in program.entries]

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kontrolltarn.control import (
+    LiveDay,
+    PlannedCase,
+    Tower,
+    board_view,
+    repair,
+    simulate_day,
+    suggest,
+)
+from kontrolltarn.model import EventKind
+
+from .conftest import planned_cases
+
+
+def _snapshot(live: LiveDay) -> dict[str, tuple]:
+    return {cid: (c.room_id, tuple(sorted(c.milestones.items())), c.cancelled)
+            for cid, c in live.cases.items()}
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), repeat=st.integers(0, 30))
+def test_live_state_ignores_arrival_order_and_repeats(small_day, seed: int, repeat: int) -> None:
+    hospital, day, program = small_day
+    events = simulate_day(hospital, program, day, seed=1)
+    in_order = LiveDay(day, planned_cases(program))
+    for e in events:
+        in_order.apply(e)
+    shuffled = events + events[:repeat]
+    random.Random(seed).shuffle(shuffled)
+    scrambled = LiveDay(day, planned_cases(program))
+    for e in shuffled:
+        scrambled.apply(e)
+    assert _snapshot(scrambled) == _snapshot(in_order)
+    assert scrambled.events_applied == len(events)
+
+
+def test_every_room_of_every_location_is_on_the_board(small_day) -> None:
+    hospital, day, program = small_day
+    tower = Tower(hospital, day, planned_cases(program))
+    board = board_view(tower, tower.clock.at(9 * 60))
+    assert set(board["rooms"]) == {r.id for r in hospital.rooms}
+    assert sorted(sum((loc["rooms"] for loc in board["locations"]), [])) == sorted(board["rooms"])
+    planned = {e.case_id for e in program.entries}
+    shown = {c["case_id"] for r in board["rooms"].values() for c in r["cases"]}
+    assert shown == planned
+
+
+def _overloaded_room(small_day):
+    """The program of one room with two extra long cases stacked at its end."""
+    hospital, day, program = small_day
+    planned = planned_cases(program)
+    room = planned[0].room_id
+    last = max((p for p in planned if p.room_id == room), key=lambda p: p.position)
+    spare = [r for r in hospital.referrals
+             if r.specialty_id == hospital.session_by_id[last.session_id].specialty_id
+             and r.id not in program.case_ids()]
+    extra = [PlannedCase(r.id, room, last.session_id, last.start_min + 60 * (i + 1),
+                         r.booked_min, last.position + i + 1) for i, r in enumerate(spare[:3])]
+    return hospital, day, planned + extra, room, [e.case_id for e in extra]
+
+
+def test_overload_raises_overtime_and_late_cancellation_risk(small_day) -> None:
+    hospital, day, planned, room, extra = _overloaded_room(small_day)
+    _, _, program = small_day
+    normal = Tower(hospital, day, planned_cases(program)).forecast(room, Tower(
+        hospital, day, []).clock.at(8 * 60))
+    loaded_tower = Tower(hospital, day, planned)
+    loaded = loaded_tower.forecast(room, loaded_tower.clock.at(8 * 60))
+    assert loaded.overtime_risk > normal.overtime_risk
+    assert loaded.expected_overtime_min > normal.expected_overtime_min
+    risks = {c.case_id: c.cancel_risk for c in loaded.cases}
+    assert risks[extra[-1]] > 0.5
+    kinds = {a.kind for a in loaded_tower.alerts(loaded, loaded_tower.clock.at(8 * 60))}
+    assert "late_cancellation" in kinds
+
+
+def test_remaining_time_grows_when_a_case_runs_long(small_day) -> None:
+    hospital, day, program = small_day
+    tower = Tower(hospital, day, planned_cases(program))
+    first = min(program.entries, key=lambda e: (e.room_id, e.order))
+    start = tower.clock.at(first.start_min)
+    from kontrolltarn.model import Event
+    tower.apply([Event("in", EventKind.IN_ROOM, start, case_id=first.case_id,
+                       room_id=first.room_id)])
+    early = tower.forecast(first.room_id, start + timedelta(minutes=10))
+    late = tower.forecast(first.room_id, start + timedelta(minutes=400))
+    assert late.end_median > early.end_median
+    assert late.cases[0].end_min > tower.clock.minutes(start + timedelta(minutes=400))
+
+
+def test_suggestions_come_with_effects_and_apply_only_through_repair(small_day) -> None:
+    hospital, day, planned, room, extra = _overloaded_room(small_day)
+    tower = Tower(hospital, day, planned)
+    now = tower.clock.at(8 * 60)
+    before = {p.case_id: p for p in tower.live.planned.values()}
+    forecasts = {r: tower.forecast(r, now) for r in tower.room_ids()}
+    found = suggest(tower, now, forecasts)
+    assert found, "an overloaded room must produce a suggestion"
+    assert {p.case_id: p for p in tower.live.planned.values()} == before  # nothing applied
+    for s in found:
+        assert s.effect
+        result = repair(tower, s.kind, s.action, now, decision_id="d1")
+        if s.kind == "move_case":
+            change = dict(result.changes)[s.case_id]
+            assert change["room_id"] == s.action["to_room"] != room
+            assert s.effect["expected_overtime_min"][1] < s.effect["expected_overtime_min"][0]
+        if s.kind == "cancel_early":
+            assert [e.kind for e in result.events] == [EventKind.CANCELLED]
