@@ -1,0 +1,14 @@
+"""Discrete-event simulation of the operating department, days to years, under pluggable policies.
+
+``simulate(synthetic, policy, days=365, seed=0)`` runs the planning cycle and the days and returns
+the event log and the plan history; ``kontrolltarn.kpi`` measures them. ``replay.day_stream``
+yields a simulated day's events with its program, for the control tower.
+"""
+
+from .engine import SimulationResult, simulate
+from .params import EnvironmentParams
+from .policies import BaselinePolicy, OptimisedPolicy
+from .policy import CoordinatorRules, Policy
+
+__all__ = ["BaselinePolicy", "CoordinatorRules", "EnvironmentParams", "OptimisedPolicy", "Policy",
+           "SimulationResult", "simulate"]

@@ -1,0 +1,239 @@
+"""The planning cycle around the days: the waiting list evolves, the policy plans and re-plans,
+the world disrupts, and each day is executed. One call simulates a period under one policy.
+
+Each simulated day runs in this order:
+  06:00  surgeon absences that became known; readiness items completed; referrals arrive
+  16:00 the day before … 07:30  late patient cancellations, sessions closed on the day, bed meeting
+  07:30 …  the day in the rooms (``execution.DayRunner``), emergencies around the clock
+  10:00  news for later days: sessions closed by staff shortage, patients who cancel with notice
+  13:00  the policy plans (weekly program, daily re-plan, telling patients)
+"""
+
+from __future__ import annotations
+
+import time as wallclock
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from kontrolltarn.model import (
+    CancellationReason,
+    Case,
+    EmergencyRequest,
+    Event,
+    EventKind,
+    Hospital,
+    ModelError,
+    Program,
+    Referral,
+    Session,
+)
+from kontrolltarn.synth import SyntheticHospital
+
+from .arrivals import ArrivalStream
+from .calendar import Absence, sessions_for, surgeon_absences
+from .draws import Draws
+from .execution import DayRunner, PendingEmergency
+from .params import EnvironmentParams
+from .policy import Policy
+from .state import PlanState
+
+Progress = Callable[[date, int, int], None]
+
+
+@dataclass
+class SimulationResult:
+    """Everything the KPIs, the report and a replay need: the event log and the plan history."""
+
+    policy: str
+    seed: int
+    hospital: Hospital
+    first: date  # first measured day (after the warm-up)
+    last: date
+    events: list[Event]
+    cases: list[Case]
+    sessions: list[Session]  # staffed sessions that ran (closed ones left out)
+    referrals: dict[str, Referral]
+    emergencies: list[EmergencyRequest]
+    programs: dict[date, Program] = field(default_factory=dict)  # each day's program at 16:00 the day before
+    params: EnvironmentParams = field(default_factory=EnvironmentParams)
+    seconds: float = 0.0
+    budget: dict[str, float] = field(default_factory=dict)  # expected operations per specialty in the period
+
+
+def simulate(synthetic: SyntheticHospital, policy: Policy, *, days: int = 365, seed: int = 0,
+             params: EnvironmentParams | None = None, warmup_days: int = 14,
+             progress: Progress | None = None, keep_programs: bool = True) -> SimulationResult:
+    """Simulate ``days`` days (after ``warmup_days`` not measured) under ``policy``.
+
+    The same ``synthetic`` hospital, seed and parameters give the same world under every policy
+    (common random numbers); the same policy as well gives the same event log."""
+    if days < 1:
+        raise ModelError("days", days, "must be at least 1")
+    if warmup_days < 0:
+        raise ModelError("warmup_days", warmup_days, "must be 0 or more")
+    started = wallclock.perf_counter()
+    env = params or EnvironmentParams()
+    hospital = synthetic.hospital
+    start = hospital.today
+    total = warmup_days + days
+    measured_first = start + timedelta(days=warmup_days)
+    last = start + timedelta(days=total - 1)
+    # planning needs sessions a few weeks beyond the last day
+    sessions = sessions_for(hospital, synthetic.scale, start, total + 28)
+    absences = surgeon_absences(hospital, start, total + 28, seed, env.surgeon_short_notice_share)
+    state = PlanState(hospital, sessions, absences)
+    draws = Draws(seed)
+    stream = ArrivalStream(synthetic, seed, env.referral_rate_factor, env.emergency_rate_factor)
+    closures = _closures_with_notice(sessions, draws, env.session_closed_notice_share)
+    readiness: dict[date, list[str]] = defaultdict(list)
+    for referral in hospital.referrals:
+        _schedule_readiness(referral, start, draws, env, readiness)
+    early: dict[date, list[tuple[str, int, date]]] = defaultdict(list)
+
+    events: list[Event] = []
+    emergencies: list[EmergencyRequest] = []
+    programs: dict[date, Program] = {}
+    carried: list[PendingEmergency] = []
+    emergency_free_at: dict[str, float] = {}
+    bootstrap = getattr(policy, "plan_week", None)
+    state.advance(state.stamp(start, 0) - timedelta(days=1))
+    if bootstrap is not None:  # the hospital starts with programs for the coming weeks
+        weeks = getattr(policy, "weeks_ahead", 2)
+        monday = start - timedelta(days=start.weekday())
+        for w in range(weeks):
+            bootstrap(state, monday + timedelta(weeks=w))
+    for k in range(total):
+        day = start + timedelta(days=k)
+        # 06:00 — news about surgeons, readiness, arrivals
+        for absence in state.advance(state.stamp(day, 6 * 60)):
+            events.extend(_surgeon_away(state, policy, absence, day))
+        for rid in readiness.pop(day, ()):
+            if rid in state.referrals and state.referrals[rid].readiness_missing:
+                state.update_referral(replace(state.referrals[rid], readiness_missing=frozenset()))
+        arrivals = stream.day(day)
+        state.add_referrals(arrivals.referrals, arrivals.patients)
+        for referral in arrivals.referrals:
+            _schedule_readiness(referral, day, draws, env, readiness)
+        emergencies.extend(arrivals.emergencies)
+        _drain_placements(state, draws, env, early, day)
+        # the day itself
+        if keep_programs:
+            programs[day] = state.program(day, 1)
+        runner = DayRunner(state, day, env, synthetic.truth, draws, policy)
+        outcome = runner.run(arrivals.emergencies, carried, emergency_free_at)
+        events.extend(outcome.events)
+        carried, emergency_free_at = outcome.carried, outcome.emergency_free_at
+        # 10:00 — news for later days
+        state.advance(state.stamp(day, 10 * 60))
+        for session_id in closures.pop(day, ()):
+            if session_id in state.closed:
+                continue
+            state.closed.add(session_id)
+            affected = list(state.by_session.get(session_id, ()))
+            if affected:
+                policy.displaced(state, day, affected, CancellationReason.STAFF)
+        for case_id, attempt, planned_date in early.pop(day, ()):
+            planned = state.planned.get(case_id)
+            if planned is not None and planned.attempt == attempt and planned.entry.date == planned_date:
+                state.unschedule(case_id, by="patient", reason=CancellationReason.PATIENT)
+        # 13:00 — the policy plans
+        state.advance(state.stamp(day, 13 * 60))
+        policy.plan(state, day)
+        _drain_placements(state, draws, env, early, day)
+        if progress is not None:
+            progress(day, k + 1, total)
+
+    events.sort(key=lambda e: (e.at, e.id))
+    ran = [s for s in sessions if start <= s.date <= last and s.id not in state.closed]
+    budget = _budget(stream, days)
+    return SimulationResult(
+        policy=policy.name, seed=seed, hospital=hospital, first=measured_first, last=last,
+        events=events, cases=state.cases(), sessions=ran, referrals=state.referrals,
+        emergencies=emergencies, programs=programs, params=env,
+        seconds=wallclock.perf_counter() - started, budget=budget)
+
+
+def _budget(stream: ArrivalStream, days: int) -> dict[str, float]:
+    """Activity target per specialty: the expected demand over the period (plan from need)."""
+    total = sum(stream.yearly)
+    return {s: stream.referrals_per_day * days * y / total
+            for s, y in zip(stream.specialty_ids, stream.yearly, strict=True)}
+
+
+def _closures_with_notice(sessions: list[Session], draws: Draws, share: float) -> dict[date, list[str]]:
+    """Sessions closed by staff shortage, announced 1–10 days ahead (after the program was made)."""
+    closures: dict[date, list[str]] = defaultdict(list)
+    for session in sessions:
+        if session.emergency:
+            continue
+        rng = draws.stream("closed-notice", session.id)
+        if rng.random() < share:
+            closures[session.date - timedelta(days=rng.randint(1, 10))].append(session.id)
+    return closures
+
+
+def _schedule_readiness(referral: Referral, day: date, draws: Draws, env: EnvironmentParams,
+                        readiness: dict[date, list[str]]) -> None:
+    """The day the last missing readiness item is in place (each takes an exponential time)."""
+    if not referral.readiness_missing:
+        return
+    rng = draws.stream("readiness", referral.id)
+    wait = max(rng.expovariate(1 / env.readiness_mean_days) for _ in referral.readiness_missing)
+    readiness[day + timedelta(days=max(1, round(wait)))].append(referral.id)
+
+
+def _drain_placements(state: PlanState, draws: Draws, env: EnvironmentParams,
+                      early: dict[date, list[tuple[str, int, date]]], today: date) -> None:
+    """Patients who will cancel with notice: decided by their draws when they get a date."""
+    for case_id, attempt, planned_date in state.new_placements:
+        d = draws.attempt(case_id, attempt)
+        if d.early_cancel < env.patient_early_cancel_share:
+            announce = planned_date - timedelta(days=1 + int(d.early_notice * 14))
+            if announce > today:
+                early[announce].append((case_id, attempt, planned_date))
+    state.new_placements.clear()
+
+
+def _surgeon_away(state: PlanState, policy: Policy, absence: Absence, today: date) -> list[Event]:
+    """A surgeon is away on a day with planned cases: another surgeon of the team with the
+    competence takes them (same date, no change for the patient); a named surgeon's patients,
+    or all of them when nobody can, lose their slot."""
+    if absence.day < today:
+        return []
+    hospital = state.base
+    affected = [c for c in state.planned_on(absence.day)
+                if state.planned[c].entry.surgeon_id == absence.surgeon_id]
+    if not affected:
+        return []
+    absent = state.absent.get(absence.day, set())
+    busy = {state.planned[c].entry.surgeon_id for c in state.planned_on(absence.day)}
+    lost: list[str] = []
+    stand_in: str | None = None
+    for case_id in affected:
+        referral = state.referrals[case_id]
+        procedure = hospital.procedure_by_id[referral.procedure_code]
+        if referral.surgeon_id is None:
+            for person in state.surgeons_by_specialty.get(referral.specialty_id, ()):
+                if person.id not in absent and person.id not in busy and hospital.can_operate(person, procedure):
+                    stand_in = person.id
+                    break
+        if referral.surgeon_id is not None or stand_in is None:
+            lost.append(case_id)
+            continue
+        entry = state.planned[case_id].entry
+        state.move(case_id, replace(entry, surgeon_id=stand_in), by="coordinator")
+    if not lost:
+        return []
+    if absence.day > today:
+        policy.displaced(state, today, lost, CancellationReason.STAFF)
+        return []
+    events = []
+    at = state.stamp(today, 6 * 60)
+    for case_id in lost:  # the morning of the day itself: a late cancellation
+        room_id = state.planned[case_id].entry.room_id
+        state.cancel(case_id, CancellationReason.STAFF, at=at, by="coordinator")
+        events.append(Event(f"{today:%Y%m%d}:{case_id}:{room_id}:cancelled", EventKind.CANCELLED, at,
+                            case_id, room_id, CancellationReason.STAFF, source="sim"))
+    return events

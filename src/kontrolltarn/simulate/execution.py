@@ -1,0 +1,370 @@
+"""One day in the operating department, on SimPy: one process per room-day, not per minute.
+
+Elective rooms run their program with true durations, late starts, late arrivals, no-shows,
+unfit patients and turnover; the coordinator cancels (or moves to another room) the last case
+when an overrun is expected; urgent emergencies that the emergency rooms cannot take in time go
+into the next elective room of their location. Every milestone is emitted as the same ``Event``
+the live system receives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from datetime import date
+
+import simpy
+
+from kontrolltarn.model import (
+    BedType,
+    CancellationReason,
+    EmergencyRequest,
+    Event,
+    EventKind,
+    ProgramEntry,
+    Room,
+    Session,
+    Urgency,
+)
+from kontrolltarn.synth.truth import Truth
+
+from .draws import Draws
+from .params import EnvironmentParams
+from .policy import Policy
+from .state import PlanState
+
+DAY = 24 * 60
+EMERGENCY_TURNOVER_MIN = 30
+URGENT = (Urgency.IMMEDIATE, Urgency.WITHIN_6H)
+#: post-operative bed types whose shortage cancels electives (day-surgery and outpatient
+#: places are not the bottleneck)
+SCARCE_BEDS = (BedType.WARD, BedType.ICU)
+
+
+@dataclass
+class PendingEmergency:
+    request: EmergencyRequest
+    surgeon_id: str
+    requested_min: float  # minutes past this day's midnight (negative: carried from yesterday)
+
+    @property
+    def due_min(self) -> float:
+        return self.requested_min + self.request.urgency.limit_min
+
+
+@dataclass
+class RoomDay:
+    session: Session
+    room: Room
+    queue: list[str]
+    busy_until: float = 0.0
+    active: bool = False
+    took_emergency: bool = False
+    turnover: int = 25
+
+
+@dataclass
+class DayOutcome:
+    events: list[Event] = field(default_factory=list)
+    carried: list[PendingEmergency] = field(default_factory=list)
+    emergency_free_at: dict[str, float] = field(default_factory=dict)
+    operated: int = 0
+    cancelled: int = 0
+
+
+class DayRunner:
+    """Runs one day. Create one per day; ``run`` returns the day's events and what carries over."""
+
+    def __init__(self, state: PlanState, day: date, params: EnvironmentParams, truth: Truth,
+                 draws: Draws, policy: Policy) -> None:
+        self.state, self.day, self.params, self.truth = state, day, params, truth
+        self.draws, self.policy = draws, policy
+        self.hospital = state.base
+        self.out = DayOutcome()
+        self.env = simpy.Environment()
+        self.emergency_queue: dict[str, list[PendingEmergency]] = defaultdict(list)
+        self.wake: dict[str, simpy.Event] = {}
+        self.emergency_rooms: dict[str, list[RoomDay]] = defaultdict(list)
+        self.elective_rooms: dict[str, list[RoomDay]] = defaultdict(list)
+
+    # ---- events ------------------------------------------------------------------------------
+    def emit(self, kind: EventKind, minute: float, case_id: str | None, room_id: str | None,
+             reason: CancellationReason | None = None, tag: str = "") -> None:
+        ident = f"{self.day:%Y%m%d}:{case_id or '-'}:{room_id or '-'}:{kind.value}{tag}"
+        self.out.events.append(Event(ident, kind, self.state.stamp(self.day, minute), case_id,
+                                     room_id, reason, source="sim"))
+
+    def cancel(self, case_id: str, reason: CancellationReason, minute: float, room_id: str | None) -> None:
+        draws = self.draws.attempt(case_id, self.state.planned[case_id].attempt)
+        remove = reason in (CancellationReason.PATIENT, CancellationReason.MEDICAL) and \
+            draws.removed < self.params.removed_after_cancel_share
+        self.state.cancel(case_id, reason, at=self.state.stamp(self.day, minute), by="coordinator",
+                          remove=remove)
+        self.emit(EventKind.CANCELLED, minute, case_id, room_id, reason)
+        self.out.cancelled += 1
+
+    # ---- before the day: the late window from 16:00 yesterday to 07:30 ------------------------
+    def before_the_day(self) -> None:
+        state, params = self.state, self.params
+        for case_id in sorted(state.planned_on(self.day)):
+            planned = state.planned[case_id]
+            d = self.draws.attempt(case_id, planned.attempt)
+            share = params.patient_late_cancel_share
+            notice = (self.day - planned.told_at.date()).days if planned.told_at else 0
+            if notice < 7:
+                odds = share / (1 - share) * params.short_notice_odds
+                share = odds / (1 + odds)
+            if d.late_cancel < share:
+                # the evening before (16:00–22:00) or the early morning (06:00–07:30)
+                minute = -8 * 60 + d.late_cancel_time * 6 * 60 if d.late_cancel_time < 0.7 \
+                    else 6 * 60 + (d.late_cancel_time - 0.7) / 0.3 * 90
+                self.cancel(case_id, CancellationReason.PATIENT, minute, planned.entry.room_id)
+        for session in state.open_sessions(self.day):
+            if session.emergency:
+                continue
+            if self.draws.stream("closed-on-day", session.id).random() < params.session_closed_on_day_share:
+                for case_id in [c for c in state.by_session.get(session.id, ())]:
+                    self.cancel(case_id, CancellationReason.STAFF, 7 * 60, session.room_id)
+                state.closed.add(session.id)
+        self._bed_meeting()
+
+    def _bed_meeting(self) -> None:
+        """07:30: each location's ward and ICU places for today's electives; a crunch (beds full
+        of emergencies and long stays) strikes the cases that do not fit, last in order first."""
+        state = self.state
+        by_location: dict[tuple[str, BedType], list[ProgramEntry]] = defaultdict(list)
+        for case_id in state.planned_on(self.day):
+            entry = state.planned[case_id].entry
+            referral = state.referrals[case_id]
+            bed = self.hospital.procedure_by_id[referral.procedure_code].bed_type
+            if bed in SCARCE_BEDS:
+                by_location[(self.hospital.room_by_id[entry.room_id].location_id, bed)].append(entry)
+        for location in self.hospital.locations:
+            rng = self.draws.stream("beds", location.id, self.day.isoformat())
+            crunch = rng.random() < self.params.bed_crunch_share
+            loss = self.params.bed_crunch_loss * (0.5 + rng.random()) if crunch else 0.0
+            for bed in SCARCE_BEDS:
+                capacity = math.floor(location.post_op_beds.get(bed, 0) * (1 - min(1.0, loss)))
+                entries = sorted(by_location.get((location.id, bed), ()),
+                                 key=lambda e: (state.referrals[e.case_id].deadline, e.order))
+                for entry in entries[capacity:]:
+                    self.cancel(entry.case_id, CancellationReason.NO_BED, 7 * 60 + 30, entry.room_id)
+
+    # ---- the day -----------------------------------------------------------------------------
+    def run(self, emergencies: list[EmergencyRequest], carried: list[PendingEmergency],
+            emergency_free_at: dict[str, float]) -> DayOutcome:
+        self.before_the_day()
+        state = self.state
+        for session in state.open_sessions(self.day):
+            room = self.hospital.room_by_id[session.room_id]
+            if session.emergency:
+                rd = RoomDay(session, room, [], busy_until=max(0.0, emergency_free_at.get(room.id, 0.0)))
+                self.emergency_rooms[room.location_id].append(rd)
+                self.env.process(self._emergency_room(rd))
+            else:
+                queue = [e.case_id for e in state.entries(session.id)]
+                turnover = self.hospital.specialty_by_id[session.specialty_id or "ORT"].turnover_min
+                rd = RoomDay(session, room, queue, turnover=turnover)
+                self.elective_rooms[room.location_id].append(rd)
+                if queue:
+                    rd.active = True
+                    self.env.process(self._elective_room(rd))
+        for location in self.hospital.locations:
+            self.wake[location.id] = self.env.event()
+        self.env.process(self._emergency_arrivals(emergencies, carried))
+        self.env.run()
+        for rooms in self.emergency_queue.values():
+            for pending in rooms:
+                pending.requested_min -= DAY
+                self.out.carried.append(pending)
+        for rooms in self.emergency_rooms.values():
+            for rd in rooms:
+                self.out.emergency_free_at[rd.room.id] = rd.busy_until - DAY
+        return self.out
+
+    def _emergency_arrivals(self, emergencies: list[EmergencyRequest],
+                            carried: list[PendingEmergency]) -> Generator[simpy.Event, None, None]:
+        for pending in carried:
+            self.emergency_queue[pending.request.location_id].append(pending)
+        for request in sorted(emergencies, key=lambda r: (r.requested_at, r.id)):
+            minute = (request.requested_at - self.state.stamp(self.day, 0)).total_seconds() / 60
+            if minute > self.env.now:
+                yield self.env.timeout(minute - self.env.now)
+            rng = self.draws.stream("emergency", request.id)
+            surgeons = self.state.surgeons_by_specialty.get(request.specialty_id) or list(self.state.surgeons)
+            pending = PendingEmergency(request, rng.choice(surgeons).id, minute)
+            self.emit(EventKind.EMERGENCY_REQUESTED, minute, request.id, None)
+            self.emergency_queue[request.location_id].append(pending)
+            self._signal(request.location_id)
+
+    def _signal(self, location_id: str) -> None:
+        wake = self.wake[location_id]
+        if not wake.triggered:
+            wake.succeed()
+        self.wake[location_id] = self.env.event()
+
+    def _take(self, location_id: str, urgent_only: bool) -> PendingEmergency | None:
+        queue = self.emergency_queue[location_id]
+        if not queue:
+            return None
+        if urgent_only:
+            free = min((max(self.env.now, rd.busy_until) for rd in self.emergency_rooms[location_id]),
+                       default=math.inf)
+            late = [p for p in queue if p.request.urgency in URGENT
+                    and free + self.params.transport_min > p.due_min]
+            if not late:
+                return None
+            chosen = min(late, key=lambda p: p.due_min)
+        else:
+            chosen = min(queue, key=lambda p: p.due_min)
+        queue.remove(chosen)
+        return chosen
+
+    def _operate_emergency(self, rd: RoomDay, pending: PendingEmergency,
+                           turnover: int) -> Generator[simpy.Event, None, None]:
+        request = pending.request
+        patient = self.state.patients[request.patient_id]
+        called = self.env.now
+        transport = 10 if request.urgency is Urgency.IMMEDIATE else self.params.transport_min
+        rng = self.draws.stream("emergency-duration", request.id)
+        dist = self.truth.duration(request.procedure_code, pending.surgeon_id, rd.room.location_id,
+                                   patient.asa, patient.bmi, patient.age_on(self.day))
+        minutes = self._duration(dist.median, dist.sigma, rng.gauss(0.0, 1.0))
+        rd.busy_until = called + transport + minutes + turnover
+        self.emit(EventKind.CALLED, called, request.id, rd.room.id)
+        self.emit(EventKind.ARRIVED, called + transport - 2, request.id, rd.room.id)
+        yield self.env.timeout(transport)
+        yield from self._in_room(rd, request.id, minutes, turnover)
+
+    def _in_room(self, rd: RoomDay, case_id: str, minutes: int,
+                 turnover: int) -> Generator[simpy.Event, None, None]:
+        start, room = self.env.now, rd.room.id
+        self.emit(EventKind.IN_ROOM, start, case_id, room)
+        self.emit(EventKind.ANAESTHESIA_START, start + min(30, max(3, round(0.1 * minutes))), case_id, room)
+        self.emit(EventKind.INCISION, start + round(0.22 * minutes), case_id, room)
+        self.emit(EventKind.CLOSURE, start + round(0.88 * minutes), case_id, room)
+        yield self.env.timeout(minutes)
+        self.emit(EventKind.OUT_OF_ROOM, self.env.now, case_id, room)
+        self.out.operated += 1
+        yield self.env.timeout(turnover)
+        self.emit(EventKind.ROOM_READY, self.env.now, case_id, room)
+
+    def _duration(self, median: float, sigma: float, z: float) -> int:
+        return max(5, round(median * math.exp(sigma * self.params.duration_sigma_factor * z)))
+
+    def _emergency_room(self, rd: RoomDay) -> Generator[simpy.Event, None, None]:
+        location = rd.room.location_id
+        if rd.busy_until > 0:
+            yield self.env.timeout(rd.busy_until)
+        while True:
+            pending = self._take(location, urgent_only=False)
+            if pending is None:
+                if self.env.now >= DAY:
+                    return
+                yield self.wake[location] | self.env.timeout(DAY - self.env.now)
+                continue
+            if self.env.now >= DAY:
+                self.emergency_queue[location].append(pending)  # tomorrow's team takes it
+                return
+            yield from self._operate_emergency(rd, pending, EMERGENCY_TURNOVER_MIN)
+            rd.busy_until = self.env.now
+
+    # ---- an elective room ----------------------------------------------------------------------
+    def _projected_end(self, rd: RoomDay) -> float:
+        work = sum(self._estimate(c) + rd.turnover for c in rd.queue)
+        return max(self.env.now, rd.busy_until) + work - rd.turnover * bool(rd.queue)
+
+    def _estimate(self, case_id: str) -> int:
+        return self.policy.estimate_min(self.state.referrals[case_id])
+
+    def _trim_for_overrun(self, rd: RoomDay) -> None:
+        """The coordinator's rule: while the list is expected to run past the staffed end by more
+        than the tolerance, take the last case off — to another room with time, else cancel."""
+        rules = self.policy.rules
+        limit = rd.session.end_min + rules.overrun_tolerance_min
+        while rd.queue and self._projected_end(rd) > limit:
+            case_id = rd.queue.pop()
+            if rules.move_between_rooms and self._move_to_other_room(rd, case_id):
+                continue
+            reason = CancellationReason.EMERGENCY if rd.took_emergency else CancellationReason.CAPACITY
+            self.cancel(case_id, reason, self.env.now, rd.room.id)
+
+    def _move_to_other_room(self, rd: RoomDay, case_id: str) -> bool:
+        referral = self.state.referrals[case_id]
+        procedure = self.hospital.procedure_by_id[referral.procedure_code]
+        need = self._estimate(case_id)
+        for other in self.elective_rooms[rd.room.location_id]:
+            if other is rd or referral.specialty_id not in other.room.specialties:
+                continue
+            if not self.hospital.room_takes(other.room, procedure):
+                continue
+            start = self._projected_end(other) + (other.turnover if other.queue or other.active else 0)
+            start = max(start, self.env.now + self.params.transport_min)
+            if start + need > other.session.end_min + self.policy.rules.overrun_tolerance_min:
+                continue
+            old = self.state.planned[case_id].entry
+            entry = ProgramEntry(case_id, other.session.id, other.room.id, self.day, int(start),
+                                 old.planned_min, old.surgeon_id, len(other.queue) + 50)
+            self.state.move(case_id, entry, by="coordinator", at=self.state.stamp(self.day, self.env.now))
+            other.queue.append(case_id)
+            if not other.active:
+                other.active = True
+                self.env.process(self._elective_room(other))
+            return True
+        return False
+
+    def _elective_room(self, rd: RoomDay) -> Generator[simpy.Event, None, None]:
+        session = rd.session
+        if self.env.now < session.start_min:
+            late = self.draws.stream("late-start", session.id).expovariate(1 / max(1e-9, self.params.late_start_mean_min))
+            yield self.env.timeout(session.start_min + late - self.env.now)
+        while True:
+            if self.policy.rules.elective_rooms_take_emergencies and self.env.now < session.end_min:
+                pending = self._take(rd.room.location_id, urgent_only=True)
+                if pending is not None:
+                    rd.took_emergency = True
+                    yield from self._operate_emergency(rd, pending, rd.turnover)
+                    rd.busy_until = self.env.now
+                    continue
+            self._trim_for_overrun(rd)
+            if not rd.queue:
+                rd.active = False
+                return
+            case_id = rd.queue.pop(0)
+            yield from self._elective_case(rd, case_id)
+
+    def _elective_case(self, rd: RoomDay, case_id: str) -> Generator[simpy.Event, None, None]:
+        state, params = self.state, self.params
+        planned = state.planned[case_id]
+        referral = state.referrals[case_id]
+        d = self.draws.attempt(case_id, planned.attempt)
+        room = rd.room.id
+        # the patient is called a transport time ahead, while the room gets ready
+        called = max(0.0, self.env.now - params.transport_min)
+        self.emit(EventKind.CALLED, called, case_id, room)
+        if d.no_show < self.truth.referral_no_show.get(case_id, 0.03):
+            yield self.env.timeout(params.transport_min)  # time lost finding out, calling the next
+            self.cancel(case_id, CancellationReason.PATIENT, self.env.now, room)
+            return
+        delay = params.late_arrival_mean_min * d.late_arrival_delay \
+            if d.late_arrival < params.late_arrival_share else 0.0
+        arrived = called + params.transport_min + delay
+        self.emit(EventKind.ARRIVED, arrived, case_id, room)
+        medical = params.medical_cancel_share + params.medical_cancel_per_gap * planned.gaps_when_planned
+        if d.medical < medical:
+            yield self.env.timeout(max(0.0, arrived - self.env.now) + 10)
+            self.cancel(case_id, CancellationReason.MEDICAL, self.env.now, room)
+            return
+        if arrived > self.env.now:
+            yield self.env.timeout(arrived - self.env.now)
+        patient = state.patients[referral.patient_id]
+        dist = self.truth.duration(referral.procedure_code, planned.entry.surgeon_id,
+                                   rd.room.location_id, patient.asa, patient.bmi,
+                                   patient.age_on(self.day))
+        minutes = self._duration(dist.median, dist.sigma, d.duration_z)
+        rd.busy_until = self.env.now + self._estimate(case_id) + rd.turnover
+        yield from self._in_room(rd, case_id, minutes, rd.turnover)
+        rd.busy_until = self.env.now
+        state.finish(case_id, at=self.state.stamp(self.day, self.env.now - rd.turnover))

@@ -1,0 +1,204 @@
+"""The policies the simulator compares.
+
+``BaselinePolicy`` is today's practice as a competent coordinator runs it by hand (documented in
+docs/simulation.md): every Thursday the program for the week after next is made with the
+registry's ``baseline`` planner (deadline order, surgeons' bookings, beds and equipment
+respected) and every patient on it is told the date at once; a session that closes or a surgeon
+who falls ill sends the cases back to the waiting list for a later week; each afternoon the
+coordinator fills tomorrow's freed time from the top of the ready list, by phone.
+
+``OptimisedPolicy`` plans the same weeks with a registered optimising planner, repairs
+disruptions with minimal change (same day first, patients not yet told before those told), tells
+patients their date only once the program is stable, and starts a case only if its predicted
+(not booked) duration fits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from kontrolltarn.model import CancellationReason, ProgramEntry, Referral, Session
+from kontrolltarn.plan.registry import get_planner
+
+from .policy import CoordinatorRules
+from .state import PlanState
+
+THURSDAY = 3
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class BaselinePolicy:
+    """Today's practice. Parameters are practice, not calibration knobs (see the docs)."""
+
+    name: str = "baseline"
+    planner: str = "baseline"
+    #: the program for week W+2 is made on Thursday of week W (11–15 days' notice)
+    weeks_ahead: int = 2
+    #: tomorrow's freed time is refilled by phoning patients from the top of the ready list;
+    #: in practice a share of gaps cannot be filled at such short notice
+    refill_days_ahead: int = 1
+    rules: CoordinatorRules = field(default_factory=CoordinatorRules)
+    time_limit: float = 5.0
+    seed: int = 0
+
+    def estimate_min(self, referral: Referral) -> int:
+        return referral.booked_min
+
+    def plan(self, state: PlanState, day: date) -> None:
+        if day.weekday() == THURSDAY:
+            first = week_start(day) + timedelta(weeks=self.weeks_ahead)
+            self.plan_week(state, first)
+        for k in range(1, self.refill_days_ahead + 1):
+            refill(state, day + timedelta(days=k), self, tell=True)
+
+    def plan_week(self, state: PlanState, first: date) -> None:
+        """The week's program, made one day at a time (the planner fills sessions in date order
+        anyway; a day at a time keeps each call small)."""
+        planner = get_planner(self.planner)
+        for k in range(7):
+            day = first + timedelta(days=k)
+            if not any(not s.emergency for s in state.open_sessions(day)):
+                continue
+            hospital = state.planning_hospital(day, 1)
+            program = planner(hospital, day, 1, seed=self.seed, time_limit=self.time_limit,
+                              exclude=set())
+            gaps = {r.id: len(r.readiness_missing) for r in hospital.referrals}
+            for entry in sorted(program.entries, key=lambda e: (e.date, e.session_id, e.order)):
+                if entry.case_id in state.waiting and entry.session_id not in state.closed:
+                    state.place(entry, by=f"policy:{self.name}", tell=self.tells_at_planning,
+                                gaps=gaps.get(entry.case_id, 0))
+
+    @property
+    def tells_at_planning(self) -> bool:
+        return True
+
+    def displaced(self, state: PlanState, day: date, case_ids: list[str],
+                  reason: CancellationReason) -> None:
+        """By hand: the patients are called off and go back on the list for a later week."""
+        for case_id in case_ids:
+            state.unschedule(case_id, by=f"policy:{self.name}", reason=reason)
+
+
+@dataclass
+class OptimisedPolicy(BaselinePolicy):
+    name: str = "optimised"
+    planner: str = "optimise"
+    #: patients are told their date this many days ahead (the program is stable by then); at
+    #: least 7, because shorter notice makes patients cancel more
+    tell_days_ahead: int = 8
+    refill_days_ahead: int = 3
+    rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(overrun_tolerance_min=20))
+    #: ratio of expected to booked minutes, learnt from the hospital's history per surgeon
+    #: (bookings are biased short); 1.0 where unknown
+    booking_ratio: dict[str, float] = field(default_factory=dict)
+
+    def estimate_min(self, referral: Referral) -> int:
+        return round(referral.booked_min * self.booking_ratio.get(referral.surgeon_id or "", 1.0))
+
+    @property
+    def tells_at_planning(self) -> bool:
+        return False
+
+    def plan(self, state: PlanState, day: date) -> None:
+        super().plan(state, day)
+        # tell the patients whose date is now close enough to be stable
+        horizon = day + timedelta(days=self.tell_days_ahead)
+        for k in range(1, self.tell_days_ahead + 1):
+            for case_id in state.planned_on(day + timedelta(days=k)):
+                if state.planned[case_id].told_at is None and state.planned[case_id].entry.date <= horizon:
+                    state.tell(case_id, by=f"policy:{self.name}")
+
+    def displaced(self, state: PlanState, day: date, case_ids: list[str],
+                  reason: CancellationReason) -> None:
+        """Minimal change: the same day in another session with room; else back to the list."""
+        for case_id in case_ids:
+            entry = state.planned[case_id].entry
+            target = find_slot(state, state.referrals[case_id], entry.date, self, exclude_session=entry.session_id)
+            if target is not None:
+                session, start = target
+                new = ProgramEntry(case_id, session.id, session.room_id, session.date, start,
+                                   entry.planned_min, entry.surgeon_id, 99)
+                state.move(case_id, new, by=f"policy:{self.name}", reason=reason)
+            else:
+                state.unschedule(case_id, by=f"policy:{self.name}", reason=reason)
+
+
+def session_load(state: PlanState, session: Session, estimate: BaselinePolicy) -> int:
+    """Estimated in-room plus turnover minutes already planned in a session."""
+    turnover = state.base.specialty_by_id[session.specialty_id or "ORT"].turnover_min
+    cases = state.by_session.get(session.id, ())
+    return sum(estimate.estimate_min(state.referrals[c]) for c in cases) + turnover * max(0, len(cases) - 1)
+
+
+def find_slot(state: PlanState, referral: Referral, day: date, policy: BaselinePolicy,
+              exclude_session: str | None = None) -> tuple[Session, int] | None:
+    """A session on ``day`` of the referral's specialty, in a room that takes the procedure, with
+    time for it by the policy's estimate."""
+    hospital = state.base
+    procedure = hospital.procedure_by_id[referral.procedure_code]
+    need = policy.estimate_min(referral)
+    for session in state.open_sessions(day):
+        if session.emergency or session.id == exclude_session or session.specialty_id != referral.specialty_id:
+            continue
+        if not hospital.room_takes(hospital.room_by_id[session.room_id], procedure):
+            continue
+        turnover = hospital.specialty_by_id[referral.specialty_id].turnover_min
+        load = session_load(state, session, policy)
+        start = session.start_min + load + (turnover if load else 0)
+        if start + need <= session.end_min:
+            return session, start
+    return None
+
+
+def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
+           calls_per_gap: int = 8) -> int:
+    """Fill free time on ``day`` from the top of the ready waiting list: patients not yet in any
+    program, whose named surgeon, if any, operates that day. The coordinator phones at most
+    ``calls_per_gap`` patients per free session. Returns how many were placed."""
+    hospital = state.base
+    free: dict[str, list[Session]] = {}
+    for session in state.open_sessions(day):
+        if session.emergency or session.specialty_id is None or not state.by_session.get(session.id):
+            continue
+        load = session_load(state, session, policy)
+        if session.staffed_min - load > 45:
+            free.setdefault(session.specialty_id, []).append(session)
+    if not free:
+        return 0
+    placed = 0
+    absent = state.absent.get(day, set())
+    busy_surgeons = {state.planned[c].entry.surgeon_id for c in state.planned_on(day)}
+    waiting = state.ready_by_specialty()
+    for specialty, sessions in free.items():
+        turnover = hospital.specialty_by_id[specialty].turnover_min
+        for session in sessions:
+            room = hospital.room_by_id[session.room_id]
+            surgeon = _session_surgeon(state, session)
+            if surgeon is None:
+                continue
+            for referral in waiting.get(specialty, [])[:calls_per_gap]:
+                if referral.id not in state.waiting:
+                    continue
+                if referral.surgeon_id is not None and (referral.surgeon_id in absent
+                                                        or referral.surgeon_id not in busy_surgeons):
+                    continue
+                if not hospital.room_takes(room, hospital.procedure_by_id[referral.procedure_code]):
+                    continue
+                start = session.start_min + session_load(state, session, policy) + turnover
+                if start + policy.estimate_min(referral) > session.end_min:
+                    continue
+                entry = ProgramEntry(referral.id, session.id, session.room_id, day, start,
+                                     referral.booked_min, referral.surgeon_id or surgeon, 90 + placed)
+                state.place(entry, by=f"policy:{policy.name}", tell=tell)
+                placed += 1
+    return placed
+
+
+def _session_surgeon(state: PlanState, session: Session) -> str | None:
+    cases = state.by_session.get(session.id, ())
+    return state.planned[cases[0]].entry.surgeon_id if cases else None

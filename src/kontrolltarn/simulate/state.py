@@ -1,0 +1,253 @@
+"""The plan as it evolves: waiting list, the program of every future day, and each case's history.
+
+Every change a policy makes goes through ``PlanState``, which appends a ``CaseChange`` (who,
+when, why, date before and after). Changes after date and late cancellations are then counted
+from that history by ``kontrolltarn.kpi``, exactly as on live data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from kontrolltarn.model import (
+    CancellationReason,
+    Case,
+    CaseChange,
+    ChangeKind,
+    Hospital,
+    ModelError,
+    Patient,
+    Program,
+    ProgramEntry,
+    Referral,
+    Session,
+    Staff,
+    StaffRole,
+)
+
+from .calendar import Absence
+
+
+@dataclass
+class Planned:
+    """Where a case is in the current plan, and whether the patient has been told."""
+
+    entry: ProgramEntry
+    told_at: datetime | None = None
+    told_date: date | None = None
+    #: readiness items still open when the case was planned (raises the medical risk)
+    gaps_when_planned: int = 0
+    #: how many times this case has been put on a program (1 = first); keys its random draws
+    attempt: int = 1
+
+
+class PlanState:
+    """Mutable plan of the simulated hospital. Policies read it and change it through its
+    methods; the simulator executes what it holds for each day."""
+
+    def __init__(self, hospital: Hospital, sessions: list[Session], absences: list[Absence]) -> None:
+        self.base = hospital
+        self.zone = ZoneInfo(hospital.timezone)
+        self._midnights: dict[date, datetime] = {}
+        self.now: datetime = self.stamp(hospital.today, 0)
+        self.referrals: dict[str, Referral] = {r.id: r for r in hospital.referrals}
+        self.patients: dict[str, Patient] = {p.id: p for p in hospital.patients}
+        self.history: dict[str, list[CaseChange]] = {r.id: [] for r in hospital.referrals}
+        self.waiting: set[str] = set(self.referrals)  # on the list, not in any program
+        self.done: set[str] = set()
+        self.removed: set[str] = set()
+        self.planned: dict[str, Planned] = {}
+        self.by_session: dict[str, list[str]] = defaultdict(list)  # session id -> case ids
+        self.sessions: dict[str, Session] = {s.id: s for s in sessions}
+        self.sessions_by_date: dict[date, list[Session]] = defaultdict(list)
+        for s in sorted(sessions, key=lambda s: (s.date, s.room_id)):
+            self.sessions_by_date[s.date].append(s)
+        self.closed: set[str] = set()  # session ids closed (staff shortage)
+        self._absences = sorted(absences, key=lambda a: a.known_from)
+        self._absence_cursor = 0
+        self.absent: dict[date, set[str]] = defaultdict(set)  # known absences
+        self.surgeons: tuple[Staff, ...] = tuple(s for s in hospital.staff if s.role is StaffRole.SURGEON)
+        self.surgeons_by_specialty: dict[str, list[Staff]] = defaultdict(list)
+        for person in self.surgeons:
+            self.surgeons_by_specialty[person.specialty_id or ""].append(person)
+        self.program_log: list[ProgramEntry] = []  # every entry the plan ever held
+        self.new_placements: list[tuple[str, int, date]] = []  # drained by the simulator
+        self._attempts: dict[str, int] = defaultdict(int)
+        self._ready: list[Referral] | None = None
+
+    # ---- time --------------------------------------------------------------------------------
+    def stamp(self, day: date, minute: float) -> datetime:
+        """A timezone-aware moment ``minute`` minutes (wall clock) past ``day``'s midnight."""
+        midnight = self._midnights.get(day)
+        if midnight is None:
+            midnight = self._midnights[day] = datetime.combine(day, time(), self.zone)
+        return midnight + timedelta(minutes=int(minute))
+
+    def advance(self, now: datetime) -> list[Absence]:
+        """Move the clock; returns the surgeon absences that became known."""
+        self.now = max(self.now, now)
+        news = []
+        while self._absence_cursor < len(self._absences) and \
+                self._absences[self._absence_cursor].known_from <= self.now.date():
+            absence = self._absences[self._absence_cursor]
+            self.absent[absence.day].add(absence.surgeon_id)
+            news.append(absence)
+            self._absence_cursor += 1
+        return news
+
+    # ---- the waiting list --------------------------------------------------------------------
+    def add_referrals(self, referrals: list[Referral], patients: list[Patient]) -> None:
+        for patient in patients:
+            self.patients[patient.id] = patient
+        for referral in referrals:
+            if referral.id in self.referrals:
+                raise ModelError("referral.id", referral.id, "duplicate referral in the simulation")
+            self.referrals[referral.id] = referral
+            self.history[referral.id] = []
+            self.waiting.add(referral.id)
+        self._ready = None
+
+    def update_referral(self, referral: Referral) -> None:
+        self.referrals[referral.id] = referral
+        self._ready = None
+
+    def ready_waiting(self) -> list[Referral]:
+        """Waiting referrals that may be offered a date, in deadline order."""
+        if self._ready is None:  # rebuilt only when referrals arrive or become ready
+            ready = [r for r in self.referrals.values() if not r.readiness_missing]
+            ready.sort(key=_deadline_order)
+            self._ready = ready
+        waiting = self.waiting
+        return [r for r in self._ready if r.id in waiting]
+
+    def ready_by_specialty(self) -> dict[str, list[Referral]]:
+        grouped: dict[str, list[Referral]] = defaultdict(list)
+        for referral in self.ready_waiting():
+            grouped[referral.specialty_id].append(referral)
+        return grouped
+
+    # ---- the program -------------------------------------------------------------------------
+    def open_sessions(self, day: date) -> list[Session]:
+        return [s for s in self.sessions_by_date.get(day, ()) if s.id not in self.closed]
+
+    def entries(self, session_id: str) -> list[ProgramEntry]:
+        return sorted((self.planned[c].entry for c in self.by_session.get(session_id, ())),
+                      key=lambda e: (e.order, e.start_min))
+
+    def program(self, first: date, days: int) -> Program:
+        """The current program for a window of days."""
+        entries = [self.planned[c].entry for d in range(days)
+                   for s in self.sessions_by_date.get(first + timedelta(days=d), ())
+                   for c in self.by_session.get(s.id, ())]
+        return Program(tuple(entries), method="simulation")
+
+    def planned_on(self, day: date) -> list[str]:
+        return [c for s in self.sessions_by_date.get(day, ()) for c in self.by_session.get(s.id, ())]
+
+    def planning_hospital(self, first: date, days: int, candidates_per_session: int = 6) -> Hospital:
+        """The instance a planner sees: the open sessions of the window, surgeons with their
+        known absences, and the top of each specialty's ready waiting list (a coordinator looks
+        at the top of the list; the rest could not be chosen before them anyway)."""
+        window = [first + timedelta(days=k) for k in range(days)]
+        sessions = [s for d in window for s in self.open_sessions(d)]
+        need: dict[str, int] = defaultdict(int)
+        for s in sessions:
+            if s.specialty_id is not None:
+                need[s.specialty_id] += candidates_per_session
+        taken: dict[str, int] = defaultdict(int)
+        referrals = []
+        for r in self.ready_waiting():
+            if taken[r.specialty_id] < need.get(r.specialty_id, 0):
+                taken[r.specialty_id] += 1
+                referrals.append(r)
+        staff = tuple(replace(s, unavailable=frozenset(d for d in window if s.id in self.absent.get(d, ())))
+                      for s in self.surgeons)
+        patients = tuple(self.patients[r.patient_id] for r in referrals)
+        return self.base.replace(today=first, referrals=tuple(referrals), patients=patients,
+                                 sessions=tuple(sessions), staff=staff, cases=(), emergencies=())
+
+    # ---- decisions (each appends to the case's history) --------------------------------------
+    def _record(self, case_id: str, kind: ChangeKind, *, new_date: date | None = None,
+                old_date: date | None = None, reason: CancellationReason | None = None,
+                by: str, at: datetime | None = None, note: str = "") -> None:
+        history = self.history[case_id]
+        moment = max(at or self.now, history[-1].at) if history else (at or self.now)
+        history.append(CaseChange(moment, kind, new_date, old_date, reason, by, note))
+
+    def place(self, entry: ProgramEntry, *, by: str, tell: bool, gaps: int = 0) -> None:
+        """Put a waiting case into a session (SCHEDULED), and tell the patient if ``tell``."""
+        cid = entry.case_id
+        if cid not in self.waiting:
+            raise ModelError("entry.case_id", cid, "is not on the waiting list")
+        self.waiting.discard(cid)
+        self._attempts[cid] += 1
+        self.planned[cid] = Planned(entry, gaps_when_planned=gaps, attempt=self._attempts[cid])
+        self.new_placements.append((cid, self._attempts[cid], entry.date))
+        self.by_session[entry.session_id].append(cid)
+        self.program_log.append(entry)
+        self._record(cid, ChangeKind.SCHEDULED, new_date=entry.date, by=by)
+        if tell:
+            self.tell(cid, by=by)
+
+    def tell(self, case_id: str, *, by: str) -> None:
+        planned = self.planned[case_id]
+        if planned.told_date == planned.entry.date:
+            return
+        planned.told_at, planned.told_date = self.now, planned.entry.date
+        self._record(case_id, ChangeKind.TOLD, new_date=planned.entry.date, by=by)
+
+    def move(self, case_id: str, entry: ProgramEntry, *, by: str,
+             reason: CancellationReason | None = None, at: datetime | None = None,
+             tell: bool = True) -> None:
+        """Change a planned case's date, room or order (RESCHEDULED)."""
+        planned = self.planned[case_id]
+        old = planned.entry
+        self.by_session[old.session_id].remove(case_id)
+        self.by_session[entry.session_id].append(case_id)
+        planned.entry = entry
+        self.program_log.append(entry)
+        self._record(case_id, ChangeKind.RESCHEDULED, new_date=entry.date, old_date=old.date,
+                     reason=reason, by=by, at=at)
+        if planned.told_at is not None and tell:
+            planned.told_date = entry.date
+        elif planned.told_at is not None:
+            planned.told_date = None
+
+    def unschedule(self, case_id: str, *, by: str, reason: CancellationReason | None = None,
+                   at: datetime | None = None) -> None:
+        """Take a case off the program with notice; it goes back to the waiting list."""
+        planned = self.planned.pop(case_id)
+        self.by_session[planned.entry.session_id].remove(case_id)
+        self.waiting.add(case_id)
+        self._record(case_id, ChangeKind.UNSCHEDULED, old_date=planned.entry.date, reason=reason,
+                     by=by, at=at)
+
+    def cancel(self, case_id: str, reason: CancellationReason, *, at: datetime, by: str,
+               remove: bool = False) -> None:
+        """Strike a case from its day's program; it returns to the waiting list unless removed."""
+        planned = self.planned.pop(case_id)
+        self.by_session[planned.entry.session_id].remove(case_id)
+        self._record(case_id, ChangeKind.CANCELLED, old_date=planned.entry.date, reason=reason,
+                     by=by, at=at)
+        if remove:
+            self.removed.add(case_id)
+            self._record(case_id, ChangeKind.REMOVED, by=by, at=at)
+        else:
+            self.waiting.add(case_id)
+
+    def finish(self, case_id: str, *, at: datetime) -> None:
+        planned = self.planned.pop(case_id)
+        self.by_session[planned.entry.session_id].remove(case_id)
+        self.done.add(case_id)
+        self._record(case_id, ChangeKind.DONE, new_date=planned.entry.date,
+                     old_date=planned.entry.date, by="theatre", at=at)
+
+    def cases(self) -> list[Case]:
+        return [Case(cid, tuple(changes)) for cid, changes in self.history.items()]
+
+
+def _deadline_order(referral: Referral) -> tuple[date, date, str]:
+    return referral.deadline, referral.referral_date, referral.id
