@@ -1,0 +1,157 @@
+"""`kontrolltarn serve` and `kontrolltarn users`, and ``serve_demo`` for `kontrolltarn demo --serve`:
+the service on the embedded store with the default hospital, replaying a simulated day."""
+
+from __future__ import annotations
+
+import getpass
+import threading
+from datetime import date
+from pathlib import Path
+
+import typer
+
+#: users created in development so the demo can be opened at once (refused outside development)
+DEMO_USERS = {"koordinator": "coordinator", "leder": "leader", "kirurg": "surgeon",
+              "sykepleier": "or_nurse", "anestesi": "anaesthesia", "portor": "porter",
+              "feed": "feed"}
+
+
+def _hospital(hospital_file: Path | None, scale: str, seed: int):  # type: ignore[no-untyped-def]
+    if hospital_file is not None:
+        from kontrolltarn.formats.native import load_hospital
+
+        return load_hospital(hospital_file)
+    from kontrolltarn.synth import generate
+
+    typer.echo(f"generating the synthetic hospital (scale={scale}, seed={seed}) …")
+    return generate(scale=scale, seed=seed).hospital
+
+
+def build_runtime(database_url: str | None, hospital_file: Path | None, scale: str, seed: int,
+                  day: date | None, replay_speed: float | None, demo_users: bool):  # type: ignore[no-untyped-def]
+    """Open the store, load or generate the hospital, plan the day if the store has no plan."""
+    from kontrolltarn.service import Runtime, Settings
+    from kontrolltarn.service.clocks import ReplayClock
+    from kontrolltarn.store import Store
+
+    settings = Settings.from_env()
+    store = Store.open(database_url or settings.database_url)
+    hospital = _hospital(hospital_file, scale, seed)
+    the_day = day or hospital.today
+    clock = None
+    if replay_speed:
+        from kontrolltarn.control import Clock
+
+        first = min((s.start_min for s in hospital.sessions if s.date == the_day), default=480)
+        clock = ReplayClock(Clock(the_day, hospital.timezone).at(first - 45), replay_speed)
+    runtime = Runtime(settings, hospital, store, day=the_day, clock=clock)
+    if demo_users:
+        if settings.environment != "development":
+            raise typer.BadParameter("demo users exist only in development", param_hint="--demo-users")
+        for name, role in DEMO_USERS.items():
+            store.users.add(name, f"{name}-demo", role)
+    return runtime
+
+
+def start_replay(runtime, seed: int = 0, stop: threading.Event | None = None) -> threading.Thread:  # type: ignore[no-untyped-def]
+    """Feed a simulated day into the runtime as the replay clock reaches each event."""
+    from kontrolltarn.control import simulate_day
+    from kontrolltarn.model import Program
+
+    program = Program(tuple(p.as_entry() for p in runtime.store.plans.day(runtime.day)))
+    events = simulate_day(runtime.hospital, program, runtime.day, seed=seed)
+    done = stop or threading.Event()
+
+    def run() -> None:
+        i = 0
+        while i < len(events) and not done.is_set():
+            now = runtime.now()
+            batch = []
+            while i < len(events) and events[i].at <= now:
+                batch.append(events[i])
+                i += 1
+            if batch:
+                runtime.ingest(batch)
+            done.wait(0.2)
+
+    thread = threading.Thread(target=run, name="replay", daemon=True)
+    thread.start()
+    return thread
+
+
+def serve_demo(port: int = 8000, scale: str = "default", seed: int = 0,
+               minutes_per_day: float = 10.0, database_url: str | None = None,
+               seconds: float | None = None) -> None:
+    """Start the service on the embedded store with the synthetic hospital, replay a simulated
+    day (07:15–19:15) in ``minutes_per_day`` minutes and print the board's address. Runs until
+    Ctrl-C, or for ``seconds`` if given."""
+    import uvicorn
+
+    from kontrolltarn.service import create_app
+
+    url = database_url or f"sqlite:///{Path.cwd() / 'kontrolltarn-demo.sqlite3'}"
+    runtime = build_runtime(url, None, scale, seed, None, 12 * 60 / minutes_per_day, True)
+    stop = threading.Event()
+    start_replay(runtime, seed=seed, stop=stop)
+    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port,
+                                           access_log=False, log_level="warning"))
+    typer.echo(f"Kontrolltårn board: http://127.0.0.1:{port}/  (log in as koordinator / "
+               "koordinator-demo; leder / leder-demo reads only)")
+    typer.echo(f"replaying {runtime.day} at {12 * 60 / minutes_per_day:.0f}× speed; Ctrl-C stops")
+    if seconds is not None:
+        threading.Timer(seconds, lambda: setattr(server, "should_exit", True)).start()
+    try:
+        server.run()
+    finally:
+        stop.set()
+        runtime.store.close()
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="address to listen on"),
+    port: int = typer.Option(8000, min=1, max=65535),
+    database_url: str = typer.Option(None, help="default: KONTROLLTARN_DATABASE_URL or an SQLite file"),
+    hospital_file: Path = typer.Option(None, "--hospital", exists=True, help="hospital JSON"),
+    scale: str = typer.Option("default", help="synthetic hospital scale if no --hospital"),
+    seed: int = typer.Option(0),
+    replay: bool = typer.Option(False, help="replay a simulated day into the service"),
+    minutes_per_day: float = typer.Option(10.0, min=0.1, help="replay speed: a day in N minutes"),
+    demo_users: bool = typer.Option(False, help="create the demo users (development only)"),
+) -> None:
+    """Run the control tower service and its board."""
+    import uvicorn
+
+    from kontrolltarn.service import create_app
+
+    runtime = build_runtime(database_url, hospital_file, scale, seed, None,
+                            12 * 60 / minutes_per_day if replay else None, demo_users)
+    if replay:
+        start_replay(runtime, seed=seed)
+    typer.echo(f"Kontrolltårn board: http://{host}:{port}/")
+    uvicorn.run(create_app(runtime), host=host, port=port, access_log=False, log_level="info")
+
+
+def add_user(
+    username: str = typer.Argument(...),
+    role: str = typer.Option(..., help="coordinator, surgeon, or_nurse, anaesthesia, porter, "
+                                      "leader or feed"),
+    database_url: str = typer.Option(None),
+) -> None:
+    """Create a user (or set a new password); the password is asked for, never an argument."""
+    from kontrolltarn.service.auth import Role
+    from kontrolltarn.store import Store
+
+    if role not in {r.value for r in Role} - {"patient"}:
+        raise typer.BadParameter(f"role={role!r}: unknown role", param_hint="--role")
+    password = getpass.getpass("password: ")
+    store = Store.open(database_url)
+    store.users.add(username, password, role)
+    typer.echo(f"user {username} ({role}) saved")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    users = typer.Typer(help="Users of the control tower.", no_args_is_help=True)
+    users.command("add")(add_user)
+    app.add_typer(users, name="users")
+

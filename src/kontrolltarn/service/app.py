@@ -1,0 +1,96 @@
+"""The FastAPI application: routers, live-update loops, the board's static files."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from kontrolltarn.model import ModelError
+
+from .routers import (
+    audit,
+    auth,
+    board,
+    cases,
+    events,
+    health,
+    logistics,
+    patient,
+    programs,
+    referrals,
+    suggestions,
+)
+from .runtime import Runtime
+
+STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("kontrolltarn.service")
+
+
+async def _flush_loop(rt: Runtime) -> None:
+    """Send changed rooms to browsers, and a heartbeat with data freshness every second."""
+    beat = 0.0
+    while True:
+        await asyncio.sleep(rt.settings.flush_interval_s)
+        dirty, ids = rt.hub.take()
+        if (dirty or ids) and rt.hub.subscribers:
+            rooms = await asyncio.to_thread(rt.rooms, dirty)
+            rt.hub.publish("rooms", {"rooms": rooms, "event_ids": ids,
+                                     "freshness": rt.freshness()})
+        beat += rt.settings.flush_interval_s
+        if beat >= 1.0:
+            beat = 0.0
+            rt.hub.publish("heartbeat", rt.freshness())
+
+
+async def _suggest_loop(rt: Runtime) -> None:
+    while True:
+        await asyncio.sleep(rt.settings.suggest_interval_s)
+        try:
+            await asyncio.to_thread(rt.refresh_suggestions)
+        except Exception:  # the agent must never take the board down
+            log.exception("suggestion agent failed")
+
+
+def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(_flush_loop(runtime))]
+        if background:
+            tasks.append(asyncio.create_task(_suggest_loop(runtime)))
+        yield
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(title="Kontrolltårn", version="0.1.0", lifespan=lifespan,
+                  description="The control tower: live board, events, forecasts, alerts, "
+                              "suggested actions and decisions for surgery across all locations.")
+    app.state.runtime = runtime
+
+    @app.exception_handler(ModelError)
+    async def model_error(_: Request, exc: ModelError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": [
+            {"loc": ["body", exc.field], "msg": exc.reason, "input": str(exc.value)}]})
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        response.headers["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data:"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    for module in (auth, board, events, cases, programs, referrals, suggestions, audit,
+                   logistics, patient, health):
+        app.include_router(module.router)
+    app.mount("/", StaticFiles(directory=STATIC, html=True), name="board")
+    return app

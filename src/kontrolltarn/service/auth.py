@@ -1,0 +1,120 @@
+"""Login tokens, roles and the permission every endpoint asks for.
+
+Tokens are HMAC-signed (user, role, expiry, and for patients the one case they may see); they
+travel as a bearer header or an HttpOnly cookie (the browser's EventSource cannot set headers).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from fastapi import Depends, HTTPException, Request
+
+COOKIE = "kt_session"
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    SURGEON = "surgeon"
+    OR_NURSE = "or_nurse"
+    ANAESTHESIA = "anaesthesia"
+    PORTER = "porter"
+    LEADER = "leader"  # read-only
+    PATIENT = "patient"  # one case, through a one-time link
+    FEED = "feed"  # a machine that posts milestone events (integration engine, simulator)
+
+
+STAFF = {Role.COORDINATOR, Role.SURGEON, Role.OR_NURSE, Role.ANAESTHESIA, Role.LEADER}
+CLINICAL = {Role.COORDINATOR, Role.OR_NURSE, Role.ANAESTHESIA}
+
+#: permission -> roles that have it. Every endpoint names one permission.
+PERMISSIONS: dict[str, set[Role]] = {
+    "board:read": STAFF | {Role.PORTER},
+    "case:read": STAFF,  # patient-identifying: every read is audited
+    "case:write": {Role.COORDINATOR},
+    "event:write": CLINICAL | {Role.FEED},
+    "event:read": {Role.COORDINATOR, Role.LEADER, Role.FEED},
+    "program:read": STAFF,
+    "referral:read": {Role.COORDINATOR, Role.SURGEON, Role.LEADER},
+    "suggestion:read": STAFF,
+    "suggestion:decide": {Role.COORDINATOR},
+    "audit:read": {Role.COORDINATOR, Role.LEADER},
+    "patient_link:create": {Role.COORDINATOR},
+    "porter:request": CLINICAL,
+    "porter:read": CLINICAL | {Role.PORTER},
+    "porter:update": {Role.PORTER, Role.COORDINATOR},
+    "room:ready": {Role.OR_NURSE, Role.COORDINATOR},
+    "import:run": {Role.COORDINATOR},
+    "patient:self": {Role.PATIENT},
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    username: str
+    role: Role
+    case_id: str | None = None  # patients only
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def issue_token(secret: str, principal: Principal, hours: float) -> str:
+    body = _b64(json.dumps({"u": principal.username, "r": principal.role.value,
+                            "c": principal.case_id, "exp": time.time() + hours * 3600}).encode())
+    signature = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
+    return f"{body}.{_b64(signature)}"
+
+
+def read_token(secret: str, token: str) -> Principal | None:
+    try:
+        body, signature = token.split(".", 1)
+        expected = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
+        if not hmac.compare_digest(expected, _unb64(signature)):
+            return None
+        claims = json.loads(_unb64(body))
+        if claims["exp"] < time.time():
+            return None
+        return Principal(claims["u"], Role(claims["r"]), claims.get("c"))
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+        return None
+
+
+def principal_from(request: Request) -> Principal | None:
+    secret: str = request.app.state.runtime.settings.secret_key
+    header = request.headers.get("authorization", "")
+    token = header[7:] if header.lower().startswith("bearer ") else request.cookies.get(COOKIE)
+    return read_token(secret, token) if token else None
+
+
+def need(permission: str) -> Callable[[Request], Principal]:
+    """A dependency that admits only roles with ``permission`` (401 without login, 403 without
+    the permission)."""
+    allowed = PERMISSIONS[permission]
+
+    def check(request: Request) -> Principal:
+        principal = principal_from(request)
+        if principal is None:
+            raise HTTPException(401, "login required", headers={"WWW-Authenticate": "Bearer"})
+        if principal.role not in allowed:
+            raise HTTPException(403, f"role {principal.role.value} may not {permission}")
+        return principal
+
+    check.__name__ = f"need_{permission.replace(':', '_')}"
+    return check
+
+
+def Need(permission: str) -> Principal:  # noqa: N802 - reads like a type in signatures
+    return Depends(need(permission))  # type: ignore[no-any-return]

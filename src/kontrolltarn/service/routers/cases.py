@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException
+from fastapi import Path as PathParam
+
+from kontrolltarn.model import ReadinessItem
+from kontrolltarn.store import UnknownCase, VersionConflict
+
+from ..auth import Need, Principal
+from ..runtime import Runtime
+from ..schemas import CaseChangeIn, iso
+from . import runtime
+
+router = APIRouter(prefix="/api/cases", tags=["cases"])
+CaseId = PathParam(min_length=1, max_length=64)
+
+
+def _facts(note: str) -> list[dict[str, Any]]:
+    try:
+        from kontrolltarn.predict.notes import extract_facts
+    except ImportError:  # the note reader is optional for the board
+        return []
+    found = extract_facts(note)
+    return [{"fact": f.fact, "evidence": f.evidence, "negated": f.negated}
+            for f in found.findings]
+
+
+@router.get("/{case_id}")
+def case_view(case_id: str = CaseId, rt: Runtime = Depends(runtime),
+              who: Principal = Need("case:read")) -> dict[str, Any]:
+    """One case: plan and version, milestones, forecast, readiness checklist, facts from the
+    notes, history of changes. Patient-identifying, so every read is audited."""
+    try:
+        plan = rt.store.plans.get(case_id)
+    except UnknownCase:
+        raise HTTPException(404, f"case_id={case_id!r}: not in the day's program") from None
+    rt.store.audit.record(who.username, who.role.value, "case.read", "case", case_id,
+                          patient_data=True)
+    hospital = rt.hospital
+    referral = hospital.referral_by_id.get(case_id)
+    patient = hospital.patient_by_id.get(referral.patient_id) if referral else None
+    with rt.lock:
+        room = rt.tower.forecast(plan.room_id, rt.now())
+        state = rt.tower.live.cases.get(case_id)
+    forecast = next((c for c in room.cases if c.case_id == case_id), None)
+    model_case = hospital.case_by_id.get(case_id)
+    return {
+        "case_id": case_id,
+        "plan": {**plan.fields(), "version": plan.version, "day": plan.day.isoformat(),
+                 "updated_by": plan.updated_by, "updated_at": iso(plan.updated_at)},
+        "phase": state.phase if state else "waiting",
+        "milestones": {k.value: v.isoformat() for k, v in (state.milestones if state else {})
+                       .items()},
+        "forecast": None if forecast is None else {
+            "start_min": forecast.start_min, "end_min": forecast.end_min,
+            "cancel_risk": forecast.cancel_risk},
+        "procedure": None if referral is None else {
+            "code": referral.procedure_code,
+            "name": hospital.procedure_by_id[referral.procedure_code].name,
+            "specialty": referral.specialty_id, "booked_min": referral.booked_min,
+            "priority": int(referral.priority), "deadline": referral.deadline.isoformat(),
+            "infected": referral.infected},
+        "patient": None if patient is None else {
+            "id": patient.id, "age": patient.age_on(rt.day), "sex": patient.sex,
+            "asa": patient.asa, "bmi": patient.bmi},
+        "readiness": [{"item": item.value,
+                       "done": referral is not None and item not in referral.readiness_missing}
+                      for item in ReadinessItem],
+        "note_facts": _facts(referral.note) if referral and referral.note else [],
+        "changes": [{"at": iso(c.at), "by": c.by, "why": c.why, "before": c.before,
+                     "after": c.after, "suggestion_id": c.suggestion_id}
+                    for c in rt.store.plans.history(case_id)],
+        "booking_history": [] if model_case is None else [
+            {"at": iso(c.at), "kind": c.kind.value, "new_date": iso_date(c.new_date),
+             "by": c.by} for c in model_case.history],
+    }
+
+
+def iso_date(value: Any) -> str | None:
+    return None if value is None else str(value.isoformat())
+
+
+@router.patch("/{case_id}")
+def change_case(body: CaseChangeIn, case_id: str = CaseId, rt: Runtime = Depends(runtime),
+                who: Principal = Need("case:write")) -> dict[str, Any]:
+    """Change a case's place in the program. Send the ``version`` you saw: if someone changed
+    the case since, the answer is 409 and nothing changes (reload and decide again)."""
+    changes = body.model_dump(exclude={"version", "why"}, exclude_none=True)
+    if not changes:
+        raise HTTPException(422, [{"loc": ["body"], "msg": "nothing to change", "input": {}}])
+    if "room_id" in changes and changes["room_id"] not in rt.hospital.room_by_id:
+        raise HTTPException(422, [{"loc": ["body", "room_id"], "msg": "unknown room",
+                                   "input": changes["room_id"]}])
+    if "session_id" in changes and changes["session_id"] not in rt.hospital.session_by_id:
+        raise HTTPException(422, [{"loc": ["body", "session_id"], "msg": "unknown session",
+                                   "input": changes["session_id"]}])
+    try:
+        plan = rt.change_case(case_id, body.version, changes, who, body.why)
+    except UnknownCase:
+        raise HTTPException(404, f"case_id={case_id!r}: not in the day's program") from None
+    except VersionConflict as conflict:
+        raise HTTPException(409, {"msg": "the case was changed by someone else",
+                                  "your_version": conflict.expected,
+                                  "current_version": conflict.actual}) from None
+    return {**plan.fields(), "case_id": case_id, "version": plan.version}

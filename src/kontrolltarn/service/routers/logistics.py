@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException
+from fastapi import Path as PathParam
+
+from kontrolltarn.model import Event, EventKind
+
+from ..auth import Need, Principal
+from ..runtime import Runtime
+from ..schemas import PorterRequestIn, PorterStatusIn
+from . import runtime
+
+router = APIRouter(tags=["logistics"])
+
+
+def _out(r: Any) -> dict[str, Any]:
+    data = asdict(r)
+    data["created_at"], data["updated_at"] = r.created_at.isoformat(), r.updated_at.isoformat()
+    return data
+
+
+@router.post("/api/porter-requests")
+def request_porter(body: PorterRequestIn, rt: Runtime = Depends(runtime),
+                   who: Principal = Need("porter:request")) -> dict[str, Any]:
+    """Ask a porter to fetch a patient to a room (no phone call)."""
+    if body.room_id not in rt.hospital.room_by_id:
+        raise HTTPException(422, [{"loc": ["body", "room_id"], "msg": "unknown room",
+                                   "input": body.room_id}])
+    made = rt.store.logistics.request("porter", body.room_id, body.case_id, who.username)
+    rt.store.audit.record(who.username, who.role.value, "porter.request", "porter_request",
+                          str(made.id), detail={"room_id": body.room_id})
+    if body.case_id:
+        rt.ingest([Event(f"porter-{made.id}-called", EventKind.CALLED, datetime.now(UTC),
+                         case_id=body.case_id, room_id=body.room_id, source="porter")])
+    rt.hub.publish("logistics", {"porter_request": made.id})
+    return _out(made)
+
+
+@router.get("/api/porter-requests")
+def porter_requests(rt: Runtime = Depends(runtime),
+                    _: Principal = Need("porter:read")) -> dict[str, Any]:
+    return {"requests": [_out(r) for r in rt.store.logistics.open_requests("porter")]}
+
+
+@router.patch("/api/porter-requests/{request_id}")
+def update_porter(body: PorterStatusIn, request_id: int = PathParam(ge=1, le=2**62),
+                  rt: Runtime = Depends(runtime),
+                  who: Principal = Need("porter:update")) -> dict[str, Any]:
+    """Acknowledge a request or mark it done (done = the patient is at the department)."""
+    found = rt.store.logistics.get(request_id)
+    if found is None:
+        raise HTTPException(404, f"request_id={request_id}: unknown request")
+    updated = rt.store.logistics.set_status(request_id, body.status, who.username)
+    rt.store.audit.record(who.username, who.role.value, f"porter.{body.status}",
+                          "porter_request", str(request_id))
+    if body.status == "done" and found.case_id:
+        rt.ingest([Event(f"porter-{request_id}-arrived", EventKind.ARRIVED, datetime.now(UTC),
+                         case_id=found.case_id, room_id=found.room_id, source="porter")])
+    rt.hub.publish("logistics", {"porter_request": request_id})
+    assert updated is not None
+    return _out(updated)
+
+
+@router.post("/api/rooms/{room_id}/ready")
+def room_ready(room_id: str = PathParam(min_length=1, max_length=64),
+               rt: Runtime = Depends(runtime),
+               who: Principal = Need("room:ready")) -> dict[str, Any]:
+    """The room is cleaned and prepared: records the room-ready milestone."""
+    if room_id not in rt.hospital.room_by_id:
+        raise HTTPException(404, f"room_id={room_id!r}: unknown room")
+    now = datetime.now(UTC)
+    event = Event(f"ready-{room_id}-{now.timestamp():.3f}", EventKind.ROOM_READY, now,
+                  room_id=room_id, source=f"user:{who.role.value}")
+    rt.ingest([event])
+    rt.store.audit.record(who.username, who.role.value, "room.ready", "room", room_id)
+    return {"room_id": room_id, "ready_at": now.isoformat()}

@@ -1,0 +1,173 @@
+"""The running service's state: store, tower (live state and forecasts), live hub and clock.
+
+Everything that changes the plan goes through here so it is stored first, then applied to the
+in-memory tower, then announced to browsers. On start the tower is rebuilt from the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from kontrolltarn.control import (
+    PlannedCase,
+    RepairRefused,
+    Tower,
+    board_view,
+    repair,
+    room_view,
+    suggest,
+)
+from kontrolltarn.model import Event, Hospital
+from kontrolltarn.plan.registry import get_planner
+from kontrolltarn.store import CasePlan, Store, StoredSuggestion
+
+from .auth import Principal
+from .clocks import EventClock, TowerClock
+from .hub import Hub
+from .settings import Settings
+
+log = logging.getLogger("kontrolltarn.service")
+
+
+def planned(plan: CasePlan) -> PlannedCase:
+    return PlannedCase(plan.case_id, plan.room_id, plan.session_id, plan.start_min,
+                       plan.planned_min, plan.position, plan.status, plan.version)
+
+
+@dataclass(frozen=True)
+class Ingested:
+    new: list[str]
+    duplicates: int
+
+
+class Runtime:
+    def __init__(self, settings: Settings, hospital: Hospital, store: Store,
+                 day: date | None = None, clock: TowerClock | None = None,
+                 planner: str = "baseline") -> None:
+        self.settings = settings
+        self.hospital = hospital
+        self.store = store
+        self.day = day or hospital.today
+        self.clock = clock or EventClock()
+        self.hub = Hub()
+        self.lock = threading.RLock()
+        if not store.plans.day(self.day):
+            program = get_planner(planner)(hospital, self.day, 1)
+            store.plans.load_program(program, by=f"planner:{planner}")
+        self.tower = Tower(hospital, self.day, [planned(p) for p in store.plans.day(self.day)])
+        started = time.perf_counter()
+        count = 0
+        for _, event in store.events.read():
+            self.tower.live.apply(event)
+            count += 1
+        for s in store.suggestions.list(status="accepted", limit=10_000):
+            if s.kind == "release_session" and s.room_id:
+                self.tower.released.add(s.room_id)
+        self.last_received = store.events.last_received()
+        log.info("rebuilt live state from %d stored events in %.2f s", count,
+                 time.perf_counter() - started)
+
+    # ------------------------------------------------------------------ reading
+    def now(self) -> datetime:
+        return self.clock.now(self.tower)
+
+    def board(self) -> dict[str, Any]:
+        with self.lock:
+            view = board_view(self.tower, self.now())
+        view["freshness"] = self.freshness()
+        return view
+
+    def rooms(self, room_ids: set[str]) -> dict[str, Any]:
+        with self.lock:
+            now = self.now()
+            return {r: room_view(self.tower, r, now) for r in room_ids
+                    if r in self.hospital.room_by_id}
+
+    def freshness(self) -> dict[str, Any]:
+        age = None if self.last_received is None else \
+            (datetime.now(UTC) - self.last_received).total_seconds()
+        return {"last_received": self.last_received.isoformat() if self.last_received else None,
+                "age_s": None if age is None else round(age, 1),
+                "quiet_after_s": self.settings.quiet_feed_s,
+                "quiet": age is None or age > self.settings.quiet_feed_s,
+                "now_min": round(self.tower.clock.minutes(self.now()), 1)}
+
+    # ------------------------------------------------------------------ writing
+    def ingest(self, events: Sequence[Event]) -> Ingested:
+        """Store first (durable), then apply; a repeat is acknowledged but changes nothing."""
+        new = self.store.events.append(events)
+        fresh = [e for e in events if e.id in new]
+        with self.lock:
+            dirty = self.tower.apply(fresh)
+        if fresh:
+            self.last_received = datetime.now(UTC)
+        self.hub.mark(dirty, [e.id for e in fresh])
+        return Ingested([e.id for e in fresh], len(events) - len(fresh))
+
+    def change_case(self, case_id: str, version: int, changes: dict[str, Any],
+                    principal: Principal, why: str,
+                    suggestion_id: str | None = None) -> CasePlan:
+        plan = self.store.plans.change(case_id, version, changes, by=principal.username, why=why,
+                                       suggestion_id=suggestion_id)
+        with self.lock:
+            dirty = self.tower.live.set_plan(planned(plan))
+        self.hub.mark(dirty, [])
+        self.store.audit.record(principal.username, principal.role.value, "case.change", "case",
+                                case_id, detail={"changes": changes, "version": plan.version,
+                                                 "suggestion": suggestion_id})
+        return plan
+
+    def refresh_suggestions(self) -> int:
+        """Let the agent look at the forecasts; store new suggestions, withdraw stale ones."""
+        with self.lock:
+            now = self.now()
+            forecasts = {r: self.tower.forecast(r, now) for r in self.tower.room_ids()}
+            found = suggest(self.tower, now, forecasts)
+        new = 0
+        for s in found:
+            new += self.store.suggestions.offer(s.id, s.kind, s.case_id, s.room_id,
+                                                {**s.action, "room_id": s.room_id}, s.effect,
+                                                s.summary)
+        self.store.suggestions.expire_except({s.id for s in found})
+        if new:
+            self.hub.publish("suggestions", {"new": new})
+        return new
+
+    def decide(self, suggestion_id: str, accept: bool, principal: Principal,
+               why: str) -> StoredSuggestion:
+        """Record the decision; accepting runs the repair and applies its changes. If the repair
+        is refused the decision is undone and the suggestion stays open."""
+        decided = self.store.suggestions.decide(suggestion_id, accept, principal.username, why)
+        self.store.audit.record(principal.username, principal.role.value,
+                                "suggestion.accept" if accept else "suggestion.reject",
+                                "suggestion", suggestion_id,
+                                detail={"kind": decided.kind, "why": why})
+        if not accept:
+            self.hub.publish("suggestions", {"decided": suggestion_id})
+            return decided
+        try:
+            with self.lock:
+                result = repair(self.tower, decided.kind, decided.action, self.now(),
+                                decision_id=suggestion_id)
+            for case_id, changes in result.changes:
+                current = self.store.plans.get(case_id)
+                self.change_case(case_id, current.version, changes, principal,
+                                 why=f"{decided.kind}: {why}", suggestion_id=suggestion_id)
+        except RepairRefused:
+            self.store.suggestions.reopen(suggestion_id)
+            raise
+        if result.events:
+            self.ingest(result.events)
+        for room_id, case_id in result.porter_requests:
+            self.store.logistics.request("porter", room_id, case_id, principal.username)
+        with self.lock:
+            self.tower.released.update(result.released_rooms)
+        self.hub.mark(set(result.released_rooms) | {decided.room_id or ""} - {""}, [])
+        self.hub.publish("suggestions", {"decided": suggestion_id})
+        return decided

@@ -1,0 +1,77 @@
+"""Request bodies. Limits match the store's columns, so bad input is a 422 naming the field and
+the value, never a database error."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from kontrolltarn.model import CancellationReason, EventKind
+
+Ident = Annotated[str, StringConstraints(min_length=1, max_length=64,
+                                         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
+EventId = Annotated[str, StringConstraints(min_length=1, max_length=128,
+                                           pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
+Why = Annotated[str, StringConstraints(max_length=2000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(Strict):
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class EventIn(Strict):
+    id: EventId
+    kind: EventKind
+    at: AwareDatetime
+    case_id: Ident | None = None
+    room_id: Ident | None = None
+    reason: CancellationReason | None = None
+    source: Annotated[str, StringConstraints(min_length=1, max_length=32)] = "live"
+
+
+class EventBatch(Strict):
+    events: list[EventIn] = Field(min_length=1, max_length=5000)
+
+
+class CaseChangeIn(Strict):
+    version: int = Field(ge=1, le=2**31 - 1)
+    why: Why = ""
+    room_id: Ident | None = None
+    session_id: Ident | None = None
+    start_min: int | None = Field(default=None, ge=0, le=2 * 24 * 60)
+    planned_min: int | None = Field(default=None, ge=1, le=24 * 60)
+    position: int | None = Field(default=None, ge=1, le=1000)
+    status: Literal["planned", "cancelled", "done"] | None = None
+
+
+class DecisionIn(Strict):
+    accept: bool
+    why: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class PorterRequestIn(Strict):
+    room_id: Ident
+    case_id: Ident | None = None
+
+
+class PorterStatusIn(Strict):
+    status: Literal["open", "acknowledged", "done"]
+
+
+class PatientLinkIn(Strict):
+    hours_valid: int = Field(default=72, ge=1, le=24 * 14)
+
+
+class PatientSessionIn(Strict):
+    token: Annotated[str, StringConstraints(min_length=10, max_length=128)]
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
