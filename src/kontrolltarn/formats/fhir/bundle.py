@@ -53,6 +53,12 @@ def validate(type_name: str, raw: dict[str, Any], place: str, issues: Issues) ->
     except (KeyError, ValueError, AttributeError):
         issues.error(place, "resourceType", type_name, "not a FHIR R4 resource type")
         return None
+    # Resource-level extensions are checked here, not by pydantic: building a model per
+    # extension was most of the import time, and the reader reads them from the raw JSON.
+    extensions = raw.get("extension")
+    if extensions is not None:
+        check_extensions(extensions, "extension", place, issues)
+        raw = {k: v for k, v in raw.items() if k != "extension"}
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -63,6 +69,66 @@ def validate(type_name: str, raw: dict[str, Any], place: str, issues: Issues) ->
     except (ValueError, TypeError) as exc:  # fhir_core raises plain errors for some bad values
         issues.error(place, "(resource)", None, str(exc))
     return None
+
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_JSON_KIND: dict[str, tuple[type, ...]] = {
+    "valueInteger": (int,), "valueDecimal": (int, float), "valueBoolean": (bool,),
+    "valueString": (str,), "valueCode": (str,), "valueUri": (str,), "valueDate": (str,),
+    "valueDateTime": (str,), "valueCoding": (dict,), "valueReference": (dict,),
+    "valuePeriod": (dict,), "valueCodeableConcept": (dict,),
+}
+
+
+def check_extensions(extensions: Any, path: str, place: str, issues: Issues) -> None:
+    """The structure FHIR requires of extensions: a url and either one value[x] of the right
+    JSON type or nested extensions."""
+    if not isinstance(extensions, list):
+        issues.error(place, path, None, "must be a list")
+        return
+    for i, ext in enumerate(extensions):
+        here = f"{path}[{i}]"
+        if not isinstance(ext, dict) or not isinstance(ext.get("url"), str) or not ext["url"]:
+            issues.error(place, f"{here}.url", None, "an extension needs a url")
+            continue
+        values = [k for k in ext if k.startswith("value")]
+        if "extension" in ext:
+            if values:
+                issues.error(place, f"{here}.{values[0]}", None,
+                             "an extension has either a value or nested extensions")
+            check_extensions(ext["extension"], f"{here}.extension", place, issues)
+            continue
+        if len(values) != 1:
+            issues.error(place, here, ext["url"], "an extension needs exactly one value[x]")
+            continue
+        name, value = values[0], ext[values[0]]
+        kinds = _JSON_KIND.get(name)
+        bad_bool = isinstance(value, bool) and name in ("valueInteger", "valueDecimal")
+        if kinds is not None and (not isinstance(value, kinds) or bad_bool):
+            issues.error(place, f"{here}.{name}", value if isinstance(value, str | int | float)
+                         else None, f"wrong type for {name}")
+        elif name in ("valueDate", "valueDateTime") and not _valid_when(value, name):
+            issues.error(place, f"{here}.{name}", value, "not a FHIR date or dateTime")
+        elif isinstance(value, str) and not value.strip():
+            issues.error(place, f"{here}.{name}", value, "FHIR strings cannot be empty")
+
+
+def _valid_when(value: str, name: str) -> bool:
+    from datetime import date, datetime
+
+    if _DATE.match(value):
+        if len(value) == 10:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                return False
+        return True
+    if name == "valueDateTime":
+        try:
+            return datetime.fromisoformat(value).tzinfo is not None
+        except ValueError:
+            return False
+    return False
 
 
 class Document:

@@ -212,18 +212,18 @@ class FhirReader:
         for entry in self.doc.of_type("Organization"):
             org = entry.resource
             self._mark(entry, "organization")
-            settings = s.complex_ext_values(org, s.EXT_HOSPITAL)
+            settings = s.complex_ext_values(entry.raw, s.EXT_HOSPITAL)
             if not settings:
                 continue
             self._read_hospital_settings(entry, settings[0])
-            for item in s.complex_ext_values(org, s.EXT_SPECIALTY):
+            for item in s.complex_ext_values(entry.raw, s.EXT_SPECIALTY):
                 self._build(entry, "specialties", f"extension[{s.EXT_SPECIALTY}]", lambda item=item: Specialty(
                     _one(item, "id"), _one(item, "name") or "", _one(item, "turnover")))
-            for item in s.complex_ext_values(org, s.EXT_EQUIPMENT):
+            for item in s.complex_ext_values(entry.raw, s.EXT_EQUIPMENT):
                 self._build(entry, "equipment", f"extension[{s.EXT_EQUIPMENT}]", lambda item=item: EquipmentType(
                     _one(item, "id"), _one(item, "name") or "", bool(_one(item, "mobile")),
                     _counts(item.get("count", []))))
-            for item in s.complex_ext_values(org, s.EXT_PROCEDURE):
+            for item in s.complex_ext_values(entry.raw, s.EXT_PROCEDURE):
                 self._build(entry, "procedures", f"extension[{s.EXT_PROCEDURE}]", lambda item=item: Procedure(
                     _one(item, "code"), _one(item, "name") or "", _one(item, "specialty"),
                     LogNormal(float(_one(item, "median")), float(_one(item, "sigma"))),
@@ -274,7 +274,7 @@ class FhirReader:
         room_parents = set()
         rooms = []
         for entry in entries:
-            if self._is_room(entry.resource):
+            if self._is_room(entry):
                 rooms.append(entry)
                 if entry.resource.partOf is not None and entry.resource.partOf.reference:
                     target = self.doc.resolve(entry.resource.partOf.reference)
@@ -286,10 +286,10 @@ class FhirReader:
                 continue
             loc = entry.resource
             if id(entry) in room_parents or _physical_type(loc) in SITE_TYPES \
-                    or s.complex_ext_values(loc, s.EXT_POST_OP_BEDS):
+                    or s.complex_ext_values(entry.raw, s.EXT_POST_OP_BEDS):
                 self._mark(entry, "site")
                 beds = {}
-                for item in s.complex_ext_values(loc, s.EXT_POST_OP_BEDS):
+                for item in s.complex_ext_values(entry.raw, s.EXT_POST_OP_BEDS):
                     try:
                         beds[BedType(_one(item, "bedType"))] = _one(item, "count")
                     except ValueError as exc:
@@ -306,7 +306,7 @@ class FhirReader:
         for entry in rooms:
             loc = entry.resource
             site = self.ref(entry, "partOf", loc.partOf, ("site",))
-            specialties = [str(v) for v in s.ext_values(loc, s.EXT_ROOM_SPECIALTY)]
+            specialties = [str(v) for v in s.ext_values(entry.raw, s.EXT_ROOM_SPECIALTY)]
             if not specialties:
                 specialties = schedule_specialties.get(id(entry), [])
                 for code, display in specialties:
@@ -324,12 +324,13 @@ class FhirReader:
                                  "not active: the planner decides by its sessions")
             self._build(entry, "rooms", "Location", lambda e=entry, st=site, sp=specialties: Room(
                 self.model_id(e), st[1], str(e.resource.name or ""), frozenset(sp),
-                frozenset(str(v) for v in s.ext_values(e.resource, s.EXT_ROOM_EQUIPMENT)),
-                bool(s.ext_value(e.resource, s.EXT_EMERGENCY))))
+                frozenset(str(v) for v in s.ext_values(e.raw, s.EXT_ROOM_EQUIPMENT)),
+                bool(s.ext_value(e.raw, s.EXT_EMERGENCY))))
 
     @staticmethod
-    def _is_room(loc: Any) -> bool:
-        if s.ext_values(loc, s.EXT_ROOM_SPECIALTY):
+    def _is_room(entry: Entry) -> bool:
+        loc = entry.resource
+        if s.ext_values(entry.raw, s.EXT_ROOM_SPECIALTY):
             return True
         return _physical_type(loc) == "ro" and loc.partOf is not None
 
@@ -416,7 +417,7 @@ class FhirReader:
             del i
         self._build(entry, "staff", "Practitioner", lambda: Staff(
             self.model_id(entry), _name_of(entry.resource), role, specialty,
-            frozenset(str(v) for v in s.ext_values(pr, s.EXT_COMPETENCE)), frozenset(sites),
+            frozenset(str(v) for v in s.ext_values(role_entry.raw, s.EXT_COMPETENCE)), frozenset(sites),
             frozenset(unavailable), hpr))
 
     def _site_of_room(self, room_id: str) -> str:
@@ -464,8 +465,8 @@ class FhirReader:
             self.issues.error(entry.place, "gender", pat.gender,
                               "must be male, female, other or unknown")
             return None
-        asa = s.ext_value(pat, s.EXT_ASA)
-        bmi = s.ext_value(pat, s.EXT_BMI)
+        asa = s.ext_value(entry.raw, s.EXT_ASA)
+        bmi = s.ext_value(entry.raw, s.EXT_BMI)
         if asa is None or bmi is None:
             self.issues.warn(entry.place, "extension[asa/bmi]", None,
                              f"ASA class or BMI not given: ASA {DEFAULT_ASA} and BMI "
@@ -479,7 +480,7 @@ class FhirReader:
     def _read_service_requests(self) -> None:
         for entry in self.doc.of_type("ServiceRequest"):
             sr = entry.resource
-            urgency = s.ext_value(sr, s.EXT_URGENCY)
+            urgency = s.ext_value(entry.raw, s.EXT_URGENCY)
             self._mark(entry, "emergency" if urgency else "referral")
             if sr.status not in WAITING_STATUSES:
                 self._mark(entry, "other")
@@ -524,14 +525,14 @@ class FhirReader:
         proc = self._procedure_code(entry, sr.code)
         priority = self._priority(entry)
         referral_date = None
-        for source in (sr.authoredOn, s.ext_value(sr, s.HN_RECEIVED), s.ext_value(sr, s.HN_SENIORITY)):
+        for source in (sr.authoredOn, s.ext_value(entry.raw, s.HN_RECEIVED), s.ext_value(entry.raw, s.HN_SENIORITY)):
             if source is not None and isinstance(source, date):
                 referral_date = _as_date(source)
                 break
         if referral_date is None:
             self.issues.error(entry.place, "authoredOn", sr.authoredOn,
                               "the referral date is required (authoredOn or no-mottatt-dato)")
-        deadline = s.ext_value(sr, s.HN_DEADLINE)
+        deadline = s.ext_value(entry.raw, s.HN_DEADLINE)
         if deadline is None and sr.occurrencePeriod is not None:
             deadline = sr.occurrencePeriod.end
         if not isinstance(deadline, date):
@@ -539,19 +540,19 @@ class FhirReader:
                               "the legal deadline is required (no-frist-for-helsehjelp "
                               "or occurrencePeriod.end), as a full date")
             deadline = None
-        booked = s.ext_value(sr, s.EXT_BOOKED_MIN)
+        booked = s.ext_value(entry.raw, s.EXT_BOOKED_MIN)
         if booked is None and proc is not None:
             booked = max(1, round(proc.duration.median))
             self.issues.warn(entry.place, f"extension[{s.EXT_BOOKED_MIN}]", None,
                              "booked minutes not given: the procedure's median duration is used")
-        specialty = s.ext_value(sr, s.EXT_SPECIALTY_REF) or (proc.specialty_id if proc else None)
+        specialty = s.ext_value(entry.raw, s.EXT_SPECIALTY_REF) or (proc.specialty_id if proc else None)
         surgeon = None
         for i, performer in enumerate(sr.performer or []):
             found = self.ref(entry, f"performer[{i}]", performer, ("staff",), any_type=True)
             if found and found[0] == "staff":
                 surgeon = found[1]
         readiness = []
-        for value in s.ext_values(sr, s.EXT_READINESS):
+        for value in s.ext_values(entry.raw, s.EXT_READINESS):
             try:
                 readiness.append(ReadinessItem(value))
             except ValueError:
@@ -563,11 +564,11 @@ class FhirReader:
         self._build(entry, "referrals", "ServiceRequest", lambda: Referral(
             self.model_id(entry), patient_id, proc.code, specialty, referral_date, priority,
             deadline, booked, surgeon, note, frozenset(readiness),
-            bool(s.ext_value(sr, s.EXT_INFECTED))))
+            bool(s.ext_value(entry.raw, s.EXT_INFECTED))))
 
     def _priority(self, entry: Entry) -> Priority | None:
         sr = entry.resource
-        own = s.ext_value(sr, s.EXT_PRIORITY)
+        own = s.ext_value(entry.raw, s.EXT_PRIORITY)
         if own is not None:
             try:
                 return Priority(own)
@@ -593,13 +594,13 @@ class FhirReader:
         if site is None and not sr.locationReference:
             self.issues.error(entry.place, "locationReference", None,
                               "an emergency request needs the site")
-        booked = s.ext_value(sr, s.EXT_BOOKED_MIN)
+        booked = s.ext_value(entry.raw, s.EXT_BOOKED_MIN)
         requested = self._aware(entry, "authoredOn", sr.authoredOn)
         if None in (patient_id, proc, site, requested):
             return
         self._build(entry, "emergencies", "ServiceRequest", lambda: EmergencyRequest(
             self.model_id(entry), patient_id, proc.code,
-            s.ext_value(sr, s.EXT_SPECIALTY_REF) or proc.specialty_id, site, Urgency(urgency),
+            s.ext_value(entry.raw, s.EXT_SPECIALTY_REF) or proc.specialty_id, site, Urgency(urgency),
             requested, booked))
 
     def _aware(self, entry: Entry, field: str, value: Any) -> datetime | None:
@@ -658,7 +659,7 @@ class FhirReader:
             self._build(entry, "sessions", "Slot", lambda e=entry, r=room, d=day, a=start_min,
                         b=end_min, sp=specialty: Session(
                             self.model_id(e), r[1], d, a, b, sp,
-                            bool(s.ext_value(e.resource, s.EXT_EMERGENCY))))
+                            bool(s.ext_value(e.raw, s.EXT_EMERGENCY))))
 
     # ---------------------------------------------------------------- Appointment
     def _read_appointments(self) -> None:
@@ -694,7 +695,7 @@ class FhirReader:
             if room is None:
                 room = self._room_of_session(session[1])
             pending.append((entry, case[1], session[1], room, start, planned, surgeon,
-                            s.ext_value(app, s.EXT_ORDER)))
+                            s.ext_value(entry.raw, s.EXT_ORDER)))
         by_session: dict[str, list[Any]] = defaultdict(list)
         for item in pending:
             by_session[item[2]].append(item)
@@ -773,8 +774,8 @@ class FhirReader:
             for order, (entry, patient_id, code, surgeon, room, start, end) in enumerate(items, 1):
                 patient = self._patients.get(patient_id)
                 actual = int((end - start).total_seconds() // 60)
-                booked = s.ext_value(entry.resource, s.EXT_BOOKED_MIN) or actual
-                urgency = s.ext_value(entry.resource, s.EXT_URGENCY)
+                booked = s.ext_value(entry.raw, s.EXT_BOOKED_MIN) or actual
+                urgency = s.ext_value(entry.raw, s.EXT_URGENCY)
                 try:
                     assert patient is not None
                     self.parts.history.append(PastOperation(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import date, datetime
 from typing import Any
 
 from kontrolltarn.formats.norwegian_ids import (  # noqa: F401  (re-exported for the reader)
@@ -81,14 +82,24 @@ def ext(url: str, **value: Any) -> dict[str, Any]:
 
 
 def complex_ext(url: str, parts: list[tuple[str, str, Any]]) -> dict[str, Any]:
-    """A complex extension from (sub-url, value[x] name, value) parts; None values are left out."""
+    """A complex extension from (sub-url, value[x] name, value) parts; None and "" are left out."""
     return {"url": url, "extension": [{"url": sub, kind: value} for sub, kind, value in parts
-                                      if value is not None]}
+                                      if value is not None and value != ""]}
+
+
+def _extensions(owner: Any) -> list[Any]:
+    found = owner.get("extension") if isinstance(owner, dict) else getattr(owner, "extension", None)
+    return found if isinstance(found, list) else []
+
+
+def _url(extension: Any) -> Any:
+    return extension.get("url") if isinstance(extension, dict) else extension.url
 
 
 def ext_values(owner: Any, url: str) -> list[Any]:
-    """The value[x] of each extension on ``owner`` (a fhir.resources element) with ``url``."""
-    return [_value_of(e) for e in (getattr(owner, "extension", None) or []) if e.url == url]
+    """The value[x] of each extension with ``url`` on ``owner`` (raw JSON, as the reader keeps
+    resource-level extensions out of the pydantic models for speed, or a fhir.resources element)."""
+    return [_value_of(e) for e in _extensions(owner) if _url(e) == url]
 
 
 def ext_value(owner: Any, url: str) -> Any:
@@ -99,20 +110,38 @@ def ext_value(owner: Any, url: str) -> Any:
 def complex_ext_values(owner: Any, url: str) -> list[dict[str, list[Any]]]:
     """Each complex extension with ``url`` as {sub-url: [values]}."""
     found = []
-    for e in getattr(owner, "extension", None) or []:
-        if e.url != url:
+    for e in _extensions(owner):
+        if _url(e) != url:
             continue
         parts: dict[str, list[Any]] = {}
-        for sub in e.extension or []:
-            parts.setdefault(sub.url, []).append(_value_of(sub))
+        for sub in _extensions(e):
+            parts.setdefault(_url(sub), []).append(_value_of(sub))
         found.append(parts)
     return found
 
 
+_VALUE_KINDS = ("valueString", "valueCode", "valueInteger", "valueDecimal", "valueBoolean",
+                "valueDate", "valueDateTime", "valueCoding", "valueReference", "valuePeriod")
+
+
 def _value_of(extension: Any) -> Any:
-    for name in ("valueString", "valueCode", "valueInteger", "valueDecimal", "valueBoolean",
-                 "valueDate", "valueDateTime", "valueCoding", "valueReference", "valuePeriod"):
-        value = getattr(extension, name, None)
-        if value is not None:
-            return value
+    for name in _VALUE_KINDS:
+        value = extension.get(name) if isinstance(extension, dict) else getattr(extension, name, None)
+        if value is None:
+            continue
+        if isinstance(value, str) and name in ("valueDate", "valueDateTime"):
+            return _parse_when(value)
+        return value
     return None
+
+
+def _parse_when(text: str) -> Any:
+    """A full date → date, a date-time → datetime; partial dates stay text."""
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        if len(text) > 10:
+            return datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return text
