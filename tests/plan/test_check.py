@@ -152,3 +152,10 @@ def test_soft_cost_is_sum_of_weighted_amounts(shift: int, minutes: int) -> None:
     # a case moved into the previous case's time is always caught
     if start < 600 and start + minutes > 480:
         assert not report.feasible
+
+
+def test_constraints_doc_is_generated_from_the_registry() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "constraints.md").read_text(encoding="utf-8")
+    assert constraints_table() in doc, "regenerate docs/constraints.md with `kontrolltarn constraints`"

@@ -13,7 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kontrolltarn.model import ModelError
+from kontrolltarn.model import Hospital, ModelError
+from kontrolltarn.plan.check import CheckReport
+from kontrolltarn.synth import SyntheticHospital
 
 console = Console()
 err_console = Console(stderr=True)
@@ -33,7 +35,7 @@ def _parse_date(value: str | None, field: str) -> date | None:
         raise _fail(f"{field}={value!r}: expected a date as YYYY-MM-DD") from exc
 
 
-def _generate_with_progress(scale: str, seed: int, today: date | None):  # type: ignore[no-untyped-def]
+def _generate_with_progress(scale: str, seed: int, today: date | None) -> SyntheticHospital:
     from kontrolltarn.synth import DEFAULT_TODAY, SCALES, generate
 
     if scale not in SCALES:
@@ -67,7 +69,7 @@ def generate_cmd(
                   f"{len(syn.history)} past operations")
 
 
-def _load_hospital(path: Path):  # type: ignore[no-untyped-def]
+def _load_hospital(path: Path) -> Hospital:
     from kontrolltarn.formats.native import load_hospital
 
     try:
@@ -173,7 +175,7 @@ def demo(
         raise typer.Exit(1)
 
 
-def _print_kpis(report, title: str) -> None:  # type: ignore[no-untyped-def]
+def _print_kpis(report: CheckReport, title: str) -> None:
     table = Table(title=title)
     table.add_column("KPI")
     table.add_column("value", justify="right")

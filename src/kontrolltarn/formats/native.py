@@ -58,7 +58,7 @@ def from_jsonable(tp: Any, data: Any, where: str = "$") -> Any:
         if data is None:
             return None
         return from_jsonable(args[0], data, where)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
             raise ModelError(where, data, f"expected an object for {tp.__name__}")
         hints = _hints(tp)

@@ -1,6 +1,6 @@
 """Pure domain types. Imports nothing of ours; every other package speaks these types."""
 
-from .cases import Case, CancellationReason, CaseChange, CaseStatus, ChangeKind
+from .cases import CancellationReason, Case, CaseChange, CaseStatus, ChangeKind
 from .durations import LogNormal
 from .emergencies import EmergencyRequest, Urgency
 from .errors import ModelError
@@ -9,14 +9,24 @@ from .history import PastBooking, PastOperation
 from .hospital import TIMEZONE, Hospital
 from .patients import Patient, Priority, ReadinessItem, Referral
 from .program import Program, ProgramEntry
-from .resources import BedType, EquipmentType, Location, Procedure, Room, Specialty, Staff, StaffRole
+from .resources import (
+    BedType,
+    EquipmentType,
+    Location,
+    Procedure,
+    Room,
+    Specialty,
+    Staff,
+    StaffRole,
+)
 from .sessions import MINUTES_PER_DAY, Session, clock
 
 __all__ = [
     "CASE_MILESTONES", "MINUTES_PER_DAY", "TIMEZONE",
     "BedType", "CancellationReason", "Case", "CaseChange", "CaseStatus", "ChangeKind",
     "EmergencyRequest", "EquipmentType", "Event", "EventKind", "Hospital", "Location", "LogNormal",
-    "ModelError", "PastBooking", "PastOperation", "Patient", "Priority", "Procedure", "Program", "ProgramEntry",
+    "ModelError", "PastBooking", "PastOperation", "Patient", "Priority", "Procedure", "Program",
+    "ProgramEntry",
     "ReadinessItem", "Referral", "Room", "Session", "Specialty", "Staff", "StaffRole", "Urgency",
     "clock",
 ]

@@ -50,7 +50,7 @@ def plan_baseline(hospital: Hospital, first: date, days: int = 7,
         chosen = _fill_session(hospital, session, queue[session.specialty_id], surgeon_day,
                                beds_used, opts)
         placed = _sequence_and_place(hospital, session, chosen, equipment_use)
-        for referral, surgeon, _ in chosen:
+        for referral, _surgeon, _ in chosen:
             if referral.id not in {e.case_id for e in placed}:
                 # could not be placed (equipment): give it back, with its bed
                 queue[session.specialty_id].insert(0, referral)

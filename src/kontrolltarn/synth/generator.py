@@ -346,7 +346,6 @@ def generate(scale: str | Scale = "default", seed: int = 0, today: date = DEFAUL
     emergency_procs: dict[str, list[ProcedureSpec]] = defaultdict(list)
     for p in catalogue.PROCEDURES:
         (emergency_procs if p.emergency else elective_procs)[p.specialty].append(p)
-    room_by_id = {r.id: r for r in rooms}
     equipment_by_id = {e.id: e for e in equipment}
 
     def room_can_take(room: Room, p: ProcedureSpec) -> bool:
@@ -549,10 +548,15 @@ def _referral(b: _Builder, rng: random.Random, specialty: str,
 
 
 def _cancel_reason(rng: random.Random, order: int, occupancy: float, gaps: int) -> CancellationReason:
-    weights = {CancellationReason.PATIENT: 3.5, CancellationReason.CAPACITY: 1.5 + 1.0 * (order >= 3),
-               CancellationReason.EMERGENCY: 1.0, CancellationReason.NO_BED: 0.5 + 4 * max(0, occupancy - 0.8),
-               CancellationReason.STAFF: 0.5, CancellationReason.MEDICAL: 1.0 + 0.8 * gaps,
-               CancellationReason.OTHER: 0.5}
+    weights = {
+        CancellationReason.PATIENT: 3.5,
+        CancellationReason.CAPACITY: 1.5 + 1.0 * (order >= 3),
+        CancellationReason.EMERGENCY: 1.0,
+        CancellationReason.NO_BED: 0.5 + 4 * max(0, occupancy - 0.8),
+        CancellationReason.STAFF: 0.5,
+        CancellationReason.MEDICAL: 1.0 + 0.8 * gaps,
+        CancellationReason.OTHER: 0.5,
+    }
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
