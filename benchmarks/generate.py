@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 import resource
+import time
 
 
 def measure(scale: str, seed: int) -> list[dict[str, object]]:
