@@ -101,3 +101,12 @@ def test_any_demand_gives_a_roster_without_working_time_breaches(
     report = check_roster(result.roster, rules)
     assert report.working_time_breaches == []
     assert sum(b.amount for b in report.breaches if b.rule == "coverage") == result.uncovered
+
+
+def test_two_demand_lines_for_one_slot_add_up() -> None:
+    demand = [need(d, "D", 1) for d in range(5)] * 2  # an elective and an emergency line
+    result = build_roster(nurses(3), demand, MONDAY, 1, published_on=PUBLISHED, time_limit=5)
+    report = check_roster(result.roster)
+    assert report.ok, [str(b) for b in report.breaches[:5]]
+    assert all(sum(1 for s in result.roster.shifts if s.start.date() == MONDAY + timedelta(days=d))
+               >= 2 for d in range(5))

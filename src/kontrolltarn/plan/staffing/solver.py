@@ -324,6 +324,24 @@ def _uncovered(
     return total
 
 
+def merge_demand(demand: Sequence[Demand]) -> list[Demand]:
+    """One line per role, place and time: two lines for the same slot (an elective and an
+    emergency team at 07:30) add up; one person present cannot fill both."""
+    merged: dict[tuple[str, str, datetime, datetime], Demand] = {}
+    for d in demand:
+        key = (d.location_id, d.role.value, d.start, d.end)
+        if key in merged:
+            old = merged[key]
+            comps = dict(old.competences)
+            for comp, n in d.competences.items():
+                comps[comp] = comps.get(comp, 0) + n
+            merged[key] = Demand(d.location_id, d.role, d.start, d.end, old.count + d.count,
+                                 comps, old.shift_code or d.shift_code)
+        else:
+            merged[key] = d
+    return list(merged.values())
+
+
 def build_roster(
     people: Sequence[Person],
     demand: Sequence[Demand],
@@ -352,7 +370,7 @@ def build_roster(
     for p in people:
         groups[(p.location_id, p.role.value)].append(p)
     group_demand: dict[tuple[str, str], list[Demand]] = defaultdict(list)
-    for d in demand:
+    for d in merge_demand(demand):
         group_demand[(d.location_id, d.role.value)].append(d)
     for key in group_demand:
         if key not in groups:
