@@ -1,0 +1,97 @@
+"""`kontrolltarn ihtc solve|check`: the IHTC-2024 planner and its independent judge."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+
+from kontrolltarn.model import ModelError
+
+ihtc_app = typer.Typer(help="IHTC-2024 integrated planning (surgery day, theater, bed, nurses).",
+                       no_args_is_help=True)
+
+
+@ihtc_app.command("solve")
+def solve_command(
+    instance: Path = typer.Argument(..., help="IHTC instance JSON"),
+    output: Path = typer.Option(..., "--output", "-o", help="where to write the solution JSON"),
+    time_limit: float = typer.Option(60.0, "--time-limit", min=1.0, help="seconds (wall clock)"),
+    seed: int = typer.Option(0, "--seed", help="random seed (search k uses seed + k)"),
+    threads: int = typer.Option(2, "--threads", min=1, help="independent parallel searches"),
+    max_iterations: int | None = typer.Option(None, "--max-iterations",
+                                              help="stop each search after this many moves"),
+) -> None:
+    """Plan INSTANCE within the time limit; Ctrl-C stops and still writes the best solution."""
+    from rich.live import Live
+    from rich.table import Table
+
+    from kontrolltarn.formats.ihtc import read_instance, write_solution
+    from kontrolltarn.plan.ihtc.evaluator import evaluate
+    from kontrolltarn.plan.ihtc.solve import solve
+
+    try:
+        inst = read_instance(instance)
+    except ModelError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    rows: dict[int, tuple[float, int, int, int]] = {}
+    started = time.monotonic()
+
+    def render() -> Table:
+        table = Table(title=f"IHTC {inst.name}: {time.monotonic() - started:5.1f} s "
+                            f"of {time_limit:.0f} s")
+        for col in ("search", "seed", "time s", "moves", "current", "best"):
+            table.add_column(col, justify="right")
+        for w, (elapsed, its, cur, best) in sorted(rows.items()):
+            table.add_row(str(w), str(seed + w), f"{elapsed:.1f}", f"{its:,}", str(cur), str(best))
+        return table
+
+    with Live(render(), refresh_per_second=4, transient=False) as live:
+        def progress(w: int, elapsed: float, its: int, cur: int, best: int) -> None:
+            rows[w] = (elapsed, its, cur, best)
+            live.update(render())
+
+        try:
+            result = solve(inst, seed=seed, time_limit=time_limit, threads=threads,
+                           max_iterations=max_iterations, progress=progress)
+        except KeyboardInterrupt:  # single-search mode re-raises: nothing to write
+            typer.echo("interrupted before any solution was complete", err=True)
+            raise typer.Exit(130) from None
+    write_solution(inst, result.solution, output)
+    judged = evaluate(inst, result.solution)
+    typer.echo(f"wrote {output}: cost {judged.total_cost}, hard violations "
+               f"{judged.total_violations}, seed {result.seed}, "
+               f"{time.monotonic() - started:.1f} s")
+    if not judged.feasible:
+        raise typer.Exit(1)
+
+
+@ihtc_app.command("check")
+def check_command(
+    instance: Path = typer.Argument(..., help="IHTC instance JSON"),
+    solution: Path = typer.Argument(..., help="solution JSON"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="list every hard violation"),
+) -> None:
+    """Print violations and the weighted cost breakdown; exit 1 on any hard violation."""
+    from kontrolltarn.formats.ihtc import read_instance, read_solution
+    from kontrolltarn.plan.ihtc.evaluator import evaluate, format_report
+
+    try:
+        inst = read_instance(instance)
+        sol = read_solution(inst, solution)
+    except ModelError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    result = evaluate(inst, sol)
+    typer.echo(format_report(result, inst.weights))
+    if verbose:
+        for line in result.details:
+            typer.echo(f"  - {line}")
+    if not result.feasible:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(ihtc_app, name="ihtc")

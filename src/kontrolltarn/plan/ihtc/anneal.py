@@ -1,0 +1,434 @@
+"""Simulated annealing over patient and nurse moves with exact incremental cost deltas.
+
+The search is a deterministic function of the seed: the temperature follows the iteration
+count (cooling cycles of a fixed length, each restarting from the best solution at a lower
+starting temperature), never the clock. The time limit only decides where the sequence is cut.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kontrolltarn.plan.ihtc.state import State
+
+Snapshot = tuple[list[int], list[int], list[int], list[list[int]]]
+ProgressFn = Callable[[float, int, int, int], None]  # elapsed, iterations, current, best
+
+# Move mix (cumulative thresholds), tuned on test instances (see docs/ihtc.md).
+_P_PATIENT = 0.30
+_P_SWAP_ROOM = 0.40
+_P_SWAP_DAY = 0.45
+_P_NURSE = 0.75
+_P_NURSE_SWAP = 0.88  # the rest: nurse chain
+
+
+@dataclass
+class AnnealStats:
+    iterations: int = 0
+    accepted: int = 0
+    improvements: int = 0
+    cycles: int = 0
+
+
+class Annealer:
+    def __init__(self, state: State, rng: random.Random) -> None:
+        self.st = state
+        self.rng = rng
+        self.temp = 1.0
+        self.admitted: list[int] = []  # maintained lazily: rebuilt each cycle
+
+    # ------------------------------------------------------------ acceptance
+    def _accept(self, delta: int) -> bool:
+        if delta <= 0:
+            return True
+        return self.rng.random() < math.exp(-delta / self.temp)
+
+    # ----------------------------------------------------------- patient moves
+    def _can_move(self, p: int, d: int, r: int, t: int) -> bool:
+        """Would patient p (admitted) fit at (d, r, t) once taken out of its current place?"""
+        st = self.st
+        if d < st.release[p] or d > st.last[p] or not st.compatible[p][r]:
+            return False
+        od, orm, ot = st.adm[p], st.room[p], st.ot[p]
+        dur = st.dur[p]
+        own = dur if (od == d and ot == t) else 0
+        if st.ot_load[t][d] - own + dur > st.ot_avail[t][d]:
+            return False
+        u = st.surgeon[p]
+        own = dur if od == d else 0
+        if st.s_load[u][d] - own + dur > st.surg_max[u][d]:
+            return False
+        cap = st.cap[r]
+        other = 1 - st.gender[p]
+        members = st.members[r]
+        gcount = st.gcount[r]
+        oend = od + st.los[p]
+        for dd in range(d, min(st.D, d + st.los[p])):
+            n_in = len(members[dd])
+            if orm == r and od <= dd < oend:
+                n_in -= 1
+            if n_in >= cap or gcount[dd][other] or not st.day_ok[dd]:
+                return False
+        return True
+
+    def move_patient(self) -> bool:
+        st, rng = self.st, self.rng
+        p = rng.randrange(st.P)
+        last = min(st.last[p], st.D - 1)
+        if st.release[p] > last:
+            return False
+        if st.adm[p] < 0:
+            if not (st.mandatory[p] or st.admit_optional):
+                return False
+            d = rng.randint(st.release[p], last)
+            r = rng.choice(st.allowed_rooms[p]) if st.allowed_rooms[p] else -1
+            t = rng.randrange(st.T)
+            if r < 0 or not st.can_admit(p, d, r, t):
+                return False
+            delta = st.admit(p, d, r, t)
+            if self._accept(delta):
+                return True
+            st.postpone(p)
+            return False
+        od, orm, ot = st.adm[p], st.room[p], st.ot[p]
+        kind = rng.random()
+        if kind < 0.08:
+            delta = st.postpone(p)
+            if self._accept(delta):
+                return True
+            st.admit(p, od, orm, ot)
+            return False
+        d, r, t = od, orm, ot
+        if kind < 0.35:
+            r = rng.choice(st.allowed_rooms[p])
+        elif kind < 0.6:
+            t = rng.randrange(st.T)
+        elif kind < 0.85:
+            d = max(st.release[p], min(last, od + rng.choice((-2, -1, 1, 1, 2))))
+        else:
+            d = rng.randint(st.release[p], last)
+            r = rng.choice(st.allowed_rooms[p])
+            t = rng.randrange(st.T)
+        if (d, r, t) == (od, orm, ot) or not self._can_move(p, d, r, t):
+            return False
+        delta = st.postpone(p) + st.admit(p, d, r, t)
+        if self._accept(delta):
+            return True
+        st.postpone(p)
+        st.admit(p, od, orm, ot)
+        return False
+
+    def swap_rooms(self) -> bool:
+        """Two patients present on a common day exchange rooms (same days, same theaters)."""
+        st, rng = self.st, self.rng
+        p = rng.randrange(st.P)
+        if st.adm[p] < 0:
+            return False
+        d1, r1 = st.adm[p], st.room[p]
+        dd = rng.randint(d1, min(st.D, d1 + st.los[p]) - 1)
+        r2 = rng.randrange(st.R)
+        if r2 == r1 or not st.members[r2][dd]:
+            return False
+        q = rng.choice(st.members[r2][dd])
+        if q >= st.P or not st.compatible[p][r2] or not st.compatible[q][r1]:
+            return False
+        d2 = st.adm[q]
+        delta = st._leave(p) + st._leave(q)
+        if st.room_fits(p, d1, r2):
+            delta += st._enter(p, d1, r2)
+            if st.room_fits(q, d2, r1):
+                delta += st._enter(q, d2, r1)
+                if self._accept(delta):
+                    st.cost += delta
+                    return True
+                st._leave(q)
+            st._leave(p)
+        st._enter(p, d1, r1)
+        st._enter(q, d2, r2)
+        return False
+
+    def swap_days(self) -> bool:
+        """Two patients of the same surgeon exchange admission day and theater."""
+        st, rng = self.st, self.rng
+        p = rng.randrange(st.P)
+        q = rng.randrange(st.P)
+        if p == q or st.adm[p] < 0 or st.adm[q] < 0 or st.adm[p] == st.adm[q]:
+            return False
+        dp, rp, tp = st.adm[p], st.room[p], st.ot[p]
+        dq, rq, tq = st.adm[q], st.room[q], st.ot[q]
+        if not (st.release[p] <= dq <= st.last[p] and st.release[q] <= dp <= st.last[q]):
+            return False
+        delta = st.postpone(p) + st.postpone(q)
+        if st.can_admit(p, dq, rp, tq):
+            delta += st.admit(p, dq, rp, tq)
+            if st.can_admit(q, dp, rq, tp):
+                delta += st.admit(q, dp, rq, tp)
+                if self._accept(delta):
+                    return True
+                st.postpone(q)
+            st.postpone(p)
+        st.admit(p, dp, rp, tp)
+        st.admit(q, dq, rq, tq)
+        return False
+
+    def insert_with_ejection(self) -> bool:
+        """Admit a postponed mandatory patient, postponing whoever is in the way.
+
+        The blockers (other gender or surplus in the room, same surgeon or theater that day)
+        go back to the waiting list; the move is judged like any other, so swapping one
+        mandatory patient for another is penalty-neutral and lets the search walk.
+        """
+        st, rng = self.st, self.rng
+        waiting = [p for p in range(st.P) if st.mandatory[p] and st.adm[p] < 0]
+        if not waiting:
+            return False
+        p = rng.choice(waiting)
+        last = min(st.last[p], st.D - 1)
+        if st.release[p] > last or not st.allowed_rooms[p]:
+            return False
+        d = rng.randint(st.release[p], last)
+        r = rng.choice(st.allowed_rooms[p])
+        u = st.surgeon[p]
+        dur = st.dur[p]
+        if dur > st.surg_max[u][d]:
+            return False
+        t = max(range(st.T), key=lambda k: (st.ot_avail[k][d] - st.ot_load[k][d], -k))
+        if dur > st.ot_avail[t][d]:
+            return False
+        g = st.gender[p]
+        blockers: set[int] = set()
+        for dd in range(d, min(st.D, d + st.los[p])):
+            if not st.day_ok[dd]:
+                return False
+            ms = st.members[r][dd]
+            fixed = [e for e in ms if e >= st.P]
+            if any(st.gender[e] != g for e in fixed) or len(fixed) >= st.cap[r]:
+                return False
+            stay = [e for e in ms if e < st.P and e not in blockers]
+            for e in stay:
+                if st.gender[e] != g:
+                    blockers.add(e)
+            stay = [e for e in stay if e not in blockers]
+            surplus = len(fixed) + len(stay) + 1 - st.cap[r]
+            if surplus > 0:
+                blockers.update(rng.sample(stay, surplus))
+        ejected: list[tuple[int, int, int, int]] = []
+        delta = 0
+        for e in sorted(blockers):
+            ejected.append((e, st.adm[e], st.room[e], st.ot[e]))
+            delta += st.postpone(e)
+        same_day = [e for e in range(st.P) if st.adm[e] == d and (st.surgeon[e] == u
+                                                                   or st.ot[e] == t)]
+        rng.shuffle(same_day)
+        for e in same_day:
+            if (st.s_load[u][d] + dur <= st.surg_max[u][d]
+                    and st.ot_load[t][d] + dur <= st.ot_avail[t][d]):
+                break
+            if st.surgeon[e] == u or st.ot_load[t][d] + dur > st.ot_avail[t][d]:
+                ejected.append((e, st.adm[e], st.room[e], st.ot[e]))
+                delta += st.postpone(e)
+        if st.can_admit(p, d, r, t):
+            delta += st.admit(p, d, r, t)
+            if self._accept(delta):
+                return True
+            st.postpone(p)
+        for e, ed, er, et in reversed(ejected):
+            st.admit(e, ed, er, et)
+        return False
+
+    # ------------------------------------------------------------- nurse moves
+    def _pick_room_shift(self) -> tuple[int, int, int] | None:
+        st, rng = self.st, self.rng
+        e = rng.randrange(st.E)
+        d0 = st.adm[e]
+        if d0 < 0:
+            return None
+        end = min(st.D, d0 + st.los[e])
+        s = rng.randrange(d0 * st.spd, end * st.spd)
+        return e, st.room[e], s
+
+    def change_nurse(self) -> bool:
+        st, rng = self.st, self.rng
+        pick = self._pick_room_shift()
+        if pick is None:
+            return False
+        e, r, s = pick
+        old = st.rs_nurse[r][s]
+        working = st.working[s]
+        if rng.random() < 0.5:
+            known = [n for n in st.seen[e] if n != old and st.nmax[n][s] and n in working]
+            n = rng.choice(known) if known else rng.choice(working)
+        else:
+            n = rng.choice(working)
+        if n == old:
+            return False
+        delta = st.set_nurse(r, s, n)
+        if self._accept(delta):
+            return True
+        st.set_nurse(r, s, old)
+        return False
+
+    def swap_nurses(self) -> bool:
+        st, rng = self.st, self.rng
+        pick = self._pick_room_shift()
+        if pick is None:
+            return False
+        _, r, s = pick
+        r2 = rng.randrange(st.R)
+        n1, n2 = st.rs_nurse[r][s], st.rs_nurse[r2][s]
+        if n1 == n2:
+            return False
+        delta = st.set_nurse(r, s, n2) + st.set_nurse(r2, s, n1)
+        if self._accept(delta):
+            return True
+        st.set_nurse(r2, s, n2)
+        st.set_nurse(r, s, n1)
+        return False
+
+    def nurse_chain(self) -> bool:
+        """One nurse takes a room for a run of consecutive shifts of her roster (continuity)."""
+        st, rng = self.st, self.rng
+        pick = self._pick_room_shift()
+        if pick is None:
+            return False
+        _, r, s = pick
+        n = st.rs_nurse[r][s]
+        length = rng.randint(2, 9)
+        start = max(0, s - rng.randint(0, length - 1))
+        changed: list[tuple[int, int]] = []
+        delta = 0
+        for s2 in range(start, min(st.S, start + length)):
+            old = st.rs_nurse[r][s2]
+            if old != n and st.nmax[n][s2] and n in st.working[s2]:
+                changed.append((s2, old))
+                delta += st.set_nurse(r, s2, n)
+        if not changed:
+            return False
+        if self._accept(delta):
+            return True
+        for s2, old in reversed(changed):
+            st.set_nurse(r, s2, old)
+        return False
+
+    # -------------------------------------------------------------- the loop
+    def step(self) -> bool:
+        x = self.rng.random()
+        if x < _P_PATIENT:
+            return self.move_patient()
+        if x < _P_SWAP_ROOM:
+            return self.swap_rooms()
+        if x < _P_SWAP_DAY:
+            return self.swap_days()
+        if x < _P_NURSE:
+            return self.change_nurse()
+        if x < _P_NURSE_SWAP:
+            return self.swap_nurses()
+        return self.nurse_chain()
+
+
+def restore(state: State, snap: Snapshot) -> None:
+    """Bring ``state`` to ``snap`` by re-applying the differing decisions (exact cost kept)."""
+    adm, room, ot, rs_nurse = snap
+    for p in range(state.P):
+        if (state.adm[p], state.room[p], state.ot[p]) != (adm[p], room[p], ot[p]) \
+                and state.adm[p] >= 0:
+            state.postpone(p)
+    for r in range(state.R):
+        for s in range(state.S):
+            if state.rs_nurse[r][s] != rs_nurse[r][s]:
+                state.set_nurse(r, s, rs_nurse[r][s])
+    for p in range(state.P):
+        if adm[p] >= 0 and state.adm[p] < 0:
+            state.admit(p, adm[p], room[p], ot[p])
+
+
+def initial_temperature(annealer: Annealer, samples: int = 400) -> float:
+    """Median of the positive deltas met during a short greedy descent (deterministic)."""
+    st = annealer.st
+    annealer.temp = 1e-9
+    positives: list[int] = []
+    before = st.cost
+    for _ in range(samples):
+        c0 = st.cost
+        annealer.step()
+        # rejected uphill moves leave the cost unchanged; probe a few explicitly
+        if st.cost == c0:
+            pick = annealer._pick_room_shift()
+            if pick is not None:
+                _, r, s = pick
+                old = st.rs_nurse[r][s]
+                n = annealer.rng.choice(st.working[s])
+                delta = st.set_nurse(r, s, n)
+                st.set_nurse(r, s, old)
+                if 0 < delta < st.penalty:
+                    positives.append(delta)
+    del before
+    positives.sort()
+    return float(positives[len(positives) // 2]) if positives else 10.0
+
+
+def anneal(state: State, rng: random.Random, *, deadline: float,
+           cycle_iterations: int, max_iterations: int | None = None,
+           should_stop: Callable[[], bool] = lambda: False,
+           progress: ProgressFn | None = None, progress_every: float = 0.5,
+           t_end: float = 0.3, t_start: float | None = None,
+           stop_when_feasible: bool = False,
+           ejection_every: int = 256) -> tuple[Snapshot, int, AnnealStats]:
+    """Anneal until the deadline (time.monotonic()), the iteration cap, or ``should_stop``."""
+    ann = Annealer(state, rng)
+    stats = AnnealStats()
+    start = time.monotonic()
+    t0 = t_start if t_start is not None else initial_temperature(ann)
+    best = state.snapshot()
+    best_cost = state.cost
+    best_waiting = state.waiting
+    cycle_t0 = t0
+    next_report = start
+    it_in_cycle = 0
+    ratio = t_end / cycle_t0 if cycle_t0 > t_end else 1.0
+    while True:
+        if stats.iterations % 256 == 0:
+            now = time.monotonic()
+            if now >= deadline or should_stop() or (
+                    max_iterations is not None and stats.iterations >= max_iterations):
+                break
+            if progress is not None and now >= next_report:
+                progress(now - start, stats.iterations, state.cost, best_cost)
+                next_report = now + progress_every
+        if state.waiting and stats.iterations % ejection_every == 0 and ann.insert_with_ejection():
+            stats.accepted += 1
+            if state.waiting < best_waiting:
+                best_waiting = state.waiting
+                best_cost = state.cost
+                best = state.snapshot()
+                if stop_when_feasible and state.waiting == 0:
+                    break
+        frac = it_in_cycle / cycle_iterations
+        ann.temp = cycle_t0 * ratio ** frac
+        if ann.step():
+            stats.accepted += 1
+            if state.waiting < best_waiting or (state.waiting == best_waiting
+                                                and state.cost < best_cost):
+                best_waiting = state.waiting
+                best_cost = state.cost
+                best = state.snapshot()
+                stats.improvements += 1
+                if stop_when_feasible and state.waiting == 0:
+                    break
+        stats.iterations += 1
+        it_in_cycle += 1
+        if it_in_cycle >= cycle_iterations:
+            # Reheat from the best solution, each cycle a little cooler and shorter.
+            stats.cycles += 1
+            restore(state, best)
+            it_in_cycle = 0
+            cycle_t0 = max(t_end * 2, cycle_t0 * 0.5)
+            cycle_iterations = max(10_000, cycle_iterations // 2)
+            ratio = t_end / cycle_t0
+    if progress is not None:
+        progress(time.monotonic() - start, stats.iterations, state.cost, best_cost)
+    return best, best_cost, stats

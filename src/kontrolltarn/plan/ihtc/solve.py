@@ -1,0 +1,132 @@
+"""The IHTC solver: greedy start, feasibility repair if needed, then simulated annealing.
+
+Two independent searches (different seeds) run in parallel processes when ``threads`` > 1;
+the better result wins. Each search is a deterministic function of its seed; the time limit
+only decides where it stops.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue as queue_mod
+import random
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kontrolltarn.plan.ihtc.anneal import anneal
+from kontrolltarn.plan.ihtc.construct import construct, repair_mandatory
+from kontrolltarn.plan.ihtc.model import Instance, Solution
+from kontrolltarn.plan.ihtc.state import State
+
+NOMINAL_MOVES_PER_SECOND = 20_000  # sets the cooling-cycle length, not a clock
+REPAIR_SHARE = 0.4  # at most this share of the time goes to the feasibility phase
+
+# (worker, elapsed seconds, iterations, current cost, best cost)
+Progress = Callable[[int, float, int, int, int], None]
+
+
+@dataclass
+class SearchResult:
+    solution: Solution
+    cost: int  # soft cost (without the mandatory penalty)
+    waiting: int  # mandatory patients not admitted (0 when feasible)
+    seed: int
+    iterations: int = 0
+    construct_cost: int = 0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def search(instance: Instance, seed: int, time_limit: float, *, worker: int = 0,
+           max_iterations: int | None = None,
+           should_stop: Callable[[], bool] = lambda: False,
+           progress: Progress | None = None) -> SearchResult:
+    start = time.monotonic()
+    deadline = start + time_limit
+    rng = random.Random(seed)
+    state = State(instance)
+    construct(state, rng)
+    if state.waiting:
+        state = repair_mandatory(state, rng, start + REPAIR_SHARE * time_limit)
+    construct_cost = state.cost - state.penalty * state.waiting
+
+    def report(elapsed: float, iterations: int, current: int, best: int) -> None:
+        if progress is not None:
+            pen = state.penalty
+            progress(worker, time.monotonic() - start, iterations, current % pen, best % pen)
+
+    cycle = max(50_000, int(0.5 * time_limit * NOMINAL_MOVES_PER_SECOND))
+    best, best_cost, stats = anneal(state, rng, deadline=deadline, cycle_iterations=cycle,
+                                    max_iterations=max_iterations, should_stop=should_stop,
+                                    progress=report)
+    waiting = sum(1 for p in range(state.P) if state.mandatory[p] and best[0][p] < 0)
+    return SearchResult(solution=state.solution_from(best),
+                        cost=best_cost - state.penalty * waiting, waiting=waiting, seed=seed,
+                        iterations=stats.iterations, construct_cost=construct_cost,
+                        stats={"accepted": stats.accepted, "improvements": stats.improvements,
+                               "cycles": stats.cycles})
+
+
+def _worker(instance: Instance, seed: int, time_limit: float, worker: int,
+            max_iterations: int | None, out: Any, stop: Any) -> None:
+    # The parent handles Ctrl-C and tells us to stop through ``stop``.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def progress(w: int, elapsed: float, iterations: int, current: int, best: int) -> None:
+        out.put(("progress", w, elapsed, iterations, current, best))
+
+    result = search(instance, seed, time_limit, worker=worker, max_iterations=max_iterations,
+                    should_stop=stop.is_set, progress=progress)
+    out.put(("done", worker, result))
+
+
+def solve(instance: Instance, *, seed: int = 0, time_limit: float = 60.0, threads: int = 2,
+          max_iterations: int | None = None, progress: Progress | None = None) -> SearchResult:
+    """Best of ``threads`` independent searches (seeds seed, seed+1, ...).
+
+    Ctrl-C (KeyboardInterrupt) stops every search; the best solution found so far is returned.
+    """
+    if threads <= 1:
+        stop_flag = {"stop": False}
+        try:
+            return search(instance, seed, time_limit, max_iterations=max_iterations,
+                          progress=progress, should_stop=lambda: stop_flag["stop"])
+        except KeyboardInterrupt:  # pragma: no cover - interactive
+            raise
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    stop = ctx.Event()
+    procs = [ctx.Process(target=_worker, args=(instance, seed + k, time_limit, k,
+                                                max_iterations, out, stop), daemon=True)
+             for k in range(threads)]
+    for proc in procs:
+        proc.start()
+    results: dict[int, SearchResult] = {}
+    try:
+        while len(results) < threads:
+            try:
+                msg = out.get(timeout=0.5)
+            except queue_mod.Empty:
+                if not any(p.is_alive() for p in procs) and out.empty():
+                    break
+                continue
+            if msg[0] == "progress" and progress is not None:
+                progress(*msg[1:])
+            elif msg[0] == "done":
+                results[msg[1]] = msg[2]
+    except KeyboardInterrupt:
+        stop.set()
+        while len(results) < threads:
+            try:
+                msg = out.get(timeout=10)
+            except queue_mod.Empty:
+                break
+            if msg[0] == "done":
+                results[msg[1]] = msg[2]
+    for proc in procs:
+        proc.join(timeout=5)
+    if not results:
+        raise RuntimeError("no search finished")
+    return min(results.values(), key=lambda r: (r.waiting, r.cost, r.seed))
