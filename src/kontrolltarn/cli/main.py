@@ -38,7 +38,9 @@ def _register() -> None:
     core.register(app)
     __import__("kontrolltarn.cli.io", fromlist=["register"]).register(app)
     __import__("kontrolltarn.cli.staffing", fromlist=["register"]).register(app)
+    __import__("kontrolltarn.cli.capacity", fromlist=["register"]).register(app)
     __import__("kontrolltarn.cli.serve", fromlist=["register"]).register(app)
+    __import__("kontrolltarn.cli.ihtc", fromlist=["register"]).register(app)
 
 
 def main() -> None:
