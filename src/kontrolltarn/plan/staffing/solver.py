@@ -264,7 +264,7 @@ def solve_group(
     started = time.monotonic()
     coverage = sum(coverage_terms)
     m.minimize(coverage)
-    solver.parameters.max_time_in_seconds = max(0.5, 0.5 * time_limit)
+    solver.parameters.max_time_in_seconds = max(0.5, 0.75 * time_limit)
     if on_solver:
         on_solver(solver)
     status = solver.solve(m)

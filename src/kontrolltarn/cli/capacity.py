@@ -1,0 +1,149 @@
+"""`kontrolltarn capacity`: the need-based session plan and its gap against need and budget."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kontrolltarn.model import Hospital, ModelError, PastOperation
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def _load(path: Path | None, scale: str, seed: int) -> tuple[Hospital, tuple[PastOperation, ...]]:
+    if path is not None:
+        from kontrolltarn.formats.native import load_history, load_hospital
+
+        try:
+            hospital = load_hospital(path)
+        except (ModelError, OSError) as exc:
+            raise _fail(f"hospital file {path}: {exc}") from exc
+        history = load_history(path)
+        if not history:
+            err_console.print("no history in the hospital file: no forecast, and no budget "
+                              "unless --targets gives one")
+        return hospital, history
+    from kontrolltarn.synth import SCALES, generate
+
+    if scale not in SCALES:
+        raise _fail(f"scale={scale!r}: unknown scale, choose one of {sorted(SCALES)}")
+    with err_console.status(f"generating the synthetic hospital ({scale}, seed {seed})"):
+        syn = generate(scale, seed)
+    return syn.hospital, syn.history
+
+
+def _targets(path: Path | None) -> dict[str, float] | None:
+    """CSV with columns specialty, cases_per_week."""
+    if path is None:
+        return None
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise _fail(f"targets file {path}: {exc}") from exc
+    result = {}
+    for i, row in enumerate(rows):
+        try:
+            result[row["specialty"]] = float(row["cases_per_week"])
+        except (KeyError, ValueError) as exc:
+            raise _fail(
+                f"targets file {path} row {i + 2}: needs specialty and a numeric cases_per_week, got {row}"
+            ) from exc
+    return result
+
+
+def capacity(
+    hospital_path: Path | None = typer.Option(None, "--hospital", "-H", help="hospital file"),
+    scale: str = typer.Option("default", help="synthetic hospital when no --hospital"),
+    seed: int = typer.Option(0, help="seed of the synthetic hospital"),
+    weeks: int = typer.Option(12, min=1, max=26, help="weeks to plan (4-12 typical)"),
+    start: str | None = typer.Option(None, help="first Monday, YYYY-MM-DD (default: next Monday)"),
+    targets: Path | None = typer.Option(None, help="CSV specialty,cases_per_week (the budget)"),
+    growth: float = typer.Option(0.0, help="budget growth over last year's activity, e.g. 0.05"),
+    utilisation: float = typer.Option(0.85, help="bookable share of staffed minutes"),
+    time_limit: float = typer.Option(90.0, help="seconds for the MIP"),
+    output_dir: Path = typer.Option(Path("out/capacity"), "--output-dir", "-o"),
+) -> None:
+    """Plan sessions from need (waiting list, forecast, budget) with the fewest staffed sessions."""
+    from kontrolltarn.plan.capacity import CapacitySettings, demand_from_hospital, plan_capacity
+    from kontrolltarn.plan.capacity_check import check_capacity_plan
+    from kontrolltarn.plan.capacity_report import gaps_csv, sessions_json, write_charts
+
+    try:
+        settings = CapacitySettings(
+            weeks=weeks, utilisation=utilisation, target_growth=growth, time_limit=time_limit
+        )
+    except ModelError as exc:
+        raise _fail(str(exc)) from exc
+    hospital, history = _load(hospital_path, scale, seed)
+    try:
+        first = (
+            date.fromisoformat(start)
+            if start
+            else hospital.today + timedelta(days=(7 - hospital.today.weekday()) % 7)
+        )
+    except ValueError as exc:
+        raise _fail(f"start={start!r}: expected a date as YYYY-MM-DD") from exc
+    demand = demand_from_hospital(hospital, history, first, settings, _targets(targets))
+    try:
+        with err_console.status(f"planning {weeks} weeks from {first} (HiGHS, ≤ {time_limit:.0f} s)"):
+            plan = plan_capacity(hospital, demand, first, settings)
+    except KeyboardInterrupt:
+        raise _fail("stopped by Ctrl-C; nothing written", 130) from None
+    except ModelError as exc:
+        raise _fail(str(exc)) from exc
+    end = first + timedelta(weeks=weeks)
+    current = [s for s in hospital.sessions if not s.emergency and first <= s.date < end]
+    report = check_capacity_plan(hospital, plan.sessions, demand, first, settings, current)
+    table = Table(
+        title=f"{len(plan.sessions)} sessions planned ({len(current)} in the current "
+        f"plan), {weeks} weeks from {first}; {plan.seconds:.1f} s, {plan.status}"
+    )
+    for column in (
+        "specialty",
+        "current",
+        "planned",
+        "capacity ops",
+        "due ops",
+        "deadline gap",
+        "budget ops",
+        "vs budget",
+    ):
+        table.add_column(column, justify="left" if column == "specialty" else "right")
+    for g in report.gaps:
+        table.add_row(
+            g.specialty_id,
+            str(g.current_sessions),
+            str(g.sessions),
+            f"{g.capacity_cases:.0f}",
+            f"{g.due_cases:.0f}",
+            f"{g.deadline_gap_cases:.0f}",
+            f"{g.budget_cases:.0f}",
+            f"{g.budget_gap_cases:+.0f}",
+        )
+    console.print(table)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / "sessions.json").write_text(sessions_json(plan.sessions), encoding="utf-8")
+    (output_dir / "gaps.csv").write_text(gaps_csv(report), encoding="utf-8")
+    write_charts(report, output_dir / "capacity.html", f"Capacity plan from {first}")
+    console.print(f"wrote {output_dir}/sessions.json, gaps.csv, capacity.html")
+    if not report.ok:
+        for v in report.violations[:20]:
+            console.print(f"  {v}")
+        raise _fail(f"the independent check found {len(report.violations)} violations", 1)
+    console.print("[bold green]independent check: 0 violations[/]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("capacity")(capacity)
