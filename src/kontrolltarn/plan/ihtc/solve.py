@@ -21,7 +21,7 @@ from kontrolltarn.plan.ihtc.construct import construct, repair_mandatory
 from kontrolltarn.plan.ihtc.model import Instance, Solution
 from kontrolltarn.plan.ihtc.state import State
 
-NOMINAL_MOVES_PER_SECOND = 20_000  # sets the cooling-cycle length, not a clock
+NOMINAL_MOVES_PER_SECOND = 5_000  # sets the cooling-cycle length, not a clock (shared 2-core box)
 REPAIR_SHARE = 0.4  # at most this share of the time goes to the feasibility phase
 
 # (worker, elapsed seconds, iterations, current cost, best cost)

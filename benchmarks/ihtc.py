@@ -1,0 +1,111 @@
+"""IHTC-2024 benchmark: per instance the judged cost, gap to the best known, time, violations.
+
+    python benchmarks/ihtc.py --quick                      # < 45 s: toy, test01, small01, i01
+    python benchmarks/ihtc.py --time-limit 600 --instances public
+    python benchmarks/ihtc.py --time-limit 60 --instances i03,i05 --threads 2 --seed 0
+
+One JSON object per line (bench, case, metric, value, unit, reference). Every solution is
+judged by the independent evaluator, never by the solver's own bookkeeping. Instances are
+read from ../shared/benchmarks/ihtc2024 (skipped, saying so, when absent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from kontrolltarn.formats.ihtc import read_instance, write_solution  # noqa: E402
+from kontrolltarn.plan.ihtc.evaluator import evaluate  # noqa: E402
+from kontrolltarn.plan.ihtc.solve import solve  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "benchmarks" / "ihtc2024"
+QUICK = ["toy", "test01", "small01", "i01"]
+QUICK_LIMIT = 8.0
+
+
+def instance_path(name: str) -> Path:
+    if name == "toy":
+        return DATA / "toy.json"
+    folder = {"test": "test", "small": "small", "i": "public"}
+    for prefix, sub in folder.items():
+        if name.startswith(prefix):
+            return DATA / sub / f"{name}.json"
+    raise SystemExit(f"unknown instance name {name!r}")
+
+
+def expand(spec: str) -> list[str]:
+    names: list[str] = []
+    for part in spec.split(","):
+        part = part.strip()
+        if part == "public":
+            names += [f"i{k:02d}" for k in range(1, 21)]
+        elif part == "test":
+            names += [f"test{k:02d}" for k in range(1, 11)]
+        elif part == "small":
+            names += [f"small{k:02d}" for k in range(1, 10)]
+        elif part:
+            names.append(part)
+    return names
+
+
+def best_known() -> dict[str, dict[str, str]]:
+    with (DATA / "best_known.csv").open(encoding="utf-8") as fh:
+        return {row["instance"]: row for row in csv.DictReader(fh)}
+
+
+def emit(case: str, metric: str, value: float | int | None, unit: str, **extra: object) -> None:
+    print(json.dumps({"bench": "ihtc", "case": case, "metric": metric, "value": value,
+                      "unit": unit, **extra}), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="4 small instances, 8 s each")
+    parser.add_argument("--instances", default="public",
+                        help="comma list of names or groups: public, test, small, toy, i03, ...")
+    parser.add_argument("--time-limit", type=float, default=600.0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--solutions", type=Path, default=Path("/tmp/ihtc-solutions"),
+                        help="folder for the solution files")
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        print(f"skipped: IHTC data not found at {DATA}", file=sys.stderr)
+        return
+    names = QUICK if args.quick else expand(args.instances)
+    limit = QUICK_LIMIT if args.quick else args.time_limit
+    threads = 1 if args.quick else args.threads
+    known = best_known()
+    args.solutions.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        inst = read_instance(instance_path(name))
+        started = time.monotonic()
+        result = solve(inst, seed=args.seed, time_limit=limit, threads=threads)
+        elapsed = time.monotonic() - started
+        write_solution(inst, result.solution, args.solutions / f"sol_{name}.json")
+        judged = evaluate(inst, result.solution)
+        row = known.get(name, {})
+        ref = row.get("best_known_cost") or row.get("ref_solution_cost") or None
+        ref_kind = "best_known_cost" if row.get("best_known_cost") else (
+            "ref_solution_cost" if ref else None)
+        ref_value = int(ref) if ref else None
+        gap = (100.0 * (judged.total_cost - ref_value) / ref_value) if ref_value else None
+        common = {"time_limit_s": limit, "threads": threads, "seed": args.seed}
+        emit(name, "cost", judged.total_cost, "cost", reference=ref_value,
+             reference_kind=ref_kind, **common)
+        emit(name, "gap", None if gap is None else round(gap, 2), "%", reference=ref_kind,
+             **common)
+        emit(name, "violations", judged.total_violations, "count", **common)
+        emit(name, "time", round(elapsed, 1), "s", **common)
+        emit(name, "moves", result.iterations, "count", seed_used=result.seed, **common)
+
+
+if __name__ == "__main__":
+    main()
