@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from kontrolltarn.formats.importer import export_bytes, import_file
-from kontrolltarn.model import Patient, Referral
+from kontrolltarn.model import Patient
 from kontrolltarn.synth.generator import generate
 
 TARGET_S = 30.0  # the issue: 10,000 referrals in at most 30 s

@@ -205,7 +205,7 @@ MUTATIONS: list[tuple[str, Callable[[Bundle], Any], str, str]] = [
 ]
 RAW_MUTATIONS: list[tuple[str, Callable[[bytes], bytes], str, str]] = [
     ("json-truncated", lambda raw: raw[: len(raw) // 2], "bundle.json", "line"),
-    ("json-latin1", lambda raw: raw.replace("Kari".encode(), "Kåri".encode("latin-1")),
+    ("json-latin1", lambda raw: raw.replace(b"Kari", "Kåri".encode("latin-1")),
      "bundle.json", "byte"),
     ("json-not-object", lambda raw: b"[" + raw + b"]", "document", "resourceType"),
     ("json-empty", lambda raw: b"", "bundle.json", "line 1"),

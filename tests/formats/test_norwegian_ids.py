@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Check digits, dates and the per-type policy of kontrolltarn.formats.norwegian_ids."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (one case per line reads best as a table)
 """Broken spreadsheets and CSV files: each rejected with the sheet, row and column named, and
 nothing written (the FHIR half of the hundred is in test_fhir_mutations.py)."""
 
@@ -112,12 +113,12 @@ CSV_MUTATIONS: list[tuple[str, str, bytes, str, str]] = [
     ("row-too-short", "sessions.csv", b"id,room_id,date,start,end\nX9,SEN-OR1\n",
      "sessions.csv row 2", "date"),
     ("urgency-unknown", "emergencies.csv",
-     ("id,patient_id,procedure_code,location_id,urgency,requested_at,booked_min\n"
-      "E1,P1,NFB49,SEN,soon,2026-03-03T10:00+01:00,60\n").encode(), "emergencies.csv row 2",
+     (b"id,patient_id,procedure_code,location_id,urgency,requested_at,booked_min\n"
+      b"E1,P1,NFB49,SEN,soon,2026-03-03T10:00+01:00,60\n"), "emergencies.csv row 2",
      "urgency"),
     ("requested-without-offset", "emergencies.csv",
-     ("id,patient_id,procedure_code,location_id,urgency,requested_at,booked_min\n"
-      "E1,P1,NFB49,SEN,within_6h,2026-03-03T10:00,60\n").encode(), "emergencies.csv row 2",
+     (b"id,patient_id,procedure_code,location_id,urgency,requested_at,booked_min\n"
+      b"E1,P1,NFB49,SEN,within_6h,2026-03-03T10:00,60\n"), "emergencies.csv row 2",
      "requested_at"),
     ("xlsx-truncated", "plan.xlsx", _xlsx(BASE_TABLES)[:500], "workbook", "(file)"),
 ]
@@ -143,6 +144,7 @@ def test_all_errors_are_reported_at_once() -> None:
 
 
 def test_count_of_broken_files_is_at_least_a_hundred() -> None:
-    from tests.formats.test_fhir_mutations import MUTATIONS as FHIR, RAW_MUTATIONS as RAW
+    from tests.formats.test_fhir_mutations import MUTATIONS as FHIR
+    from tests.formats.test_fhir_mutations import RAW_MUTATIONS as RAW
 
     assert len(FHIR) + len(RAW) + len(MUTATIONS) + len(CSV_MUTATIONS) >= 100

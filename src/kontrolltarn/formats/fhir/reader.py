@@ -210,21 +210,20 @@ class FhirReader:
     # ---------------------------------------------------------------- Organization
     def _read_organizations(self) -> None:
         for entry in self.doc.of_type("Organization"):
-            org = entry.resource
             self._mark(entry, "organization")
             settings = s.complex_ext_values(entry.raw, s.EXT_HOSPITAL)
             if not settings:
                 continue
             self._read_hospital_settings(entry, settings[0])
             for item in s.complex_ext_values(entry.raw, s.EXT_SPECIALTY):
-                self._build(entry, "specialties", f"extension[{s.EXT_SPECIALTY}]", lambda item=item: Specialty(
+                self._build(entry, "specialties", "extension[specialty]", lambda item=item: Specialty(
                     _one(item, "id"), _one(item, "name") or "", _one(item, "turnover")))
             for item in s.complex_ext_values(entry.raw, s.EXT_EQUIPMENT):
-                self._build(entry, "equipment", f"extension[{s.EXT_EQUIPMENT}]", lambda item=item: EquipmentType(
+                self._build(entry, "equipment", "extension[equipment]", lambda item=item: EquipmentType(
                     _one(item, "id"), _one(item, "name") or "", bool(_one(item, "mobile")),
                     _counts(item.get("count", []))))
             for item in s.complex_ext_values(entry.raw, s.EXT_PROCEDURE):
-                self._build(entry, "procedures", f"extension[{s.EXT_PROCEDURE}]", lambda item=item: Procedure(
+                self._build(entry, "procedures", "extension[procedure]", lambda item=item: Procedure(
                     _one(item, "code"), _one(item, "name") or "", _one(item, "specialty"),
                     LogNormal(float(_one(item, "median")), float(_one(item, "sigma"))),
                     frozenset(item.get("equipment", [])), BedType(_one(item, "bedType")),
@@ -525,7 +524,8 @@ class FhirReader:
         proc = self._procedure_code(entry, sr.code)
         priority = self._priority(entry)
         referral_date = None
-        for source in (sr.authoredOn, s.ext_value(entry.raw, s.HN_RECEIVED), s.ext_value(entry.raw, s.HN_SENIORITY)):
+        received = s.ext_value(entry.raw, s.HN_RECEIVED)
+        for source in (sr.authoredOn, received, s.ext_value(entry.raw, s.HN_SENIORITY)):
             if source is not None and isinstance(source, date):
                 referral_date = _as_date(source)
                 break

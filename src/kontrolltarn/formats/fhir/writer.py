@@ -311,7 +311,8 @@ def _appointments(h: Hospital, program: Program, ids: _Ids, tz: ZoneInfo) -> lis
                         {"actor": {"reference": f"Location/{ids('Location', 'room', e.room_id)}"},
                          "required": "required", "status": "accepted"}]
         if patient_id is not None:
-            participants.insert(0, {"actor": {"reference": f"Patient/{ids('Patient', 'patient', patient_id)}"},
+            patient_ref = f"Patient/{ids('Patient', 'patient', patient_id)}"
+            participants.insert(0, {"actor": {"reference": patient_ref},
                                     "required": "required", "status": "accepted"})
         out.append({
             "resourceType": "Appointment", "id": ids("Appointment", "entry", e.case_id),
