@@ -154,6 +154,9 @@ def _compile(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
 
 
 _POSITIVE = {fact: _compile(p) for fact, p in lx.POSITIVE.items()}
+#: one alternation per fact: most sentences mention no fact, and one search rules them out
+_ANY = {fact: re.compile("|".join(f"(?:{fold(p)})" for p in patterns))
+        for fact, patterns in lx.POSITIVE.items()}
 _FALSE_FRIENDS = {fact: _compile(p) for fact, p in lx.FALSE_FRIENDS.items()}
 _ABSENT = {fact: _compile(p) for fact, p in lx.ABSENT.items()}
 _PSEUDO = _compile(lx.PSEUDO_NEGATION)
@@ -221,16 +224,23 @@ class RuleExtractor:
     def extract(self, text: str) -> NoteFacts:
         if not isinstance(text, str):
             raise ModelError("note", text, "must be a string")
+        return _read(text)
+
+    @staticmethod
+    def read_uncached(text: str) -> NoteFacts:
         findings: list[Finding] = []
         for original in split_sentences(text):
             sentence = _canonical(fold(original))
-            findings.extend(self._sentence_findings(original, sentence))
+            findings.extend(RuleExtractor._sentence_findings(original, sentence))
         facts = frozenset(f.fact for f in findings if not f.negated)
         return NoteFacts(facts=facts, findings=tuple(findings))
 
-    def _sentence_findings(self, original: str, sentence: str) -> list[Finding]:
+    @staticmethod
+    def _sentence_findings(original: str, sentence: str) -> list[Finding]:
         found: list[Finding] = []
         for fact in FACTS:
+            if not _ANY[fact].search(sentence) and fact not in _ABSENT:
+                continue
             spans: set[tuple[int, int]] = set()
             false_friends = [m.span() for p in _FALSE_FRIENDS.get(fact, ())
                              for m in p.finditer(sentence)]
@@ -250,6 +260,12 @@ class RuleExtractor:
                 for match in pattern.finditer(sentence):
                     found.append(Finding(fact, match.group(), True, original, match.group()))
         return found
+
+
+@lru_cache(maxsize=200_000)
+def _read(text: str) -> NoteFacts:
+    """Notes repeat (templates, copied text); reading is pure, so remember recent ones."""
+    return RuleExtractor.read_uncached(text)
 
 
 class CallableExtractor:
