@@ -121,10 +121,13 @@ def demand_from_hospital(
     weeks = settings.weeks
     since = hospital.today - timedelta(weeks=settings.history_weeks)
     past = [o for o in history if not o.emergency and since <= o.date < hospital.today]
+    # a short history is averaged over the weeks it covers, not the weeks asked for
+    covered_days = (hospital.today - min((o.date for o in past), default=hospital.today)).days
+    history_weeks = max(1.0, min(settings.history_weeks, covered_days / 7))
     per_week: dict[str, float] = defaultdict(float)
     past_minutes: dict[str, list[int]] = defaultdict(list)
     for o in past:
-        per_week[o.specialty_id] += 1 / settings.history_weeks
+        per_week[o.specialty_id] += 1 / history_weeks
         past_minutes[o.specialty_id].append(o.actual_min)
     recent_mix: dict[str, dict[Priority, int]] = defaultdict(lambda: defaultdict(int))
     for r in hospital.referrals:
@@ -135,7 +138,7 @@ def demand_from_hospital(
     for spec in hospital.specialties:
         sid = spec.id
         referrals = [r for r in hospital.referrals if r.specialty_id == sid]
-        if not referrals and sid not in per_week:
+        if not referrals and sid not in per_week and sid not in (targets or {}):
             continue
         turnover = spec.turnover_min
         case_minutes = [
@@ -145,8 +148,11 @@ def demand_from_hospital(
             per_case = float(np.mean(past_minutes[sid])) + turnover
         elif case_minutes:
             per_case = float(np.mean(case_minutes))
-        else:
-            continue
+        else:  # nothing to learn a case length from: the specialty's procedures, on average
+            typical = [p.duration.mean for p in hospital.procedures if p.specialty_id == sid]
+            if not typical:
+                continue
+            per_case = float(np.mean(typical)) + turnover
         due = [0.0] * weeks
         due_cases = [0.0] * weeks
         equipment_min: dict[str, float] = defaultdict(float)
@@ -371,6 +377,9 @@ def plan_capacity(
         prev = n_index[(day_index[days[di] - timedelta(days=7)], ci, s)]
         rows.add([(var, 1.0), (col, -1.0), (prev, 1.0)], 0, math.inf)
         rows.add([(var, 1.0), (col, 1.0), (prev, -1.0)], 0, math.inf)
+    if n_vars == 0:  # nothing to plan
+        return CapacityPlan(first_day, settings, (), "nothing to plan", time.monotonic() - started,
+                            0.0, {}, {})
     remaining = max(1.0, settings.time_limit - (time.monotonic() - started))
     result = milp(
         c=np.array(cost),
