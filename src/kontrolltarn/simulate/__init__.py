@@ -5,10 +5,10 @@ the event log and the plan history; ``kontrolltarn.kpi`` measures them. ``replay
 yields a simulated day's events with its program, for the control tower.
 """
 
-from .engine import SimulationResult, simulate
+from .engine import SimulationResult, execution_log, simulate
 from .params import EnvironmentParams
 from .policies import BaselinePolicy, OptimisedPolicy
 from .policy import CoordinatorRules, Policy
 
 __all__ = ["BaselinePolicy", "CoordinatorRules", "EnvironmentParams", "OptimisedPolicy", "Policy",
-           "SimulationResult", "simulate"]
+           "SimulationResult", "execution_log", "simulate"]

@@ -29,6 +29,7 @@ from kontrolltarn.model import (
     Referral,
     Session,
 )
+from kontrolltarn.kpi import ExecutionLog
 from kontrolltarn.synth import SyntheticHospital
 
 from .arrivals import ArrivalStream
@@ -237,3 +238,13 @@ def _surgeon_away(state: PlanState, policy: Policy, absence: Absence, today: dat
         events.append(Event(f"{today:%Y%m%d}:{case_id}:{room_id}:cancelled", EventKind.CANCELLED, at,
                             case_id, room_id, CancellationReason.STAFF, source="sim"))
     return events
+
+
+def execution_log(result: SimulationResult) -> ExecutionLog:
+    """The measured period of a simulation as the KPIs' input (the same type live data fills)."""
+    hospital = result.hospital
+    return ExecutionLog(first=result.first, last=result.last, events=result.events,
+                        sessions=result.sessions, cases=result.cases, referrals=result.referrals,
+                        emergencies=result.emergencies,
+                        room_location={r.id: r.location_id for r in hospital.rooms},
+                        budget=result.budget, timezone=hospital.timezone)

@@ -33,7 +33,7 @@ class EnvironmentParams:
     patient_early_cancel_share: float = 0.06
     #: chance a dated patient cancels after 16:00 the day before (ill, declines) on top of the
     #: truth's per-referral no-show chance (which happens on the day)
-    patient_late_cancel_share: float = 0.022
+    patient_late_cancel_share: float = 0.012
     #: odds multiplier of a late patient cancellation when told less than 7 days before the date
     #: (the generator's cancellation logit: +0.6 log-odds, exp(0.6) ≈ 1.8)
     short_notice_odds: float = 1.8

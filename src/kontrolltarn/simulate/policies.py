@@ -18,8 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from kontrolltarn.model import CancellationReason, ProgramEntry, Referral, Session
+from kontrolltarn.model import CancellationReason, Hospital, Program, ProgramEntry, Referral, Session
+from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
 from kontrolltarn.plan.registry import get_planner
+from kontrolltarn.synth.generator import PLANNING_BUFFER_MIN
 
 from .policy import CoordinatorRules
 from .state import PlanState
@@ -42,9 +44,12 @@ class BaselinePolicy:
     #: tomorrow's freed time is refilled by phoning patients from the top of the ready list;
     #: in practice a share of gaps cannot be filled at such short notice
     refill_days_ahead: int = 1
-    rules: CoordinatorRules = field(default_factory=CoordinatorRules)
+    #: the coordinator starts a case whose booked end is within the hospital's allowed overtime
+    rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(overrun_tolerance_min=60))
     time_limit: float = 5.0
     seed: int = 0
+    #: minutes left unbooked at the end of each session (synth.generator.PLANNING_BUFFER_MIN)
+    buffer_min: int = PLANNING_BUFFER_MIN
 
     def estimate_min(self, referral: Referral) -> int:
         return referral.booked_min
@@ -57,21 +62,30 @@ class BaselinePolicy:
             refill(state, day + timedelta(days=k), self, tell=True)
 
     def plan_week(self, state: PlanState, first: date) -> None:
-        """The week's program, made one day at a time (the planner fills sessions in date order
-        anyway; a day at a time keeps each call small)."""
-        planner = get_planner(self.planner)
+        """The week's program, made one day at a time: the planner fills sessions in date order
+        anyway, and a day's instance (its sessions and the top of each list) keeps calls small."""
+        placed: set[str] = set()
         for k in range(7):
             day = first + timedelta(days=k)
             if not any(not s.emergency for s in state.open_sessions(day)):
                 continue
             hospital = state.planning_hospital(day, 1)
-            program = planner(hospital, day, 1, seed=self.seed, time_limit=self.time_limit,
-                              exclude=set())
             gaps = {r.id: len(r.readiness_missing) for r in hospital.referrals}
+            program = self.make_program(hospital, day, placed)
             for entry in sorted(program.entries, key=lambda e: (e.date, e.session_id, e.order)):
                 if entry.case_id in state.waiting and entry.session_id not in state.closed:
                     state.place(entry, by=f"policy:{self.name}", tell=self.tells_at_planning,
                                 gaps=gaps.get(entry.case_id, 0))
+                    placed.add(entry.case_id)
+
+    def make_program(self, hospital: Hospital, day: date, exclude: set[str]) -> Program:
+        """Today's practice: the lead's baseline planner, leaving the end of each session
+        unbooked as coordinators do (the generator's documented practice buffer)."""
+        if self.planner == "baseline":
+            return plan_baseline(hospital, day, 1, BaselineOptions(buffer_min=self.buffer_min),
+                                 exclude=exclude)
+        return get_planner(self.planner)(hospital, day, 1, seed=self.seed,
+                                         time_limit=self.time_limit, exclude=exclude)
 
     @property
     def tells_at_planning(self) -> bool:

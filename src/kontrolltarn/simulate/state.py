@@ -7,6 +7,7 @@ from that history by ``kontrolltarn.kpi``, exactly as on live data.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -108,20 +109,27 @@ class PlanState:
             self.referrals[referral.id] = referral
             self.history[referral.id] = []
             self.waiting.add(referral.id)
-        self._ready = None
+            self._now_ready(referral)
 
     def update_referral(self, referral: Referral) -> None:
+        """A referral changed (readiness completed); it must not have been ready before."""
         self.referrals[referral.id] = referral
-        self._ready = None
+        self._now_ready(referral)
 
     def ready_waiting(self) -> list[Referral]:
         """Waiting referrals that may be offered a date, in deadline order."""
-        if self._ready is None:  # rebuilt only when referrals arrive or become ready
-            ready = [r for r in self.referrals.values() if not r.readiness_missing]
-            ready.sort(key=_deadline_order)
-            self._ready = ready
-        waiting = self.waiting
-        return [r for r in self._ready if r.id in waiting]
+        if self._ready is None:
+            self._ready = sorted((r for r in self.referrals.values() if not r.readiness_missing),
+                                 key=_deadline_order)
+        waiting, gone = self.waiting, self.done | self.removed
+        result = [r for r in self._ready if r.id in waiting]
+        if len(self._ready) > 2 * len(result) + 1000:  # drop the operated and removed now and then
+            self._ready = [r for r in self._ready if r.id not in gone]
+        return result
+
+    def _now_ready(self, referral: Referral) -> None:
+        if self._ready is not None and not referral.readiness_missing:
+            bisect.insort(self._ready, referral, key=_deadline_order)
 
     def ready_by_specialty(self) -> dict[str, list[Referral]]:
         grouped: dict[str, list[Referral]] = defaultdict(list)
@@ -147,7 +155,7 @@ class PlanState:
     def planned_on(self, day: date) -> list[str]:
         return [c for s in self.sessions_by_date.get(day, ()) for c in self.by_session.get(s.id, ())]
 
-    def planning_hospital(self, first: date, days: int, candidates_per_session: int = 6) -> Hospital:
+    def planning_hospital(self, first: date, days: int, candidates_per_session: int = 12) -> Hospital:
         """The instance a planner sees: the open sessions of the window, surgeons with their
         known absences, and the top of each specialty's ready waiting list (a coordinator looks
         at the top of the list; the rest could not be chosen before them anyway)."""

@@ -1,0 +1,104 @@
+"""The simulator on the small hospital: conservation, reproducibility, common random numbers,
+and events that a live day could have produced."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from kontrolltarn import kpi
+from kontrolltarn.model import CaseStatus, ChangeKind, EventKind, ModelError
+from kontrolltarn.simulate import (
+    BaselinePolicy,
+    EnvironmentParams,
+    OptimisedPolicy,
+    SimulationResult,
+    execution_log,
+    simulate,
+)
+from kontrolltarn.synth import SyntheticHospital, generate
+
+DAYS = 21
+
+
+@pytest.fixture(scope="module")
+def small() -> SyntheticHospital:
+    return generate("small", seed=3)
+
+
+@pytest.fixture(scope="module")
+def run(small: SyntheticHospital) -> SimulationResult:
+    return simulate(small, BaselinePolicy(), days=DAYS, seed=5, warmup_days=7)
+
+
+def test_every_case_ends_operated_cancelled_or_still_waiting(run: SimulationResult,
+                                                              small: SyntheticHospital) -> None:
+    cases = {c.referral_id: c for c in run.cases}
+    assert set(cases) == set(run.referrals)  # none lost, one case per referral
+    assert len(run.cases) == len(cases)  # none duplicated
+    assert set(run.referrals) >= {r.id for r in small.hospital.referrals}
+    statuses = Counter(c.status for c in cases.values())
+    assert statuses[CaseStatus.DONE] > 0 and statuses[CaseStatus.CANCELLED] + statuses[CaseStatus.REMOVED] > 0
+    assert set(statuses) <= {CaseStatus.DONE, CaseStatus.CANCELLED, CaseStatus.REMOVED,
+                             CaseStatus.WAITING, CaseStatus.SCHEDULED, CaseStatus.DATED}
+    in_room = Counter(e.case_id for e in run.events if e.kind is EventKind.IN_ROOM)
+    for rid, case in cases.items():
+        done = sum(ch.kind is ChangeKind.DONE for ch in case.history)
+        assert done <= 1, f"{rid} operated twice"
+        assert in_room.get(rid, 0) == done, f"{rid}: {in_room.get(rid, 0)} in-room events, {done} done"
+        if case.status in (CaseStatus.DONE, CaseStatus.REMOVED):
+            assert case.history[-1].kind in (ChangeKind.DONE, ChangeKind.REMOVED)
+
+
+def test_every_emergency_is_operated_once_or_still_waiting(run: SimulationResult) -> None:
+    in_room = Counter(e.case_id for e in run.events if e.kind is EventKind.IN_ROOM)
+    requested = Counter(e.case_id for e in run.events if e.kind is EventKind.EMERGENCY_REQUESTED)
+    assert set(requested) == {e.id for e in run.emergencies}
+    assert all(in_room.get(e.id, 0) <= 1 for e in run.emergencies)
+    assert sum(in_room.get(e.id, 0) for e in run.emergencies) >= 0.9 * len(run.emergencies)
+
+
+def test_milestones_of_each_case_are_in_order(run: SimulationResult) -> None:
+    order = [EventKind.CALLED, EventKind.ARRIVED, EventKind.IN_ROOM, EventKind.ANAESTHESIA_START,
+             EventKind.INCISION, EventKind.CLOSURE, EventKind.OUT_OF_ROOM, EventKind.ROOM_READY]
+    seen: dict[str, dict[EventKind, object]] = {}
+    for event in run.events:
+        if event.case_id is not None and event.kind in order:
+            seen.setdefault(event.case_id, {})[event.kind] = event.at
+    for case_id, times in seen.items():
+        stamps = [times[k] for k in order if k in times]
+        assert stamps == sorted(stamps), case_id
+    assert len({e.id for e in run.events}) == len(run.events)  # ids are unique (idempotent replay)
+
+
+def test_same_seed_gives_the_same_event_log(small: SyntheticHospital, run: SimulationResult) -> None:
+    again = simulate(small, BaselinePolicy(), days=DAYS, seed=5, warmup_days=7)
+    assert [(e.id, e.kind, e.at, e.reason) for e in again.events] == \
+        [(e.id, e.kind, e.at, e.reason) for e in run.events]
+    other = simulate(small, BaselinePolicy(), days=DAYS, seed=6, warmup_days=7)
+    assert [e.id for e in other.events] != [e.id for e in run.events]
+
+
+def test_policies_meet_the_same_world(small: SyntheticHospital, run: SimulationResult) -> None:
+    """Common random numbers: the arrivals do not depend on what the policy decides."""
+    optimised = simulate(small, OptimisedPolicy(planner="baseline"), days=DAYS, seed=5, warmup_days=7)
+    assert set(optimised.referrals) == set(run.referrals)
+    assert [e.id for e in optimised.emergencies] == [e.id for e in run.emergencies]
+    told_later = sum(1 for c in optimised.cases for ch in c.history if ch.kind is ChangeKind.TOLD)
+    assert told_later > 0
+
+
+def test_kpis_of_a_simulated_period_are_in_range(run: SimulationResult) -> None:
+    figures = kpi.headline(execution_log(run))
+    assert 0.2 < figures["utilisation_in_room"] < figures["utilisation_with_turnover"] <= 1.0
+    assert figures["elective_operations"] > 0
+    assert figures["late_cancellations"] == sum(v for k, v in figures.items()
+                                                if k.startswith("late_cancellations_"))
+
+
+def test_bad_parameters_are_refused_with_the_field_named(small: SyntheticHospital) -> None:
+    with pytest.raises(ModelError, match="environment.bed_crunch_share"):
+        EnvironmentParams(bed_crunch_share=1.5)
+    with pytest.raises(ModelError, match="days"):
+        simulate(small, BaselinePolicy(), days=0)
