@@ -47,15 +47,17 @@ def incomplete_cases(hospital: Hospital, exclude: set[str] | None = None) -> lis
     return sorted(rows, key=lambda c: (c.deadline, c.priority, c.referral_id))
 
 
-def urgency_points(referral: Referral, day: date, window_last: date, today: date,
+def urgency_weight(referral: Referral, day: date, window_last: date, today: date,
                    weights: Objective) -> float:
-    """Points for planning ``referral`` on ``day`` (everything but utilisation and risk)."""
-    points = weights.priority * (5 - int(referral.priority))
-    points += weights.waiting * max(0, (today - referral.referral_date).days) / 365.0
+    """How much more a planned minute of ``referral`` on ``day`` is worth than a minute of an
+    ordinary case (0 = ordinary). Weighting minutes, not cases, keeps the solver packing
+    sessions full while it prefers the pressing cases."""
+    extra = weights.priority * (4 - int(referral.priority))
+    extra += weights.waiting * max(0, (today - referral.referral_date).days) / 365.0
     if referral.deadline <= day:
-        points += weights.deadline * 1.5  # due now (or overdue): plan before anything else
+        extra += weights.deadline * 1.5  # due now (or overdue): plan before anything else
     elif referral.deadline <= window_last:
-        points += weights.deadline
+        extra += weights.deadline
     elif referral.deadline <= window_last + timedelta(days=SOON_DAYS):
-        points += weights.deadline_soon
-    return points
+        extra += weights.deadline_soon
+    return extra

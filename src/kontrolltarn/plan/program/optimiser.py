@@ -5,7 +5,8 @@ most pressing cases get the earliest dates; what is shared across location-days 
 list, surgeons' days) is carried forward. Within a location-day the model shares beds and
 mobile equipment between specialties. Then each session's list is ordered and timed
 (``sequence.py``). Durations are distributions from a ``DurationSource``; every session keeps
-its chance of overrunning by ``overrun_min`` or more below ``max_probability``.
+its chance of overrunning by ``overrun_min`` or more below ``max_probability``, and the mean
+chance over a location-day's sessions at ``target_share``.
 """
 
 from __future__ import annotations
@@ -16,15 +17,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from kontrolltarn.model import Hospital, ModelError, Program, ProgramEntry, Referral, Session, Staff
+from kontrolltarn.model import Hospital, ModelError, Program, ProgramEntry, Room, Session, Staff
 
-from .candidates import SOON_DAYS, Candidate, IncompleteCase, incomplete_cases, urgency_points
+from .candidates import SOON_DAYS, Candidate, IncompleteCase, incomplete_cases, urgency_weight
 from .durations import CatalogueDurations, DurationSource
 from .risk import Moments
 from .rules import LocalRules
 from .sequence import Placed, new_equipment_use, place_session
 from .settings import ProgramSettings
-from .solve import SessionSlot, Subproblem, equipment_minutes, solve
+from .solve import (
+    Limits,
+    SessionSlot,
+    equipment_minutes,
+    mobile_equipment,
+    session_overrun_probability,
+    solve_session,
+)
 
 Progress = Callable[[str, float], None]
 
@@ -72,35 +80,55 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
         if not s.emergency:
             groups[(s.date, hospital.room_by_id[s.room_id].location_id)].append(s)
     order = sorted(groups)
+    total_sessions = sum(len(v) for v in groups.values())
     busy: dict[date, set[str]] = defaultdict(set)  # surgeons committed to a session that day
     entries: list[ProgramEntry] = []
     risk: dict[str, float] = {}
     equipment_use = new_equipment_use()
-    rounds = 0
-    for n, key in enumerate(order):
+    rounds = done = 0
+    risk_used = 0.0
+    for key in order:
         day, location_id = key
-        say(f"{day} {location_id}", n / max(1, len(order)))
-        elapsed = time.perf_counter() - started
-        share = max(0.05, (time_limit * 0.9 - elapsed) / (len(order) - n))
-        budget = min(cfg.solver.subproblem_time_s, share)
-        sub = _subproblem(hospital, groups[key], pending, busy[day], cfg, local, first, last)
-        outcome = solve(sub, seed=seed, time_limit=budget,
-                        overtime_weight=cfg.objective.overtime_risk)
-        rounds += outcome.rounds
-        for k, slot in enumerate(sub.slots):
-            cases = outcome.chosen.get(k, [])
-            placed = [Placed(c, c.referral.surgeon_id or _surgeon_id(slot.surgeon)) for c in cases]
-            session_entries, dropped = place_session(
+        location = hospital.location_by_id[location_id]
+        slots = _slots(hospital, groups[key], pending, busy[day], cfg, local, last)
+        beds_left = {b.value: n for b, n in location.post_op_beds.items()}
+        staffed = max(s.staffed_min for s in groups[key])
+        minutes = {eq.id: equipment_minutes(eq.count_per_location.get(location_id, 0), staffed)
+                   for eq in hospital.equipment if eq.mobile}
+        leads = {slot.surgeon.id: slot.session.id for slot in slots if slot.surgeon is not None}
+        for slot in slots:
+            say(f"{day} {slot.session.room_id}", done / max(1, total_sessions))
+            elapsed = time.perf_counter() - started
+            budget = min(cfg.solver.session_time_s,
+                         max(0.02, (time_limit * 0.9 - elapsed) / (total_sessions - done)))
+            slot.options = _open_options(slot, pending, busy[day], leads,
+                                         cfg.solver.options_per_session)
+            allowed = cfg.risk.target_share * (done + 1) - risk_used
+            limits = Limits(beds_left, minutes, min(slot.max_probability, allowed))
+            outcome = solve_session(slot, limits, seed=seed, time_limit=budget,
+                                    risk_price=cfg.objective.overtime_risk)
+            rounds += outcome.rounds
+            done += 1
+            placed = [Placed(c, c.referral.surgeon_id or _surgeon_id(slot.surgeon))
+                      for c in outcome.cases]
+            session_entries, _dropped = place_session(
                 hospital, slot.session, slot.turnover, placed, cfg.sequencing.rules, slot.rules,
                 equipment_use)
             kept = {e.case_id for e in session_entries}
+            final = [c for c in outcome.cases if c.id in kept]
+            for c in final:
+                pending[c.referral.specialty_id].pop(c.id, None)
+                bed = c.procedure.bed_type.value
+                if bed in beds_left:
+                    beds_left[bed] -= 1
+                for eq in mobile_equipment(c, slot.room, minutes):
+                    minutes[eq] -= c.moments.mean
             for e in session_entries:
-                pending[slot.specialty_id].pop(e.case_id, None)
                 busy[day].add(e.surgeon_id)
-            for d in dropped:
-                assert d.candidate.id not in kept
+            probability = session_overrun_probability(slot, final)
+            risk_used += probability
+            risk[slot.session.id] = probability
             entries.extend(session_entries)
-            risk[slot.session.id] = outcome.overrun_probability.get(k, 0.0) if kept else 0.0
     say("done", 1.0)
     specialties = {s.specialty_id for ss in groups.values() for s in ss if s.specialty_id}
     locations = {loc for _, loc in groups}
@@ -109,8 +137,9 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
         incomplete=incomplete_cases(hospital, taken),
         rules=local.describe(specialties, locations),
         overrun_probability=risk,
-        stats={"solve_seconds": time.perf_counter() - started, "subproblems": float(len(order)),
-               "solver_rounds": float(rounds), "cases": float(len(entries))},
+        stats={"solve_seconds": time.perf_counter() - started, "sessions": float(total_sessions),
+               "solver_rounds": float(rounds), "cases": float(len(entries)),
+               "mean_overrun_probability": risk_used / max(1, total_sessions)},
     )
 
 
@@ -119,54 +148,71 @@ def _surgeon_id(surgeon: Staff | None) -> str:
     return surgeon.id
 
 
-def _subproblem(hospital: Hospital, sessions: list[Session],
-                pending: dict[str, dict[str, Candidate]], busy: set[str], cfg: ProgramSettings,
-                local: LocalRules, first: date, last: date) -> Subproblem:
+def _open_options(slot: SessionSlot, pending: dict[str, dict[str, Candidate]], busy: set[str],
+                  leads: dict[str, str], size: int) -> list[Candidate]:
+    """The slot's options still waiting, whose named surgeon is free for this session; the
+    best ``size`` by points per minute, plus the best of each procedure (sizes to fill with)."""
+    waiting = pending.get(slot.specialty_id, {})
+    open_ = []
+    for c in slot.options:
+        if c.id not in waiting:
+            continue
+        surgeon = c.referral.surgeon_id
+        if surgeon is not None and (surgeon in busy or leads.get(surgeon, slot.session.id)
+                                    != slot.session.id):
+            continue
+        open_.append(c)
+    open_.sort(key=lambda c: (-slot.points[c.id] / (c.moments.mean + slot.turnover), c.id))
+    chosen = open_[:size]
+    codes = {c.referral.procedure_code for c in chosen}
+    for c in open_[size:]:
+        if c.referral.procedure_code not in codes:
+            chosen.append(c)
+            codes.add(c.referral.procedure_code)
+    return chosen
+
+
+def _slots(hospital: Hospital, sessions: list[Session], pending: dict[str, dict[str, Candidate]],
+           busy: set[str], cfg: ProgramSettings, local: LocalRules, last: date) -> list[SessionSlot]:
+    """The location-day's sessions with their surgeon and every case they could take."""
     day = sessions[0].date
     location_id = hospital.room_by_id[sessions[0].room_id].location_id
-    location = hospital.location_by_id[location_id]
     per_specialty: dict[str, list[Session]] = defaultdict(list)
     for s in sessions:
         per_specialty[s.specialty_id or _refill_specialty(hospital, s, pending, last)].append(s)
     slots: list[SessionSlot] = []
-    forced: dict[str, int] = {}
     for specialty_id, spec_sessions in sorted(per_specialty.items()):
-        room_ok = {s.id: hospital.room_by_id[s.room_id] for s in spec_sessions}
+        rooms = [hospital.room_by_id[s.room_id] for s in spec_sessions]
         pool = _pool(hospital, pending.get(specialty_id, {}), day, location_id, busy, cfg,
-                     len(spec_sessions), first, last, list(room_ok.values()))
+                     len(spec_sessions), last, rooms)
         named = {c.referral.surgeon_id for c in pool if c.referral.surgeon_id}
         surgeons = _session_surgeons(hospital, specialty_id, day, location_id, busy, named,
                                      len(spec_sessions))
         turnover = hospital.specialty_by_id[specialty_id].turnover_min
-        for s, surgeon in zip(spec_sessions, surgeons, strict=True):
-            room = room_ok[s.id]
-            session_rules = local.for_session(location_id, specialty_id)
-            probability = min(cfg.risk.max_probability,
-                              session_rules.max_probability or cfg.risk.max_probability)
-            slot = SessionSlot(s, room, specialty_id, turnover, session_rules, probability,
+        session_rules = local.for_session(location_id, specialty_id)
+        ceiling = min(cfg.risk.max_probability,
+                      session_rules.max_probability or cfg.risk.max_probability)
+        for s, room, surgeon in zip(spec_sessions, rooms, surgeons, strict=True):
+            slot = SessionSlot(s, room, specialty_id, turnover, session_rules, ceiling,
                                cfg.risk.overrun_min, surgeon)
-            if surgeon is not None and surgeon.id in named:
-                forced[surgeon.id] = len(slots)
             for c in pool:
-                if not hospital.room_takes(room, c.procedure):
+                if not hospital.room_takes(room, c.procedure) or \
+                        c.moments.mean + 1 > s.staffed_min + hospital.allowed_overtime_min:
                     continue
                 if c.referral.surgeon_id is None and (
                         surgeon is None or not hospital.can_operate(surgeon, c.procedure)):
                     continue
+                weight = urgency_weight(c.referral, day, last, hospital.today, cfg.objective)
                 slot.options.append(c)
-                slot.points[c.id] = (urgency_points(c.referral, day, last, hospital.today, cfg.objective)
-                                     + cfg.objective.utilisation * (c.moments.mean + turnover))
+                slot.points[c.id] = (cfg.objective.utilisation * (1.0 + weight)
+                                     * (c.moments.mean + turnover))
             slots.append(slot)
-    beds_left = {b.value: n for b, n in location.post_op_beds.items()}
-    staffed = max(s.staffed_min for s in sessions)
-    minutes = {eq.id: equipment_minutes(eq.count_per_location.get(location_id, 0), staffed)
-               for eq in hospital.equipment if eq.mobile}
-    return Subproblem(slots, beds_left, minutes, forced)
+    return slots
 
 
 def _pool(hospital: Hospital, waiting: dict[str, Candidate], day: date, location_id: str,
-          busy: set[str], cfg: ProgramSettings, sessions: int, first: date, last: date,
-          rooms: list) -> list[Candidate]:
+          busy: set[str], cfg: ProgramSettings, sessions: int, last: date,
+          rooms: list[Room]) -> list[Candidate]:
     """The most urgent ready cases that could go in one of the rooms, plus a few of each
     procedure so the solver has sizes to fill with."""
     eligible = []
@@ -180,7 +226,7 @@ def _pool(hospital: Hospital, waiting: dict[str, Candidate], day: date, location
         if not any(hospital.room_takes(room, c.procedure) for room in rooms):
             continue
         eligible.append(c)
-    eligible.sort(key=lambda c: (-urgency_points(c.referral, day, last, hospital.today, cfg.objective),
+    eligible.sort(key=lambda c: (-urgency_weight(c.referral, day, last, hospital.today, cfg.objective),
                                  c.referral.deadline, c.id))
     size = cfg.solver.candidates_per_session * sessions
     chosen = eligible[:size]
@@ -221,7 +267,3 @@ def _refill_specialty(hospital: Hospital, session: Session,
         return sum(c.referral.deadline <= soon for c in usable), len(usable)
 
     return max(sorted(room.specialties), key=demand)
-
-
-def _referral_of(hospital: Hospital, case_id: str) -> Referral:
-    return hospital.referral_by_id[case_id]

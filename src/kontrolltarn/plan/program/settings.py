@@ -19,20 +19,23 @@ SEQUENCING_RULES = ("children_first", "infected_last", "long_first", "short_firs
 
 @dataclass(frozen=True)
 class Objective:
-    """Points per planned case (see settings.toml); the solver maximises their sum."""
+    """The value of a planned minute (see settings.toml); the solver maximises the sum.
+    A minute of a case is worth ``utilisation * (1 + extra)`` where ``extra`` adds the
+    deadline, priority and waiting terms that apply to the case."""
 
-    deadline: float = 1000.0
-    deadline_soon: float = 200.0
-    priority: float = 60.0
-    waiting: float = 40.0
+    deadline: float = 4.0
+    deadline_soon: float = 1.0
+    priority: float = 0.25
+    waiting: float = 0.5
     utilisation: float = 1.0
-    overtime_risk: float = 0.02
+    overtime_risk: float = 3.0
 
 
 @dataclass(frozen=True)
 class Risk:
     overrun_min: int = 30
-    max_probability: float = 0.10
+    target_share: float = 0.09
+    max_probability: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,9 @@ class Cadence:
 
 @dataclass(frozen=True)
 class Solver:
-    candidates_per_session: int = 14
-    subproblem_time_s: float = 3.0
+    candidates_per_session: int = 25
+    options_per_session: int = 80
+    session_time_s: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,8 @@ class ProgramSettings:
         r = self.risk
         _require(0 < r.max_probability < 1, "risk.max_probability", r.max_probability,
                  "must be strictly between 0 and 1")
+        _require(0 < r.target_share <= r.max_probability, "risk.target_share", r.target_share,
+                 "must be above 0 and not above risk.max_probability")
         _require(r.overrun_min >= 0, "risk.overrun_min", r.overrun_min, "must be >= 0 minutes")
         for rule in self.sequencing.rules:
             _require(rule in SEQUENCING_RULES, "sequencing.rules", rule,

@@ -1,12 +1,20 @@
-"""One location-day as a CP-SAT model: which waiting cases go into which session.
+"""One session as a small CP-SAT model: which waiting cases go into it, at which risk level.
 
-Decision ``x[i, k]``: case i in session k. Constraints: each case once; the linearised chance
-constraint per session (``risk.py``); local rules (cases per session, per procedure, one
-``first_only`` case, one infected case since it must be last); a named surgeon in one session a
-day; post-operative beds per type; mobile equipment minutes against the location's units. The
-objective is the coordinator's points (``settings.Objective``). After each solve the exact
-Fenton–Wilkinson overrun chance of every session is checked; a session above its limit gets a
-tighter capacity and the model is solved again (at most ``MAX_ROUNDS`` times).
+Decision ``x[i]``: case i goes into the session. The session also picks a risk level ``l[j]``
+from a short menu of overrun chances (never above its ceiling and never above what the
+location-day's running budget allows); the linearised chance constraint of that level
+(``risk.py``) bounds its load. The objective is the coordinator's points for the cases
+(``settings.Objective``) less ``overtime_risk`` points per percentage point of overrun chance, so
+a session takes more risk only where it buys enough. Other constraints: local rules (cases per
+session, per procedure, one ``first_only`` case, one infected case since it must be last);
+post-operative beds and mobile-equipment minutes still free at the location that day. After the
+solve the exact Fenton–Wilkinson chance is checked against the level; if it is above, the
+capacity is tightened and the model solved again (``MAX_ROUNDS``).
+
+Sessions are solved one after another (the optimiser carries beds, equipment, surgeons and the
+risk budget forward): each model is small enough to solve to optimality in a fraction of a
+second, which packs sessions far better than one large model per location-day did within the
+same time (measured: docs/program.md).
 """
 
 from __future__ import annotations
@@ -20,13 +28,15 @@ from ortools.sat.python import cp_model
 from kontrolltarn.model import Room, Session, Staff
 
 from .candidates import Candidate
-from .risk import Moments, exceed_probability, fenton_wilkinson, tangent_terms, z_for
+from .risk import exceed_probability, fenton_wilkinson, tangent_terms, z_for
 from .rules import SessionRules
 
 SCALE = 10  # CP-SAT wants integers: tenths of a minute / of a point
 MAX_ROUNDS = 4
 #: share of the staffed minutes a mobile unit can serve in a day (set-up, transport between rooms)
 EQUIPMENT_DAY_SHARE = 0.85
+#: the overrun chances a session may be planned at (below its ceiling)
+RISK_LEVELS = (0.02, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30)
 
 
 @dataclass
@@ -38,61 +48,75 @@ class SessionSlot:
     specialty_id: str
     turnover: int
     rules: SessionRules
-    max_probability: float
+    max_probability: float  # the session's ceiling
     overrun_min: int
     surgeon: Staff | None  # operates the unnamed cases
     options: list[Candidate] = field(default_factory=list)
-    #: (points, case) for each option, filled by the caller
-    points: dict[str, float] = field(default_factory=dict)
+    points: dict[str, float] = field(default_factory=dict)  # case id -> points if planned here
 
     @property
     def capacity(self) -> int:
         """Staffed minutes less the reserve kept free."""
         return self.session.staffed_min - self.rules.reserve_min
 
+    @property
+    def levels(self) -> tuple[float, ...]:
+        menu = tuple(p for p in RISK_LEVELS if p < self.max_probability - 1e-9)
+        return (*menu, self.max_probability)
+
+
+@dataclass(frozen=True)
+class _Level:
+    probability: float
+    z: float
+    c0: float
+    slope: float
+    limit: float
+
+    def size(self, c: Candidate, turnover: int) -> float:
+        return c.moments.mean + turnover + self.z * self.slope * c.moments.var
+
 
 @dataclass
-class Subproblem:
-    slots: list[SessionSlot]
+class Limits:
+    """What is still free where the session is, when it is solved."""
+
     beds_left: dict[str, int]  # bed type -> new admissions left at the location that day
-    equipment_minutes: dict[str, float]  # mobile equipment id -> minutes available
-    named_surgeon_slot: dict[str, int] = field(default_factory=dict)  # surgeon -> forced slot
+    equipment_minutes: dict[str, float]  # mobile equipment id -> minutes left
+    risk_allowed: float  # highest overrun chance the running budget allows this session
 
 
 @dataclass
 class Outcome:
-    chosen: dict[int, list[Candidate]]  # slot index -> cases
+    cases: list[Candidate]
+    level: float
+    overrun_probability: float
     rounds: int
     status: str
-    overrun_probability: dict[int, float]
 
 
-def solve(sub: Subproblem, *, seed: int, time_limit: float, overtime_weight: float) -> Outcome:
-    tighten: dict[int, float] = defaultdict(float)
-    hint: dict[tuple[str, int], int] = {}
-    status_name = "EMPTY"
-    chosen: dict[int, list[Candidate]] = {}
-    risk: dict[int, float] = {}
+def solve_session(slot: SessionSlot, limits: Limits, *, seed: int, time_limit: float,
+                  risk_price: float) -> Outcome:
+    """The best cases for ``slot`` (see the module docstring). ``risk_price``: points per
+    percentage point of overrun chance."""
+    tighten = 0.0
+    cases: list[Candidate] = []
+    level = 0.0
+    status = "EMPTY"
     for rounds in range(1, MAX_ROUNDS + 1):
-        chosen, status_name = _solve_once(sub, tighten, hint, seed, time_limit / MAX_ROUNDS * 2,
-                                          overtime_weight)
-        risk = {k: session_overrun_probability(sub.slots[k], cases) for k, cases in chosen.items()}
-        over = {k: p for k, p in risk.items() if p > sub.slots[k].max_probability + 1e-9}
-        if not over:
-            return Outcome(chosen, rounds, status_name, risk)
-        for k in over:
-            tighten[k] += _excess_minutes(sub.slots[k], chosen[k]) + 1.0
-        hint = {(c.id, k): 1 for k, cases in chosen.items() for c in cases if k not in over}
-    # still above after the last round: drop the riskiest-to-keep case until within the limit
-    for k, cases in chosen.items():
-        slot = sub.slots[k]
-        while cases and session_overrun_probability(slot, cases) > slot.max_probability + 1e-9:
-            cases.remove(min(cases, key=lambda c: slot.points[c.id] / max(c.moments.var, 1.0)))
-        risk[k] = session_overrun_probability(slot, cases)
-    return Outcome(chosen, MAX_ROUNDS, status_name, risk)
+        cases, level, status = _solve_once(slot, limits, tighten, seed,
+                                           time_limit if rounds == 1 else time_limit / 3, risk_price)
+        risk = session_overrun_probability(slot, cases)
+        if risk <= level + 1e-9 or len(cases) <= 1:
+            return Outcome(cases, level, risk, rounds, status)
+        tighten += _excess_minutes(slot, cases, level) + 1.0
+    while len(cases) > 1 and session_overrun_probability(slot, cases) > level + 1e-9:
+        cases.remove(min(cases, key=lambda c: slot.points[c.id] / max(c.moments.var, 1.0)))
+    return Outcome(cases, level, session_overrun_probability(slot, cases), MAX_ROUNDS, status)
 
 
 def session_overrun_probability(slot: SessionSlot, cases: list[Candidate]) -> float:
+    """The Fenton–Wilkinson chance that ``cases`` overrun the slot by ``overrun_min`` or more."""
     if not cases:
         return 0.0
     turnovers = slot.turnover * (len(cases) - 1)
@@ -100,109 +124,103 @@ def session_overrun_probability(slot: SessionSlot, cases: list[Candidate]) -> fl
                               slot.capacity + slot.overrun_min)
 
 
-def _excess_minutes(slot: SessionSlot, cases: list[Candidate]) -> float:
+def _excess_minutes(slot: SessionSlot, cases: list[Candidate], probability: float) -> float:
     _, mu, sigma = fenton_wilkinson([c.moments for c in cases])
-    quantile = math.exp(mu + z_for(slot.max_probability) * sigma)
+    quantile = math.exp(mu + z_for(probability) * sigma)
     return max(0.0, quantile + slot.turnover * (len(cases) - 1) - slot.capacity - slot.overrun_min)
 
 
-def _solve_once(sub: Subproblem, tighten: dict[int, float], hint: dict[tuple[str, int], int],
-                seed: int, time_limit: float, overtime_weight: float,
-                ) -> tuple[dict[int, list[Candidate]], str]:
+def _levels(slot: SessionSlot, tighten: float) -> list[_Level]:
+    """The slot's risk menu with each level's linear chance constraint. ``z`` gets a
+    Cornish–Fisher correction for the right skew of a log-normal sum."""
+    v0 = _typical_variance(slot)
+    c0, slope = tangent_terms(v0)
+    spread = math.sqrt(v0) / max(1.0, slot.capacity)  # coefficient of variation of a full list
+    skew = 3.0 * spread + spread**3
+    result = []
+    for p in slot.levels:
+        z = z_for(p)
+        z += skew / 6.0 * (z * z - 1.0)
+        limit = slot.capacity + slot.overrun_min + slot.turnover - z * c0 - tighten
+        result.append(_Level(p, z, c0, slope, limit))
+    return result
+
+
+def _solve_once(slot: SessionSlot, limits: Limits, tighten: float, seed: int, time_limit: float,
+                risk_price: float) -> tuple[list[Candidate], float, str]:
+    menu = [lv for lv in _levels(slot, tighten) if lv.probability <= limits.risk_allowed + 1e-9]
+    if not menu:
+        menu = _levels(slot, tighten)[:1]
+    top = menu[-1]
     model = cp_model.CpModel()
-    x: dict[tuple[str, int], cp_model.IntVar] = {}
-    by_case: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-    case_of: dict[str, Candidate] = {}
-    objective = []
-    for k, slot in enumerate(sub.slots):
-        z = z_for(slot.max_probability)
-        v0 = _typical_variance(slot)
-        c0, slope = tangent_terms(v0)
-        load = []
-        count = []
-        per_proc: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-        first_only, infected = [], []
-        for c in slot.options:
-            var = model.new_bool_var(f"x_{c.id}_{k}")
-            x[(c.id, k)] = var
-            by_case[c.id].append(var)
-            case_of[c.id] = c
-            load.append(round(SCALE * (c.moments.mean + slot.turnover + z * slope * c.moments.var)) * var)
-            count.append(var)
-            per_proc[c.referral.procedure_code].append(var)
-            if c.referral.procedure_code in slot.rules.first_only:
-                first_only.append(var)
-            if c.referral.infected:
-                infected.append(var)
-            value = slot.points[c.id] - overtime_weight * c.moments.var
-            objective.append(round(SCALE * value) * var)
-        limit = slot.capacity + slot.overrun_min + slot.turnover - z * c0 - tighten[k]
-        model.add(sum(load) <= math.floor(SCALE * limit))
-        if slot.rules.max_cases is not None:
-            model.add(sum(count) <= slot.rules.max_cases)
-        for code, n in slot.rules.max_per_procedure.items():
-            if per_proc.get(code):
-                model.add(sum(per_proc[code]) <= n)
-        if len(first_only) > 1:
-            model.add(sum(first_only) <= 1)
-        if len(infected) > 1:
-            model.add(sum(infected) <= 1)
-    for vars_ in by_case.values():
-        if len(vars_) > 1:
-            model.add_at_most_one(vars_)
-    # named surgeons: one session a day
-    named: dict[str, dict[int, list[cp_model.IntVar]]] = defaultdict(lambda: defaultdict(list))
-    for (case_id, k), var in x.items():
-        surgeon = case_of[case_id].referral.surgeon_id
-        if surgeon is not None:
-            named[surgeon][k].append(var)
-    for surgeon, per_slot in named.items():
-        forced = sub.named_surgeon_slot.get(surgeon)
-        if forced is not None:
-            for k, vars_ in per_slot.items():
-                if k != forced:
-                    for var in vars_:
-                        model.add(var == 0)
-            continue
-        if len(per_slot) > 1:
-            used = []
-            for k, vars_ in per_slot.items():
-                y = model.new_bool_var(f"y_{surgeon}_{k}")
-                for var in vars_:
-                    model.add_implication(var, y)
-                used.append(y)
-            model.add_at_most_one(used)
-    # beds and equipment at the location
-    beds: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-    equipment: dict[str, list[cp_model.LinearExpr]] = defaultdict(list)
-    for (case_id, k), var in x.items():
-        c = case_of[case_id]
-        beds[c.procedure.bed_type.value].append(var)
-        room = sub.slots[k].room
-        for eq in c.procedure.equipment:
-            if eq in sub.equipment_minutes and eq not in room.equipment:
-                equipment[eq].append(round(c.moments.mean) * var)
-    for bed, vars_ in beds.items():
-        left = sub.beds_left.get(bed)
-        if left is not None and len(vars_) > left:
-            model.add(sum(vars_) <= left)
-    for eq, terms in equipment.items():
-        model.add(sum(terms) <= math.floor(sub.equipment_minutes[eq]))
+    x = {c.id: model.new_bool_var(f"x_{c.id}") for c in slot.options}
+    levels = [model.new_bool_var(f"l_{j}") for j in range(len(menu))]
+    model.add_exactly_one(levels)
+    objective = [round(SCALE * slot.points[c.id]) * x[c.id] for c in slot.options]
+    for lv, var in zip(menu, levels, strict=True):
+        objective.append(-round(SCALE * risk_price * 100 * lv.probability) * var)
+        cap = math.floor(SCALE * max(lv.limit, 0))
+        load = [min(round(SCALE * lv.size(c, slot.turnover)), cap) * x[c.id] for c in slot.options]
+        model.add(sum(load) <= cap).only_enforce_if(var)
+    # a case too long for any level may still have the session to itself, at the top level
+    for c in slot.options:
+        if top.size(c, slot.turnover) > top.limit:
+            others = [x[o.id] for o in slot.options if o.id != c.id]
+            model.add(sum(others) == 0).only_enforce_if(x[c.id])
+            model.add_implication(x[c.id], levels[-1])
+    _rule_constraints(model, slot, x)
+    _resource_constraints(model, slot, limits, x)
     model.maximize(sum(objective))
-    for key, value in hint.items():
-        if key in x:
-            model.add_hint(x[key], value)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    solver.parameters.max_time_in_seconds = max(0.02, time_limit)
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     status = solver.solve(model)
-    chosen: dict[int, list[Candidate]] = defaultdict(list)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        for (case_id, k), var in x.items():
-            if solver.value(var):
-                chosen[k].append(case_of[case_id])
-    return dict(chosen), solver.status_name(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return [], 0.0, solver.status_name(status)
+    cases = [c for c in slot.options if solver.value(x[c.id])]
+    level = next(lv.probability for lv, v in zip(menu, levels, strict=True) if solver.value(v))
+    return cases, level, solver.status_name(status)
+
+
+def _rule_constraints(model: cp_model.CpModel, slot: SessionSlot,
+                      x: dict[str, cp_model.IntVar]) -> None:
+    per_proc: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    for c in slot.options:
+        per_proc[c.referral.procedure_code].append(x[c.id])
+    if slot.rules.max_cases is not None:
+        model.add(sum(x.values()) <= slot.rules.max_cases)
+    for code, n in slot.rules.max_per_procedure.items():
+        if len(per_proc.get(code, [])) > n:
+            model.add(sum(per_proc[code]) <= n)
+    first = [x[c.id] for c in slot.options if c.referral.procedure_code in slot.rules.first_only]
+    if len(first) > 1:
+        model.add_at_most_one(first)
+    infected = [x[c.id] for c in slot.options if c.referral.infected]
+    if len(infected) > 1:
+        model.add_at_most_one(infected)
+
+
+def _resource_constraints(model: cp_model.CpModel, slot: SessionSlot, limits: Limits,
+                          x: dict[str, cp_model.IntVar]) -> None:
+    """Post-operative beds per type and mobile equipment minutes still free."""
+    beds: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    equipment: dict[str, list[cp_model.LinearExpr]] = defaultdict(list)
+    for c in slot.options:
+        beds[c.procedure.bed_type.value].append(x[c.id])
+        for eq in mobile_equipment(c, slot.room, limits.equipment_minutes):
+            equipment[eq].append(round(c.moments.mean) * x[c.id])
+    for bed, vars_ in beds.items():
+        left = limits.beds_left.get(bed)
+        if left is not None and len(vars_) > left:
+            model.add(sum(vars_) <= max(0, left))
+    for eq, terms in equipment.items():
+        model.add(sum(terms) <= max(0, math.floor(limits.equipment_minutes[eq])))
+
+
+def mobile_equipment(c: Candidate, room: Room, counted: dict[str, float]) -> list[str]:
+    """The counted (mobile) equipment the case needs from the location's pool in this room."""
+    return [eq for eq in c.procedure.equipment if eq in counted and eq not in room.equipment]
 
 
 def _typical_variance(slot: SessionSlot) -> float:
@@ -217,7 +235,3 @@ def _typical_variance(slot: SessionSlot) -> float:
 
 def equipment_minutes(count: int, staffed: int) -> float:
     return count * staffed * EQUIPMENT_DAY_SHARE
-
-
-def moments_total(cases: list[Candidate]) -> Moments:
-    return Moments(sum(c.moments.mean for c in cases), sum(c.moments.var for c in cases))
