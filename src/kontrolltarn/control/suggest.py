@@ -131,6 +131,10 @@ def _priority(tower: Tower, case_id: str) -> tuple[int, str]:
     return (int(referral.priority), referral.deadline.isoformat())
 
 
+def fc_phase(fc: RoomForecast, case_id: str) -> str:
+    return next(c.phase for c in fc.cases if c.case_id == case_id)
+
+
 def _change_order(tower: Tower, now: datetime, room_id: str,
                   fc: RoomForecast) -> list[Suggestion]:
     """A more urgent case at risk behind a less urgent one: swap them, so that if time runs out
@@ -141,6 +145,8 @@ def _change_order(tower: Tower, now: datetime, room_id: str,
         if risk[later] < 0.3:
             continue
         for earlier in waiting[:i]:
+            if fc_phase(fc, earlier) != "waiting":
+                continue  # a patient already on the way keeps the place
             if _priority(tower, earlier) > _priority(tower, later):
                 order = tower.order(room_id)
                 a, b = order.index(earlier), order.index(later)

@@ -217,6 +217,8 @@ function connect() {
       const el = document.querySelector(`.room[data-room="${CSS.escape(id)}"]`);
       if (el) el.outerHTML = renderRoom(room);
     }
+    const left = pct(state.board.now_min) + "%";
+    document.querySelectorAll(".tl .now").forEach(el => { el.style.left = left; });
     for (const id of msg.event_ids) state.seen.add(id);
     document.body.dataset.events = String(state.seen.size);
     renderAlerts(); renderFreshness();

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from kontrolltarn.model import Hospital
+from kontrolltarn.service import Runtime, Settings, create_app
+from kontrolltarn.store import Store
+from kontrolltarn.synth import generate
+
+ROLES = ("coordinator", "surgeon", "or_nurse", "anaesthesia", "porter", "leader", "feed")
+
+
+def password(role: str) -> str:
+    return f"{role}-password"
+
+
+@pytest.fixture(scope="session")
+def small_hospital() -> Hospital:
+    return generate(scale="small", seed=1).hospital
+
+
+def make_runtime(hospital: Hospital, url: str, **settings: float) -> Runtime:
+    store = Store.open(url)
+    for role in ROLES:
+        store.users.add(role, password(role), role)
+    return Runtime(Settings(**settings), hospital, store)  # type: ignore[arg-type]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    runtime: Runtime
+
+
+def run_server(runtime: Runtime, background: bool = False) -> Iterator[LiveServer]:
+    """The app on a real socket in a thread (browsers and SSE need one)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(runtime, background=background),
+                                           host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", runtime)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        runtime.store.close()
+
+
+@pytest.fixture
+def sqlite_runtime(small_hospital: Hospital, tmp_path: Path) -> Runtime:
+    return make_runtime(small_hospital, f"sqlite:///{tmp_path / 'service.sqlite3'}")

@@ -1,0 +1,113 @@
+"""The board in Debian's Chromium (Playwright, never a downloaded browser)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kontrolltarn.control import simulate_day
+from kontrolltarn.model import Program
+
+from .conftest import LiveServer, password, run_server
+
+CHROMIUM = "/usr/bin/chromium"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def server(sqlite_runtime) -> Iterator[LiveServer]:
+    yield from run_server(sqlite_runtime)
+
+
+@pytest.fixture
+def page(server: LiveServer):  # type: ignore[no-untyped-def]
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required under CI (scripts/install-system-deps.sh)")
+        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        context = browser.new_context(viewport={"width": 1600, "height": 900})
+        yield context.new_page()
+        browser.close()
+
+
+def _login(page, server: LiveServer, role: str = "coordinator") -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "/")
+    page.fill("#login-form input[name=username]", role)
+    page.fill("#login-form input[name=password]", password(role))
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+
+
+def _post(server: LiveServer, events) -> dict:  # type: ignore[no-untyped-def]
+    token = httpx.post(server.url + "/api/auth/login",
+                       json={"username": "feed", "password": password("feed")}).json()["token"]
+    body = {"events": [{"id": e.id, "kind": e.kind.value, "at": e.at.isoformat(),
+                        "case_id": e.case_id, "room_id": e.room_id,
+                        "reason": e.reason.value if e.reason else None} for e in events]}
+    reply = httpx.post(server.url + "/api/events", json=body,
+                       headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    reply.raise_for_status()
+    return reply.json()
+
+
+def test_board_loads_updates_live_and_records_an_accepted_suggestion(page, server) -> None:  # type: ignore[no-untyped-def]
+    rt = server.runtime
+    _login(page, server)
+    assert page.locator(".room").count() == len(rt.hospital.rooms)
+    assert page.locator(".loc").count() == len(rt.hospital.locations)
+
+    # live: a case goes into its room and the row shows it without reloading
+    program = Program(tuple(p.as_entry() for p in rt.store.plans.day(rt.day)))
+    events = simulate_day(rt.hospital, program, rt.day, seed=2)
+    first_in = next(e for e in events if e.kind.value == "in_room")
+    row = page.locator(f'.room[data-room="{first_in.room_id}"] .cur')
+    assert "inn på stue" not in row.inner_text()
+    _post(server, [e for e in events if e.at <= first_in.at])
+    page.wait_for_function(
+        "([room]) => document.querySelector(`.room[data-room=\"${room}\"] .cur`)"
+        ".innerText.includes('inn på stue')", arg=[first_in.room_id], timeout=10_000)
+    assert first_in.case_id in row.inner_text()
+
+    # half a day later the agent has suggestions; accept one in the browser
+    half = events[: len(events) // 2]
+    _post(server, half)
+    rt.refresh_suggestions()
+    page.wait_for_selector("#suggestions button.decide", timeout=10_000)
+    page.screenshot(path=str(DOCS / "control-tower-board.png"))
+    page.locator("#suggestions button.decide").first.click()
+    page.fill("#decide-form input[name=why]", "tested in the browser")
+    page.click("#decide-form button[value=accept]")
+    page.wait_for_selector('#audit li[data-action="suggestion.accept"]', timeout=10_000)
+    decided = rt.store.suggestions.list(status="accepted")
+    assert len(decided) == 1 and decided[0].decided_by == "coordinator"
+    assert decided[0].why == "tested in the browser"
+
+    # English on request
+    page.click("#lang")
+    assert page.locator("#side h2").first.inner_text().lower() == "alerts"
+
+
+def test_a_quiet_feed_is_flagged_on_the_board(small_hospital, tmp_path, page) -> None:  # type: ignore[no-untyped-def]
+    """With the quiet limit at 2 s, the banner appears within the limit plus a heartbeat."""
+    from .conftest import make_runtime
+
+    rt = make_runtime(small_hospital, f"sqlite:///{tmp_path / 'quiet.sqlite3'}", quiet_feed_s=2.0)
+    for live in run_server(rt):
+        _login(page, live)
+        program = Program(tuple(p.as_entry() for p in rt.store.plans.day(rt.day)))
+        _post(live, simulate_day(rt.hospital, program, rt.day, seed=2)[:5])
+        page.wait_for_function("() => document.querySelector('#freshness').dataset.quiet === 'false'",
+                               timeout=5_000)
+        page.wait_for_selector("#quiet-banner:not([hidden])", timeout=5_000)
+        assert page.locator("#freshness").get_attribute("data-quiet") == "true"
