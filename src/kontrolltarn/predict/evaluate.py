@@ -1,0 +1,156 @@
+"""Measurements against the issue's must-show, shared by the benchmark, the CLI and the tests.
+
+Synthetic data is split in time: models learn from the first 80 % of the history's days and are
+judged on the last 20 % (data they never saw). The TCT data has no dates: 5-fold CV, rows
+shuffled with seed 0.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+from .cancellation import CancellationModel, expected_calibration_error
+from .durations import DurationModel
+from .features import bookings_frame, operations_frame
+from .notes import FACTS, NoteExtractor, extract_facts
+from .tct import load_tct, tct_model
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Measure:
+    case: str
+    metric: str
+    value: float
+    unit: str
+    reference: float | None = None
+    reference_name: str = "reference"
+
+    def as_json(self, bench: str = "predict") -> dict[str, Any]:
+        row: dict[str, Any] = {"bench": bench, "case": self.case, "metric": self.metric,
+                               "value": round(self.value, 4), "unit": self.unit}
+        if self.reference is not None:
+            row[self.reference_name] = round(self.reference, 4)
+        return row
+
+
+def time_split(frame: pd.DataFrame, share: float = 0.8) -> tuple[pd.DataFrame, pd.DataFrame]:
+    days = sorted(frame["date"].unique())
+    cut = days[int(share * len(days))]
+    return frame[frame["date"] < cut], frame[frame["date"] >= cut]
+
+
+def _interval_metrics(y: np.ndarray, q: dict[float, np.ndarray], case: str) -> list[Measure]:
+    return [Measure(case, "mae", float(np.mean(np.abs(q[0.5] - y))), "min"),
+            Measure(case, "coverage_80", float(np.mean((y >= q[0.1]) & (y <= q[0.9]))), "share",
+                    0.8)]
+
+
+def evaluate_durations(syn: Any, case: str) -> Iterator[Measure]:
+    frame = operations_frame(syn.history)
+    train, test = time_split(frame)
+    started = time.perf_counter()
+    model = DurationModel().fit(train)
+    yield Measure(case, "duration_fit_time_80pct_history", time.perf_counter() - started, "s")
+    y = test["actual_min"].to_numpy(dtype=float)
+    booked = float(np.mean(np.abs(test["booked_min"].to_numpy() - y)))
+    oracle = float(np.mean(np.abs(np.array([syn.truth.operation_median[i] for i in test["id"]]) - y)))
+    q = model.predict_quantiles(test)
+    mae, coverage = _interval_metrics(y, q, case)
+    yield Measure(case, "duration_mae", mae.value, "min", booked, "baseline")
+    yield Measure(case, "duration_mae_vs_booked", 1 - mae.value / booked, "share_below", 0.25)
+    yield Measure(case, "duration_mae_oracle", oracle, "min")
+    yield Measure(case, "duration_mae_vs_oracle", mae.value / oracle - 1, "share_above", 0.10)
+    yield Measure(case, "duration_oracle_vs_booked", 1 - oracle / booked, "share_below")
+    yield Measure(case, "duration_coverage_80", coverage.value, "share", 0.8)
+    yield Measure(case, "duration_test_rows", len(test), "rows")
+
+
+def evaluate_training_time(syn: Any, case: str) -> Iterator[Measure]:
+    frame = operations_frame(syn.history)
+    started = time.perf_counter()
+    DurationModel().fit(frame)
+    yield Measure(case, "duration_fit_time_full_history", time.perf_counter() - started, "s", 60.0)
+    bookings = bookings_frame(syn.bookings)
+    started = time.perf_counter()
+    CancellationModel().fit(bookings)
+    yield Measure(case, "cancellation_fit_time_full_history", time.perf_counter() - started, "s",
+                  60.0)
+
+
+def evaluate_cancellation(syn: Any, case: str) -> Iterator[Measure]:
+    frame = bookings_frame(syn.bookings)
+    train, test = time_split(frame)
+    model = CancellationModel().fit(train)
+    y = test["cancelled_late"].to_numpy()
+    p = model.predict_proba(test)
+    oracle = np.array([syn.truth.booking_risk[i] for i in test["id"]])
+    auc, oracle_auc = float(roc_auc_score(y, p)), float(roc_auc_score(y, oracle))
+    yield Measure(case, "cancellation_auc", auc, "auc", oracle_auc)
+    yield Measure(case, "cancellation_auc_gap_to_oracle", oracle_auc - auc, "auc", 0.05)
+    yield Measure(case, "cancellation_ece", expected_calibration_error(y, p), "probability", 0.03)
+    yield Measure(case, "cancellation_ece_oracle", expected_calibration_error(y, oracle),
+                  "probability")
+    yield Measure(case, "cancellation_test_rows", len(test), "rows")
+    yield Measure(case, "cancellation_test_rate", float(y.mean()), "share")
+
+
+def evaluate_notes(syn: Any, case: str, extractor: NoteExtractor | None = None,
+                   limit: int | None = None) -> Iterator[Measure]:
+    notes = {r.id: r.note for r in syn.hospital.referrals}
+    labelled = [(rid, labels) for rid, labels in syn.truth.note_labels.items() if rid in notes]
+    labelled = labelled[:limit] if limit else labelled
+    counts = {fact: [0, 0, 0] for fact in FACTS}  # tp, fp, fn
+    for rid, labels in labelled:
+        found = extract_facts(notes[rid], extractor).facts
+        for fact in FACTS:
+            if fact in found and fact in labels:
+                counts[fact][0] += 1
+            elif fact in found:
+                counts[fact][1] += 1
+            elif fact in labels:
+                counts[fact][2] += 1
+    yield Measure(case, "notes_labelled", len(labelled), "notes", 300)
+    for fact, (tp, fp, fn) in counts.items():
+        yield Measure(f"{case}/{fact}", "notes_precision", tp / max(1, tp + fp), "share", 0.9)
+        yield Measure(f"{case}/{fact}", "notes_recall", tp / max(1, tp + fn), "share", 0.9)
+        yield Measure(f"{case}/{fact}", "notes_positives", tp + fn, "notes")
+
+
+def evaluate_tct(path: Any, folds: int = 5, seed: int = 0) -> Iterator[Measure]:
+    frame = load_tct(path)
+    fold_of = np.random.default_rng(seed).permutation(len(frame)) % folds
+    y = frame["actual_min"].to_numpy(dtype=float)
+    q = {p: np.empty(len(frame)) for p in (0.1, 0.5, 0.9)}
+    grouped = np.empty(len(frame))
+    for k in range(folds):
+        train, test = frame[fold_of != k], frame[fold_of == k]
+        part = tct_model(seed).fit(train).predict_quantiles(test)
+        for p in q:
+            q[p][fold_of == k] = part[p]
+        grouped[fold_of == k] = _group_median(train, test)
+    booked = float(np.mean(np.abs(frame["booked_min"].to_numpy() - y)))
+    mae, coverage = _interval_metrics(y, q, "tct")
+    yield Measure("tct", "cases", len(frame), "rows", 4084)
+    yield Measure("tct", "duration_mae_cv5", mae.value, "min", booked, "baseline")
+    yield Measure("tct", "duration_mae_vs_booked", 1 - mae.value / booked, "share_below", 0.20)
+    yield Measure("tct", "duration_mae_procedure_surgeon_median",
+                  float(np.mean(np.abs(grouped - y))), "min")
+    yield Measure("tct", "duration_coverage_80", coverage.value, "share", 0.8)
+
+
+def _group_median(train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
+    """The simple rival: median per procedure and surgeon, else per procedure, else booked."""
+    by_pair = train.groupby("procedure_surgeon")["actual_min"].median()
+    by_proc = train.groupby(train["procedure_code"].astype(str))["actual_min"].median()
+    guess = test["procedure_surgeon"].map(by_pair)
+    guess = guess.fillna(test["procedure_code"].astype(str).map(by_proc))
+    return guess.fillna(test["booked_min"]).to_numpy(dtype=float)
