@@ -1,0 +1,69 @@
+"""Need-based capacity plan against the current session plan (JSON lines).
+
+Default: 12 weeks at the default scale; --quick: 4 weeks at the small scale. Both plans are
+measured by the same independent check (``check_capacity_plan``); "baseline" is the current
+session plan of the synthetic hospital over the same weeks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from datetime import timedelta
+
+
+def measure(scale: str, weeks: int, seed: int) -> list[dict[str, object]]:
+    from kontrolltarn.plan.capacity import CapacitySettings, demand_from_hospital, plan_capacity
+    from kontrolltarn.plan.capacity_check import check_capacity_plan
+    from kontrolltarn.synth import generate
+
+    syn = generate(scale, seed=seed)
+    hospital = syn.hospital
+    first = hospital.today + timedelta(days=(7 - hospital.today.weekday()) % 7)
+    settings = CapacitySettings(weeks=weeks)
+    began = time.perf_counter()
+    demand = demand_from_hospital(hospital, syn.history, first, settings)
+    plan = plan_capacity(hospital, demand, first, settings)
+    seconds = time.perf_counter() - began
+    end = first + timedelta(weeks=weeks)
+    current = [s for s in hospital.sessions if not s.emergency and first <= s.date < end]
+    mine = check_capacity_plan(hospital, plan.sessions, demand, first, settings)
+    theirs = check_capacity_plan(hospital, current, demand, first, settings)
+    case = f"{scale}/seed{seed}/{weeks}weeks"
+
+    def line(metric: str, value: object, unit: str, **extra: object) -> dict[str, object]:
+        return {"bench": "capacity", "case": case, "metric": metric, "value": value, "unit": unit,
+                **extra}
+
+    def total(report, field: str) -> float:  # type: ignore[no-untyped-def]
+        return round(sum(getattr(g, field) for g in report.gaps), 1)
+
+    def below_budget(report) -> float:  # type: ignore[no-untyped-def]
+        return round(sum(min(0.0, g.budget_gap_cases) for g in report.gaps), 1)
+
+    return [
+        line("plan_time", round(seconds, 1), "s", reference=120),
+        line("violations", len(mine.violations), "violations", baseline=len(theirs.violations)),
+        line("sessions", len(plan.sessions), "sessions", baseline=len(current)),
+        line("deadline_gap", total(mine, "deadline_gap_cases"), "cases",
+             baseline=total(theirs, "deadline_gap_cases")),
+        line("below_budget", below_budget(mine), "cases", baseline=below_budget(theirs)),
+        line("capacity", total(mine, "capacity_cases"), "cases",
+             baseline=total(theirs, "capacity_cases")),
+        line("budget", total(mine, "budget_cases"), "cases"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small scale, 4 weeks")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    scale, weeks = ("small", 4) if args.quick else ("default", 12)
+    for line in measure(scale, weeks, args.seed):
+        print(json.dumps(line), flush=True)
+
+
+if __name__ == "__main__":
+    main()
