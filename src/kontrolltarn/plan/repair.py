@@ -1,0 +1,689 @@
+"""Minimal-change re-planning: one event in, a feasible program out, moving as few patients as
+it can — above all, as few patients who were already told their date.
+
+    repair(hospital, program, event, *, told=None, now=None, refill=True) -> RepairResult
+
+Events: ``LateCancellation``, ``EmergencyInsert``, ``SurgeonAbsent``, ``RoomClosed``,
+``CaseOverrun``. The result holds the new hospital (an emergency added, a closed room's session
+removed, an absent surgeon marked unavailable, each decision recorded in the case histories),
+the new program, every change, and the two counts the hospital measures: date changes for told
+patients and moves (cases whose session changed).
+
+How it chooses: every way of absorbing the event has a cost from ``RepairCosts`` (a told
+patient's date change costs far more than anything else; then taking a case off the program;
+then moves to another room; retimes within the same room cost almost nothing). Cases that must
+leave a session are relocated greedily, most important first, to the cheapest place that keeps
+every hard rule of ``plan.check``: the same day in another room of the specialty, else the
+nearest later date. A relocated case goes at the end of its new session and must end within the
+staffed hours there, so nobody already on that list moves. Greedy with explicit costs is
+interactive (well under a second on a 90-room day) and every choice can be explained.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time as clock_time, timedelta
+from typing import Union
+from zoneinfo import ZoneInfo
+
+from kontrolltarn.model import (
+    CancellationReason,
+    Case,
+    CaseChange,
+    ChangeKind,
+    EmergencyRequest,
+    Hospital,
+    ModelError,
+    Procedure,
+    Program,
+    ProgramEntry,
+    Referral,
+    Session,
+    Staff,
+)
+
+
+# ---- events -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LateCancellation:
+    """A planned case leaves the program (patient ill, declined, …)."""
+
+    case_id: str
+    reason: CancellationReason = CancellationReason.PATIENT
+
+
+@dataclass(frozen=True)
+class EmergencyInsert:
+    """An emergency must be operated; it is added to the hospital if not yet known."""
+
+    emergency: EmergencyRequest
+
+
+@dataclass(frozen=True)
+class SurgeonAbsent:
+    surgeon_id: str
+    date: date
+
+
+@dataclass(frozen=True)
+class RoomClosed:
+    room_id: str
+    date: date
+
+
+@dataclass(frozen=True)
+class CaseOverrun:
+    """A case is expected to take ``extra_min`` more minutes than planned."""
+
+    case_id: str
+    extra_min: int
+
+
+Event = Union[LateCancellation, EmergencyInsert, SurgeonAbsent, RoomClosed, CaseOverrun]  # noqa: UP007
+
+
+@dataclass(frozen=True)
+class RepairCosts:
+    """What each kind of change costs; the repair picks the cheapest way to absorb an event."""
+
+    told_date_change: float = 1000.0
+    told_unscheduled: float = 2000.0
+    date_change: float = 10.0
+    unscheduled: float = 100.0
+    move_told: float = 50.0  # same date, another room
+    move: float = 5.0
+    other_location: float = 20.0  # extra for a move to another site
+    per_day_later: float = 1.0
+    priority_step: float = 10.0  # unscheduling a P1 costs 3 steps more than a P4
+
+
+@dataclass(frozen=True)
+class Change:
+    case_id: str
+    kind: str  # cancelled | moved | date_changed | unscheduled | retimed | surgeon | added
+    old: ProgramEntry | None
+    new: ProgramEntry | None
+    told: bool
+
+
+@dataclass
+class RepairResult:
+    hospital: Hospital
+    program: Program
+    changes: list[Change] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def date_changes_told(self) -> int:
+        """Told patients whose operation date changed or who lost their date."""
+        return sum(1 for c in self.changes if c.told and c.kind in ("date_changed", "unscheduled"))
+
+    @property
+    def date_changes(self) -> int:
+        return sum(1 for c in self.changes if c.kind in ("date_changed", "unscheduled"))
+
+    @property
+    def moves(self) -> int:
+        """Cases whose session (room or date) changed."""
+        return sum(1 for c in self.changes if c.kind in ("moved", "date_changed"))
+
+    def summary(self) -> str:
+        kinds: dict[str, int] = defaultdict(int)
+        for c in self.changes:
+            kinds[c.kind] += 1
+        parts = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or "no changes"
+        return (f"{parts}; date changes for told patients: {self.date_changes_told}; "
+                f"moves: {self.moves}; {self.seconds:.2f} s")
+
+
+# ---- the program as mutable state --------------------------------------------------------------
+class _State:
+    """The program by session with the resources it uses, for quick feasibility tests."""
+
+    def __init__(self, hospital: Hospital, program: Program) -> None:
+        self.h = hospital
+        self.by_session: dict[str, list[ProgramEntry]] = defaultdict(list)
+        for e in program.entries:
+            self.by_session[e.session_id].append(e)
+        for entries in self.by_session.values():
+            entries.sort(key=lambda e: (e.start_min, e.order))
+
+    # lookups
+    def item(self, case_id: str) -> Referral | EmergencyRequest:
+        return self.h.referral_by_id.get(case_id) or self.h.emergency_by_id[case_id]
+
+    def procedure(self, case_id: str) -> Procedure:
+        return self.h.procedure_by_id[self.item(case_id).procedure_code]
+
+    def turnover(self, case_id: str) -> int:
+        return self.h.specialty_by_id[self.item(case_id).specialty_id].turnover_min
+
+    def location(self, session: Session) -> str:
+        return self.h.room_by_id[session.room_id].location_id
+
+    def entries(self) -> list[ProgramEntry]:
+        return [e for es in self.by_session.values() for e in es]
+
+    def find(self, case_id: str) -> ProgramEntry | None:
+        for es in self.by_session.values():
+            for e in es:
+                if e.case_id == case_id:
+                    return e
+        return None
+
+    def day_entries(self, day: date) -> list[ProgramEntry]:
+        return [e for es in self.by_session.values() for e in es if e.date == day]
+
+    # changes
+    def remove(self, entry: ProgramEntry) -> None:
+        self.by_session[entry.session_id] = [e for e in self.by_session[entry.session_id]
+                                             if e.case_id != entry.case_id]
+
+    def put(self, entry: ProgramEntry) -> None:
+        entries = [e for e in self.by_session[entry.session_id] if e.case_id != entry.case_id]
+        entries.append(entry)
+        entries.sort(key=lambda e: (e.start_min, e.order))
+        self.by_session[entry.session_id] = [replace(e, order=i) for i, e in enumerate(entries, 1)]
+
+    # feasibility of one new entry against the rest of the program
+    def fits(self, entry: ProgramEntry, surgeon: Staff, *, emergency: bool = False,
+             allowed_over: int = 0, ignore: Iterable[str] = ()) -> bool:
+        """Whether ``entry`` keeps every hard rule of ``plan.check`` given the rest of the
+        program (``ignore``: cases about to move, not counted)."""
+        h = self.h
+        session = h.session_by_id[entry.session_id]
+        room = h.room_by_id[session.room_id]
+        item = self.item(entry.case_id)
+        proc = h.procedure_by_id[item.procedure_code]
+        skip = set(ignore) | {entry.case_id}
+        if session.emergency and not emergency:
+            return False
+        if session.specialty_id is not None and session.specialty_id != item.specialty_id:
+            return False
+        if not h.room_takes(room, proc) or not h.can_operate(surgeon, proc):
+            return False
+        if not surgeon.available_on(session.date):
+            return False
+        limit = session.end_min + min(allowed_over, h.allowed_overtime_min)
+        if entry.start_min < session.start_min or entry.end_min > limit:
+            return False
+        if isinstance(item, Referral) and not item.ready:
+            return False
+        others = [e for e in self.by_session[session.id] if e.case_id not in skip]
+        for e in others:  # room: no overlap, turnover both ways
+            if e.start_min < entry.end_min + self.turnover(entry.case_id) and \
+                    entry.start_min < e.end_min + self.turnover(e.case_id):
+                return False
+        day = self.day_entries(session.date)
+        for e in day:  # surgeon: one patient at a time
+            if e.case_id not in skip and e.surgeon_id == surgeon.id and \
+                    e.start_min < entry.end_min and entry.start_min < e.end_min:
+                return False
+        location = room.location_id
+        capacity = {k.value: v for k, v in h.location_by_id[location].post_op_beds.items()}
+        bed = proc.bed_type.value
+        if bed in capacity:  # every case at the location needs its bed, emergencies too
+            used = sum(1 for e in day if e.case_id not in skip
+                       and self.location(h.session_by_id[e.session_id]) == location
+                       and self.procedure(e.case_id).bed_type.value == bed)
+            if used + 1 > capacity[bed]:
+                return False
+        for eq in proc.equipment:
+            kind = h.equipment_by_id[eq]
+            if not kind.mobile or eq in room.equipment:
+                continue
+            count = kind.count_per_location.get(location, 0)
+            overlapping = [e for e in day if e.case_id not in skip
+                           and self.location(h.session_by_id[e.session_id]) == location
+                           and eq in self.procedure(e.case_id).equipment
+                           and eq not in h.room_by_id[e.room_id].equipment
+                           and e.start_min < entry.end_min and entry.start_min < e.end_min]
+            if _peak(overlapping, entry) >= count:
+                return False
+        return True
+
+    def surgeon_for(self, entry: ProgramEntry, case_id: str, session: Session,
+                    *, emergency: bool = False, ignore: Iterable[str] = ()) -> Staff | None:
+        """The case's named surgeon; else a surgeon already in the session; else anyone free."""
+        h = self.h
+        item = self.item(case_id)
+        named = item.surgeon_id if isinstance(item, Referral) else None
+        if named is not None:
+            surgeon = h.staff_by_id[named]
+            return surgeon if self.fits(entry, surgeon, emergency=emergency, ignore=ignore) else None
+        ids = [e.surgeon_id for e in self.by_session[session.id]]
+        ids += [s.id for s in h.surgeons(item.specialty_id)
+                if not any(e.surgeon_id == s.id for e in self.day_entries(session.date))]
+        ids += [s.id for s in h.surgeons(item.specialty_id)]
+        seen: set[str] = set()
+        for sid in ids:
+            if sid in seen:
+                continue
+            seen.add(sid)
+            surgeon = h.staff_by_id[sid]
+            if self.fits(replace(entry, surgeon_id=sid), surgeon, emergency=emergency, ignore=ignore):
+                return surgeon
+        return None
+
+
+def _peak(entries: list[ProgramEntry], window: ProgramEntry) -> int:
+    points = sorted([(max(e.start_min, window.start_min), 1) for e in entries]
+                    + [(min(e.end_min, window.end_min), -1) for e in entries],
+                    key=lambda p: (p[0], p[1]))
+    current = peak = 0
+    for _, step in points:
+        current += step
+        peak = max(peak, current)
+    return peak
+
+
+# ---- the repair --------------------------------------------------------------------------------
+def repair(hospital: Hospital, program: Program, event: Event, *, told: set[str] | None = None,
+           now: datetime | None = None, refill: bool = True, horizon_days: int = 14,
+           costs: RepairCosts | None = None) -> RepairResult:
+    """A feasible program after ``event`` that changes as little as possible (module docstring).
+
+    ``told`` holds the case ids whose patients know their date; by default the cases in
+    ``hospital.cases`` with a recorded TOLD decision. ``refill`` lets a cancellation's freed time
+    go to a ready case from the waiting list when it fits without moving anyone.
+    """
+    started = time.perf_counter()
+    zone = ZoneInfo(hospital.timezone)
+    moment = now or datetime.combine(hospital.today, clock_time(7, 0), tzinfo=zone)
+    knows = set(told) if told is not None else {c.referral_id for c in hospital.cases
+                                                  if c.told_at is not None}
+    fixer = _Repairer(hospital, program, knows, costs or RepairCosts(), horizon_days)
+    if isinstance(event, LateCancellation):
+        fixer.cancel(event, refill)
+    elif isinstance(event, EmergencyInsert):
+        fixer.emergency(event.emergency)
+    elif isinstance(event, SurgeonAbsent):
+        fixer.surgeon_absent(event)
+    elif isinstance(event, RoomClosed):
+        fixer.room_closed(event)
+    elif isinstance(event, CaseOverrun):
+        fixer.overrun(event)
+    else:
+        raise ModelError("event", type(event).__name__, "unknown event kind")
+    new_program = Program(tuple(sorted(fixer.state.entries(),
+                                       key=lambda e: (e.date, e.room_id, e.start_min))),
+                          method=f"{program.method}+repair")
+    new_hospital = _record(fixer.state.h, fixer.changes, moment, event)
+    return RepairResult(new_hospital, new_program, fixer.changes, time.perf_counter() - started)
+
+
+class _Repairer:
+    def __init__(self, hospital: Hospital, program: Program, told: set[str], costs: RepairCosts,
+                 horizon_days: int) -> None:
+        self.state = _State(hospital, program)
+        self.told = told
+        self.costs = costs
+        self.horizon = horizon_days
+        self.changes: list[Change] = []
+        self.waiting = {r.id for r in hospital.referrals} - program.case_ids()
+
+    # -- events
+    def cancel(self, event: LateCancellation, refill: bool) -> None:
+        entry = self._entry(event.case_id)
+        self.state.remove(entry)
+        self.changes.append(Change(entry.case_id, "cancelled", entry, None, entry.case_id in self.told))
+        if refill:
+            self._refill(entry)
+
+    def emergency(self, em: EmergencyRequest) -> None:
+        h = self.state.h
+        if em.id not in h.emergency_by_id:
+            h = h.replace(emergencies=(*h.emergencies, em))
+            self.state.h = h
+        zone = ZoneInfo(h.timezone)
+        local = em.requested_at.astimezone(zone)
+        day, request_min = local.date(), local.hour * 60 + local.minute
+        best: tuple[float, ProgramEntry, list[ProgramEntry]] | None = None
+        for session in h.sessions_between(day, day):
+            if self.state.location(session) != em.location_id:
+                continue
+            option = self._emergency_option(em, session, request_min)
+            if option is not None and (best is None or option[0] < best[0]):
+                best = option
+        if best is None:
+            raise ModelError("emergency", em.id, "no room at its location can take it within "
+                             f"its limit of {em.urgency.limit_min} min")
+        _, new_entry, displaced = best
+        self._apply_shift(new_entry, displaced)
+
+    def surgeon_absent(self, event: SurgeonAbsent) -> None:
+        h = self.state.h
+        surgeon = h.staff_by_id.get(event.surgeon_id)
+        if surgeon is None:
+            raise ModelError("surgeon_id", event.surgeon_id, "unknown surgeon")
+        away = replace(surgeon, unavailable=surgeon.unavailable | {event.date})
+        self.state.h = h.replace(staff=tuple(away if s.id == surgeon.id else s for s in h.staff))
+        affected = [e for e in self.state.day_entries(event.date) if e.surgeon_id == event.surgeon_id]
+        for entry in sorted(affected, key=lambda e: (e.session_id, e.start_min)):
+            session = self.state.h.session_by_id[entry.session_id]
+            item = self.state.item(entry.case_id)
+            named = isinstance(item, Referral) and item.surgeon_id == event.surgeon_id
+            if not named:
+                stand_in = self.state.surgeon_for(entry, entry.case_id, session)
+                if stand_in is not None and stand_in.id != event.surgeon_id:
+                    new = replace(entry, surgeon_id=stand_in.id)
+                    self.state.put(new)
+                    self.changes.append(Change(entry.case_id, "surgeon", entry, new,
+                                               entry.case_id in self.told))
+                    continue
+            self.state.remove(entry)
+            self._relocate(entry, not_before=event.date, same_day=not named)
+
+    def room_closed(self, event: RoomClosed) -> None:
+        h = self.state.h
+        closed = [s for s in h.sessions_between(event.date, event.date) if s.room_id == event.room_id]
+        if not closed:
+            raise ModelError("room_id", event.room_id, f"no session in this room on {event.date}")
+        ids = {s.id for s in closed}
+        displaced = [e for e in self.state.entries() if e.session_id in ids]
+        for e in displaced:
+            self.state.remove(e)
+        self.state.h = h.replace(sessions=tuple(s for s in h.sessions if s.id not in ids))
+        for entry in sorted(displaced, key=self._importance):
+            self._relocate(entry, not_before=event.date, same_day=True)
+
+    def overrun(self, event: CaseOverrun) -> None:
+        if event.extra_min <= 0:
+            raise ModelError("extra_min", event.extra_min, "must be a positive number of minutes")
+        entry = self._entry(event.case_id)
+        longer = replace(entry, planned_min=entry.planned_min + event.extra_min)
+        self.state.remove(entry)
+        self.state.put(longer)
+        self.changes.append(Change(entry.case_id, "retimed", entry, longer, entry.case_id in self.told))
+        session = self.state.h.session_by_id[entry.session_id]
+        later = [e for e in self.state.by_session[session.id] if e.start_min > entry.start_min]
+        self._push_back(session, longer, later, allowed=self.state.h.allowed_overtime_min)
+
+    # -- building blocks
+    def _entry(self, case_id: str) -> ProgramEntry:
+        entry = self.state.find(case_id)
+        if entry is None:
+            raise ModelError("case_id", case_id, "is not in the program")
+        return entry
+
+    def _importance(self, entry: ProgramEntry) -> tuple[int, int, str]:
+        item = self.state.item(entry.case_id)
+        priority = int(item.priority) if isinstance(item, Referral) else 0
+        return (0 if entry.case_id in self.told else 1, priority, entry.case_id)
+
+    def _unschedule_cost(self, case_id: str) -> float:
+        c = self.costs
+        item = self.state.item(case_id)
+        steps = 4 - int(item.priority) if isinstance(item, Referral) else 10
+        base = c.told_unscheduled if case_id in self.told else c.unscheduled
+        return base + c.priority_step * steps
+
+    def _placements(self, entry: ProgramEntry, not_before: date, same_day: bool,
+                    ignore: Iterable[str] = ()) -> list[tuple[float, ProgramEntry]]:
+        """Where ``entry``'s case could go at the end of another session, with the cost."""
+        h, c = self.state.h, self.costs
+        told = entry.case_id in self.told
+        origin = h.room_by_id[entry.room_id].location_id if entry.room_id in h.room_by_id else None
+        first = entry.date if same_day else max(entry.date + timedelta(days=1), not_before)
+        options = []
+        for session in h.sessions_between(first, entry.date + timedelta(days=self.horizon)):
+            if session.emergency or session.id == entry.session_id:
+                continue
+            if session.date == entry.date and not same_day:
+                continue
+            listed = self.state.by_session[session.id]
+            start = session.start_min if not listed else \
+                max(x.end_min + self.state.turnover(x.case_id) for x in listed)
+            candidate = replace(entry, session_id=session.id, room_id=session.room_id,
+                                date=session.date, start_min=start, order=len(listed) + 1)
+            if candidate.end_min > session.end_min:
+                continue
+            surgeon = self.state.surgeon_for(candidate, entry.case_id, session, ignore=ignore)
+            if surgeon is None:
+                continue
+            candidate = replace(candidate, surgeon_id=surgeon.id)
+            if session.date == entry.date:
+                cost = c.move_told if told else c.move
+            else:
+                cost = (c.told_date_change if told else c.date_change) \
+                    + c.per_day_later * abs((session.date - entry.date).days)
+            if origin is not None and self.state.location(session) != origin:
+                cost += c.other_location
+            options.append((cost, candidate))
+        return options
+
+    def _relocate(self, entry: ProgramEntry, not_before: date, same_day: bool) -> float:
+        """Put a displaced case where it costs least; off the program when nowhere fits."""
+        options = self._placements(entry, not_before, same_day)
+        best = min(options, key=lambda o: (o[0], o[1].date, o[1].session_id), default=None)
+        told = entry.case_id in self.told
+        if best is None or best[0] >= self._unschedule_cost(entry.case_id):
+            self.changes.append(Change(entry.case_id, "unscheduled", entry, None, told))
+            return self._unschedule_cost(entry.case_id)
+        cost, new = best
+        self.state.put(new)
+        kind = "moved" if new.date == entry.date else "date_changed"
+        self.changes.append(Change(entry.case_id, kind, entry, new, told))
+        return cost
+
+    def _relocation_cost(self, entry: ProgramEntry, ignore: Iterable[str]) -> float:
+        options = self._placements(entry, entry.date, True, ignore)
+        best = min((o[0] for o in options), default=float("inf"))
+        return min(best, self._unschedule_cost(entry.case_id))
+
+    def _refill(self, freed: ProgramEntry) -> None:
+        """Give the freed time to the most urgent ready waiting case that fits in the gap."""
+        h = self.state.h
+        session = h.session_by_id[freed.session_id]
+        listed = self.state.by_session[session.id]
+        before = [e for e in listed if e.end_min <= freed.start_min]
+        after = [e for e in listed if e.start_min >= freed.end_min]
+        start = max((e.end_min + self.state.turnover(e.case_id) for e in before),
+                    default=session.start_min)
+        end_limit = min((e.start_min for e in after), default=session.end_min)
+        candidates = sorted((h.referral_by_id[i] for i in self.waiting),
+                            key=lambda r: (r.deadline, int(r.priority), r.id))
+        for r in candidates:
+            if not r.ready or (session.specialty_id not in (None, r.specialty_id)):
+                continue
+            minutes = r.booked_min
+            turnover = self.state.turnover(r.id) if after else 0
+            if start + minutes + turnover > end_limit:
+                continue
+            entry = ProgramEntry(r.id, session.id, session.room_id, session.date, start, minutes,
+                                 freed.surgeon_id, freed.order)
+            surgeon = self.state.surgeon_for(entry, r.id, session)
+            if surgeon is None:
+                continue
+            entry = replace(entry, surgeon_id=surgeon.id)
+            self.state.put(entry)
+            self.waiting.discard(r.id)
+            self.changes.append(Change(r.id, "added", None, entry, False))
+            return
+
+    def _emergency_option(self, em: EmergencyRequest, session: Session, request_min: int,
+                          ) -> tuple[float, ProgramEntry, list[ProgramEntry]] | None:
+        """Insert the emergency after the case running at the request (or in a free gap) and
+        push the rest back; if the list then runs past what is allowed, displace the cheapest
+        set of later cases (one at a time, cheapest first)."""
+        h = self.state.h
+        listed = self.state.by_session[session.id]
+        running = [e for e in listed if e.start_min <= request_min < e.end_min]
+        start = max(request_min, session.start_min)
+        if running:
+            start = running[0].end_min + self.state.turnover(running[0].case_id)
+        if start - request_min > em.urgency.limit_min:
+            return None
+        later = [e for e in listed if e.start_min >= request_min and e not in running]
+        entry = ProgramEntry(em.id, session.id, session.room_id, session.date, start,
+                             em.booked_min, listed[0].surgeon_id if listed else "?", 1)
+        proc = h.procedure_by_id[em.procedure_code]
+        if not h.room_takes(h.room_by_id[session.room_id], proc):
+            return None
+        if session.specialty_id not in (None, em.specialty_id):
+            return None
+        allowed = h.allowed_overtime_min if not session.emergency else 0
+        if start + em.booked_min > session.end_min + allowed:
+            return None
+        ignore = {e.case_id for e in later}
+        surgeon = self._emergency_surgeon(em, entry, ignore)
+        if surgeon is None:
+            return None
+        entry = replace(entry, surgeon_id=surgeon.id)
+        if not self.state.fits(entry, surgeon, emergency=True, allowed_over=allowed, ignore=ignore):
+            return None
+        cost, displaced = self._displacement(session, entry, later, allowed)
+        if cost is None:
+            return None
+        cost += 0.01 * (start - request_min)  # sooner is better
+        return cost, entry, displaced
+
+    def _emergency_surgeon(self, em: EmergencyRequest, entry: ProgramEntry,
+                           ignore: set[str]) -> Staff | None:
+        h = self.state.h
+        proc = h.procedure_by_id[em.procedure_code]
+        day = self.state.day_entries(entry.date)
+        free_first = sorted(h.surgeons(em.specialty_id),
+                            key=lambda s: (any(e.surgeon_id == s.id for e in day), s.id))
+        for s in free_first:
+            if not h.can_operate(s, proc) or not s.available_on(entry.date):
+                continue
+            if any(e.surgeon_id == s.id and e.case_id not in ignore and e.start_min < entry.end_min
+                   and entry.start_min < e.end_min for e in day):
+                continue
+            return s
+        return None
+
+    def _displacement(self, session: Session, inserted: ProgramEntry, later: list[ProgramEntry],
+                      allowed: int) -> tuple[float | None, list[ProgramEntry]]:
+        """Cost of pushing ``later`` back behind ``inserted``; the cheapest cases leave until the
+        rest ends within ``session.end_min + allowed``."""
+        keep = sorted(later, key=lambda e: e.start_min)
+        displaced: list[ProgramEntry] = []
+        cost = 0.0
+        while True:
+            clock = inserted.end_min + self.state.turnover(inserted.case_id)
+            end = inserted.end_min
+            for e in keep:
+                end = clock + e.planned_min
+                clock = end + self.state.turnover(e.case_id)
+            if end <= session.end_min + allowed:
+                break
+            movable = [e for e in keep if e.case_id in self.state.h.referral_by_id]
+            if not movable:
+                return None, []
+            ignore = {e.case_id for e in later} | {inserted.case_id}
+            priced = [(self._relocation_cost(e, ignore), e) for e in movable]
+            price, victim = min(priced, key=lambda p: (p[0], -p[1].start_min))
+            keep.remove(victim)
+            displaced.append(victim)
+            cost += price
+        # pushing told patients later on the same day costs a little
+        cost += 0.1 * sum(1 for e in keep if e.case_id in self.told)
+        return cost, displaced
+
+    def _apply_shift(self, inserted: ProgramEntry, displaced: list[ProgramEntry]) -> None:
+        session = self.state.h.session_by_id[inserted.session_id]
+        later = [e for e in self.state.by_session[session.id] if e.start_min >= inserted.start_min]
+        for e in later:
+            self.state.remove(e)
+        self.state.put(inserted)
+        self.changes.append(Change(inserted.case_id, "added", None, inserted, False))
+        allowed = 0 if session.emergency else self.state.h.allowed_overtime_min
+        self._reflow(session, inserted, [e for e in later if e not in displaced], displaced, allowed)
+
+    def _push_back(self, session: Session, anchor: ProgramEntry, later: list[ProgramEntry],
+                   allowed: int) -> None:
+        """Later cases start after the longer ``anchor``; the cheapest leave if needed."""
+        cost, displaced = self._displacement(session, anchor, later, allowed)
+        if cost is None:
+            displaced = [e for e in later if e.case_id in self.state.h.referral_by_id]
+        for e in later:
+            self.state.remove(e)
+        self._reflow(session, anchor, [e for e in later if e not in displaced], displaced, allowed)
+
+    def _reflow(self, session: Session, anchor: ProgramEntry, keep: list[ProgramEntry],
+                displaced: list[ProgramEntry], allowed: int) -> None:
+        """Place ``keep`` back to back after ``anchor`` (each checked against the rest of the
+        day: a case that would now clash goes with the displaced), then relocate the displaced."""
+        clock = anchor.end_min + self.state.turnover(anchor.case_id)
+        leaving = list(displaced)
+        for e in sorted(keep, key=lambda e: e.start_min):
+            new = replace(e, start_min=clock)
+            surgeon = self.state.h.staff_by_id[e.surgeon_id]
+            emergency = e.case_id not in self.state.h.referral_by_id
+            if not self.state.fits(new, surgeon, emergency=emergency, allowed_over=allowed):
+                leaving.append(e)
+                continue
+            self.state.put(new)
+            if new.start_min != e.start_min:
+                self.changes.append(Change(e.case_id, "retimed", e, new, e.case_id in self.told))
+            clock = new.end_min + self.state.turnover(e.case_id)
+        for e in sorted(leaving, key=self._importance):
+            self._relocate(e, not_before=e.date, same_day=True)
+
+
+def _record(hospital: Hospital, changes: list[Change], now: datetime, event: Event) -> Hospital:
+    """Each decision appended to its case's history (who: the repair, why: the event)."""
+    cases = dict(hospital.case_by_id)
+    why = type(event).__name__
+    for ch in changes:
+        if ch.case_id not in hospital.referral_by_id:
+            continue
+        case = cases.get(ch.case_id, Case(ch.case_id))
+        old_date = ch.old.date if ch.old else None
+        if ch.kind == "cancelled":
+            reason = event.reason if isinstance(event, LateCancellation) else CancellationReason.OTHER
+            change = CaseChange(now, ChangeKind.CANCELLED, None, old_date, reason, "repair", why)
+        elif ch.kind == "unscheduled":
+            change = CaseChange(now, ChangeKind.UNSCHEDULED, None, old_date, by="repair", note=why)
+        elif ch.kind == "added":
+            change = CaseChange(now, ChangeKind.SCHEDULED, ch.new.date if ch.new else None,
+                                by="repair", note=why)
+        elif ch.kind in ("moved", "date_changed", "retimed", "surgeon"):
+            change = CaseChange(now, ChangeKind.RESCHEDULED, ch.new.date if ch.new else None,
+                                old_date, by="repair", note=f"{why}: {ch.kind}")
+        else:
+            continue
+        if case.history and change.at < case.history[-1].at:
+            change = replace(change, at=case.history[-1].at)
+        cases[ch.case_id] = case.record(change)
+    return hospital.replace(cases=tuple(cases.values()))
+
+
+def benchmark_events(hospital: Hospital, program: Program) -> list[tuple[str, Event]]:
+    """One event of each kind on the program's busiest day (for benchmarks and demos)."""
+    by_day: dict[date, list[ProgramEntry]] = defaultdict(list)
+    for e in program.entries:
+        if e.case_id in hospital.referral_by_id:
+            by_day[e.date].append(e)
+    if not by_day:
+        return []
+    day = max(by_day, key=lambda d: (len(by_day[d]), d))
+    entries = sorted(by_day[day], key=lambda e: (e.room_id, e.start_min))
+    first = entries[0]
+    middle = entries[len(entries) // 2]
+    surgeon = entries[len(entries) // 3].surgeon_id
+    referral = hospital.referral_by_id[middle.case_id]
+    location = hospital.room_by_id[middle.room_id].location_id
+    patient = hospital.patients[0].id
+    zone = ZoneInfo(hospital.timezone)
+    em = EmergencyRequest("EM-BENCH-1", patient, referral.procedure_code, referral.specialty_id,
+                          location, _urgency_6h(), datetime.combine(day, clock_time(10, 0), tzinfo=zone),
+                          120)
+    return [
+        ("cancellation", LateCancellation(middle.case_id)),
+        ("emergency", EmergencyInsert(em)),
+        ("surgeon_absent", SurgeonAbsent(surgeon, day)),
+        ("room_closed", RoomClosed(first.room_id, day)),
+        ("overrun", CaseOverrun(first.case_id, 90)),
+    ]
+
+
+def _urgency_6h():  # type: ignore[no-untyped-def]
+    from kontrolltarn.model import Urgency
+
+    return Urgency.WITHIN_6H
