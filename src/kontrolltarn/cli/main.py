@@ -42,6 +42,7 @@ def _register() -> None:
     __import__("kontrolltarn.cli.serve", fromlist=["register"]).register(app)
     __import__("kontrolltarn.cli.ihtc", fromlist=["register"]).register(app)
     __import__("kontrolltarn.cli.predict", fromlist=["register"]).register(app)
+    __import__("kontrolltarn.cli.program", fromlist=["register"]).register(app)
 
 
 def main() -> None:

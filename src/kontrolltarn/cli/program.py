@@ -1,0 +1,225 @@
+"""Commands of the optimised program: `optimise` (plan with rules and readiness shown) and
+`replan` (minimal-change repair after one event). `plan --method optimise` comes via the
+planner registry."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kontrolltarn.model import CancellationReason, EmergencyRequest, Hospital, ModelError, Urgency
+
+console = Console()
+err_console = Console(stderr=True)
+
+EVENT_HELP = ("cancel CASE [REASON] | emergency ID PROCEDURE LOCATION URGENCY YYYY-MM-DDTHH:MM "
+              "MINUTES [PATIENT] | surgeon-absent SURGEON YYYY-MM-DD | room-closed ROOM "
+              "YYYY-MM-DD | overrun CASE MINUTES")
+
+
+def _fail(message: str) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(2)
+
+
+def _load(hospital_path: Path) -> Hospital:
+    from kontrolltarn.formats.native import load_hospital
+
+    try:
+        return load_hospital(hospital_path)
+    except (ModelError, OSError) as exc:
+        raise _fail(f"hospital file {hospital_path}: {exc}") from exc
+
+
+def optimise_cmd(
+    hospital_path: Path = typer.Option(..., "--hospital", "-H", help="hospital file from `generate`"),
+    start: str | None = typer.Option(None, help="first day, YYYY-MM-DD (default: the hospital's today)"),
+    days: int = typer.Option(5, min=1, max=31, help="days to plan"),
+    seed: int = typer.Option(0, help="solver seed"),
+    time_limit: float = typer.Option(100.0, help="seconds for the whole plan"),
+    settings_path: Path | None = typer.Option(None, "--settings", help="planning settings TOML"),
+    rules_path: Path | None = typer.Option(None, "--rules", help="local rules TOML"),
+    release: bool = typer.Option(False, help="release sessions their specialty cannot fill first"),
+    output: Path = typer.Option(Path("out/program.json"), "--output", "-o"),
+) -> None:
+    """Plan with the optimiser, show the local rules and the cases not ready, judge with check."""
+    from kontrolltarn.formats.native import load_history, save_hospital, save_program
+    from kontrolltarn.plan.check import check
+    from kontrolltarn.plan.program import (
+        HistoryDurations,
+        LocalRules,
+        ProgramSettings,
+        plan_program,
+        release_unused,
+    )
+
+    hospital = _load(hospital_path)
+    try:
+        first = date.fromisoformat(start) if start else hospital.today
+        settings = ProgramSettings.from_toml(settings_path)
+        rules = LocalRules.from_toml(rules_path)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    try:
+        history = load_history(hospital_path)
+        durations = HistoryDurations.fit(history) if history else None
+    except (ModelError, KeyError, OSError):
+        durations = None
+    released: list[str] = []
+    if release:
+        hospital, released = release_unused(hospital, first, days, cadence=settings.cadence)
+    with Progress(TextColumn("[bold]planning[/] {task.description}"), BarColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=True) as progress:
+        task = progress.add_task("", total=1.0)
+        try:
+            plan = plan_program(hospital, first, days, settings=settings, rules=rules,
+                                durations=durations, seed=seed, time_limit=time_limit,
+                                progress=lambda step, share: progress.update(
+                                    task, description=step, completed=share))
+        except KeyboardInterrupt:
+            err_console.print("stopped: nothing written")
+            raise typer.Exit(130) from None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    save_program(plan.program, output)
+    if released:
+        save_hospital(hospital, output.with_name(output.stem + "-hospital.json.gz"))
+        console.print(f"released {len(released)} sessions to other specialties "
+                      f"(hospital with them written beside the program)")
+    report = check(hospital, plan.program)
+    console.print(f"wrote {output}: {len(plan.program.entries)} cases in "
+                  f"{plan.stats['solve_seconds']:.1f} s; durations: "
+                  f"{'history' if durations else 'catalogue fallback'}; feasible: "
+                  f"{'yes' if report.feasible else 'NO'}")
+    console.print(f"mean planned chance of a 30+ min overrun: "
+                  f"{plan.stats['mean_overrun_probability']:.1%}")
+    console.print("[bold]Local rules applied[/]")
+    for line in plan.rules:
+        console.print(f"  {line}")
+    table = Table(title=f"Not ready: {len(plan.incomplete)} cases (first 15 by deadline)")
+    for column in ("referral", "specialty", "priority", "deadline", "missing"):
+        table.add_column(column)
+    for case in plan.incomplete[:15]:
+        table.add_row(case.referral_id, case.specialty_id, f"P{case.priority}",
+                      case.deadline.isoformat(), ", ".join(case.missing))
+    console.print(table)
+    if not report.feasible:
+        typer.echo(report.to_text())
+        raise typer.Exit(1)
+
+
+def parse_event(text: str, hospital: Hospital) -> Any:
+    """An event from its command-line form (see EVENT_HELP)."""
+    from kontrolltarn.plan.repair import (
+        CaseOverrun,
+        EmergencyInsert,
+        LateCancellation,
+        RoomClosed,
+        SurgeonAbsent,
+    )
+
+    parts = text.split()
+    if not parts:
+        raise ModelError("event", text, f"empty; use {EVENT_HELP}")
+    kind, args = parts[0], parts[1:]
+    try:
+        if kind == "cancel" and len(args) in (1, 2):
+            reason = CancellationReason(args[1]) if len(args) == 2 else CancellationReason.PATIENT
+            return LateCancellation(args[0], reason)
+        if kind == "surgeon-absent" and len(args) == 2:
+            return SurgeonAbsent(args[0], date.fromisoformat(args[1]))
+        if kind == "room-closed" and len(args) == 2:
+            return RoomClosed(args[0], date.fromisoformat(args[1]))
+        if kind == "overrun" and len(args) == 2:
+            return CaseOverrun(args[0], int(args[1]))
+        if kind == "emergency" and len(args) in (6, 7):
+            ident, code, location, urgency, at, minutes = args[:6]
+            procedure = hospital.procedure_by_id.get(code)
+            if procedure is None:
+                raise ModelError("event.procedure", code, "unknown procedure")
+            patient = args[6] if len(args) == 7 else hospital.patients[0].id
+            requested = datetime.fromisoformat(at)
+            if requested.tzinfo is None:
+                requested = requested.replace(tzinfo=ZoneInfo(hospital.timezone))
+            return EmergencyInsert(EmergencyRequest(ident, patient, code, procedure.specialty_id,
+                                                    location, Urgency(urgency), requested,
+                                                    int(minutes)))
+    except ValueError as exc:
+        if isinstance(exc, ModelError):
+            raise
+        raise ModelError("event", text, f"{exc}; use {EVENT_HELP}") from exc
+    raise ModelError("event", text, f"not understood; use {EVENT_HELP}")
+
+
+def event_from_file(path: Path, hospital: Hospital) -> Any:
+    """A TOML file with ``event = "<command-line form>"``."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ModelError("event_file", str(path), str(exc)) from exc
+    if not isinstance(data.get("event"), str):
+        raise ModelError("event_file.event", data.get("event"), "needs event = \"...\"")
+    return parse_event(data["event"], hospital)
+
+
+def replan_cmd(
+    hospital_path: Path = typer.Option(..., "--hospital", "-H", help="hospital file"),
+    program_path: Path = typer.Option(..., "--program", "-p", help="program file"),
+    event: str | None = typer.Option(None, "--event", "-e", help=EVENT_HELP),
+    event_file: Path | None = typer.Option(None, help="TOML file with event = \"...\""),
+    told: str = typer.Option("recorded", help="who knows their date: recorded (case histories), "
+                             "all (everyone in the program) or none"),
+    no_refill: bool = typer.Option(False, help="leave a cancellation's time empty"),
+    output: Path = typer.Option(Path("out/program-replanned.json"), "--output", "-o"),
+) -> None:
+    """Re-plan after one event, changing as little as possible for patients already told."""
+    from kontrolltarn.formats.native import load_program, save_hospital, save_program
+    from kontrolltarn.plan.check import check
+    from kontrolltarn.plan.repair import repair
+
+    hospital = _load(hospital_path)
+    try:
+        program = load_program(program_path)
+    except (ModelError, OSError) as exc:
+        raise _fail(f"program file {program_path}: {exc}") from exc
+    if (event is None) == (event_file is None):
+        raise _fail("give exactly one of --event or --event-file")
+    if told not in ("recorded", "all", "none"):
+        raise _fail(f"told={told!r}: choose recorded, all or none")
+    try:
+        parsed = parse_event(event, hospital) if event else event_from_file(event_file, hospital)  # type: ignore[arg-type]
+        knows = None if told == "recorded" else (program.case_ids() if told == "all" else set())
+        result = repair(hospital, program, parsed, told=knows, refill=not no_refill)
+    except ModelError as exc:
+        raise _fail(str(exc)) from exc
+    output.parent.mkdir(parents=True, exist_ok=True)
+    save_program(result.program, output)
+    save_hospital(result.hospital, output.with_name(output.stem + "-hospital.json.gz"))
+    report = check(result.hospital, result.program)
+    table = Table(title=result.summary())
+    for column in ("case", "change", "was", "now", "told"):
+        table.add_column(column)
+    for ch in result.changes:
+        was = f"{ch.old.date} {ch.old.room_id} {ch.old.start_min // 60:02d}:{ch.old.start_min % 60:02d}" \
+            if ch.old else "—"
+        now = f"{ch.new.date} {ch.new.room_id} {ch.new.start_min // 60:02d}:{ch.new.start_min % 60:02d}" \
+            if ch.new else "—"
+        table.add_row(ch.case_id, ch.kind, was, now, "yes" if ch.told else "")
+    console.print(table)
+    console.print(f"wrote {output} (and the updated hospital beside it); feasible: "
+                  f"{'yes' if report.feasible else 'NO'}")
+    if not report.feasible:
+        typer.echo(report.to_text())
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("optimise")(optimise_cmd)
+    app.command("replan")(replan_cmd)
