@@ -75,6 +75,63 @@ class Annealer:
                 return False
         return True
 
+    def _pick_theater(self, p: int, d: int, prefer: int) -> int:
+        """A theater with room for p's surgery on day d: ``prefer``, else an open one, else any."""
+        st = self.st
+        dur = st.dur[p]
+        same_day = st.adm[p] == d
+        fallback = -1
+        order = list(range(st.T))
+        self.rng.shuffle(order)
+        if prefer >= 0:
+            order.insert(0, prefer)
+        for t in order:
+            own = same_day and st.ot[p] == t
+            if st.ot_load[t][d] - (dur if own else 0) + dur <= st.ot_avail[t][d]:
+                if t == prefer or st.ot_count[t][d] - own > 0:
+                    return t
+                if fallback < 0:
+                    fallback = t
+        return fallback
+
+    def _pick_room(self, p: int, d: int, prefer: int, tries: int = 6) -> int:
+        st = self.st
+        rooms = st.allowed_rooms[p]
+        if not rooms:
+            return -1
+        if prefer >= 0 and self._room_ok(p, d, prefer):
+            return prefer
+        for _ in range(tries):
+            r = rooms[self.rng.randrange(len(rooms))]
+            if r != prefer and self._room_ok(p, d, r):
+                return r
+        return -1
+
+    def _room_ok(self, p: int, d: int, r: int) -> bool:
+        st = self.st
+        if not st.compatible[p][r]:
+            return False
+        od, orm = st.adm[p], st.room[p]
+        oend = od + st.los[p] if od >= 0 else -1
+        cap = st.cap[r]
+        other = 1 - st.gender[p]
+        members = st.members[r]
+        gcount = st.gcount[r]
+        for dd in range(d, min(st.D, d + st.los[p])):
+            n_in = len(members[dd])
+            if orm == r and od <= dd < oend:
+                n_in -= 1
+            if n_in >= cap or gcount[dd][other] or not st.day_ok[dd]:
+                return False
+        return True
+
+    def _surgeon_ok(self, p: int, d: int) -> bool:
+        st = self.st
+        u = st.surgeon[p]
+        dur = st.dur[p]
+        own = dur if st.adm[p] == d else 0
+        return st.s_load[u][d] - own + dur <= st.surg_max[u][d]
+
     def move_patient(self) -> bool:
         st, rng = self.st, self.rng
         p = rng.randrange(st.P)
@@ -85,9 +142,11 @@ class Annealer:
             if not (st.mandatory[p] or st.admit_optional):
                 return False
             d = rng.randint(st.release[p], last)
-            r = rng.choice(st.allowed_rooms[p]) if st.allowed_rooms[p] else -1
-            t = rng.randrange(st.T)
-            if r < 0 or not st.can_admit(p, d, r, t):
+            if not self._surgeon_ok(p, d):
+                return False
+            t = self._pick_theater(p, d, -1)
+            r = self._pick_room(p, d, -1) if t >= 0 else -1
+            if r < 0:
                 return False
             delta = st.admit(p, d, r, t)
             if self._accept(delta):
@@ -104,16 +163,19 @@ class Annealer:
             return False
         d, r, t = od, orm, ot
         if kind < 0.35:
-            r = rng.choice(st.allowed_rooms[p])
-        elif kind < 0.6:
-            t = rng.randrange(st.T)
-        elif kind < 0.85:
-            d = max(st.release[p], min(last, od + rng.choice((-2, -1, 1, 1, 2))))
+            r = self._pick_room(p, d, -1, tries=3)
+        elif kind < 0.55:
+            t = self._pick_theater(p, d, -1)
         else:
-            d = rng.randint(st.release[p], last)
-            r = rng.choice(st.allowed_rooms[p])
-            t = rng.randrange(st.T)
-        if (d, r, t) == (od, orm, ot) or not self._can_move(p, d, r, t):
+            if kind < 0.8:
+                d = max(st.release[p], min(last, od + rng.choice((-2, -1, 1, 1, 2))))
+            else:
+                d = rng.randint(st.release[p], last)
+            if d == od or not self._surgeon_ok(p, d):
+                return False
+            t = self._pick_theater(p, d, ot)
+            r = self._pick_room(p, d, orm) if t >= 0 else -1
+        if r < 0 or t < 0 or (d, r, t) == (od, orm, ot) or not self._can_move(p, d, r, t):
             return False
         delta = st.postpone(p) + st.admit(p, d, r, t)
         if self._accept(delta):
