@@ -150,6 +150,7 @@ class _State:
             self.by_session[e.session_id].append(e)
         for entries in self.by_session.values():
             entries.sort(key=lambda e: (e.start_min, e.order))
+        self._days: dict[date, list[ProgramEntry]] = {}
 
     # lookups
     def item(self, case_id: str) -> Referral | EmergencyRequest:
@@ -175,18 +176,22 @@ class _State:
         return None
 
     def day_entries(self, day: date) -> list[ProgramEntry]:
-        return [e for es in self.by_session.values() for e in es if e.date == day]
+        if day not in self._days:
+            self._days[day] = [e for es in self.by_session.values() for e in es if e.date == day]
+        return self._days[day]
 
     # changes
     def remove(self, entry: ProgramEntry) -> None:
         self.by_session[entry.session_id] = [e for e in self.by_session[entry.session_id]
                                              if e.case_id != entry.case_id]
+        self._days.pop(entry.date, None)
 
     def put(self, entry: ProgramEntry) -> None:
         entries = [e for e in self.by_session[entry.session_id] if e.case_id != entry.case_id]
         entries.append(entry)
         entries.sort(key=lambda e: (e.start_min, e.order))
         self.by_session[entry.session_id] = [replace(e, order=i) for i, e in enumerate(entries, 1)]
+        self._days.pop(entry.date, None)
 
     # feasibility of one new entry against the rest of the program
     def fits(self, entry: ProgramEntry, surgeon: Staff, *, emergency: bool = False,
@@ -428,8 +433,13 @@ class _Repairer:
         told = entry.case_id in self.told
         origin = h.room_by_id[entry.room_id].location_id if entry.room_id in h.room_by_id else None
         first = entry.date if same_day else max(entry.date + timedelta(days=1), not_before)
-        options = []
+        options: list[tuple[float, ProgramEntry]] = []
+        item = self.state.item(entry.case_id)
         for session in h.sessions_between(first, entry.date + timedelta(days=self.horizon)):
+            if options and session.date > options[0][1].date:
+                break  # the nearest date with room wins (a later date only costs more)
+            if session.specialty_id not in (None, item.specialty_id):
+                continue
             if session.emergency or session.id == entry.session_id:
                 continue
             if session.date == entry.date and not same_day:
