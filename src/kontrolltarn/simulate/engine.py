@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from kontrolltarn.kpi import ExecutionLog
 from kontrolltarn.model import (
     CancellationReason,
     Case,
@@ -29,7 +30,6 @@ from kontrolltarn.model import (
     Referral,
     Session,
 )
-from kontrolltarn.kpi import ExecutionLog
 from kontrolltarn.synth import SyntheticHospital
 
 from .arrivals import ArrivalStream

@@ -67,8 +67,10 @@ class EnvironmentParams:
     emergency_rate_factor: float = 1.0
 
     # ---- demand ------------------------------------------------------------------------------
-    #: referrals arriving relative to the history's elective volume (the scale's figure is 1.03)
-    referral_rate_factor: float = 1.03
+    #: referrals arriving relative to the history's elective volume (the scale's figure is 1.03,
+    #: set for the generator's own fill rule; today's planner operates fewer a year, and at
+    #: 1.03 the list grows by about 10,000 a year — see docs/simulation.md)
+    referral_rate_factor: float = 0.90
 
     def __post_init__(self) -> None:
         for f in fields(self):

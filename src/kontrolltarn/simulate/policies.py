@@ -18,9 +18,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from kontrolltarn.model import CancellationReason, Hospital, Program, ProgramEntry, Referral, Session
+from kontrolltarn.model import (
+    CancellationReason,
+    Hospital,
+    ModelError,
+    PastOperation,
+    Program,
+    ProgramEntry,
+    Referral,
+    Session,
+)
 from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
 from kontrolltarn.plan.registry import get_planner
+from kontrolltarn.synth import SyntheticHospital
 from kontrolltarn.synth.generator import PLANNING_BUFFER_MIN
 
 from .policy import CoordinatorRules
@@ -106,6 +116,8 @@ class OptimisedPolicy(BaselinePolicy):
     #: least 7, because shorter notice makes patients cancel more
     tell_days_ahead: int = 8
     refill_days_ahead: int = 3
+    #: planning on unbiased estimates needs a smaller reserve than on biased bookings
+    buffer_min: int = 15
     rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(overrun_tolerance_min=20))
     #: ratio of expected to booked minutes, learnt from the hospital's history per surgeon
     #: (bookings are biased short); 1.0 where unknown
@@ -180,7 +192,7 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
         if session.emergency or session.specialty_id is None or not state.by_session.get(session.id):
             continue
         load = session_load(state, session, policy)
-        if session.staffed_min - load > 45:
+        if session.staffed_min - policy.buffer_min - load > 45:
             free.setdefault(session.specialty_id, []).append(session)
     if not free:
         return 0
@@ -204,7 +216,7 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
                 if not hospital.room_takes(room, hospital.procedure_by_id[referral.procedure_code]):
                     continue
                 start = session.start_min + session_load(state, session, policy) + turnover
-                if start + policy.estimate_min(referral) > session.end_min:
+                if start + policy.estimate_min(referral) > session.end_min - policy.buffer_min:
                     continue
                 entry = ProgramEntry(referral.id, session.id, session.room_id, day, start,
                                      referral.booked_min, referral.surgeon_id or surgeon, 90 + placed)
@@ -216,3 +228,32 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
 def _session_surgeon(state: PlanState, session: Session) -> str | None:
     cases = state.by_session.get(session.id, ())
     return state.planned[cases[0]].entry.surgeon_id if cases else None
+
+
+def booking_ratios(history: list[PastOperation] | tuple[PastOperation, ...]) -> dict[str, float]:
+    """Per surgeon, actual over booked in-room minutes in the hospital's history (bookings are
+    biased short; the ratio is what a duration model learns first)."""
+    booked: dict[str, float] = {}
+    actual: dict[str, float] = {}
+    for op in history:
+        if not op.emergency:
+            booked[op.surgeon_id] = booked.get(op.surgeon_id, 0.0) + op.booked_min
+            actual[op.surgeon_id] = actual.get(op.surgeon_id, 0.0) + op.actual_min
+    return {s: actual[s] / booked[s] for s in booked if booked[s] > 0}
+
+
+POLICIES = ("baseline", "optimised", "optimised-practice")
+
+
+def make_policy(name: str, synthetic: SyntheticHospital) -> BaselinePolicy:
+    """A policy by name: ``baseline`` (today's practice), ``optimised`` (the registry's
+    ``optimise`` planner with the optimised practice), ``optimised-practice`` (the optimised
+    practice around today's planner, to separate what the practice and the planner each give)."""
+    if name == "baseline":
+        return BaselinePolicy()
+    ratios = booking_ratios(synthetic.history)
+    if name == "optimised":
+        return OptimisedPolicy(booking_ratio=ratios)
+    if name == "optimised-practice":
+        return OptimisedPolicy(name=name, planner="baseline", booking_ratio=ratios)
+    raise ModelError("policy", name, f"unknown policy, choose one of {list(POLICIES)}")

@@ -174,7 +174,7 @@ class PlanState:
         staff = tuple(replace(s, unavailable=frozenset(d for d in window if s.id in self.absent.get(d, ())))
                       for s in self.surgeons)
         patients = tuple(self.patients[r.patient_id] for r in referrals)
-        return self.base.replace(today=first, referrals=tuple(referrals), patients=patients,
+        return self.base.replace(today=self.now.date(), referrals=tuple(referrals), patients=patients,
                                  sessions=tuple(sessions), staff=staff, cases=(), emergencies=())
 
     # ---- decisions (each appends to the case's history) --------------------------------------
