@@ -37,6 +37,7 @@ def _register() -> None:
 
     core.register(app)
     __import__("kontrolltarn.cli.io", fromlist=["register"]).register(app)
+    __import__("kontrolltarn.cli.simulate", fromlist=["register"]).register(app)
     __import__("kontrolltarn.cli.staffing", fromlist=["register"]).register(app)
     __import__("kontrolltarn.cli.capacity", fromlist=["register"]).register(app)
     __import__("kontrolltarn.cli.serve", fromlist=["register"]).register(app)
