@@ -94,9 +94,7 @@ def check_roster(roster: Roster, rules: WorkingTimeRules | None = None) -> Check
         roster.published_on is None
         or (roster.first_day - roster.published_on).days < rules.publication_notice_days
     ):
-        notice = (
-            None if roster.published_on is None else (roster.first_day - roster.published_on).days
-        )
+        notice = None if roster.published_on is None else (roster.first_day - roster.published_on).days
         add(
             Breach(
                 "publication",
@@ -158,8 +156,7 @@ def _person_breaches(
                 s.start.date(),
                 s.start.date(),
                 rules.break_min - s.break_min,
-                f"{_hm(s.span_min)} day with a {s.break_min} min break, "
-                f"{rules.break_min} min required",
+                f"{_hm(s.span_min)} day with a {s.break_min} min break, {rules.break_min} min required",
             )
 
     # minutes worked per calendar day, attributed to the day the shift starts
@@ -264,8 +261,7 @@ def _averaged(
                 weeks[w],
                 weeks[w + window - 1] + timedelta(days=6),
                 round(average - limit),
-                f"{what} average {_hm(round(average))} a week over {window} weeks, "
-                f"at most {_hm(limit)}",
+                f"{what} average {_hm(round(average))} a week over {window} weeks, at most {_hm(limit)}",
             )
 
 
@@ -286,9 +282,7 @@ def _night_minutes(shift: Shift, rules: WorkingTimeRules) -> int:
     total = 0
     day = shift.start.date() - timedelta(days=1)
     while datetime.combine(day, datetime.min.time()) < shift.end:
-        night_start = datetime.combine(day, datetime.min.time()) + timedelta(
-            minutes=rules.night_start_min
-        )
+        night_start = datetime.combine(day, datetime.min.time()) + timedelta(minutes=rules.night_start_min)
         night_end = datetime.combine(day + timedelta(days=1), datetime.min.time()) + timedelta(
             minutes=rules.night_end_min
         )

@@ -66,9 +66,7 @@ class StaffingNorm:
     )
     emergency_open: Mapping[str, float] = field(default_factory=_default_emergency_open)
     elective_shift: str = "D"
-    specialty_competence: Mapping[str, Mapping[StaffRole, str]] = field(
-        default_factory=_default_competence
-    )
+    specialty_competence: Mapping[str, Mapping[StaffRole, str]] = field(default_factory=_default_competence)
 
 
 def demand_from_sessions(
@@ -87,9 +85,7 @@ def demand_from_sessions(
     norm = norm or StaffingNorm()
     types = {t.code: t for t in shift_types}
     if norm.elective_shift not in types:
-        raise ModelError(
-            "norm.elective_shift", norm.elective_shift, f"not a shift type {sorted(types)}"
-        )
+        raise ModelError("norm.elective_shift", norm.elective_shift, f"not a shift type {sorted(types)}")
     for code in norm.emergency_open:
         if code not in types:
             raise ModelError("norm.emergency_open", code, f"not a shift type {sorted(types)}")
@@ -163,9 +159,7 @@ def people_from_hospital(
         (location,) = staff.location_ids
         wants_off = frozenset(rng.sample(period, 2)) if preferences else frozenset()
         avoid = frozenset({"N"}) if preferences and rng.random() < 0.2 else frozenset()
-        contract = (
-            DOCTOR_ROTA_WEEK_MIN if staff.role is StaffRole.ANAESTHETIST else NURSE_ROTA_WEEK_MIN
-        )
+        contract = DOCTOR_ROTA_WEEK_MIN if staff.role is StaffRole.ANAESTHETIST else NURSE_ROTA_WEEK_MIN
         people.append(
             Person(
                 staff.id,

@@ -37,9 +37,7 @@ class ShiftType:
         if not self.code:
             raise ModelError("shift_type.code", self.code, "must be a non-empty code")
         if not 0 <= self.start_min < 24 * 60:
-            raise ModelError(
-                f"shift_type[{self.code}].start_min", self.start_min, "must be 0..1439"
-            )
+            raise ModelError(f"shift_type[{self.code}].start_min", self.start_min, "must be 0..1439")
         if not self.start_min < self.end_min <= self.start_min + 24 * 60:
             raise ModelError(
                 f"shift_type[{self.code}].end_min",
@@ -59,9 +57,7 @@ class ShiftType:
 
     def on(self, day: date) -> tuple[datetime, datetime]:
         midnight = datetime.combine(day, datetime.min.time())
-        return midnight + timedelta(minutes=self.start_min), midnight + timedelta(
-            minutes=self.end_min
-        )
+        return midnight + timedelta(minutes=self.start_min), midnight + timedelta(minutes=self.end_min)
 
 
 #: The operating department's three shifts. Day covers the 08:00-15:30 sessions with handover.
@@ -209,9 +205,7 @@ def _dt(value: Any, field_name: str) -> datetime:
     try:
         return datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        raise ModelError(
-            field_name, value, "must be an ISO datetime such as 2026-12-14T07:30"
-        ) from None
+        raise ModelError(field_name, value, "must be an ISO datetime such as 2026-12-14T07:30") from None
 
 
 def _d(value: Any, field_name: str) -> date:
@@ -271,9 +265,7 @@ def _role(value: Any, field_name: str) -> StaffRole:
     try:
         return StaffRole(value)
     except ValueError:
-        raise ModelError(
-            field_name, value, f"unknown role; one of {[r.value for r in StaffRole]}"
-        ) from None
+        raise ModelError(field_name, value, f"unknown role; one of {[r.value for r in StaffRole]}") from None
 
 
 def roster_from_dict(data: Mapping[str, Any]) -> Roster:
@@ -287,12 +279,8 @@ def roster_from_dict(data: Mapping[str, Any]) -> Roster:
                 location_id=p["location_id"],
                 competences=frozenset(p.get("competences", ())),
                 contract_week_min=int(p.get("contract_week_min", NURSE_ROTA_WEEK_MIN)),
-                unavailable=frozenset(
-                    _d(x, f"people[{i}].unavailable") for x in p.get("unavailable", ())
-                ),
-                wants_off=frozenset(
-                    _d(x, f"people[{i}].wants_off") for x in p.get("wants_off", ())
-                ),
+                unavailable=frozenset(_d(x, f"people[{i}].unavailable") for x in p.get("unavailable", ())),
+                wants_off=frozenset(_d(x, f"people[{i}].wants_off") for x in p.get("wants_off", ())),
                 avoid_shifts=frozenset(p.get("avoid_shifts", ())),
                 overtime_year_min=int(p.get("overtime_year_min", 0)),
             )
@@ -358,9 +346,7 @@ def load_roster(path: str | Path) -> Roster:
 def roster_to_csv(roster: Roster) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        ["person_id", "role", "location_id", "date", "code", "start", "end", "break_min"]
-    )
+    writer.writerow(["person_id", "role", "location_id", "date", "code", "start", "end", "break_min"])
     for s in sorted(roster.shifts, key=lambda s: (s.person_id, s.start)):
         p = roster.person_by_id[s.person_id]
         writer.writerow(

@@ -23,6 +23,7 @@ from ortools.sat.python import cp_model
 
 from kontrolltarn.model import ModelError
 
+from .greedy import greedy_assignment
 from .roster import DEFAULT_SHIFT_TYPES, Demand, Person, Roster, Shift, ShiftType
 from .rules import HOUR, WorkingTimeRules
 
@@ -73,11 +74,7 @@ class _Instance:
 
 
 def _instances(days: int, types: Sequence[ShiftType]) -> list[_Instance]:
-    return [
-        _Instance(d, t, d * 1440 + t.start_min, d * 1440 + t.end_min)
-        for d in range(days)
-        for t in types
-    ]
+    return [_Instance(d, t, d * 1440 + t.start_min, d * 1440 + t.end_min) for d in range(days) for t in types]
 
 
 def _rest_conflicts(insts: list[_Instance], rules: WorkingTimeRules) -> list[tuple[int, int]]:
@@ -189,9 +186,7 @@ def solve_group(
                 m.add_bool_or([x[p_idx, a].Not(), x[p_idx, b].Not()])
         for w in range(weeks):
             in_week = [k for k in ks if w * 7 <= insts[k].day < (w + 1) * 7]
-            m.add(
-                sum(insts[k].type.worked_min * x[p_idx, k] for k in in_week) <= rules.week_limit_min
-            )
+            m.add(sum(insts[k].type.worked_min * x[p_idx, k] for k in in_week) <= rules.week_limit_min)
             choices: list[cp_model.IntVar] = []
             for blocked in windows[w]:
                 y = m.new_bool_var(f"r{p_idx}_{w}_{len(choices)}")
@@ -240,21 +235,30 @@ def solve_group(
     coverage_terms: list[cp_model.LinearExprT] = []
     for d_idx, d in enumerate(demand):
         covering = [k for k, inst in enumerate(insts) if _covers(inst, d, origin)]
-        present = [
-            (p_idx, x[p_idx, k])
-            for p_idx in range(len(people))
-            for k in covering
-            if (p_idx, k) in x
-        ]
+        present = [(p_idx, x[p_idx, k]) for p_idx in range(len(people)) for k in covering if (p_idx, k) in x]
         gap = m.new_int_var(0, d.count, f"gap{d_idx}")
         m.add(sum(v for _, v in present) + gap >= d.count)
         coverage_terms.append(W_UNCOVERED * gap)
         for comp, need in d.competences.items():
             cgap = m.new_int_var(0, need, f"cgap{d_idx}_{comp}")
-            m.add(
-                sum(v for p_idx, v in present if comp in people[p_idx].competences) + cgap >= need
-            )
+            m.add(sum(v for p_idx, v in present if comp in people[p_idx].competences) + cgap >= need)
             coverage_terms.append(W_COMPETENCE * cgap)
+
+    hint = greedy_assignment(
+        people,
+        demand,
+        [[k for k, inst in enumerate(insts) if _covers(inst, d, origin)] for d in demand],
+        [i.day for i in insts],
+        [i.type.worked_min for i in insts],
+        [i.type.code for i in insts],
+        conflicts,
+        windows,
+        rules.week_limit_min,
+        lambda i, k: (i, k) in x,
+        lambda d: day_of[d],
+    )
+    for key, var in x.items():
+        m.add_hint(var, 1 if key in hint else 0)
 
     # Lexicographic: first cover the demand as well as possible (the hard part of the search),
     # then, with coverage held at that level and the first roster as a hint, the soft terms.
@@ -278,6 +282,7 @@ def solve_group(
     remaining = time_limit - (time.monotonic() - started)
     if remaining > 0.5 and objective:
         m.add(coverage <= best_coverage)
+        m.clear_hints()
         for key, var in x.items():
             m.add_hint(var, values[key])
         m.minimize(sum(objective))
@@ -335,8 +340,15 @@ def merge_demand(demand: Sequence[Demand]) -> list[Demand]:
             comps = dict(old.competences)
             for comp, n in d.competences.items():
                 comps[comp] = comps.get(comp, 0) + n
-            merged[key] = Demand(d.location_id, d.role, d.start, d.end, old.count + d.count,
-                                 comps, old.shift_code or d.shift_code)
+            merged[key] = Demand(
+                d.location_id,
+                d.role,
+                d.start,
+                d.end,
+                old.count + d.count,
+                comps,
+                old.shift_code or d.shift_code,
+            )
         else:
             merged[key] = d
     return list(merged.values())
@@ -417,9 +429,7 @@ def build_roster(
                 raise KeyboardInterrupt
             shifts += got
             results.append(
-                GroupResult(
-                    key[0], key[1], len(groups[key]), status, time.monotonic() - t0, uncovered, obj
-                )
+                GroupResult(key[0], key[1], len(groups[key]), status, time.monotonic() - t0, uncovered, obj)
             )
         if progress:
             progress("done", len(groups), len(groups))
