@@ -102,3 +102,16 @@ def test_bad_parameters_are_refused_with_the_field_named(small: SyntheticHospita
         EnvironmentParams(bed_crunch_share=1.5)
     with pytest.raises(ModelError, match="days"):
         simulate(small, BaselinePolicy(), days=0)
+
+
+def test_day_stream_gives_each_day_its_program_and_all_its_events(run: SimulationResult) -> None:
+    from kontrolltarn.simulate.replay import day_stream
+
+    days = list(day_stream(run))
+    assert sum(len(d.events) for d in days) == len(run.events)
+    for day in days:
+        assert [e.at for e in day.events] == sorted(e.at for e in day.events)
+        in_room = {e.case_id for e in day.events if e.kind is EventKind.IN_ROOM}
+        planned = day.program.case_ids()
+        emergencies = {e.id for e in run.emergencies}
+        assert in_room <= planned | emergencies  # electives operated were on the day's program
