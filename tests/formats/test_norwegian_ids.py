@@ -29,10 +29,7 @@ def _with_check_digits(nine: str) -> str | None:
 @st.composite
 def person_numbers(draw: st.DrawFn, kind: Kind = Kind.FNR) -> tuple[str, date]:
     born = draw(st.dates(date(1900, 1, 1), date(2039, 12, 31)))
-    if born.year < 2000:
-        individual = draw(st.integers(0, 499))
-    else:
-        individual = draw(st.integers(500, 999))
+    individual = draw(st.integers(0, 499) if born.year < 2000 else st.integers(500, 999))
     day = born.day + (40 if kind is Kind.DNR else 0)
     month = born.month + (40 if kind is Kind.HNR else 0)
     number = _with_check_digits(f"{day:02d}{month:02d}{born.year % 100:02d}{individual:03d}")

@@ -18,7 +18,7 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -267,7 +267,7 @@ def _program(hospital: Hospital, parts: Parts, issues: Issues) -> Program | None
 
 
 # ---------------------------------------------------------------- writing
-def _atomic(writers: list[tuple[Path, Callable[[Path], None]]]) -> None:
+def _atomic(writers: Sequence[tuple[Path, Callable[[Path], object]]]) -> None:
     """Write every file to a temporary name first, then move them all into place: an error
     while writing leaves the old files untouched."""
     temps = []

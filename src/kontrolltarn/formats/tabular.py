@@ -444,7 +444,7 @@ def _column_of(field: str) -> str:
 # ---------------------------------------------------------------- model → rows
 def hospital_rows(h: Hospital, program: Program | None = None) -> dict[str, list[list[Any]]]:
     """Every table as rows (header first), as the template defines them."""
-    settings = [["key", "value"], ["name", h.name], ["today", h.today.isoformat()],
+    settings: list[list[Any]] = [["key", "value"], ["name", h.name], ["today", h.today.isoformat()],
                 ["timezone", h.timezone], ["allowed_overtime_min", h.allowed_overtime_min],
                 ["meta", json.dumps(_jsonable(h.meta), ensure_ascii=False)]]
     if program is not None:

@@ -307,10 +307,10 @@ class FhirReader:
             site = self.ref(entry, "partOf", loc.partOf, ("site",))
             specialties = [str(v) for v in s.ext_values(entry.raw, s.EXT_ROOM_SPECIALTY)]
             if not specialties:
-                specialties = schedule_specialties.get(id(entry), [])
-                for code, display in specialties:
+                codings = schedule_specialties.get(id(entry), [])
+                for code, display in codings:
                     self._ensure_specialty(entry, "Schedule.specialty", code, display)
-                specialties = [code for code, _ in specialties]
+                specialties = [code for code, _ in codings]
             if not specialties:
                 self.issues.error(entry.place, "extension[room-specialty]", None,
                                   "an operating room needs the specialties it takes: give the "
@@ -545,7 +545,6 @@ class FhirReader:
             booked = max(1, round(proc.duration.median))
             self.issues.warn(entry.place, f"extension[{s.EXT_BOOKED_MIN}]", None,
                              "booked minutes not given: the procedure's median duration is used")
-        specialty = s.ext_value(entry.raw, s.EXT_SPECIALTY_REF) or (proc.specialty_id if proc else None)
         surgeon = None
         for i, performer in enumerate(sr.performer or []):
             found = self.ref(entry, f"performer[{i}]", performer, ("staff",), any_type=True)
@@ -559,8 +558,10 @@ class FhirReader:
                 self.issues.error(entry.place, f"extension[{s.EXT_READINESS}]", value,
                                   f"not one of {[r.value for r in ReadinessItem]}")
         note = "\n".join(n.text for n in (sr.note or []) if n.text)
-        if None in (patient_id, proc, priority, referral_date, deadline):
+        if patient_id is None or proc is None or priority is None or referral_date is None \
+                or deadline is None:
             return
+        specialty = s.ext_value(entry.raw, s.EXT_SPECIALTY_REF) or proc.specialty_id
         self._build(entry, "referrals", "ServiceRequest", lambda: Referral(
             self.model_id(entry), patient_id, proc.code, specialty, referral_date, priority,
             deadline, booked, surgeon, note, frozenset(readiness),
@@ -596,7 +597,7 @@ class FhirReader:
                               "an emergency request needs the site")
         booked = s.ext_value(entry.raw, s.EXT_BOOKED_MIN)
         requested = self._aware(entry, "authoredOn", sr.authoredOn)
-        if None in (patient_id, proc, site, requested):
+        if patient_id is None or proc is None or site is None or requested is None:
             return
         self._build(entry, "emergencies", "ServiceRequest", lambda: EmergencyRequest(
             self.model_id(entry), patient_id, proc.code,
@@ -689,7 +690,7 @@ class FhirReader:
                                   "a planned operation needs a surgeon (Practitioner participant)")
             start = self._aware(entry, "start", app.start)
             end = self._aware(entry, "end", app.end)
-            if None in (case, session, surgeon, start, end):
+            if case is None or session is None or surgeon is None or start is None or end is None:
                 continue
             planned = app.minutesDuration or int((end - start).total_seconds() // 60)
             if room is None:
@@ -721,7 +722,7 @@ class FhirReader:
         """Entries count minutes from their session's date (a case may start after midnight)."""
         for session in self.parts.items["sessions"]:
             if session.id == session_id:
-                return session.date  # type: ignore[no-any-return]
+                return session.date
         if self.hospital and session_id in self.hospital.session_by_id:
             return self.hospital.session_by_id[session_id].date
         return None
@@ -744,7 +745,7 @@ class FhirReader:
                 self.issues.warn(entry.place, "status", proc.status,
                                  "ignored: only completed operations are history")
                 continue
-            patient = self.ref(entry, "subject", proc.subject, ("patient",))
+            subject = self.ref(entry, "subject", proc.subject, ("patient",))
             code = self._procedure_code(entry, proc.code)
             surgeon = None
             for i, performer in enumerate(proc.performer or []):
@@ -763,9 +764,10 @@ class FhirReader:
                 continue
             start = self._aware(entry, "performedPeriod.start", period.start)
             end = self._aware(entry, "performedPeriod.end", period.end)
-            if None in (patient, code, surgeon, room, start, end):
+            if subject is None or code is None or surgeon is None or room is None \
+                    or start is None or end is None:
                 continue
-            rows.append((entry, patient[1], code, surgeon, room[1], start, end))
+            rows.append((entry, subject[1], code, surgeon, room[1], start, end))
         by_room_day: dict[tuple[str, date], list[Any]] = defaultdict(list)
         for row in rows:
             by_room_day[(row[4], row[5].date())].append(row)
