@@ -108,10 +108,11 @@ def test_emergency_insertion_displaces_the_least_costly_case(small_synthetic):
     planned_end = listed[-1].end_min
     limit = session.end_min + h.allowed_overtime_min
     minutes = limit - planned_end - turnover + 5  # a few minutes too long to fit
-    assert 0 < minutes and all(e.planned_min + turnover > 5 for e in listed)
+    assert minutes > 0 and all(e.planned_min + turnover > 5 for e in listed)
     referral = h.referral_by_id[cheap.case_id]
     zone = ZoneInfo(h.timezone)
-    at = datetime.combine(session.date, datetime.min.time(), tzinfo=zone) + timedelta(minutes=session.start_min)
+    midnight = datetime.combine(session.date, datetime.min.time(), tzinfo=zone)
+    at = midnight + timedelta(minutes=session.start_min)
     em = EmergencyRequest("EM-TEST", referral.patient_id, referral.procedure_code, referral.specialty_id,
                           location, Urgency.WITHIN_6H, at, minutes)
     result = repair(hospital, program, EmergencyInsert(em), told=told)

@@ -25,7 +25,8 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time as clock_time, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from typing import Union
 from zoneinfo import ZoneInfo
 
@@ -43,6 +44,7 @@ from kontrolltarn.model import (
     Referral,
     Session,
     Staff,
+    Urgency,
 )
 
 
@@ -682,7 +684,7 @@ def benchmark_events(hospital: Hospital, program: Program) -> list[tuple[str, Ev
     patient = hospital.patients[0].id
     zone = ZoneInfo(hospital.timezone)
     em = EmergencyRequest("EM-BENCH-1", patient, referral.procedure_code, referral.specialty_id,
-                          location, _urgency_6h(), datetime.combine(day, clock_time(10, 0), tzinfo=zone),
+                          location, Urgency.WITHIN_6H, datetime.combine(day, clock_time(10, 0), tzinfo=zone),
                           120)
     return [
         ("cancellation", LateCancellation(middle.case_id)),
@@ -691,9 +693,3 @@ def benchmark_events(hospital: Hospital, program: Program) -> list[tuple[str, Ev
         ("room_closed", RoomClosed(first.room_id, day)),
         ("overrun", CaseOverrun(first.case_id, 90)),
     ]
-
-
-def _urgency_6h():  # type: ignore[no-untyped-def]
-    from kontrolltarn.model import Urgency
-
-    return Urgency.WITHIN_6H

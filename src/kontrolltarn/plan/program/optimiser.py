@@ -243,7 +243,7 @@ def _pool(hospital: Hospital, waiting: dict[str, Candidate], day: date, location
 
 
 def _session_surgeons(hospital: Hospital, specialty_id: str, day: date, location_id: str,
-                      busy: set[str], named: set[str | None], count: int) -> list[Staff | None]:
+                      busy: set[str], named: set[str], count: int) -> list[Staff | None]:
     """One surgeon per session for its unnamed cases: free that day, at the location, the most
     competences first, surgeons named by waiting cases last (they are kept for their own)."""
     free = [s for s in hospital.surgeons(specialty_id)
