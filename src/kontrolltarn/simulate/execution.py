@@ -175,8 +175,8 @@ class DayRunner:
             self.wake[location.id] = self.env.event()
         self.env.process(self._emergency_arrivals(emergencies, carried))
         self.env.run()
-        for rooms in self.emergency_queue.values():
-            for pending in rooms:
+        for queue in self.emergency_queue.values():
+            for pending in queue:
                 pending.requested_min -= DAY
                 self.out.carried.append(pending)
         for rooms in self.emergency_rooms.values():
