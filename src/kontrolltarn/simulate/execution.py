@@ -175,8 +175,8 @@ class DayRunner:
             self.wake[location.id] = self.env.event()
         self.env.process(self._emergency_arrivals(emergencies, carried))
         self.env.run()
-        for queue in self.emergency_queue.values():
-            for pending in queue:
+        for left in self.emergency_queue.values():
+            for pending in left:
                 pending.requested_min -= DAY
                 self.out.carried.append(pending)
         for rooms in self.emergency_rooms.values():
