@@ -34,7 +34,7 @@ class Objective:
 @dataclass(frozen=True)
 class Risk:
     overrun_min: int = 30
-    target_share: float = 0.09
+    target_share: float = 0.10
     max_probability: float = 0.25
 
 
@@ -55,7 +55,7 @@ class Cadence:
 @dataclass(frozen=True)
 class Solver:
     candidates_per_session: int = 25
-    options_per_session: int = 80
+    options_per_session: int = 100
     session_time_s: float = 0.5
 
 
