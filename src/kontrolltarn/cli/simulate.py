@@ -18,7 +18,8 @@ def simulate_command(
     workers: int = typer.Option(2, "--workers", min=1, help="local cluster worker processes"),
     scale: str = typer.Option("default", "--scale", help="synthetic hospital scale"),
     hospital_seed: int = typer.Option(0, "--hospital-seed", help="seed of the synthetic hospital"),
-    report: Path = typer.Option(Path("simulation.html"), "--report", help="HTML report; a PNG is written beside it"),
+    report: Path = typer.Option(Path("simulation.html"), "--report",
+            help="HTML report; a PNG is written beside it"),
 ) -> None:
     """Simulate the operating department under one or two policies and report the KPIs."""
     from rich.console import Console
@@ -35,7 +36,8 @@ def simulate_command(
         if p not in POLICIES:
             raise typer.BadParameter(f"policy={p!r}: choose from {list(POLICIES)}", param_hint="--policy")
     if not 1 <= len(policies) <= 2:
-        raise typer.BadParameter(f"policy={policy!r}: give one policy or two to compare", param_hint="--policy")
+        raise typer.BadParameter(f"policy={policy!r}: give one policy or two to compare",
+                param_hint="--policy")
     seeds = list(range(seed, seed + replications))
     jobs = len(seeds) * len(policies)
     target = None if cluster == "none" else cluster
@@ -59,11 +61,14 @@ def simulate_command(
     columns = policies + (["difference"] if "difference" in table else [])
     for c in columns:
         view.add_column(c, justify="right")
-    for key in ("utilisation_in_room", "utilisation_with_turnover", "late_cancellations", "changes_after_date",
-                "elective_operations", "deadline_breaches", "overtime_minutes", "sessions_over_30_min_overtime",
+    for key in ("utilisation_in_room", "utilisation_with_turnover", "late_cancellations",
+            "changes_after_date",
+                "elective_operations", "deadline_breaches", "overtime_minutes",
+                        "sessions_over_30_min_overtime",
                 "emergency_within_limit_share", "mean_wait_days"):
         if key in table[policies[0]]:
-            view.add_row(key, *(f"{table[c][key].mean:,.3f} ± {(table[c][key].high - table[c][key].mean):,.3f}"
+            view.add_row(key,
+                    *(f"{table[c][key].mean:,.3f} ± {(table[c][key].high - table[c][key].mean):,.3f}"
                                 for c in columns))
     console.print(view)
     console.print(f"Report: {report}  PNG: {png}")

@@ -112,7 +112,8 @@ def utilisation(log: ExecutionLog, uses: list[SessionUse] | None = None) -> dict
     }
 
 
-def utilisation_by(log: ExecutionLog, key: str, uses: list[SessionUse] | None = None) -> dict[str, dict[str, float]]:
+def utilisation_by(log: ExecutionLog, key: str, uses: list[SessionUse] | None = None) -> dict[str,
+        dict[str, float]]:
     """In-room and with-turnover utilisation per ``location`` or ``specialty``."""
     if key not in ("location", "specialty"):
         raise ValueError(f"key={key!r}: choose 'location' or 'specialty'")

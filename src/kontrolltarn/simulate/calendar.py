@@ -33,7 +33,8 @@ def room_specialties(hospital: Hospital) -> dict[str, str]:
     own = {room_id: counts.most_common(1)[0][0] for room_id, counts in seen.items()}
     for room in hospital.rooms:
         if not room.emergency and room.id not in own:
-            raise ModelError(f"room[{room.id}]", room.id, "has no elective session to learn its specialty from")
+            raise ModelError(f"room[{room.id}]", room.id,
+                    "has no elective session to learn its specialty from")
     return own
 
 

@@ -217,7 +217,8 @@ def _surgeon_away(state: PlanState, policy: Policy, absence: Absence, today: dat
         procedure = hospital.procedure_by_id[referral.procedure_code]
         if referral.surgeon_id is None:
             for person in state.surgeons_by_specialty.get(referral.specialty_id, ()):
-                if person.id not in absent and person.id not in busy and hospital.can_operate(person, procedure):
+                if person.id not in absent and person.id not in busy and hospital.can_operate(person,
+                        procedure):
                     stand_in = person.id
                     break
         if referral.surgeon_id is not None or stand_in is None:

@@ -318,7 +318,8 @@ class DayRunner:
     def _elective_room(self, rd: RoomDay) -> Generator[simpy.Event, None, None]:
         session = rd.session
         if self.env.now < session.start_min:
-            late = self.draws.stream("late-start", session.id).expovariate(1 / max(1e-9, self.params.late_start_mean_min))
+            late = self.draws.stream("late-start", session.id).expovariate(1 / max(1e-9,
+                    self.params.late_start_mean_min))
             yield self.env.timeout(session.start_min + late - self.env.now)
         while True:
             if self.policy.rules.elective_rooms_take_emergencies and self.env.now < session.end_min:

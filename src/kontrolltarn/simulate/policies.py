@@ -144,7 +144,8 @@ class OptimisedPolicy(BaselinePolicy):
         """Minimal change: the same day in another session with room; else back to the list."""
         for case_id in case_ids:
             entry = state.planned[case_id].entry
-            target = find_slot(state, state.referrals[case_id], entry.date, self, exclude_session=entry.session_id)
+            target = find_slot(state, state.referrals[case_id], entry.date, self,
+                    exclude_session=entry.session_id)
             if target is not None:
                 session, start = target
                 new = ProgramEntry(case_id, session.id, session.room_id, session.date, start,
@@ -169,7 +170,8 @@ def find_slot(state: PlanState, referral: Referral, day: date, policy: BaselineP
     procedure = hospital.procedure_by_id[referral.procedure_code]
     need = policy.estimate_min(referral)
     for session in state.open_sessions(day):
-        if session.emergency or session.id == exclude_session or session.specialty_id != referral.specialty_id:
+        if (session.emergency or session.id == exclude_session
+                or session.specialty_id != referral.specialty_id):
             continue
         if not hospital.room_takes(hospital.room_by_id[session.room_id], procedure):
             continue
