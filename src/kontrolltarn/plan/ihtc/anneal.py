@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kontrolltarn.plan.ihtc.state import State
@@ -24,6 +24,15 @@ _P_SWAP_ROOM = 0.40
 _P_SWAP_DAY = 0.45
 _P_NURSE = 0.75
 _P_NURSE_SWAP = 0.88  # the rest: nurse chain
+
+
+def _pick(rng: random.Random, seq: Sequence[int]) -> int:
+    # rng.random() based: 3x cheaper than rng.choice / randrange in the hot loop.
+    return seq[int(rng.random() * len(seq))]
+
+
+def _randint(rng: random.Random, lo: int, hi: int) -> int:
+    return lo + int(rng.random() * (hi - lo + 1))
 
 
 @dataclass
@@ -81,8 +90,8 @@ class Annealer:
         dur = st.dur[p]
         same_day = st.adm[p] == d
         fallback = -1
-        order = list(range(st.T))
-        self.rng.shuffle(order)
+        offset = int(self.rng.random() * st.T)
+        order = [(offset + k) % st.T for k in range(st.T)]
         if prefer >= 0:
             order.insert(0, prefer)
         for t in order:
@@ -102,7 +111,7 @@ class Annealer:
         if prefer >= 0 and self._room_ok(p, d, prefer):
             return prefer
         for _ in range(tries):
-            r = rooms[self.rng.randrange(len(rooms))]
+            r = rooms[int(self.rng.random() * (len(rooms)))]
             if r != prefer and self._room_ok(p, d, r):
                 return r
         return -1
@@ -134,14 +143,14 @@ class Annealer:
 
     def move_patient(self) -> bool:
         st, rng = self.st, self.rng
-        p = rng.randrange(st.P)
+        p = int(rng.random() * (st.P))
         last = min(st.last[p], st.D - 1)
         if st.release[p] > last:
             return False
         if st.adm[p] < 0:
             if not (st.mandatory[p] or st.admit_optional):
                 return False
-            d = rng.randint(st.release[p], last)
+            d = _randint(rng, st.release[p], last)
             if not self._surgeon_ok(p, d):
                 return False
             t = self._pick_theater(p, d, -1)
@@ -168,9 +177,9 @@ class Annealer:
             t = self._pick_theater(p, d, -1)
         else:
             if kind < 0.8:
-                d = max(st.release[p], min(last, od + rng.choice((-2, -1, 1, 1, 2))))
+                d = max(st.release[p], min(last, od + _pick(rng, (-2, -1, 1, 1, 2))))
             else:
-                d = rng.randint(st.release[p], last)
+                d = _randint(rng, st.release[p], last)
             if d == od or not self._surgeon_ok(p, d):
                 return False
             t = self._pick_theater(p, d, ot)
@@ -187,15 +196,15 @@ class Annealer:
     def swap_rooms(self) -> bool:
         """Two patients present on a common day exchange rooms (same days, same theaters)."""
         st, rng = self.st, self.rng
-        p = rng.randrange(st.P)
+        p = int(rng.random() * (st.P))
         if st.adm[p] < 0:
             return False
         d1, r1 = st.adm[p], st.room[p]
-        dd = rng.randint(d1, min(st.D, d1 + st.los[p]) - 1)
-        r2 = rng.randrange(st.R)
+        dd = _randint(rng, d1, min(st.D, d1 + st.los[p]) - 1)
+        r2 = int(rng.random() * (st.R))
         if r2 == r1 or not st.members[r2][dd]:
             return False
-        q = rng.choice(st.members[r2][dd])
+        q = _pick(rng, st.members[r2][dd])
         if q >= st.P or not st.compatible[p][r2] or not st.compatible[q][r1]:
             return False
         d2 = st.adm[q]
@@ -216,8 +225,8 @@ class Annealer:
     def swap_days(self) -> bool:
         """Two patients of the same surgeon exchange admission day and theater."""
         st, rng = self.st, self.rng
-        p = rng.randrange(st.P)
-        q = rng.randrange(st.P)
+        p = int(rng.random() * (st.P))
+        q = int(rng.random() * (st.P))
         if p == q or st.adm[p] < 0 or st.adm[q] < 0 or st.adm[p] == st.adm[q]:
             return False
         dp, rp, tp = st.adm[p], st.room[p], st.ot[p]
@@ -248,12 +257,12 @@ class Annealer:
         waiting = [p for p in range(st.P) if st.mandatory[p] and st.adm[p] < 0]
         if not waiting:
             return False
-        p = rng.choice(waiting)
+        p = _pick(rng, waiting)
         last = min(st.last[p], st.D - 1)
         if st.release[p] > last or not st.allowed_rooms[p]:
             return False
-        d = rng.randint(st.release[p], last)
-        r = rng.choice(st.allowed_rooms[p])
+        d = _randint(rng, st.release[p], last)
+        r = _pick(rng, st.allowed_rooms[p])
         u = st.surgeon[p]
         dur = st.dur[p]
         if dur > st.surg_max[u][d]:
@@ -305,12 +314,12 @@ class Annealer:
     # ------------------------------------------------------------- nurse moves
     def _pick_room_shift(self) -> tuple[int, int, int] | None:
         st, rng = self.st, self.rng
-        e = rng.randrange(st.E)
+        e = int(rng.random() * (st.E))
         d0 = st.adm[e]
         if d0 < 0:
             return None
         end = min(st.D, d0 + st.los[e])
-        s = rng.randrange(d0 * st.spd, end * st.spd)
+        s = d0 * st.spd + int(rng.random() * ((end - d0) * st.spd))
         return e, st.room[e], s
 
     def change_nurse(self) -> bool:
@@ -323,9 +332,9 @@ class Annealer:
         working = st.working[s]
         if rng.random() < 0.5:
             known = [n for n in st.seen[e] if n != old and st.nmax[n][s] and n in working]
-            n = rng.choice(known) if known else rng.choice(working)
+            n = _pick(rng, known) if known else _pick(rng, working)
         else:
-            n = rng.choice(working)
+            n = _pick(rng, working)
         if n == old:
             return False
         delta = st.set_nurse(r, s, n)
@@ -340,7 +349,7 @@ class Annealer:
         if pick is None:
             return False
         _, r, s = pick
-        r2 = rng.randrange(st.R)
+        r2 = int(rng.random() * (st.R))
         n1, n2 = st.rs_nurse[r][s], st.rs_nurse[r2][s]
         if n1 == n2:
             return False
@@ -359,8 +368,8 @@ class Annealer:
             return False
         _, r, s = pick
         n = st.rs_nurse[r][s]
-        length = rng.randint(2, 9)
-        start = max(0, s - rng.randint(0, length - 1))
+        length = _randint(rng, 2, 9)
+        start = max(0, s - _randint(rng, 0, length - 1))
         changed: list[tuple[int, int]] = []
         delta = 0
         for s2 in range(start, min(st.S, start + length)):
@@ -423,7 +432,7 @@ def initial_temperature(annealer: Annealer, samples: int = 400) -> float:
             if pick is not None:
                 _, r, s = pick
                 old = st.rs_nurse[r][s]
-                n = annealer.rng.choice(st.working[s])
+                n = _pick(annealer.rng, st.working[s])
                 delta = st.set_nurse(r, s, n)
                 st.set_nurse(r, s, old)
                 if 0 < delta < st.penalty:
