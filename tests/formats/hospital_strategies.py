@@ -100,9 +100,9 @@ def hospitals(draw: st.DrawFn) -> Hospital:
             draw(st.booleans())))
     sessions = []
     for i in draw(_unique(ids, 0, 4)):
-        start = draw(st.integers(6 * 60, 20 * 60))  # wall-clock times that exist every day
-        sessions.append(Session(i, draw(st.sampled_from([r.id for r in rooms])), draw(days), start,
-                                start + draw(st.integers(1, 14 * 60)),
+        minute = draw(st.integers(6 * 60, 20 * 60))  # wall-clock times that exist every day
+        sessions.append(Session(i, draw(st.sampled_from([r.id for r in rooms])), draw(days), minute,
+                                minute + draw(st.integers(1, 14 * 60)),
                                 draw(st.none() | st.sampled_from(spec_ids)), draw(st.booleans())))
     emergencies = []
     for i in draw(_unique(ids, 0, 2)):

@@ -411,7 +411,8 @@ class FhirReader:
             unavailable.update(first + timedelta(days=d) for d in range((last - first).days + 1))
         hpr = None
         for i, identifier in enumerate(entry.resource.identifier or []):
-            if identifier.system in (s.HPR_SYSTEM, s.KT_SYNTHETIC_HPR) and identifier.value:
+            if identifier.value and (identifier.system == s.KT_SYNTHETIC_HPR
+                                     or nid.kind_of_system(identifier.system) is nid.Kind.HPR):
                 hpr = identifier.value
             del i
         self._build(entry, "staff", "Practitioner", lambda: Staff(
@@ -527,7 +528,7 @@ class FhirReader:
         received = s.ext_value(entry.raw, s.HN_RECEIVED)
         for source in (sr.authoredOn, received, s.ext_value(entry.raw, s.HN_SENIORITY)):
             if source is not None and isinstance(source, date):
-                referral_date = _as_date(source)
+                referral_date = self._local_date(source)
                 break
         if referral_date is None:
             self.issues.error(entry.place, "authoredOn", sr.authoredOn,
@@ -535,7 +536,9 @@ class FhirReader:
         deadline = s.ext_value(entry.raw, s.HN_DEADLINE)
         if deadline is None and sr.occurrencePeriod is not None:
             deadline = sr.occurrencePeriod.end
-        if not isinstance(deadline, date):
+        if isinstance(deadline, date):
+            deadline = self._local_date(deadline)  # Helsenorge sends valueDateTime
+        else:
             self.issues.error(entry.place, f"extension[{s.HN_DEADLINE}]", deadline,
                               "the legal deadline is required (no-frist-for-helsehjelp "
                               "or occurrencePeriod.end), as a full date")
@@ -603,6 +606,13 @@ class FhirReader:
             self.model_id(entry), patient_id, proc.code,
             s.ext_value(entry.raw, s.EXT_SPECIALTY_REF) or proc.specialty_id, site, Urgency(urgency),
             requested, booked))
+
+    def _local_date(self, value: date) -> date:
+        """The hospital's calendar date of a FHIR date or dateTime (an instant with an offset
+        is converted to the hospital's time zone first: a deadline is a Norwegian date)."""
+        if isinstance(value, datetime):
+            return (value.astimezone(self.tz) if value.tzinfo is not None else value).date()
+        return value
 
     def _aware(self, entry: Entry, field: str, value: Any) -> datetime | None:
         if not isinstance(value, datetime) or value.tzinfo is None:
