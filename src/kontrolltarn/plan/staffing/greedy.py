@@ -21,9 +21,11 @@ def greedy_assignment(
     inst_day: Sequence[int],
     inst_minutes: Sequence[int],
     inst_code: Sequence[str],
+    inst_unsocial: Sequence[bool],
     conflicts: Sequence[tuple[int, int]],
     windows: Sequence[Sequence[Sequence[int]]],  # per week, per window, the instances it forbids
     week_limit_min: int,
+    total_limit_min: int,
     allowed: Callable[[int, int], bool],  # may person i work instance k at all
     day_of: Callable[[int], date],
 ) -> set[tuple[int, int]]:
@@ -36,6 +38,8 @@ def greedy_assignment(
     week_min: dict[tuple[int, int], int] = defaultdict(int)
     total_min: dict[int, int] = defaultdict(int)
     busy_day: dict[int, set[int]] = defaultdict(set)
+    weekends: dict[int, int] = defaultdict(int)
+    unsocial: dict[int, int] = defaultdict(int)
 
     def can(i: int, k: int) -> bool:
         if not allowed(i, k) or inst_day[k] in busy_day[i]:
@@ -44,6 +48,8 @@ def greedy_assignment(
             return False
         w = inst_day[k] // 7
         if week_min[(i, w)] + inst_minutes[k] > week_limit_min:
+            return False
+        if total_min[i] + inst_minutes[k] > total_limit_min:
             return False
         mine = worked[i] | {k}
         # every week this shift touches must keep at least one free rest window
@@ -66,11 +72,15 @@ def greedy_assignment(
 
         day = day_of(inst_day[k])
         week = inst_day[k] // 7
+        is_weekend, is_unsocial = day.weekday() >= 5, inst_unsocial[k]
+        # competence first, then wishes, then who has carried fewest weekends/evenings/nights,
+        # then who is furthest below contract hours
         ranked = sorted(
             range(len(people)),
             key=lambda i: (
                 -sum(1 for c, n in comp_missing.items() if n > 0 and c in people[i].competences),
                 int(day in people[i].wants_off) + int(inst_code[k] in people[i].avoid_shifts),
+                (weekends[i] if is_weekend else 0) + (unsocial[i] if is_unsocial else 0),
                 total_min[i] - people[i].contract_week_min * (week + 1),
                 i,
             ),
@@ -85,6 +95,8 @@ def greedy_assignment(
             busy_day[i].add(inst_day[k])
             week_min[(i, inst_day[k] // 7)] += inst_minutes[k]
             total_min[i] += inst_minutes[k]
+            weekends[i] += int(is_weekend)
+            unsocial[i] += int(is_unsocial)
             missing -= 1
             for c in comp_missing:
                 if c in people[i].competences:

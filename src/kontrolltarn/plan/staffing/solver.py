@@ -10,7 +10,6 @@ by this module.
 
 from __future__ import annotations
 
-import math
 import signal
 import time
 from collections import defaultdict
@@ -169,6 +168,11 @@ def solve_group(
     for p_idx, k in x:
         by_person[p_idx].append(k)
 
+    # over the roster: the averaging agreement's mean, and a night worker's average per 24 h
+    # (applied to all, it only binds on very long weeks)
+    total_limit = rules.night_worker_avg_per_24h_min * min(days, rules.night_averaging_days)
+    if rules.averaging_weeks > 1:
+        total_limit = min(total_limit, rules.normal_week_min * weeks)
     objective: list[cp_model.LinearExprT] = []
     unsocial_types = {t.code for t in types if t.start_min >= 14 * 60 or t.end_min > 24 * 60}
     weekend_counts, unsocial_counts = [], []
@@ -196,10 +200,7 @@ def solve_group(
                 choices.append(y)
             m.add_bool_or(choices)
         total = sum(insts[k].type.worked_min * x[p_idx, k] for k in ks)
-        if rules.averaging_weeks > 1:
-            m.add(total <= rules.normal_week_min * weeks)
-        # a night worker's average per 24 h; applied to all, it only binds on very long weeks
-        m.add(total <= rules.night_worker_avg_per_24h_min * min(days, rules.night_averaging_days))
+        m.add(total <= total_limit)
         target = p.contract_week_min * weeks
         under = m.new_int_var(0, target, f"under{p_idx}")
         over = m.new_int_var(0, rules.week_limit_min * weeks, f"over{p_idx}")
@@ -244,41 +245,46 @@ def solve_group(
             m.add(sum(v for p_idx, v in present if comp in people[p_idx].competences) + cgap >= need)
             coverage_terms.append(W_COMPETENCE * cgap)
 
+    covering_of = [[k for k, inst in enumerate(insts) if _covers(inst, d, origin)] for d in demand]
     hint = greedy_assignment(
         people,
         demand,
-        [[k for k, inst in enumerate(insts) if _covers(inst, d, origin)] for d in demand],
+        covering_of,
         [i.day for i in insts],
         [i.type.worked_min for i in insts],
         [i.type.code for i in insts],
+        [i.type.code in unsocial_types for i in insts],
         conflicts,
         windows,
         rules.week_limit_min,
+        total_limit,
         lambda i, k: (i, k) in x,
         lambda d: day_of[d],
     )
+    hint_values = {key: int(key in hint) for key in x}
+    hint_cost = _coverage_cost(hint_values, people, demand, covering_of)
     for key, var in x.items():
-        m.add_hint(var, 1 if key in hint else 0)
+        m.add_hint(var, hint_values[key])
 
     # Lexicographic: first cover the demand as well as possible (the hard part of the search),
-    # then, with coverage held at that level and the first roster as a hint, the soft terms.
+    # then, with coverage held at that level, the soft terms. The greedy roster is the hint;
+    # when it already covers everything the first stage is skipped.
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     started = time.monotonic()
     coverage = sum(coverage_terms)
-    m.minimize(coverage)
-    solver.parameters.max_time_in_seconds = max(0.5, 0.75 * time_limit)
     if on_solver:
         on_solver(solver)
-    status = solver.solve(m)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        if on_solver:
-            on_solver(None)
-        return [], solver.status_name(status), sum(d.count for d in demand), math.inf
-    values = {key: solver.value(var) for key, var in x.items()}
-    best_coverage = int(solver.objective_value)
-    name = solver.status_name(status)
+    values, best_coverage, name = hint_values, hint_cost, "GREEDY"
+    if hint_cost > 0:
+        m.minimize(coverage)
+        solver.parameters.max_time_in_seconds = max(0.5, 0.6 * time_limit)
+        status = solver.solve(m)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < hint_cost:
+            values = {key: solver.value(var) for key, var in x.items()}
+            best_coverage = int(solver.objective_value)
+            name = solver.status_name(status)
     remaining = time_limit - (time.monotonic() - started)
     if remaining > 0.5 and objective:
         m.add(coverage <= best_coverage)
@@ -291,6 +297,8 @@ def solve_group(
         if second in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             values = {key: solver.value(var) for key, var in x.items()}
             name = f"{name}+{solver.status_name(second)}"
+        else:
+            name = f"{name}+{solver.status_name(second)}(kept)"
     if on_solver:
         on_solver(None)
     uncovered = _uncovered(values, people, demand, insts, origin)
@@ -310,6 +318,23 @@ def solve_group(
                 )
             )
     return shifts, name, uncovered, float(best_coverage)
+
+
+def _coverage_cost(
+    values: dict[tuple[int, int], int],
+    people: Sequence[Person],
+    demand: Sequence[Demand],
+    covering_of: list[list[int]],
+) -> int:
+    """The first stage's objective for an assignment (uncovered and missing competences)."""
+    cost = 0
+    for d, covering in zip(demand, covering_of, strict=True):
+        ks = set(covering)
+        present = [people[i] for (i, k), v in values.items() if v and k in ks]
+        cost += W_UNCOVERED * max(0, d.count - len(present))
+        for comp, need in d.competences.items():
+            cost += W_COMPETENCE * max(0, need - sum(1 for p in present if comp in p.competences))
+    return cost
 
 
 def _uncovered(
