@@ -149,9 +149,18 @@ class Hospital:
     def case_by_id(self) -> dict[str, Case]:
         return _index(self.cases, "referral_id", "case")
 
+    @cached_property
+    def _surgeons_by_specialty(self) -> dict[str | None, tuple[Staff, ...]]:
+        grouped: dict[str | None, list[Staff]] = {None: []}
+        for s in self.staff:
+            if s.role is StaffRole.SURGEON:
+                grouped[None].append(s)
+                grouped.setdefault(s.specialty_id, []).append(s)
+        return {k: tuple(v) for k, v in grouped.items()}
+
     def surgeons(self, specialty_id: str | None = None) -> list[Staff]:
-        return [s for s in self.staff if s.role is StaffRole.SURGEON
-                and (specialty_id is None or s.specialty_id == specialty_id)]
+        """Surgeons of a specialty (all surgeons for None), in staff order; looked up, not scanned."""
+        return list(self._surgeons_by_specialty.get(specialty_id, ()))
 
     def sessions_between(self, first: date, last: date) -> list[Session]:
         """Sessions with ``first <= date <= last``, by date, then room."""
