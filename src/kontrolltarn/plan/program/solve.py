@@ -171,16 +171,61 @@ def _solve_once(slot: SessionSlot, limits: Limits, tighten: float, seed: int, ti
     _rule_constraints(model, slot, x)
     _resource_constraints(model, slot, limits, x)
     model.maximize(sum(objective))
+    start, start_level = _greedy(slot, limits, menu)
+    for c in slot.options:
+        model.add_hint(x[c.id], c.id in start)
+    for j, var in enumerate(levels):
+        model.add_hint(var, j == start_level)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.02, time_limit)
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return [], 0.0, solver.status_name(status)
+        # no solution in the time given (a very short limit): keep the greedy start
+        chosen = [c for c in slot.options if c.id in start]
+        return chosen, menu[start_level].probability, "GREEDY"
     cases = [c for c in slot.options if solver.value(x[c.id])]
     level = next(lv.probability for lv, v in zip(menu, levels, strict=True) if solver.value(v))
     return cases, level, solver.status_name(status)
+
+
+def _greedy(slot: SessionSlot, limits: Limits, menu: list[_Level]) -> tuple[set[str], int]:
+    """First fit by points per minute at the highest level the menu allows, keeping every
+    constraint of the model: the solver's start, and the answer if it finds none in time."""
+    j = len(menu) - 1
+    level = menu[j]
+    room_left = level.limit
+    beds = dict(limits.beds_left)
+    minutes = dict(limits.equipment_minutes)
+    chosen: set[str] = set()
+    per_proc: dict[str, int] = defaultdict(int)
+    first = infected = False
+    for c in sorted(slot.options, key=lambda c: (-slot.points[c.id] / level.size(c, slot.turnover), c.id)):
+        r = c.referral
+        size = level.size(c, slot.turnover)
+        bed = c.procedure.bed_type.value
+        needs = mobile_equipment(c, slot.room, minutes)
+        if size > room_left or beds.get(bed, 1) <= 0 or any(minutes[e] < c.moments.mean for e in needs):
+            continue
+        if slot.rules.max_cases is not None and len(chosen) >= slot.rules.max_cases:
+            break
+        cap = slot.rules.max_per_procedure.get(r.procedure_code)
+        if cap is not None and per_proc[r.procedure_code] >= cap:
+            continue
+        is_first = r.procedure_code in slot.rules.first_only
+        if (is_first and first) or (r.infected and infected):
+            continue
+        chosen.add(c.id)
+        room_left -= size
+        per_proc[r.procedure_code] += 1
+        first = first or is_first
+        infected = infected or r.infected
+        if bed in beds:
+            beds[bed] -= 1
+        for e in needs:
+            minutes[e] -= c.moments.mean
+    return chosen, j
 
 
 def _rule_constraints(model: cp_model.CpModel, slot: SessionSlot,
