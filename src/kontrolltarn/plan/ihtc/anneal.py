@@ -450,12 +450,13 @@ def anneal(state: State, rng: random.Random, *, deadline: float,
            progress: ProgressFn | None = None, progress_every: float = 0.5,
            t_end: float = 0.3, t_start: float | None = None,
            stop_when_feasible: bool = False,
-           ejection_every: int = 256) -> tuple[Snapshot, int, AnnealStats]:
+           ejection_every: int = 256,
+           t_start_scale: float = 1.0) -> tuple[Snapshot, int, AnnealStats]:
     """Anneal until the deadline (time.monotonic()), the iteration cap, or ``should_stop``."""
     ann = Annealer(state, rng)
     stats = AnnealStats()
     start = time.monotonic()
-    t0 = t_start if t_start is not None else initial_temperature(ann)
+    t0 = t_start if t_start is not None else t_start_scale * initial_temperature(ann)
     best = state.snapshot()
     best_cost = state.cost
     best_waiting = state.waiting

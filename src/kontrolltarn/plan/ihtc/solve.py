@@ -42,7 +42,7 @@ class SearchResult:
 def search(instance: Instance, seed: int, time_limit: float, *, worker: int = 0,
            max_iterations: int | None = None,
            should_stop: Callable[[], bool] = lambda: False,
-           progress: Progress | None = None) -> SearchResult:
+           progress: Progress | None = None, t_start_scale: float = 1.0) -> SearchResult:
     start = time.monotonic()
     deadline = start + time_limit
     rng = random.Random(seed)
@@ -60,7 +60,7 @@ def search(instance: Instance, seed: int, time_limit: float, *, worker: int = 0,
     cycle = max(50_000, int(0.5 * time_limit * NOMINAL_MOVES_PER_SECOND))
     best, best_cost, stats = anneal(state, rng, deadline=deadline, cycle_iterations=cycle,
                                     max_iterations=max_iterations, should_stop=should_stop,
-                                    progress=report)
+                                    progress=report, t_start_scale=t_start_scale)
     waiting = sum(1 for p in range(state.P) if state.mandatory[p] and best[0][p] < 0)
     return SearchResult(solution=state.solution_from(best),
                         cost=best_cost - state.penalty * waiting, waiting=waiting, seed=seed,
