@@ -34,7 +34,7 @@ def train(
         with console.status("preparing data") as status:
             if history_csv is not None:
                 operations = load_operations_csv(history_csv)
-                source = {"source": str(history_csv.name)}
+                source: dict[str, object] = {"source": str(history_csv.name)}
                 bookings = None
             else:
                 from kontrolltarn.synth import generate
