@@ -66,6 +66,36 @@ def emit(case: str, metric: str, value: float | int | None, unit: str, **extra: 
                       "unit": unit, **extra}), flush=True)
 
 
+def markdown(paths: list[Path]) -> str:
+    """Gap table from earlier JSON-lines output (one row per instance and time limit)."""
+    rows: dict[tuple[str, float, str], dict[str, object]] = {}
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            key = (rec["case"], rec.get("time_limit_s", 0.0), rec.get("mode", "heuristic"))
+            row = rows.setdefault(key, {})
+            row[rec["metric"]] = rec["value"]
+            if rec["metric"] == "cost":
+                row["reference"] = rec.get("reference")
+                row["reference_kind"] = rec.get("reference_kind")
+                row["threads"] = rec.get("threads")
+    out = ["| instance | mode | limit s | threads | cost | reference | gap % | violations |"
+           " time s |", "|---|---|---|---|---|---|---|---|---|"]
+    for (case, limit, mode), row in sorted(rows.items()):
+        ref = row.get("reference")
+        kind = {"best_known_cost": "best known", "ref_solution_cost": "organisers' ref."}.get(
+            str(row.get("reference_kind")), "")
+        gap = row.get("gap")
+        if mode == "exact":
+            kind = "bound " + str(row.get("bound"))
+            gap = "optimal" if row.get("optimal") else "not proven"
+        out.append(f"| {case} | {mode} | {limit:g} | {row.get('threads', '')} | "
+                   f"{row.get('cost', row.get('status', ''))} | "
+                   f"{'' if ref is None else ref} {kind} | {'' if gap is None else gap} | "
+                   f"{row.get('violations', '')} | {row.get('time', '')} |")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="4 small instances, 8 s each")
@@ -78,7 +108,12 @@ def main() -> None:
                         help="CP-SAT exact model instead of the heuristic (small instances)")
     parser.add_argument("--solutions", type=Path, default=Path("/tmp/ihtc-solutions"),
                         help="folder for the solution files")
+    parser.add_argument("--markdown", type=Path, nargs="+",
+                        help="print the Markdown gap table of earlier JSON-lines files and exit")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(args.markdown))
+        return
     if not DATA.is_dir():
         print(f"skipped: IHTC data not found at {DATA}", file=sys.stderr)
         return
