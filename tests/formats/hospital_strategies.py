@@ -3,12 +3,17 @@ plus one tiny hand-made hospital that the mutation tests break in a hundred ways
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
 from kontrolltarn.model import (
     BedType,
+    CancellationReason,
+    Case,
+    CaseChange,
+    ChangeKind,
     EmergencyRequest,
     EquipmentType,
     Hospital,
@@ -116,9 +121,34 @@ def hospitals(draw: st.DrawFn) -> Hospital:
             draw(st.sampled_from(list(Urgency))), at, draw(st.integers(1, 600))))
     meta = draw(st.dictionaries(st.sampled_from(["seed", "source", "note"]),
                                 st.integers(0, 99) | names, max_size=2))
+    case_ids = draw(st.permutations([r.id for r in referrals]))  # not in referral order
+    cases = tuple(draw(cases_of(i)) for i in case_ids[:draw(st.integers(0, len(case_ids)))])
     return Hospital(draw(names), draw(days), locations, specialties, tuple(equipment), rooms,
                     tuple(staff), procedures, patients, tuple(referrals), tuple(sessions),
-                    tuple(emergencies), allowed_overtime_min=draw(st.integers(0, 120)), meta=meta)
+                    tuple(emergencies), cases, allowed_overtime_min=draw(st.integers(0, 120)),
+                    meta=meta)
+
+
+ZONES = [UTC, ZoneInfo("Europe/Oslo"), timezone(timedelta(hours=-3, minutes=-30))]
+
+
+@st.composite
+def cases_of(draw: st.DrawFn, referral_id: str) -> Case:
+    """A case history: 0-4 changes in time order, in assorted time zones."""
+    first = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(seconds=draw(st.integers(0, 10**8)))
+    steps = draw(st.lists(st.integers(0, 20 * 86400), max_size=4))
+    changes = []
+    at = first
+    for step in steps:
+        at = at + timedelta(seconds=step)
+        kind = draw(st.sampled_from(list(ChangeKind)))
+        reason = draw(st.sampled_from(list(CancellationReason)) if kind is ChangeKind.CANCELLED
+                      else st.none() | st.sampled_from(list(CancellationReason)))
+        changes.append(CaseChange(
+            at.astimezone(draw(st.sampled_from(ZONES))), kind, draw(st.none() | days),
+            draw(st.none() | days), reason, draw(st.sampled_from(["system", "koordinator", "Åse K"])),
+            draw(st.text("abc æøå.,;:\n\"", max_size=20).map(str.strip))))
+    return Case(referral_id, tuple(changes))
 
 
 def simple_program(hospital: Hospital, method: str = "test") -> Program:

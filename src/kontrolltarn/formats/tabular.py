@@ -24,6 +24,10 @@ from typing import Any
 from kontrolltarn.formats.issues import Issues, Parts
 from kontrolltarn.model import (
     BedType,
+    CancellationReason,
+    Case,
+    CaseChange,
+    ChangeKind,
     EmergencyRequest,
     EquipmentType,
     Hospital,
@@ -265,6 +269,18 @@ SHEETS: dict[str, list[Column]] = {
                 _col("planned_min", read_int, True, "reserved in-room minutes"),
                 _col("surgeon_id", read_str, True, "staff.id"),
                 _col("order", read_int, True, "1 = first case of the session")],
+    # one row per recorded change of a referral's plan, in time order; a row with only
+    # referral_id is a case with no change yet
+    "cases": [_col("referral_id", read_str, True, "referrals.id"),
+              _col("at", read_datetime, False, "when it was decided: YYYY-MM-DDTHH:MM+01:00"),
+              _col("kind", _enum(ChangeKind), False, "scheduled, told, rescheduled, "
+                   "unscheduled, cancelled, done, removed"),
+              _col("new_date", read_date, False, "operation date after the change"),
+              _col("old_date", read_date, False, "operation date before the change"),
+              _col("reason", _enum(CancellationReason), False, "for cancellations: patient, "
+                   "capacity, emergency, no_bed, staff, medical, other"),
+              _col("by", read_str, False, "who decided (default: system)"),
+              _col("note", read_str, False, "free text")],
 }
 SETTINGS_SHEET = "hospital"  # key/value rows: name, today, timezone, allowed_overtime_min, meta
 _SETTINGS: dict[str, Callable[[Any], Any]] = {
@@ -329,7 +345,25 @@ def _build(sheet: str, v: dict[str, Any], procedures: dict[str, Procedure]) -> A
     if sheet == "program":
         return ProgramEntry(v["case_id"], v["session_id"], v["room_id"], v["date"], v["start"],
                             v["planned_min"], v["surgeon_id"], v["order"])
+    if sheet == "cases":
+        return v["referral_id"], _case_change(v)
     raise KeyError(sheet)
+
+
+def _case_change(v: dict[str, Any]) -> CaseChange | None:
+    """One row of the cases sheet; None for a row that only names the case."""
+    at, kind = v.get("at"), v.get("kind")
+    if at is None and kind is None:
+        for name in ("new_date", "old_date", "reason", "by", "note"):
+            if v.get(name) not in (None, ""):
+                raise ModelError("at", None, "a row recording a change needs at and kind")
+        return None
+    if at is None:
+        raise ModelError("at", None, "required when kind is given")
+    if kind is None:
+        raise ModelError("kind", None, "required when at is given")
+    return CaseChange(at, kind, v.get("new_date"), v.get("old_date"), v.get("reason"),
+                      v.get("by") or "system", v.get("note") or "")
 
 
 @dataclass
@@ -383,6 +417,7 @@ def _read_settings(table: Table, parts: Parts, issues: Issues) -> None:
 
 def _read_rows(table: Table, parts: Parts, issues: Issues, procedures: dict[str, Procedure]) -> None:
     columns = {c.name: c for c in SHEETS[table.sheet]}
+    cases: dict[str, tuple[str, list[CaseChange]]] = {}  # referral id -> first row, changes
     header: list[str] | None = None
     for number, row in enumerate(table.rows, 1):
         if header is None:
@@ -433,7 +468,18 @@ def _read_rows(table: Table, parts: Parts, issues: Issues, procedures: dict[str,
         if table.sheet == "program":
             parts.entries.append(item)
             continue
+        if table.sheet == "cases":
+            referral_id, change = item
+            first, changes = cases.setdefault(referral_id, (place, []))
+            if change is not None and changes and change.at < changes[-1].at:
+                issues.error(place, "at", change.at.isoformat(), "changes of a case must be in "
+                             f"time order (after {changes[-1].at.isoformat()})")
+            elif change is not None:
+                changes.append(change)
+            continue
         parts.add(table.sheet, item, place, issues)
+    for referral_id, (first, changes) in cases.items():
+        parts.add("cases", Case(referral_id, tuple(changes)), first, issues)
 
 
 def _column_of(field: str) -> str:
@@ -475,6 +521,8 @@ def hospital_rows(h: Hospital, program: Program | None = None) -> dict[str, list
                          x.urgency.value, x.requested_at.isoformat(), x.booked_min]
                         for x in h.emergencies],
     }
+    rows["cases"] = [[c.referral_id, *_change_cells(x)] for c in h.cases
+                     for x in (c.history or (None,))]
     if program is not None:
         rows["program"] = [[e.case_id, e.session_id, e.room_id, e.date.isoformat(),
                             _clock(e.start_min), e.planned_min, e.surgeon_id, e.order]
@@ -482,6 +530,14 @@ def hospital_rows(h: Hospital, program: Program | None = None) -> dict[str, list
     for sheet, body in rows.items():
         data[sheet] = [[c.name for c in SHEETS[sheet]], *body]
     return data
+
+
+def _change_cells(c: CaseChange | None) -> list[Any]:
+    if c is None:
+        return [None] * 7
+    return [c.at.isoformat(), c.kind.value, c.new_date.isoformat() if c.new_date else None,
+            c.old_date.isoformat() if c.old_date else None, c.reason.value if c.reason else None,
+            c.by, c.note]
 
 
 def _yes(flag: bool) -> str:

@@ -24,6 +24,10 @@ from kontrolltarn.formats.issues import Issues, Parts
 from kontrolltarn.model import (
     TIMEZONE,
     BedType,
+    CancellationReason,
+    Case,
+    CaseChange,
+    ChangeKind,
     EmergencyRequest,
     EquipmentType,
     Hospital,
@@ -565,10 +569,62 @@ class FhirReader:
                 or deadline is None:
             return
         specialty = s.ext_value(entry.raw, s.EXT_SPECIALTY_REF) or proc.specialty_id
-        self._build(entry, "referrals", "ServiceRequest", lambda: Referral(
+        referral = self._build(entry, "referrals", "ServiceRequest", lambda: Referral(
             self.model_id(entry), patient_id, proc.code, specialty, referral_date, priority,
             deadline, booked, surgeon, note, frozenset(readiness),
             bool(s.ext_value(entry.raw, s.EXT_INFECTED))))
+        if referral is not None:
+            self._read_case(entry, referral.id)
+
+    def _read_case(self, entry: Entry, referral_id: str) -> None:
+        """The referral's case history from its ``case-change`` extensions (or ``case``)."""
+        items = s.complex_ext_values(entry.raw, s.EXT_CASE_CHANGE)
+        if not items and s.ext_value(entry.raw, s.EXT_CASE) is not True:
+            return
+        changes: list[CaseChange] = []
+        ok = True
+        for i, item in enumerate(items):
+            field = f"extension[case-change][{i}]"
+            at, kind, reason = _one(item, "at"), _one(item, "kind"), _one(item, "reason")
+            new, old = _one(item, "newDate"), _one(item, "oldDate")
+            if not isinstance(at, datetime) or at.tzinfo is None:
+                self.issues.error(entry.place, f"{field}.at", None if at is None else str(at),
+                                  "a date-time with a timezone offset is required")
+                ok = False
+                continue
+            for part, value in (("newDate", new), ("oldDate", old)):
+                if value is not None and (isinstance(value, datetime)
+                                          or not isinstance(value, date)):
+                    self.issues.error(entry.place, f"{field}.{part}", str(value),
+                                      "must be a full date (valueDate)")
+                    ok = False
+            try:
+                change = CaseChange(
+                    at, ChangeKind(kind), new if isinstance(new, date) else None,
+                    old if isinstance(old, date) else None,
+                    CancellationReason(reason) if reason is not None else None,
+                    str(_one(item, "by") or "system"), str(_one(item, "note") or ""))
+            except ModelError as exc:  # a cancellation without a reason
+                self.issues.error(entry.place, f"{field}.{exc.field.rsplit('.', 1)[-1]}",
+                                  exc.value, exc.reason)
+                ok = False
+                continue
+            except ValueError:  # not a ChangeKind or CancellationReason
+                bad, value, enum = (("kind", kind, ChangeKind)
+                                    if kind not in {k.value for k in ChangeKind}
+                                    else ("reason", reason, CancellationReason))
+                self.issues.error(entry.place, f"{field}.{bad}", value,
+                                  f"must be one of {[m.value for m in enum]}")
+                ok = False
+                continue
+            if changes and change.at < changes[-1].at:
+                self.issues.error(entry.place, f"{field}.at", change.at.isoformat(),
+                                  f"changes must be in time order (after {changes[-1].at.isoformat()})")
+                ok = False
+            changes.append(change)
+        if ok:
+            self._build(entry, "cases", "extension[case-change]",
+                        lambda: Case(referral_id, tuple(changes)))
 
     def _priority(self, entry: Entry) -> Priority | None:
         sr = entry.resource

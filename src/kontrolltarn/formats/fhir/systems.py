@@ -64,6 +64,11 @@ EXT_ORDER = KT_EXT + "order"  # valueInteger on Appointment: position in the ses
 EXT_SESSION_START = KT_EXT + "session-start-minute"  # valueInteger, wall-clock minutes on Slot
 EXT_SESSION_END = KT_EXT + "session-end-minute"  # valueInteger
 EXT_BOOKED = KT_EXT + "booked-minutes"
+# A referral's case history (model ``Case``) on its ServiceRequest: one complex extension per
+# recorded change (at, kind, newDate, oldDate, reason, by, note), in time order; a case with no
+# change yet is marked by ``case`` (valueBoolean true) alone.
+EXT_CASE_CHANGE = KT_EXT + "case-change"
+EXT_CASE = KT_EXT + "case"
 
 _FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 

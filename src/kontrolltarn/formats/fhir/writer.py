@@ -3,8 +3,8 @@
 What FHIR has an element for goes there (Location.partOf, PractitionerRole.notAvailable,
 ServiceRequest.authoredOn, Slot.start ...); Norwegian identifiers use the no-basis systems and
 the deadline Helsenorge's ``no-frist-for-helsehjelp``; the rest travels in Kontrolltårn
-extensions so that model → FHIR → model gives the same model. Case histories (live plan state)
-are not exported: they belong to the store's event log.
+extensions so that model → FHIR → model gives the same model. A referral's case history
+(``Hospital.cases``) travels as ``case-change`` extensions on its ServiceRequest.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from kontrolltarn.formats import norwegian_ids as nid
 from kontrolltarn.formats.fhir import systems as s
 from kontrolltarn.formats.native import to_jsonable
-from kontrolltarn.model import Hospital, Priority, Program, StaffRole
+from kontrolltarn.model import Case, Hospital, Priority, Program, StaffRole
 
 PRIORITY_TO_FHIR = {Priority.P1: "asap", Priority.P2: "urgent", Priority.P3: "routine",
                     Priority.P4: "routine"}
@@ -222,6 +222,18 @@ def _patients(h: Hospital, ids: _Ids) -> list[dict[str, Any]]:
     return out
 
 
+def case_extensions(case: Case) -> list[dict[str, Any]]:
+    """A case history as extensions of its ServiceRequest: one per change, in time order."""
+    if not case.history:
+        return [s.ext(s.EXT_CASE, valueBoolean=True)]
+    return [s.complex_ext(s.EXT_CASE_CHANGE, [
+        ("at", "valueDateTime", c.at.isoformat()), ("kind", "valueCode", c.kind.value),
+        ("newDate", "valueDate", c.new_date.isoformat() if c.new_date else None),
+        ("oldDate", "valueDate", c.old_date.isoformat() if c.old_date else None),
+        ("reason", "valueCode", c.reason.value if c.reason else None),
+        ("by", "valueString", c.by), ("note", "valueString", c.note)]) for c in case.history]
+
+
 def _procedure_concept(h: Hospital, code: str) -> dict[str, Any]:
     proc = h.procedure_by_id.get(code)
     return {"coding": [{"system": s.NKPK, "code": code,
@@ -239,6 +251,9 @@ def _requests(h: Hospital, ids: _Ids, tz: ZoneInfo) -> list[dict[str, Any]]:
                 for x in sorted(r.readiness_missing, key=lambda x: x.value)]
         if r.infected:
             ext.append(s.ext(s.EXT_INFECTED, valueBoolean=True))
+        case = h.case_by_id.get(r.id)
+        if case is not None:
+            ext += case_extensions(case)
         resource: dict[str, Any] = {
             "resourceType": "ServiceRequest", "id": ids("ServiceRequest", "referral", r.id),
             "extension": ext, "identifier": [_own_id(r.id)], "status": "active",
