@@ -29,7 +29,7 @@ def small() -> SyntheticHospital:
 
 @pytest.fixture(scope="module")
 def run(small: SyntheticHospital) -> SimulationResult:
-    return simulate(small, BaselinePolicy(), days=DAYS, seed=5, warmup_days=7)
+    return simulate(small, BaselinePolicy(), days=DAYS, seed=5, warmup_days=7, check_programs=True)
 
 
 def test_every_case_ends_operated_cancelled_or_still_waiting(run: SimulationResult,
@@ -87,6 +87,22 @@ def test_policies_meet_the_same_world(small: SyntheticHospital, run: SimulationR
     assert [e.id for e in optimised.emergencies] == [e.id for e in run.emergencies]
     told_later = sum(1 for c in optimised.cases for ch in c.history if ch.kind is ChangeKind.TOLD)
     assert told_later > 0
+
+
+def test_each_days_program_as_fixed_the_day_before_passes_check(run: SimulationResult) -> None:
+    """Every simulated program, as it stood at 16:00 the day before, is valid for the
+    independent validator ``plan.check``: no hard violation on any day."""
+    assert len(run.program_checks) == DAYS + 7
+    assert {day: hard for day, hard in run.program_checks.items() if hard} == {}
+    assert set(run.programs) == set(run.program_checks)
+
+
+def test_the_optimised_practice_keeps_programs_valid(small: SyntheticHospital) -> None:
+    """Repair by moving to another session the same day and refilling three days ahead must not
+    break a rule either (the optimised practice around today's planner, which is quick)."""
+    result = simulate(small, OptimisedPolicy(planner="baseline"), days=DAYS, seed=5, warmup_days=7,
+                      check_programs=True, keep_programs=False)
+    assert {day: hard for day, hard in result.program_checks.items() if hard} == {}
 
 
 def test_kpis_of_a_simulated_period_are_in_range(run: SimulationResult) -> None:

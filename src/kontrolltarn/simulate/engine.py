@@ -58,18 +58,25 @@ class SimulationResult:
     referrals: dict[str, Referral]
     emergencies: list[EmergencyRequest]
     programs: dict[date, Program] = field(default_factory=dict)  # each day's program at 16:00 the day before
+    #: with ``check_programs``: each day's program at 16:00 the day before judged by
+    #: ``plan.check``: hard violations per constraint (empty when the program is valid)
+    program_checks: dict[date, dict[str, int]] = field(default_factory=dict)
     params: EnvironmentParams = field(default_factory=EnvironmentParams)
     seconds: float = 0.0
+    check_cpu_seconds: float = 0.0  # CPU time spent in ``plan.check`` (``check_programs``)
     budget: dict[str, float] = field(default_factory=dict)  # expected operations per specialty in the period
 
 
 def simulate(synthetic: SyntheticHospital, policy: Policy, *, days: int = 365, seed: int = 0,
              params: EnvironmentParams | None = None, warmup_days: int = 14,
-             progress: Progress | None = None, keep_programs: bool = True) -> SimulationResult:
+             progress: Progress | None = None, keep_programs: bool = True,
+             check_programs: bool = False) -> SimulationResult:
     """Simulate ``days`` days (after ``warmup_days`` not measured) under ``policy``.
 
     The same ``synthetic`` hospital, seed and parameters give the same world under every policy
-    (common random numbers); the same policy as well gives the same event log."""
+    (common random numbers); the same policy as well gives the same event log. Each day's
+    program is kept (``keep_programs``) and judged by ``plan.check`` (``check_programs``) as it
+    stood at 16:00 the day before, after the policy's planning."""
     if days < 1:
         raise ModelError("days", days, "must be at least 1")
     if warmup_days < 0:
@@ -105,6 +112,18 @@ def simulate(synthetic: SyntheticHospital, policy: Policy, *, days: int = 365, s
         monday = start - timedelta(days=start.weekday())
         for w in range(weeks):
             bootstrap(state, monday + timedelta(weeks=w))
+    checks: dict[date, dict[str, int]] = {}
+    check_cpu = [0.0]
+
+    def fixed(day: date) -> None:  # 16:00 the day before: the program as it goes to the floor
+        if keep_programs:
+            programs[day] = state.program(day, 1)
+        if check_programs:
+            cpu = wallclock.process_time()
+            checks[day] = _hard_violations(state, day)
+            check_cpu[0] += wallclock.process_time() - cpu
+
+    fixed(start)
     for k in range(total):
         day = start + timedelta(days=k)
         # 06:00 — news about surgeons, readiness, arrivals
@@ -120,8 +139,6 @@ def simulate(synthetic: SyntheticHospital, policy: Policy, *, days: int = 365, s
         emergencies.extend(arrivals.emergencies)
         _drain_placements(state, draws, env, early, day)
         # the day itself
-        if keep_programs:
-            programs[day] = state.program(day, 1)
         runner = DayRunner(state, day, env, synthetic.truth, draws, policy)
         outcome = runner.run(arrivals.emergencies, carried, emergency_free_at)
         events.extend(outcome.events)
@@ -143,6 +160,8 @@ def simulate(synthetic: SyntheticHospital, policy: Policy, *, days: int = 365, s
         state.advance(state.stamp(day, 13 * 60))
         policy.plan(state, day)
         _drain_placements(state, draws, env, early, day)
+        if k + 1 < total:
+            fixed(day + timedelta(days=1))
         if progress is not None:
             progress(day, k + 1, total)
 
@@ -152,8 +171,14 @@ def simulate(synthetic: SyntheticHospital, policy: Policy, *, days: int = 365, s
     return SimulationResult(
         policy=policy.name, seed=seed, hospital=hospital, first=measured_first, last=last,
         events=events, cases=state.cases(), sessions=ran, referrals=state.referrals,
-        emergencies=emergencies, programs=programs, params=env,
-        seconds=wallclock.perf_counter() - started, budget=budget)
+        emergencies=emergencies, programs=programs, program_checks=checks, params=env,
+        seconds=wallclock.perf_counter() - started, budget=budget, check_cpu_seconds=check_cpu[0])
+
+
+def _hard_violations(state: PlanState, day: date) -> dict[str, int]:
+    from kontrolltarn.plan.check import check
+
+    return check(state.checking_hospital(day), state.program(day, 1)).hard_counts()
 
 
 def _budget(stream: ArrivalStream, days: int) -> dict[str, float]:

@@ -145,11 +145,11 @@ class OptimisedPolicy(BaselinePolicy):
         for case_id in case_ids:
             entry = state.planned[case_id].entry
             target = find_slot(state, state.referrals[case_id], entry.date, self,
-                    exclude_session=entry.session_id)
+                               exclude_session=entry.session_id)
             if target is not None:
-                session, start = target
+                session, start, surgeon = target
                 new = ProgramEntry(case_id, session.id, session.room_id, session.date, start,
-                                   entry.planned_min, entry.surgeon_id, 99)
+                                   entry.planned_min, surgeon, 99)
                 state.move(case_id, new, by=f"policy:{self.name}", reason=reason)
             else:
                 state.unschedule(case_id, by=f"policy:{self.name}", reason=reason)
@@ -163,24 +163,68 @@ def session_load(state: PlanState, session: Session, estimate: BaselinePolicy) -
 
 
 def find_slot(state: PlanState, referral: Referral, day: date, policy: BaselinePolicy,
-              exclude_session: str | None = None) -> tuple[Session, int] | None:
+              exclude_session: str | None = None,
+              surgeon_id: str | None = None) -> tuple[Session, int, str] | None:
     """A session on ``day`` of the referral's specialty, in a room that takes the procedure, with
-    time for it by the policy's estimate."""
-    hospital = state.base
-    procedure = hospital.procedure_by_id[referral.procedure_code]
+    time for it by the policy's estimate, where the case breaks no planning rule
+    (``slot_start``). ``surgeon_id`` operates it (default: the named surgeon, else the
+    session's); returns the session, the start and the surgeon."""
     need = policy.estimate_min(referral)
     for session in state.open_sessions(day):
         if (session.emergency or session.id == exclude_session
                 or session.specialty_id != referral.specialty_id):
             continue
-        if not hospital.room_takes(hospital.room_by_id[session.room_id], procedure):
+        surgeon = surgeon_id or referral.surgeon_id or _session_surgeon(state, session)
+        if surgeon is None:
             continue
-        turnover = hospital.specialty_by_id[referral.specialty_id].turnover_min
-        load = session_load(state, session, policy)
-        start = session.start_min + load + (turnover if load else 0)
-        if start + need <= session.end_min:
-            return session, start
+        start = slot_start(state, session, referral, surgeon, policy)
+        if start is not None and start + need <= session.end_min:
+            return session, start, surgeon
     return None
+
+
+def slot_start(state: PlanState, session: Session, referral: Referral, surgeon_id: str,
+               policy: BaselinePolicy) -> int | None:
+    """Where a case would start if added at the end of ``session``'s list, or None when adding
+    it would break a rule ``plan.check`` enforces: the room must take it without borrowing
+    mobile equipment (its use across rooms is not tracked by hand), the case must end within
+    staffed hours plus the allowed overtime on its booked minutes, the surgeon must be free
+    (available, competent, not operating elsewhere at the time) and a post-operative bed of its
+    type must be left at the location that day."""
+    hospital = state.base
+    room = hospital.room_by_id[session.room_id]
+    procedure = hospital.procedure_by_id[referral.procedure_code]
+    if not hospital.room_takes(room, procedure):
+        return None
+    if any(eq not in room.equipment for eq in procedure.equipment):
+        return None
+    turnover = hospital.specialty_by_id[referral.specialty_id].turnover_min
+    entries = [state.planned[c].entry for c in state.by_session.get(session.id, ())]
+    load = session_load(state, session, policy)
+    start = session.start_min + load + (turnover if entries else 0)
+    if entries:
+        start = max(start, max(e.start_min + e.planned_min for e in entries) + turnover)
+    end = start + referral.booked_min
+    if end > session.end_min + hospital.allowed_overtime_min:
+        return None
+    if surgeon_id in state.absent.get(session.date, ()):
+        return None
+    surgeon = hospital.staff_by_id[surgeon_id]
+    if not hospital.can_operate(surgeon, procedure):
+        return None
+    location = room.location_id
+    beds = 0
+    for case_id in state.planned_on(session.date):
+        other = state.planned[case_id].entry
+        if other.surgeon_id == surgeon_id and other.start_min < end and start < other.start_min + other.planned_min:
+            return None
+        if hospital.room_by_id[other.room_id].location_id == location and \
+                hospital.procedure_by_id[state.referrals[case_id].procedure_code].bed_type is procedure.bed_type:
+            beds += 1
+    capacity = hospital.location_by_id[location].post_op_beds.get(procedure.bed_type)
+    if capacity is not None and beds + 1 > capacity:
+        return None
+    return start
 
 
 def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
@@ -203,9 +247,7 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
     busy_surgeons = {state.planned[c].entry.surgeon_id for c in state.planned_on(day)}
     waiting = state.ready_by_specialty()
     for specialty, sessions in free.items():
-        turnover = hospital.specialty_by_id[specialty].turnover_min
         for session in sessions:
-            room = hospital.room_by_id[session.room_id]
             surgeon = _session_surgeon(state, session)
             if surgeon is None:
                 continue
@@ -215,10 +257,8 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
                 if referral.surgeon_id is not None and (referral.surgeon_id in absent
                                                         or referral.surgeon_id not in busy_surgeons):
                     continue
-                if not hospital.room_takes(room, hospital.procedure_by_id[referral.procedure_code]):
-                    continue
-                start = session.start_min + session_load(state, session, policy) + turnover
-                if start + policy.estimate_min(referral) > session.end_min - policy.buffer_min:
+                start = slot_start(state, session, referral, referral.surgeon_id or surgeon, policy)
+                if start is None or start + policy.estimate_min(referral) > session.end_min - policy.buffer_min:
                     continue
                 entry = ProgramEntry(referral.id, session.id, session.room_id, day, start,
                                      referral.booked_min, referral.surgeon_id or surgeon, 90 + placed)

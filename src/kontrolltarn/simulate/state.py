@@ -177,6 +177,19 @@ class PlanState:
         return self.base.replace(today=self.now.date(), referrals=tuple(referrals), patients=patients,
                                  sessions=tuple(sessions), staff=staff, cases=(), emergencies=())
 
+    def checking_hospital(self, day: date) -> Hospital:
+        """The hospital as the plan knows it now, for judging ``day``'s program with
+        ``plan.check``: the day's open sessions, the program's referrals and patients, surgeons
+        with the absences known so far."""
+        cases = self.planned_on(day)
+        referrals = tuple(self.referrals[c] for c in cases)
+        staff = tuple(replace(s, unavailable=frozenset((day,)) if s.id in self.absent.get(day, ())
+                              else frozenset()) for s in self.surgeons)
+        return self.base.replace(today=self.now.date(), referrals=referrals,
+                                 patients=tuple(self.patients[r.patient_id] for r in referrals),
+                                 sessions=tuple(self.open_sessions(day)), staff=staff, cases=(),
+                                 emergencies=())
+
     # ---- decisions (each appends to the case's history) --------------------------------------
     def _record(self, case_id: str, kind: ChangeKind, *, new_date: date | None = None,
                 old_date: date | None = None, reason: CancellationReason | None = None,
