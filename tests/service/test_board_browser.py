@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from kontrolltarn.control import simulate_day
-from kontrolltarn.model import Program
+from kontrolltarn.model import Event, EventKind, Program
 
 from .conftest import LiveServer, password, run_server
 
@@ -79,10 +79,18 @@ def test_board_loads_updates_live_and_records_an_accepted_suggestion(page, serve
         ".innerText.includes('inn på stue')", arg=[first_in.room_id], timeout=10_000)
     assert first_in.case_id in row.inner_text()
 
-    # half a day later the agent has suggestions; accept one in the browser
-    half = events[: len(events) // 2]
-    _post(server, half)
-    rt.refresh_suggestions()
+    # the first case of a room with several cases runs until 14:30: the agent must propose
+    # something for the cases waiting behind it
+    plans = rt.store.plans.day(rt.day)
+    busy = next(r for r in {p.room_id for p in plans}
+                if sum(p.room_id == r for p in plans) >= 2)
+    first = min((p for p in plans if p.room_id == busy), key=lambda p: p.position)
+    other = next(p.room_id for p in plans if p.room_id != busy)
+    _post(server, [
+        Event("long-in", EventKind.IN_ROOM, rt.tower.clock.at(first.start_min),
+              case_id=first.case_id, room_id=busy),
+        Event("clock", EventKind.ROOM_READY, rt.tower.clock.at(14 * 60 + 30), room_id=other)])
+    assert rt.refresh_suggestions() > 0
     page.wait_for_selector("#suggestions button.decide", timeout=10_000)
     page.screenshot(path=str(DOCS / "control-tower-board.png"))
     page.locator("#suggestions button.decide").first.click()

@@ -35,10 +35,15 @@ log = logging.getLogger("kontrolltarn.service")
 
 
 async def _flush_loop(rt: Runtime) -> None:
-    """Send changed rooms to browsers, and a heartbeat with data freshness every second."""
-    beat = 0.0
+    """Send changed rooms to browsers, and a heartbeat with data freshness every second. Every
+    few seconds all rooms are sent: forecasts move with the clock even when a room is quiet."""
+    beat = since_full = 0.0
     while True:
         await asyncio.sleep(rt.settings.flush_interval_s)
+        since_full += rt.settings.flush_interval_s
+        if since_full >= rt.settings.full_refresh_s:
+            since_full = 0.0
+            rt.hub.mark(set(rt.tower.room_ids()), [])
         dirty, ids = rt.hub.take()
         if (dirty or ids) and rt.hub.subscribers:
             rooms = await asyncio.to_thread(rt.rooms, dirty)

@@ -23,6 +23,8 @@ class Settings:
     flush_interval_s: float = 0.1
     #: how often the suggestion agent looks at the forecasts
     suggest_interval_s: float = 5.0
+    #: how often every room is re-forecast and sent (time passes even in a quiet room)
+    full_refresh_s: float = 5.0
     token_hours: float = 12.0
     #: secure cookies need HTTPS; off in development so the board works on http://127.0.0.1
     secure_cookies: bool = False
