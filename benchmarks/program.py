@@ -16,11 +16,12 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import numpy as np
 
-from kontrolltarn.model import Hospital, Program
+from kontrolltarn.model import Hospital, LogNormal, Program
 from kontrolltarn.plan.baseline import plan_baseline
 from kontrolltarn.plan.check import check
 from kontrolltarn.plan.program import HistoryDurations, ProgramSettings, plan_program
@@ -37,7 +38,7 @@ def emit(case: str, metric: str, value: float, unit: str, baseline: float | None
     print(json.dumps(row), flush=True)
 
 
-def expected_kpis(hospital: Hospital, program: Program, truth_duration: dict[str, object],
+def expected_kpis(hospital: Hospital, program: Program, truth_duration: Mapping[str, LogNormal],
                   first: date, days: int, samples: int, seed: int) -> dict[str, float]:
     """Expected KPIs of ``program`` when each case takes its true (sampled) duration and the
     cases of a session run back to back from its start with the specialty's turnover."""
@@ -54,7 +55,7 @@ def expected_kpis(hospital: Hospital, program: Program, truth_duration: dict[str
         durations = np.empty((samples, len(entries)))
         for j, e in enumerate(entries):
             d = truth_duration[e.case_id]
-            durations[:, j] = d.median * np.exp(d.sigma * rng.standard_normal(samples))  # type: ignore[attr-defined]
+            durations[:, j] = d.median * np.exp(d.sigma * rng.standard_normal(samples))
         turnover = np.array([hospital.specialty_by_id[_specialty(hospital, e.case_id)].turnover_min
                              for e in entries], dtype=float)
         gaps = np.concatenate([[0.0], turnover[:-1]])
