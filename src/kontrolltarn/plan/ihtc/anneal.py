@@ -48,7 +48,7 @@ class Annealer:
         self.st = state
         self.rng = rng
         self.temp = 1.0
-        self.admitted: list[int] = []  # maintained lazily: rebuilt each cycle
+        self.patients_only = False  # feasibility phase: nurse moves change nothing there
 
     # ------------------------------------------------------------ acceptance
     def _accept(self, delta: int) -> bool:
@@ -388,6 +388,8 @@ class Annealer:
     # -------------------------------------------------------------- the loop
     def step(self) -> bool:
         x = self.rng.random()
+        if self.patients_only:
+            x *= _P_SWAP_DAY
         if x < _P_PATIENT:
             return self.move_patient()
         if x < _P_SWAP_ROOM:
@@ -451,9 +453,11 @@ def anneal(state: State, rng: random.Random, *, deadline: float,
            t_end: float = 0.3, t_start: float | None = None,
            stop_when_feasible: bool = False,
            ejection_every: int = 256,
-           t_start_scale: float = 1.0) -> tuple[Snapshot, int, AnnealStats]:
+           t_start_scale: float = 1.0,
+           patients_only: bool = False) -> tuple[Snapshot, int, AnnealStats]:
     """Anneal until the deadline (time.monotonic()), the iteration cap, or ``should_stop``."""
     ann = Annealer(state, rng)
+    ann.patients_only = patients_only
     stats = AnnealStats()
     start = time.monotonic()
     t0 = t_start if t_start is not None else t_start_scale * initial_temperature(ann)
