@@ -26,17 +26,18 @@ from .greedy import greedy_assignment
 from .roster import DEFAULT_SHIFT_TYPES, Demand, Person, Roster, Shift, ShiftType
 from .rules import HOUR, WorkingTimeRules
 
-#: Weights of the soft terms (per person-shift, per minute, per shift)
+#: Weights of the soft terms (per person-shift, per minute, per shift). A day asked off weighs
+#: more than filling contract hours with a shift (450 min), so wishes win over extra shifts.
 W_UNCOVERED = 10_000
 W_COMPETENCE = 3_000
-W_UNDER_CONTRACT_MIN = 2
+W_UNDER_CONTRACT_MIN = 1
 W_OVER_CONTRACT_MIN = 1
-W_MAX_WEEKENDS = 400
-W_WEEKEND_EXCESS = 150
-W_MAX_UNSOCIAL = 150
-W_UNSOCIAL_EXCESS = 40
-W_WISH_OFF = 200
-W_AVOIDED_SHIFT = 120
+W_MAX_WEEKENDS = 4_000
+W_WEEKEND_EXCESS = 1_500
+W_MAX_UNSOCIAL = 1_500
+W_UNSOCIAL_EXCESS = 400
+W_WISH_OFF = 2_000
+W_AVOIDED_SHIFT = 1_200
 WEEKEND = (5, 6)
 
 
@@ -265,6 +266,21 @@ def solve_group(
     hint_cost = _coverage_cost(hint_values, people, demand, covering_of)
     for key, var in x.items():
         m.add_hint(var, hint_values[key])
+    # The hint's heaviest weekend and evening/night loads become caps for both stages, so a
+    # search for coverage cannot buy it by loading a few people (the hint satisfies the caps).
+    for counts, kind in ((weekend_counts, "weekend"), (unsocial_counts, "unsocial")):
+        loads: dict[int, int] = defaultdict(int)
+        for (i, k), v in hint_values.items():
+            is_kind = (
+                day_of[insts[k].day].weekday() in WEEKEND
+                if kind == "weekend"
+                else insts[k].type.code in unsocial_types
+            )
+            loads[i] += v * int(is_kind)
+        cap = max(loads.values(), default=0)
+        for c in counts:
+            if not isinstance(c, int):  # a person with no possible shift of the kind
+                m.add(c <= cap)
 
     # Lexicographic: first cover the demand as well as possible (the hard part of the search),
     # then, with coverage held at that level, the soft terms. The greedy roster is the hint;
