@@ -24,7 +24,7 @@ from kontrolltarn.model import ModelError
 
 from .greedy import greedy_assignment
 from .roster import DEFAULT_SHIFT_TYPES, Demand, Person, Roster, Shift, ShiftType
-from .rules import HOUR, WorkingTimeRules
+from .rules import WorkingTimeRules
 
 #: Weights of the soft terms (per person-shift, per minute, per shift). A day asked off weighs
 #: more than filling contract hours with a shift (450 min), so wishes win over extra shifts.
@@ -429,7 +429,6 @@ def build_roster(
         if key not in groups:
             groups[key] = []
     size = {key: max(1, len(ps)) for key, ps in groups.items()}
-    total_size = sum(size.values())
     shifts: list[Shift] = []
     results: list[GroupResult] = []
     current: list[cp_model.CpSolver | None] = [None]
@@ -477,10 +476,6 @@ def build_roster(
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
-    del total_size
     roster = Roster(first_day, weeks, tuple(people), tuple(shifts), tuple(demand), published_on)
     return RosterResult(roster, results, time.monotonic() - started)
 
-
-def hours(minutes: int) -> float:
-    return minutes / HOUR
