@@ -39,8 +39,23 @@ def _uniforms(case_id: str, stream: int) -> np.ndarray:
     return draws
 
 
+@lru_cache(maxsize=65536)
+def _unconditional(median: float, sigma: float, case_id: str) -> np.ndarray:
+    draws = np.exp(np.log(median) + sigma * ndtri(np.clip(_uniforms(case_id, 0), 1e-9, 1 - 1e-9)))
+    draws.setflags(write=False)
+    return draws
+
+
+def _q(x: np.ndarray, q: float) -> float:
+    """A quantile by sorting (numpy's quantile is slow for many small arrays)."""
+    ordered = np.sort(x)
+    return float(ordered[int(q * (len(ordered) - 1) + 0.5)])
+
+
 def _sample(dist: LogNormal, case_id: str, at_least: float = 0.0) -> np.ndarray:
     """Durations from ``dist`` conditional on exceeding ``at_least`` minutes."""
+    if at_least <= 0 and dist.sigma > 0:
+        return _unconditional(float(dist.median), float(dist.sigma), case_id)
     u = _uniforms(case_id, 0)
     if at_least > 0 and dist.sigma > 0:
         floor = float(ndtr((np.log(at_least) - dist.mu) / dist.sigma))
@@ -140,7 +155,7 @@ def forecast_room(room_id: str, session: Session | None, order: list[str], live:
             last_out = np.maximum(last_out, out)
             free = out + turnover
             any_activity = True
-            cases.append(CaseForecast(case_id, phase, milestone, t_in, float(np.median(out)),
+            cases.append(CaseForecast(case_id, phase, milestone, t_in, _q(out, 0.5),
                                       0.0, False))
             continue
         # waiting, called or arrived: it starts when the room is free (not before now)
@@ -155,14 +170,13 @@ def forecast_room(room_id: str, session: Session | None, order: list[str], live:
         free = np.where(kept, out + turnover, free)
         any_activity = any_activity or bool(kept.any())
         risk = float(cancelled.mean())
-        start_med = float(np.median(begin[kept])) if kept.any() else float(np.median(begin))
-        end_med = float(np.median(out[kept])) if kept.any() else float(np.median(out))
+        start_med = _q(begin[kept], 0.5) if kept.any() else _q(begin, 0.5)
+        end_med = float(np.median(out[kept])) if kept.any() else _q(out, 0.5)
         cases.append(CaseForecast(case_id, phase, milestone, start_med, end_med, risk, False))
     if not any_activity or end is None:
         return RoomForecast(room_id, start, end, None, None, None, 0.0, 0.0, current, cases)
     over = np.maximum(0.0, last_out - end)
     return RoomForecast(
         room_id, start, end,
-        float(np.median(last_out)), float(np.quantile(last_out, 0.1)),
-        float(np.quantile(last_out, 0.9)),
+        _q(last_out, 0.5), _q(last_out, 0.1), _q(last_out, 0.9),
         float((over > OVERTIME_ALERT_MIN).mean()), float(over.mean()), current, cases)

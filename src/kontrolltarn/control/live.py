@@ -75,11 +75,14 @@ class LiveDay:
         self.seen: set[str] = set()
         self.last_event_at: datetime | None = None
         self.events_applied = 0
+        self._by_room: dict[str, list[str]] | None = None  # planned case ids per room, cached
+        self._unplanned: set[str] = set()  # cases seen in events but not in the program
 
     def set_plan(self, plan: PlannedCase) -> set[str]:
         """A decision changed a case's plan; returns the rooms affected (old and new)."""
         old = self.planned.get(plan.case_id)
         self.planned[plan.case_id] = plan
+        self._by_room = None
         state = self.cases.get(plan.case_id)
         if state is not None and EventKind.IN_ROOM not in state.milestones:
             state.room_id = plan.room_id
@@ -110,6 +113,8 @@ class LiveDay:
         if event.case_id is None:
             return set()
         state = self.case(event.case_id)
+        if event.case_id not in self.planned:
+            self._unplanned.add(event.case_id)
         if event.room_id and (state.room_id is None or event.kind is EventKind.IN_ROOM):
             state.room_id = event.room_id  # an emergency, or a case that went to another room
         if event.kind is EventKind.CANCELLED:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -38,18 +39,24 @@ async def _flush_loop(rt: Runtime) -> None:
     """Send changed rooms to browsers, and a heartbeat with data freshness every second. Every
     few seconds all rooms are sent: forecasts move with the clock even when a room is quiet."""
     beat = since_full = 0.0
+    busy = 0.0
     while True:
-        await asyncio.sleep(rt.settings.flush_interval_s)
-        since_full += rt.settings.flush_interval_s
+        # under load, leave the processor to ingest at least as long as the last update took
+        pause = max(rt.settings.flush_interval_s, busy)
+        await asyncio.sleep(pause)
+        since_full += pause
         if since_full >= rt.settings.full_refresh_s:
             since_full = 0.0
             rt.hub.mark(set(rt.tower.room_ids()), [])
         dirty, ids = rt.hub.take()
+        busy = 0.0
         if (dirty or ids) and rt.hub.subscribers:
+            started = time.perf_counter()
             rooms = await asyncio.to_thread(rt.rooms, dirty)
+            busy = time.perf_counter() - started
             rt.hub.publish("rooms", {"rooms": rooms, "event_ids": ids,
                                      "freshness": rt.freshness()})
-        beat += rt.settings.flush_interval_s
+        beat += pause
         if beat >= 1.0:
             beat = 0.0
             rt.hub.publish("heartbeat", rt.freshness())
