@@ -36,6 +36,24 @@ def test_csv_folder_and_zip_round_trip(tmp_path: Path) -> None:
         waiting = zf.read("referrals.csv")
     merged = import_file(waiting, name="referrals.csv", into=hospital)
     assert merged.hospital == hospital and merged.updated == {"referrals": 2}
+    # the zip itself imports too (the service's csv export is a zip)
+    zipped = import_file(export_bytes(hospital, "csv"), name="tables.zip")
+    assert zipped.errors == [] and zipped.hospital == hospital and zipped.format == "csv"
+
+
+def test_broken_row_in_a_csv_zip_names_the_file_and_row() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(export_bytes(tiny_hospital(), "csv"))) as src, \
+            zipfile.ZipFile(buffer, "w") as out:
+        for member in src.namelist():
+            data = src.read(member)
+            if member == "referrals.csv":
+                data = data.replace(b"2026-04-05", b"5. april")
+            out.writestr(member, data)
+    result = import_file(buffer.getvalue(), name="tables.zip")
+    assert not result.ok and result.hospital is None
+    assert [(e.place, e.field) for e in result.errors] == [("tables.zip/referrals.csv row 2",
+                                                            "deadline")]
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

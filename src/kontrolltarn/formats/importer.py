@@ -18,6 +18,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +92,35 @@ def _decode(raw: bytes, place: str, issues: Issues) -> str | None:
         return None
 
 
+def _csv_zip_tables(raw: bytes, name: str, issues: Issues) -> list[tabular.Table] | None:
+    """The tables of a zip of CSV files (what ``export --format csv -o x.zip`` writes), or
+    None when ``raw`` is no such zip (an xlsx workbook is a zip too, with [Content_Types].xml)."""
+    if not raw.startswith(b"PK\x03\x04"):
+        return None
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except zipfile.BadZipFile:
+        return None
+    with archive:
+        names = archive.namelist()
+        files = sorted(n for n in names if n.lower().endswith(".csv") and not n.endswith("/"))
+        if "[Content_Types].xml" in names or not files:
+            return None
+        tables = []
+        for member in files:
+            label = f"{Path(name).name}/{member}"
+            try:
+                data = archive.read(member)
+            except (zipfile.BadZipFile, OSError, RuntimeError, zlib.error) as exc:
+                issues.error(label, "(file)", None, f"cannot read it from the zip: {exc}")
+                continue
+            text = _decode(data, label, issues)
+            table = tabular.csv_table(text, label, Path(member).stem, issues) if text is not None else None
+            if table is not None:
+                tables.append(table)
+        return tables
+
+
 def _read_source(source: Path | bytes, name: str, fmt: Format | None, issues: Issues,
                  into: Hospital | None) -> tuple[Parts, str]:
     if isinstance(source, Path) and source.is_dir():
@@ -111,6 +141,10 @@ def _read_source(source: Path | bytes, name: str, fmt: Format | None, issues: Is
             return Parts(), ""
     else:
         raw = source
+    if fmt in (None, "csv"):
+        zipped = _csv_zip_tables(raw, name, issues)
+        if zipped is not None:
+            return tabular.read_tables(zipped, issues, into), "csv"
     fmt = fmt or detect_format(name, raw[:64])
     if fmt is None:
         issues.error(name, "(file)", None, "unknown format: give a .json (FHIR), .xlsx or .csv file")
