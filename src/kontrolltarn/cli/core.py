@@ -145,6 +145,8 @@ def constraints_cmd() -> None:
 def demo(
     output_dir: Path = typer.Option(Path("out/demo"), help="folder for the chart and files"),
     seed: int = typer.Option(0, help="random seed of the synthetic hospital"),
+    serve: bool = typer.Option(False, "--serve/--no-serve",
+                               help="then start the control tower and replay a simulated day"),
 ) -> None:
     """Generate the default hospital, plan a week with today's practice, print its KPIs and
     write a chart of the week."""
@@ -173,6 +175,8 @@ def demo(
                   f"chart: {html} and {png}; took {time.perf_counter() - began:.1f} s")
     if not report.feasible:
         raise typer.Exit(1)
+    if serve:
+        __import__("kontrolltarn.cli.serve", fromlist=["serve_demo"]).serve_demo(seed=seed)
 
 
 def _print_kpis(report: CheckReport, title: str) -> None:
