@@ -41,7 +41,7 @@ def with_cases() -> Hospital:
 def test_case_histories_survive_the_fhir_round_trip() -> None:
     hospital = with_cases()
     result = import_file(export_bytes(hospital, "fhir"), name="h.json")
-    assert result.errors == [] and result.warnings == []
+    assert result.errors == [] and result.warnings == [] and result.hospital is not None
     assert result.hospital == in_referral_order(hospital)
     r1 = result.hospital.case_by_id["R1"]
     assert r1.changes_after_told() == 1 and r1.status.value == "cancelled"
@@ -52,7 +52,7 @@ def test_a_case_in_the_file_replaces_the_case_in_the_hospital() -> None:
     base = with_cases()
     newer = base.replace(cases=(Case("R1", base.case_by_id["R1"].history[:1]),))
     result = import_file(export_bytes(newer, "fhir"), name="h.json", into=base)
-    assert result.errors == []
+    assert result.errors == [] and result.hospital is not None
     assert result.hospital.case_by_id["R1"] == newer.case_by_id["R1"]
     assert result.hospital.case_by_id["R2"] == Case("R2")  # not in the file: kept
     assert result.updated.get("cases") == 1

@@ -41,7 +41,7 @@ def test_exported_bundle_is_valid_fhir() -> None:
     hospital = tiny_hospital()
     bundle = hospital_to_bundle(hospital, simple_program(hospital))
     parsed = Bundle.model_validate(bundle)
-    types = {e.resource.get_resource_type() for e in parsed.entry}
+    types = {e.resource.get_resource_type() for e in parsed.entry or [] if e.resource}
     assert {"Organization", "Location", "Practitioner", "PractitionerRole", "Patient",
             "ServiceRequest", "Schedule", "Slot", "Appointment"} <= types
 

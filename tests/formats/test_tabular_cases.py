@@ -4,6 +4,7 @@ model → xlsx/CSV → model in order, and a broken row is rejected naming sheet
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,9 @@ def test_a_coordinator_adds_a_case_history_as_a_single_csv() -> None:
             "R2,2026-02-11T12:00+01:00,told,2026-03-03,koordinator\n")
     result = import_file(text.encode(), name="cases.csv", into=tiny_hospital())
     assert result.errors == [], [str(e) for e in result.errors]
+    assert result.hospital is not None
     case = result.hospital.case_by_id["R2"]
-    assert case.status.value == "dated" and case.planned_date.isoformat() == "2026-03-03"
+    assert case.status.value == "dated" and case.planned_date == date(2026, 3, 3)
     assert result.added == {"cases": 1}
 
 
@@ -77,7 +79,7 @@ def test_a_broken_cases_row_is_rejected_naming_row_and_column(name: str, mutate:
 def test_an_empty_case_row_and_changes_for_the_same_referral_merge() -> None:
     text = ("referral_id,at,kind\nR1,,\nR1,2026-02-10T08:15+01:00,scheduled\n")
     result = import_file(text.encode(), name="cases.csv", into=tiny_hospital())
-    assert result.errors == []
+    assert result.errors == [] and result.hospital is not None
     assert len(result.hospital.case_by_id["R1"].history) == 1
     assert result.hospital.cases == (result.hospital.case_by_id["R1"],)
     assert Case("R1") != result.hospital.case_by_id["R1"]

@@ -38,6 +38,13 @@ def drop_column(sheet: str, column: str) -> Callable[[Tables], None]:
     return mutate
 
 
+def column_twice(sheet: str) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        for row in t[sheet]:
+            row.append(row[0])
+    return mutate
+
+
 def copy_row(sheet: str, row: int) -> Callable[[Tables], None]:
     return lambda t: t[sheet].append(list(t[sheet][row - 1]))
 
@@ -58,7 +65,7 @@ MUTATIONS: list[tuple[str, Callable[[Tables], Any], str, str]] = [
     ("readiness-unknown", cell("referrals", 2, "readiness_missing", "coffee"), "referrals row 2", "readiness_missing"),
     ("infected-maybe", cell("referrals", 2, "infected", "kanskje"), "referrals row 2", "infected"),
     ("referrals-no-deadline-column", drop_column("referrals", "deadline"), "referrals row 1", "deadline"),
-    ("referrals-column-twice", lambda t: [r.append(r[0]) for r in t["referrals"]], "referrals row 1", "id"),
+    ("referrals-column-twice", column_twice("referrals"), "referrals row 1", "id"),
     ("sex-k", cell("patients", 2, "sex", "K"), "patients row 2", "sex"),
     ("asa-7", cell("patients", 2, "asa", 7), "patients row 2", "asa"),
     ("bmi-text", cell("patients", 3, "bmi", "normal"), "patients row 3", "bmi"),
