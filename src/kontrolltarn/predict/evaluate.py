@@ -18,7 +18,7 @@ from sklearn.metrics import roc_auc_score
 
 from .cancellation import CancellationModel, expected_calibration_error
 from .durations import DurationModel
-from .features import bookings_frame, operations_frame
+from .features import as_text, bookings_frame, operations_frame
 from .notes import FACTS, NoteExtractor, extract_facts
 from .tct import load_tct, tct_model
 
@@ -145,6 +145,17 @@ def evaluate_tct(path: Any, folds: int = 5, seed: int = 0) -> Iterator[Measure]:
     yield Measure("tct", "duration_mae_procedure_surgeon_median",
                   float(np.mean(np.abs(grouped - y))), "min")
     yield Measure("tct", "duration_coverage_80", coverage.value, "share", 0.8)
+    # per procedure and per surgeon (aggregates of 150+ cases only: no row is shown)
+    for column, label in (("procedure_code", "procedure"), ("surgeon_id", "surgeon")):
+        keys = as_text(frame[column]).to_numpy()
+        for key in sorted(set(keys)):
+            rows = keys == key
+            if rows.sum() < 150:
+                continue
+            booked_part = float(np.mean(np.abs(frame["booked_min"].to_numpy()[rows] - y[rows])))
+            yield Measure(f"tct/{label}={key}", "duration_mae_cv5",
+                          float(np.mean(np.abs(q[0.5][rows] - y[rows]))), "min", booked_part,
+                          "baseline")
 
 
 def _group_median(train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
