@@ -16,7 +16,7 @@ DEMO_USERS = {"koordinator": "coordinator", "leder": "leader", "kirurg": "surgeo
               "feed": "feed"}
 
 
-def _hospital(hospital_file: Path | None, scale: str, seed: int):  # type: ignore[no-untyped-def]
+def _hospital(hospital_file: Path | None, scale: str, seed: int):
     if hospital_file is not None:
         from kontrolltarn.formats.native import load_hospital
 
@@ -28,7 +28,7 @@ def _hospital(hospital_file: Path | None, scale: str, seed: int):  # type: ignor
 
 
 def build_runtime(database_url: str | None, hospital_file: Path | None, scale: str, seed: int,
-                  day: date | None, replay_speed: float | None, demo_users: bool):  # type: ignore[no-untyped-def]
+                  day: date | None, replay_speed: float | None, demo_users: bool):
     """Open the store, load or generate the hospital, plan the day if the store has no plan."""
     from kontrolltarn.service import Runtime, Settings
     from kontrolltarn.service.clocks import ReplayClock
@@ -53,7 +53,7 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
     return runtime
 
 
-def start_replay(runtime, seed: int = 0, stop: threading.Event | None = None) -> threading.Thread:  # type: ignore[no-untyped-def]
+def start_replay(runtime, seed: int = 0, stop: threading.Event | None = None) -> threading.Thread:
     """Feed a simulated day into the runtime as the replay clock reaches each event."""
     from kontrolltarn.control import simulate_day
     from kontrolltarn.model import Program

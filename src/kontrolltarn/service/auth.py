@@ -117,4 +117,4 @@ def need(permission: str) -> Callable[[Request], Principal]:
 
 
 def Need(permission: str) -> Principal:  # noqa: N802 - reads like a type in signatures
-    return Depends(need(permission))  # type: ignore[no-any-return]
+    return Depends(need(permission))
