@@ -31,8 +31,9 @@ def _load(path: Path | None, scale: str, seed: int) -> tuple[Hospital, tuple[Pas
             raise _fail(f"hospital file {path}: {exc}") from exc
         history = load_history(path)
         if not history:
-            err_console.print("no history in the hospital file: no forecast, and no budget "
-                              "unless --targets gives one")
+            err_console.print(
+                "no history in the hospital file: no forecast, and no budget unless --targets gives one"
+            )
         return hospital, history
     from kontrolltarn.synth import SCALES, generate
 
@@ -72,6 +73,9 @@ def capacity(
     targets: Path | None = typer.Option(None, help="CSV specialty,cases_per_week (the budget)"),
     growth: float = typer.Option(0.0, help="budget growth over last year's activity, e.g. 0.05"),
     utilisation: float = typer.Option(0.85, help="bookable share of staffed minutes"),
+    unit_sessions: float = typer.Option(
+        1.0, help="sessions' worth of work one mobile unit (robot, microscope) serves a day"
+    ),
     time_limit: float = typer.Option(90.0, help="seconds for the MIP"),
     output_dir: Path = typer.Option(Path("out/capacity"), "--output-dir", "-o"),
 ) -> None:
@@ -82,7 +86,11 @@ def capacity(
 
     try:
         settings = CapacitySettings(
-            weeks=weeks, utilisation=utilisation, target_growth=growth, time_limit=time_limit
+            weeks=weeks,
+            utilisation=utilisation,
+            target_growth=growth,
+            time_limit=time_limit,
+            mobile_unit_sessions=unit_sessions,
         )
     except ModelError as exc:
         raise _fail(str(exc)) from exc

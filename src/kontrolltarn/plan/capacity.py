@@ -49,6 +49,9 @@ class CapacitySettings:
     breach_cost: float = 2.0
     budget_cost: float = 1.0
     change_cost: float = 0.05
+    #: sessions' worth of work one mobile unit (robot, microscope ...) serves per site and day;
+    #: 1.0 is the fluid bound (a unit cannot be busy longer than a session day)
+    mobile_unit_sessions: float = 1.0
     time_limit: float = 90.0
     mip_gap: float = 0.005
     extra_closed_days: frozenset[date] = frozenset()
@@ -370,7 +373,7 @@ def plan_capacity(
                 ]
                 terms = [(c, v) for c, v in terms if v > 0]
                 if terms:
-                    rows.add(terms, 0, count)
+                    rows.add(terms, 0, count * settings.mobile_unit_sessions)
     day_index = {day: di for di, day in enumerate(days)}
     for (di, ci, s), var in change.items():
         col = n_index[(di, ci, s)]
@@ -378,8 +381,9 @@ def plan_capacity(
         rows.add([(var, 1.0), (col, -1.0), (prev, 1.0)], 0, math.inf)
         rows.add([(var, 1.0), (col, 1.0), (prev, -1.0)], 0, math.inf)
     if n_vars == 0:  # nothing to plan
-        return CapacityPlan(first_day, settings, (), "nothing to plan", time.monotonic() - started,
-                            0.0, {}, {})
+        return CapacityPlan(
+            first_day, settings, (), "nothing to plan", time.monotonic() - started, 0.0, {}, {}
+        )
     remaining = max(1.0, settings.time_limit - (time.monotonic() - started))
     result = milp(
         c=np.array(cost),

@@ -118,13 +118,13 @@ def check_capacity_plan(
             if d:
                 use[(day, loc)] += count * d.equipment_share.get(eq.id, 0.0)
         for (day, loc), expected in sorted(use.items()):
-            have = eq.count_per_location.get(loc, 0)
-            if expected > have + EPS:
+            units = eq.count_per_location.get(loc, 0) * settings.mobile_unit_sessions
+            if expected > units + EPS:
                 add(
                     Violation(
                         "mobile equipment",
                         f"{eq.id} {loc} {day}",
-                        f"expected use {expected:.2f} sessions, {have} available",
+                        f"expected use {expected:.2f} sessions, {units:g} available",
                     )
                 )
     fixed = {e.id for e in hospital.equipment if not e.mobile}
@@ -183,8 +183,8 @@ def _gaps(
                 spec,
                 sum(weekly),
                 round(capacity_cases, 1),
-                round(d.due_cases[-1], 1),
-                round(max(0.0, worst) / d.minutes_per_case, 1),
+                round(float(d.due_cases[-1]), 1),
+                round(float(max(0.0, worst)) / d.minutes_per_case, 1),
                 round(d.target_cases, 1),
                 round(capacity_cases - d.target_cases, 1),
                 current_count[spec] if current is not None else None,
