@@ -82,6 +82,10 @@ def test_planner_api_on_the_small_hospital(small_synth) -> None:  # type: ignore
         assert q[0.5] < 5 * referral.booked_min
         dist = model.distribution(referral, hospital)
         assert isinstance(dist, LogNormal) and math.isclose(dist.median, q[0.5])
+    many = model.quantiles_many(hospital.referrals[:20], hospital, (0.1, 0.5, 0.9))
+    for referral in hospital.referrals[:20]:
+        one = model.quantiles(referral, hospital, (0.1, 0.5, 0.9))
+        assert all(math.isclose(many[referral.id][p], one[p]) for p in one)
 
 
 @given(st.floats(0, 600), st.sampled_from([None, EventKind.IN_ROOM, EventKind.ANAESTHESIA_START,

@@ -46,7 +46,7 @@ READABLE: dict[str, str] = {
     "asa": "ASA {value:.0f}",
     "bmi": "BMI {value:.0f}",
     "log_booked": "booked {value:.0f} min",
-    "weekday": "weekday {value:.0f}",
+    "weekday": "on a {value}",
     "location_id": "location {value}",
     "specialty_id": "specialty {value}",
     **{f"note_{fact}": f"note: {fact.replace('_', ' ')}" for fact in FACTS},
@@ -171,6 +171,9 @@ class CancellationModel:
         value: Any = row.get(feature, "")
         if feature == "log_booked":
             value = float(np.exp(value))
+        if feature == "weekday":
+            value = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                     "Sunday")[int(value) % 7]
         try:
             return template.format(value=value)
         except (ValueError, TypeError):

@@ -190,6 +190,16 @@ class DurationModel:
         dist = self.distribution(referral, hospital, **context)
         return {p: dist.quantile(p) for p in ps}
 
+    def quantiles_many(self, referrals: Sequence[Referral], hospital: Hospital,
+                       ps: Sequence[float] = QUANTILES) -> dict[str, dict[float, float]]:
+        """``{referral_id: {p: minutes}}`` for a whole waiting list in one pass (no context:
+        the planner's first estimate before rooms and surgeons are chosen)."""
+        if not referrals:
+            return {}
+        frame = pd.DataFrame([referral_row(r, hospital) for r in referrals])
+        q = self.predict_quantiles(frame, ps)
+        return {r.id: {p: float(q[p][i]) for p in ps} for i, r in enumerate(referrals)}
+
     def card_summary(self) -> dict[str, Any]:
         return {"kind": "log-normal ridge" + (" + boosted residual" if self.boost else ""),
                 "alpha": self.alpha, "sigma_global": round(self.sigma_global, 4),
