@@ -60,12 +60,12 @@ def measure(scale: str, seed: int, time_limit: float) -> list[dict[str, object]]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small scale, 20 s")
+    parser.add_argument("--quick", action="store_true", help="small scale, 15 s")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--time-limit", type=float, default=None)
     args = parser.parse_args()
     scale = "small" if args.quick else "default"
-    limit = args.time_limit or (20.0 if args.quick else 240.0)
+    limit = args.time_limit or (15.0 if args.quick else 240.0)
     for line in measure(scale, args.seed, limit):
         print(json.dumps(line), flush=True)
 
