@@ -15,6 +15,7 @@ patients their date only once the program is stable, and starts a case only if i
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -118,13 +119,50 @@ class OptimisedPolicy(BaselinePolicy):
     refill_days_ahead: int = 3
     #: planning on unbiased estimates needs a smaller reserve than on biased bookings
     buffer_min: int = 15
-    rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(overrun_tolerance_min=20))
+    rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(overrun_tolerance_min=30))
     #: ratio of expected to booked minutes, learnt from the hospital's history per surgeon
     #: (bookings are biased short); 1.0 where unknown
     booking_ratio: dict[str, float] = field(default_factory=dict)
+    #: the planner's duration model (``plan.program.DurationSource``), fitted once on the history
+    durations: object | None = None
+    #: seconds the planner may take for one week's program (one call per week)
+    time_limit: float = 5.0
+    #: waiting cases offered to the planner per session of the week (the top of each list)
+    candidates_per_session: int = 15
+    #: repair disruptions with ``plan.repair`` (else: another session the same day, or the list)
+    use_repair: bool = True
+    repairs: int = 0
+    repair_failures: int = 0
+    planner_seconds: float = 0.0
+    #: the last day the weekly planning has covered (repairs stay within it)
+    planned_until: date | None = None
 
     def estimate_min(self, referral: Referral) -> int:
         return round(referral.booked_min * self.booking_ratio.get(referral.surgeon_id or "", 1.0))
+
+    def plan_week(self, state: PlanState, first: date) -> None:
+        """With the ``optimise`` planner: one call for the whole week (Monday–Sunday), with a
+        time limit, on an instance holding the week's open sessions and the top of each
+        specialty's ready list; other planners: one day at a time (the parent's way)."""
+        self.planned_until = first + timedelta(days=6)
+        if self.planner != "optimise":
+            super().plan_week(state, first)
+            return
+        if not any(not s.emergency for k in range(7) for s in state.open_sessions(first + timedelta(days=k))):
+            return
+        hospital = state.planning_hospital(first, 7, self.candidates_per_session)
+        # sessions already holding cases (moved there by a repair) are not re-planned
+        hospital = hospital.replace(sessions=tuple(s for s in hospital.sessions
+                                                   if not state.by_session.get(s.id)))
+        gaps = {r.id: len(r.readiness_missing) for r in hospital.referrals}
+        started = time.perf_counter()
+        extra = {"durations": self.durations} if self.durations is not None else {}
+        program = get_planner(self.planner)(hospital, first, 7, seed=self.seed,
+                                            time_limit=self.time_limit, exclude=set(), **extra)
+        self.planner_seconds += time.perf_counter() - started
+        for entry in sorted(program.entries, key=lambda e: (e.date, e.session_id, e.order)):
+            if entry.case_id in state.waiting and entry.session_id not in state.closed:
+                state.place(entry, by=f"policy:{self.name}", tell=False, gaps=gaps.get(entry.case_id, 0))
 
     @property
     def tells_at_planning(self) -> bool:
@@ -141,8 +179,19 @@ class OptimisedPolicy(BaselinePolicy):
 
     def displaced(self, state: PlanState, day: date, case_ids: list[str],
                   reason: CancellationReason) -> None:
-        """Minimal change: the same day in another session with room; else back to the list."""
+        """Minimal change: ``plan.repair`` (the same day in another room first, else the
+        cheapest later date within two weeks, told patients moved last) for a session closed or a
+        named surgeon away; without the repair planner, the same day in another session with
+        room, else back to the list."""
+        if self.use_repair and case_ids:
+            try:
+                self._repair(state, day, case_ids, reason)
+                return
+            except ModelError:
+                self.repair_failures += 1
         for case_id in case_ids:
+            if case_id not in state.planned:
+                continue
             entry = state.planned[case_id].entry
             target = find_slot(state, state.referrals[case_id], entry.date, self,
                                exclude_session=entry.session_id)
@@ -153,6 +202,40 @@ class OptimisedPolicy(BaselinePolicy):
                 state.move(case_id, new, by=f"policy:{self.name}", reason=reason)
             else:
                 state.unschedule(case_id, by=f"policy:{self.name}", reason=reason)
+
+    def _repair(self, state: PlanState, day: date, case_ids: list[str],
+                reason: CancellationReason) -> None:
+        from kontrolltarn.plan.repair import RoomClosed, SurgeonAbsent, repair
+
+        first = min(state.planned[c].entry.date for c in case_ids)
+        last = self.planned_until or first
+        horizon = max(1, min(14, (last - first).days + 1))
+        sessions = {state.planned[c].entry.session_id for c in case_ids}
+        closed = tuple(state.sessions[s] for s in sessions if s in state.closed)
+        hospital, program = state.repair_view(first, horizon, closed)
+        told = {c for c in program.case_ids() if state.planned[c].told_at is not None}
+        if closed:
+            events = [RoomClosed(s.room_id, s.date) for s in closed]
+        else:
+            events = sorted({SurgeonAbsent(state.planned[c].entry.surgeon_id, state.planned[c].entry.date)
+                             for c in case_ids}, key=lambda e: (e.date, e.surgeon_id))
+        for event in events:
+            result = repair(hospital, program, event, told=told, now=state.now, refill=False,
+                            horizon_days=horizon)
+            hospital, program = result.hospital, result.program
+        self.repairs += len(events)
+        after = {e.case_id: e for e in program.entries}
+        for case_id in sorted(set(state.planned) & {e.case_id for e in state.program(first, horizon).entries}
+                              | set(case_ids)):
+            if case_id not in state.planned:
+                continue
+            old, new = state.planned[case_id].entry, after.get(case_id)
+            if new is None:
+                state.unschedule(case_id, by=f"policy:{self.name}", reason=reason)
+            elif (new.session_id, new.start_min, new.surgeon_id, new.order) != \
+                    (old.session_id, old.start_min, old.surgeon_id, old.order):
+                state.move(case_id, new, by=f"policy:{self.name}",
+                           reason=reason if new.date != old.date else None)
 
 
 def session_load(state: PlanState, session: Session, estimate: BaselinePolicy) -> int:
@@ -295,7 +378,9 @@ def make_policy(name: str, synthetic: SyntheticHospital) -> BaselinePolicy:
         return BaselinePolicy()
     ratios = booking_ratios(synthetic.history)
     if name == "optimised":
-        return OptimisedPolicy(booking_ratio=ratios)
+        from kontrolltarn.plan.program import HistoryDurations
+
+        return OptimisedPolicy(booking_ratio=ratios, durations=HistoryDurations.fit(synthetic.history))
     if name == "optimised-practice":
         return OptimisedPolicy(name=name, planner="baseline", booking_ratio=ratios)
     raise ModelError("policy", name, f"unknown policy, choose one of {list(POLICIES)}")

@@ -173,8 +173,8 @@ class PlanState:
                 referrals.append(r)
         staff = tuple(replace(s, unavailable=frozenset(d for d in window if s.id in self.absent.get(d, ())))
                       for s in self.surgeons)
-        patients = tuple(self.patients[r.patient_id] for r in referrals)
-        return self.base.replace(today=self.now.date(), referrals=tuple(referrals), patients=patients,
+        return self.base.replace(today=self.now.date(), referrals=tuple(referrals),
+                                 patients=self._patients_of(referrals),
                                  sessions=tuple(sessions), staff=staff, cases=(), emergencies=())
 
     def checking_hospital(self, day: date) -> Hospital:
@@ -186,9 +186,29 @@ class PlanState:
         staff = tuple(replace(s, unavailable=frozenset((day,)) if s.id in self.absent.get(day, ())
                               else frozenset()) for s in self.surgeons)
         return self.base.replace(today=self.now.date(), referrals=referrals,
-                                 patients=tuple(self.patients[r.patient_id] for r in referrals),
+                                 patients=self._patients_of(referrals),
                                  sessions=tuple(self.open_sessions(day)), staff=staff, cases=(),
                                  emergencies=())
+
+    def _patients_of(self, referrals: tuple[Referral, ...] | list[Referral]) -> tuple[Patient, ...]:
+        """The referrals' patients, each once (a patient may wait for two operations)."""
+        return tuple(self.patients[p] for p in dict.fromkeys(r.patient_id for r in referrals))
+
+    def repair_view(self, first: date, days: int, extra_sessions: tuple[Session, ...] = ()
+                    ) -> tuple[Hospital, Program]:
+        """The hospital and program ``plan.repair`` sees for the days ``first``.. ``first+days-1``:
+        the open sessions (plus ``extra_sessions``: the closed ones still holding cases), the referrals and
+        patients of the program, surgeons with the absences known so far."""
+        window = [first + timedelta(days=k) for k in range(days)]
+        sessions = tuple(s for d in window for s in self.open_sessions(d)) + tuple(extra_sessions)
+        program = self.program(first, days)  # holds the entries of closed sessions too
+        referrals = tuple(self.referrals[e.case_id] for e in program.entries)
+        staff = tuple(replace(s, unavailable=frozenset(d for d in window if s.id in self.absent.get(d, ())))
+                      for s in self.surgeons)
+        hospital = self.base.replace(today=self.now.date(), referrals=referrals,
+                                     patients=self._patients_of(referrals),
+                                     sessions=sessions, staff=staff, cases=(), emergencies=())
+        return hospital, program
 
     # ---- decisions (each appends to the case's history) --------------------------------------
     def _record(self, case_id: str, kind: ChangeKind, *, new_date: date | None = None,
