@@ -186,16 +186,24 @@ class CancellationModel:
                              "notes": self.use_notes}}
 
 
-def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
-    """ECE over ``bins`` bins of equal size (by predicted probability): the mean gap between
-    predicted and observed rates, weighted by bin size."""
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10,
+                               strategy: str = "quantile") -> float:
+    """ECE: the mean gap between predicted and observed rates over ``bins`` bins, weighted by
+    bin size. ``quantile`` bins hold equally many cases (meaningful when most risks are small);
+    ``uniform`` bins split [0, 1] evenly (the textbook variant)."""
     y = np.asarray(y, dtype=float)
     p = np.asarray(p, dtype=float)
     if len(y) != len(p) or len(y) == 0:
         raise ModelError("ece", (len(y), len(p)), "need equally many outcomes and probabilities")
-    order = np.argsort(p, kind="stable")
+    if strategy == "quantile":
+        chunks = np.array_split(np.argsort(p, kind="stable"), bins)
+    elif strategy == "uniform":
+        which = np.minimum((p * bins).astype(int), bins - 1)
+        chunks = [np.flatnonzero(which == b) for b in range(bins)]
+    else:
+        raise ModelError("strategy", strategy, "must be 'quantile' or 'uniform'")
     error = 0.0
-    for chunk in np.array_split(order, bins):
+    for chunk in chunks:
         if len(chunk):
             error += len(chunk) * abs(float(p[chunk].mean()) - float(y[chunk].mean()))
     return error / len(y)

@@ -99,6 +99,8 @@ def evaluate_cancellation(syn: Any, case: str) -> Iterator[Measure]:
     yield Measure(case, "cancellation_ece", expected_calibration_error(y, p), "probability", 0.03)
     yield Measure(case, "cancellation_ece_oracle", expected_calibration_error(y, oracle),
                   "probability")
+    yield Measure(case, "cancellation_ece_uniform_bins",
+                  expected_calibration_error(y, p, strategy="uniform"), "probability", 0.03)
     yield Measure(case, "cancellation_test_rows", len(test), "rows")
     yield Measure(case, "cancellation_test_rate", float(y.mean()), "share")
 
