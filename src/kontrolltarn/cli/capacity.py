@@ -82,7 +82,7 @@ def capacity(
     """Plan sessions from need (waiting list, forecast, budget) with the fewest staffed sessions."""
     from kontrolltarn.plan.capacity import CapacitySettings, demand_from_hospital, plan_capacity
     from kontrolltarn.plan.capacity_check import check_capacity_plan
-    from kontrolltarn.plan.capacity_report import gaps_csv, sessions_json, write_charts
+    from kontrolltarn.plan.capacity_report import blocks_csv, gaps_csv, sessions_json, write_charts
 
     try:
         settings = CapacitySettings(
@@ -144,8 +144,9 @@ def capacity(
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / "sessions.json").write_text(sessions_json(plan.sessions), encoding="utf-8")
     (output_dir / "gaps.csv").write_text(gaps_csv(report), encoding="utf-8")
+    (output_dir / "blocks.csv").write_text(blocks_csv(plan.sessions), encoding="utf-8")
     write_charts(report, output_dir / "capacity.html", f"Capacity plan from {first}")
-    console.print(f"wrote {output_dir}/sessions.json, gaps.csv, capacity.html")
+    console.print(f"wrote {output_dir}/sessions.json, gaps.csv, blocks.csv, capacity.html")
     if not report.ok:
         for v in report.violations[:20]:
             console.print(f"  {v}")

@@ -62,6 +62,9 @@ def build(
     ),
     scale: str = typer.Option("default", help="synthetic hospital when no --hospital/--demand"),
     seed: int = typer.Option(0, help="seed of the synthetic hospital and the solver"),
+    sessions_path: Path | None = typer.Option(
+        None, "--sessions", help="elective session plan (sessions.json from `kontrolltarn capacity`)"
+    ),
     demand_path: Path | None = typer.Option(
         None, "--demand", help="roster-format JSON with people and demand (shifts ignored)"
     ),
@@ -103,7 +106,19 @@ def build(
         except ValueError as exc:
             raise _fail(f"start={start!r}: expected a date as YYYY-MM-DD") from exc
         people = people_from_hospital(hospital, first, 7 * weeks, seed)
-        demand = demand_from_sessions(hospital, hospital.sessions, first, 7 * weeks)
+        sessions = list(hospital.sessions)
+        if sessions_path is not None:  # the plan's elective sessions, the hospital's emergency rooms
+            from kontrolltarn.plan.capacity_report import sessions_from_json
+
+            try:
+                planned = sessions_from_json(sessions_path.read_text(encoding="utf-8"))
+            except (ModelError, OSError) as exc:
+                raise _fail(f"sessions file {sessions_path}: {exc}") from exc
+            sessions = [s for s in sessions if s.emergency] + planned
+        try:
+            demand = demand_from_sessions(hospital, sessions, first, 7 * weeks)
+        except ModelError as exc:
+            raise _fail(str(exc)) from exc
     console.print(
         f"rostering {len(people)} people, {sum(d.count for d in demand)} person-shifts demanded, "
         f"{weeks} weeks from {first} (time limit {time_limit:.0f} s)"
@@ -142,9 +157,7 @@ def build(
     for column in ("location", "role", "people", "status", "seconds", "uncovered"):
         table.add_column(column, justify="right" if column in ("people", "seconds") else "left")
     for g in result.groups:
-        table.add_row(
-            g.location_id, g.role, str(g.people), g.status, f"{g.seconds:.1f}", str(g.uncovered)
-        )
+        table.add_row(g.location_id, g.role, str(g.people), g.status, f"{g.seconds:.1f}", str(g.uncovered))
     console.print(table)
     from kontrolltarn.plan.staffing.roster import save_roster
 

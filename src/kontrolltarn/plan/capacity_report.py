@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
-from kontrolltarn.model import Session
+from kontrolltarn.model import ModelError, Session
 
 from .capacity_check import CapacityReport
 
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 GAP_COLUMNS = (
     "specialty",
     "current_sessions",
@@ -63,6 +66,65 @@ def sessions_json(sessions: Sequence[Session]) -> str:
         ],
         indent=1,
     )
+
+
+def sessions_from_json(text: str) -> list[Session]:
+    """The inverse of ``sessions_json``; a malformed entry raises ``ModelError`` naming it."""
+    try:
+        rows = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ModelError("sessions", text[:40], f"not valid JSON: {err}") from None
+    if not isinstance(rows, list):
+        raise ModelError("sessions", type(rows).__name__, "must be a JSON list of sessions")
+    result = []
+    for i, row in enumerate(rows):
+        try:
+            result.append(
+                Session(
+                    row["id"],
+                    row["room_id"],
+                    date.fromisoformat(row["date"]),
+                    int(row["start_min"]),
+                    int(row["end_min"]),
+                    row.get("specialty_id"),
+                )
+            )
+        except KeyError as missing:
+            raise ModelError(f"sessions[{i}].{missing.args[0]}", None, "required field is missing") from None
+        except (TypeError, ValueError) as err:
+            if isinstance(err, ModelError):
+                raise
+            raise ModelError(f"sessions[{i}]", row, str(err)) from None
+    return result
+
+
+def block_rows(sessions: Sequence[Session]) -> list[dict[str, str | int]]:
+    """The block plan: per room and weekday, the specialty of most weeks and how many weeks
+    differ from it (0 means a fixed block)."""
+    weeks: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
+    for s in sessions:
+        weeks[(s.room_id, s.date.weekday())][s.specialty_id or "-"] += 1
+    rows: list[dict[str, str | int]] = []
+    for (room, weekday), counts in sorted(weeks.items()):
+        specialty, n = counts.most_common(1)[0]
+        rows.append(
+            {
+                "room": room,
+                "weekday": WEEKDAYS[weekday],
+                "specialty": specialty,
+                "weeks": n,
+                "other_weeks": sum(counts.values()) - n,
+            }
+        )
+    return rows
+
+
+def blocks_csv(sessions: Sequence[Session]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=("room", "weekday", "specialty", "weeks", "other_weeks"))
+    writer.writeheader()
+    writer.writerows(block_rows(sessions))
+    return out.getvalue()
 
 
 def write_charts(report: CapacityReport, path: Path, title: str = "Capacity plan") -> None:
