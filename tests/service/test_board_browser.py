@@ -92,6 +92,7 @@ def test_board_loads_updates_live_and_records_an_accepted_suggestion(page, serve
         Event("clock", EventKind.ROOM_READY, rt.tower.clock.at(14 * 60 + 30), room_id=other)])
     assert rt.refresh_suggestions() > 0
     page.wait_for_selector("#suggestions button.decide", timeout=10_000)
+    page.wait_for_timeout(5500)  # one full refresh: every room re-forecast at the new time
     page.screenshot(path=str(DOCS / "control-tower-board.png"))
     page.locator("#suggestions button.decide").first.click()
     page.fill("#decide-form input[name=why]", "tested in the browser")
