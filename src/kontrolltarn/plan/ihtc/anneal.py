@@ -454,7 +454,8 @@ def anneal(state: State, rng: random.Random, *, deadline: float,
            stop_when_feasible: bool = False,
            ejection_every: int = 256,
            t_start_scale: float = 1.0,
-           patients_only: bool = False) -> tuple[Snapshot, int, AnnealStats]:
+           patients_only: bool = False,
+           raise_waiting_every: int = 0) -> tuple[Snapshot, int, AnnealStats]:
     """Anneal until the deadline (time.monotonic()), the iteration cap, or ``should_stop``."""
     ann = Annealer(state, rng)
     ann.patients_only = patients_only
@@ -485,6 +486,13 @@ def anneal(state: State, rng: random.Random, *, deadline: float,
                 best = state.snapshot()
                 if stop_when_feasible and state.waiting == 0:
                     break
+        if raise_waiting_every and stats.iterations % raise_waiting_every == 0 and state.waiting:
+            # Breakout: patients that keep waiting become dearer, so the walk learns which
+            # ones are hard to place and makes room for them first.
+            for p in range(state.P):
+                if state.mandatory[p] and state.adm[p] < 0:
+                    state.pen[p] += 1
+                    state.cost += 1
         frac = it_in_cycle / cycle_iterations
         ann.temp = cycle_t0 * ratio ** frac
         if ann.step():

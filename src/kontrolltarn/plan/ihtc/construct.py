@@ -112,7 +112,7 @@ def repair_mandatory(state: State, rng: random.Random, deadline: float) -> State
     flat.admit_optional = False
     best, _, _ = anneal(flat, rng, deadline=deadline, cycle_iterations=50_000,
                         stop_when_feasible=True, t_start=0.6, t_end=0.05,
-                        ejection_every=3, patients_only=True)
+                        ejection_every=3, patients_only=True, raise_waiting_every=500)
     adm, room, ot, _ = best
     result = State(state.inst, state.penalty)
     result.rs_nurse = [row[:] for row in state.rs_nurse]

@@ -63,6 +63,8 @@ class State:
         self.day_ok = [all(self.working[d * spd + k] for k in range(spd)) for d in range(D)]
         self.w = inst.weights
         self.penalty = mandatory_penalty
+        # per-patient price of a waiting mandatory patient (raised adaptively in the repair)
+        self.pen = [mandatory_penalty] * P
         self.admit_optional = True  # False during the feasibility phase
 
         self.adm = [-1] * self.E
@@ -81,7 +83,7 @@ class State:
         self.s_ot = [[[0] * T for _ in range(D)] for _ in range(U)]
         self.s_nots = [[0] * D for _ in range(U)]
         # Every patient starts postponed; that is the whole cost at the start.
-        self.cost = sum(self.penalty if m else self.w[7] for m in self.mandatory)
+        self.cost = sum(mandatory_penalty if m else self.w[7] for m in self.mandatory)
         self.waiting = sum(self.mandatory)  # mandatory patients not admitted
 
     # ----------------------------------------------------------------- nurses
@@ -257,7 +259,7 @@ class State:
         self.s_load[u][d] += dur
         delta += w[6] * (d - self.release[p])
         if self.mandatory[p]:
-            delta -= self.penalty
+            delta -= self.pen[p]
             self.waiting -= 1
         else:
             delta -= w[7]
@@ -284,7 +286,7 @@ class State:
         self.s_load[u][d] -= dur
         delta -= w[6] * (d - self.release[p])
         if self.mandatory[p]:
-            delta += self.penalty
+            delta += self.pen[p]
             self.waiting += 1
         else:
             delta += w[7]
