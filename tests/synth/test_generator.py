@@ -51,15 +51,18 @@ def test_default_scale_calibration(default_synthetic) -> None:  # type: ignore[n
 
 
 def test_booked_durations_biased_short_and_noisy(default_synthetic) -> None:  # type: ignore[no-untyped-def]
-    """Calibrated against the TCT data (MAE 51.7 on a 227-min median, 22 min short) and the
-    larger study in DOMAIN.md: relative error and bias in the published ranges."""
+    """Calibrated between the large study in DOMAIN.md (bookings 31 min short on average, mean
+    error 35 min, only 9 % within ±10 %) and the TCT data (MAE 51.7 min on a 227-min median,
+    22 min short): short on average, noisy, and seldom within ±10 %."""
     electives = [op for op in default_synthetic.history if not op.emergency]
+    short_min = statistics.mean(op.actual_min - op.booked_min for op in electives)
     relative_error = statistics.mean(abs(op.actual_min - op.booked_min) / op.actual_min
                                      for op in electives)
-    relative_bias = statistics.mean((op.actual_min - op.booked_min) / op.actual_min
-                                    for op in electives)
-    assert 0.15 <= relative_error <= 0.35
-    assert 0.02 <= relative_bias <= 0.15  # bookings short on average
+    within_10 = statistics.mean(abs(op.booked_min - op.actual_min) <= 0.1 * op.actual_min
+                                for op in electives)
+    assert 20 <= short_min <= 35
+    assert 0.22 <= relative_error <= 0.40
+    assert within_10 <= 0.25
 
 
 def test_waiting_list_and_notes(small_synthetic) -> None:  # type: ignore[no-untyped-def]
