@@ -132,7 +132,8 @@ def test_emergency_delay_against_the_urgency_limit() -> None:
 
 def test_activity_against_budget() -> None:
     refs = {"A": referral("A", date(2026, 1, 1), date(2026, 6, 1))}
-    done = [_case("A", (at(DAY, 7), ChangeKind.SCHEDULED, DAY, None), (at(DAY, 10), ChangeKind.DONE, DAY, None))]
+    done = [_case("A", (at(DAY, 7), ChangeKind.SCHEDULED, DAY, None),
+                  (at(DAY, 10), ChangeKind.DONE, DAY, None))]
     result = kpi.activity_against_budget(log(cases=done, referrals=refs, budget={"ORT": 4.0}))
     assert result["ORT"] == {"operations": 1.0, "budget": 4.0, "share": 0.25}
 

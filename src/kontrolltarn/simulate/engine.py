@@ -241,7 +241,7 @@ def _surgeon_away(state: PlanState, policy: Policy, absence: Absence, today: dat
         referral = state.referrals[case_id]
         procedure = hospital.procedure_by_id[referral.procedure_code]
         if referral.surgeon_id is None:
-            for person in state.surgeons_by_specialty.get(referral.specialty_id, ()):
+            for person in hospital.surgeons(referral.specialty_id):
                 if person.id not in absent and person.id not in busy and hospital.can_operate(person,
                         procedure):
                     stand_in = person.id

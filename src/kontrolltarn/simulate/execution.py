@@ -193,7 +193,7 @@ class DayRunner:
             if minute > self.env.now:
                 yield self.env.timeout(minute - self.env.now)
             rng = self.draws.stream("emergency", request.id)
-            surgeons = self.state.surgeons_by_specialty.get(request.specialty_id) or list(self.state.surgeons)
+            surgeons = self.hospital.surgeons(request.specialty_id) or self.hospital.surgeons()
             pending = PendingEmergency(request, rng.choice(surgeons).id, minute)
             self.emit(EventKind.EMERGENCY_REQUESTED, minute, request.id, None)
             self.emergency_queue[request.location_id].append(pending)

@@ -33,13 +33,13 @@ class EnvironmentParams:
     patient_early_cancel_share: float = 0.06
     #: chance a dated patient cancels after 16:00 the day before (ill, declines) on top of the
     #: truth's per-referral no-show chance (which happens on the day)
-    patient_late_cancel_share: float = 0.012
+    patient_late_cancel_share: float = 0.003
     #: odds multiplier of a late patient cancellation when told less than 7 days before the date
     #: (the generator's cancellation logit: +0.6 log-odds, exp(0.6) ≈ 1.8)
     short_notice_odds: float = 1.8
     #: chance the anaesthetist finds the patient unfit on the day (medical cancellation), and
     #: the extra chance per readiness item still open when the case was planned
-    medical_cancel_share: float = 0.010
+    medical_cancel_share: float = 0.006
     medical_cancel_per_gap: float = 0.15
     #: share of late-cancelled patients who leave the waiting list (treated elsewhere, declined)
     removed_after_cancel_share: float = 0.10

@@ -210,15 +210,14 @@ class OptimisedPolicy(BaselinePolicy):
         first = min(state.planned[c].entry.date for c in case_ids)
         last = self.planned_until or first
         horizon = max(1, min(14, (last - first).days + 1))
-        sessions = {state.planned[c].entry.session_id for c in case_ids}
+        sessions = sorted({state.planned[c].entry.session_id for c in case_ids})
         closed = tuple(state.sessions[s] for s in sessions if s in state.closed)
         hospital, program = state.repair_view(first, horizon, closed)
         told = {c for c in program.case_ids() if state.planned[c].told_at is not None}
-        if closed:
-            events = [RoomClosed(s.room_id, s.date) for s in closed]
-        else:
-            events = sorted({SurgeonAbsent(state.planned[c].entry.surgeon_id, state.planned[c].entry.date)
-                             for c in case_ids}, key=lambda e: (e.date, e.surgeon_id))
+        events: list[RoomClosed | SurgeonAbsent] = [RoomClosed(s.room_id, s.date) for s in closed]
+        if not closed:
+            absent = {(state.planned[c].entry.date, state.planned[c].entry.surgeon_id) for c in case_ids}
+            events = [SurgeonAbsent(surgeon, when) for when, surgeon in sorted(absent)]
         for event in events:
             result = repair(hospital, program, event, told=told, now=state.now, refill=False,
                             horizon_days=horizon)
@@ -299,10 +298,11 @@ def slot_start(state: PlanState, session: Session, referral: Referral, surgeon_i
     beds = 0
     for case_id in state.planned_on(session.date):
         other = state.planned[case_id].entry
-        if other.surgeon_id == surgeon_id and other.start_min < end and start < other.start_min + other.planned_min:
+        if other.surgeon_id == surgeon_id and other.start_min < end \
+                and start < other.start_min + other.planned_min:
             return None
-        if hospital.room_by_id[other.room_id].location_id == location and \
-                hospital.procedure_by_id[state.referrals[case_id].procedure_code].bed_type is procedure.bed_type:
+        bed = hospital.procedure_by_id[state.referrals[case_id].procedure_code].bed_type
+        if bed is procedure.bed_type and hospital.room_by_id[other.room_id].location_id == location:
             beds += 1
     capacity = hospital.location_by_id[location].post_op_beds.get(procedure.bed_type)
     if capacity is not None and beds + 1 > capacity:
@@ -315,7 +315,6 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
     """Fill free time on ``day`` from the top of the ready waiting list: patients not yet in any
     program, whose named surgeon, if any, operates that day. The coordinator phones at most
     ``calls_per_gap`` patients per free session. Returns how many were placed."""
-    hospital = state.base
     free: dict[str, list[Session]] = {}
     for session in state.open_sessions(day):
         if session.emergency or session.specialty_id is None or not state.by_session.get(session.id):
@@ -341,7 +340,8 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
                                                         or referral.surgeon_id not in busy_surgeons):
                     continue
                 start = slot_start(state, session, referral, referral.surgeon_id or surgeon, policy)
-                if start is None or start + policy.estimate_min(referral) > session.end_min - policy.buffer_min:
+                limit = session.end_min - policy.buffer_min
+                if start is None or start + policy.estimate_min(referral) > limit:
                     continue
                 entry = ProgramEntry(referral.id, session.id, session.room_id, day, start,
                                      referral.booked_min, referral.surgeon_id or surgeon, 90 + placed)

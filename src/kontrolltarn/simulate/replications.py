@@ -116,5 +116,6 @@ def summarise(results: Sequence[dict[str, Any]], policies: Sequence[str]) -> dic
     if len(policies) == 2:
         a, b = by_policy[policies[0]], by_policy[policies[1]]
         seeds = sorted(set(a) & set(b))
-        table["difference"] = {k: interval([b[s].get(k, 0.0) - a[s].get(k, 0.0) for s in seeds]) for k in names}
+        table["difference"] = {k: interval([b[s].get(k, 0.0) - a[s].get(k, 0.0) for s in seeds])
+                               for k in names}
     return table

@@ -32,7 +32,8 @@ def _chart_data(results: Sequence[dict[str, Any]], policy: str) -> dict[str, Any
     for r in runs:
         for row in r["waiting_by"]:
             waits.setdefault(row["specialty"], []).append(row["mean_wait_days"])
-            breaches[row["specialty"]] = breaches.get(row["specialty"], 0) + row["deadline_breaches"] / len(runs)
+            share = row["deadline_breaches"] / len(runs)
+            breaches[row["specialty"]] = breaches.get(row["specialty"], 0) + share
     return {"by_location": by_loc, "by_location_turnover": by_loc_t, "by_specialty": by_spec,
             "late": _mean_dict([r["late_by_reason"] for r in runs]),
             "wait": {k: sum(v) / len(v) for k, v in sorted(waits.items())}, "breaches": breaches,
@@ -55,7 +56,8 @@ def write_html(path: Path, results: Sequence[dict[str, Any]], policies: Sequence
 
     table = summarise(results, policies)
     columns = list(policies) + (["difference"] if "difference" in table else [])
-    rows = "".join(f"<tr><td>{html.escape(k)}</td>" + "".join(f"<td>{_cell(table[c][k])}</td>" for c in columns)
+    rows = "".join(f"<tr><td>{html.escape(k)}</td>"
+                   + "".join(f"<td>{_cell(table[c][k])}</td>" for c in columns)
                    + "</tr>" for k in table[policies[0]])
     figures = []
     data = {p: _chart_data(results, p) for p in policies}
@@ -65,11 +67,13 @@ def write_html(path: Path, results: Sequence[dict[str, Any]], policies: Sequence
                               y=list(d["by_location_turnover"].values())) for p, d in data.items()])
     figures.append((CHART_TITLES[0], fig))
     figures.append((CHART_TITLES[1], go.Figure([go.Bar(name=p, x=list(d["by_specialty"]),
-                                                       y=list(d["by_specialty"].values())) for p, d in data.items()])))
+                                                       y=list(d["by_specialty"].values()))
+                                                for p, d in data.items()])))
     figures.append((CHART_TITLES[2], go.Figure([go.Bar(name=p, x=list(d["late"]), y=list(d["late"].values()))
                                                 for p, d in data.items()])))
     figures.append((CHART_TITLES[3], go.Figure(
-        [go.Bar(name=f"{p} mean wait (days)", x=list(d["wait"]), y=list(d["wait"].values())) for p, d in data.items()]
+        [go.Bar(name=f"{p} mean wait (days)", x=list(d["wait"]), y=list(d["wait"].values()))
+         for p, d in data.items()]
         + [go.Scatter(name=f"{p} deadline breaches", x=list(d["breaches"]), y=list(d["breaches"].values()),
                       mode="markers", yaxis="y2") for p, d in data.items()])))
     figures[-1][1].update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "breaches"})
@@ -110,7 +114,8 @@ def write_png(path: Path, results: Sequence[dict[str, Any]], policies: Sequence[
             ax.set_xticks([x + width * (len(policies) - 1) / 2 for x in range(len(labels))], labels,
                           rotation=45, fontsize=8)
         axes[1][2].hist([o for o in d["overtime"] if o > 0], bins=30, alpha=0.6, label=p)
-    names = ("Utilisation in room by location", "Utilisation in room by specialty", "Late cancellations by reason",
+    names = ("Utilisation in room by location", "Utilisation in room by specialty",
+             "Late cancellations by reason",
              "Mean wait (days) by specialty", "Deadline breaches by specialty", "Overtime per session (min)")
     for ax, name in zip(axes.flat, names, strict=True):
         ax.set_title(name, fontsize=10)

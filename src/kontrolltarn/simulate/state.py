@@ -26,7 +26,6 @@ from kontrolltarn.model import (
     Referral,
     Session,
     Staff,
-    StaffRole,
 )
 
 from .calendar import Absence
@@ -70,10 +69,7 @@ class PlanState:
         self._absences = sorted(absences, key=lambda a: a.known_from)
         self._absence_cursor = 0
         self.absent: dict[date, set[str]] = defaultdict(set)  # known absences
-        self.surgeons: tuple[Staff, ...] = tuple(s for s in hospital.staff if s.role is StaffRole.SURGEON)
-        self.surgeons_by_specialty: dict[str, list[Staff]] = defaultdict(list)
-        for person in self.surgeons:
-            self.surgeons_by_specialty[person.specialty_id or ""].append(person)
+        self.surgeons: tuple[Staff, ...] = tuple(hospital.surgeons())
         self.program_log: list[ProgramEntry] = []  # every entry the plan ever held
         self.new_placements: list[tuple[str, int, date]] = []  # drained by the simulator
         self._attempts: dict[str, int] = defaultdict(int)
