@@ -31,19 +31,17 @@ def show_versions() -> None:
             typer.echo(f"{package} (not installed)")
 
 
-def _register() -> None:
-    """Attach each capability's commands. One line per module keeps ownership clear."""
-    from kontrolltarn.cli import core
+#: Each capability's command module; every one exposes ``register(app)``.
+COMMAND_MODULES = ("core", "io", "simulate", "staffing", "capacity", "serve", "ihtc", "predict",
+                   "program")
 
-    core.register(app)
-    __import__("kontrolltarn.cli.io", fromlist=["register"]).register(app)
-    __import__("kontrolltarn.cli.simulate", fromlist=["register"]).register(app)
-    __import__("kontrolltarn.cli.staffing", fromlist=["register"]).register(app)
-    __import__("kontrolltarn.cli.capacity", fromlist=["register"]).register(app)
-    __import__("kontrolltarn.cli.serve", fromlist=["register"]).register(app)
-    __import__("kontrolltarn.cli.ihtc", fromlist=["register"]).register(app)
-    __import__("kontrolltarn.cli.predict", fromlist=["register"]).register(app)
-    __import__("kontrolltarn.cli.program", fromlist=["register"]).register(app)
+
+def _register() -> None:
+    """Attach each capability's commands (imported here so `--help` stays quick to load)."""
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"kontrolltarn.cli.{name}").register(app)
 
 
 def main() -> None:
