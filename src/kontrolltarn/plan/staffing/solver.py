@@ -302,6 +302,8 @@ def solve_group(
             best_coverage = int(solver.objective_value)
             name = solver.status_name(status)
     remaining = time_limit - (time.monotonic() - started)
+    if hint_cost == 0:  # covered already: polish for half the share, leave the rest to others
+        remaining /= 2
     if remaining > 0.5 and objective:
         m.add(coverage <= best_coverage)
         m.clear_hints()
@@ -428,7 +430,15 @@ def build_roster(
     for key in group_demand:
         if key not in groups:
             groups[key] = []
-    size = {key: max(1, len(ps)) for key, ps in groups.items()}
+    # Harder groups (more demanded minutes per available minute) get more time and go last, so
+    # the time easy groups leave unused flows to them.
+    load = {
+        key: sum(d.count * (d.end - d.start).total_seconds() / 60 for d in group_demand.get(key, []))
+        / max(1, len(ps) * rules.week_limit_min * weeks)
+        for key, ps in groups.items()
+    }
+    size = {key: max(1, len(ps)) * (0.5 + load[key]) for key, ps in groups.items()}
+    order = sorted(groups, key=lambda key: (load[key], key))
     shifts: list[Shift] = []
     results: list[GroupResult] = []
     current: list[cp_model.CpSolver | None] = [None]
@@ -447,11 +457,11 @@ def build_roster(
     except ValueError:  # not the main thread: Ctrl-C is the caller's business
         previous = None
     try:
-        for i, key in enumerate(sorted(groups)):
+        for i, key in enumerate(order):
             if progress:
                 progress(f"{key[0]} {key[1]}", i, len(groups))
             remaining = time_limit - (time.monotonic() - started)
-            share = remaining * size[key] / max(1, sum(size[k] for k in sorted(groups)[i:]))
+            share = remaining * size[key] / max(1e-9, sum(size[k] for k in order[i:]))
             t0 = time.monotonic()
             got, status, uncovered, obj = solve_group(
                 groups[key],
@@ -478,4 +488,3 @@ def build_roster(
             signal.signal(signal.SIGINT, previous)
     roster = Roster(first_day, weeks, tuple(people), tuple(shifts), tuple(demand), published_on)
     return RosterResult(roster, results, time.monotonic() - started)
-
