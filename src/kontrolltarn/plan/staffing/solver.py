@@ -227,8 +227,9 @@ def solve_group(
         for c in counts:
             m.add(top >= c)
         objective.append(w_max * top)
-        fair = m.new_int_var(0, days, f"fair_{name}")  # ceil of the mean
+        fair = m.new_int_var(0, days, f"fair_{name}")  # exactly the ceiling of the mean
         m.add(fair * n >= sum(counts))
+        m.add(fair * n <= sum(counts) + n - 1)
         for i, c in enumerate(counts):
             ex = m.new_int_var(0, days, f"ex_{name}{i}")
             m.add(ex >= c - fair)
