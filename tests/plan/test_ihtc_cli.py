@@ -80,3 +80,14 @@ def test_solve_writes_a_feasible_solution(app: typer.Typer, tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     check = CliRunner().invoke(app, ["ihtc", "check", str(inst), str(out)])
     assert check.exit_code == 0, check.output
+
+
+def test_solve_exact_proves_the_tiny_optimum(app: typer.Typer, tmp_path: Path) -> None:
+    inst = _write(tmp_path, "i.json", TINY_INSTANCE)
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(app, ["ihtc", "solve", str(inst), "--exact", "--time-limit", "5",
+                                      "--threads", "1", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "optimal" in result.output and "not proven" not in result.output
+    check = CliRunner().invoke(app, ["ihtc", "check", str(inst), str(out)])
+    assert check.exit_code == 0

@@ -130,3 +130,32 @@ def solve(instance: Instance, *, seed: int = 0, time_limit: float = 60.0, thread
     if not results:
         raise RuntimeError("no search finished")
     return min(results.values(), key=lambda r: (r.waiting, r.cost, r.seed))
+
+
+def solve_exact_warm(instance: Instance, *, seed: int = 0, time_limit: float = 600.0,
+                     threads: int = 2, warm_share: float = 0.2) -> tuple[SearchResult, Any]:
+    """Exact mode: a short heuristic run gives CP-SAT a hint and an upper bound, then CP-SAT
+    searches (and tries to prove) for the rest of the time. Returns the better solution and
+    the CP-SAT result (bound, optimality)."""
+    from kontrolltarn.plan.ihtc.exact import solve_exact
+
+    started = time.monotonic()
+    warm = search(instance, seed, max(1.0, warm_share * time_limit))
+    left = max(1.0, time_limit - (time.monotonic() - started))
+    exact = solve_exact(instance, time_limit=left, workers=threads, seed=seed,
+                        hint=warm.solution if warm.waiting == 0 else None)
+    if exact.solution is not None and exact.optimal:
+        from kontrolltarn.plan.ihtc.evaluator import evaluate
+
+        cost = evaluate(instance, exact.solution).total_cost
+        if cost <= warm.cost:
+            return SearchResult(solution=exact.solution, cost=cost, waiting=0, seed=seed,
+                                construct_cost=warm.construct_cost), exact
+    if exact.solution is not None:
+        from kontrolltarn.plan.ihtc.evaluator import evaluate
+
+        cost = evaluate(instance, exact.solution).total_cost
+        if cost < warm.cost:
+            return SearchResult(solution=exact.solution, cost=cost, waiting=0, seed=seed,
+                                construct_cost=warm.construct_cost), exact
+    return warm, exact
