@@ -99,11 +99,11 @@ def solve_exact(inst: Instance, *, time_limit: float = 600.0, workers: int = 2,
             if not zs:
                 continue
             m.add(sum(loads) <= inst.theaters[t].availability[d])
-            o = m.new_bool_var(f"open{t}_{d}")
+            is_open = m.new_bool_var(f"open{t}_{d}")
             for _, z in zs:
-                m.add_implication(z, o)
-            open_ot[t, d] = (o, zs)
-            objective.append(wt[4] * o)
+                m.add_implication(z, is_open)
+            open_ot[t, d] = (is_open, zs)
+            objective.append(wt[4] * is_open)
     for u, surgeon in enumerate(inst.surgeons):
         for d in range(D):
             mine = [p for p in range(P) if pats[p].surgeon == u and (p, d) in day_of]
@@ -232,13 +232,13 @@ def solve_exact(inst: Instance, *, time_limit: float = 600.0, workers: int = 2,
                 # load carried by n from this room
                 if max_load > 0:
                     carried = m.new_int_var(0, max_load, "")
-                    m.add(carried >= const_load + sum(load_terms) - max_load * (1 - v))
+                    room_load = cp_model.LinearExpr.sum(load_terms) + const_load
+                    m.add(carried >= room_load - max_load * (1 - v))
                     carry.setdefault((n, s), []).append((carried, max_load))
-    for (n, s), items in carry.items():
+    for (n, s), carried_items in carry.items():
         limit = inst.nurses[n].max_load[s]
-        terms = [c for c, _ in items]
-        ex = m.new_int_var(0, sum(ub for _, ub in items), "")
-        m.add(ex >= sum(terms) - limit)
+        ex = m.new_int_var(0, sum(ub for _, ub in carried_items), "")
+        m.add(ex >= cp_model.LinearExpr.sum([c for c, _ in carried_items]) - limit)
         objective.append(wt[3] * ex)
 
     m.minimize(sum(objective))
@@ -250,8 +250,8 @@ def solve_exact(inst: Instance, *, time_limit: float = 600.0, workers: int = 2,
             adm = hint.admissions[p]
             m.add_hint(v, adm is not None and adm.theater == t)
         given = {(n, r, s) for n, s, r in hint.nurse_rooms}
-        for key, v in nr.items():
-            m.add_hint(v, key in given)
+        for nrs, v in nr.items():
+            m.add_hint(v, nrs in given)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
