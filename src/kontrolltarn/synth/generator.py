@@ -58,10 +58,10 @@ URGENCY_SHARES = {Urgency.IMMEDIATE: 0.05, Urgency.WITHIN_6H: 0.35, Urgency.WITH
 #: the two published references: the large study in DOMAIN.md (40,656 cases: bookings 31 min short
 #: on average, mean error 35 min, only 9 % within ±10 %) and the real TCT data (MAE 51.7 min on a
 #: 227-min median, 22 min short). Measured on the generated year: 28 min short on average, mean
-#: absolute error 44 min on a mean case of 135 min, 18 % within ±10 %.
+#: absolute error 45 min on a mean case of 135 min, 17 % within ±10 %.
 BOOKING_BIAS_MEAN = -0.15
 BOOKING_BIAS_SURGEON_SD = 0.08
-BOOKING_NOISE_SD = 0.22
+BOOKING_NOISE_SD = 0.25
 #: Baseline log-odds of a late cancellation; with the feature effects in `_cancel_logit` this
 #: gives about 7 % of booked electives, the Norwegian figure (7–11 % struck from the program).
 CANCEL_INTERCEPT = -3.3
