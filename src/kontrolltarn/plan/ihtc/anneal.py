@@ -455,7 +455,8 @@ def anneal(state: State, rng: random.Random, *, deadline: float,
            ejection_every: int = 256,
            t_start_scale: float = 1.0,
            patients_only: bool = False,
-           raise_waiting_every: int = 0) -> tuple[Snapshot, int, AnnealStats]:
+           raise_waiting_every: int = 0,
+           calibrate_after: int | None = None) -> tuple[Snapshot, int, AnnealStats]:
     """Anneal until the deadline (time.monotonic()), the iteration cap, or ``should_stop``."""
     ann = Annealer(state, rng)
     ann.patients_only = patients_only
@@ -493,6 +494,12 @@ def anneal(state: State, rng: random.Random, *, deadline: float,
                 if state.mandatory[p] and state.adm[p] < 0:
                     state.pen[p] += 1
                     state.cost += 1
+        if calibrate_after is not None and stats.iterations == calibrate_after:
+            # Fit the first cooling cycle to 60 % of the remaining time at the measured speed,
+            # so that a slow (or loaded) machine still reaches the cold end of a cycle.
+            now = time.monotonic()
+            rate = stats.iterations / max(1e-6, now - start)
+            cycle_iterations = max(it_in_cycle + 10_000, int(0.6 * (deadline - now) * rate))
         frac = it_in_cycle / cycle_iterations
         ann.temp = cycle_t0 * ratio ** frac
         if ann.step():

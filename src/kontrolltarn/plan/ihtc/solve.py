@@ -1,8 +1,9 @@
 """The IHTC solver: greedy start, feasibility repair if needed, then simulated annealing.
 
 Two independent searches (different seeds) run in parallel processes when ``threads`` > 1;
-the better result wins. Each search is a deterministic function of its seed; the time limit
-only decides where it stops.
+the better result wins. With ``max_iterations`` a search is a deterministic function of its
+seed. With a time limit only, the first cooling cycle is fitted once to the measured speed
+(after CALIBRATION_MOVES moves), so the result also depends on the machine's speed and load.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from kontrolltarn.plan.ihtc.model import Instance, Solution
 from kontrolltarn.plan.ihtc.state import State
 
 NOMINAL_MOVES_PER_SECOND = 5_000  # sets the cooling-cycle length, not a clock (shared 2-core box)
+CALIBRATION_MOVES = 20_000
 REPAIR_SHARE = 0.4  # at most this share of the time goes to the feasibility phase
 
 # (worker, elapsed seconds, iterations, current cost, best cost)
@@ -57,10 +59,16 @@ def search(instance: Instance, seed: int, time_limit: float, *, worker: int = 0,
             pen = state.penalty
             progress(worker, time.monotonic() - start, iterations, current % pen, best % pen)
 
-    cycle = max(50_000, int(0.5 * time_limit * NOMINAL_MOVES_PER_SECOND))
+    if max_iterations is not None:  # fully deterministic: no clock in the schedule
+        cycle = max(10_000, int(0.6 * max_iterations))
+        calibrate = None
+    else:  # the first cycle is re-fitted to the measured speed after CALIBRATION_MOVES
+        cycle = max(50_000, int(0.5 * time_limit * NOMINAL_MOVES_PER_SECOND))
+        calibrate = CALIBRATION_MOVES
     best, best_cost, stats = anneal(state, rng, deadline=deadline, cycle_iterations=cycle,
                                     max_iterations=max_iterations, should_stop=should_stop,
-                                    progress=report, t_start_scale=t_start_scale)
+                                    progress=report, t_start_scale=t_start_scale,
+                                    calibrate_after=calibrate)
     waiting = sum(1 for p in range(state.P) if state.mandatory[p] and best[0][p] < 0)
     return SearchResult(solution=state.solution_from(best),
                         cost=best_cost - state.penalty * waiting, waiting=waiting, seed=seed,
