@@ -177,6 +177,12 @@ def solve_group(
     objective: list[cp_model.LinearExprT] = []
     unsocial_types = {t.code for t in types if t.start_min >= 14 * 60 or t.end_min > 24 * 60}
     weekend_counts, unsocial_counts = [], []
+    # what a complete hint needs: every auxiliary variable with the ks it depends on
+    rest_options: list[list[tuple[cp_model.IntVar, list[int]]]] = []
+    rest_owner: list[int] = []
+    contract_vars: list[tuple[cp_model.IntVar, cp_model.IntVar, int, int]] = []
+    counted: list[int] = []
+    kind_ks: dict[str, dict[int, list[int]]] = {"we": {}, "un": {}}
     for p_idx, p in enumerate(people):
         ks = set(by_person[p_idx])
         if not ks:
@@ -193,13 +199,17 @@ def solve_group(
             in_week = [k for k in ks if w * 7 <= insts[k].day < (w + 1) * 7]
             m.add(sum(insts[k].type.worked_min * x[p_idx, k] for k in in_week) <= rules.week_limit_min)
             choices: list[cp_model.IntVar] = []
+            options = []
             for blocked in windows[w]:
                 y = m.new_bool_var(f"r{p_idx}_{w}_{len(choices)}")
-                for k in blocked:
-                    if k in ks:
-                        m.add_implication(y, x[p_idx, k].Not())
+                mine = [k for k in blocked if k in ks]
+                for k in mine:
+                    m.add_implication(y, x[p_idx, k].Not())
                 choices.append(y)
+                options.append((y, mine))
             m.add_bool_or(choices)
+            rest_options.append(options)
+            rest_owner.append(p_idx)
         total = sum(insts[k].type.worked_min * x[p_idx, k] for k in ks)
         m.add(total <= total_limit)
         target = p.contract_week_min * weeks
@@ -207,8 +217,12 @@ def solve_group(
         over = m.new_int_var(0, rules.week_limit_min * weeks, f"over{p_idx}")
         m.add(total + under - over == target)
         objective += [W_UNDER_CONTRACT_MIN * under, W_OVER_CONTRACT_MIN * over]
-        weekend = sum(x[p_idx, k] for k in ks if day_of[insts[k].day].weekday() in WEEKEND)
-        unsocial = sum(x[p_idx, k] for k in ks if insts[k].type.code in unsocial_types)
+        contract_vars.append((under, over, p_idx, target))
+        kind_ks["we"][p_idx] = [k for k in ks if day_of[insts[k].day].weekday() in WEEKEND]
+        kind_ks["un"][p_idx] = [k for k in ks if insts[k].type.code in unsocial_types]
+        counted.append(p_idx)
+        weekend = sum(x[p_idx, k] for k in kind_ks["we"][p_idx])
+        unsocial = sum(x[p_idx, k] for k in kind_ks["un"][p_idx])
         weekend_counts.append(weekend)
         unsocial_counts.append(unsocial)
         wish = [x[p_idx, k] for k in ks if day_of[insts[k].day] in p.wants_off]
@@ -217,6 +231,7 @@ def solve_group(
 
     # fairness: the heaviest load of weekends and of evenings/nights, and loads above the mean
     n = max(1, len(weekend_counts))
+    fair_vars: list[tuple[str, cp_model.IntVar, cp_model.IntVar, list[cp_model.IntVar]]] = []
     for counts, w_max, w_excess, name in (
         (weekend_counts, W_MAX_WEEKENDS, W_WEEKEND_EXCESS, "we"),
         (unsocial_counts, W_MAX_UNSOCIAL, W_UNSOCIAL_EXCESS, "un"),
@@ -230,22 +245,28 @@ def solve_group(
         fair = m.new_int_var(0, days, f"fair_{name}")  # exactly the ceiling of the mean
         m.add(fair * n >= sum(counts))
         m.add(fair * n <= sum(counts) + n - 1)
+        excess = []
         for i, c in enumerate(counts):
             ex = m.new_int_var(0, days, f"ex_{name}{i}")
             m.add(ex >= c - fair)
             objective.append(w_excess * ex)
+            excess.append(ex)
+        fair_vars.append((name, top, fair, excess))
 
     coverage_terms: list[cp_model.LinearExprT] = []
+    gap_vars: list[tuple[cp_model.IntVar, int, str | None, int]] = []  # var, demand, comp, need
     for d_idx, d in enumerate(demand):
         covering = [k for k, inst in enumerate(insts) if _covers(inst, d, origin)]
         present = [(p_idx, x[p_idx, k]) for p_idx in range(len(people)) for k in covering if (p_idx, k) in x]
         gap = m.new_int_var(0, d.count, f"gap{d_idx}")
         m.add(sum(v for _, v in present) + gap >= d.count)
         coverage_terms.append(W_UNCOVERED * gap)
+        gap_vars.append((gap, d_idx, None, d.count))
         for comp, need in d.competences.items():
             cgap = m.new_int_var(0, need, f"cgap{d_idx}_{comp}")
             m.add(sum(v for p_idx, v in present if comp in people[p_idx].competences) + cgap >= need)
             coverage_terms.append(W_COMPETENCE * cgap)
+            gap_vars.append((cgap, d_idx, comp, need))
 
     covering_of = [[k for k, inst in enumerate(insts) if _covers(inst, d, origin)] for d in demand]
     hint = greedy_assignment(
@@ -265,8 +286,37 @@ def solve_group(
     )
     hint_values = {key: int(key in hint) for key in x}
     hint_cost = _coverage_cost(hint_values, people, demand, covering_of)
-    for key, var in x.items():
-        m.add_hint(var, hint_values[key])
+
+    def add_complete_hint(values: dict[tuple[int, int], int]) -> None:
+        """Hint every variable, not just the assignment: CP-SAT then starts from a solution
+        instead of spending the (loaded) time limit completing one."""
+        m.clear_hints()
+        for key, var in x.items():
+            m.add_hint(var, values[key])
+        for owner, options in zip(rest_owner, rest_options, strict=True):
+            chosen = next((y for y, mine in options if not any(values[owner, k] for k in mine)), None)
+            for y, _ in options:
+                m.add_hint(y, int(y is chosen))
+        for under, over, owner, target in contract_vars:
+            worked = sum(insts[k].type.worked_min * values[owner, k] for k in by_person[owner])
+            m.add_hint(under, max(0, target - worked))
+            m.add_hint(over, max(0, worked - target))
+        for name, top, fair, excess in fair_vars:
+            loads = [sum(values[i, k] for k in kind_ks[name][i]) for i in counted]
+            level = -(-sum(loads) // n)
+            m.add_hint(top, max(loads, default=0))
+            m.add_hint(fair, level)
+            for ex, load in zip(excess, loads, strict=True):
+                m.add_hint(ex, max(0, load - level))
+        present: dict[int, list[int]] = {}
+        for var, d_idx, comp, need in gap_vars:
+            if d_idx not in present:
+                ks = set(covering_of[d_idx])
+                present[d_idx] = [i for (i, k), v in values.items() if v and k in ks]
+            have = [i for i in present[d_idx] if comp is None or comp in people[i].competences]
+            m.add_hint(var, max(0, need - len(have)))
+
+    add_complete_hint(hint_values)
     # The hint's heaviest weekend and evening/night loads become caps for both stages, so a
     # search for coverage cannot buy it by loading a few people (the hint satisfies the caps).
     for counts, kind in ((weekend_counts, "weekend"), (unsocial_counts, "unsocial")):
@@ -307,9 +357,7 @@ def solve_group(
         remaining /= 2
     if remaining > 0.5 and objective:
         m.add(coverage <= best_coverage)
-        m.clear_hints()
-        for key, var in x.items():
-            m.add_hint(var, values[key])
+        add_complete_hint(values)
         m.minimize(sum(objective))
         solver.parameters.max_time_in_seconds = remaining
         second = solver.solve(m)
