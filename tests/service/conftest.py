@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
@@ -27,7 +28,36 @@ def small_hospital() -> Hospital:
     return generate(scale="small", seed=1).hospital
 
 
-def make_runtime(hospital: Hospital, url: str, **settings: float) -> Runtime:
+#: one SQLite store per session with the schema, the users (argon2 hashing is deliberately slow)
+#: and the day's program; each test gets its own copy of the file, so tests stay independent
+_TEMPLATES: dict[int, Path] = {}
+
+
+def _template(hospital: Hospital, folder: Path) -> Path:
+    key = id(hospital)
+    if key not in _TEMPLATES:
+        path = folder / f"template-{key}.sqlite3"
+        store = Store.open(f"sqlite:///{path}")
+        for role in ROLES:
+            store.users.add(role, password(role), role)
+        Runtime(Settings(), hospital, store)  # plans the day into the store
+        store.close()
+        _TEMPLATES[key] = path
+    return _TEMPLATES[key]
+
+
+@pytest.fixture(scope="session")
+def template_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("templates")
+
+
+def make_runtime(hospital: Hospital, url: str, template_dir: Path | None = None,
+                 **settings: float) -> Runtime:
+    """A runtime on ``url`` with every role's user; an SQLite file starts as a copy of the
+    session's template when ``template_dir`` is given."""
+    if template_dir is not None and url.startswith("sqlite:///"):
+        shutil.copyfile(_template(hospital, template_dir), url.removeprefix("sqlite:///"))
+        return Runtime(Settings(**settings), hospital, Store.open(url))  # type: ignore[arg-type]
     store = Store.open(url)
     for role in ROLES:
         store.users.add(role, password(role), role)
@@ -63,10 +93,12 @@ def run_server(runtime: Runtime, background: bool = False) -> Iterator[LiveServe
         yield LiveServer(f"http://127.0.0.1:{port}", runtime)
     finally:
         server.should_exit = True
+        server.force_exit = True  # a browser's open live stream must not hold the shutdown
         thread.join(10)
         runtime.store.close()
 
 
 @pytest.fixture
-def sqlite_runtime(small_hospital: Hospital, tmp_path: Path) -> Runtime:
-    return make_runtime(small_hospital, f"sqlite:///{tmp_path / 'service.sqlite3'}")
+def sqlite_runtime(small_hospital: Hospital, tmp_path: Path, template_folder: Path) -> Runtime:
+    return make_runtime(small_hospital, f"sqlite:///{tmp_path / 'service.sqlite3'}",
+                        template_folder)

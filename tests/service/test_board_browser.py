@@ -20,12 +20,18 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def server(sqlite_runtime) -> Iterator[LiveServer]:
-    yield from run_server(sqlite_runtime)
+def server(small_hospital, tmp_path, template_folder) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+    from .conftest import make_runtime
+
+    # every room is sent again each second (default 5 s), so the screenshot waits less
+    rt = make_runtime(small_hospital, f"sqlite:///{tmp_path / 'board.sqlite3'}", template_folder,
+                      full_refresh_s=1.0)
+    yield from run_server(rt)
 
 
-@pytest.fixture
-def page(server: LiveServer):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """One Chromium for the module (starting it costs seconds); each test gets a fresh context."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI") == "true":
             pytest.fail("Chromium is required under CI (scripts/install-system-deps.sh)")
@@ -33,12 +39,18 @@ def page(server: LiveServer):  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--no-first-run", "--disable-sync"])
-        context = browser.new_context(viewport={"width": 1600, "height": 900})
-        yield context.new_page()
-        browser.close()
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1600, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 def _login(page, server: LiveServer, role: str = "coordinator") -> None:  # type: ignore[no-untyped-def]
@@ -92,7 +104,7 @@ def test_board_loads_updates_live_and_records_an_accepted_suggestion(page, serve
         Event("clock", EventKind.ROOM_READY, rt.tower.clock.at(14 * 60 + 30), room_id=other)])
     assert rt.refresh_suggestions() > 0
     page.wait_for_selector("#suggestions button.decide", timeout=10_000)
-    page.wait_for_timeout(5500)  # one full refresh: every room re-forecast at the new time
+    page.wait_for_timeout(1500)  # one full refresh: every room re-forecast at the new time
     page.screenshot(path=str(DOCS / "control-tower-board.png"))
     page.locator("#suggestions button.decide").first.click()
     page.fill("#decide-form input[name=why]", "tested in the browser")
@@ -107,11 +119,12 @@ def test_board_loads_updates_live_and_records_an_accepted_suggestion(page, serve
     assert page.locator("#side h2").first.inner_text().lower() == "alerts"
 
 
-def test_a_quiet_feed_is_flagged_on_the_board(small_hospital, tmp_path, page) -> None:  # type: ignore[no-untyped-def]
+def test_a_quiet_feed_is_flagged_on_the_board(small_hospital, tmp_path, template_folder, page) -> None:  # type: ignore[no-untyped-def]
     """With the quiet limit at 2 s, the banner appears within the limit plus a heartbeat."""
     from .conftest import make_runtime
 
-    rt = make_runtime(small_hospital, f"sqlite:///{tmp_path / 'quiet.sqlite3'}", quiet_feed_s=2.0)
+    rt = make_runtime(small_hospital, f"sqlite:///{tmp_path / 'quiet.sqlite3'}", template_folder,
+                      quiet_feed_s=2.0)
     for live in run_server(rt):
         _login(page, live)
         program = Program(tuple(p.as_entry() for p in rt.store.plans.day(rt.day)))

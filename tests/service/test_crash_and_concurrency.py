@@ -11,11 +11,14 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import text
 
+from kontrolltarn.formats.native import save_hospital
+from kontrolltarn.model import Hospital
 from kontrolltarn.store import make_engine
 
 from ..store.databases import postgres_url
@@ -25,15 +28,15 @@ pytestmark = pytest.mark.postgres
 
 
 class ServerProcess:
-    def __init__(self, url: str) -> None:
-        self.url, self.port = url, free_port()
+    def __init__(self, url: str, hospital_file: Path) -> None:
+        self.url, self.port, self.hospital_file = url, free_port(), hospital_file
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kontrolltarn.cli.main", "serve", "--port", str(self.port),
-             "--database-url", self.url, "--scale", "small", "--seed", "1", "--demo-users"],
+             "--database-url", self.url, "--hospital", str(self.hospital_file), "--demo-users"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env={**os.environ, "KONTROLLTARN_ENV": "development"})
         deadline = time.monotonic() + 90
@@ -57,9 +60,13 @@ class ServerProcess:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[ServerProcess]:
+def server(small_hospital: Hospital, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[ServerProcess]:
+    # the hospital is written once, so neither start of the server generates it again
+    hospital_file = tmp_path_factory.mktemp("crash") / "hospital.json"
+    save_hospital(small_hospital, hospital_file)
     with postgres_url() as url:
-        process = ServerProcess(url)
+        process = ServerProcess(url, hospital_file)
         process.start()
         try:
             yield process
@@ -115,7 +122,7 @@ def test_sigkill_during_an_event_stream_loses_and_duplicates_nothing(
         headers={"Authorization": f"Bearer {_token(server, 'koordinator')}"}).json()["sessions"]]
     start = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
     events = [{"id": f"crash-{i}", "kind": "room_ready", "room_id": rooms[i % len(rooms)],
-               "at": (start + timedelta(seconds=i)).isoformat()} for i in range(1500)]
+               "at": (start + timedelta(seconds=i)).isoformat()} for i in range(600)]
     batches = [events[i:i + 25] for i in range(0, len(events), 25)]
     acknowledged: list[int] = []
 

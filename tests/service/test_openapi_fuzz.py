@@ -17,9 +17,10 @@ from .conftest import make_runtime, password
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(small_hospital: Hospital, tmp_path_factory: pytest.TempPathFactory) -> Iterator:  # type: ignore[type-arg]
+def fuzz_app(small_hospital: Hospital, tmp_path_factory: pytest.TempPathFactory,
+             template_folder: Path) -> Iterator:  # type: ignore[type-arg]
     path: Path = tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite3"
-    runtime = make_runtime(small_hospital, f"sqlite:///{path}")
+    runtime = make_runtime(small_hospital, f"sqlite:///{path}", template_folder)
     app = create_app(runtime, background=False)
     with TestClient(app) as client:
         token = client.post("/api/auth/login", json={
@@ -44,7 +45,7 @@ def test_no_input_gives_a_server_error(fuzz_app) -> None:  # type: ignore[no-unt
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=6, deadline=None, database=None,
+        @settings(max_examples=4, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def fuzz(case) -> None:  # type: ignore[no-untyped-def]
             for auth in (headers, {}):

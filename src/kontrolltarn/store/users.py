@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,8 +13,13 @@ from sqlalchemy import Engine, delete, insert, select
 from .tables import UserRow
 
 _HASHER = PasswordHasher()
-#: verified against when the user does not exist, so a login takes as long either way
-_DUMMY_HASH = _HASHER.hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so a login takes as long either way
+    (made on first use: hashing at import would slow every start of the service)."""
+    return _HASHER.hash("not-a-real-password")
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,7 @@ class Users:
         with self.engine.connect() as conn:
             row = conn.execute(select(UserRow).where(UserRow.username == username)).first()
         try:
-            _HASHER.verify(row.password_hash if row else _DUMMY_HASH, password)
+            _HASHER.verify(row.password_hash if row else _dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             return None
         if row is None or not row.active:
