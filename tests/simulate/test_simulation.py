@@ -131,3 +131,19 @@ def test_day_stream_gives_each_day_its_program_and_all_its_events(run: Simulatio
         planned = day.program.case_ids()
         emergencies = {e.id for e in run.emergencies}
         assert in_room <= planned | emergencies  # electives operated were on the day's program
+
+
+def test_the_optimise_planner_weekly_with_repair_keeps_programs_valid(small: SyntheticHospital) -> None:
+    """The optimised policy as compared in the docs: one ``optimise`` call per week (short time
+    limit here), ``plan.repair`` for closures and absences; every day's program stays valid."""
+    from kontrolltarn.simulate.policies import make_policy
+
+    policy = make_policy("optimised", small)
+    assert isinstance(policy, OptimisedPolicy) and policy.planner == "optimise"
+    policy.time_limit = 0.5
+    result = simulate(small, policy, days=10, seed=5, warmup_days=0, check_programs=True,
+                      keep_programs=False)
+    assert {day: hard for day, hard in result.program_checks.items() if hard} == {}
+    assert policy.planner_seconds > 0 and policy.repair_failures == 0
+    operated = {e.case_id for e in result.events if e.kind is EventKind.IN_ROOM}
+    assert operated & set(result.referrals)

@@ -119,7 +119,7 @@ class OptimisedPolicy(BaselinePolicy):
     refill_days_ahead: int = 3
     #: planning on unbiased estimates needs a smaller reserve than on biased bookings
     buffer_min: int = 15
-    rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(overrun_tolerance_min=30))
+    rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(overrun_tolerance_min=60))
     #: ratio of expected to booked minutes, learnt from the hospital's history per surgeon
     #: (bookings are biased short); 1.0 where unknown
     booking_ratio: dict[str, float] = field(default_factory=dict)
