@@ -8,6 +8,13 @@ sampling the generator's TRUE duration of each case (``truth.referral_duration``
 planner's own estimates; every program is judged feasible by ``plan.check`` first.
 
     python benchmarks/program.py [--quick] [--seed N] [--samples N] [--time-limit S]
+                                 [--target-share P] [--durations history|predict]
+
+Utilisation is capped at the staffed end (DOMAIN: minutes inside staffed hours / staffed
+minutes); a session counts as overrunning when its last case ends 30 or more minutes past the
+staffed end, the same ``overrun_min`` the planner's chance constraint uses. Solve time is wall
+clock, duration-model fit included; CPU seconds of the process are reported beside it (the
+machine is shared, so wall >> CPU under load).
 """
 
 from __future__ import annotations
@@ -16,15 +23,21 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 import numpy as np
 
-from kontrolltarn.model import Hospital, LogNormal, Program
+from kontrolltarn.model import Hospital, LogNormal, PastOperation, Program
 from kontrolltarn.plan.baseline import plan_baseline
 from kontrolltarn.plan.check import check
-from kontrolltarn.plan.program import HistoryDurations, ProgramSettings, plan_program
+from kontrolltarn.plan.program import (
+    DurationSource,
+    HistoryDurations,
+    PredictAdapter,
+    ProgramSettings,
+    plan_program,
+)
 from kontrolltarn.synth import generate
 
 BENCH = "program"
@@ -36,6 +49,24 @@ def emit(case: str, metric: str, value: float, unit: str, baseline: float | None
     if baseline is not None:
         row["baseline"] = round(float(baseline), 4)
     print(json.dumps(row), flush=True)
+
+
+def assigned_truth(syn: object, program: Program) -> dict[str, LogNormal]:
+    """The generator's true duration of each planned case as it will be done: by the surgeon
+    the program assigns, at the location of its room (``Truth.duration``, as the history was
+    generated). ``truth.referral_duration`` instead fixes the named surgeon, or a typical one
+    when none is named, and no location."""
+    hospital, truth = syn.hospital, syn.truth  # type: ignore[attr-defined]
+    result: dict[str, LogNormal] = {}
+    for e in program.entries:
+        r = hospital.referral_by_id.get(e.case_id)
+        if r is None:
+            continue
+        patient = hospital.patient_by_id[r.patient_id]
+        result[e.case_id] = truth.duration(r.procedure_code, e.surgeon_id,
+                                           hospital.room_by_id[e.room_id].location_id, patient.asa,
+                                           patient.bmi, patient.age_on(hospital.today))
+    return result
 
 
 def expected_kpis(hospital: Hospital, program: Program, truth_duration: Mapping[str, LogNormal],
@@ -85,6 +116,16 @@ def deadline_breaches(hospital: Hospital, program: Program, first: date, days: i
     return late, left
 
 
+def _durations(kind: str, history: Sequence[PastOperation]) -> DurationSource:
+    """The planner's duration model, learnt from the history only (never the truth)."""
+    if kind == "predict":
+        from kontrolltarn.predict.durations import DurationModel
+        from kontrolltarn.predict.features import operations_frame
+
+        return PredictAdapter(DurationModel().fit(operations_frame(history)))
+    return HistoryDurations.fit(history)
+
+
 def _specialty(hospital: Hospital, case_id: str) -> str:
     referral = hospital.referral_by_id.get(case_id)
     if referral is not None:
@@ -100,6 +141,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--target-share", type=float, default=None,
                         help="planned mean overrun chance (default: the shipped settings)")
+    parser.add_argument("--durations", choices=("history", "predict"), default="history",
+                        help="the planner's duration model, fitted on the history only")
+    parser.add_argument("--truth", choices=("referral", "assigned"), default="referral",
+                        help="sample truth.referral_duration (named or typical surgeon, no "
+                             "location) or Truth.duration for the assigned surgeon and location")
+    parser.add_argument("--condition", action=argparse.BooleanOptionalAction, default=None,
+                        help="plan each case for the surgeon and location it gets (default: "
+                             "when --truth assigned)")
     args = parser.parse_args(argv)
     scale = "small" if args.quick else "default"
     time_limit = args.time_limit or (20.0 if args.quick else 100.0)
@@ -107,20 +156,31 @@ def main(argv: list[str] | None = None) -> int:
     hospital = syn.hospital
     first, days = hospital.today, 5
     case = f"{scale}-week-seed{args.seed}" + (f"-share{args.target_share:g}" if args.target_share else "")
+    if args.durations != "history":
+        case += f"-{args.durations}"
+    if args.truth != "referral":
+        case += f"-truth-{args.truth}"
+    condition = args.truth == "assigned" if args.condition is None else args.condition
+    if condition != (args.truth == "assigned"):
+        case += "-conditioned" if condition else "-unconditioned"
 
     started = time.perf_counter()
     baseline = plan_baseline(hospital, first, days)
     baseline_s = time.perf_counter() - started
     started = time.perf_counter()
-    estimator = HistoryDurations.fit(syn.history)
+    cpu_started = time.process_time()
+    estimator = _durations(args.durations, syn.history)
+    fit_s = time.perf_counter() - started
     settings = ProgramSettings()
     if args.target_share is not None:
         settings = ProgramSettings.from_dict({"risk": {
             "target_share": args.target_share,
             "max_probability": max(settings.risk.max_probability, args.target_share)}})
     plan = plan_program(hospital, first, days, durations=estimator, seed=args.seed,
-                        time_limit=time_limit, settings=settings)
+                        time_limit=time_limit, settings=settings,
+                        condition=condition)
     optimise_s = time.perf_counter() - started
+    optimise_cpu = time.process_time() - cpu_started
 
     failed = False
     for name, program in (("optimise", plan.program), ("baseline", baseline)):
@@ -129,11 +189,18 @@ def main(argv: list[str] | None = None) -> int:
         if not report.feasible:
             failed = True
             print(report.to_text(), file=sys.stderr)
-    k_opt = expected_kpis(hospital, plan.program, syn.truth.referral_duration, first, days,
+    def truth_of(program: Program) -> Mapping[str, LogNormal]:
+        return assigned_truth(syn, program) if args.truth == "assigned" else syn.truth.referral_duration
+
+    k_opt = expected_kpis(hospital, plan.program, truth_of(plan.program), first, days,
                           args.samples, args.seed)
-    k_base = expected_kpis(hospital, baseline, syn.truth.referral_duration, first, days,
+    k_base = expected_kpis(hospital, baseline, truth_of(baseline), first, days,
                            args.samples, args.seed)
     emit(case, "solve_time", optimise_s, "s", baseline_s)
+    emit(case, "solve_cpu_time", optimise_cpu, "s")
+    emit(case, "duration_fit_time", fit_s, "s")
+    emit(case, "sessions_solved_to_optimality", plan.stats["sessions_solved_to_optimality"],
+         "sessions")
     emit(case, "elective_sessions", k_opt["sessions"], "sessions")
     emit(case, "cases_planned", len(plan.program.entries), "cases", len(baseline.entries))
     emit(case, "expected_utilisation_with_turnover", k_opt["utilisation_with_turnover"], "share",

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from kontrolltarn.model import ChangeKind, EmergencyRequest, ModelError, Program, Urgency
@@ -53,6 +53,11 @@ def test_every_repaired_program_passes_check(setup, kind, index, extra, told_all
     elif kind == "room":
         event = RoomClosed(entry.room_id, entry.date)
     elif kind == "overrun":
+        # a running case cannot be shortened: an overrun past the allowed overtime of its own
+        # session is a fact no repair can undo, so only overruns the session can absorb are drawn
+        session = h.session_by_id[entry.session_id]
+        extra = min(extra, session.end_min + h.allowed_overtime_min - entry.end_min)
+        assume(extra > 0)
         event = CaseOverrun(entry.case_id, extra)
     else:
         zone = ZoneInfo(h.timezone)
@@ -159,3 +164,25 @@ def test_benchmark_events_cover_every_kind_and_repair_cleanly(setup):
     for _, event in events:
         result = repair(h, program, event, told=_told(program))
         assert check(result.hospital, result.program).feasible
+
+
+def test_emergency_goes_to_another_site_only_when_its_own_has_no_room(setup):
+    """With every room at the emergency's location closed that day, the patient is transferred
+    to another location's session (priced as a move to another site) instead of refused."""
+    h, program = setup
+    entry = sorted(program.entries, key=lambda e: (e.date, e.room_id, e.start_min))[0]
+    referral = h.referral_by_id[entry.case_id]
+    location = h.room_by_id[entry.room_id].location_id
+    closed = {s.id for s in h.sessions if s.date == entry.date
+              and h.room_by_id[s.room_id].location_id == location}
+    hospital = h.replace(sessions=tuple(s for s in h.sessions if s.id not in closed))
+    kept = Program(tuple(e for e in program.entries if e.session_id not in closed),
+                   method=program.method)
+    zone = ZoneInfo(h.timezone)
+    at = datetime.combine(entry.date, datetime.min.time(), tzinfo=zone) + timedelta(hours=9)
+    em = EmergencyRequest("EM-AWAY", referral.patient_id, referral.procedure_code,
+                          referral.specialty_id, location, Urgency.WITHIN_6H, at, 60)
+    result = repair(hospital, kept, EmergencyInsert(em), told=_told(kept))
+    assert check(result.hospital, result.program).feasible
+    placed = next(e for e in result.program.entries if e.case_id == "EM-AWAY")
+    assert result.hospital.room_by_id[placed.room_id].location_id != location

@@ -349,14 +349,21 @@ class _Repairer:
         local = em.requested_at.astimezone(zone)
         day, request_min = local.date(), local.hour * 60 + local.minute
         best: tuple[float, ProgramEntry, list[ProgramEntry]] | None = None
-        for session in h.sessions_between(day, day):
-            if self.state.location(session) != em.location_id:
-                continue
-            option = self._emergency_option(em, session, request_min)
-            if option is not None and (best is None or option[0] < best[0]):
-                best = option
+        # its own location first; only when no room there can take it in time, the patient is
+        # transferred to another location (priced as a move to another site)
+        for here in (True, False):
+            for session in h.sessions_between(day, day):
+                if (self.state.location(session) == em.location_id) != here:
+                    continue
+                option = self._emergency_option(em, session, request_min)
+                if option is not None and not here:
+                    option = (option[0] + self.costs.other_location, *option[1:])
+                if option is not None and (best is None or option[0] < best[0]):
+                    best = option
+            if best is not None:
+                break
         if best is None:
-            raise ModelError("emergency", em.id, "no room at its location can take it within "
+            raise ModelError("emergency", em.id, "no room at any location can take it within "
                              f"its limit of {em.urgency.limit_min} min")
         _, new_entry, displaced = best
         self._apply_shift(new_entry, displaced)

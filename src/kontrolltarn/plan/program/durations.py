@@ -49,6 +49,7 @@ class HistoryDurations:
     specialty_mean: dict[str, float] = field(default_factory=dict)
     specialty_sigma: dict[str, float] = field(default_factory=dict)
     surgeon_effect: dict[str, float] = field(default_factory=dict)
+    location_effect: dict[str, float] = field(default_factory=dict)
     coef: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # booked, asa, bmi, age
     sigma_global: float = 0.35
     operations: int = 0
@@ -94,6 +95,12 @@ class HistoryDurations:
         surgeon_counts = _counts(surgeons)
         est.surgeon_effect = {s: sums[s] / (surgeon_counts[s] + SHRINK_N) for s in sums}
         residual = residual - np.array([est.surgeon_effect[s] for s in surgeons])
+        locations = [op.location_id for op in ops]
+        location_sum = _group_mean(locations, residual)
+        location_counts = _counts(locations)
+        est.location_effect = {loc: m * location_counts[loc] / (location_counts[loc] + SHRINK_N)
+                               for loc, m in location_sum.items()}
+        residual = residual - np.array([est.location_effect[loc] for loc in locations])
 
         est.sigma_global = float(np.std(residual))
         spec_var = _group_mean(specs, residual**2)
@@ -106,6 +113,13 @@ class HistoryDurations:
         return est
 
     def distribution(self, referral: Referral, hospital: Hospital) -> LogNormal:
+        """The referral's duration with its named surgeon (or an average one), anywhere."""
+        return self.conditional(referral, hospital)
+
+    def conditional(self, referral: Referral, hospital: Hospital, *, surgeon_id: str | None = None,
+                    location_id: str | None = None) -> LogNormal:
+        """As ``distribution``, done by ``surgeon_id`` when the referral names none (the session
+        surgeon the planner assigns) and at ``location_id`` when given."""
         patient = hospital.patient_by_id[referral.patient_id]
         code = referral.procedure_code
         proc = hospital.procedure_by_id[code]
@@ -121,8 +135,11 @@ class HistoryDurations:
         log_median = (mean + b * (math.log(referral.booked_min) - booked_centre)
                       + a * (patient.asa - 2) + m * (patient.bmi - 26)
                       + g * (patient.age_on(hospital.today) - 55))
-        if referral.surgeon_id is not None:
-            log_median += self.surgeon_effect.get(referral.surgeon_id, 0.0)
+        surgeon = referral.surgeon_id or surgeon_id
+        if surgeon is not None:
+            log_median += self.surgeon_effect.get(surgeon, 0.0)
+        if location_id is not None:
+            log_median += self.location_effect.get(location_id, 0.0)
         sigma = self.proc_sigma.get(code, self.specialty_sigma.get(referral.specialty_id,
                                                                     self.sigma_global))
         return LogNormal(math.exp(log_median), min(sigma, 2.99))
@@ -135,13 +152,35 @@ class HistoryDurations:
 
 class PredictAdapter:
     """Wraps any model with ``distribution(referral, hospital, **context) -> LogNormal`` (the
-    ``kontrolltarn.predict`` DurationModel) as a ``DurationSource``."""
+    ``kontrolltarn.predict`` DurationModel) as a ``DurationSource``.
 
-    def __init__(self, model: Any) -> None:
+    ``context`` (e.g. ``location_id=``) is passed on every call. ``prefetch`` predicts a whole
+    waiting list in one pass when the model has ``predict_lognormal`` (the predict model's batch
+    path: ~0.3 s for 6,700 referrals instead of one data frame per referral)."""
+
+    def __init__(self, model: Any, **context: Any) -> None:
         self.model = model
+        self.context = context
+        self._cache: dict[tuple[int, str], LogNormal] = {}
+
+    def prefetch(self, referrals: Sequence[Referral], hospital: Hospital) -> None:
+        batch = getattr(self.model, "predict_lognormal", None)
+        if batch is None or not referrals:
+            return
+        import pandas as pd
+
+        from kontrolltarn.predict.durations import referral_row
+
+        frame = pd.DataFrame([referral_row(r, hospital, **self.context) for r in referrals])
+        medians, sigmas = batch(frame)
+        for r, median, sigma in zip(referrals, medians, sigmas, strict=True):
+            self._cache[(id(hospital), r.id)] = LogNormal(float(median), float(min(sigma, 2.99)))
 
     def distribution(self, referral: Referral, hospital: Hospital) -> LogNormal:
-        result = self.model.distribution(referral, hospital)
+        hit = self._cache.get((id(hospital), referral.id))
+        if hit is not None:
+            return hit
+        result = self.model.distribution(referral, hospital, **self.context)
         if not isinstance(result, LogNormal):
             raise ModelError("duration_model", type(result).__name__, "must return a LogNormal")
         return result

@@ -14,10 +14,19 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from kontrolltarn.model import Hospital, ModelError, Program, ProgramEntry, Room, Session, Staff
+from kontrolltarn.model import (
+    Hospital,
+    LogNormal,
+    ModelError,
+    Program,
+    ProgramEntry,
+    Room,
+    Session,
+    Staff,
+)
 
 from .candidates import SOON_DAYS, Candidate, IncompleteCase, incomplete_cases, urgency_weight
 from .durations import CatalogueDurations, DurationSource
@@ -52,11 +61,14 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
                  settings: ProgramSettings | None = None, rules: LocalRules | None = None,
                  durations: DurationSource | None = None, seed: int = 0,
                  time_limit: float = 60.0, exclude: set[str] | None = None,
-                 progress: Progress | None = None) -> ProgramPlan:
+                 progress: Progress | None = None, condition: bool = False) -> ProgramPlan:
     """Plan the elective sessions from ``first`` for ``days`` days (see the module docstring).
 
     ``exclude`` holds referral ids already planned elsewhere. ``durations`` defaults to the
     catalogue fallback; pass ``HistoryDurations.fit(history)`` or a predict model when known.
+    ``condition``: where the duration model has ``conditional(referral, hospital, surgeon_id=,
+    location_id=)``, each session sees its cases as done by the surgeon who will operate them
+    (the session's surgeon for unnamed cases) at its location.
     """
     if not isinstance(days, int) or not 1 <= days <= 31:
         raise ModelError("days", days, "must be a whole number of days from 1 to 31")
@@ -70,11 +82,14 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
     last = first + timedelta(days=days - 1)
     taken = set(exclude or ())
     pending: dict[str, dict[str, Candidate]] = defaultdict(dict)  # specialty -> id -> candidate
-    for r in hospital.referrals:
-        if r.ready and r.id not in taken:
-            dist = source.distribution(r, hospital)
-            pending[r.specialty_id][r.id] = Candidate(r, hospital.procedure_by_id[r.procedure_code],
-                                                      Moments.of(dist))
+    ready = [r for r in hospital.referrals if r.ready and r.id not in taken]
+    prefetch = getattr(source, "prefetch", None)
+    if prefetch is not None:
+        prefetch(ready, hospital)  # a batch prediction where the source offers one
+    for r in ready:
+        dist = source.distribution(r, hospital)
+        pending[r.specialty_id][r.id] = Candidate(r, hospital.procedure_by_id[r.procedure_code],
+                                                  Moments.of(dist))
     groups: dict[tuple[date, str], list[Session]] = defaultdict(list)
     for s in hospital.sessions_between(first, last):
         if not s.emergency:
@@ -85,12 +100,14 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
     entries: list[ProgramEntry] = []
     risk: dict[str, float] = {}
     equipment_use = new_equipment_use()
-    rounds = done = 0
+    rounds = done = optimal = 0
+    conditioned: dict[tuple[str, str | None, str], Moments] = {}
     risk_used = 0.0
     for key in order:
         day, location_id = key
         location = hospital.location_by_id[location_id]
-        slots = _slots(hospital, groups[key], pending, busy[day], cfg, local, last)
+        slots = _slots(hospital, groups[key], pending, busy[day], cfg, local, last,
+                       getattr(source, "conditional", None) if condition else None, conditioned)
         beds_left = {b.value: n for b, n in location.post_op_beds.items()}
         staffed = max(s.staffed_min for s in groups[key])
         minutes = {eq.id: equipment_minutes(eq.count_per_location.get(location_id, 0), staffed)
@@ -108,6 +125,7 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
             outcome = solve_session(slot, limits, seed=seed, time_limit=budget,
                                     risk_price=cfg.objective.overtime_risk)
             rounds += outcome.rounds
+            optimal += outcome.status == "OPTIMAL"
             done += 1
             placed = [Placed(c, c.referral.surgeon_id or _surgeon_id(slot.surgeon))
                       for c in outcome.cases]
@@ -139,6 +157,7 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
         overrun_probability=risk,
         stats={"solve_seconds": time.perf_counter() - started, "sessions": float(total_sessions),
                "solver_rounds": float(rounds), "cases": float(len(entries)),
+               "sessions_solved_to_optimality": float(optimal),
                "mean_overrun_probability": risk_used / max(1, total_sessions)},
     )
 
@@ -173,8 +192,23 @@ def _open_options(slot: SessionSlot, pending: dict[str, dict[str, Candidate]], b
 
 
 def _slots(hospital: Hospital, sessions: list[Session], pending: dict[str, dict[str, Candidate]],
-           busy: set[str], cfg: ProgramSettings, local: LocalRules, last: date) -> list[SessionSlot]:
-    """The location-day's sessions with their surgeon and every case they could take."""
+           busy: set[str], cfg: ProgramSettings, local: LocalRules, last: date,
+           conditional: Callable[..., LogNormal] | None = None,
+           cache: dict[tuple[str, str | None, str], Moments] | None = None) -> list[SessionSlot]:
+    """The location-day's sessions with their surgeon and every case they could take; with
+    ``conditional``, each case's moments for the surgeon who would operate it there."""
+    memo = cache if cache is not None else {}
+
+    def as_done(c: Candidate, surgeon: Staff | None, location_id: str) -> Candidate:
+        if conditional is None:
+            return c
+        who = c.referral.surgeon_id or (surgeon.id if surgeon is not None else None)
+        key = (c.id, who, location_id)
+        if key not in memo:
+            memo[key] = Moments.of(conditional(c.referral, hospital, surgeon_id=who,
+                                               location_id=location_id))
+        return replace(c, moments=memo[key])
+
     day = sessions[0].date
     location_id = hospital.room_by_id[sessions[0].room_id].location_id
     per_specialty: dict[str, list[Session]] = defaultdict(list)
@@ -195,7 +229,7 @@ def _slots(hospital: Hospital, sessions: list[Session], pending: dict[str, dict[
         for s, room, surgeon in zip(spec_sessions, rooms, surgeons, strict=True):
             slot = SessionSlot(s, room, specialty_id, turnover, session_rules, ceiling,
                                cfg.risk.overrun_min, surgeon)
-            for c in pool:
+            for c in (as_done(c, surgeon, location_id) for c in pool):
                 if not hospital.room_takes(room, c.procedure) or \
                         c.moments.mean + 1 > s.staffed_min + hospital.allowed_overtime_min:
                     continue

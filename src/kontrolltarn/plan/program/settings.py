@@ -55,7 +55,7 @@ class Cadence:
 @dataclass(frozen=True)
 class Solver:
     candidates_per_session: int = 25
-    options_per_session: int = 100
+    options_per_session: int = 40
     session_time_s: float = 0.5
 
 
