@@ -32,29 +32,61 @@ SETTINGS = CapacitySettings(weeks=2, time_limit=20, change_cost=0.0)
 CAP = SETTINGS.session_capacity_min  # 382.5 bookable minutes per session
 
 
-def hospital(*, referrals: int = 10, deadline_days: int = 4, surgeons: int = 2,
-             away: frozenset[date] = frozenset(), robot_share: bool = False) -> Hospital:
+def hospital(
+    *,
+    referrals: int = 10,
+    deadline_days: int = 4,
+    surgeons: int = 2,
+    away: frozenset[date] = frozenset(),
+    robot_share: bool = False,
+) -> Hospital:
     """One site, an ORT room with laminar air flow and a shared ORT/NEU room; every case is
     120 min + 30 min turnover, so 2.55 fit in a session."""
-    equipment = (EquipmentType("LAF", "Laminar air flow", False),
-                 EquipmentType("ROBOT", "Robot", True, {"A": 1}))
-    procs = (Procedure("HIP", "Hip", "ORT", LogNormal(120, 0), frozenset({"LAF"})),
-             Procedure("KNEE", "Knee", "ORT", LogNormal(120, 0),
-                       frozenset({"ROBOT"}) if robot_share else frozenset()))
+    equipment = (
+        EquipmentType("LAF", "Laminar air flow", False),
+        EquipmentType("ROBOT", "Robot", True, {"A": 1}),
+    )
+    procs = (
+        Procedure("HIP", "Hip", "ORT", LogNormal(120, 0), frozenset({"LAF"})),
+        Procedure(
+            "KNEE", "Knee", "ORT", LogNormal(120, 0), frozenset({"ROBOT"}) if robot_share else frozenset()
+        ),
+    )
     patients = tuple(Patient(f"P{i}", date(1960, 1, 1), "F", 2, 25.0) for i in range(referrals))
-    refs = tuple(Referral(f"R{i}", f"P{i}", "HIP" if i % 2 else "KNEE", "ORT",
-                          TODAY - timedelta(days=30), Priority.P2,
-                          TODAY + timedelta(days=deadline_days), 120) for i in range(referrals))
-    staff = tuple(Staff(f"S{i}", f"Surgeon {i}", StaffRole.SURGEON, "ORT", location_ids=frozenset({"A"}),
-                        unavailable=away) for i in range(surgeons))
+    refs = tuple(
+        Referral(
+            f"R{i}",
+            f"P{i}",
+            "HIP" if i % 2 else "KNEE",
+            "ORT",
+            TODAY - timedelta(days=30),
+            Priority.P2,
+            TODAY + timedelta(days=deadline_days),
+            120,
+        )
+        for i in range(referrals)
+    )
+    staff = tuple(
+        Staff(
+            f"S{i}", f"Surgeon {i}", StaffRole.SURGEON, "ORT", location_ids=frozenset({"A"}), unavailable=away
+        )
+        for i in range(surgeons)
+    )
     return Hospital(
-        name="test", today=TODAY, locations=(Location("A", "A"),),
+        name="test",
+        today=TODAY,
+        locations=(Location("A", "A"),),
         specialties=(Specialty("ORT", "Ortopedi", 30), Specialty("NEU", "Nevro", 30)),
         equipment=equipment,
-        rooms=(Room("A-1", "A", "1", frozenset({"ORT"}), frozenset({"LAF"})),
-               Room("A-2", "A", "2", frozenset({"ORT", "NEU"})),
-               Room("A-3", "A", "3", frozenset({"NEU"}))),
-        staff=staff, procedures=procs, patients=patients, referrals=refs,
+        rooms=(
+            Room("A-1", "A", "1", frozenset({"ORT"}), frozenset({"LAF"})),
+            Room("A-2", "A", "2", frozenset({"ORT", "NEU"})),
+            Room("A-3", "A", "3", frozenset({"NEU"})),
+        ),
+        staff=staff,
+        procedures=procs,
+        patients=patients,
+        referrals=refs,
     )
 
 
@@ -130,16 +162,41 @@ def test_bad_settings_name_the_field() -> None:
 
 
 @settings(max_examples=6, deadline=None)
-@given(referrals=st.integers(0, 30), deadline_days=st.integers(0, 13), surgeons=st.integers(1, 3),
-       away_days=st.sets(st.integers(0, 13), max_size=6), robot=st.booleans())
+@given(
+    referrals=st.integers(0, 30),
+    deadline_days=st.integers(0, 13),
+    surgeons=st.integers(1, 3),
+    away_days=st.sets(st.integers(0, 13), max_size=6),
+    robot=st.booleans(),
+)
 def test_any_waiting_list_gives_a_plan_the_check_accepts(
     referrals: int, deadline_days: int, surgeons: int, away_days: set[int], robot: bool
 ) -> None:
     away = frozenset(TODAY + timedelta(days=k) for k in away_days)
-    h = hospital(referrals=referrals, deadline_days=deadline_days, surgeons=surgeons, away=away,
-                 robot_share=robot)
+    h = hospital(
+        referrals=referrals, deadline_days=deadline_days, surgeons=surgeons, away=away, robot_share=robot
+    )
     result, report = plan(h)
     assert report.ok, report.violations
     # the plan's own shortfall agrees with the check's recount of the deadline gap
     own = max(result.shortfall_min.get("ORT", [0.0]), default=0.0) / 150
     assert report.gaps[0].deadline_gap_cases == pytest.approx(own, abs=0.1) if report.gaps else True
+
+
+def test_nurse_supply_caps_sessions_per_week() -> None:
+    nurses = tuple(
+        Staff(f"N{i}", f"N{i}", StaffRole.OR_NURSE, location_ids=frozenset({"A"})) for i in range(2)
+    )  # 10 shifts a week: 5 sessions of 2 OR nurses
+    base = hospital(referrals=40, deadline_days=4)
+    h = base.replace(staff=base.staff + nurses)
+    result, report = plan(h)
+    assert report.ok, report.violations
+    first_week = [s for s in result.sessions if s.date < TODAY + timedelta(days=7)]
+    assert len(first_week) == 5
+    assert report.gaps[0].deadline_gap_cases > 0  # 40 cases due, 5 sessions hold 12.75
+    demand = demand_from_hospital(h, (), TODAY, SETTINGS, {"ORT": 0.0})
+    six = [
+        Session(f"x{d}", "A-1" if d < 5 else "A-2", TODAY + timedelta(days=d % 5), 480, 930, "ORT")
+        for d in range(6)
+    ]
+    assert "staffing" in {v.rule for v in check_capacity_plan(h, six, demand, TODAY, SETTINGS).violations}

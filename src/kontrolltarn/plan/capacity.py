@@ -52,6 +52,9 @@ class CapacitySettings:
     #: sessions' worth of work one mobile unit (robot, microscope ...) serves per site and day;
     #: 1.0 is the fluid bound (a unit cannot be busy longer than a session day)
     mobile_unit_sessions: float = 1.0
+    #: shifts one nurse or anaesthetist can work in a week (5 × 7.5 h within the 38 h week);
+    #: 0 turns the staffing ceiling off
+    shifts_per_person_week: int = 5
     time_limit: float = 90.0
     mip_gap: float = 0.005
     extra_closed_days: frozenset[date] = frozenset()
@@ -232,6 +235,44 @@ def available_surgeons(
     )
 
 
+def staffing_ceiling(hospital: Hospital, settings: CapacitySettings) -> dict[str, float]:
+    """Elective sessions a site can staff in one week: for each rostered role, the shifts its
+    people can work minus what the emergency rooms take, divided by the role's people per
+    room (the staffing norm of ``plan.staffing``); the tightest role decides. Roles with
+    nobody listed at a site are taken as not modelled there, not as absent."""
+    from kontrolltarn.plan.staffing.demand import ROSTER_ROLES, StaffingNorm
+
+    if settings.shifts_per_person_week <= 0:
+        return {}
+    norm = StaffingNorm()
+    people: dict[tuple[str, StaffRole], int] = defaultdict(int)
+    for person in hospital.staff:
+        if person.role in ROSTER_ROLES and len(person.location_ids) == 1:
+            people[(next(iter(person.location_ids)), person.role)] += 1
+    emergency_rooms: dict[str, int] = defaultdict(int)
+    for room in hospital.rooms:
+        if room.emergency:
+            emergency_rooms[room.location_id] += 1
+    ceiling = {}
+    for loc in hospital.locations:
+        limits = []
+        for role in ROSTER_ROLES:
+            per_room = norm.per_elective_room.get(role, 0.0)
+            if per_room <= 0 or people[(loc.id, role)] == 0:
+                continue  # a role the hospital's staff list does not model at this site
+            rooms = emergency_rooms[loc.id]
+            open_rooms = sum(
+                max(1, math.ceil(share * rooms - 1e-9)) if share > 0 and rooms else 0
+                for share in norm.emergency_open.values()
+            )
+            emergency = 7 * math.ceil(norm.per_emergency_room.get(role, 0.0) * open_rooms - 1e-9)
+            free = people[(loc.id, role)] * settings.shifts_per_person_week - emergency
+            limits.append(max(0.0, free) / per_room)
+        if limits:
+            ceiling[loc.id] = min(limits)
+    return ceiling
+
+
 @dataclass
 class CapacityPlan:
     first_day: date
@@ -347,6 +388,13 @@ def plan_capacity(
             by_spec_equipment[(s, e)].append(col)
     for (_, ci), cols in by_day_class.items():  # one session per room and day
         rows.add([(col, 1.0) for col in cols], 0, len(classes[ci].room_ids))
+    by_loc_week: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for (di, ci, _), col in n_index.items():
+        by_loc_week[(classes[ci].location_id, (days[di] - first_day).days // 7)].append(col)
+    ceiling = staffing_ceiling(hospital, settings)
+    for (loc, _), cols in by_loc_week.items():  # nurses and anaesthesia staff to staff them
+        if loc in ceiling:
+            rows.add([(col, 1.0) for col in cols], 0, math.floor(ceiling[loc]))
     for (di, s), cols in by_day_spec.items():  # a surgeon for every session
         rows.add([(col, 1.0) for col in cols], 0, surgeons[(di, s)])
     for s in specs:  # deadlines: cumulative capacity by the end of each week, or a shortfall

@@ -6,6 +6,7 @@ the hospital and the sessions alone, and measures need against capacity per spec
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from .capacity import (
     SpecialtyDemand,
     available_surgeons,
     is_operating_day,
+    staffing_ceiling,
 )
 
 #: Tolerance on shares (fixed equipment) and expected equipment use, for rounding
@@ -127,6 +129,21 @@ def check_capacity_plan(
                         f"expected use {expected:.2f} sessions, {units:g} available",
                     )
                 )
+    ceiling = staffing_ceiling(hospital, settings)
+    per_loc_week: dict[tuple[str, int], int] = defaultdict(int)
+    for s in sessions:
+        room = hospital.room_by_id.get(s.room_id)
+        if room is not None and not room.emergency:
+            per_loc_week[(room.location_id, (s.date - first_day).days // 7)] += 1
+    for (loc, week), count in sorted(per_loc_week.items()):
+        if loc in ceiling and count > math.floor(ceiling[loc]):
+            add(
+                Violation(
+                    "staffing",
+                    f"{loc} week {week + 1}",
+                    f"{count} sessions, staff for {math.floor(ceiling[loc])}",
+                )
+            )
     fixed = {e.id for e in hospital.equipment if not e.mobile}
     by_spec: dict[str, list[Session]] = defaultdict(list)
     for s in sessions:
