@@ -16,27 +16,55 @@ DEMO_USERS = {"koordinator": "coordinator", "leder": "leader", "kirurg": "surgeo
               "feed": "feed"}
 
 
-def _hospital(hospital_file: Path | None, scale: str, seed: int):
+def _synthetic(hospital_file: Path | None, scale: str, seed: int):
+    """The hospital (and, when generated, its synthetic history for the prediction models)."""
     if hospital_file is not None:
         from kontrolltarn.formats.native import load_hospital
 
-        return load_hospital(hospital_file)
+        return load_hospital(hospital_file), None
     from kontrolltarn.synth import generate
 
     typer.echo(f"generating the synthetic hospital (scale={scale}, seed={seed}) …")
-    return generate(scale=scale, seed=seed).hospital
+    synthetic = generate(scale=scale, seed=seed)
+    return synthetic.hospital, synthetic
+
+
+def start_models(runtime, synthetic, models_dir: Path | None) -> threading.Thread | None:
+    """Prediction models for the board: loaded from ``models_dir`` (``kontrolltarn predict
+    train --out``), else trained on the synthetic history (a recent subsample). In a background
+    thread: the board is up at once on the procedure distributions, then switches over."""
+    from kontrolltarn.control import load_models, train_models
+
+    if models_dir is None and synthetic is None:
+        return None
+
+    def run() -> None:
+        try:
+            models = load_models(models_dir) if models_dir is not None else \
+                train_models(synthetic.history, synthetic.bookings)
+            runtime.use_models(models)
+        except Exception:  # the board keeps working on the procedure distributions
+            import logging
+
+            logging.getLogger("kontrolltarn.service").exception("prediction models unavailable")
+
+    thread = threading.Thread(target=run, name="models", daemon=True)
+    thread.start()
+    return thread
 
 
 def build_runtime(database_url: str | None, hospital_file: Path | None, scale: str, seed: int,
-                  day: date | None, replay_speed: float | None, demo_users: bool):
-    """Open the store, load or generate the hospital, plan the day if the store has no plan."""
+                  day: date | None, replay_speed: float | None, demo_users: bool,
+                  models_dir: Path | None = None, predict: bool = True):
+    """Open the store, load or generate the hospital, plan the day if the store has no plan;
+    start loading or training the prediction models (``predict``)."""
     from kontrolltarn.service import Runtime, Settings
     from kontrolltarn.service.clocks import ReplayClock
     from kontrolltarn.store import Store
 
     settings = Settings.from_env()
     store = Store.open(database_url or settings.database_url)
-    hospital = _hospital(hospital_file, scale, seed)
+    hospital, synthetic = _synthetic(hospital_file, scale, seed)
     the_day = day or hospital.today
     clock = None
     if replay_speed:
@@ -50,6 +78,8 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
             raise typer.BadParameter("demo users exist only in development", param_hint="--demo-users")
         for name, role in DEMO_USERS.items():
             store.users.add(name, f"{name}-demo", role)
+    if predict:
+        start_models(runtime, synthetic, models_dir)
     return runtime
 
 
@@ -117,6 +147,10 @@ def serve(
     replay: bool = typer.Option(False, help="replay a simulated day into the service"),
     minutes_per_day: float = typer.Option(10.0, min=0.1, help="replay speed: a day in N minutes"),
     demo_users: bool = typer.Option(False, help="create the demo users (development only)"),
+    models_dir: Path = typer.Option(None, "--models", exists=True, file_okay=False,
+                                    help="prediction models from `kontrolltarn predict train`"),
+    predict: bool = typer.Option(True, help="forecast with kontrolltarn.predict's models "
+                                            "(trained on the synthetic history if no --models)"),
 ) -> None:
     """Run the control tower service and its board."""
     import uvicorn
@@ -124,7 +158,8 @@ def serve(
     from kontrolltarn.service import create_app
 
     runtime = build_runtime(database_url, hospital_file, scale, seed, None,
-                            12 * 60 / minutes_per_day if replay else None, demo_users)
+                            12 * 60 / minutes_per_day if replay else None, demo_users,
+                            models_dir, predict)
     if replay:
         start_replay(runtime, seed=seed)
     typer.echo(f"Kontrolltårn board: http://{host}:{port}/")

@@ -6,12 +6,21 @@ from .board import board_view, room_view
 from .durations import DurationSource, HospitalDurations
 from .forecast import CaseForecast, Clock, RoomForecast, forecast_room
 from .live import CaseState, LiveDay, PlannedCase
+from .predictors import (
+    CaseRisk,
+    Models,
+    PredictedDurations,
+    cancellation_risks,
+    load_models,
+    train_models,
+)
 from .repair import Repair, RepairRefused, repair
 from .replay import simulate_day
 from .suggest import Suggestion, suggest
 from .tower import Tower
 
-__all__ = ["Alert", "CaseForecast", "CaseState", "Clock", "DurationSource", "HospitalDurations",
-           "LiveDay", "PlannedCase", "Repair", "RepairRefused", "RoomForecast", "Suggestion",
-           "Thresholds", "Tower", "board_view", "forecast_room", "repair", "room_alerts",
-           "room_view", "simulate_day", "suggest"]
+__all__ = ["Alert", "CaseForecast", "CaseRisk", "CaseState", "Clock", "DurationSource",
+           "HospitalDurations", "LiveDay", "Models", "PlannedCase", "PredictedDurations",
+           "Repair", "RepairRefused", "RoomForecast", "Suggestion", "Thresholds", "Tower",
+           "board_view", "cancellation_risks", "forecast_room", "load_models", "repair",
+           "room_alerts", "room_view", "simulate_day", "suggest", "train_models"]

@@ -45,6 +45,7 @@ def room_view(tower: Tower, room_id: str, now: datetime,
             "end": _round(c.end_min),
             "actual": c.actual,
             "cancel_risk": round(c.cancel_risk, 3),
+            "cancel_risk_model": tower.case_risks.get(c.case_id),
         })
     return {
         "room_id": room_id,
@@ -65,8 +66,11 @@ def room_view(tower: Tower, room_id: str, now: datetime,
     }
 
 
-def board_view(tower: Tower, now: datetime) -> dict[str, Any]:
-    rooms = {r.id: room_view(tower, r.id, now) for r in tower.hospital.rooms}
+def board_view(tower: Tower, now: datetime,
+               rooms: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The whole board; ``rooms`` may hold room views already computed (the service's cache)."""
+    known = rooms or {}
+    rooms = {r.id: known.get(r.id) or room_view(tower, r.id, now) for r in tower.hospital.rooms}
     locations = []
     for location in tower.hospital.locations:
         ids = [r.id for r in tower.hospital.rooms if r.location_id == location.id]

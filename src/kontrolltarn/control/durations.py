@@ -1,8 +1,8 @@
 """Where the control tower gets a case's duration distribution and turnover.
 
-A small stand-in until ``kontrolltarn.predict`` offers remaining-duration models: the procedure's
-in-room distribution from the hospital instance. Anything with ``distribution(case_id)`` and
-``turnover(case_id)`` can replace it.
+``HospitalDurations`` is the procedure's in-room distribution from the hospital instance (the
+fallback); ``control.predictors.PredictedDurations`` asks ``kontrolltarn.predict``'s duration
+model. Anything with ``distribution(case_id)`` and ``turnover(case_id)`` will do.
 """
 
 from __future__ import annotations
@@ -10,9 +10,13 @@ from __future__ import annotations
 from typing import Protocol
 
 from kontrolltarn.model import Hospital, LogNormal
+from kontrolltarn.predict.durations import AFTER_INCISION_MIN, CLOSURE_TO_OUT
 
-#: closure to out-of-room: dressing, waking, transfer (median minutes, log-scale spread)
-CLOSURE_TAIL = LogNormal(12.0, 0.5)
+#: closure to out-of-room: dressing, waking, transfer — the same assumption as
+#: ``kontrolltarn.predict.durations.remaining_quantiles``, so board and case view agree
+CLOSURE_TAIL = CLOSURE_TO_OUT
+#: least minutes left once the incision is made (as in ``remaining_quantiles``)
+INCISION_FLOOR_MIN = AFTER_INCISION_MIN
 DEFAULT_TURNOVER = 25
 
 

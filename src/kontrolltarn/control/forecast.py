@@ -23,7 +23,7 @@ from scipy.special import ndtr, ndtri
 
 from kontrolltarn.model import EventKind, LogNormal, Session
 
-from .durations import CLOSURE_TAIL, DurationSource
+from .durations import CLOSURE_TAIL, INCISION_FLOOR_MIN, DurationSource
 from .live import LiveDay
 
 SAMPLES = 256
@@ -149,8 +149,11 @@ def forecast_room(room_id: str, session: Session | None, order: list[str], live:
                 since = max(0.0, now_min - clock.minutes(ms[EventKind.CLOSURE]))
                 remaining = np.maximum(1.0, _sample(CLOSURE_TAIL, case_id, since) - since)
             else:
+                # conditional on the time already taken, and after incision on at least the
+                # least that is left (as ``predict.durations.remaining_quantiles``)
                 dist = durations.distribution(case_id)
-                remaining = np.maximum(1.0, _sample(dist, case_id, elapsed) - elapsed)
+                floor = elapsed + (INCISION_FLOOR_MIN if EventKind.INCISION in ms else 0.0)
+                remaining = np.maximum(1.0, _sample(dist, case_id, floor) - elapsed)
             out = now_min + remaining
             last_out = np.maximum(last_out, out)
             free = out + turnover
@@ -171,12 +174,15 @@ def forecast_room(room_id: str, session: Session | None, order: list[str], live:
         any_activity = any_activity or bool(kept.any())
         risk = float(cancelled.mean())
         start_med = _q(begin[kept], 0.5) if kept.any() else _q(begin, 0.5)
-        end_med = float(np.median(out[kept])) if kept.any() else _q(out, 0.5)
+        end_med = _q(out[kept], 0.5) if kept.any() else _q(out, 0.5)
         cases.append(CaseForecast(case_id, phase, milestone, start_med, end_med, risk, False))
     if not any_activity or end is None:
         return RoomForecast(room_id, start, end, None, None, None, 0.0, 0.0, current, cases)
     over = np.maximum(0.0, last_out - end)
+    ordered = np.sort(last_out)
+    n = len(ordered) - 1
     return RoomForecast(
         room_id, start, end,
-        _q(last_out, 0.5), _q(last_out, 0.1), _q(last_out, 0.9),
+        float(ordered[int(0.5 * n + 0.5)]), float(ordered[int(0.1 * n + 0.5)]),
+        float(ordered[int(0.9 * n + 0.5)]),
         float((over > OVERTIME_ALERT_MIN).mean()), float(over.mean()), current, cases)

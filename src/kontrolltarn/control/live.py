@@ -132,11 +132,16 @@ class LiveDay:
 
     def cases_in_room(self, room_id: str) -> list[str]:
         """Case ids planned for or seen in the room: planned by position, then unplanned ones."""
-        planned = sorted((p for p in self.planned.values() if p.room_id == room_id),
-                         key=lambda p: (p.position, p.start_min))
-        ids = [p.case_id for p in planned]
-        extra = [c.case_id for c in self.cases.values()
-                 if c.room_id == room_id and c.case_id not in self.planned]
-        extra.sort(key=lambda cid: min((t.timestamp() for t in self.cases[cid].milestones.values()),
-                                       default=float("inf")))
+        if self._by_room is None:  # rebuilt after a plan change; events never change it
+            by_room: dict[str, list[PlannedCase]] = {}
+            for p in self.planned.values():
+                by_room.setdefault(p.room_id, []).append(p)
+            self._by_room = {r: [p.case_id for p in sorted(ps, key=lambda p: (p.position,
+                                                                               p.start_min))]
+                             for r, ps in by_room.items()}
+        ids = list(self._by_room.get(room_id, ()))
+        extra = [cid for cid in self._unplanned
+                 if cid not in self.planned and self.cases[cid].room_id == room_id]
+        extra.sort(key=lambda cid: (min((t.timestamp() for t in self.cases[cid].milestones.values()),
+                                        default=float("inf")), cid))
         return ids + extra

@@ -1,8 +1,12 @@
 """What accepting a suggestion changes: a minimal-change repair of the day's plan.
 
-A stand-in until ``kontrolltarn.plan.repair`` lands: it changes only the cases the action names
-and refuses an action the room cannot take. The result lists plan changes (applied by the service
-through the versioned store), events to record, porter requests and released sessions.
+Cancelling early runs ``kontrolltarn.plan.repair.repair`` (a ``LateCancellation`` for capacity,
+without refilling the freed time from the waiting list on the day itself) when the day's program
+is given, and applies the changes it returns. ``plan.repair`` has no event for "move this case to
+that room", "swap these two" or "call early", so those stay minimal changes here: only the cases
+the action names change, and an action the room cannot take is refused. The result lists plan
+changes (applied by the service through the versioned store), events to record, porter requests
+and released sessions.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from kontrolltarn.model import CancellationReason, Event, EventKind
+from kontrolltarn.model import CancellationReason, Event, EventKind, ModelError, Program
 
 from .tower import Tower
 
@@ -26,10 +30,37 @@ class Repair:
     events: list[Event] = field(default_factory=list)
     porter_requests: list[tuple[str, str]] = field(default_factory=list)  # room, case
     released_rooms: list[str] = field(default_factory=list)
+    plan_repair: str | None = None  # plan.repair's summary when it made the changes
+
+
+def _planned_repair(tower: Tower, program: Program, case_id: str, now: datetime,
+                    result: Repair) -> None:
+    """A late cancellation through ``plan.repair``; its changes to today's cases become plan
+    changes (cancelled → status, retimed/moved → new start, room, session, position)."""
+    from kontrolltarn.plan.repair import LateCancellation
+    from kontrolltarn.plan.repair import repair as plan_repair
+
+    try:
+        planned = plan_repair(tower.hospital, program,
+                              LateCancellation(case_id, CancellationReason.CAPACITY),
+                              now=now, refill=False)
+    except ModelError as refused:
+        raise RepairRefused(f"plan.repair: {refused}") from None
+    for change in planned.changes:
+        if change.case_id not in tower.live.planned:
+            continue
+        if change.kind == "cancelled" or change.new is None:
+            result.changes.append((change.case_id, {"status": "cancelled"}))
+        elif change.new.date == tower.day:
+            new = change.new
+            result.changes.append((change.case_id, {
+                "room_id": new.room_id, "session_id": new.session_id, "position": new.order,
+                "start_min": new.start_min}))
+    result.plan_repair = planned.summary()
 
 
 def repair(tower: Tower, kind: str, action: dict[str, Any], now: datetime,
-           decision_id: str) -> Repair:
+           decision_id: str, program: Program | None = None) -> Repair:
     result = Repair()
     if kind == "move_case":
         case_id, target = action["case_id"], action["to_room"]
@@ -64,7 +95,10 @@ def repair(tower: Tower, kind: str, action: dict[str, Any], now: datetime,
         state = tower.live.cases.get(case_id)
         if state is not None and state.phase not in ("waiting", "arrived", "called"):
             raise RepairRefused(f"case {case_id} has started")
-        result.changes.append((case_id, {"status": "cancelled"}))
+        if program is not None and case_id in program.case_ids():
+            _planned_repair(tower, program, case_id, now, result)
+        else:
+            result.changes.append((case_id, {"status": "cancelled"}))
         result.events.append(Event(f"{decision_id}:cancelled", EventKind.CANCELLED, now,
                                    case_id=case_id, room_id=action.get("room_id"),
                                    reason=CancellationReason.CAPACITY, source="decision"))

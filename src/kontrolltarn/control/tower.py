@@ -41,6 +41,8 @@ class Tower:
                 first.id, room_id, day, first.start_min, last.end_min, first.specialty_id,
                 first.emergency)
         self.released: set[str] = set()
+        #: late-cancellation probability per case from ``predict.cancellation`` (if in use)
+        self.case_risks: dict[str, float] = {}
 
     def apply(self, events: list[Event]) -> set[str]:
         """Apply events (any order, repeats ignored); returns the rooms whose state changed."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -36,26 +37,36 @@ log = logging.getLogger("kontrolltarn.service")
 
 
 async def _flush_loop(rt: Runtime) -> None:
-    """Send changed rooms to browsers, and a heartbeat with data freshness every second. Every
-    few seconds all rooms are sent: forecasts move with the clock even when a room is quiet."""
-    beat = since_full = 0.0
+    """Send changed rooms to browsers, and a heartbeat with data freshness every second.
+
+    Each round forecasts the rooms that events changed since the last round (a room is
+    forecast at most once per round however many events it got) and sends them with the ids of
+    those events; then a slice of the rooms not refreshed for ``full_refresh_s`` (forecasts move
+    with the clock even in a quiet room), so the whole board is never recomputed in one go.
+    Under load a round waits at least as long as the last one took, leaving the processor to
+    ingest. Nothing is forecast while nobody watches: the board endpoint forecasts stale rooms
+    itself."""
+    beat = 0.0
     busy = 0.0
+    rooms_total = max(1, len(rt.tower.room_ids()))
     while True:
-        # under load, leave the processor to ingest at least as long as the last update took
         pause = max(rt.settings.flush_interval_s, busy)
         await asyncio.sleep(pause)
-        since_full += pause
-        if since_full >= rt.settings.full_refresh_s:
-            since_full = 0.0
-            rt.hub.mark(set(rt.tower.room_ids()), [])
-        dirty, ids = rt.hub.take()
         busy = 0.0
-        if (dirty or ids) and rt.hub.subscribers:
+        dirty, ids = rt.hub.take()
+        if rt.hub.subscribers:
             started = time.perf_counter()
-            rooms = await asyncio.to_thread(rt.rooms, dirty)
+            if dirty or ids:
+                rooms = await asyncio.to_thread(rt.rooms, dirty)
+                rt.hub.publish("rooms", {"rooms": rooms, "event_ids": ids,
+                                         "freshness": rt.freshness()})
+            share = math.ceil(2 * rooms_total * pause / rt.settings.full_refresh_s)
+            due = rt.due_rooms(share)
+            if due:
+                rooms = await asyncio.to_thread(rt.rooms, due)
+                rt.hub.publish("rooms", {"rooms": rooms, "event_ids": [],
+                                         "freshness": rt.freshness()})
             busy = time.perf_counter() - started
-            rt.hub.publish("rooms", {"rooms": rooms, "event_ids": ids,
-                                     "freshness": rt.freshness()})
         beat += pause
         if beat >= 1.0:
             beat = 0.0

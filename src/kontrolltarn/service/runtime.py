@@ -15,15 +15,19 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from kontrolltarn.control import (
+    CaseRisk,
+    Models,
     PlannedCase,
+    PredictedDurations,
     RepairRefused,
     Tower,
     board_view,
+    cancellation_risks,
     repair,
     room_view,
     suggest,
 )
-from kontrolltarn.model import Event, Hospital
+from kontrolltarn.model import Event, Hospital, Program
 from kontrolltarn.plan.registry import get_planner
 from kontrolltarn.store import CasePlan, Store, StoredSuggestion
 
@@ -49,7 +53,7 @@ class Ingested:
 class Runtime:
     def __init__(self, settings: Settings, hospital: Hospital, store: Store,
                  day: date | None = None, clock: TowerClock | None = None,
-                 planner: str = "baseline") -> None:
+                 planner: str = "baseline", models: Models | None = None) -> None:
         self.settings = settings
         self.hospital = hospital
         self.store = store
@@ -70,6 +74,16 @@ class Runtime:
             if s.kind == "release_session" and s.room_id:
                 self.tower.released.add(s.room_id)
         self.last_received = store.events.last_received()
+        #: room views as last computed: (generation, monotonic time, view). A room's generation
+        #: goes up whenever an event or plan change touches it; a view of an older generation,
+        #: or older than ``full_refresh_s``, is computed again before it is shown.
+        self._views: dict[str, tuple[int, float, dict[str, Any]]] = {}
+        self._generation: dict[str, int] = {}
+        #: the prediction models in use (``use_models``); until then the procedure distributions
+        self.models = Models()
+        self.case_risks: dict[str, CaseRisk] = {}
+        if models is not None:
+            self.use_models(models)
         log.info("rebuilt live state from %d stored events in %.2f s", count,
                  time.perf_counter() - started)
 
@@ -78,16 +92,70 @@ class Runtime:
         return self.clock.now(self.tower)
 
     def board(self) -> dict[str, Any]:
+        """Every room; views kept current by the live-update task are served as they are, only
+        rooms changed since (or not refreshed for ``full_refresh_s``) are forecast now."""
+        now = self.now()
+        horizon = time.monotonic() - self.settings.full_refresh_s - 1.0
         with self.lock:
-            view = board_view(self.tower, self.now())
+            stale = {r for r in self.tower.room_ids()
+                     if (cached := self._views.get(r)) is None
+                     or cached[0] != self._generation.get(r, 0) or cached[1] < horizon}
+        fresh = self.rooms(stale)
+        with self.lock:
+            rooms = {r: fresh.get(r) or self._views[r][2] for r in self.tower.room_ids()}
+            view = board_view(self.tower, now, rooms=rooms)
         view["freshness"] = self.freshness()
         return view
 
     def rooms(self, room_ids: set[str]) -> dict[str, Any]:
+        """Forecast and render the rooms, one room at a time under the lock, so that ingest
+        (which needs the lock only to apply events) is never held up by more than one room."""
+        now = self.now()
+        out: dict[str, Any] = {}
+        for r in sorted(room_ids):
+            if r not in self.hospital.room_by_id:
+                continue
+            with self.lock:
+                generation = self._generation.get(r, 0)
+                out[r] = view = room_view(self.tower, r, now)
+                self._views[r] = (generation, time.monotonic(), view)
+        return out
+
+    def use_models(self, models: Models) -> None:
+        """Forecast with the duration model and show the cancellation model's risks; the day's
+        predictions are made first, then swapped in at once, and every room is re-forecast."""
+        plans = self.store.plans.day(self.day)
+        planned_cases = [planned(p) for p in plans]
+        durations = None if models.durations is None else PredictedDurations(
+            models.durations, self.hospital, planned_cases,
+            {p.case_id: p.surgeon_id for p in plans})
+        risks = {} if models.cancellation is None else cancellation_risks(
+            models.cancellation, self.hospital, self.day, planned_cases)
         with self.lock:
-            now = self.now()
-            return {r: room_view(self.tower, r, now) for r in room_ids
-                    if r in self.hospital.room_by_id}
+            if durations is not None:
+                self.tower.durations = durations
+            self.case_risks = risks
+            self.tower.case_risks = {c: r.risk for c, r in risks.items()}
+            self.models = models
+        self._mark(set(self.tower.room_ids()), [])
+        log.info("prediction models in use (%s)", models.source)
+
+    def due_rooms(self, limit: int) -> set[str]:
+        """Up to ``limit`` rooms whose views are the oldest and older than ``full_refresh_s``:
+        forecasts move with the clock, so every room is refreshed that often, a few per flush
+        rather than all at once (which would hold up the rooms that events just changed)."""
+        horizon = time.monotonic() - self.settings.full_refresh_s
+        with self.lock:
+            aged = sorted((self._views[r][1] if r in self._views else 0.0, r)
+                          for r in self.tower.room_ids())
+        return {r for at, r in aged[:limit] if at < horizon}
+
+    def _mark(self, rooms: set[str], event_ids: list[str]) -> None:
+        """Rooms whose state changed: their cached views are stale; the live task sends them."""
+        with self.lock:
+            for r in rooms:
+                self._generation[r] = self._generation.get(r, 0) + 1
+        self.hub.mark(rooms, event_ids)
 
     def freshness(self) -> dict[str, Any]:
         age = None if self.last_received is None else \
@@ -107,7 +175,7 @@ class Runtime:
             dirty = self.tower.apply(fresh)
         if fresh:
             self.last_received = datetime.now(UTC)
-        self.hub.mark(dirty, [e.id for e in fresh])
+        self._mark(dirty, [e.id for e in fresh])
         return Ingested([e.id for e in fresh], len(events) - len(fresh))
 
     def change_case(self, case_id: str, version: int, changes: dict[str, Any],
@@ -117,7 +185,7 @@ class Runtime:
                                        suggestion_id=suggestion_id)
         with self.lock:
             dirty = self.tower.live.set_plan(planned(plan))
-        self.hub.mark(dirty, [])
+        self._mark(dirty, [])
         self.store.audit.record(principal.username, principal.role.value, "case.change", "case",
                                 case_id, detail={"changes": changes, "version": plan.version,
                                                  "suggestion": suggestion_id})
@@ -153,8 +221,10 @@ class Runtime:
             return decided
         try:
             with self.lock:
+                program = Program(tuple(p.as_entry() for p in self.store.plans.day(self.day)
+                                        if p.status != "cancelled"))
                 result = repair(self.tower, decided.kind, decided.action, self.now(),
-                                decision_id=suggestion_id)
+                                decision_id=suggestion_id, program=program)
             for case_id, changes in result.changes:
                 current = self.store.plans.get(case_id)
                 self.change_case(case_id, current.version, changes, principal,
@@ -168,6 +238,6 @@ class Runtime:
             self.store.logistics.request("porter", room_id, case_id, principal.username)
         with self.lock:
             self.tower.released.update(result.released_rooms)
-        self.hub.mark(set(result.released_rooms) | {decided.room_id or ""} - {""}, [])
+        self._mark(set(result.released_rooms) | {decided.room_id or ""} - {""}, [])
         self.hub.publish("suggestions", {"decided": suggestion_id})
         return decided

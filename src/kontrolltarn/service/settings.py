@@ -20,7 +20,7 @@ class Settings:
     #: a feed quiet for longer than this is flagged on the board
     quiet_feed_s: float = 60.0
     #: how often the board's live stream sends changed rooms
-    flush_interval_s: float = 0.1
+    flush_interval_s: float = 0.25
     #: how often the suggestion agent looks at the forecasts
     suggest_interval_s: float = 5.0
     #: how often every room is re-forecast and sent (time passes even in a quiet room)

@@ -18,6 +18,10 @@ from .tables import EventRow
 class EventLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        insert = (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)
+        table = EventRow.__table__
+        self._insert = (insert(table).on_conflict_do_nothing(index_elements=["id"])
+                        .returning(table.c.id))
 
     def append(self, events: Sequence[Event], received_at: datetime | None = None) -> set[str]:
         """Store the events not stored before; returns the ids that were new. One transaction:
@@ -28,11 +32,10 @@ class EventLog:
         rows = [{"id": e.id, "kind": e.kind.value, "at": e.at, "case_id": e.case_id,
                  "room_id": e.room_id, "reason": e.reason.value if e.reason else None,
                  "source": e.source, "received_at": now} for e in _unique(events)]
-        insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)
-        statement = (insert(EventRow).values(rows).on_conflict_do_nothing(index_elements=["id"])
-                     .returning(EventRow.id))
+        # one cached statement run with many parameter sets: SQLAlchemy sends them as batched
+        # multi-row INSERTs ("insertmanyvalues") instead of compiling a new statement per batch
         with self.engine.begin() as conn:
-            return {row[0] for row in conn.execute(statement)}
+            return {row[0] for row in conn.execute(self._insert, rows)}
 
     def count(self) -> int:
         with self.engine.connect() as conn:

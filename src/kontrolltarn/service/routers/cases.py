@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi import Path as PathParam
 
-from kontrolltarn.model import ReadinessItem
+from kontrolltarn.model import EventKind, ReadinessItem
 from kontrolltarn.store import UnknownCase, VersionConflict
 
 from ..auth import Need, Principal
@@ -42,8 +42,11 @@ def case_view(case_id: str = CaseId, rt: Runtime = Depends(runtime),
     referral = hospital.referral_by_id.get(case_id)
     patient = hospital.patient_by_id.get(referral.patient_id) if referral else None
     with rt.lock:
-        room = rt.tower.forecast(plan.room_id, rt.now())
+        now = rt.now()
+        room = rt.tower.forecast(plan.room_id, now)
         state = rt.tower.live.cases.get(case_id)
+        remaining = _remaining(rt, case_id, state, now)
+        model_risk = rt.case_risks.get(case_id)
     forecast = next((c for c in room.cases if c.case_id == case_id), None)
     model_case = hospital.case_by_id.get(case_id)
     return {
@@ -65,6 +68,10 @@ def case_view(case_id: str = CaseId, rt: Runtime = Depends(runtime),
         "patient": None if patient is None else {
             "id": patient.id, "age": patient.age_on(rt.day), "sex": patient.sex,
             "asa": patient.asa, "bmi": patient.bmi},
+        "remaining": remaining,
+        "cancellation_model": None if model_risk is None else {
+            "risk": model_risk.risk, "reasons": model_risk.reasons,
+            "model": rt.models.source},
         "readiness": [{"item": item.value,
                        "done": referral is not None and item not in referral.readiness_missing}
                       for item in ReadinessItem],
@@ -76,6 +83,19 @@ def case_view(case_id: str = CaseId, rt: Runtime = Depends(runtime),
             {"at": iso(c.at), "kind": c.kind.value, "new_date": iso_date(c.new_date),
              "by": c.by} for c in model_case.history],
     }
+
+
+def _remaining(rt: Runtime, case_id: str, state: Any, now: Any) -> dict[str, float] | None:
+    """Minutes left in the room for a case in the room (``predict.remaining_quantiles``)."""
+    if state is None or state.phase != "in_room":
+        return None
+    from kontrolltarn.predict.durations import remaining_quantiles
+
+    clock = rt.tower.clock
+    elapsed = max(0.0, clock.minutes(now) - clock.minutes(state.milestones[EventKind.IN_ROOM]))
+    q = remaining_quantiles(rt.tower.durations.distribution(case_id), elapsed, state.milestone,
+                            (0.1, 0.5, 0.9))
+    return {"p10": round(q[0.1], 1), "p50": round(q[0.5], 1), "p90": round(q[0.9], 1)}
 
 
 def iso_date(value: Any) -> str | None:

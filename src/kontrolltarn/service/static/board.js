@@ -178,6 +178,8 @@ function showCase(c) {
   if (c.patient) html += row(t("patient"), esc(`${c.patient.age} år · ${c.patient.sex} · ASA ${c.patient.asa} · BMI ${c.patient.bmi}`));
   html += row(t("planned"), esc(`${roomName(c.plan.room_id)} · ${hhmm(c.plan.start_min)} · #${c.plan.position} · ${t("version")} ${c.plan.version}`));
   html += row(t("forecast"), c.forecast ? esc(`${hhmm(c.forecast.start_min)}–${hhmm(c.forecast.end_min)} · ${t("risk")} ${pc(c.forecast.cancel_risk)} %`) : "–");
+  if (c.remaining) html += row(t("remaining"), esc(`${Math.round(c.remaining.p10)}–${Math.round(c.remaining.p90)} min (${t("median")} ${Math.round(c.remaining.p50)})`));
+  if (c.cancellation_model) html += row(t("cancel_model"), esc(`${pc(c.cancellation_model.risk)} %`) + (c.cancellation_model.reasons.length ? "<br>" + c.cancellation_model.reasons.map(r => esc(r.text)).join("<br>") : ""));
   html += row(t("milestones"), Object.entries(c.milestones).map(([k, v]) => esc(`${t("m_" + k)} ${new Date(v).toLocaleTimeString(ktLang(), {hour: "2-digit", minute: "2-digit"})}`)).join(", ") || "–");
   html += row(t("readiness"), c.readiness.map(r => `<span class="${r.done ? "yes" : "no"}">${r.done ? "✔" : "✘"} ${esc(t("r_" + r.item))}</span>`).join("<br>"));
   html += row(t("note_facts"), c.note_facts.map(f => `${f.negated ? "<s>" : ""}${esc(f.fact)}${f.negated ? "</s>" : ""}: <i>${esc(f.evidence)}</i>`).join("<br>") || "–");

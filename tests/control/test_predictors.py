@@ -1,0 +1,57 @@
+"""The real predictors and repair wired into the tower: durations from the duration model,
+cancellation risk with reasons from the cancellation model, early cancellation through
+``plan.repair``."""
+
+from __future__ import annotations
+
+import pytest
+
+from kontrolltarn.control import (
+    PredictedDurations,
+    Tower,
+    cancellation_risks,
+    repair,
+    train_models,
+)
+from kontrolltarn.synth import generate
+
+from .conftest import planned_cases
+
+
+@pytest.fixture(scope="module")
+def trained():  # type: ignore[no-untyped-def]
+    synthetic = generate(scale="small", seed=1)
+    return synthetic, train_models(synthetic.history, synthetic.bookings, 3000, 3000)
+
+
+def test_forecasts_use_the_duration_model_and_risks_come_with_reasons(small_day, trained) -> None:  # type: ignore[no-untyped-def]
+    hospital, day, program = small_day
+    _, models = trained
+    planned = planned_cases(program)
+    durations = PredictedDurations(models.durations, hospital, planned)
+    case = planned[0].case_id
+    predicted = durations.distribution(case)
+    assert predicted == models.durations.distribution(
+        hospital.referral_by_id[case], hospital,
+        location_id=hospital.room_by_id[planned[0].room_id].location_id,
+        room_id=planned[0].room_id, order=max(1, planned[0].position),
+        start_min=planned[0].start_min)
+    tower = Tower(hospital, day, planned, durations=durations)
+    forecast = tower.forecast(planned[0].room_id, tower.clock.at(7 * 60))
+    assert forecast.end_median is not None
+    risks = cancellation_risks(models.cancellation, hospital, day, planned)
+    assert set(risks) == {p.case_id for p in planned if p.case_id in hospital.referral_by_id}
+    assert all(0 <= r.risk <= 1 for r in risks.values())
+    assert any(r.reasons for r in risks.values())
+    assert all(reason["contribution"] > 0 for r in risks.values() for reason in r.reasons)
+
+
+def test_cancel_early_runs_plan_repair(small_day) -> None:  # type: ignore[no-untyped-def]
+    hospital, day, program = small_day
+    tower = Tower(hospital, day, planned_cases(program))
+    case = program.entries[-1].case_id
+    result = repair(tower, "cancel_early", {"case_id": case, "reason": "capacity"},
+                    tower.clock.at(7 * 60), decision_id="d1", program=program)
+    assert result.plan_repair is not None  # plan.repair made the changes
+    assert dict(result.changes)[case] == {"status": "cancelled"}
+    assert [e.case_id for e in result.events] == [case]
