@@ -71,6 +71,7 @@ def test_every_role_is_refused_what_it_may_not_do(client: TestClient,
         ("PATCH", "/api/porter-requests/1", {"status": "acknowledged"}, {"porter",
                                                                          "coordinator"}),
         ("POST", f"/api/rooms/{room}/ready", None, {"or_nurse", "coordinator"}),
+        ("POST", "/api/import?name=x.json", {"resourceType": "Bundle"}, {"coordinator"}),
         ("GET", "/api/patient/me", None, {"patient"}),
         ("POST", "/api/patient/checkin", None, {"patient"}),
     ]

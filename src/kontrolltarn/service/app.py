@@ -24,6 +24,7 @@ from .routers import (
     cases,
     events,
     health,
+    imports,
     logistics,
     patient,
     programs,
@@ -115,7 +116,7 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
         return response
 
     for module in (auth, board, events, cases, programs, referrals, suggestions, audit,
-                   logistics, patient, health):
+                   logistics, patient, imports, health):
         app.include_router(module.router)
     app.mount("/", StaticFiles(directory=STATIC, html=True), name="board")
     return app

@@ -16,6 +16,7 @@ from typing import Any
 
 from kontrolltarn.control import (
     CaseRisk,
+    HospitalDurations,
     Models,
     PlannedCase,
     PredictedDurations,
@@ -61,6 +62,7 @@ class Runtime:
         self.clock = clock or EventClock()
         self.hub = Hub()
         self.lock = threading.RLock()
+        self._import_lock = threading.Lock()
         if not store.plans.day(self.day):
             program = get_planner(planner)(hospital, self.day, 1)
             store.plans.load_program(program, by=f"planner:{planner}")
@@ -139,6 +141,37 @@ class Runtime:
             self.models = models
         self._mark(set(self.tower.room_ids()), [])
         log.info("prediction models in use (%s)", models.source)
+
+    def import_upload(self, raw: bytes, name: str, format: str | None,
+                      principal: Principal) -> Any:
+        """Read an uploaded file into the hospital, all or nothing (``formats.importer``).
+        Imports run one at a time, so two uploads cannot overwrite each other's changes."""
+        from kontrolltarn.formats.importer import ImportResult, import_file
+        from kontrolltarn.formats.issues import Issue
+
+        with self._import_lock:
+            try:
+                result = import_file(raw, into=self.hospital, name=name,
+                                     format=format)  # type: ignore[arg-type]
+            except Exception as failure:  # a reader that raises is still the file's fault
+                log.warning("import of %d bytes failed in the reader: %s", len(raw),
+                            type(failure).__name__)
+                result = ImportResult(None, errors=[Issue(name, "(file)", None,
+                                                          "the file could not be read")])
+            if result.ok:
+                with self.lock:
+                    self.hospital = result.hospital
+                    self.tower.hospital = result.hospital
+                    if isinstance(self.tower.durations, HospitalDurations):
+                        self.tower.durations.hospital = result.hospital
+                    elif isinstance(self.tower.durations, PredictedDurations):
+                        self.tower.durations.fallback.hospital = result.hospital
+                self._mark(set(self.tower.room_ids()), [])
+        self.store.audit.record(principal.username, principal.role.value,
+                                "import.accept" if result.ok else "import.reject", "import", name,
+                                detail={"format": result.format, "read": result.read,
+                                        "added": result.added, "errors": len(result.errors)})
+        return result
 
     def due_rooms(self, limit: int) -> set[str]:
         """Up to ``limit`` rooms whose views are the oldest and older than ``full_refresh_s``:
