@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 from kontrolltarn.control import (
     LiveDay,
     PlannedCase,
+    Thresholds,
     Tower,
     board_view,
     repair,
+    room_alerts,
     simulate_day,
     suggest,
 )
@@ -78,8 +80,14 @@ def test_overload_raises_overtime_and_late_cancellation_risk(small_day) -> None:
     assert loaded.expected_overtime_min > normal.expected_overtime_min
     risks = {c.case_id: c.cancel_risk for c in loaded.cases}
     assert risks[extra[-1]] > 0.5
-    kinds = {a.kind for a in loaded_tower.alerts(loaded, loaded_tower.clock.at(8 * 60))}
+    at = loaded_tower.clock.at(8 * 60)
+    kinds = {a.kind for a in room_alerts(loaded, loaded_tower.clock.minutes(at),
+                                         Thresholds(cancel_risk=0.5))}
     assert "late_cancellation" in kinds
+    # at the default threshold, exactly the waiting cases at or above it are alerted
+    alerted = {a.case_id for a in loaded_tower.alerts(loaded, at)
+               if a.kind == "late_cancellation"}
+    assert alerted == {c for c, r in risks.items() if r >= Thresholds().cancel_risk}
 
 
 def test_remaining_time_grows_when_a_case_runs_long(small_day) -> None:

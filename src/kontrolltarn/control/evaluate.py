@@ -9,7 +9,7 @@ then happened:
 - late cancellation: the case was cancelled on the day for capacity or an emergency (what the
   forecast can see coming); lead time = cancellation − first alert.
 
-    python -m kontrolltarn.control.evaluate --scale small --days 28
+    python -m kontrolltarn.control.evaluate --scale default --days 28 [--durations truth]
 """
 
 from __future__ import annotations
@@ -45,22 +45,56 @@ class Score:
                 if self.lead_min else None}
 
 
+def _first(seen: dict[tuple[str, str], list[tuple[float, float]]], key: tuple[str, str],
+           threshold: float) -> float | None:
+    """The first step at which the risk of ``key`` reached ``threshold``."""
+    return next((m for m, risk in seen.get(key, ()) if risk >= threshold), None)
+
+
+THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+
+
 def evaluate(scale: str = "small", days: int = 28, seed: int = 1, step_min: int = 15,
-             thresholds: Thresholds | None = None) -> dict[str, dict[str, float | int | None]]:
+             thresholds: Thresholds | None = None, durations: str = "predict",
+             grid: tuple[float, ...] = THRESHOLDS) -> dict[str, dict[str, float | int | None]]:
+    """Scores at ``thresholds`` (the default ones unless given); see ``evaluate_grid``."""
+    chosen = thresholds or Thresholds()
+    table = evaluate_grid(scale, days, seed, step_min, durations,
+                          tuple(sorted({*grid, chosen.overtime_risk, chosen.cancel_risk})))
+    return {"overtime": table["overtime"][chosen.overtime_risk],
+            "late_cancellation": table["late_cancellation"][chosen.cancel_risk]}
+
+
+def evaluate_grid(scale: str = "small", days: int = 28, seed: int = 1, step_min: int = 15,
+                  durations: str = "predict", grid: tuple[float, ...] = THRESHOLDS
+                  ) -> dict[str, dict[float, dict[str, float | int | None]]]:
+    """Precision, recall and median lead time per alert kind at every threshold of ``grid``,
+    from one pass: each room's overtime risk and each waiting case's cancellation risk are
+    recorded every ``step_min``; an alert at threshold t is first raised at the first step
+    where the risk reached t. ``durations``: ``predict`` forecasts with the duration model
+    trained on the hospital's history before the simulated days (as the service does),
+    ``truth`` with the generator's own procedure distributions (an optimistic bound)."""
     from kontrolltarn.simulate import BaselinePolicy, simulate
     from kontrolltarn.simulate.replay import day_stream
     from kontrolltarn.synth import generate
 
+    from .predictors import PredictedDurations, train_models
+
     synthetic = generate(scale=scale, seed=seed)
+    model = train_models(synthetic.history, []).durations if durations == "predict" else None
     result = simulate(synthetic, BaselinePolicy(), days=days, seed=seed, keep_programs=True)
     hospital = synthetic.hospital
-    overtime, cancel = Score(), Score()
+    overtime = {t: Score() for t in grid}
+    cancel = {t: Score() for t in grid}
     for sim_day in day_stream(result):
         planned = [PlannedCase(e.case_id, e.room_id, e.session_id, e.start_min, e.planned_min,
                                e.order) for e in sim_day.program.entries]
-        tower = Tower(hospital, sim_day.day, planned, thresholds=thresholds)
+        source = None if model is None else PredictedDurations(
+            model, hospital, planned, {e.case_id: e.surgeon_id for e in sim_day.program.entries})
+        tower = Tower(hospital, sim_day.day, planned, durations=source)
         events = list(sim_day.events)
-        first_alert: dict[tuple[str, str], float] = {}
+        # the highest risk seen so far, per step: (minute, risk)
+        seen: dict[tuple[str, str], list[tuple[float, float]]] = {}
         i = 0
         for minute in range(7 * 60, 21 * 60 + 1, step_min):
             now = tower.clock.at(minute)
@@ -69,13 +103,16 @@ def evaluate(scale: str = "small", days: int = 28, seed: int = 1, step_min: int 
                 i += 1
             for room_id in tower.sessions:
                 forecast = tower.forecast(room_id, now)
-                for alert in tower.alerts(forecast, now):
-                    if alert.kind in ("overtime", "late_cancellation"):
-                        key = (alert.kind, alert.case_id or alert.room_id)
-                        first_alert.setdefault(key, minute)
+                seen.setdefault(("overtime", room_id), []).append(
+                    (minute, forecast.overtime_risk))
+                for case in forecast.cases:
+                    if case.phase in ("waiting", "called", "arrived"):
+                        seen.setdefault(("late_cancellation", case.case_id), []).append(
+                            (minute, case.cancel_risk))
         while i < len(events):
             tower.live.apply(events[i])
             i += 1
+
         # what happened
         for room_id, session in tower.sessions.items():
             if session.emergency:
@@ -85,32 +122,35 @@ def evaluate(scale: str = "small", days: int = 28, seed: int = 1, step_min: int 
                     if c.room_id == room_id and EventKind.OUT_OF_ROOM in c.milestones]
             fact_at = session.end_min + OVERTIME_ALERT_MIN
             happened = bool(outs) and max(outs) > fact_at
-            raised = first_alert.get(("overtime", room_id))
-            if raised is not None:
-                overtime.alerted += 1
-                overtime.true_alerts += happened  # right, even if late (recall counts only early)
-            if happened:
-                overtime.positives += 1
-                if raised is not None and raised < fact_at:
-                    overtime.caught += 1
-                    overtime.lead_min.append(fact_at - raised)
+            for t, score in overtime.items():
+                raised = _first(seen, ("overtime", room_id), t)
+                if raised is not None:
+                    score.alerted += 1
+                    score.true_alerts += happened  # right, even if late (recall: early only)
+                if happened:
+                    score.positives += 1
+                    if raised is not None and raised < fact_at:
+                        score.caught += 1
+                        score.lead_min.append(fact_at - raised)
         for case in planned:
             state = tower.live.cases.get(case.case_id)
             cancelled_at = None
             if state is not None and state.cancelled in FORESEEABLE and state.cancelled_at \
                     and state.cancelled_at.date() == sim_day.day:
                 cancelled_at = tower.clock.minutes(state.cancelled_at)
-            raised = first_alert.get(("late_cancellation", case.case_id))
-            if raised is not None:
-                cancel.alerted += 1
-                if cancelled_at is not None and raised <= cancelled_at:
-                    cancel.true_alerts += 1
-            if cancelled_at is not None:
-                cancel.positives += 1
-                if raised is not None and raised <= cancelled_at:
-                    cancel.caught += 1
-                    cancel.lead_min.append(cancelled_at - raised)
-    return {"overtime": overtime.row(), "late_cancellation": cancel.row()}
+            for t, score in cancel.items():
+                raised = _first(seen, ("late_cancellation", case.case_id), t)
+                if raised is not None:
+                    score.alerted += 1
+                    if cancelled_at is not None and raised <= cancelled_at:
+                        score.true_alerts += 1
+                if cancelled_at is not None:
+                    score.positives += 1
+                    if raised is not None and raised <= cancelled_at:
+                        score.caught += 1
+                        score.lead_min.append(cancelled_at - raised)
+    return {"overtime": {t: s.row() for t, s in overtime.items()},
+            "late_cancellation": {t: s.row() for t, s in cancel.items()}}
 
 
 def main() -> None:
@@ -118,16 +158,19 @@ def main() -> None:
     parser.add_argument("--scale", default="small")
     parser.add_argument("--days", type=int, default=28)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--overtime-threshold", type=float, default=Thresholds.overtime_risk)
-    parser.add_argument("--cancel-threshold", type=float, default=Thresholds.cancel_risk)
+    parser.add_argument("--durations", choices=("predict", "truth"), default="predict")
+    parser.add_argument("--thresholds", default=",".join(f"{t:g}" for t in THRESHOLDS),
+                        help="comma-separated alert thresholds to judge (one pass)")
     args = parser.parse_args()
-    thresholds = Thresholds(overtime_risk=args.overtime_threshold,
-                            cancel_risk=args.cancel_threshold)
-    scores = evaluate(args.scale, args.days, args.seed, thresholds=thresholds)
-    for kind, row in scores.items():
-        print(json.dumps({"alert": kind, "scale": args.scale, "days": args.days,
-                          "threshold": thresholds.overtime_risk if kind == "overtime"
-                          else thresholds.cancel_risk, **row}))
+    grid = tuple(sorted({float(x) for x in args.thresholds.split(",")}))
+    table = evaluate_grid(args.scale, args.days, args.seed, durations=args.durations, grid=grid)
+    defaults = Thresholds()
+    for kind, rows in table.items():
+        default = defaults.overtime_risk if kind == "overtime" else defaults.cancel_risk
+        for t, row in rows.items():
+            print(json.dumps({"alert": kind, "scale": args.scale, "days": args.days,
+                              "seed": args.seed, "durations": args.durations, "threshold": t,
+                              "default": t == default, **row}))
 
 
 if __name__ == "__main__":

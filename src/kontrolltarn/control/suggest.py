@@ -36,7 +36,7 @@ def _r(x: float | None) -> float | None:
 def suggest(tower: Tower, now: datetime, forecasts: dict[str, RoomForecast]) -> list[Suggestion]:
     now_min = tower.clock.minutes(now)
     found: list[Suggestion] = []
-    threshold = tower.thresholds.overtime_risk
+    threshold = tower.thresholds.suggest_overtime_risk
     for room_id, fc in forecasts.items():
         if room_id in tower.released or fc.session_end is None:
             continue
@@ -82,7 +82,7 @@ def _move_case(tower: Tower, now: datetime, room_id: str, fc: RoomForecast,
             continue
         with_case = tower.forecast(other.id, now, [*tower.order(other.id), case_id])
         after_case = next(c.cancel_risk for c in with_case.cases if c.case_id == case_id)
-        if with_case.overtime_risk >= tower.thresholds.overtime_risk or after_case >= 0.3:
+        if with_case.overtime_risk >= tower.thresholds.suggest_overtime_risk or after_case >= 0.3:
             continue
         before = fc.expected_overtime_min + target_fc.expected_overtime_min
         after = without.expected_overtime_min + with_case.expected_overtime_min
@@ -109,7 +109,7 @@ def _cancel_early(tower: Tower, now: datetime, room_id: str,
                   fc: RoomForecast) -> list[Suggestion]:
     out: list[Suggestion] = []
     for case in fc.cases:
-        if case.phase == "waiting" and case.cancel_risk >= tower.thresholds.cancel_risk:
+        if case.phase == "waiting" and case.cancel_risk >= tower.thresholds.suggest_cancel_risk:
             order = [c for c in tower.order(room_id) if c != case.case_id]
             after = tower.forecast(room_id, now, order)
             hours = max(0.0, ((case.start_min or 0) - tower.clock.minutes(now)) / 60)
