@@ -71,6 +71,8 @@ SURGEON_AWAY_SHARE = 0.25
 SURGEONS_PER_ROOM = 1.6
 #: Share of referrals with a named surgeon (the rest: any surgeon of the team with the competence)
 NAMED_SURGEON_SHARE = 0.35
+#: Float-pool staff per room of a location: anaesthetists, anaesthesia nurses, OR nurses
+FLOAT_POOL_PER_ROOM = (0.1, 0.15, 0.3)
 #: Coordinators today leave some of each session unbooked, knowing bookings run short
 PLANNING_BUFFER_MIN = 60
 NORWEGIAN_HOLIDAYS = ((1, 1), (5, 1), (5, 17), (12, 24), (12, 25), (12, 26), (12, 31))
@@ -118,6 +120,7 @@ class _Builder:
 
     def __init__(self, scale: Scale, seed: int, today: date) -> None:
         self.scale = scale
+        self.seed = seed
         self.rng = random.Random(f"kontrolltarn-synth-{seed}")
         self.today = today
         self.spec_by_id = {s.id: s for s in catalogue.SPECIALTIES}
@@ -227,7 +230,24 @@ class _Builder:
                     comps = frozenset(s for s in skills if rng.random() < 0.35)
                     staff.append(Staff(f"P{n:04d}", self._name(), role, None, comps,
                                        frozenset({loc_id}), frozenset(), f"SYN{9000000 + n}"))
-        return staff
+        return staff + self.float_pool(elective_by_loc, roles)
+
+    def float_pool(self, rooms_by_loc: dict[str, int],
+                   roles: tuple[tuple[StaffRole, float, tuple[str, ...]], ...]) -> list[Staff]:
+        """The staffing centre's float pool (bemanningssenter): extra staff per location who
+        cover rota gaps, nights and weekends. Drawn from its own random stream so adding it left
+        every other generated figure unchanged."""
+        rng = random.Random(f"kontrolltarn-synth-pool-{self.seed}")
+        pool: list[Staff] = []
+        for (role, _, skills), share in zip(roles, FLOAT_POOL_PER_ROOM, strict=True):
+            for loc_id, room_count in sorted(rooms_by_loc.items()):
+                for _ in range(math.ceil(room_count * share)):
+                    n = len(pool) + 1
+                    comps = frozenset(s for s in skills if rng.random() < 0.35)
+                    name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+                    pool.append(Staff(f"F{n:04d}", name, role, None, comps, frozenset({loc_id}),
+                                      frozenset(), f"SYN{8000000 + n}"))
+        return pool
 
     def _name(self) -> str:
         return f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
