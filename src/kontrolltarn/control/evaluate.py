@@ -105,10 +105,10 @@ def evaluate_grid(scale: str = "small", days: int = 28, seed: int = 1, step_min:
                 forecast = tower.forecast(room_id, now)
                 seen.setdefault(("overtime", room_id), []).append(
                     (minute, forecast.overtime_risk))
-                for case in forecast.cases:
-                    if case.phase in ("waiting", "called", "arrived"):
-                        seen.setdefault(("late_cancellation", case.case_id), []).append(
-                            (minute, case.cancel_risk))
+                for waiting in forecast.cases:
+                    if waiting.phase in ("waiting", "called", "arrived"):
+                        seen.setdefault(("late_cancellation", waiting.case_id), []).append(
+                            (minute, waiting.cancel_risk))
         while i < len(events):
             tower.live.apply(events[i])
             i += 1

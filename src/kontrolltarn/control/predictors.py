@@ -11,6 +11,7 @@ so that start-up stays quick (``train_models``).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -75,10 +76,12 @@ class CaseRisk:
     reasons: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _lead_days(hospital: Hospital, case_id: str, day: date) -> int:
+def _lead_days(hospital: Hospital, case_id: str, day: date) -> float:
+    """Days from telling the patient to today; unknown (never told) is left to the model, which
+    takes the training median for a missing number."""
     case = hospital.case_by_id.get(case_id)
     told = getattr(case, "told_at", None) if case is not None else None
-    return max(0, (day - told.date()).days) if told is not None else 0
+    return float(max(0, (day - told.date()).days)) if told is not None else math.nan
 
 
 def _earlier_changes(hospital: Hospital, case_id: str) -> int:
@@ -94,7 +97,6 @@ def cancellation_risks(model: Any, hospital: Hospital, day: date,
     import pandas as pd
 
     rows, ids = [], []
-    booked_beds = getattr(model, "reference_bed_occupancy", None)
     for p in planned:
         referral = hospital.referral_by_id.get(p.case_id)
         patient = hospital.patient_by_id.get(referral.patient_id) if referral else None
@@ -108,8 +110,8 @@ def cancellation_risks(model: Any, hospital: Hospital, day: date,
             "lead_time_days": _lead_days(hospital, p.case_id, day), "order": max(1, p.position),
             "earlier_changes": _earlier_changes(hospital, p.case_id),
             "readiness_gaps": len(referral.readiness_missing),
-            # not known live: the training average, so it neither raises nor lowers the risk
-            "bed_occupancy": booked_beds if booked_beds is not None else 0.8,
+            # not known live: missing, so the model uses its training median
+            "bed_occupancy": math.nan,
             "booked_min": p.planned_min, "note": referral.note or "",
             "weekday": day.weekday(), "cancelled_late": 0,
         })
@@ -117,13 +119,19 @@ def cancellation_risks(model: Any, hospital: Hospital, day: date,
     if not rows:
         return {}
     frame = pd.DataFrame(rows)
-    frame["log_booked"] = frame["booked_min"].astype(float).map(__import__("math").log)
+    frame["log_booked"] = frame["booked_min"].astype(float).map(math.log)
     risk = model.predict_proba(frame)
     reasons = model.reasons(frame, top=top)
-    return {case_id: CaseRisk(round(float(r), 4),
-                              [{"feature": x.feature, "text": x.text,
-                                "contribution": x.contribution} for x in why])
-            for case_id, r, why in zip(ids, risk, reasons, strict=True)}
+    out = {}
+    for i, (case_id, r, why) in enumerate(zip(ids, risk, reasons, strict=True)):
+        # a number not known live is no reason to show (the model took its median)
+        shown = [x for x in why
+                 if not (x.feature in frame.columns and isinstance(frame.at[i, x.feature], float)
+                         and math.isnan(frame.at[i, x.feature]))]
+        out[case_id] = CaseRisk(round(float(r), 4), [
+            {"feature": x.feature, "text": x.text, "contribution": x.contribution}
+            for x in shown])
+    return out
 
 
 @dataclass
@@ -157,7 +165,6 @@ def train_models(operations: Sequence[PastOperation], bookings: Sequence[PastBoo
         frame = bookings_frame(_recent(bookings, max_bookings))
         if frame["cancelled_late"].nunique() == 2:
             models.cancellation = CancellationModel().fit(frame)
-            models.cancellation.reference_bed_occupancy = float(frame["bed_occupancy"].mean())
     models.seconds = time.perf_counter() - started
     log.info("prediction models trained in %.1f s", models.seconds)
     return models

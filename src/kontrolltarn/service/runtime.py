@@ -158,14 +158,15 @@ class Runtime:
                             type(failure).__name__)
                 result = ImportResult(None, errors=[Issue(name, "(file)", None,
                                                           "the file could not be read")])
-            if result.ok:
+            if result.ok and result.hospital is not None:
+                merged = result.hospital
                 with self.lock:
-                    self.hospital = result.hospital
-                    self.tower.hospital = result.hospital
+                    self.hospital = merged
+                    self.tower.hospital = merged
                     if isinstance(self.tower.durations, HospitalDurations):
-                        self.tower.durations.hospital = result.hospital
+                        self.tower.durations.hospital = merged
                     elif isinstance(self.tower.durations, PredictedDurations):
-                        self.tower.durations.fallback.hospital = result.hospital
+                        self.tower.durations.fallback.hospital = merged
                 self._mark(set(self.tower.room_ids()), [])
         self.store.audit.record(principal.username, principal.role.value,
                                 "import.accept" if result.ok else "import.reject", "import", name,

@@ -19,7 +19,7 @@ class EventLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         insert = (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)
-        table = EventRow.__table__
+        table: Any = EventRow.__table__
         self._insert = (insert(table).on_conflict_do_nothing(index_elements=["id"])
                         .returning(table.c.id))
 
