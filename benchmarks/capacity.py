@@ -55,12 +55,54 @@ def measure(scale: str, weeks: int, seed: int) -> list[dict[str, object]]:
     ]
 
 
+def simulate_lines(scale: str, weeks: int, seed: int, replications: int,
+                   markdown: bool = False) -> list[dict[str, object]]:
+    """The plan beside the current session plan through the simulator (baseline policy, common
+    random numbers, seeds 0..replications-1), paired per seed."""
+    from kontrolltarn.plan.capacity import CapacitySettings, demand_from_hospital, plan_capacity
+    from kontrolltarn.plan.capacity_sim import compare_plans, markdown_table, summarise_arms
+    from kontrolltarn.synth import generate
+
+    syn = generate(scale, seed=seed)
+    hospital = syn.hospital
+    first = hospital.today + timedelta(days=(7 - hospital.today.weekday()) % 7)
+    settings = CapacitySettings(weeks=weeks)
+    plan = plan_capacity(hospital, demand_from_hospital(hospital, syn.history, first, settings),
+                         first, settings)
+    cpu, began = time.process_time(), time.perf_counter()
+
+    def done(run: dict[str, object]) -> None:
+        print(json.dumps({"bench": "capacity", "case": f"{scale}/seed{seed}/{weeks}weeks",
+                          "metric": "simulation_run", **run}), flush=True)
+
+    runs = compare_plans(syn, plan.sessions, first, weeks, range(replications), on_done=done)
+    table = summarise_arms(runs)
+    if markdown:
+        print(markdown_table(table), flush=True)
+    case = f"{scale}/seed{seed}/{weeks}weeks/sim{replications}"
+    lines: list[dict[str, object]] = [
+        {"bench": "capacity", "case": case, "metric": "simulation_wall", "unit": "s",
+         "value": round(time.perf_counter() - began, 1), "cpu": round(time.process_time() - cpu, 1)}]
+    for k, row in table.items():
+        lines.append({"bench": "capacity", "case": case, "metric": f"sim_{k}",
+                      **{a: [round(row[a].mean, 2), round(row[a].low, 2), round(row[a].high, 2)]
+                         for a in ("current", "planned", "difference")}})
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small scale, 4 weeks")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--simulate", type=int, default=0, metavar="N",
+                        help="also simulate the plan beside the current plan, N replications")
+    parser.add_argument("--markdown", action="store_true", help="print the simulation table")
     args = parser.parse_args()
     scale, weeks = ("small", 4) if args.quick else ("default", 12)
+    if args.simulate:
+        for line in simulate_lines(scale, weeks, args.seed, args.simulate, args.markdown):
+            print(json.dumps(line), flush=True)
+        return
     for line in measure(scale, weeks, args.seed):
         print(json.dumps(line), flush=True)
 

@@ -122,3 +122,20 @@ def test_sessions_json_round_trip_and_block_plan() -> None:
     with pytest.raises(ModelError) as err:
         sessions_from_json('[{"id": "x", "room_id": "A-1", "date": "2027-01-04", "start_min": 480}]')
     assert err.value.field == "sessions[0].end_min"
+
+
+def test_capacity_simulate_writes_the_side_by_side_table(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["capacity", "--scale", "small", "--seed", "1", "--weeks", "1", "--simulate", "1",
+              "-o", str(out)])
+    assert result.exit_code in (0, 1), result.output  # 1: the independent check's verdict
+    table = (out / "simulation.md").read_text(encoding="utf-8")
+    assert "capacity plan" in table and "deadline_breaches" in table
+
+
+def test_capacity_simulate_needs_the_synthetic_hospital(tmp_path: Path) -> None:
+    save_hospital(hospital(), tmp_path / "h.json")
+    result = CliRunner().invoke(
+        app, ["capacity", "--hospital", str(tmp_path / "h.json"), "--simulate", "1"])
+    assert result.exit_code == 2

@@ -147,3 +147,26 @@ def test_the_optimise_planner_weekly_with_repair_keeps_programs_valid(small: Syn
     assert policy.planner_seconds > 0 and policy.repair_failures == 0
     operated = {e.case_id for e in result.events if e.kind is EventKind.IN_ROOM}
     assert operated & set(result.referrals)
+
+
+def test_a_session_plan_replaces_the_calendars_elective_sessions_on_its_days(
+        small: SyntheticHospital, run: SimulationResult) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from kontrolltarn.simulate.calendar import sessions_for
+
+    start = small.hospital.today
+    calendar = sessions_for(small.hospital, small.scale, start, 7 + DAYS + 28)
+    first, last = start + timedelta(days=7), start + timedelta(days=20)
+    own = [s for s in calendar if not s.emergency and first <= s.date <= last]
+    same = simulate(small, BaselinePolicy(), days=DAYS, seed=5, warmup_days=7, check_programs=True,
+                    sessions=own)
+    assert [e.id for e in same.events] == [e.id for e in run.events]  # the calendar as plan: no change
+    plan = [replace(s, id=f"P-{s.id}") for s in own[::2]]  # half the sessions, own ids
+    planned = simulate(small, BaselinePolicy(), days=DAYS, seed=5, warmup_days=7, sessions=plan)
+    inside = {s.id for s in planned.sessions if not s.emergency and first <= s.date <= last}
+    assert inside and inside <= {s.id for s in plan}
+    assert any(s.id.startswith("S-") and s.date > last for s in planned.sessions if not s.emergency)
+    with pytest.raises(ModelError):
+        simulate(small, BaselinePolicy(), days=3, sessions=[replace(plan[0], room_id="nowhere")])

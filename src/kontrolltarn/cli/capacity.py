@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -21,7 +22,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _load(path: Path | None, scale: str, seed: int) -> tuple[Hospital, tuple[PastOperation, ...]]:
+def _load(path: Path | None, scale: str, seed: int) -> tuple[Hospital, tuple[PastOperation, ...], Any]:
     if path is not None:
         from kontrolltarn.formats.native import load_history, load_hospital
 
@@ -34,14 +35,14 @@ def _load(path: Path | None, scale: str, seed: int) -> tuple[Hospital, tuple[Pas
             err_console.print(
                 "no history in the hospital file: no forecast, and no budget unless --targets gives one"
             )
-        return hospital, history
+        return hospital, history, None
     from kontrolltarn.synth import SCALES, generate
 
     if scale not in SCALES:
         raise _fail(f"scale={scale!r}: unknown scale, choose one of {sorted(SCALES)}")
     with err_console.status(f"generating the synthetic hospital ({scale}, seed {seed})"):
         syn = generate(scale, seed)
-    return syn.hospital, syn.history
+    return syn.hospital, syn.history, syn
 
 
 def _targets(path: Path | None) -> dict[str, float] | None:
@@ -78,6 +79,10 @@ def capacity(
     ),
     time_limit: float = typer.Option(90.0, help="seconds for the MIP"),
     output_dir: Path = typer.Option(Path("out/capacity"), "--output-dir", "-o"),
+    simulate: int = typer.Option(
+        0, "--simulate", min=0, help="simulate the plan beside the current one, N replications "
+        "(baseline policy, common random numbers; synthetic hospital only)"
+    ),
 ) -> None:
     """Plan sessions from need (waiting list, forecast, budget) with the fewest staffed sessions."""
     from kontrolltarn.plan.capacity import CapacitySettings, demand_from_hospital, plan_capacity
@@ -94,7 +99,10 @@ def capacity(
         )
     except ModelError as exc:
         raise _fail(str(exc)) from exc
-    hospital, history = _load(hospital_path, scale, seed)
+    if simulate and hospital_path is not None:
+        raise _fail("--simulate needs the synthetic hospital (no --hospital): the simulator "
+                    "draws its world from the generator")
+    hospital, history, syn = _load(hospital_path, scale, seed)
     try:
         first = (
             date.fromisoformat(start)
@@ -147,6 +155,18 @@ def capacity(
     (output_dir / "blocks.csv").write_text(blocks_csv(plan.sessions), encoding="utf-8")
     write_charts(report, output_dir / "capacity.html", f"Capacity plan from {first}")
     console.print(f"wrote {output_dir}/sessions.json, gaps.csv, blocks.csv, capacity.html")
+    if simulate:
+        from kontrolltarn.plan.capacity_sim import compare_plans, markdown_table, summarise_arms
+
+        try:
+            with err_console.status(f"simulating both plans, {simulate} replication(s)"):
+                runs = compare_plans(syn, plan.sessions, first, weeks, range(simulate))
+        except ModelError as exc:
+            raise _fail(f"simulation: {exc}") from exc
+        text = markdown_table(summarise_arms(runs))
+        (output_dir / "simulation.md").write_text(text + "\n", encoding="utf-8")
+        console.print(text)
+        console.print(f"wrote {output_dir}/simulation.md")
     if not report.ok:
         for v in report.violations[:20]:
             console.print(f"  {v}")

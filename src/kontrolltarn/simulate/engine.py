@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time as wallclock
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -70,13 +70,18 @@ class SimulationResult:
 def simulate(synthetic: SyntheticHospital, policy: Policy, *, days: int = 365, seed: int = 0,
              params: EnvironmentParams | None = None, warmup_days: int = 14,
              progress: Progress | None = None, keep_programs: bool = True,
-             check_programs: bool = False) -> SimulationResult:
+             check_programs: bool = False,
+             sessions: Sequence[Session] | None = None) -> SimulationResult:
     """Simulate ``days`` days (after ``warmup_days`` not measured) under ``policy``.
 
     The same ``synthetic`` hospital, seed and parameters give the same world under every policy
     (common random numbers); the same policy as well gives the same event log. Each day's
     program is kept (``keep_programs``) and judged by ``plan.check`` (``check_programs``) as it
-    stood at 16:00 the day before, after the policy's planning."""
+    stood at 16:00 the day before, after the policy's planning.
+
+    ``sessions`` is a session plan (e.g. ``plan.capacity``'s): on the days from its first to its
+    last date its elective sessions replace the calendar's; emergency sessions and the days
+    outside it stay the calendar's. Without it the calendar alone is used."""
     if days < 1:
         raise ModelError("days", days, "must be at least 1")
     if warmup_days < 0:
@@ -89,7 +94,8 @@ def simulate(synthetic: SyntheticHospital, policy: Policy, *, days: int = 365, s
     measured_first = start + timedelta(days=warmup_days)
     last = start + timedelta(days=total - 1)
     # planning needs sessions a few weeks beyond the last day
-    sessions = sessions_for(hospital, synthetic.scale, start, total + 28)
+    calendar = sessions_for(hospital, synthetic.scale, start, total + 28)
+    sessions = calendar if sessions is None else _with_plan(calendar, sessions, hospital)
     absences = surgeon_absences(hospital, start, total + 28, seed, env.surgeon_short_notice_share)
     state = PlanState(hospital, sessions, absences)
     draws = Draws(seed)
@@ -173,6 +179,27 @@ def simulate(synthetic: SyntheticHospital, policy: Policy, *, days: int = 365, s
         events=events, cases=state.cases(), sessions=ran, referrals=state.referrals,
         emergencies=emergencies, programs=programs, program_checks=checks, params=env,
         seconds=wallclock.perf_counter() - started, budget=budget, check_cpu_seconds=check_cpu[0])
+
+
+def _with_plan(calendar: list[Session], plan: Sequence[Session], hospital: Hospital) -> list[Session]:
+    """The calendar with the plan's elective sessions in place of its own on the plan's days."""
+    elective = [s for s in plan if not s.emergency]
+    if not elective:
+        return calendar
+    rooms = {r.id for r in hospital.rooms}
+    seen: set[str] = set()
+    for s in elective:
+        if s.room_id not in rooms:
+            raise ModelError(f"sessions[{s.id}].room_id", s.room_id, "unknown room")
+        if s.id in seen:
+            raise ModelError(f"sessions[{s.id}].id", s.id, "duplicate session id")
+        seen.add(s.id)
+    first, last = min(s.date for s in elective), max(s.date for s in elective)
+    kept = [s for s in calendar if s.emergency or not first <= s.date <= last]
+    clash = seen & {s.id for s in kept}
+    if clash:
+        raise ModelError("sessions", sorted(clash)[:3], "ids clash with the calendar's sessions")
+    return sorted(kept + elective, key=lambda s: (s.date, s.room_id))
 
 
 def _hard_violations(state: PlanState, day: date) -> dict[str, int]:
