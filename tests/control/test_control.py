@@ -122,3 +122,17 @@ def test_suggestions_come_with_effects_and_apply_only_through_repair(small_day) 
             assert s.effect["expected_overtime_min"][1] < s.effect["expected_overtime_min"][0]
         if s.kind == "cancel_early":
             assert [e.kind for e in result.events] == [EventKind.CANCELLED]
+
+
+def test_a_snapshot_forecasts_the_same_and_does_not_move_with_later_events(small_day) -> None:
+    hospital, day, program = small_day
+    tower = Tower(hospital, day, planned_cases(program))
+    events = simulate_day(hospital, program, day, seed=3)
+    tower.apply(events[: len(events) // 2])
+    now = events[len(events) // 2].at
+    copy = tower.snapshot()
+    assert {r: tower.forecast(r, now) for r in tower.room_ids()} == \
+        {r: copy.forecast(r, now) for r in copy.room_ids()}
+    before = {r: copy.forecast(r, now) for r in copy.room_ids()}
+    tower.apply(events[len(events) // 2:])
+    assert {r: copy.forecast(r, now) for r in copy.room_ids()} == before

@@ -78,6 +78,19 @@ class LiveDay:
         self._by_room: dict[str, list[str]] | None = None  # planned case ids per room, cached
         self._unplanned: set[str] = set()  # cases seen in events but not in the program
 
+    def snapshot(self) -> LiveDay:
+        """A copy to forecast from without holding up ingest (the set of seen event ids is not
+        copied: a snapshot is read, never fed)."""
+        copy = LiveDay.__new__(LiveDay)
+        copy.day, copy.planned = self.day, dict(self.planned)
+        copy.cases = {k: CaseState(c.case_id, c.room_id, dict(c.milestones), c.cancelled,
+                                   c.cancelled_at) for k, c in self.cases.items()}
+        copy.rooms = {k: RoomState(r.room_id, list(r.ready_at)) for k, r in self.rooms.items()}
+        copy.seen = set()
+        copy.last_event_at, copy.events_applied = self.last_event_at, self.events_applied
+        copy._by_room, copy._unplanned = self._by_room, set(self._unplanned)
+        return copy
+
     def set_plan(self, plan: PlannedCase) -> set[str]:
         """A decision changed a case's plan; returns the rooms affected (old and new)."""
         old = self.planned.get(plan.case_id)

@@ -51,6 +51,15 @@ class Tower:
             dirty |= self.live.apply(event)
         return dirty
 
+    def snapshot(self) -> Tower:
+        """A copy of the day's state for a long read (the suggestion agent's what-ifs)."""
+        copy = Tower.__new__(Tower)
+        copy.__dict__.update(self.__dict__)
+        copy.live = self.live.snapshot()
+        copy.released = set(self.released)
+        copy.case_risks = dict(self.case_risks)
+        return copy
+
     def room_ids(self) -> list[str]:
         return [r.id for r in self.hospital.rooms]
 

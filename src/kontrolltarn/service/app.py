@@ -86,6 +86,9 @@ async def _suggest_loop(rt: Runtime) -> None:
 def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # every room forecast once before the first browser comes: the first board is as quick
+        # as the rest, and the first rounds of the live task are not spent catching up
+        await asyncio.to_thread(runtime.rooms, set(runtime.tower.room_ids()))
         tasks = [asyncio.create_task(_flush_loop(runtime))]
         if background:
             tasks.append(asyncio.create_task(_suggest_loop(runtime)))

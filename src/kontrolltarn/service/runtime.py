@@ -227,10 +227,12 @@ class Runtime:
 
     def refresh_suggestions(self) -> int:
         """Let the agent look at the forecasts; store new suggestions, withdraw stale ones."""
+        # on a snapshot: the what-ifs take a while and must not hold up ingest
         with self.lock:
-            now = self.now()
-            forecasts = {r: self.tower.forecast(r, now) for r in self.tower.room_ids()}
-            found = suggest(self.tower, now, forecasts)
+            tower = self.tower.snapshot()
+        now = self.now()
+        forecasts = {r: tower.forecast(r, now) for r in tower.room_ids()}
+        found = suggest(tower, now, forecasts)
         new = 0
         for s in found:
             new += self.store.suggestions.offer(s.id, s.kind, s.case_id, s.room_id,
