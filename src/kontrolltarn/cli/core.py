@@ -145,11 +145,13 @@ def constraints_cmd() -> None:
 def demo(
     output_dir: Path = typer.Option(Path("out/demo"), help="folder for the chart and files"),
     seed: int = typer.Option(0, help="random seed of the synthetic hospital"),
-    serve: bool = typer.Option(False, "--serve/--no-serve",
-                               help="then start the control tower and replay a simulated day"),
+    serve: bool | None = typer.Option(
+        None, "--serve/--no-serve",
+        help="then start the control tower and replay a simulated day (default: yes when run in "
+             "a terminal, no in scripts and CI, so that the demo ends there)"),
 ) -> None:
-    """Generate the default hospital, plan a week with today's practice, print its KPIs and
-    write a chart of the week."""
+    """Generate the default hospital, plan a week with today's practice, print its KPIs, write a
+    chart of the week, then (in a terminal) start the control tower board and replay a day."""
     from kontrolltarn.formats.native import save_program
     from kontrolltarn.plan.charts import write_week_html, write_week_png
     from kontrolltarn.plan.check import check
@@ -175,8 +177,12 @@ def demo(
                   f"chart: {html} and {png}; took {time.perf_counter() - began:.1f} s")
     if not report.feasible:
         raise typer.Exit(1)
+    if serve is None:
+        serve = sys.stdin.isatty() and sys.stdout.isatty()
     if serve:
-        __import__("kontrolltarn.cli.serve", fromlist=["serve_demo"]).serve_demo(seed=seed)
+        from kontrolltarn.cli.serve import serve_demo
+
+        serve_demo(seed=seed)
 
 
 def _print_kpis(report: CheckReport, title: str) -> None:
