@@ -21,6 +21,7 @@ from kontrolltarn.model import (
     Session,
     Staff,
 )
+from kontrolltarn.plan.intervals import peak_use
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def _sequence_and_place(hospital: Hospital, session: Session,
         start, end = clock, clock + referral.booked_min
         mobile = [e for e in proc.equipment
                   if e not in room.equipment and hospital.equipment_by_id[e].mobile]
-        if any(_in_use(equipment_use[(e, room.location_id, session.date)], start, end)
+        if any(peak_use(equipment_use[(e, room.location_id, session.date)], start, end)
                >= hospital.equipment_by_id[e].count_per_location.get(room.location_id, 0)
                for e in mobile):
             continue
@@ -158,15 +159,3 @@ def _sequence_and_place(hospital: Hospital, session: Session,
                                    referral.booked_min, surgeon.id, len(placed) + 1))
         clock = end + turnover
     return placed
-
-
-def _in_use(intervals: list[tuple[int, int]], start: int, end: int) -> int:
-    """Most units in use at once during [start, end)."""
-    points = sorted([(max(s, start), 1) for s, e in intervals if s < end and e > start]
-                    + [(min(e, end), -1) for s, e in intervals if s < end and e > start],
-                    key=lambda p: (p[0], p[1]))
-    current = peak = 0
-    for _, step in points:
-        current += step
-        peak = max(peak, current)
-    return peak

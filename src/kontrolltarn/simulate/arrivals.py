@@ -25,7 +25,7 @@ from kontrolltarn.model import (
     StaffRole,
 )
 from kontrolltarn.synth import SyntheticHospital, catalogue
-from kontrolltarn.synth.catalogue import PAEDIATRIC_SPECIALTIES, ProcedureSpec
+from kontrolltarn.synth.catalogue import ProcedureSpec
 from kontrolltarn.synth.generator import (
     BOOKING_BIAS_MEAN,
     BOOKING_NOISE_SD,
@@ -33,6 +33,7 @@ from kontrolltarn.synth.generator import (
     NAMED_SURGEON_SHARE,
     PRIORITY_SHARES,
     URGENCY_SHARES,
+    draw_patient,
     is_operating_day,
 )
 from kontrolltarn.synth.notes import make_note
@@ -124,18 +125,8 @@ class ArrivalStream:
         return max(5, int(5 * round(median * effect * math.exp(bias + rng.gauss(0, BOOKING_NOISE_SD)) / 5)))
 
     def _patient(self, rng: random.Random, p: ProcedureSpec, day: date, pid: str) -> Patient:
-        if p.specialty in PAEDIATRIC_SPECIALTIES:
-            age = rng.randint(1, 15)
-        elif p.specialty in ("EYE", "TCT", "KAR", "URO"):
-            age = min(97, max(18, int(rng.gauss(68, 10))))
-        else:
-            age = min(95, max(16, int(rng.gauss(54, 17))))
-        asa = min(4, max(1, round(rng.gauss(1.6 + (age - 40) / 40, 0.7))))
-        bmi = round(min(60.0, max(14.0, rng.gauss(26.5 if age >= 16 else 18, 4.5))), 1)
-        birth = day - timedelta(days=age * 365 + rng.randint(0, 364))
-        return Patient(pid, birth, rng.choice(("F", "M")), asa, bmi, f"SYN{pid}")
+        return draw_patient(rng, p, day, pid, f"SYN{pid}")
 
-    # ---- one emergency -----------------------------------------------------------------------
     def _emergency(self, rng: random.Random, day: date, eid: str,
                    out: Arrivals) -> EmergencyRequest | None:
         loc = rng.choices(self.locations, weights=self.location_weights, k=1)[0]

@@ -288,21 +288,27 @@ class _Builder:
 
     # ---- patients ----------------------------------------------------------------------------
     def patient(self, spec: ProcedureSpec) -> Patient:
-        rng = self.rng
         self.patient_seq += 1
-        if spec.specialty in PAEDIATRIC_SPECIALTIES:
-            age = rng.randint(1, 15)
-        elif spec.specialty in ("EYE", "TCT", "KAR", "URO"):
-            age = min(97, max(18, int(rng.gauss(68, 10))))
-        else:
-            age = min(95, max(16, int(rng.gauss(54, 17))))
-        asa = min(4, max(1, round(rng.gauss(1.6 + (age - 40) / 40, 0.7))))
-        bmi = round(min(60.0, max(14.0, rng.gauss(26.5 if age >= 16 else 18, 4.5))), 1)
-        birth = self.today - timedelta(days=age * 365 + rng.randint(0, 364))
-        patient = Patient(f"PAS{self.patient_seq:06d}", birth, rng.choice(("F", "M")), asa, bmi,
-                          f"SYN{self.patient_seq:08d}")
+        patient = draw_patient(self.rng, spec, self.today, f"PAS{self.patient_seq:06d}",
+                               f"SYN{self.patient_seq:08d}")
         self.patients.append(patient)
         return patient
+
+
+def draw_patient(rng: random.Random, spec: ProcedureSpec, day: date, patient_id: str,
+                 national_id: str) -> Patient:
+    """A patient typical of the procedure's specialty (age, ASA class, BMI), as of ``day``.
+    The simulator draws new patients with this too, so both follow one calibration."""
+    if spec.specialty in PAEDIATRIC_SPECIALTIES:
+        age = rng.randint(1, 15)
+    elif spec.specialty in ("EYE", "TCT", "KAR", "URO"):
+        age = min(97, max(18, int(rng.gauss(68, 10))))
+    else:
+        age = min(95, max(16, int(rng.gauss(54, 17))))
+    asa = min(4, max(1, round(rng.gauss(1.6 + (age - 40) / 40, 0.7))))
+    bmi = round(min(60.0, max(14.0, rng.gauss(26.5 if age >= 16 else 18, 4.5))), 1)
+    birth = day - timedelta(days=age * 365 + rng.randint(0, 364))
+    return Patient(patient_id, birth, rng.choice(("F", "M")), asa, bmi, national_id)
 
 
 def catalogue_specialty_ids() -> set[str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kontrolltarn.model import Hospital, ProgramEntry, Session
+from kontrolltarn.plan.intervals import peak_use
 
 from .candidates import Candidate
 from .rules import SessionRules
@@ -128,16 +129,6 @@ def _book_equipment(hospital: Hospital, location_id: str, fixed: frozenset[str],
             use[(eq, location_id, day)].append((e.start_min, e.end_min))
 
 
-def peak_use(intervals: list[tuple[int, int]], start: int, end: int) -> int:
-    """Most intervals in use at once during [start, end)."""
-    points = sorted([(max(s, start), 1) for s, e in intervals if s < end and e > start]
-                    + [(min(e, end), -1) for s, e in intervals if s < end and e > start],
-                    key=lambda p: (p[0], p[1]))
-    current = peak = 0
-    for _, step in points:
-        current += step
-        peak = max(peak, current)
-    return peak
 
 
 def new_equipment_use() -> EquipmentUse:
