@@ -85,12 +85,15 @@ def summarise_arms(runs: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def markdown_table(table: dict[str, dict[str, Any]]) -> str:
-    def cell(i: Any) -> str:
-        return f"{i.mean:,.1f}" if i.n == 1 else f"{i.mean:,.1f} [{i.low:,.1f}, {i.high:,.1f}]"
+    def cell(i: Any, scale: float = 1.0) -> str:
+        m, lo, hi = i.mean * scale, i.low * scale, i.high * scale
+        return f"{m:,.1f}" if i.n == 1 else f"{m:,.1f} [{lo:,.1f}, {hi:,.1f}]"
 
     lines = ["| KPI | current session plan | capacity plan | planned − current (paired) |",
              "|---|---|---|---|"]
     for k, row in table.items():
-        lines.append(f"| {k} | {cell(row['current'])} | {cell(row['planned'])} | "
-                     f"{cell(row['difference'])} |")
+        f = 100.0 if k.startswith("utilisation") else 1.0  # shares shown in per cent
+        name = f"{k} (%)" if f != 1.0 else k
+        lines.append(f"| {name} | {cell(row['current'], f)} | {cell(row['planned'], f)} | "
+                     f"{cell(row['difference'], f)} |")
     return "\n".join(lines)
