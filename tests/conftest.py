@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings
 
 from kontrolltarn.model import (
     BedType,
@@ -25,6 +27,12 @@ from kontrolltarn.model import (
     StaffRole,
     Urgency,
 )
+
+# CI runs the same examples every time (a red CI is then reproducible); locally each run explores
+# new ones, so that developers still find what CI would not.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 OSLO = ZoneInfo("Europe/Oslo")
 MONDAY = date(2026, 11, 30)
