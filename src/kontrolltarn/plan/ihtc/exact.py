@@ -1,19 +1,38 @@
 """Exact CP-SAT model of the whole IHTP, for small instances (proves optima where it can).
 
-Primary decision: w[p, d, r] = patient p admitted on day d into room r; theaters y[p, t]
-(linked per day by z[p, t, d]); nurses v[n, r, s] = nurse n has room r in shift s (exactly
-one rostered nurse per room and shift; empty rooms cost nothing). The nonlinear soft terms are
-linearised: skill and nurse load with big-M on the assignment literals, continuity by
-seen[p, n] >= present-in-room + nurse-in-room - 1.
+Decisions: w[k, d, r] = patient k admitted on day d into room r (x[k, d] = its day);
+z[k, d, t] = its surgery in theater t; v[n, r, s] = nurse n has room r in shift s.
+Occupants are "persons" with a fixed day 0 and room, so every per-person term is shared.
+
+Why this formulation (the earlier one linearised room x nurse products with big-M and its bound
+stayed far below the optima):
+- nurses are seen per person: u[k, s, n] = "k's nurse in shift s is n" with sum_n u = in[k, s]
+  (in hospital, linear in x). The exactly-one makes continuity a set cover per person even
+  when the room is still open, and skill and workload become per-person products of x and u;
+- skill gap max(0, req - level) is order-encoded: one e[k, s, l] >= [req >= l] - [level >= l]
+  per level l, so it is linear in x and u with no big-M;
+- the age range of a room-day is a sum of spans between consecutive age groups, each span the
+  AND of "someone at or below" and "someone above";
+- per person and admission day, the cheapest possible continuity + skill cost (every shift of
+  the stay given its best nurse, ignoring room sharing and workload) is precomputed by a tiny
+  CP-SAT model and added as a redundant cut, as are per-day theater capacity and
+  theater load <= availability x open.
+All cost terms are exact at any optimum; for fixed decisions the minimal completion of the
+auxiliaries equals the evaluator's total (tested), so the objective is the judged cost.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from kontrolltarn.plan.ihtc.model import Admission, Instance, Solution
+
+Expr = cp_model.LinearExpr | int
+_sum = cp_model.LinearExpr.sum
 
 
 @dataclass
@@ -24,251 +43,375 @@ class ExactResult:
     optimal: bool
     status: str
     wall_time: float
+    hint_objective: int | None = None  # model objective of the completed warm start
+
+
+def _person_lower_bound(shifts: list[tuple[list[int], int]], skill: list[int], w_skill: int,
+                        w_cont: int) -> int:
+    """Cheapest continuity + skill cost of one person alone: every shift of the stay gets
+    one of its working nurses. ``shifts`` holds (working nurses, required skill) per shift."""
+    m = cp_model.CpModel()
+    seen: dict[int, cp_model.IntVar] = {}
+    cost: list[Expr] = []
+    for nurses, req in shifts:
+        lits = []
+        for n in nurses:
+            a = m.new_bool_var("")
+            lits.append(a)
+            if n not in seen:
+                seen[n] = m.new_bool_var("")
+                cost.append(w_cont * seen[n])
+            m.add_implication(a, seen[n])
+            if req > skill[n]:
+                cost.append(w_skill * (req - skill[n]) * a)
+        m.add_exactly_one(lits)
+    m.minimize(_sum(cost))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10.0
+    status = solver.solve(m)
+    # Only a proven bound is a valid cut; on a timeout fall back to the solver's bound.
+    return int(solver.objective_value) if status == cp_model.OPTIMAL else int(
+        solver.best_objective_bound)
+
+
+class ExactModel:
+    """The CP-SAT model of one instance, with decoding and warm-start completion."""
+
+    def __init__(self, inst: Instance, *, cuts: bool = True) -> None:
+        self.inst = inst
+        m = self.m = cp_model.CpModel()
+        D, spd, S = inst.days, inst.shifts_per_day, inst.shifts
+        P, R, T = len(inst.patients), len(inst.rooms), len(inst.theaters)
+        wt = inst.weights
+        pats = inst.patients
+        K = P + len(inst.occupants)  # persons: patients, then occupants
+        obj: list[Expr] = []
+        self.objective_terms = obj
+
+        # --- persons: admission days, rooms, per-shift requirement and workload ---
+        los = [p.length_of_stay for p in pats] + [o.length_of_stay for o in inst.occupants]
+        req = [p.skill_required for p in pats] + [o.skill_required for o in inst.occupants]
+        wl = [p.workload for p in pats] + [o.workload for o in inst.occupants]
+        age = [p.age_group for p in pats] + [o.age_group for o in inst.occupants]
+        gender = [p.gender for p in pats] + [o.gender for o in inst.occupants]
+        x: dict[tuple[int, int], Expr] = {}  # (person, day) -> admitted that day (0/1)
+        self.w: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        w_room: dict[tuple[int, int, int], Expr] = {}  # includes occupants' constant 1
+        self.x_vars: dict[tuple[int, int], cp_model.IntVar] = {}
+        for k, pat in enumerate(pats):
+            days = [d for d in range(pat.release_day, min(inst.last_possible_day(k), D - 1) + 1)
+                    if pat.surgery_duration <= inst.surgeons[pat.surgeon].max_surgery_time[d]
+                    and any(pat.surgery_duration <= th.availability[d] for th in inst.theaters)]
+            rooms = [r for r in range(R) if r not in pat.incompatible_rooms]
+            for d in days:
+                xv = m.new_bool_var(f"x{k}_{d}")
+                self.x_vars[k, d] = xv
+                x[k, d] = xv
+                ws = []
+                for r in rooms:
+                    wv = m.new_bool_var(f"w{k}_{d}_{r}")
+                    self.w[k, d, r] = wv
+                    w_room[k, d, r] = wv
+                    ws.append(wv)
+                m.add(_sum(ws) == xv)
+                obj.append(wt[6] * (d - pat.release_day) * xv)
+            total = _sum([x[k, d] for d in days])
+            if pat.mandatory:
+                m.add(total == 1)
+            else:
+                m.add(total <= 1)
+                obj.append(wt[7] * (1 - total))
+        for o, occ in enumerate(inst.occupants):
+            x[P + o, 0] = 1
+            w_room[P + o, 0, occ.room] = 1
+        days_of: list[list[int]] = [[] for _ in range(K)]
+        for k, d in x:
+            days_of[k].append(d)
+
+        def in_hosp(k: int, dd: int) -> list[int]:
+            """Admission days of k that put k in hospital on day dd."""
+            return [d for d in days_of[k] if d <= dd < d + los[k]]
+
+        # pres[r, dd] -> {person: presence expression}
+        pres: dict[tuple[int, int], dict[int, Expr]] = {}
+        for k in range(K):
+            rooms_k = sorted({r for (kk, _, r) in w_room if kk == k})
+            for dd in range(D):
+                ds = in_hosp(k, dd)
+                for r in rooms_k:
+                    terms = [w_room[k, d, r] for d in ds if (k, d, r) in w_room]
+                    if terms:
+                        pres.setdefault((r, dd), {})[k] = _sum(terms)
+
+        # --- surgery ---
+        self.z: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        for (k, d), xv in self.x_vars.items():
+            zs = []
+            for t, th in enumerate(inst.theaters):
+                if pats[k].surgery_duration <= th.availability[d]:
+                    zv = m.new_bool_var(f"z{k}_{d}_{t}")
+                    self.z[k, d, t] = zv
+                    zs.append(zv)
+            m.add(_sum(zs) == xv)
+        for d in range(D):
+            opens: list[Expr] = []
+            for t, th in enumerate(inst.theaters):
+                in_t = [(k, zv) for (k, dd, tt), zv in self.z.items() if dd == d and tt == t]
+                if not in_t:
+                    continue
+                op = m.new_bool_var(f"open{t}_{d}")
+                opens.append(th.availability[d] * op)
+                for _, zv in in_t:
+                    m.add_implication(zv, op)
+                # load <= availability x open: same integer points, tighter relaxation
+                m.add(_sum([pats[k].surgery_duration * zv for k, zv in in_t])
+                      <= th.availability[d] * op)
+                obj.append(wt[4] * op)
+            day_load = _sum([pats[k].surgery_duration * xv for (k, dd), xv in self.x_vars.items()
+                             if dd == d])
+            if cuts and opens:
+                m.add(_sum(opens) >= day_load)
+            for sg, surgeon in enumerate(inst.surgeons):
+                mine = [(k, xv) for (k, dd), xv in self.x_vars.items()
+                        if dd == d and pats[k].surgeon == sg]
+                if not mine:
+                    continue
+                m.add(_sum([pats[k].surgery_duration * xv for k, xv in mine])
+                      <= surgeon.max_surgery_time[d])
+                uses = []
+                for t in range(T):
+                    zs_u = [self.z[k, d, t] for k, _ in mine if (k, d, t) in self.z]
+                    if not zs_u:
+                        continue
+                    ut = m.new_bool_var(f"uses{sg}_{t}_{d}")
+                    for zv in zs_u:
+                        m.add_implication(zv, ut)
+                    m.add(ut <= _sum(zs_u))
+                    uses.append(ut)
+                if len(uses) > 1:
+                    tr = m.new_int_var(0, len(uses) - 1, f"tr{sg}_{d}")
+                    m.add(tr >= _sum(uses) - 1)
+                    obj.append(wt[5] * tr)
+
+        # --- rooms: capacity, gender, age mix ---
+        for (r, dd), here in pres.items():
+            cap = inst.rooms[r].capacity
+            var_people = [k for k in here if k < P]
+            fixed = [k for k in here if k >= P]
+            if var_people:
+                m.add(_sum([here[k] for k in var_people]) <= cap - len(fixed))
+                g = m.new_bool_var(f"g{r}_{dd}")  # 1: gender B in the room
+                fixed_g = {gender[k] for k in fixed}
+                if fixed_g == {"A"}:
+                    m.add(g == 0)
+                elif fixed_g == {"B"}:
+                    m.add(g == 1)
+                b_side = [here[k] for k in var_people if gender[k] == "B"]
+                a_side = [here[k] for k in var_people if gender[k] != "B"]
+                for e in b_side:
+                    m.add(e <= g)
+                for e in a_side:
+                    m.add(e <= 1 - g)
+                if cuts:
+                    room = cap - len(fixed)
+                    m.add(_sum(b_side) <= room * g)
+                    m.add(_sum(a_side) <= room * (1 - g))
+            ages = sorted({age[k] for k in here})
+            lo_prev: Expr = 0
+            los_: list[Expr] = []
+            for a in ages[:-1]:
+                below = [k for k in here if age[k] <= a]
+                if any(k >= P for k in below):
+                    lo: Expr = 1
+                else:
+                    lv = m.new_bool_var("")
+                    for k in below:
+                        m.add(lv >= here[k])
+                    m.add(lv >= lo_prev)
+                    lo = lv
+                los_.append(lo)
+                lo_prev = lo
+            hi_next: Expr = 0
+            his: list[Expr] = []
+            for a in reversed(ages[1:]):
+                above = [k for k in here if age[k] >= a]
+                if any(k >= P for k in above):
+                    hi: Expr = 1
+                else:
+                    hv = m.new_bool_var("")
+                    for k in above:
+                        m.add(hv >= here[k])
+                    m.add(hv >= hi_next)
+                    hi = hv
+                his.append(hi)
+                hi_next = hi
+            his.reverse()
+            for i in range(len(ages) - 1):
+                gap = ages[i + 1] - ages[i]
+                if isinstance(los_[i], int) and isinstance(his[i], int):
+                    obj.append(wt[0] * gap)
+                    continue
+                span = m.new_bool_var("")
+                m.add(span >= _sum([los_[i], his[i]]) - 1)
+                obj.append(wt[0] * gap * span)
+
+        # --- nurses ---
+        nurses = inst.nurses
+        skill = [n.skill_level for n in nurses]
+        working = [[n for n, nurse in enumerate(nurses) if nurse.works(s)] for s in range(S)]
+        self.v: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        for (r, dd) in pres:
+            for s in range(dd * spd, (dd + 1) * spd):
+                vs = []
+                for n in working[s]:
+                    vv = m.new_bool_var(f"v{n}_{r}_{s}")
+                    self.v[n, r, s] = vv
+                    vs.append(vv)
+                m.add_exactly_one(vs)
+        # u[k, s, n]: person k's nurse in shift s is n (when k is in hospital)
+        u: dict[tuple[int, int, int], Expr] = {}
+        person_cost: dict[int, list[Expr]] = {}
+        load_terms: dict[tuple[int, int], list[Expr]] = {}
+        seen: dict[tuple[int, int], cp_model.IntVar] = {}
+        for k in range(K):
+            for dd in range(D):
+                ds = in_hosp(k, dd)
+                if not ds:
+                    continue
+                inside = _sum([x[k, d] for d in ds])
+                rooms_here = [r for r in range(R) if k in pres.get((r, dd), {})]
+                for s in range(dd * spd, (dd + 1) * spd):
+                    ns = working[s]
+                    if len(ns) == 1:
+                        u[k, s, ns[0]] = inside
+                    else:
+                        us = []
+                        for n in ns:
+                            uv = m.new_bool_var("")
+                            u[k, s, n] = uv
+                            us.append(uv)
+                            for r in rooms_here:
+                                pr = pres[r, dd][k]
+                                m.add(uv >= pr + self.v[n, r, s] - 1)
+                                m.add(uv <= self.v[n, r, s] + 1 - pr)
+                        m.add(_sum(us) == inside)
+                    for n in ns:
+                        if (k, n) not in seen:
+                            seen[k, n] = m.new_bool_var(f"seen{k}_{n}")
+                            person_cost.setdefault(k, []).append(wt[2] * seen[k, n])
+                        m.add(seen[k, n] >= u[k, s, n])
+                    # skill, order-encoded on the levels above the weakest working nurse
+                    need = {d: req[k][s - d * spd] for d in ds}
+                    for level in range(min(skill[n] for n in ns) + 1, max(need.values()) + 1):
+                        wants = _sum([x[k, d] for d in ds if need[d] >= level])
+                        able = [u[k, s, n] for n in ns if skill[n] >= level]
+                        if not able:
+                            person_cost.setdefault(k, []).append(wt[1] * wants)
+                            continue
+                        e = m.new_bool_var("")
+                        m.add(e >= wants - _sum(able))
+                        person_cost.setdefault(k, []).append(wt[1] * e)
+                    # workload carried by each nurse for k
+                    loads = {d: wl[k][s - d * spd] for d in ds}
+                    for n in ns:
+                        if len(ns) == 1:
+                            load_terms.setdefault((n, s), []).append(
+                                _sum([loads[d] * x[k, d] for d in ds]))
+                            continue
+                        top = max(loads.values())
+                        if top == 0:
+                            continue
+                        lp = m.new_int_var(0, top, "")
+                        for val in sorted(set(loads.values()) - {0}):
+                            heavy = _sum([x[k, d] for d in ds if loads[d] >= val])
+                            m.add(lp >= val * (heavy + u[k, s, n] - 1))
+                        load_terms.setdefault((n, s), []).append(lp)
+        for (n, s), terms in load_terms.items():
+            limit = nurses[n].max_load[s]
+            ex = m.new_int_var(0, 10**6, f"ex{n}_{s}")
+            m.add(ex >= _sum(terms) - limit)
+            obj.append(wt[3] * ex)
+        for costs in person_cost.values():
+            obj.extend(costs)
+        if cuts:
+            for k in range(K):
+                lbs = []
+                for d in days_of[k]:
+                    shifts = [(working[s], req[k][s - d * spd])
+                              for s in range(d * spd, min(D, d + los[k]) * spd)]
+                    lbs.append(_person_lower_bound(shifts, skill, wt[1], wt[2]) * x[k, d])
+                m.add(_sum(person_cost.get(k, [])) >= _sum(lbs))
+        m.minimize(_sum(obj))
+
+    # --- solutions ---
+    def fixing(self, sol: Solution) -> list[tuple[cp_model.IntVar, int]]:
+        """Values of the decision variables that encode ``sol``."""
+        vals: list[tuple[cp_model.IntVar, int]] = []
+        for (k, d), xv in self.x_vars.items():
+            adm = sol.admissions[k]
+            vals.append((xv, int(adm is not None and adm.day == d)))
+        for (k, d, r), wv in self.w.items():
+            adm = sol.admissions[k]
+            vals.append((wv, int(adm is not None and (adm.day, adm.room) == (d, r))))
+        for (k, d, t), zv in self.z.items():
+            adm = sol.admissions[k]
+            vals.append((zv, int(adm is not None and (adm.day, adm.theater) == (d, t))))
+        last: dict[tuple[int, int], int] = {}
+        for n, s, r in sol.nurse_rooms:  # the last nurse listed for a room-shift is its nurse
+            last[r, s] = n
+        for (n, r, s), vv in self.v.items():
+            if (r, s) in last:
+                vals.append((vv, int(last[r, s] == n)))
+        return vals
+
+    def complete(self, sol: Solution, time_limit: float = 30.0) -> tuple[int, list[int]] | None:
+        """Objective and full variable assignment of ``sol`` (auxiliaries at their minimum),
+        or None if ``sol`` violates the model."""
+        fixed = self.m.clone()
+        for var, val in self.fixing(sol):
+            fixed.add(fixed.get_int_var_from_proto_index(var.index) == val)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = time_limit
+        if solver.solve(fixed) != cp_model.OPTIMAL:
+            return None
+        values = [solver.value(fixed.get_int_var_from_proto_index(i))
+                  for i in range(len(fixed.proto.variables))]
+        return int(round(solver.objective_value)), values
+
+    def decode(self, value: Callable[[cp_model.IntVar], int]) -> Solution:
+        admissions: list[Admission | None] = [None] * len(self.inst.patients)
+        for (k, d, r), wv in self.w.items():
+            if value(wv):
+                t = next(t for (kk, dd, t), zv in self.z.items() if (kk, dd) == (k, d) and value(zv))
+                admissions[k] = Admission(d, r, t)
+        nurse_rooms = sorted((n, s, r) for (n, r, s), vv in self.v.items() if value(vv))
+        return Solution(admissions, nurse_rooms)
 
 
 def solve_exact(inst: Instance, *, time_limit: float = 600.0, workers: int = 2,
-                seed: int = 0, hint: Solution | None = None, log: bool = False) -> ExactResult:
-    m = cp_model.CpModel()
-    D, spd, S = inst.days, inst.shifts_per_day, inst.shifts
-    P, R, T = len(inst.patients), len(inst.rooms), len(inst.theaters)
-    wt = inst.weights
-    pats = inst.patients
-
-    # --- occupants (fixed) ---
-    occ_people: list[list[list[int]]] = [[[] for _ in range(D)] for _ in range(R)]
-    for o, occ in enumerate(inst.occupants):
-        for d in range(min(D, occ.length_of_stay)):
-            occ_people[occ.room][d].append(o)
-
-    # --- admissions ---
-    w: dict[tuple[int, int, int], cp_model.IntVar] = {}
-    admitted: list[cp_model.LinearExpr] = []
-    objective: list[cp_model.LinearExprT] = []
-    for p, pat in enumerate(pats):
-        last = inst.last_possible_day(p)
-        vars_p = []
-        for d in range(pat.release_day, min(last, D - 1) + 1):
-            if pat.surgery_duration > inst.surgeons[pat.surgeon].max_surgery_time[d]:
-                continue
-            for r in range(R):
-                if r in pat.incompatible_rooms:
-                    continue
-                v = m.new_bool_var(f"w{p}_{d}_{r}")
-                w[p, d, r] = v
-                vars_p.append(v)
-                objective.append(wt[6] * (d - pat.release_day) * v)
-        total = sum(vars_p) if vars_p else 0
-        admitted.append(total)  # type: ignore[arg-type]
-        if pat.mandatory:
-            m.add(total == 1)
-        else:
-            m.add(total <= 1)
-            objective.append(wt[7] * (1 - total))
-
-    # present[p][r][dd]: linear expression (0/1) of w
-    present: dict[tuple[int, int, int], list[tuple[int, cp_model.IntVar]]] = {}
-    for (p, d, r), v in w.items():
-        for dd in range(d, min(D, d + pats[p].length_of_stay)):
-            present.setdefault((r, dd, p), []).append((d, v))
-
-    # --- surgery: theaters, surgeon and theater load, open theaters, transfers ---
-    y = {(p, t): m.new_bool_var(f"y{p}_{t}") for p in range(P) for t in range(T)}
-    for p in range(P):
-        m.add(sum(y[p, t] for t in range(T)) == admitted[p])
-    day_of: dict[tuple[int, int], cp_model.IntVar] = {}
-    for p in range(P):
-        for d in range(D):
-            terms = [v for (q, dd, _), v in w.items() if q == p and dd == d]
-            if terms:
-                a = m.new_bool_var(f"a{p}_{d}")
-                m.add(a == sum(terms))
-                day_of[p, d] = a
-    open_ot = {}
-    for t in range(T):
-        for d in range(D):
-            loads = []
-            zs = []
-            for p in range(P):
-                if (p, d) not in day_of:
-                    continue
-                z = m.new_bool_var(f"z{p}_{t}_{d}")
-                m.add_bool_and([day_of[p, d], y[p, t]]).only_enforce_if(z)
-                m.add_bool_or([day_of[p, d].Not(), y[p, t].Not(), z])
-                zs.append((p, z))
-                loads.append(pats[p].surgery_duration * z)
-            if not zs:
-                continue
-            m.add(sum(loads) <= inst.theaters[t].availability[d])
-            is_open = m.new_bool_var(f"open{t}_{d}")
-            for _, z in zs:
-                m.add_implication(z, is_open)
-            open_ot[t, d] = (is_open, zs)
-            objective.append(wt[4] * is_open)
-    for u, surgeon in enumerate(inst.surgeons):
-        for d in range(D):
-            mine = [p for p in range(P) if pats[p].surgeon == u and (p, d) in day_of]
-            if not mine:
-                continue
-            m.add(sum(pats[p].surgery_duration * day_of[p, d] for p in mine)
-                  <= surgeon.max_surgery_time[d])
-            uses = []
-            for t in range(T):
-                if (t, d) not in open_ot:
-                    continue
-                ut = m.new_bool_var(f"u{u}_{t}_{d}")
-                for p, z in open_ot[t, d][1]:
-                    if pats[p].surgeon == u:
-                        m.add_implication(z, ut)
-                uses.append(ut)
-            if len(uses) > 1:
-                tr = m.new_int_var(0, T, f"tr{u}_{d}")
-                m.add(tr >= sum(uses) - 1)
-                objective.append(wt[5] * tr)
-
-    # --- rooms: capacity, gender, age mix ---
-    occupancy: dict[tuple[int, int, int], cp_model.LinearExprT] = {}
-    for (r, dd, p), items in present.items():
-        occupancy[r, dd, p] = sum(v for _, v in items)
-    n_age = len(inst.age_groups)
-    for r, room in enumerate(inst.rooms):
-        for dd in range(D):
-            here = [p for p in range(P) if (r, dd, p) in occupancy]
-            fixed = occ_people[r][dd]
-            if here:
-                m.add(sum(occupancy[r, dd, p] for p in here) <= room.capacity - len(fixed))
-                genders = {inst.occupants[o].gender for o in fixed}
-                g_b = m.new_bool_var(f"g{r}_{dd}")
-                if genders == {"A"}:
-                    m.add(g_b == 0)
-                elif genders == {"B"}:
-                    m.add(g_b == 1)
-                for p in here:
-                    if pats[p].gender == "B":
-                        m.add(occupancy[r, dd, p] <= g_b)
-                    else:
-                        m.add(occupancy[r, dd, p] <= 1 - g_b)
-            ages_fixed = {inst.occupants[o].age_group for o in fixed}
-            if not here:
-                if ages_fixed:
-                    objective.append(wt[0] * (max(ages_fixed) - min(ages_fixed)))
-                continue
-            hi = m.new_int_var(0, n_age - 1, f"hi{r}_{dd}")
-            lo = m.new_int_var(0, n_age - 1, f"lo{r}_{dd}")
-            for g in ages_fixed:
-                m.add(hi >= g)
-                m.add(lo <= g)
-            for p in here:
-                g = pats[p].age_group
-                m.add(hi >= g * occupancy[r, dd, p])
-                m.add(lo <= g + (n_age - 1) * (1 - occupancy[r, dd, p]))
-            rng_v = m.new_int_var(0, n_age - 1, f"age{r}_{dd}")
-            m.add(rng_v >= hi - lo)
-            objective.append(wt[0] * rng_v)
-
-    # --- nurses ---
-    nr: dict[tuple[int, int, int], cp_model.IntVar] = {}
-    for s in range(S):
-        working = [n for n, nurse in enumerate(inst.nurses) if nurse.works(s)]
-        for r in range(R):
-            vs = []
-            for n in working:
-                v = m.new_bool_var(f"v{n}_{r}_{s}")
-                nr[n, r, s] = v
-                vs.append(v)
-            if vs:
-                m.add_exactly_one(vs)
-    # room load and skill per shift
-    seen: dict[tuple[int, int], cp_model.IntVar] = {}  # (person key, nurse); occupants keyed P+o
-
-    def seen_var(key: int, n: int) -> cp_model.IntVar:
-        if (key, n) not in seen:
-            seen[key, n] = m.new_bool_var(f"seen{key}_{n}")
-            objective.append(wt[2] * seen[key, n])
-        return seen[key, n]
-
-    carry: dict[tuple[int, int], list[tuple[cp_model.IntVar, int]]] = {}
-    for r in range(R):
-        for s in range(S):
-            dd = s // spd
-            load_terms: list[cp_model.LinearExprT] = []
-            const_load = 0
-            # (literal, requirement) for each possible patient presence in this room-shift
-            reqs: list[tuple[cp_model.IntVar | None, int, int]] = []
-            for o in occ_people[r][dd]:
-                occ = inst.occupants[o]
-                const_load += occ.workload[s]
-                reqs.append((None, occ.skill_required[s], P + o))
-            for p in range(P):
-                for d, v in present.get((r, dd, p), []):
-                    rel = s - d * spd
-                    load_terms.append(pats[p].workload[rel] * v)
-                    reqs.append((v, pats[p].skill_required[rel], p))
-            if not reqs:
-                continue
-            nurses_here = [(n, nr[n, r, s]) for n in range(len(inst.nurses)) if (n, r, s) in nr]
-            if not nurses_here:
-                continue
-            max_load = const_load + sum(
-                pats[p].workload[s - d * spd] for p in range(P)
-                for d, _ in present.get((r, dd, p), []))
-            for n, v in nurses_here:
-                nurse = inst.nurses[n]
-                # skill: cost gap per present person when n has the room
-                for lit, req, key in reqs:
-                    gap = req - nurse.skill_level
-                    if gap > 0:
-                        if lit is None:
-                            objective.append(wt[1] * gap * v)
-                        else:
-                            both = m.new_bool_var("")
-                            m.add_bool_or([lit.Not(), v.Not(), both])
-                            objective.append(wt[1] * gap * both)
-                    # continuity
-                    sv = seen_var(key, n)
-                    if lit is None:
-                        m.add_implication(v, sv)
-                    else:
-                        m.add_bool_or([lit.Not(), v.Not(), sv])
-                # load carried by n from this room
-                if max_load > 0:
-                    carried = m.new_int_var(0, max_load, "")
-                    room_load = cp_model.LinearExpr.sum(load_terms) + const_load
-                    m.add(carried >= room_load - max_load * (1 - v))
-                    carry.setdefault((n, s), []).append((carried, max_load))
-    for (n, s), carried_items in carry.items():
-        limit = inst.nurses[n].max_load[s]
-        ex = m.new_int_var(0, sum(ub for _, ub in carried_items), "")
-        m.add(ex >= cp_model.LinearExpr.sum([c for c, _ in carried_items]) - limit)
-        objective.append(wt[3] * ex)
-
-    m.minimize(sum(objective))
+                seed: int = 0, hint: Solution | None = None, log: bool = False,
+                cuts: bool = True) -> ExactResult:
+    started = time.monotonic()
+    em = ExactModel(inst, cuts=cuts)
+    hint_obj = None
     if hint is not None:
-        for (p, d, r), v in w.items():
-            adm = hint.admissions[p]
-            m.add_hint(v, adm is not None and (adm.day, adm.room) == (d, r))
-        for (p, t), v in y.items():
-            adm = hint.admissions[p]
-            m.add_hint(v, adm is not None and adm.theater == t)
-        given = {(n, r, s) for n, s, r in hint.nurse_rooms}
-        for nrs, v in nr.items():
-            m.add_hint(v, nrs in given)
+        done = em.complete(hint)
+        if done is not None:
+            hint_obj, values = done
+            for i, val in enumerate(values):
+                em.m.add_hint(em.m.get_int_var_from_proto_index(i), val)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_time_in_seconds = max(1.0, time_limit - (time.monotonic() - started))
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.log_search_progress = log
-    status = solver.solve(m)
+    status = solver.solve(em.m)
     name = solver.status_name(status)
+    wall = time.monotonic() - started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return ExactResult(None, None, solver.best_objective_bound, False, name,
-                           solver.wall_time)
-    admissions: list[Admission | None] = [None] * P
-    for (p, d, r), v in w.items():
-        if solver.value(v):
-            t = next(t for t in range(T) if solver.value(y[p, t]))
-            admissions[p] = Admission(d, r, t)
-    nurse_rooms = [(n, s, r) for (n, r, s), v in nr.items() if solver.value(v)]
-    nurse_rooms.sort(key=lambda x: (x[0], x[1], x[2]))
-    return ExactResult(Solution(admissions, nurse_rooms), int(round(solver.objective_value)),
-                       solver.best_objective_bound, status == cp_model.OPTIMAL, name,
-                       solver.wall_time)
+        return ExactResult(None, None, solver.best_objective_bound, False, name, wall, hint_obj)
+    return ExactResult(em.decode(solver.value), int(round(solver.objective_value)),
+                       solver.best_objective_bound, status == cp_model.OPTIMAL, name, wall,
+                       hint_obj)
