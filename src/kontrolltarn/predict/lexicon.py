@@ -6,7 +6,8 @@ words may be misspelled. Patterns are regular expressions over *folded* text (lo
 "kontaktsmitte" and "kontaktsmitte" typed without Norwegian letters read the same.
 
 Written from general knowledge of Norwegian hospital notes (pre-operative notes, referrals,
-anaesthesia assessments), not from any generator's templates.
+anaesthesia assessments, operating-theatre coordinators' remarks; bokmål and nynorsk), not
+from any generator's templates or any evaluation corpus.
 """
 
 from __future__ import annotations
@@ -29,148 +30,268 @@ FACT_DESCRIPTIONS: dict[str, str] = {
 }
 
 _W = r"[a-z0-9]*"  # rest of a compound word
+#: equipment words that are special only when ordered, reserved or borrowed ("sett bestilt")
+_KIT = (r"(utstyr|instrument\w*|implantat\w*|protese\w*|skruer|plate\w*|sett|settet|"
+        r"spesialsett|apparat\w*|maskin\w*|bord\w*)")
+_ORDERED = (r"(bestilt|bestilles|bestille|reservert|reserveres|reservere|booket|bookes|booke|"
+            r"lant|lant\s+inn|lanes|lanes\s+inn|laane\w*|skaffes|leveres|sendes|klargjores)")
 
 #: Positive patterns per fact. A match is a finding; negation is judged around it.
 POSITIVE: dict[str, tuple[str, ...]] = {
     "interpreter": (
         # tolk, tolken, tolkebehov, telefontolk, tegnspråktolk — but not "tolket/tolkes/tolkning"
-        r"\b(tollk|tolkk|tolc)\w*", r"\b(oversetter|sprakhjelp)\w*",
+        r"\b(tollk|tolkk|tolc|tokl|tlok|toolk)\w*", r"\b(oversetter|sprakhjelp)\w*",
         rf"\b{_W}tolk(?!et\b|es\b|ning|ningen\b|bar)[a-z]*",
-        r"\b(snakker|prater|forstar|behersker|kan|leser)\s+(ikke|ikkje|lite|darlig|knapt|"
-        r"svaert lite|nesten ikke|ingen|veldig lite|bare litt)\s+(\w+\s+)?(norsk|skandinavisk)\w*",
-        r"\bikke\s+(norsktalende|norskspraklig|norskkyndig)",
+        r"\bikke[\s-]+(norsktalende|norskspraklig|norskkyndig)",
         r"\b(ingen|lite|darlige?|svake|begrensede?|mangelfulle|manglende|minimale)\s+"
         r"norsk(kunnskap|ferdighet)\w*",
         r"\bmangler\s+norsk\w*",
-        r"\bsprakbarriere\w*",
-        r"\bsprakproblem\w*",
-        r"\b(snakker|forstar|prater|kan)\s+(kun|bare|utelukkende)\s+(?!norsk)[a-z]+",
-        r"\b(arabisk|somalisk|tigrinja|polsk|litauisk|russisk|ukrainsk|persisk|farsi|dari|urdu|"
-        r"tyrkisk|kurdisk|vietnamesisk|thai|tamil|rumensk|pashto|kinesisk)talende",
-        r"\b(dov|dove|horselshemmet)\b.*\btegnsprak",
+        r"\b(dov|dove|dovstum|horselshemmet)\b.*\btegnsprak",
     ),
     "isolation": (
         rf"\b{_W}isol(asjon|ering|eres|ere|at)[a-z]*",
         rf"\b{_W}smitte{_W}", rf"\bsmitts{_W}",
-        r"\bmrsa\w*", r"\bvre\b", r"\besbl\w*", r"\bcpe\b", r"\bmdr\w*",
+        r"\b(mrsa|msra|mras)\w*", r"\bvre\b", r"\b(esbl|eslb|ebsl)\w*", r"\bcpe\b", r"\bmdr\w*",
         rf"\bmultiresist{_W}", r"\bresistente\s+bakterier",
-        r"\bc\.?\s?diff\w*", rf"\bclostridi{_W}", r"\btuberkulose\w*", r"\btbc\b",
-        r"\bnorovirus\w*", r"\bcovid\w*", r"\bkorona\w*", r"\bvannkopper\b",
-        r"\bbaerer\s+av\s+(mrsa|vre|esbl)",
+        r"\bc\.?\s?diff\w*", rf"\bclostridi{_W}", r"\btuberkulose\w*", r"\b(tbc|tb)\b",
+        r"\bnorovirus\w*", r"\bcovid\w*", r"\bkorona(?!r)\w*", r"\bsars-?cov\w*", r"\bvannkopper\b",
+        r"\binfluensa\w*", r"\brs-?virus\w*", r"\bskabb\b", r"\bmeslinger\b", r"\bkikhoste\b",
+        r"\bomgangssyke\b", r"\bbaerer\s+av\s+(mrsa|vre|esbl)", r"\bkontaktregime\w*",
     ),
     "latex_allergy": (
-        rf"\b(latex|lateks|latekss|latx|latec){_W}",
-        rf"\bgummi{_W}allergi{_W}",
+        rf"\b(latex|lateks|latekss|latx|latec|latks|lattex|laktex){_W}",
+        rf"\bgummi{_W}allergi{_W}", r"\b(allergi\w*|overfolsom\w*)\s+(mot|for)\s+gummi\w*",
     ),
     "icu_bed": (
         rf"\b{_W}intensiv(?!t\b){_W}",
-        r"\b(ita|icu|mio|kio|int\.?\s?avd)\b",
+        r"\b(ita|icu|mio|kio|kia|sio|int\.?\s?avd|int\.?\s?plass|int\.?\s?seng)\b",
         rf"\bovervakningsplass{_W}", rf"\bovervakningsseng{_W}",
-        rf"\brespirator{_W}", r"\bpostoperativ\s+ventilasjon",
+        rf"\b(respirator|ventilator){_W}",
+        r"\b(postoperativ|elektiv|forlenget|planlagt)\s+(respirator\w*|ventilasjon)",
+        r"\b(holdes|forblir|forbli|beholdes|fortsatt)\s+intubert\b",
         rf"\bovervakningsavd{_W}", r"\b(postop|postoperativ)\w*\s+overvakning\b",
+        r"\b(plass|seng)\s+pa\s+overvakning\w*",
         rf"\bintermediaer{_W}",
     ),
     "anticoagulation": (
-        rf"\bantikoag{_W}", rf"\bblodfortynn{_W}", r"\b(noak|doak|nacd?|doac)\b",
-        r"\bak-?behandl\w*",
+        rf"\bantikoag{_W}", rf"\b{_W}blodfortynn{_W}", r"\b(noak|doak|nacd?|doac)\b",
+        r"\bak-?behandl\w*", rf"\b(blod)?plate(hemm|hemmer|hemmende){_W}",
+        rf"\btrombocytt?hemm{_W}", rf"\bantitrombotisk{_W}", r"\bbridging\w*",
         rf"\b(marevan|warfarin|eliquis|apixaban|xarelto|rivaroksaban|rivaroxaban|pradaxa|"
         rf"dabigatran|lixiana|edoksaban|edoxaban|fragmin|dalteparin|klexane|enoksaparin|"
         rf"enoxaparin|innohep|tinzaparin|heparin|plavix|klopidogrel|clopidogrel|brilique|"
-        rf"brilinta|tikagrelor|ticagrelor|efient|prasugrel|persantin|dipyridamol){_W}",
-        r"\b(albyl|albyl-e|aspirin|acetylsalisylsyre)\b(?=.*\b(pause|pauses|seponer|stopp|"
-        r"holdes|sett\w* pa pause|avslutt|skal ikke tas))",
+        rf"brilinta|tikagrelor|ticagrelor|efient|prasugrel|persantin|dipyridamol|arixtra|"
+        rf"fondaparinux|orgaran|asasantin){_W}",
+        r"\b(albyl|albyl-e|aspirin|acetylsalisylsyre|magnyl|hjertemagnyl)\b(?=.*\b(pause|"
+        r"pauses|seponer|stopp|holdes|sett\w* pa pause|avslutt|skal ikke tas|ikke tas))",
     ),
     "special_equipment": (
-        rf"\bspesial(utstyr|instrument|sett|bord|seng|leie|tilpass|pakke|bestil|lag){_W}",
-        rf"\bfirma(representant|utstyr|sett){_W}", r"\butstyr\s+fra\s+(firma|produsent)",
-        rf"\b(instrument|revisjons|implantat)sett{_W}",
-        rf"\b(peroperativ{_W}\s+)?(rontgen|rtg)(?!\s*(thorax|toraks|bilde|us)){_W}",
-        rf"\b(endoskopi|artroskopi|laparoskopi)(tarn|stativ|utstyr){_W}",
-        rf"\bstrekkbord{_W}", rf"\b{_W}leiringsutstyr{_W}", rf"\bspesialleiring{_W}",
+        rf"\bspesial(utstyr|instrument|sett|bord|seng|leie|tilpass|pakke|bestil|lag|"
+        rf"implantat|protese|skruer|plate|kamera|optikk){_W}",
+        rf"\bfirma(representant|rep|utstyr|sett){_W}",
+        r"\butstyr\s+fra\s+(firma|produsent|leverandor)",
+        r"\b(representant|rep\.?)\s+fra\s+(firma\w*|leverandor\w*|produsent\w*|stryker|"
+        r"medtronic|zimmer|depuy|synthes|arthrex|smith|olympus|storz|biomet|link|braun)",
+        r"\b(leverandor|produsent|firma)\w*\s*(representant|rep)\b",
+        r"\b(stryker|medtronic|zimmer|depuy|synthes|arthrex|olympus|storz|biomet|brainlab)"
+        r"[\s-]*(sett|utstyr|instrument\w*|implantat\w*|representant|rep|tarn)",
+        rf"\b(instrument|revisjons|implantat|fiksasjons|skrue|negle|bekken|osteotomi|"
+        rf"leverandor|lane|lan|laane)sett{_W}",
+        rf"\b(rontgen|rtg)(?![\s.]*(thorax|toraks|bilde|us|kontroll|av|viser|viste|tatt|fra|"
+        rf"funn|svar|beskr|u\.?a|normal|bekken|hofte|kne|ankel|skulder|handledd|lunge|"
+        rf"columna|colon|ct|mr)){_W}",
+        rf"\b{_W}(endoskopi|artroskopi|laparoskopi|skopi|torakoskopi|hysteroskopi|cystoskopi)"
+        rf"(tarn|stativ|utstyr|pumpe){_W}",
+        rf"\b(strekk|trekk|ekstensjons|hofte|tungvekts|jackson|bariatrisk\w*\s*|wilson)[\s-]*"
+        rf"(bord|ramme){_W}",
+        rf"\b{_W}leiringsutstyr{_W}", rf"\bspesialleiring{_W}",
         rf"\bvakuum(madrass|pute){_W}", r"\bmayfield\w*", rf"\bhodeholder{_W}",
-        r"\bjackson-?bord\w*", rf"\bautotransfusjon{_W}", rf"\btransosofageal{_W}",
+        r"\bbeach[\s-]?chair\w*", rf"\bautotransfusjon{_W}", rf"\btransosofageal{_W}",
         r"\btee\b", r"\bligasure\b", rf"\b{_W}instrumentering\b",
-        r"\b(saerskilt|spesielt|ekstra|spesifikt|eget)\s+utstyr\b",
-        rf"\brobot{_W}", r"\bda\s?vinci\b", r"\bc-?bue\w*", rf"\bgjennomlysning{_W}",
-        rf"\bnavigasjon{_W}", r"\bo-?arm\b", rf"\bmikroskop{_W}", rf"\blaser{_W}",
-        rf"\blane?sett{_W}", r"\blant\s+utstyr", rf"\bleverandor{_W}",
-        r"\butstyr\s+(er\s+|ma\s+|skal\s+)?(bestilt|bestilles|lant|lanes|reservert|reserveres)",
+        r"\b(saerskilt|saerskilte|spesiell|spesielle|spesielt|ekstra|spesifikt|spesifikke|eget|"
+        r"egne)\s+(utstyr|instrument\w*|sett|bord|implantat\w*|leie)\b",
+        rf"\b{_W}robot{_W}", r"\bda\s?-?vinci\w*", r"\b(ralp|rarp|rapn)\b",
+        r"\bc-?\s?(bue|arm)\w*", rf"\b{_W}gjennomlysning{_W}", rf"\bbildeforsterk{_W}",
+        rf"\bfluoroskopi{_W}", r"\bskopi\s+(peroperativt|pa\s+stuen|i\s+sal)",
+        rf"\bradiograf{_W}", rf"\b{_W}navigasjon{_W}", r"\bo-?\s?arm\b", r"\bstealth\w*",
+        rf"\b{_W}mikroskop(?!i){_W}", rf"\beksoskop{_W}", rf"\bexoscop{_W}",
+        rf"\b((holmium|thulium|co2|ktp|yag|diode|ho)-?)?laser(?!behandl){_W}",
+        rf"\b(holmium|thulium){_W}",
+        rf"\blane?sett{_W}", r"\blant\s+(utstyr|inn|fra|sett)", rf"\b{_W}leverandor{_W}",
+        r"\blanes\s+(inn|fra)\b", r"\blan\s+(av|fra)\s+\w+", rf"\bkonsignasjon{_W}",
+        rf"\b{_W}utstyr\s+(er\s+|ma\s+|skal\s+|blir\s+)?{_ORDERED}",
+        rf"\b{_KIT}\s+(er\s+|ma\s+|skal\s+|blir\s+)?{_ORDERED}\b",
+        r"\b(bestill|reserver|book|lan)\s+(inn\s+)?(spesial\w*|lanesett|sett|utstyr|implantat)",
         rf"\bbariatrisk{_W}\s+(bord|seng|utstyr|operasjonsbord)", rf"\btungvekts{_W}",
-        rf"\bhybridstue{_W}", r"\bcell\s?saver\b", rf"\bultralydkniv{_W}",
-        rf"\bnevromonitor{_W}", rf"\b{_W}monitorering\s+av\s+nerve{_W}", rf"\blaparoskopitarn{_W}",
-        r"\btarn\b", rf"\btrekkbord{_W}", rf"\bekstensjonsbord{_W}", rf"\bbeinbank{_W}",
-        rf"\bfrysesnitt{_W}", rf"\bhjerte-?lunge-?maskin{_W}", r"\bekmo\b", r"\becmo\b",
-        r"\b(implantat|protese|skruer|plate|sett)\w*\s+(er\s+|ma\s+|skal\s+)?(bestilt|bestilles)",
-        rf"\b{_W}sett\s+fra\s+leverandor",
+        rf"\bhybrid(stue|sal){_W}", r"\bcell\s?-?(saver|sparer)\w*", rf"\bcellsaver{_W}",
+        rf"\bultralydkniv{_W}", r"\bcusa\b", rf"\bsonoca{_W}",
+        r"\b(peroperativ\w*|intraoperativ\w*)\s+(ultralyd|ul|doppler)\w*",
+        r"\b(ultralyd|ul)\w*\s+(peroperativt|pa\s+stuen|i\s+sal|intraoperativt)",
+        rf"\bnevromonitor{_W}", rf"\bnervemonitor{_W}", r"\bnim\b",
+        rf"\b{_W}monitorering\s+av\s+nerve{_W}",
+        r"\btarn\b", rf"\bbeinbank{_W}", rf"\bbenbank{_W}",
+        rf"\bfrysesnitt{_W}", rf"\bhjerte-?lunge-?maskin{_W}", r"\b(ekmo|ecmo|hlm)\b",
+        rf"\bperfusjonist{_W}", rf"\bekstrakorporal{_W}",
+        rf"\bgamma-?prob{_W}", r"\bicg\b", rf"\bfluorescens{_W}", rf"\bkryo(probe|apparat){_W}",
+        rf"\bpasientspesifikk{_W}", rf"\bskreddersydd{_W}", r"\bindividuelt\s+tilpasset",
+        rf"\b(tumor|revisjons|megaprotese)protese{_W}", rf"\bmegaprotese{_W}",
+        rf"\b{_W}sett\s+fra\s+(leverandor|firma|produsent)",
     ),
     "mobility_aid": (
-        rf"\brullestol{_W}", rf"\brullator{_W}", rf"\bkrykke{_W}", rf"\bgastol{_W}",
-        rf"\bprekestol{_W}", r"\bstokk\b", rf"\bpersonloft{_W}", rf"\btakloft{_W}",
-        rf"\bloftestol{_W}", rf"\bsengeliggende{_W}", rf"\bimmobil{_W}",
-        rf"\b{_W}hjelpemid{_W}", rf"\bforflytning{_W}", rf"\bgangvansk{_W}",
-        rf"\bbevegelseshem{_W}", rf"\b(paraplegi|tetraplegi|lam|lammet|lamme){_W}",
-        r"\b(kan|klarer|greier)\s+(ikke|ikkje)\s+(a\s+)?(ga|gaa|sta|forflytte)\b",
-        r"\bikke\s+(gaende|mobil|oppegaende)\b",
-        r"\bbaeres\s+over\b", r"\bliggende\s+transport\b",
+        rf"\b{_W}rullestol{_W}", rf"\brullator{_W}", rf"\b{_W}krykke{_W}", rf"\bgastol{_W}",
+        rf"\bgabord{_W}", rf"\bgaramme{_W}", rf"\bgahjelp{_W}", rf"\bprekestol{_W}",
+        r"\bstokk(er|en)?\b", rf"\bpersonloft{_W}", rf"\btakloft{_W}", r"\bpermobil\w*",
+        rf"\bloftestol{_W}", rf"\b{_W}loftehjelp{_W}", rf"\bglide(brett|matte|laken){_W}",
+        rf"\bsklibrett{_W}", rf"\bsengeliggende{_W}", rf"\bsengebundet{_W}",
+        rf"\bimmobil(?!is){_W}", rf"\b{_W}hjelpemid{_W}", rf"\bforflytning{_W}",
+        rf"\bgangvansk{_W}", rf"\bbevegelseshem{_W}", rf"\b(paraplegi|tetraplegi){_W}",
+        r"\b(paraplegiker|tetraplegiker|lam|lammet|lamme)\b",
+        r"\b(kan|klarer|greier|kan\s+heller)\s+(ikke|ikkje)\s+(a\s+)?(ga|gaa|sta|forflytte|"
+        r"reise\s+seg|bevege\s+seg)\b",
+        r"\bikke[\s-]+(gaende|mobil|oppegaende|gangfor|selvgaende|selvhjulpen|selvstendig\s+i"
+        r"\s+forflytning)\b",
+        r"\bbaeres\s+over\b", r"\bliggende\s+transport\b", r"\bma\s+(loftes|baeres)\b",
+        r"\b(hjelp|stotte|assistanse)\s+(til|ved|med|under)\s+(a\s+)?(ga|gange|forflytte|"
+        r"forflytning)\b",
+        r"\b(nedsatt|redusert|darlig|svekket)\s+(gangfunksjon|mobilitet|gangevne)\b",
+        r"\bgangfunksjon\w*\s+(nedsatt|redusert|darlig)",
+        r"\b(to|2)\s+(personer|pleiere)\s+(ved|til|under)\s+forflytning",
     ),
     "diabetic": (
         rf"\bdiabet{_W}", r"\bdm\s?(1|2|i|ii)?\b", r"\bdm-?type\b", r"\b(n?iddm)\b",
-        rf"\binsulin{_W}", rf"\bsukkersyk{_W}", r"\bt[12]dm?\b",
+        rf"\binsulin{_W}", rf"\bsukkersyk{_W}", r"\bt[12]dm?\b", r"\btype\s+(1|2|i|ii)\s+dm\b",
+        rf"\b(metformin|glucophage|sitagliptin|januvia|janumet|lantus|novorapid|humalog|"
+        rf"levemir|toujeo|tresiba|insulatard|novomix|humulin|trulicity|dulaglutid|victoza|"
+        rf"gliklazid|diamicron|glimepirid|amaryl|mindiab|ozempic|eucreas|galvus|glipizid|"
+        rf"fiasp|apidra|abasaglar|xultophy){_W}",
     ),
+}
+
+#: Patterns that suggest a fact without saying it; they count only when the note states the
+#: fact's absence nowhere ("fremmedspråklig, men snakker godt norsk" needs no interpreter).
+WEAK: dict[str, tuple[str, ...]] = {
+    "interpreter": (
+        r"\b(snakker|snakkar|prater|forstar|behersker|kan|leser|skjonner)\s+(ikke|ikkje|lite|"
+        r"darlig|knapt|svaert lite|nesten ikke|ingen|veldig lite|bare litt|begrenset|lite eller"
+        r"\s+ingen)\s+(\w+\s+)?(norsk|skandinavisk)\w*",
+        r"\b(snakker|snakkar|forstar|prater|kan)\s+(kun|bare|berre|utelukkende)\s+(?!norsk)[a-z]+",
+        r"\b(arabisk|somalisk|tigrinja|polsk|litauisk|russisk|ukrainsk|persisk|farsi|dari|urdu|"
+        r"tyrkisk|kurdisk|vietnamesisk|thai|tamil|rumensk|pashto|kinesisk|engelsk|spansk|fransk|"
+        r"portugisisk|albansk|bosnisk|serbisk|eritreisk|amharisk)(talende|spraklig)",
+        r"\bfremmedsprak\w*", r"\bframandsprak\w*",
+        rf"\bsprakbarriere{_W}", rf"\bsprakproblem{_W}", rf"\bsprakvansk{_W}",
+        r"\bkommuniserer\s+(kun|bare|via)\b",
+    ),
+    "mobility_aid": (),
 }
 
 #: Matches that look like a fact but are not (removed before judging).
 FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
-    "diabetic": (r"\bdiabetes\s+insipidus",),
-    "icu_bed": (rf"\bintensivsykepleier{_W}", r"\bintensiv\s+(fysio|trening|opptrening|smerte)"),
-    "isolation": (r"\bsmittevern\w*\s+(ok|vanlig|standard)", r"\bisolert\b"),
-    "anticoagulation": (r"\bheparinallergi\b",),
+    "interpreter": (
+        r"\b(jeg|vi|radiolog\w*|lege\w*|kirurg\w*|man)\s+tolk\w*",
+        r"\btolker\s+(det|dette|funn\w*|som|symptom\w*|bildet|svaret|ekg|prove\w*)\b",
+    ),
+    "diabetic": (r"\bdiabetes\s+insipidus", r"\bprediabet\w*", r"\brisiko\s+for\s+diabet\w*",
+                 r"\binsulinresisten\w*", r"\binsulinom\w*",
+                 r"\btidligere\s+svangerskapsdiabet\w*"),
+    "icu_bed": (rf"\bintensivsykepleier{_W}",
+                r"\bintensiv\s+(fysio|trening|opptrening|smerte|insulin|kjemo|antibiotika|"
+                r"oppfolging\s+hos|kurs)",
+                r"\bintensiver(t|e|es|ing)\b",
+                r"\btidligere\s+(\w+\s+){0,2}(intensiv|respirator)\w*"),
+    "isolation": (r"\bsmittevern\w*\s+(som\s+)?(ok|vanlig|normalt|standard)",
+                  r"\b(basale|vanlige|standard)\s+smittevern\w*",
+                  r"\bisolert\b", r"\bsmittefri\w*",
+                  r"\b(influensa|covid|korona)\w*vaksin\w*",
+                  r"\bvaksin\w*\s+(mot\s+)?(influensa|covid|korona|meslinger|kikhoste)\w*",
+                  r"\b(tidligere|gjennomgatt|hatt)\s+(covid|korona|influensa|vannkopper|"
+                  r"meslinger|kikhoste)\w*"),
+    "anticoagulation": (
+        r"\bheparinallergi\b",
+        r"\b(fragmin|klexane|innohep|dalteparin|enoksaparin|tinzaparin)\w*\s+(som\s+)?"
+        r"(trombose)?profylak\w*",
+        r"\b(trombose)?profylak\w*\s+(med\s+)?(fragmin|klexane|innohep|dalteparin|enoksaparin|"
+        r"tinzaparin)\w*",
+        r"\b(fragmin|klexane|innohep)\w*\s+(\d+\s*(ie|iu|e)\s+)?(postop|postoperativt|fra\s+i\s?"
+        r"kveld\s+postop)\b",
+    ),
+    "special_equipment": (
+        r"\bmikroskopisk\w*",
+        r"\b(tidligere\s+)?laserbehandl\w*",
+        r"\btidligere\s+(\w+\s+)?laser\w*",
+        r"\b(vanlig|vanlige|standard|ordinaer|ordinaert|rutinemessig)\s+(\w+\s+)?(utstyr|"
+        r"instrumentering|instrumenter|sett|bord)\b",
+    ),
+    "mobility_aid": (r"\bimmobilis\w*",
+                     r"\b(selvstendig|selvhjulpen|uavhengig)\s+(i|ved|under)\s+forflytning\w*",
+                     r"\bforflytning\w*\s*:?\s*(selvstendig|selv|ua|u\.a|uavhengig|ok)\b"),
 }
 
-#: Negative evidence phrases: these state the fact is absent (they outvote nothing, they only
-#: make the absence explicit in the findings).
+#: Negative evidence phrases: these state the fact is absent. They outvote only weak findings
+#: (``WEAK``); otherwise they make the absence explicit in the findings.
 ABSENT: dict[str, tuple[str, ...]] = {
-    "interpreter": (r"\b(snakker|forstar|behersker)\s+(godt|flytende|bra)\s+norsk",
-                    r"\b(er\s+)?norsktalende\b"),
-    "mobility_aid": (r"\bgar\s+(selv|uten\s+hjelp)", r"\bselvhjulpen\b"),
+    "interpreter": (r"\b(snakker|snakkar|forstar|behersker|prater)\s+(godt|flytende|bra|greit|"
+                    r"utmerket|god)\s+norsk",
+                    r"\b(er\s+)?(norsktalende|norskspraklig)\b"),
+    "mobility_aid": (r"\bgar\s+(selv|uten\s+hjelp)", r"\bselvhjulpen\b",
+                     r"\bselvstendig\s+i\s+forflytning"),
 }
 
 #: Latex is an allergy fact only with allergy context in the same sentence (or in the word).
 LATEX_CONTEXT = (
-    r"allerg|overfolsom|reaksjon|reagerer|taler\s+ikke|intoleran|anafyla|sensitiv|utslett|"
-    r"elveblest|latexfri|lateksfri|kontakteksem|\bfri\b|unnga"
+    r"allerg|alergi|overfolsom|reaksjon|reagerer|taler\s+ikke|intoleran|anafyla|sensitiv|"
+    r"utslett|elveblest|latexfri|lateksfri|kontakteksem|\bfri\b|unnga"
 )
 #: Aspirin counts only with a pause instruction (low-dose aspirin is usually continued).
 
 #: Negation cues before a finding (same clause, up to PRE_WINDOW words before it).
 PRE_NEGATION = frozenset({
-    "ikke", "ikkje", "ike", "ikk", "ikek", "ingen", "inga", "intet", "ingenting", "uten", "utan",
-    "nei", "neg", "negativ", "aldri", "verken", "hverken", "avkreftet", "fri", "frisk",
+    "ikke", "ikkje", "ike", "ikk", "ikek", "ikkke", "ingen", "inga", "intet", "ingenting",
+    "uten", "utan", "nei", "neg", "negativ", "aldri", "verken", "hverken", "korkje", "avkreftet",
+    "fri", "frisk", "uaktuelt", "unodvendig", "avbestilt", "avbestill",
     "mor", "bror", "soster", "familie", "familien", "familiaer", "slekt", "arvelig",
 })
 #: Negation cues right after a finding ("tolk ikke nødvendig", "MRSA negativ").
 POST_NEGATION = frozenset({
     "ikke", "ikkje", "ike", "nei", "neg", "negativ", "negative", "negativt", "ingen",
-    "avkreftet", "utelukket", "unodvendig", "unodig", "ukjent", "frisk",
+    "avkreftet", "utelukket", "unodvendig", "unodig", "ukjent", "frisk", "uaktuelt",
+    "uaktuell", "avbestilt", "avlyst", "opphevet", "sanert", "friskmeldt",
 })
+#: Several-word cues: before a finding ("sluttet med Marevan") and after it ("Eliquis seponert
+#: for to år siden"). A pause for this operation ("seponert 3 døgn før") is not a cue.
+PRE_NEGATION_PHRASES = (
+    r"\bsluttet\s+(med|pa)\b", r"\btidligere\s+(brukt|behandlet\s+med|statt\s+pa)\b",
+    r"\bbrukte\s+tidligere\b", r"\bbrukte\s+\w+\s+tidligere\b",
+)
+POST_NEGATION_PHRASES = (
+    r"\b(seponert|sluttet|avsluttet|stoppet)\s+(for\s+(\w+\s+){0,2}?(lenge|ar|aar|maned\w*|mnd)"
+    r"\s+siden|i\s+(\w+\s+)?(19|20)\d\d|permanent\w*|helt|definitivt)",
+    r"\bavsluttet\b(?!\s+(\d|en|ett|to|tre|fire|fem|seks|sju|syv)\b)",
+)
 PRE_WINDOW = 6
 POST_WINDOW = 3
 
-#: Cue words that are not negations in these combinations ("tåler ikke latex" is an allergy).
+#: Cue words that are not negations in these combinations ("tåler ikke latex" is an allergy,
+#: "går ikke uten rullator" needs one).
 PSEUDO_NEGATION = (
     r"\btaler\s+ikke\b", r"\bikke\s+bare\b", r"\bikke\s+utelukk\w*", r"\bkan\s+ikke\s+utelukkes",
     r"\bikke\s+sikkert\s+at\s+ikke\b", r"\bfri\s+for\s+a\b",
+    r"\b(ikke|ikkje)\s+(\w+\s+)?(uten|utan)\b", r"\bingen\s+tvil\b",
 )
 #: Words that end a negation's reach within a clause ("ingen allergier og bruker rullestol").
 SCOPE_BREAKERS = frozenset({
     "men", "derimot", "samt", "unntatt", "bortsett", "da", "fordi", "siden", "ettersom", "pga",
-    "grunnet", "hvor", "som", "mens", "likevel", "imidlertid", "derfor", "ellers",
+    "grunnet", "hvor", "som", "mens", "likevel", "imidlertid", "derfor", "ellers", "sidan",
+    "grunna", "dessuten", "utover",
 })
 #: "og" ends a negation's reach when a new verb phrase follows it.
 VERBS_AFTER_AND = frozenset({
     "bruker", "trenger", "har", "er", "skal", "ma", "blir", "far", "gar", "sitter", "behov",
     "onsker", "tar", "star", "planlegges", "bestilles", "bor", "kommer", "mobiliseres",
+    "treng", "brukar", "nyttar", "bestill", "husk", "reserver", "book",
 })
+#: Words that join the items of a list ("ingen tolk, isolasjon eller spesialutstyr").
+LIST_WORDS = frozenset({"og", "eller", "/"})
 #: Words after a finding that mean a test, not a result ("MRSA-screening tatt").
 NOT_A_RESULT = frozenset({
     "screening", "screenes", "screenet", "podet", "podes", "prove", "prover", "test", "testet",
@@ -181,37 +302,56 @@ NOT_A_RESULT = frozenset({
 ABBREVIATIONS = frozenset({
     "pas", "pt", "ev", "evt", "pga", "kl", "dvs", "ca", "bl", "mht", "iht", "inkl", "tbl", "mg",
     "stk", "nr", "dr", "ifm", "f", "eks", "ref", "jf", "dgn", "postop", "preop", "hhv", "vha",
+    "int", "op", "anest", "avd", "pr", "ua", "mtp", "obs", "rtg", "u",
+})
+#: Of those, the ones often written at the end of a sentence: their full stop ends it when a
+#: capital letter follows ("… intensiv postop. Bruker Marevan").
+SENTENCE_FINAL_ABBREVIATIONS = frozenset({
+    "postop", "preop", "int", "mg", "stk", "dgn", "tbl", "op", "avd", "ua",
 })
 
 #: Words worth correcting when misspelled: one edit away (two for long words) from these, with
-#: the same first letter, a word is read as the lexicon's spelling. Short or ambiguous words
-#: ("tolk", "stokk", "lam") are not here: a near miss of them is usually another word.
+#: the same first letter, a word is read as the lexicon's spelling; a compound that starts or
+#: ends with a near miss of one is corrected too. Short or ambiguous words ("tolk", "stokk",
+#: "lam") are not here: a near miss of them is usually another word.
 FUZZY_WORDS: tuple[str, ...] = (
     # interpreter
-    "tolkebehov", "telefontolk", "skjermtolk", "tolketjeneste", "norsktalende", "sprakbarriere",
-    "norskkunnskaper",
+    "tolkebehov", "telefontolk", "skjermtolk", "videotolk", "tolketjeneste", "norsktalende",
+    "sprakbarriere", "norskkunnskaper", "tegnspraktolk", "fremmedspraklig",
     # isolation
     "isolasjon", "isolering", "isoleres", "kontaktsmitte", "drapesmitte", "luftsmitte",
     "smitteregime", "kontaktisolering", "multiresistent", "tuberkulose", "clostridium",
-    "norovirus", "smittevern",
+    "norovirus", "smittevern", "influensa", "smittefore",
     # latex
     "latexallergi", "lateksallergi", "allergi", "allergisk", "allergier", "overfolsom",
     # icu
     "intensiv", "intensivplass", "intensivseng", "intensivavdeling", "overvakningsplass",
-    "respirator",
+    "respirator", "respiratorbehandling", "overvakning", "intermediaer",
     # anticoagulation
-    "antikoagulasjon", "antikoagulert", "blodfortynnende", "marevan", "warfarin", "eliquis",
-    "apixaban", "xarelto", "rivaroksaban", "pradaxa", "dabigatran", "lixiana", "edoksaban",
-    "fragmin", "klexane", "klopidogrel", "clopidogrel", "brilique", "tikagrelor",
-    "pauses", "seponeres",
+    "antikoagulasjon", "antikoagulert", "antikoagulantia", "blodfortynnende", "marevan",
+    "warfarin", "eliquis", "apixaban", "xarelto", "rivaroksaban", "pradaxa", "dabigatran",
+    "lixiana", "edoksaban", "fragmin", "klexane", "klopidogrel", "clopidogrel", "brilique",
+    "tikagrelor", "platehemmer", "pauses", "seponeres",
     # equipment
     "spesialutstyr", "spesialinstrumenter", "gjennomlysning", "navigasjon", "mikroskop",
-    "leverandor", "lanesett",
+    "leverandor", "lanesett", "robotassistert", "robotkirurgi", "firmarepresentant",
+    "instrumentsett", "implantatsett", "ekstensjonsbord", "cellsaver", "nevromonitorering",
+    "perfusjonist", "bildeforsterker", "konsignasjon", "operasjonsmikroskop", "nevronavigasjon",
+    "endoskopitarn", "laparoskopitarn", "hodeholder", "vakuummadrass", "reservert", "reserveres",
+    "bestilles",
     # mobility
     "rullestol", "rullator", "krykker", "prekestol", "personlofter", "sengeliggende",
-    "hjelpemidler", "forflytning", "gangvansker", "immobil",
+    "hjelpemidler", "forflytning", "gangvansker", "immobil", "takloft", "rullestolbruker",
+    "gangfunksjon",
     # diabetes
     "diabetes", "diabetiker", "diabetikar", "insulin", "insulinbehandlet", "sukkersyke",
+    "metformin",
     # negation words
-    "avkreftet", "negativ", "ingenting", "unodvendig", "nodvendig",
+    "avkreftet", "negativ", "ingenting", "unodvendig", "nodvendig", "uaktuelt",
 )
+#: Real words near a lexicon word whose difference matters ("seponert for to år siden" is
+#: history, "seponeres" an instruction): never corrected.
+CORRECT_AS_IS = frozenset({
+    "seponert", "seponere", "seponer", "isolert", "isolere", "reservere", "allergen", "allergener",
+    "intensivt", "negativt", "negative", "insulinom",
+})

@@ -87,14 +87,18 @@ _SENTENCE_END = re.compile(r"[.!?;\n]+")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a note; a full stop right after a known abbreviation does not end one."""
+    """Sentences of a note; a full stop right after a known abbreviation does not end one,
+    unless the abbreviation often ends sentences ("postop.") and a capital letter follows."""
     sentences: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
         before = re.search(r"([A-Za-zÆØÅæøå]+)$", text[start:match.start()])
-        if (match.group() == "." and before is not None
-                and fold(before.group(1)) in lx.ABBREVIATIONS):
-            continue
+        if match.group() == "." and before is not None:
+            word = fold(before.group(1))
+            following = text[match.end():].lstrip()[:1]
+            if word in lx.ABBREVIATIONS and not (word in lx.SENTENCE_FINAL_ABBREVIATIONS
+                                                 and following.isupper()):
+                continue
         sentences.append(text[start:match.end()])
         start = match.end()
     sentences.append(text[start:])
@@ -122,46 +126,76 @@ def _distance(a: str, b: str, limit: int) -> int:
 
 _FUZZY = tuple(sorted(set(lx.FUZZY_WORDS), key=len, reverse=True))
 _FUZZY_SET = frozenset(_FUZZY)
+#: targets long enough to be recognised at the end of a compound ("operasjonsmikroskpo")
+_FUZZY_TAILS = tuple(w for w in _FUZZY if len(w) >= 8)
 
 
 @lru_cache(maxsize=65536)
 def correct_word(word: str) -> str:
-    """The lexicon's spelling of ``word`` if it is a near miss of a lexicon word (or starts
-    with one, as Norwegian compounds do); otherwise ``word`` unchanged."""
-    if len(word) < 6 or not word.isalpha() or word in _FUZZY_SET:
+    """The lexicon's spelling of ``word`` if it is a near miss of a lexicon word (or starts or
+    ends with one, as Norwegian compounds do); otherwise ``word`` unchanged."""
+    if len(word) < 6 or not word.isalpha() or word in _FUZZY_SET or word in lx.CORRECT_AS_IS:
         return word
     if any(word.startswith(w) for w in _FUZZY):
         return word
-    for target in _FUZZY:
+    best: tuple[int, str] | None = None
+    for target in _FUZZY:  # the nearest whole word wins; ties go to the longer word
         if target[0] != word[0]:
             continue
         limit = 2 if len(target) >= 9 else 1
-        if _distance(word, target, limit) <= limit:
-            return target
+        distance = _distance(word, target, limit)
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, target)
+    if best is not None:
+        return best[1]
+    for target in _FUZZY:
+        if target[0] != word[0]:
+            continue
         if len(word) > len(target) + 2 and len(target) >= 7:  # a compound that starts misspelled
             for cut in (len(target) - 1, len(target), len(target) + 1):
                 if _distance(word[:cut], target, 1) <= 1:
                     return target + word[cut:]
+    for target in _FUZZY_TAILS:  # a compound that ends misspelled: a clean head of 3+ letters
+        if len(word) < len(target) + 3:
+            continue
+        for cut in (len(word) - len(target) - 1, len(word) - len(target),
+                    len(word) - len(target) + 1):
+            if word[cut] == target[0] and _distance(word[cut:], target, 1) <= 1:
+                return word[:cut] + target
     return word
 
 
+#: a negation typed without its space ("ikkebehov for tolk")
+_GLUED = re.compile(r"\b(ikke|ikkje|ingen)(?=(behov|aktuelt|nodvendig|kjent|indisert)\b)")
+
+
 def _canonical(folded: str) -> str:
-    return _TOKEN.sub(lambda m: correct_word(m.group()), folded)
+    return _TOKEN.sub(lambda m: correct_word(m.group()), _GLUED.sub(r"\1 ", folded))
 
 
 def _compile(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(fold(p)) for p in patterns)
 
 
+def _any(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    folded = [f"(?:{fold(p)})" for p in patterns]
+    return re.compile("|".join(folded)) if folded else None
+
+
 _POSITIVE = {fact: _compile(p) for fact, p in lx.POSITIVE.items()}
+_WEAK = {fact: _compile(p) for fact, p in lx.WEAK.items() if p}
 #: one alternation per fact: most sentences mention no fact, and one search rules them out
-_ANY = {fact: re.compile("|".join(f"(?:{fold(p)})" for p in patterns))
-        for fact, patterns in lx.POSITIVE.items()}
+_ANY = {fact: _any((*lx.POSITIVE.get(fact, ()), *lx.WEAK.get(fact, ()))) for fact in FACTS}
 _FALSE_FRIENDS = {fact: _compile(p) for fact, p in lx.FALSE_FRIENDS.items()}
 _ABSENT = {fact: _compile(p) for fact, p in lx.ABSENT.items()}
 _PSEUDO = _compile(lx.PSEUDO_NEGATION)
+_PRE_PHRASES = _compile(lx.PRE_NEGATION_PHRASES)
+_POST_PHRASES = _compile(lx.POST_NEGATION_PHRASES)
 _LATEX_CONTEXT = re.compile(lx.LATEX_CONTEXT)
 _CLAUSE_BREAK = re.compile(r",|\bmen\b|\bmens\b|\bderimot\b")
+_EMPTY_ANSWER = re.compile(r"\s*:\s*(-+|0|nei)\s*(,|$)")  # "Tolk: -", "Tolk: 0"
+_TEST_GLUED = re.compile(r"-?(screening|prove|test|status|svar)")
+_ELLER = re.compile(r"\b(eller|verken|hverken|korkje)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,46 +205,114 @@ class _Token:
     end: int
 
 
-def _negation(sentence: str, start: int, end: int) -> str | None:
-    """The cue that negates the finding at ``sentence[start:end]``, or None."""
-    clause_start = 0
-    clause_end = len(sentence)
-    for brk in _CLAUSE_BREAK.finditer(sentence):
-        if brk.end() <= start:
-            clause_start = brk.end()
-        elif brk.start() >= end:
-            clause_end = brk.start()
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What negation needs to know about a sentence, found once per sentence."""
+
+    sentence: str
+    breaks: tuple[tuple[int, int, str], ...]
+    pseudo: tuple[tuple[int, int], ...]
+    pre_phrases: tuple[tuple[int, int, str], ...]
+    post_phrases: tuple[tuple[int, int, str], ...]
+    spans: tuple[tuple[int, int], ...]  # every finding of every fact in the sentence
+
+    @staticmethod
+    def of(sentence: str, spans: Iterable[tuple[int, int]]) -> _Context:
+        return _Context(
+            sentence,
+            tuple((m.start(), m.end(), m.group()) for m in _CLAUSE_BREAK.finditer(sentence)),
+            tuple(m.span() for p in _PSEUDO for m in p.finditer(sentence)),
+            tuple((m.start(), m.end(), m.group()) for p in _PRE_PHRASES for m in p.finditer(sentence)),
+            tuple((m.start(), m.end(), m.group()) for p in _POST_PHRASES for m in p.finditer(sentence)),
+            tuple(sorted(set(spans))),
+        )
+
+    def in_finding(self, token: _Token) -> bool:
+        return any(a <= token.start and token.end <= b for a, b in self.spans)
+
+    def is_pseudo(self, token: _Token) -> bool:
+        return any(a <= token.start and token.end <= b for a, b in self.pseudo)
+
+    def phrase(self, token: _Token, phrases: tuple[tuple[int, int, str], ...]) -> str | None:
+        return next((text for a, b, text in phrases if a <= token.start and token.end <= b), None)
+
+    def tokens(self, start: int, end: int) -> list[_Token]:
+        return [_Token(m.group(), m.start() + start, m.end() + start)
+                for m in _TOKEN.finditer(self.sentence[start:end])]
+
+
+def _clause(ctx: _Context, start: int, end: int) -> tuple[int, int]:
+    """The clause around ``[start, end)``, widened over earlier commas when the finding is an
+    item of a negated list ("ikke behov for tolk, intensivplass eller spesialutstyr")."""
+    clause_start, clause_end, comma_before = 0, len(ctx.sentence), -1
+    for index, (a, b, _) in enumerate(ctx.breaks):
+        if b <= start:
+            clause_start, comma_before = b, index
+        elif a >= end:
+            clause_end = a
             break
-    pseudo = [m.span() for p in _PSEUDO for m in p.finditer(sentence)]
+    while comma_before >= 0 and ctx.breaks[comma_before][2] == ",":
+        items = ctx.tokens(clause_start, start)
+        if any(t.text not in lx.LIST_WORDS and not ctx.in_finding(t) for t in items):
+            break
+        comma = ctx.breaks[comma_before][0]
+        previous = ctx.tokens(0, comma)
+        if not previous or not ctx.in_finding(previous[-1]):
+            break
+        earlier = ctx.breaks[comma_before - 1][1] if comma_before > 0 else 0
+        if not _ELLER.search(ctx.sentence, earlier):
+            break
+        clause_start, comma_before = earlier, comma_before - 1
+    return clause_start, clause_end
 
-    def is_cue(token: _Token, cues: frozenset[str]) -> bool:
-        if token.text not in cues:
-            return False
-        return not any(a <= token.start and token.end <= b for a, b in pseudo)
 
-    before = [_Token(m.group(), m.start() + clause_start, m.end() + clause_start)
-              for m in _TOKEN.finditer(sentence[clause_start:start])]
-    for distance, token in enumerate(reversed(before)):
+def _negation(ctx: _Context, start: int, end: int) -> str | None:
+    """The cue that negates the finding at ``sentence[start:end]``, or None. Other findings in
+    the way ("ikke behov for tolk og intensivplass") neither count towards the window nor end
+    the scope."""
+    sentence = ctx.sentence
+    clause_start, clause_end = _clause(ctx, start, end)
+
+    def cue(token: _Token, cues: frozenset[str], phrases: tuple[tuple[int, int, str], ...]
+            ) -> str | None:
+        if ctx.is_pseudo(token):
+            return None
+        return token.text if token.text in cues else ctx.phrase(token, phrases)
+
+    before = ctx.tokens(clause_start, start)
+    distance = 0
+    for index in range(len(before) - 1, -1, -1):
+        token = before[index]
+        if ctx.in_finding(token):
+            continue
         if distance >= lx.PRE_WINDOW or token.text in lx.SCOPE_BREAKERS:
             break
-        if token.text == "og" and distance > 0:
-            following = before[len(before) - distance].text
-            if following in lx.VERBS_AFTER_AND:
-                break
-        if is_cue(token, lx.PRE_NEGATION):
-            return token.text
-    after = [_Token(m.group(), m.start() + end, m.end() + end)
-             for m in _TOKEN.finditer(sentence[end:clause_end])]
-    for distance, token in enumerate(after):
-        if distance >= lx.POST_WINDOW or token.text in lx.SCOPE_BREAKERS or token.text == "og":
+        if token.text == "og" and index + 1 < len(before) and \
+                before[index + 1].text in lx.VERBS_AFTER_AND:
             break
-        if is_cue(token, lx.POST_NEGATION):
-            return token.text
+        found = cue(token, lx.PRE_NEGATION, ctx.pre_phrases)
+        if found is not None:
+            return found
+        distance += 1
+    after = ctx.tokens(end, clause_end)
+    distance = 0
+    for index, token in enumerate(after):
+        if ctx.in_finding(token):
+            continue
+        if distance >= lx.POST_WINDOW or token.text in lx.SCOPE_BREAKERS:
+            break
+        if token.text == "og" and not (index + 1 < len(after) and ctx.in_finding(after[index + 1])):
+            break  # "rullator og ikke behov for tolk": a new statement begins
+        found = cue(token, lx.POST_NEGATION, ctx.post_phrases)
+        if found is not None:
+            return found
         if distance < 2 and token.text in lx.NOT_A_RESULT:
             return token.text
+        distance += 1
+    if _EMPTY_ANSWER.match(sentence, end):
+        return "-"
     # "MRSA-screening": the test word is glued to the finding
-    tail = sentence[end:end + 12]
-    if re.match(r"-?(screening|prove|test|status|svar)", tail):
+    if _TEST_GLUED.match(sentence[end:end + 12]):
         return "test"
     return None
 
@@ -219,7 +321,7 @@ class RuleExtractor:
     """The offline default: lexicon, negation, misspellings. Deterministic and fast (≈0.1 ms a
     note); see the module docstring for the rules."""
 
-    name = "rules-nb-v1"
+    name = "rules-nb-v2"
 
     def extract(self, text: str) -> NoteFacts:
         if not isinstance(text, str):
@@ -229,37 +331,57 @@ class RuleExtractor:
     @staticmethod
     def read_uncached(text: str) -> NoteFacts:
         findings: list[Finding] = []
+        weak: list[Finding] = []
         for original in split_sentences(text):
             sentence = _canonical(fold(original))
-            findings.extend(RuleExtractor._sentence_findings(original, sentence))
+            strong, hints = RuleExtractor._sentence_findings(original, sentence)
+            findings.extend(strong)
+            weak.extend(hints)
+        # a hint ("fremmedspråklig") yields to any statement that the fact is absent
+        denied = {f.fact: f.cue for f in findings if f.negated}
+        findings.extend(Finding(f.fact, f.trigger, True, f.evidence, denied[f.fact])
+                        if f.fact in denied and not f.negated else f for f in weak)
         facts = frozenset(f.fact for f in findings if not f.negated)
         return NoteFacts(facts=facts, findings=tuple(findings))
 
     @staticmethod
-    def _sentence_findings(original: str, sentence: str) -> list[Finding]:
-        found: list[Finding] = []
+    def _sentence_findings(original: str, sentence: str) -> tuple[list[Finding], list[Finding]]:
+        """Findings in one folded, corrected sentence: (stated, hinted)."""
+        matches: list[tuple[str, re.Match[str], bool]] = []
         for fact in FACTS:
-            if not _ANY[fact].search(sentence) and fact not in _ABSENT:
+            gate = _ANY[fact]
+            if (gate is None or not gate.search(sentence)) and fact not in _ABSENT:
                 continue
-            spans: set[tuple[int, int]] = set()
+            if fact == "latex_allergy" and not _LATEX_CONTEXT.search(sentence):
+                continue
+            spans: list[tuple[int, int]] = []
             false_friends = [m.span() for p in _FALSE_FRIENDS.get(fact, ())
                              for m in p.finditer(sentence)]
-            for pattern in _POSITIVE[fact]:
+            for patterns, is_weak in ((_POSITIVE.get(fact, ()), False), (_WEAK.get(fact, ()), True)):
+                for pattern in patterns:
+                    for match in pattern.finditer(sentence):
+                        a, b = match.span()
+                        if a == b or any(x <= a < y for x, y in false_friends):
+                            continue
+                        if any(x <= a < y or a <= x < b for x, y in spans):
+                            continue  # one finding per stretch of text
+                        spans.append((a, b))
+                        matches.append((fact, match, is_weak))
+        ctx = _Context.of(sentence, (m.span() for _, m, _ in matches))
+        stated: list[Finding] = []
+        hinted: list[Finding] = []
+        for fact, match, is_weak in matches:
+            cue = _negation(ctx, *match.span())
+            (hinted if is_weak else stated).append(
+                Finding(fact, match.group(), cue is not None, original, cue))
+        for fact, patterns in _ABSENT.items():
+            for pattern in patterns:
                 for match in pattern.finditer(sentence):
-                    span = match.span()
-                    if any(a <= span[0] < b for a, b in false_friends) or span in spans:
-                        continue
-                    if any(a <= span[0] < b or span[0] <= a < span[1] for a, b in spans):
-                        continue  # one finding per stretch of text
-                    if fact == "latex_allergy" and not _LATEX_CONTEXT.search(sentence):
-                        continue
-                    spans.add(span)
-                    cue = _negation(sentence, *span)
-                    found.append(Finding(fact, match.group(), cue is not None, original, cue))
-            for pattern in _ABSENT.get(fact, ()):
-                for match in pattern.finditer(sentence):
-                    found.append(Finding(fact, match.group(), True, original, match.group()))
-        return found
+                    a = match.start()
+                    if any(m.start() <= a < m.end() for f, m, _ in matches if f == fact):
+                        continue  # "ikke norsktalende" is a finding, not an absence
+                    stated.append(Finding(fact, match.group(), True, original, match.group()))
+        return stated, hinted
 
 
 @lru_cache(maxsize=200_000)
