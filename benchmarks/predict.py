@@ -14,11 +14,13 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 from kontrolltarn.predict.evaluate import (
     evaluate_cancellation,
     evaluate_durations,
     evaluate_notes,
+    evaluate_notes_corpus,
     evaluate_tct,
     evaluate_training_time,
 )
@@ -51,6 +53,9 @@ def main() -> int:
         emit(evaluate_cancellation(syn, case))
         say("notes")
         emit(evaluate_notes(syn, case))
+        say("notes: the independent hand-labelled corpus")
+        emit(evaluate_notes_corpus(Path(__file__).parent / "data" / "notes_independent.jsonl",
+                                   "notes-independent"))
         if not args.quick:
             say("training time on the whole year")
             emit(evaluate_training_time(syn, case))

@@ -7,14 +7,18 @@ shuffled with seed 0.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
+
+from kontrolltarn.model import ModelError
 
 from .cancellation import CancellationModel, expected_calibration_error
 from .durations import DurationModel
@@ -167,3 +171,86 @@ def _group_median(train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
     guess = test["procedure_surgeon"].map(by_pair)
     guess = guess.fillna(test["procedure_code"].astype(str).map(by_proc))
     return guess.fillna(test["booked_min"]).to_numpy(dtype=float)
+
+
+def read_notes_corpus(path: Path) -> list[tuple[str, str, frozenset[str]]]:
+    """(id, text, labels) of a labelled notes file: one JSON object a line, as
+    ``{"id": ..., "text": ..., "labels": [...], "absent": [...]}`` (``absent`` optional: facts whose
+    words appear although the fact does not hold; documentation only, never used as truth).
+
+    Every line is checked before anything is measured, so a typo in a hand-written corpus is named
+    (file, line, field) instead of silently turning into a false negative.
+    """
+    known = set(FACTS)
+    notes: list[tuple[str, str, frozenset[str]]] = []
+    first_line: dict[str, int] = {}
+    with Path(path).open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            where = f"{Path(path).name} line {number}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ModelError(where, line.strip()[:60], f"not valid JSON ({error.msg})") from None
+            if not isinstance(row, dict):
+                raise ModelError(where, row, "must be a JSON object with id, text and labels")
+            unknown_keys = sorted(set(row) - {"id", "text", "labels", "absent"})
+            if unknown_keys:
+                raise ModelError(f"{where}: {unknown_keys[0]}", row[unknown_keys[0]],
+                                 "unknown field (expected id, text, labels, absent)")
+            note_id, text = row.get("id"), row.get("text")
+            if not isinstance(note_id, str) or not note_id.strip():
+                raise ModelError(f"{where}: id", note_id, "must be a non-empty string")
+            if note_id in first_line:
+                raise ModelError(f"{where}: id", note_id, f"duplicate of line {first_line[note_id]}")
+            if not isinstance(text, str) or not text.strip():
+                raise ModelError(f"{where}: text", text, "must be a non-empty string")
+            labels = _corpus_labels(row, "labels", where, known, required=True)
+            absent = _corpus_labels(row, "absent", where, known, required=False)
+            both = sorted(labels & absent)
+            if both:
+                raise ModelError(f"{where}: absent", both[0], "also in labels: a fact holds or not")
+            first_line[note_id] = number
+            notes.append((note_id, text, labels))
+    return notes
+
+
+def _corpus_labels(row: dict[str, Any], field: str, where: str, known: set[str],
+                   required: bool) -> frozenset[str]:
+    if field not in row and not required:
+        return frozenset()
+    values = row.get(field)
+    if not isinstance(values, list):
+        raise ModelError(f"{where}: {field}", values, "must be a list of fact labels (may be empty)")
+    for value in values:
+        if value not in known:
+            raise ModelError(f"{where}: {field}", value, f"unknown fact label (known: {', '.join(FACTS)})")
+    if len(set(values)) != len(values):
+        raise ModelError(f"{where}: {field}", values, "lists a fact twice")
+    return frozenset(values)
+
+
+def evaluate_notes_corpus(path: Path, case: str,
+                          extractor: NoteExtractor | None = None) -> Iterator[Measure]:
+    """Precision, recall and positives per fact on a hand-labelled notes file (``read_notes_corpus``),
+    judged like ``evaluate_notes``; plus the micro average over all facts."""
+    notes = read_notes_corpus(path)
+    counts = {fact: [0, 0, 0] for fact in FACTS}  # tp, fp, fn
+    for _, text, labels in notes:
+        found = extract_facts(text, extractor).facts
+        for fact in FACTS:
+            if fact in found and fact in labels:
+                counts[fact][0] += 1
+            elif fact in found:
+                counts[fact][1] += 1
+            elif fact in labels:
+                counts[fact][2] += 1
+    yield Measure(case, "notes_labelled", len(notes), "notes", 300)
+    for fact, (tp, fp, fn) in counts.items():
+        yield Measure(f"{case}/{fact}", "notes_precision", tp / max(1, tp + fp), "share", 0.9)
+        yield Measure(f"{case}/{fact}", "notes_recall", tp / max(1, tp + fn), "share", 0.9)
+        yield Measure(f"{case}/{fact}", "notes_positives", tp + fn, "notes")
+    tp, fp, fn = (sum(c[k] for c in counts.values()) for k in range(3))
+    yield Measure(f"{case}/micro", "notes_precision", tp / max(1, tp + fp), "share", 0.9)
+    yield Measure(f"{case}/micro", "notes_recall", tp / max(1, tp + fn), "share", 0.9)
