@@ -31,7 +31,7 @@ FACT_DESCRIPTIONS: dict[str, str] = {
 
 _W = r"[a-z0-9]*"  # rest of a compound word
 #: equipment words that are special only when ordered, reserved or borrowed ("sett bestilt")
-_KIT = (r"(utstyr|instrument\w*|implantat\w*|protese\w*|skruer|plate\w*|sett|settet|"
+_KIT = (r"(utstyr|utstyret|instrument\w*|implantat\w*|protese\w*|skruer|plate\w*|sett|settet|"
         r"spesialsett|apparat\w*|maskin\w*|bord\w*)")
 _ORDERED = (r"(bestilt|bestilles|bestille|reservert|reserveres|reservere|booket|bookes|booke|"
             r"lant|lant\s+inn|lanes|lanes\s+inn|laane\w*|skaffes|leveres|sendes|klargjores)")
@@ -97,7 +97,7 @@ POSITIVE: dict[str, tuple[str, ...]] = {
         r"[\s-]*(sett|utstyr|instrument\w*|implantat\w*|representant|rep|tarn)",
         rf"\b(instrument|revisjons|implantat|fiksasjons|skrue|negle|bekken|osteotomi|"
         rf"leverandor|lane|lan|laane)sett{_W}",
-        rf"\b(rontgen|rtg)(?![\s.]*(thorax|toraks|bilde|us|kontroll|av|viser|viste|tatt|fra|"
+        rf"\b(rontgen|rtg)(?![\s.:]*(thorax|toraks|bilde|us|kontroll|av|viser|viste|tatt|fra|"
         rf"funn|svar|beskr|u\.?a|normal|bekken|hofte|kne|ankel|skulder|handledd|lunge|"
         rf"columna|colon|ct|mr)){_W}",
         rf"\b{_W}(endoskopi|artroskopi|laparoskopi|skopi|torakoskopi|hysteroskopi|cystoskopi)"
@@ -117,9 +117,9 @@ POSITIVE: dict[str, tuple[str, ...]] = {
         rf"\b{_W}mikroskop(?!i){_W}", rf"\beksoskop{_W}", rf"\bexoscop{_W}",
         rf"\b((holmium|thulium|co2|ktp|yag|diode|ho)-?)?laser(?!behandl){_W}",
         rf"\b(holmium|thulium){_W}",
-        rf"\blane?sett{_W}", r"\blant\s+(utstyr|inn|fra|sett)", rf"\b{_W}leverandor{_W}",
+        rf"\blaa?ne?-?s{{1,2}}e?t{{1,2}}{_W}", r"\blant\s+(utstyr|inn|fra|sett)", rf"\b{_W}leverandor{_W}",
         r"\blanes\s+(inn|fra)\b", r"\blan\s+(av|fra)\s+\w+", rf"\bkonsignasjon{_W}",
-        rf"\b{_W}utstyr\s+(er\s+|ma\s+|skal\s+|blir\s+)?{_ORDERED}",
+        rf"\b{_W}utstyr(et)?\s+(er\s+|ma\s+|skal\s+|blir\s+)?{_ORDERED}",
         rf"\b{_KIT}\s+(er\s+|ma\s+|skal\s+|blir\s+)?{_ORDERED}\b",
         r"\b(bestill|reserver|book|lan)\s+(inn\s+)?(spesial\w*|lanesett|sett|utstyr|implantat)",
         rf"\bbariatrisk{_W}\s+(bord|seng|utstyr|operasjonsbord)", rf"\btungvekts{_W}",
@@ -197,7 +197,7 @@ FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
     "icu_bed": (rf"\bintensivsykepleier{_W}",
                 r"\bintensiv\s+(fysio|trening|opptrening|smerte|insulin|kjemo|antibiotika|"
                 r"oppfolging\s+hos|kurs)",
-                r"\bintensiver(t|e|es|ing)\b",
+                r"\bintensiver(t|e|es|ing)\b", r"\bintensiv(behandlings)?(niva|kandidat)\w*",
                 r"\btidligere\s+(\w+\s+){0,2}(intensiv|respirator)\w*"),
     "isolation": (r"\bsmittevern\w*\s+(som\s+)?(ok|vanlig|normalt|standard)",
                   r"\b(basale|vanlige|standard)\s+smittevern\w*",
@@ -206,6 +206,8 @@ FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
                   r"\bvaksin\w*\s+(mot\s+)?(influensa|covid|korona|meslinger|kikhoste)\w*",
                   r"\b(tidligere|gjennomgatt|hatt)\s+(covid|korona|influensa|vannkopper|"
                   r"meslinger|kikhoste)\w*"),
+    "latex_allergy": (r"\b(latex|lateks)fri\w*\s+\w+\s+(brukes\s+)?(rutinemessig|som\s+standard|"
+                      r"som\s+vanlig)",),
     "anticoagulation": (
         r"\bheparinallergi\b",
         r"\b(fragmin|klexane|innohep|dalteparin|enoksaparin|tinzaparin)\w*\s+(som\s+)?"
@@ -223,6 +225,7 @@ FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
         r"instrumentering|instrumenter|sett|bord)\b",
     ),
     "mobility_aid": (r"\bimmobilis\w*",
+                     r"\btidligere\s+(\w+\s+)?(rullator|rullestol|krykke|gastol)\w*",
                      r"\b(selvstendig|selvhjulpen|uavhengig)\s+(i|ved|under)\s+forflytning\w*",
                      r"\bforflytning\w*\s*:?\s*(selvstendig|selv|ua|u\.a|uavhengig|ok)\b"),
 }
@@ -249,7 +252,8 @@ PRE_NEGATION = frozenset({
     "ikke", "ikkje", "ike", "ikk", "ikek", "ikkke", "ingen", "inga", "intet", "ingenting",
     "uten", "utan", "nei", "neg", "negativ", "aldri", "verken", "hverken", "korkje", "avkreftet",
     "fri", "frisk", "uaktuelt", "unodvendig", "avbestilt", "avbestill",
-    "mor", "bror", "soster", "familie", "familien", "familiaer", "slekt", "arvelig",
+    "mor", "bror", "soster", "familie", "familien", "familiaer", "slekt", "arvelig", "mormor",
+    "morfar", "farmor", "farfar", "foreldre", "sosken", "onkel", "tante",
 })
 #: Negation cues right after a finding ("tolk ikke nødvendig", "MRSA negativ").
 POST_NEGATION = frozenset({
@@ -262,6 +266,8 @@ POST_NEGATION = frozenset({
 PRE_NEGATION_PHRASES = (
     r"\bsluttet\s+(med|pa)\b", r"\btidligere\s+(brukt|behandlet\s+med|statt\s+pa)\b",
     r"\bbrukte\s+tidligere\b", r"\bbrukte\s+\w+\s+tidligere\b",
+    r"\bfar\s+(har|hadde|fikk)\b",  # father ("far" is also "får": only with a verb after)
+    r"\btaler\s+(godt\s+)?(latex|lateks)",  # "tåler ikke latex" is a pseudo-negation
 )
 POST_NEGATION_PHRASES = (
     r"\b(seponert|sluttet|avsluttet|stoppet)\s+(for\s+(\w+\s+){0,2}?(lenge|ar|aar|maned\w*|mnd)"
@@ -292,6 +298,10 @@ VERBS_AFTER_AND = frozenset({
 })
 #: Words that join the items of a list ("ingen tolk, isolasjon eller spesialutstyr").
 LIST_WORDS = frozenset({"og", "eller", "/"})
+#: Facts that are tested for (screening, allergy tests): a test without its result is no finding.
+TESTED_FACTS = frozenset({"isolation", "latex_allergy"})
+#: A result after the test word makes it a finding after all ("MRSA-prøve positiv").
+POSITIVE_RESULT = frozenset({"positiv", "positive", "positivt", "pos", "pavist"})
 #: Words after a finding that mean a test, not a result ("MRSA-screening tatt").
 NOT_A_RESULT = frozenset({
     "screening", "screenes", "screenet", "podet", "podes", "prove", "prover", "test", "testet",

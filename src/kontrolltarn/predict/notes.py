@@ -73,14 +73,16 @@ class NoteExtractor(Protocol):
 
 _FOLD = str.maketrans({"ø": "o", "å": "a", "æ": "ae", "ö": "o", "ä": "ae", "ü": "u"})
 _TOKEN = re.compile(r"[a-z0-9]+")
+_SPACES = re.compile(r"\s+")
 
 
 def fold(text: str) -> str:
     """Lower case, Norwegian letters to ASCII (ø→o, å→a, æ→ae), accents dropped, spaces single."""
     lowered = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
-    ascii_only = unicodedata.normalize("NFKD", lowered)
-    ascii_only = "".join(c for c in ascii_only if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", ascii_only).strip()
+    if not lowered.isascii():  # most note text is ASCII by now: skip the slow path
+        lowered = "".join(c for c in unicodedata.normalize("NFKD", lowered)
+                          if not unicodedata.combining(c))
+    return _SPACES.sub(" ", lowered).strip()
 
 
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
@@ -182,10 +184,10 @@ def _any(patterns: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(folded)) if folded else None
 
 
-_POSITIVE = {fact: _compile(p) for fact, p in lx.POSITIVE.items()}
-_WEAK = {fact: _compile(p) for fact, p in lx.WEAK.items() if p}
-#: one alternation per fact: most sentences mention no fact, and one search rules them out
-_ANY = {fact: _any((*lx.POSITIVE.get(fact, ()), *lx.WEAK.get(fact, ()))) for fact in FACTS}
+#: one alternation per fact (stated, hinted): one pass finds the leftmost, non-overlapping
+#: findings; at one position the pattern listed first wins. Most sentences mention no fact.
+_POSITIVE = {fact: _any(lx.POSITIVE.get(fact, ())) for fact in FACTS}
+_WEAK = {fact: _any(lx.WEAK.get(fact, ())) for fact in FACTS}
 _FALSE_FRIENDS = {fact: _compile(p) for fact, p in lx.FALSE_FRIENDS.items()}
 _ABSENT = {fact: _compile(p) for fact, p in lx.ABSENT.items()}
 _PSEUDO = _compile(lx.PSEUDO_NEGATION)
@@ -266,7 +268,7 @@ def _clause(ctx: _Context, start: int, end: int) -> tuple[int, int]:
     return clause_start, clause_end
 
 
-def _negation(ctx: _Context, start: int, end: int) -> str | None:
+def _negation(ctx: _Context, fact: str, start: int, end: int) -> str | None:
     """The cue that negates the finding at ``sentence[start:end]``, or None. Other findings in
     the way ("ikke behov for tolk og intensivplass") neither count towards the window nor end
     the scope."""
@@ -295,6 +297,8 @@ def _negation(ctx: _Context, start: int, end: int) -> str | None:
             return found
         distance += 1
     after = ctx.tokens(end, clause_end)
+    # "MRSA-screening tatt" names a test, not a result, unless a positive result follows
+    test_only = fact in lx.TESTED_FACTS and not any(t.text in lx.POSITIVE_RESULT for t in after[:4])
     distance = 0
     for index, token in enumerate(after):
         if ctx.in_finding(token):
@@ -306,13 +310,13 @@ def _negation(ctx: _Context, start: int, end: int) -> str | None:
         found = cue(token, lx.POST_NEGATION, ctx.post_phrases)
         if found is not None:
             return found
-        if distance < 2 and token.text in lx.NOT_A_RESULT:
+        if test_only and distance < 2 and token.text in lx.NOT_A_RESULT:
             return token.text
         distance += 1
     if _EMPTY_ANSWER.match(sentence, end):
         return "-"
     # "MRSA-screening": the test word is glued to the finding
-    if _TEST_GLUED.match(sentence[end:end + 12]):
+    if test_only and _TEST_GLUED.match(sentence[end:end + 12]):
         return "test"
     return None
 
@@ -349,31 +353,30 @@ class RuleExtractor:
         """Findings in one folded, corrected sentence: (stated, hinted)."""
         matches: list[tuple[str, re.Match[str], bool]] = []
         for fact in FACTS:
-            gate = _ANY[fact]
-            if (gate is None or not gate.search(sentence)) and fact not in _ABSENT:
-                continue
             if fact == "latex_allergy" and not _LATEX_CONTEXT.search(sentence):
                 continue
             spans: list[tuple[int, int]] = []
-            false_friends = [m.span() for p in _FALSE_FRIENDS.get(fact, ())
-                             for m in p.finditer(sentence)]
-            for patterns, is_weak in ((_POSITIVE.get(fact, ()), False), (_WEAK.get(fact, ()), True)):
-                for pattern in patterns:
-                    for match in pattern.finditer(sentence):
-                        a, b = match.span()
-                        if a == b or any(x <= a < y for x, y in false_friends):
-                            continue
-                        if any(x <= a < y or a <= x < b for x, y in spans):
-                            continue  # one finding per stretch of text
-                        spans.append((a, b))
-                        matches.append((fact, match, is_weak))
-        ctx = _Context.of(sentence, (m.span() for _, m, _ in matches))
+            false_friends: list[tuple[int, int]] | None = None
+            for pattern, is_weak in ((_POSITIVE[fact], False), (_WEAK[fact], True)):
+                for match in pattern.finditer(sentence) if pattern is not None else ():
+                    a, b = match.span()
+                    if false_friends is None:  # looked for only once a candidate is found
+                        false_friends = [m.span() for p in _FALSE_FRIENDS.get(fact, ())
+                                         for m in p.finditer(sentence)]
+                    if a == b or any(x <= a < y for x, y in false_friends):
+                        continue
+                    if any(x <= a < y or a <= x < b for x, y in spans):
+                        continue  # a hint inside a stated finding adds nothing
+                    spans.append((a, b))
+                    matches.append((fact, match, is_weak))
         stated: list[Finding] = []
         hinted: list[Finding] = []
-        for fact, match, is_weak in matches:
-            cue = _negation(ctx, *match.span())
-            (hinted if is_weak else stated).append(
-                Finding(fact, match.group(), cue is not None, original, cue))
+        if matches:
+            ctx = _Context.of(sentence, (m.span() for _, m, _ in matches))
+            for fact, match, is_weak in matches:
+                cue = _negation(ctx, fact, *match.span())
+                (hinted if is_weak else stated).append(
+                    Finding(fact, match.group(), cue is not None, original, cue))
         for fact, patterns in _ABSENT.items():
             for pattern in patterns:
                 for match in pattern.finditer(sentence):
