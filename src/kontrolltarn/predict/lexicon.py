@@ -70,12 +70,14 @@ POSITIVE: dict[str, tuple[str, ...]] = {
         r"\b(postoperativ|elektiv|forlenget|planlagt)\s+(respirator\w*|ventilasjon)",
         r"\b(holdes|forblir|forbli|beholdes|fortsatt)\s+intubert\b",
         rf"\bovervakningsavd{_W}", r"\b(postop|postoperativ)\w*\s+overvakning\b",
+        r"\bovervakning\w*\s+(postop\w*|etter\s+(operasjon|inngrep)\w*)",
+        r"\b(kir|kirurgisk)\.?\s*overvakning\w*", r"\b(til|pa)\s+int\b(?!\s*-?\s*(med|\d))",
         r"\b(plass|seng)\s+pa\s+overvakning\w*",
         rf"\bintermediaer{_W}",
     ),
     "anticoagulation": (
         rf"\bantikoag{_W}", rf"\b{_W}blodfortynn{_W}", r"\b(noak|doak|nacd?|doac)\b",
-        r"\bak-?behandl\w*", rf"\b(blod)?plate(hemm|hemmer|hemmende){_W}",
+        r"\bak-?beh\w*", r"\b(dapt|lmwh)\b", r"\bclexane\w*", rf"\b(blod)?plate(hemm|hemmer|hemmende){_W}",
         rf"\btrombocytt?hemm{_W}", rf"\bantitrombotisk{_W}", r"\bbridging\w*",
         rf"\b(marevan|warfarin|eliquis|apixaban|xarelto|rivaroksaban|rivaroxaban|pradaxa|"
         rf"dabigatran|lixiana|edoksaban|edoxaban|fragmin|dalteparin|klexane|enoksaparin|"
@@ -86,11 +88,12 @@ POSITIVE: dict[str, tuple[str, ...]] = {
         r"pauses|seponer|stopp|holdes|sett\w* pa pause|avslutt|skal ikke tas|ikke tas))",
     ),
     "special_equipment": (
-        rf"\bspesial(utstyr|instrument|sett|bord|seng|leie|tilpass|pakke|bestil|lag|"
-        rf"implantat|protese|skruer|plate|kamera|optikk){_W}",
+        # spesialutstyr, spesialbestilt, spesialbord … but not a specialist or a speciality
+        rf"\bspesial(?!ist|itet|iser|sykehus|helse|avdeling|sykepleier|kost|omrade|felt|fag|"
+        rf"undersok|kompetans|post|poliklin|lege){_W}",
         rf"\bfirma(representant|rep|utstyr|sett){_W}",
         r"\butstyr\s+fra\s+(firma|produsent|leverandor)",
-        r"\b(representant|rep\.?)\s+fra\s+(firma\w*|leverandor\w*|produsent\w*|stryker|"
+        r"\b(representant|rep\.?|tekniker|produktspesialist)\s+fra\s+(firma\w*|leverandor\w*|produsent\w*|stryker|"
         r"medtronic|zimmer|depuy|synthes|arthrex|smith|olympus|storz|biomet|link|braun)",
         r"\b(leverandor|produsent|firma)\w*\s*(representant|rep)\b",
         r"\b(stryker|medtronic|zimmer|depuy|synthes|arthrex|olympus|storz|biomet|brainlab)"
@@ -117,7 +120,12 @@ POSITIVE: dict[str, tuple[str, ...]] = {
         rf"\b{_W}mikroskop(?!i){_W}", rf"\beksoskop{_W}", rf"\bexoscop{_W}",
         rf"\b((holmium|thulium|co2|ktp|yag|diode|ho)-?)?laser(?!behandl){_W}",
         rf"\b(holmium|thulium){_W}",
-        rf"\blaa?ne?-?s{{1,2}}e?t{{1,2}}{_W}", r"\blant\s+(utstyr|inn|fra|sett)", rf"\b{_W}leverandor{_W}",
+        rf"\blaa?ne?-?s{{1,2}}e?t{{1,2}}{_W}", rf"\blaa?ne(utstyr|instrument|implantat|protese){_W}",
+        rf"\bkommisjon{_W}", rf"\bstereotak{_W}", rf"\bradiofrekvens{_W}", r"\brfa\b",
+        r"\b3d-?(kamera|optikk|laparoskop\w*|tarn|skop\w*)",
+        r"\b(bredt|bredere|forsterket|ekstra\s+bredt?)\s+(operasjons)?(bord|seng)",
+        r"\b(trykkavlastende|bariatrisk\w*)\s+(madrass|seng|bord|leie)",
+        r"\blant\s+(utstyr|inn|fra|sett)", rf"\b{_W}leverandor{_W}",
         r"\blanes\s+(inn|fra)\b", r"\blan\s+(av|fra)\s+\w+", rf"\bkonsignasjon{_W}",
         rf"\b{_W}utstyr(et)?\s+(er\s+|ma\s+|skal\s+|blir\s+)?{_ORDERED}",
         rf"\b{_KIT}\s+(er\s+|ma\s+|skal\s+|blir\s+)?{_ORDERED}\b",
@@ -140,7 +148,8 @@ POSITIVE: dict[str, tuple[str, ...]] = {
     "mobility_aid": (
         rf"\b{_W}rullestol{_W}", rf"\brullator{_W}", rf"\b{_W}krykke{_W}", rf"\bgastol{_W}",
         rf"\bgabord{_W}", rf"\bgaramme{_W}", rf"\bgahjelp{_W}", rf"\bprekestol{_W}",
-        r"\bstokk(er|en)?\b", rf"\bpersonloft{_W}", rf"\btakloft{_W}", r"\bpermobil\w*",
+        r"\bstokk(er|en)?\b", r"\blift\b", r"\bhjelp\s+av\s+(to|2)\b",
+        rf"\bpersonloft{_W}", rf"\btakloft{_W}", r"\bpermobil\w*",
         rf"\bloftestol{_W}", rf"\b{_W}loftehjelp{_W}", rf"\bglide(brett|matte|laken){_W}",
         rf"\bsklibrett{_W}", rf"\bsengeliggende{_W}", rf"\bsengebundet{_W}",
         rf"\bimmobil(?!is){_W}", rf"\b{_W}hjelpemid{_W}", rf"\bforflytning{_W}",
@@ -222,7 +231,7 @@ FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
         r"\b(tidligere\s+)?laserbehandl\w*",
         r"\btidligere\s+(\w+\s+)?laser\w*",
         r"\b(vanlig|vanlige|standard|ordinaer|ordinaert|rutinemessig)\s+(\w+\s+)?(utstyr|"
-        r"instrumentering|instrumenter|sett|bord)\b",
+        r"instrumentering|instrumenter|sett|bord|tarn)\b",
     ),
     "mobility_aid": (r"\bimmobilis\w*",
                      r"\btidligere\s+(\w+\s+)?(rullator|rullestol|krykke|gastol)\w*",
@@ -274,6 +283,10 @@ POST_NEGATION_PHRASES = (
     r"\s+siden|i\s+(\w+\s+)?(19|20)\d\d|permanent\w*|helt|definitivt)",
     r"\bavsluttet\b(?!\s+(\d|en|ett|to|tre|fire|fem|seks|sju|syv)\b)",
 )
+#: Right before a drug or an aid, "tidligere" makes it history ("tidligere Marevan, nå ingen").
+#: Not for infections: a patient once MRSA-positive keeps precautions until cleared.
+HISTORY_CUES = frozenset({"tidligere", "tidl", "forhenvaerende"})
+HISTORY_FACTS = frozenset({"anticoagulation", "mobility_aid"})
 PRE_WINDOW = 6
 POST_WINDOW = 3
 
@@ -312,7 +325,7 @@ NOT_A_RESULT = frozenset({
 ABBREVIATIONS = frozenset({
     "pas", "pt", "ev", "evt", "pga", "kl", "dvs", "ca", "bl", "mht", "iht", "inkl", "tbl", "mg",
     "stk", "nr", "dr", "ifm", "f", "eks", "ref", "jf", "dgn", "postop", "preop", "hhv", "vha",
-    "int", "op", "anest", "avd", "pr", "ua", "mtp", "obs", "rtg", "u",
+    "int", "op", "anest", "avd", "pr", "ua", "mtp", "obs", "rtg", "u", "kir", "tidl", "beh",
 })
 #: Of those, the ones often written at the end of a sentence: their full stop ends it when a
 #: capital letter follows ("… intensiv postop. Bruker Marevan").

@@ -195,7 +195,7 @@ _PRE_PHRASES = _compile(lx.PRE_NEGATION_PHRASES)
 _POST_PHRASES = _compile(lx.POST_NEGATION_PHRASES)
 _LATEX_CONTEXT = re.compile(lx.LATEX_CONTEXT)
 _CLAUSE_BREAK = re.compile(r",|\bmen\b|\bmens\b|\bderimot\b")
-_EMPTY_ANSWER = re.compile(r"\s*:\s*(-+|0|nei)\s*(,|$)")  # "Tolk: -", "Tolk: 0"
+_EMPTY_ANSWER = re.compile(r"\s*[:(]?\s*(-+|0|nei|neg)\s*\)?\s*[,.]?\s*$")  # "Tolk: -", "MRSA (-)"
 _TEST_GLUED = re.compile(r"-?(screening|prove|test|status|svar)")
 _ELLER = re.compile(r"\b(eller|verken|hverken|korkje)\b")
 
@@ -282,6 +282,8 @@ def _negation(ctx: _Context, fact: str, start: int, end: int) -> str | None:
         return token.text if token.text in cues else ctx.phrase(token, phrases)
 
     before = ctx.tokens(clause_start, start)
+    if before and fact in lx.HISTORY_FACTS and before[-1].text in lx.HISTORY_CUES:
+        return before[-1].text
     distance = 0
     for index in range(len(before) - 1, -1, -1):
         token = before[index]
