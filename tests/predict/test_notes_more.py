@@ -506,8 +506,52 @@ THIRD_ROUND = [
     ('Ingen lånesett.', set()),
 ]
 
+#: Typing errors: doubled, missing and swapped letters, glued words, misspelled cues.
+TYPING_ERRORS = [
+    ('Rullstol.', {'mobility_aid'}),
+    ('Marrevan pauses.', {'anticoagulation'}),
+    ('Eliquiss pauses.', {'anticoagulation'}),
+    ('Xarellto pauses.', {'anticoagulation'}),
+    ('Klexan bridging.', {'anticoagulation'}),
+    ('Diabettes.', {'diabetic'}),
+    ('Insulni.', {'diabetic'}),
+    ('Trengertolk.', {'interpreter'}),
+    ('MRSApositiv.', {'isolation'}),
+    ('Intensiv-plass.', {'icu_bed'}),
+    ('Intensivplas bestilt.', {'icu_bed'}),
+    ('Intenisvplass.', {'icu_bed'}),
+    ('Robootassistert.', {'special_equipment'}),
+    ('Navigasjion.', {'special_equipment'}),
+    ('Gjennomlysnign.', {'special_equipment'}),
+    ('Spesialutstyrr.', {'special_equipment'}),
+    ('Personløftar.', {'mobility_aid'}),
+    ('Rulllator.', {'mobility_aid'}),
+    ('Krykekr.', {'mobility_aid'}),
+    ('Sengeliggnede.', {'mobility_aid'}),
+    ('Isolasjjon.', {'isolation'}),
+    ('Kontaktsmmitte.', {'isolation'}),
+    ('Latekssallergi.', {'latex_allergy'}),
+    ('Lateks allergi.', {'latex_allergy'}),
+    ('Tolkebehvo.', {'interpreter'}),
+    ('Telefontokl.', {'interpreter'}),
+    ('Dråpesmitte.', {'isolation'}),
+    ('Blodfortynnede.', {'anticoagulation'}),
+    ('Antikoagulasjn.', {'anticoagulation'}),
+    ('Platehemer.', {'anticoagulation'}),
+    ('Mikroskp.', {'special_equipment'}),
+    ('Leverandr.', {'special_equipment'}),
+    ('Lånesettet.', {'special_equipment'}),
+    ('Hodeholdr.', {'special_equipment'}),
+    ('Ikke behv for tolk.', set()),
+    ('Ikek behov for intensiv.', set()),
+    ('Ingne diabetes.', set()),
+    ('Ikkje behov for rullestol.', set()),
+    ('Uten rullatro.', set()),
+]
+
 CASES = INTERPRETER + ISOLATION + LATEX + ICU + ANTICOAGULATION + EQUIPMENT + MOBILITY + DIABETIC \
-    + MIXED + SECOND_ROUND + THIRD_ROUND
+    + MIXED + SECOND_ROUND + THIRD_ROUND \
+    + TYPING_ERRORS
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES)

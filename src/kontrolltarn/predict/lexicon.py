@@ -258,7 +258,8 @@ LATEX_CONTEXT = (
 
 #: Negation cues before a finding (same clause, up to PRE_WINDOW words before it).
 PRE_NEGATION = frozenset({
-    "ikke", "ikkje", "ike", "ikk", "ikek", "ikkke", "ingen", "inga", "intet", "ingenting",
+    "ikke", "ikkje", "ike", "ikk", "ikek", "ikkke", "ikkee", "ikje", "ikkj", "kike",
+    "ingen", "inga", "ingne", "ignen", "inegn", "intet", "ingenting",
     "uten", "utan", "nei", "neg", "negativ", "aldri", "verken", "hverken", "korkje", "avkreftet",
     "fri", "frisk", "uaktuelt", "unodvendig", "avbestilt", "avbestill",
     "mor", "bror", "soster", "familie", "familien", "familiaer", "slekt", "arvelig", "mormor",
@@ -266,7 +267,8 @@ PRE_NEGATION = frozenset({
 })
 #: Negation cues right after a finding ("tolk ikke nødvendig", "MRSA negativ").
 POST_NEGATION = frozenset({
-    "ikke", "ikkje", "ike", "nei", "neg", "negativ", "negative", "negativt", "ingen",
+    "ikke", "ikkje", "ike", "ikek", "ikje", "ikkee", "nei", "neg", "negativ", "negative",
+    "negativt", "ingen",
     "avkreftet", "utelukket", "unodvendig", "unodig", "ukjent", "frisk", "uaktuelt",
     "uaktuell", "avbestilt", "avlyst", "opphevet", "sanert", "friskmeldt",
 })
