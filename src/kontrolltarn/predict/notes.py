@@ -7,13 +7,23 @@ interface, e.g. ``CallableExtractor("llama-local", my_function)`` where ``my_fun
 returns the labels it found; its labels are checked against ``FACTS``.
 
 How the rules read a note:
-1. Split into sentences (a full stop after "pas.", "ev.", "pga." does not end one), fold each
-   (lower case, ø→o, å→a, æ→ae), and correct words one or two edits away from the lexicon.
-2. Every positive pattern that matches is a *finding*; false friends ("diabetes insipidus")
-   are dropped; latex counts only with allergy context in the sentence.
+1. Split into sentences (a full stop after "pas.", "ev.", "int." does not end one, unless the
+   abbreviation often ends sentences, like "postop.", and a capital letter follows), fold each
+   (lower case, ø→o, å→a, æ→ae), split glued negations ("ikkebehov"), and correct words one
+   or two edits away from the lexicon (swaps count as one); a compound whose head or tail is
+   such a near miss ("operasjonsmikroskpo") is corrected too.
+2. Every positive pattern that matches is a *finding* (one alternation per fact: leftmost
+   matches, no overlaps); false friends ("diabetes insipidus", "mikroskopisk", "intensiv
+   fysioterapi") are dropped; latex counts only with allergy context in the sentence.
+   *Hints* ("fremmedspråklig", "snakker kun dari") are findings that yield to any statement
+   in the note that the fact is absent ("… men snakker godt norsk").
 3. A finding is negated by a cue before it in its clause ("ikke behov for tolk", "ingen kjent
-   MRSA") or right after it ("tolk ikke nødvendig", "MRSA negativ"), unless the cue is part of
-   a pseudo-negation ("tåler ikke latex") or a scope breaker ("men", "og bruker") lies between.
+   MRSA", "sluttet med Marevan") or right after it ("tolk ikke nødvendig", "MRSA negativ",
+   "Eliquis seponert for to år siden", "Tolk: -"), unless the cue is part of a pseudo-negation
+   ("tåler ikke latex", "går ikke uten rullator") or a scope breaker ("men", "og bruker")
+   lies between. Other findings in the way do not end the scope, so a negated list is negated
+   item by item ("ikke behov for tolk, intensivplass eller spesialutstyr"; "tolk og
+   intensivplass ikke nødvendig"). "Tidligere" right before a drug or an aid makes it history.
    A test without its result ("MRSA-screening tatt") is not a finding either.
 4. A fact is present when any finding of it is not negated.
 """
