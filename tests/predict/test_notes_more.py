@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from kontrolltarn.predict.notes import correct_word, extract_facts, split_sentences
+from kontrolltarn.predict.notes import RuleExtractor, correct_word, extract_facts, split_sentences
 
 INTERPRETER = [
     ("Behov for tolk ved innkomst, bestilt til kl 07.30.", {"interpreter"}),
@@ -595,10 +595,10 @@ def test_a_hint_yields_to_a_stated_absence() -> None:
 
 def test_extraction_stays_fast() -> None:
     texts = [text for text, _ in CASES]
-    from kontrolltarn.predict.notes import RuleExtractor
+    rounds = 20
     start = time.perf_counter()
-    for _ in range(100):
+    for _ in range(rounds):
         for text in texts:
             RuleExtractor.read_uncached(text)  # uncached: measure the rules, not the cache
-    per_note = (time.perf_counter() - start) / (100 * len(texts))
-    assert per_note < 0.001  # ≈0.1 ms expected; generous for a busy machine
+    per_note = (time.perf_counter() - start) / (rounds * len(texts))
+    assert per_note < 0.0005  # ≈0.1 ms measured on two busy cores; 0.2 ms is the aim
