@@ -9,7 +9,7 @@ a session takes more risk only where it buys enough. Other constraints: local ru
 session, per procedure, one ``first_only`` case, one infected case since it must be last);
 post-operative beds and mobile-equipment minutes still free at the location that day. After the
 solve the exact Fenton–Wilkinson chance is checked against the level; if it is above, the
-capacity is tightened and the model solved again (``MAX_ROUNDS``).
+capacity is shifted and the model solved again (``MAX_ROUNDS``, see ``solve_session``).
 
 Sessions are solved one after another (the optimiser carries beds, equipment, surgeons and the
 risk budget forward): each model is small enough to solve to optimality in a fraction of a
@@ -32,7 +32,9 @@ from .risk import exceed_probability, fenton_wilkinson, tangent_terms, z_for
 from .rules import SessionRules
 
 SCALE = 10  # CP-SAT wants integers: tenths of a minute / of a point
-MAX_ROUNDS = 4
+MAX_ROUNDS = 6
+#: stop loosening a session's capacity when fewer minutes than this are left to gain
+LOOSEN_MIN = 10.0
 #: share of the staffed minutes a mobile unit can serve in a day (set-up, transport between rooms)
 EQUIPMENT_DAY_SHARE = 0.85
 #: the overrun chances a session may be planned at (below its ceiling)
@@ -98,21 +100,44 @@ class Outcome:
 def solve_session(slot: SessionSlot, limits: Limits, *, seed: int, time_limit: float,
                   risk_price: float) -> Outcome:
     """The best cases for ``slot`` (see the module docstring). ``risk_price``: points per
-    percentage point of overrun chance."""
-    tighten = 0.0
+    percentage point of overrun chance.
+
+    The linear chance constraint is only an approximation, conservative for lists of low
+    variance and optimistic for skewed ones. So the model's capacity is shifted by ``shift``
+    minutes and bisected on the exact Fenton–Wilkinson check: a list that keeps its level lets
+    the next round loosen by the minutes it leaves free; a list above its level tightens. The
+    best list that keeps its level wins."""
+    shift = 0.0
+    kept: tuple[float, list[Candidate], float, str] | None = None  # (worth, cases, level, status)
+    loose: float | None = None  # the largest shift whose list kept its level
+    tight: float | None = None  # the smallest shift whose list did not
     cases: list[Candidate] = []
-    level = 0.0
-    status = "EMPTY"
+    level, status, rounds = 0.0, "EMPTY", 0
     for rounds in range(1, MAX_ROUNDS + 1):
-        cases, level, status = _solve_once(slot, limits, tighten, seed,
+        cases, level, status = _solve_once(slot, limits, -shift, seed,
                                            time_limit if rounds == 1 else time_limit / 3, risk_price)
         risk = session_overrun_probability(slot, cases)
         if risk <= level + 1e-9 or len(cases) <= 1:
-            return Outcome(cases, level, risk, rounds, status)
-        tighten += _excess_minutes(slot, cases, level) + 1.0
+            worth = sum(slot.points[c.id] for c in cases) - risk_price * 100 * level
+            if kept is None or worth > kept[0]:
+                kept = (worth, cases, level, status)
+            loose = shift
+            free = _free_minutes(slot, cases, level)
+            if free < LOOSEN_MIN:
+                break
+            shift = shift + free if tight is None else (shift + tight) / 2
+        else:
+            tight = shift
+            shift = (loose + tight) / 2 if loose is not None else \
+                shift - _excess_minutes(slot, cases, level) - 1.0
+        if loose is not None and tight is not None and tight - loose < LOOSEN_MIN:
+            break
+    if kept is not None:
+        _, cases, level, status = kept
+        return Outcome(cases, level, session_overrun_probability(slot, cases), rounds, status)
     while len(cases) > 1 and session_overrun_probability(slot, cases) > level + 1e-9:
         cases.remove(min(cases, key=lambda c: slot.points[c.id] / max(c.moments.var, 1.0)))
-    return Outcome(cases, level, session_overrun_probability(slot, cases), MAX_ROUNDS, status)
+    return Outcome(cases, level, session_overrun_probability(slot, cases), rounds, status)
 
 
 def session_overrun_probability(slot: SessionSlot, cases: list[Candidate]) -> float:
@@ -125,9 +150,18 @@ def session_overrun_probability(slot: SessionSlot, cases: list[Candidate]) -> fl
 
 
 def _excess_minutes(slot: SessionSlot, cases: list[Candidate], probability: float) -> float:
+    return max(0.0, -_free_minutes(slot, cases, probability))
+
+
+def _free_minutes(slot: SessionSlot, cases: list[Candidate], probability: float) -> float:
+    """Minutes between the list's ``probability`` upper quantile (Fenton–Wilkinson) and the
+    overrun line: how much longer the list could be at that level (negative: over it)."""
+    line = slot.capacity + slot.overrun_min
+    if not cases:
+        return float(line)
     _, mu, sigma = fenton_wilkinson([c.moments for c in cases])
     quantile = math.exp(mu + z_for(probability) * sigma)
-    return max(0.0, quantile + slot.turnover * (len(cases) - 1) - slot.capacity - slot.overrun_min)
+    return line - quantile - slot.turnover * (len(cases) - 1)
 
 
 def _levels(slot: SessionSlot, tighten: float) -> list[_Level]:
