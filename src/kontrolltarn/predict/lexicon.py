@@ -118,7 +118,7 @@ POSITIVE: dict[str, tuple[str, ...]] = {
         rf"\bfluoroskopi{_W}", r"\bskopi\s+(peroperativt|pa\s+stuen|i\s+sal)",
         rf"\bradiograf{_W}", rf"\b{_W}navigasjon{_W}", r"\bo-?\s?arm\b", r"\bstealth\w*",
         rf"\b{_W}mikroskop(?!i){_W}", rf"\beksoskop{_W}", rf"\bexoscop{_W}",
-        rf"\b((holmium|thulium|co2|ktp|yag|diode|ho)-?)?laser(?!behandl){_W}",
+        rf"\b((holmium|thulium|co2|ktp|yag|diode|ho)-?)?laser(?!behandl|oper){_W}",
         rf"\b(holmium|thulium){_W}",
         rf"\blaa?ne?-?s{{1,2}}e?t{{1,2}}{_W}", rf"\blaa?ne(utstyr|instrument|implantat|protese){_W}",
         rf"\bkommisjon{_W}", rf"\bstereotak{_W}", rf"\bradiofrekvens{_W}", r"\brfa\b",
@@ -199,13 +199,21 @@ FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
     "interpreter": (
         r"\b(jeg|vi|radiolog\w*|lege\w*|kirurg\w*|man)\s+tolk\w*",
         r"\btolker\s+(det|dette|funn\w*|som|symptom\w*|bildet|svaret|ekg|prove\w*)\b",
+        # the verb: reading images or results ("vanskelig å tolke", "tolke EKG-funn")
+        r"\ba\s+tolke\b(?!\s+for)", r"\btolke\s+(\w+-?)?(funn|bilde|ekg|svar|prove|resultat|ct|mr|rtg|"
+        r"rontgen|symptom)\w*",
+        r"\b(jobber|jobbar|arbeider|arbeidar|utdannet|utdanna)\s+som\s+(tolk|oversetter)\w*",
     ),
     "diabetic": (r"\bdiabetes\s+insipidus", r"\bprediabet\w*", r"\brisiko\s+for\s+diabet\w*",
                  r"\binsulinresisten\w*", r"\binsulinom\w*",
-                 r"\btidligere\s+svangerskapsdiabet\w*"),
+                 r"\btidligere\s+svangerskapsdiabet\w*", r"\bdiabetes(risiko|utredning)\w*"),
     "icu_bed": (rf"\bintensivsykepleier{_W}",
+                # intensive treatment of another kind, intense pain
                 r"\bintensiv\s+(fysio|trening|opptrening|smerte|insulin|kjemo|antibiotika|"
-                r"oppfolging\s+hos|kurs)",
+                r"oppfolging|kurs|rehab|statin|blodtrykk|logoped|diett|kost|stralebehandling|"
+                r"mobilisering|psyko|samtale|kognitiv|medikamentell|lipid|behandling\s+av|"
+                r"sarbehandling|ernaering|trening)",
+                r"\bintensive\b(?!\s+(plass|senger|avdeling))", r"\brespiratorisk\w*",
                 r"\bintensiver(t|e|es|ing)\b", r"\bintensiv(behandlings)?(niva|kandidat)\w*",
                 r"\btidligere\s+(\w+\s+){0,2}(intensiv|respirator)\w*"),
     "isolation": (r"\bsmittevern\w*\s+(som\s+)?(ok|vanlig|normalt|standard)",
@@ -214,15 +222,24 @@ FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
                   r"\b(influensa|covid|korona)\w*vaksin\w*",
                   r"\bvaksin\w*\s+(mot\s+)?(influensa|covid|korona|meslinger|kikhoste)\w*",
                   r"\b(tidligere|gjennomgatt|hatt)\s+(covid|korona|influensa|vannkopper|"
-                  r"meslinger|kikhoste)\w*"),
+                  r"meslinger|kikhoste)\w*",
+                  # social isolation; isolating a vein or nerve (ablation, dissection)
+                  r"\bsosial\w*\s+(\w+\s+)?isol\w*", r"\bisol\w*\s+(sosialt|fra\s+(familie|venner))",
+                  r"\b\w*(vene|nerve|kar)isol\w*",
+                  r"\bisoler\w*\s+av\s+(n|a|v|nerve\w*|kar\w*|vene\w*|arterie\w*|sene\w*|ureter\w*)\b",
+                  r"\bsmittende\s+(latter|humor|entusiasme|glede|smil)\w*"),
     "latex_allergy": (r"\b(latex|lateks)fri\w*\s+\w+\s+(brukes\s+)?(rutinemessig|som\s+standard|"
                       r"som\s+vanlig)",),
     "anticoagulation": (
-        r"\bheparinallergi\b",
+        r"\bheparinallergi\b", r"\bheparinindus\w*",
+        # a drug given as thrombosis prophylaxis ("Eliquis 2,5 mg x 2 som tromboseprofylakse")
+        r"\b(eliquis|apixaban|xarelto|rivaroksaban|pradaxa|dabigatran|fragmin|klexane|clexane|"
+        r"innohep|dalteparin|enoksaparin|tinzaparin)\w*([\s,]+[\w,]+){0,5}?[\s:]+(som\s+)?"
+        r"(trombose)?profylak\w*",
         r"\b(fragmin|klexane|innohep|dalteparin|enoksaparin|tinzaparin)\w*\s+(som\s+)?"
         r"(trombose)?profylak\w*",
-        r"\b(trombose)?profylak\w*\s+(med\s+)?(fragmin|klexane|innohep|dalteparin|enoksaparin|"
-        r"tinzaparin)\w*",
+        r"\b(trombose)?profylak\w*[\s:]+(med\s+)?(fragmin|klexane|clexane|innohep|dalteparin|"
+        r"enoksaparin|tinzaparin|eliquis|xarelto)\w*",
         r"\b(fragmin|klexane|innohep)\w*\s+(\d+\s*(ie|iu|e)\s+)?(postop|postoperativt|fra\s+i\s?"
         r"kveld\s+postop)\b",
     ),
@@ -234,6 +251,11 @@ FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
         r"instrumentering|instrumenter|sett|bord|tarn)\b",
     ),
     "mobility_aid": (r"\bimmobilis\w*",
+                     # aids for hearing or sight; a paralysed arm or face
+                     r"\b(horsels|syns|kommunikasjons|inkontinens)\w*hjelpemid\w*",
+                     r"\b(horeapparat|briller|lupe|cpap)\w*\s+(som\s+)?hjelpemid\w*",
+                     r"\bhjelpemid\w*\s*:\s*(briller|horeapparat)",
+                     r"\b(lam|lammet|lamme)\s+i\s+(\w+\s+)?(arm|hand|ansikt|finger|fingr|stemmeband)\w*",
                      r"\btidligere\s+(\w+\s+)?(rullator|rullestol|krykke|gastol)\w*",
                      r"\b(selvstendig|selvhjulpen|uavhengig)\s+(i|ved|under)\s+forflytning\w*",
                      r"\bforflytning\w*\s*:?\s*(selvstendig|selv|ua|u\.a|uavhengig|ok)\b"),
@@ -262,15 +284,14 @@ PRE_NEGATION = frozenset({
     "ingen", "inga", "ingne", "ignen", "inegn", "intet", "ingenting",
     "uten", "utan", "nei", "neg", "negativ", "aldri", "verken", "hverken", "korkje", "avkreftet",
     "fri", "frisk", "uaktuelt", "unodvendig", "avbestilt", "avbestill",
-    "mor", "bror", "soster", "familie", "familien", "familiaer", "slekt", "arvelig", "mormor",
-    "morfar", "farmor", "farfar", "foreldre", "sosken", "onkel", "tante",
 })
 #: Negation cues right after a finding ("tolk ikke nødvendig", "MRSA negativ").
 POST_NEGATION = frozenset({
     "ikke", "ikkje", "ike", "ikek", "ikje", "ikkee", "nei", "neg", "negativ", "negative",
     "negativt", "ingen",
     "avkreftet", "utelukket", "unodvendig", "unodig", "ukjent", "frisk", "uaktuelt",
-    "uaktuell", "avbestilt", "avlyst", "opphevet", "sanert", "friskmeldt",
+    "uaktuell", "avbestilt", "avlyst", "opphevet", "sanert", "friskmeldt", "hevet", "helbredet",
+    "kurert", "remittert",
 })
 #: Several-word cues: before a finding ("sluttet med Marevan") and after it ("Eliquis seponert
 #: for to år siden"). A pause for this operation ("seponert 3 døgn før") is not a cue.
@@ -283,6 +304,9 @@ PRE_NEGATION_PHRASES = (
 POST_NEGATION_PHRASES = (
     r"\b(seponert|sluttet|avsluttet|stoppet)\s+(for\s+(\w+\s+){0,2}?(lenge|ar|aar|maned\w*|mnd)"
     r"\s+siden|i\s+(\w+\s+)?(19|20)\d\d|permanent\w*|helt|definitivt)",
+    # stopped for a reason or after an event ("seponert pga blødning"), not for this operation
+    r"\b(seponert|seponerte|sluttet|avsluttet|stoppet|stoppa)\s+(etter|pga|grunnet|pa\s+grunn\s+av|"
+    r"da|i\s+fjor)\b(?!\s+(operasjon|inngrep|kirurgi|op\b|prosedyre|narkose|anestesi))",
     r"\bavsluttet\b(?!\s+(\d|en|ett|to|tre|fire|fem|seks|sju|syv)\b)",
 )
 #: Right before a drug or an aid, "tidligere" makes it history ("tidligere Marevan, nå ingen").
@@ -292,12 +316,107 @@ HISTORY_FACTS = frozenset({"anticoagulation", "mobility_aid"})
 PRE_WINDOW = 6
 POST_WINDOW = 3
 
+# ------------------------------------------------------------ context: not a fact for now
+# The annotators label only what holds for this patient for the coming operation. Each cue
+# below names the facts it applies to: a cue about the past does not undo an allergy
+# ("anafylaksi på latex i 2015"), family words do not undo an interpreter for a child's parents.
+_ALL = frozenset(FACTS)
+#: facts whose past use is history (an infection is not: carriers stay isolated until cleared)
+_USED = frozenset({"interpreter", "icu_bed", "anticoagulation", "special_equipment",
+                   "mobility_aid"})
+_FAMILY = (r"(mor|moren|mora|mors|bror|broren|brodre|soster|sosteren|sostera|sostre|sosken|"
+           r"faren|fars|foreldre|foreldrene|datter|datteren|dattera|dotre|sonn|sonnen|sonen|"
+           r"kone|kona|konen|ektefelle|ektefellen|ektemann|ektemannen|mannen|samboer|samboeren|"
+           r"mormor|morfar|farmor|farfar|besteforeldre|bestemor|bestefar|onkel|tante|fetter|"
+           r"kusine|familie\w*|slekt\w*|arvelig\w*|hereditet\w*|heriditet\w*|familiaer\w*|fam)")
+_CONDITIONAL_AFTER = (r"\b(dersom|hvis|viss|ifall|i\s+tilfelle|om\s+(nodvendig|naudsynt|behov|"
+                      r"aktuelt|indisert))\b|\bved\s+(behov|ev|evt|eventuelt)\b|\bv\.?\s?b\b")
+_PENDING = (r"\b(avklar(es|e|ast)|uavklart|uklart|utred(es|ast|ning\w*)|diskuter(es|ast)|"
+            r"drofte(s|st)|sporsmal\s+om|spm\s+om|ikke\s+(avklart|bestemt|besluttet))\b")
+#: a question an ICU bed hangs on is still a bed to hold ("intensivplass bør vurderes")
+_CONSIDERED = r"\b(vurder(es|e|ast)|til\s+vurdering|usikker\w*|tas?\s+stilling\s+til)\b"
+
+#: Cues before a finding in its clause: (pattern, facts, reach in words).
+CONTEXT_BEFORE: tuple[tuple[str, frozenset[str], int], ...] = (
+    (r"\b(ev|evt|eventuelt|eventuell|muligens|kanskje)\b", _ALL, 3),
+    (r"\bved\s+(behov|ev|evt|eventuelt)\b|\bv\.?\s?b\b", _ALL, PRE_WINDOW),
+    (r"\bom\s+(nodvendig|naudsynt|behov|aktuelt|indisert)\b", _ALL, PRE_WINDOW),
+    (r"\bkan\s+(bli|verte|komme\s+til\s+a)\s+(aktuelt|aktuell|nodvendig|behov|trenge)\b", _ALL,
+     PRE_WINDOW),
+    (r"\bkan\s+(trenge|trenga|ha\s+behov)\b", _ALL, PRE_WINDOW),
+    (_PENDING, _ALL, PRE_WINDOW),
+    (_CONSIDERED, _ALL - {"icu_bed"}, PRE_WINDOW),
+    # past tense right before: "brukte Marevan", "hadde krykker", "lå på intensiven"
+    (r"\b(brukte|hadde|trengte|nyttet|nytta|var|la|sto|stod)\b", _ALL - {"latex_allergy"}, 3),
+    (r"\bhatt\b", frozenset({"isolation"}), 3),
+    (rf"\b{_FAMILY}\b", _ALL - {"interpreter"}, PRE_WINDOW),
+)
+#: Cues right after a finding: (pattern, facts, reach in words). An aid used "ved behov" is
+#: in use; an interpreter "ved behov" is not booked.
+CONTEXT_AFTER: tuple[tuple[str, frozenset[str], int], ...] = (
+    (_CONDITIONAL_AFTER, _ALL - {"mobility_aid"}, POST_WINDOW),
+    (r"\bkan\s+(bli|verte)\s+(aktuelt|aktuell|nodvendig)", _ALL, POST_WINDOW),
+    (_PENDING, _ALL, POST_WINDOW),
+    (r"\bavvent\w*\s+(svar|avklaring|vurdering|beslutning|tilbakemelding)", _ALL, POST_WINDOW),
+    (_CONSIDERED, _ALL - {"icu_bed"}, POST_WINDOW),
+    (r"\b(tidligere|tidl)\b", _USED, 2),
+    (rf"\bhos\s+(far|{_FAMILY})\b|\bi\s+(familien|familia|slekta|slekten)\b|\b(pa\s+)?(mors|fars)"
+     r"(\s*siden|sida)\b", _ALL - {"interpreter"}, POST_WINDOW),
+    (rf"\b{_FAMILY}\b", _ALL - {"interpreter", "diabetic"}, 1),
+)
+#: Cues anywhere in the finding's statement (its clause, up to "og bruker …"):
+#: (pattern, facts, unless this is in the statement or, with True, in the sentence).
+CONTEXT_STATEMENT: tuple[tuple[str, frozenset[str], str, bool], ...] = (
+    # needed only after the operation: crutches to go home with, prophylaxis started postop
+    (r"\bpostop\w*|\better\s+(operasjon|inngrep|op|kirurgi|utskriv|hjemreise|utreise)\w*|"
+     r"\bved\s+(utskriv|hjemreise|utreise)\w*|\bmed\s+hjem\b",
+     frozenset({"mobility_aid"}),
+     r"\b(bruker|brukar|nyttar|benytter|gar\s+med|gar\s+na|sitter|allerede|fortsatt|fremdeles|"
+     r"avhengig)\b", False),
+    (r"\bpostop\w*|\better\s+(operasjon|inngrep|op|kirurgi|utskriv)\w*|\bved\s+utskriv\w*",
+     frozenset({"anticoagulation"}),
+     r"\b(bruker|brukar|star\s+pa|paus\w*|seponer\w*|stopp\w*|bridging|fortsett\w*|"
+     r"gjenoppta\w*|igjen|restart\w*|fortsatt|fremdeles|preop\w*)\b", False),
+    # an earlier stay or operation ("ved forrige innleggelse", "for fem år siden", "i fjor")
+    (r"\bved\s+(forrige|tidligere|siste)\s+(innleggelse|operasjon|opphold|inngrep|anledning|"
+     r"kontakt)\w*|\b(forrige|sist)\s+gang\b|\bfor\s+(\w+\s+){1,2}(ar|aar|maneder|mnd)\s+siden\b|"
+     r"\bi\s+fjor\b|\bsom\s+barn\b|\btidl(igere)?\b",
+     _USED, r"\b(igjen|pa\s+nytt|fortsatt|fremdeles|denne\s+gang\w*)\b", True),
+    (r"\b(i\s+)?(19|20)\d\d\b", frozenset({"icu_bed", "special_equipment"}),
+     r"\b(planlagt|bestilt|reservert|booket|skal|bestilles|reserveres)\b", True),
+)
+#: Openers of a conditional sentence: they reach every finding after them in the sentence,
+#: across commas ("Dersom pasienten blir ustabil, intensivplass"), but not past "men".
+CONDITIONAL_OPENERS = (
+    r"\b(ders?omm?|hvis|viss|ifall|i\s+tilfelle)\b|^\s*om\b|"
+    r"\bved\s+(behov|positiv\w*|pavist|mistanke|funn|komplikasjon\w*|blodning)\b"
+)
+#: A carrier cleared or a disease in remission: reaches the whole sentence (up to "men"), and
+#: the sentence before it when it names no such finding itself ("MRSA 2019. Sanert.").
+CLEARED = (
+    r"\bsanert\b|\bsanering\w*\s+(er\s+)?(gjennomfort|fullfort|vellykket|avsluttet)|"
+    r"\bnegative\s+(\w+\s+)?(kontroll|prove|dyrkning|screening|test)\w*|\b(tre|3|to|2)\s+negative\b|"
+    r"\bfriskmeldt\b|\bi\s+remisjon\b|\bremittert\b|\bhelbredet\b|\bkurert\b|"
+    r"\bikke\s+lenger\s+(smitte|baerer|berar|positiv)\w*"
+)
+CLEARED_FACTS = frozenset({"isolation", "diabetic"})
+#: "siden" after these is "ago" ("for fem år siden"), not "since/because": no scope break
+AGO_UNITS = frozenset({"ar", "aar", "maneder", "mnd", "uker", "veker", "lenge", "tid"})
+
 #: Cue words that are not negations in these combinations ("tåler ikke latex" is an allergy,
 #: "går ikke uten rullator" needs one).
 PSEUDO_NEGATION = (
     r"\btaler\s+ikke\b", r"\bikke\s+bare\b", r"\bikke\s+utelukk\w*", r"\bkan\s+ikke\s+utelukkes",
     r"\bikke\s+sikkert\s+at\s+ikke\b", r"\bfri\s+for\s+a\b",
     r"\b(ikke|ikkje)\s+(\w+\s+)?(uten|utan)\b", r"\bingen\s+tvil\b",
+    r"\b(ikke|ikkje)\s+(glem\w*|gloym\w*|minst)\b",  # "ikke glem tolk" asks for one
+    r"\b(ikke|ikkje)\s+(sluttet|seponert|stoppet|avsluttet)(\s+(med|pa))?\b",
+    # not conditions on the fact: "hvis mulig", "bestill tolk hvis ikke allerede gjort"
+    r"\b(hvis|dersom|om|viss)\s+(mulig|mogleg|(ikke|ikkje)\s+(allerede|allereie|alt|gjort|annet))\b",
+    r"\b(ikke|ikkje)\s+(i\s+remisjon|sanert|friskmeldt|helbredet)\b",
+    r"\b(til|inntil|avventer|venter\s+pa)\s+(\w+\s+)?negative\b",  # precautions until cleared
+    r"\bsom\s+(tidligere|tidl|sist|forrige\s+gang)\b",  # "tolk som tidligere": again now
+    r"\bvar\s+(planlagt|bestilt|avtalt|reservert|booket)\b",
 )
 #: Words that end a negation's reach within a clause ("ingen allergier og bruker rullestol").
 SCOPE_BREAKERS = frozenset({
@@ -327,7 +446,7 @@ NOT_A_RESULT = frozenset({
 ABBREVIATIONS = frozenset({
     "pas", "pt", "ev", "evt", "pga", "kl", "dvs", "ca", "bl", "mht", "iht", "inkl", "tbl", "mg",
     "stk", "nr", "dr", "ifm", "f", "eks", "ref", "jf", "dgn", "postop", "preop", "hhv", "vha",
-    "int", "op", "anest", "avd", "pr", "ua", "mtp", "obs", "rtg", "u", "kir", "tidl", "beh",
+    "int", "op", "anest", "avd", "pr", "ua", "mtp", "obs", "rtg", "u", "kir", "tidl", "beh", "v",
 })
 #: Of those, the ones often written at the end of a sentence: their full stop ends it when a
 #: capital letter follows ("… intensiv postop. Bruker Marevan").
@@ -373,10 +492,12 @@ FUZZY_WORDS: tuple[str, ...] = (
     "metformin",
     # negation words
     "avkreftet", "negativ", "ingenting", "unodvendig", "nodvendig", "uaktuelt",
+    # context cue words
+    "avklares", "dersom", "familien", "sanert", "isolert",
 )
 #: Real words near a lexicon word whose difference matters ("seponert for to år siden" is
 #: history, "seponeres" an instruction): never corrected.
 CORRECT_AS_IS = frozenset({
     "seponert", "seponere", "seponer", "isolert", "isolere", "reservere", "allergen", "allergener",
-    "intensivt", "negativt", "negative", "insulinom",
+    "intensivt", "negativt", "negative", "insulinom", "avklart", "avklare",
 })

@@ -104,8 +104,14 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        before = re.search(r"([A-Za-zÆØÅæøå]+)$", text[start:match.start()])
+        before = re.search(r"([A-Za-zÆØÅæøå]+|[0-9])$", text[start:match.start()])
         if match.group() == "." and before is not None:
+            if before.group(1).isdigit():  # an ordinal ("1. postop dag") goes on in lower case
+                if text[match.end():].lstrip()[:1].islower():
+                    continue
+                sentences.append(text[start:match.end()])
+                start = match.end()
+                continue
             word = fold(before.group(1))
             following = text[match.end():].lstrip()[:1]
             if word in lx.ABBREVIATIONS and not (word in lx.SENTENCE_FINAL_ABBREVIATIONS
@@ -204,7 +210,14 @@ _PSEUDO = _compile(lx.PSEUDO_NEGATION)
 _PRE_PHRASES = _compile(lx.PRE_NEGATION_PHRASES)
 _POST_PHRASES = _compile(lx.POST_NEGATION_PHRASES)
 _LATEX_CONTEXT = re.compile(lx.LATEX_CONTEXT)
-_CLAUSE_BREAK = re.compile(r",|\bmen\b|\bmens\b|\bderimot\b")
+_CLAUSE_BREAK = re.compile(r"(?<!\d),|,(?!\d)|\bmen\b|\bmens\b|\bderimot\b")  # not "2,5 mg"
+_BUT = re.compile(r"\b(men|mens|derimot)\b")
+_CONTEXT_BEFORE = tuple((re.compile(fold(p)), facts, reach) for p, facts, reach in lx.CONTEXT_BEFORE)
+_CONTEXT_AFTER = tuple((re.compile(fold(p)), facts, reach) for p, facts, reach in lx.CONTEXT_AFTER)
+_CONTEXT_STATEMENT = tuple((re.compile(fold(p)), facts, re.compile(fold(unless)), in_sentence)
+                           for p, facts, unless, in_sentence in lx.CONTEXT_STATEMENT)
+_OPENERS = re.compile(fold(lx.CONDITIONAL_OPENERS))
+_CLEARED = re.compile(fold(lx.CLEARED))
 _EMPTY_ANSWER = re.compile(r"\s*[:(]?\s*(-+|0|nei|neg)\s*\)?\s*[,.]?\s*$")  # "Tolk: -", "MRSA (-)"
 _TEST_GLUED = re.compile(r"-?(screening|prove|test|status|svar)")
 _ELLER = re.compile(r"\b(eller|verken|hverken|korkje)\b")
@@ -227,6 +240,11 @@ class _Context:
     pre_phrases: tuple[tuple[int, int, str], ...]
     post_phrases: tuple[tuple[int, int, str], ...]
     spans: tuple[tuple[int, int], ...]  # every finding of every fact in the sentence
+    #: context cues (conditional, pending, past, family): span, text, facts, reach in words
+    before: tuple[tuple[int, int, str, frozenset[str], int], ...]
+    after: tuple[tuple[int, int, str, frozenset[str], int], ...]
+    openers: tuple[tuple[int, int, str], ...]
+    cleared: tuple[tuple[int, int, str], ...]
 
     @staticmethod
     def of(sentence: str, spans: Iterable[tuple[int, int]]) -> _Context:
@@ -237,6 +255,12 @@ class _Context:
             tuple((m.start(), m.end(), m.group()) for p in _PRE_PHRASES for m in p.finditer(sentence)),
             tuple((m.start(), m.end(), m.group()) for p in _POST_PHRASES for m in p.finditer(sentence)),
             tuple(sorted(set(spans))),
+            tuple((m.start(), m.end(), m.group(), facts, reach)
+                  for p, facts, reach in _CONTEXT_BEFORE for m in p.finditer(sentence)),
+            tuple((m.start(), m.end(), m.group(), facts, reach)
+                  for p, facts, reach in _CONTEXT_AFTER for m in p.finditer(sentence)),
+            tuple((m.start(), m.end(), m.group()) for m in _OPENERS.finditer(sentence)),
+            tuple((m.start(), m.end(), m.group()) for m in _CLEARED.finditer(sentence)),
         )
 
     def in_finding(self, token: _Token) -> bool:
@@ -244,6 +268,17 @@ class _Context:
 
     def is_pseudo(self, token: _Token) -> bool:
         return any(a <= token.start and token.end <= b for a, b in self.pseudo)
+
+    def context(self, token: _Token, fact: str, distance: int,
+                cues: tuple[tuple[int, int, str, frozenset[str], int], ...]) -> str | None:
+        """The context cue covering ``token`` that applies to ``fact`` at this distance."""
+        return next((text for a, b, text, facts, reach in cues
+                     if a <= token.start and token.end <= b and fact in facts and distance < reach),
+                    None)
+
+    def unbroken(self, a: int, b: int) -> bool:
+        """No "men" between positions a and b: a contrast ends a sentence-wide cue."""
+        return _BUT.search(self.sentence, min(a, b), max(a, b)) is None
 
     def phrase(self, token: _Token, phrases: tuple[tuple[int, int, str], ...]) -> str | None:
         return next((text for a, b, text in phrases if a <= token.start and token.end <= b), None)
@@ -305,6 +340,8 @@ def _negation(ctx: _Context, fact: str, start: int, end: int) -> str | None:
                 before[index + 1].text in lx.VERBS_AFTER_AND:
             break
         found = cue(token, lx.PRE_NEGATION, ctx.pre_phrases)
+        if found is None and not ctx.is_pseudo(token):
+            found = ctx.context(token, fact, distance, ctx.before)
         if found is not None:
             return found
         distance += 1
@@ -320,6 +357,8 @@ def _negation(ctx: _Context, fact: str, start: int, end: int) -> str | None:
         if token.text == "og" and not (index + 1 < len(after) and ctx.in_finding(after[index + 1])):
             break  # "rullator og ikke behov for tolk": a new statement begins
         found = cue(token, lx.POST_NEGATION, ctx.post_phrases)
+        if found is None and not ctx.is_pseudo(token):
+            found = ctx.context(token, fact, distance, ctx.after)
         if found is not None:
             return found
         if test_only and distance < 2 and token.text in lx.NOT_A_RESULT:
@@ -330,6 +369,54 @@ def _negation(ctx: _Context, fact: str, start: int, end: int) -> str | None:
     # "MRSA-screening": the test word is glued to the finding
     if test_only and _TEST_GLUED.match(sentence[end:end + 12]):
         return "test"
+    return _context_cue(ctx, fact, start, end, before, after)
+
+
+def _clearance(sentence: str) -> str | None:
+    """The words that clear a carrier or a disease in this sentence, if any ("sanert")."""
+    for match in _CLEARED.finditer(sentence):
+        if not any(a <= match.start() and match.end() <= b
+                   for p in _PSEUDO for a, b in (m.span() for m in p.finditer(sentence))):
+            return match.group()
+    return None
+
+
+def _context_cue(ctx: _Context, fact: str, start: int, end: int, before: list[_Token],
+                 after: list[_Token]) -> str | None:
+    """A cue beyond the finding's words: the statement it belongs to (its clause, up to "og
+    bruker …") says it is needed only after the operation or was needed before; an earlier
+    "dersom"/"hvis" makes the sentence conditional; the sentence clears a carrier."""
+    sentence = ctx.sentence
+    for a, b, text in ctx.openers:
+        if b <= start and ctx.unbroken(b, start) and not ctx.is_pseudo(_Token(text, a, b)):
+            return text.strip()
+    if fact in lx.CLEARED_FACTS:
+        for a, b, text in ctx.cleared:
+            if ctx.unbroken(a, start) and not ctx.is_pseudo(_Token(text, a, b)):
+                return text
+    first = len(before)
+    while first > 0:
+        token = before[first - 1]
+        if token.text in lx.SCOPE_BREAKERS or (
+                token.text == "og" and first < len(before) and before[first].text in lx.VERBS_AFTER_AND):
+            break
+        first -= 1
+    last = 0
+    while last < len(after):
+        token = after[last]
+        ago = token.text == "siden" and last > 0 and after[last - 1].text in lx.AGO_UNITS
+        if (token.text in lx.SCOPE_BREAKERS and not ago) or (
+                token.text == "og" and not (last + 1 < len(after) and ctx.in_finding(after[last + 1]))):
+            break
+        last += 1
+    statement = sentence[before[first].start if first < len(before) else start:
+                         after[last - 1].end if last > 0 else end]
+    for pattern, facts, unless, in_sentence in _CONTEXT_STATEMENT:
+        if fact not in facts:
+            continue
+        match = pattern.search(statement)
+        if match is not None and unless.search(sentence if in_sentence else statement) is None:
+            return match.group()
     return None
 
 
@@ -337,7 +424,7 @@ class RuleExtractor:
     """The offline default: lexicon, negation, misspellings. Deterministic and fast (≈0.1 ms a
     note); see the module docstring for the rules."""
 
-    name = "rules-nb-v2"
+    name = "rules-nb-v3"
 
     def extract(self, text: str) -> NoteFacts:
         if not isinstance(text, str):
@@ -348,9 +435,18 @@ class RuleExtractor:
     def read_uncached(text: str) -> NoteFacts:
         findings: list[Finding] = []
         weak: list[Finding] = []
+        previous = 0  # where the sentence before this one starts in ``findings``
         for original in split_sentences(text):
             sentence = _canonical(fold(original))
             strong, hints = RuleExtractor._sentence_findings(original, sentence)
+            cleared = _clearance(sentence)
+            if cleared is not None:  # "MRSA 2019. Sanert.": a clearance reaches one sentence back
+                own = {f.fact for f in strong}
+                for index in range(previous, len(findings)):
+                    f = findings[index]
+                    if f.fact in lx.CLEARED_FACTS and f.fact not in own and not f.negated:
+                        findings[index] = Finding(f.fact, f.trigger, True, f.evidence, cleared)
+            previous = len(findings)
             findings.extend(strong)
             weak.extend(hints)
         # a hint ("fremmedspråklig") yields to any statement that the fact is absent
