@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from kontrolltarn.formats.ihtc import read_instance, write_solution  # noqa: E402
 from kontrolltarn.plan.ihtc.evaluator import evaluate  # noqa: E402
-from kontrolltarn.plan.ihtc.solve import solve, solve_exact_warm  # noqa: E402
+from kontrolltarn.plan.ihtc.exact import solve_exact_warm  # noqa: E402
+from kontrolltarn.plan.ihtc.solve import solve  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "ihtc2024"
 QUICK = ["toy", "test01", "small01", "i01"]

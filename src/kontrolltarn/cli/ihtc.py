@@ -42,7 +42,7 @@ def solve_command(
     rows: dict[int, tuple[float, int, int, int]] = {}
     started = time.monotonic()
     if exact:
-        from kontrolltarn.plan.ihtc.solve import solve_exact_warm
+        from kontrolltarn.plan.ihtc.exact import solve_exact_warm
 
         typer.echo(f"exact mode: heuristic warm start, then CP-SAT ({time_limit:.0f} s)")
         best, proof = solve_exact_warm(inst, seed=seed, time_limit=time_limit, threads=threads)

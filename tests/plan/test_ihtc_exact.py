@@ -1,0 +1,74 @@
+"""The exact CP-SAT model, always judged by the independent evaluator."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from kontrolltarn.formats.ihtc import read_instance, read_solution, write_solution
+from kontrolltarn.plan.ihtc.evaluator import evaluate
+from kontrolltarn.plan.ihtc.exact import ExactModel, solve_exact, solve_exact_warm
+from kontrolltarn.plan.ihtc.model import SOFT_LABELS
+from kontrolltarn.plan.ihtc.solve import search
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ihtc_tiny import TINY_INSTANCE  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "ihtc2024"
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"IHTC data not found at {DATA}")
+
+
+@needs_data
+def test_small01_proven_optimum_is_the_judged_cost_of_the_written_solution(tmp_path: Path) -> None:
+    inst = read_instance(DATA / "small" / "small01.json")
+    result = solve_exact(inst, time_limit=25.0, workers=1)
+    assert result.optimal and result.solution is not None
+    out = tmp_path / "small01.json"
+    write_solution(inst, result.solution, out)
+    judged = evaluate(inst, read_solution(inst, out))
+    assert judged.feasible
+    assert judged.total_cost == result.objective == round(result.bound)
+
+
+@needs_data
+def test_model_objective_equals_the_evaluator_on_arbitrary_feasible_solutions() -> None:
+    # Solutions of short, differently seeded heuristic runs are far from optimal, so every
+    # cost term is exercised; fixing their decisions, the cheapest completion of the model's
+    # auxiliaries must give exactly the evaluator's total.
+    positive: set[str] = set()
+    checked = 0
+    for name, seed, moves in [("small02", 1, 300), ("small05", 2, 2000), ("small09", 3, 500),
+                              ("small07", 4, 5000)]:
+        inst = read_instance(DATA / "small" / f"{name}.json")
+        found = search(inst, seed, 30.0, max_iterations=moves)
+        judged = evaluate(inst, found.solution)
+        if not judged.feasible:
+            continue
+        done = ExactModel(inst).complete(found.solution)
+        assert done is not None, name
+        assert done[0] == judged.total_cost, (name, judged.weighted)
+        positive |= {label for label in SOFT_LABELS if judged.costs[label] > 0}
+        checked += 1
+    assert checked >= 3
+    assert positive >= set(SOFT_LABELS) - {"SurgeonTransfer"}
+
+
+def test_warm_exact_mode_proves_the_tiny_optimum() -> None:
+    inst = read_instance(TINY_INSTANCE)
+    best, proof = solve_exact_warm(inst, time_limit=5.0, threads=1)
+    judged = evaluate(inst, best.solution)
+    assert judged.feasible and proof.optimal
+    assert judged.total_cost == best.cost == proof.objective
+    # the heuristic alone can never go below the proven optimum
+    alone = search(inst, 7, 1.0)
+    assert alone.waiting > 0 or alone.cost >= judged.total_cost
+
+
+def test_cuts_do_not_change_the_optimum() -> None:
+    inst = read_instance(TINY_INSTANCE)
+    with_cuts = solve_exact(inst, time_limit=5.0, workers=1)
+    without = solve_exact(inst, time_limit=5.0, workers=1, cuts=False)
+    assert with_cuts.optimal and without.optimal
+    assert with_cuts.objective == without.objective
