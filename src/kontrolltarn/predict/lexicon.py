@@ -41,7 +41,7 @@ POSITIVE: dict[str, tuple[str, ...]] = {
     "interpreter": (
         # tolk, tolken, tolkebehov, telefontolk, tegnspråktolk — but not "tolket/tolkes/tolkning"
         r"\b(tollk|tolkk|tolc|tokl|tlok|toolk)\w*", r"\b(oversetter|sprakhjelp)\w*",
-        rf"\b{_W}tolk(?!et\b|es\b|ning|ningen\b|bar)[a-z]*",
+        rf"\b{_W}tolk(?!et\b|es\b|ning|ing|bar)[a-z]*",
         r"\bikke[\s-]+(norsktalende|norskspraklig|norskkyndig)",
         r"\b(ingen|lite|darlige?|svake|begrensede?|mangelfulle|manglende|minimale)\s+"
         r"norsk(kunnskap|ferdighet)\w*",
@@ -215,6 +215,7 @@ FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
                 r"sarbehandling|ernaering|trening)",
                 r"\bintensive\b(?!\s+(plass|senger|avdeling))", r"\brespiratorisk\w*",
                 r"\bintensiver(t|e|es|ing)\b", r"\bintensiv(behandlings)?(niva|kandidat)\w*",
+                r"\bintensivkurs\w*",
                 r"\btidligere\s+(\w+\s+){0,2}(intensiv|respirator)\w*"),
     "isolation": (r"\bsmittevern\w*\s+(som\s+)?(ok|vanlig|normalt|standard)",
                   r"\b(basale|vanlige|standard)\s+smittevern\w*",
@@ -226,7 +227,7 @@ FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
                   # social isolation; isolating a vein or nerve (ablation, dissection)
                   r"\bsosial\w*\s+(\w+\s+)?isol\w*", r"\bisol\w*\s+(sosialt|fra\s+(familie|venner))",
                   r"\b\w*(vene|nerve|kar)isol\w*",
-                  r"\bisoler\w*\s+av\s+(n|a|v|nerve\w*|kar\w*|vene\w*|arterie\w*|sene\w*|ureter\w*)\b",
+                  r"\bisoler\w*\s+av\s+(n|a|v|nerve\w*|kar\w*|ven\w*|arteri\w*|sene\w*|ureter\w*)\b",
                   r"\bsmittende\s+(latter|humor|entusiasme|glede|smil)\w*"),
     "latex_allergy": (r"\b(latex|lateks)fri\w*\s+\w+\s+(brukes\s+)?(rutinemessig|som\s+standard|"
                       r"som\s+vanlig)",),
@@ -297,6 +298,7 @@ POST_NEGATION = frozenset({
 #: for to år siden"). A pause for this operation ("seponert 3 døgn før") is not a cue.
 PRE_NEGATION_PHRASES = (
     r"\bsluttet\s+(med|pa)\b", r"\btidligere\s+(brukt|behandlet\s+med|statt\s+pa)\b",
+    r"\bsluttet\s+a\s+(bruke|ta|ga\s+med)\b",
     r"\bbrukte\s+tidligere\b", r"\bbrukte\s+\w+\s+tidligere\b",
     r"\bfar\s+(har|hadde|fikk)\b",  # father ("far" is also "får": only with a verb after)
     r"\btaler\s+(godt\s+)?(latex|lateks)",  # "tåler ikke latex" is a pseudo-negation
@@ -326,19 +328,21 @@ _USED = frozenset({"interpreter", "icu_bed", "anticoagulation", "special_equipme
                    "mobility_aid"})
 _FAMILY = (r"(mor|moren|mora|mors|bror|broren|brodre|soster|sosteren|sostera|sostre|sosken|"
            r"faren|fars|foreldre|foreldrene|datter|datteren|dattera|dotre|sonn|sonnen|sonen|"
-           r"kone|kona|konen|ektefelle|ektefellen|ektemann|ektemannen|mannen|samboer|samboeren|"
+           r"kone|kona|konen|ektefelle|ektefellen|ektemann|ektemannen|samboer|samboeren|"
            r"mormor|morfar|farmor|farfar|besteforeldre|bestemor|bestefar|onkel|tante|fetter|"
            r"kusine|familie\w*|slekt\w*|arvelig\w*|hereditet\w*|heriditet\w*|familiaer\w*|fam)")
 _CONDITIONAL_AFTER = (r"\b(dersom|hvis|viss|ifall|i\s+tilfelle|om\s+(nodvendig|naudsynt|behov|"
-                      r"aktuelt|indisert))\b|\bved\s+(behov|ev|evt|eventuelt)\b|\bv\.?\s?b\b")
-_PENDING = (r"\b(avklar(es|e|ast)|uavklart|uklart|utred(es|ast|ning\w*)|diskuter(es|ast)|"
-            r"drofte(s|st)|sporsmal\s+om|spm\s+om|ikke\s+(avklart|bestemt|besluttet))\b")
+                      r"aktuelt|indisert))\b|\bved\s+(behov|ev|evt|eventuelt|komplikasjon\w*|"
+                      r"blodning|forverring|problem\w*)\b|\bv\.?\s?b\b")
+_PENDING = (r"\b(avklar(es|e|ast)?|uavklart|mistenkt|mistanke\s+om|uklart|utred(es|ast|ning\w*)|"
+            r"diskuter(es|ast)|drofte(s|st)|sporsmal\s+om|spm\s+om|ikke\s+(avklart|bestemt|besluttet))\b")
 #: a question an ICU bed hangs on is still a bed to hold ("intensivplass bør vurderes")
 _CONSIDERED = r"\b(vurder(es|e|ast)|til\s+vurdering|usikker\w*|tas?\s+stilling\s+til)\b"
 
 #: Cues before a finding in its clause: (pattern, facts, reach in words).
 CONTEXT_BEFORE: tuple[tuple[str, frozenset[str], int], ...] = (
-    (r"\b(ev|evt|eventuelt|eventuell|muligens|kanskje)\b", _ALL, 3),
+    (r"\b(ev|evt|eventuelt|eventuell|kanskje)\b", _ALL, 3),
+    (r"\b(mulig|muligens|moglegvis)\b", _ALL - {"icu_bed"}, 3),
     (r"\bved\s+(behov|ev|evt|eventuelt)\b|\bv\.?\s?b\b", _ALL, PRE_WINDOW),
     (r"\bom\s+(nodvendig|naudsynt|behov|aktuelt|indisert)\b", _ALL, PRE_WINDOW),
     (r"\bkan\s+(bli|verte|komme\s+til\s+a)\s+(aktuelt|aktuell|nodvendig|behov|trenge)\b", _ALL,
@@ -347,14 +351,16 @@ CONTEXT_BEFORE: tuple[tuple[str, frozenset[str], int], ...] = (
     (_PENDING, _ALL, PRE_WINDOW),
     (_CONSIDERED, _ALL - {"icu_bed"}, PRE_WINDOW),
     # past tense right before: "brukte Marevan", "hadde krykker", "lå på intensiven"
-    (r"\b(brukte|hadde|trengte|nyttet|nytta|var|la|sto|stod)\b", _ALL - {"latex_allergy"}, 3),
+    # not "var": "var MRSA-positiv ved innkomst i går" is now
+    (r"\b(brukte|hadde|trengte|nyttet|nytta|la|sto|stod)\b", _ALL - {"latex_allergy"}, 3),
     (r"\bhatt\b", frozenset({"isolation"}), 3),
     (rf"\b{_FAMILY}\b", _ALL - {"interpreter"}, PRE_WINDOW),
 )
 #: Cues right after a finding: (pattern, facts, reach in words). An aid used "ved behov" is
 #: in use; an interpreter "ved behov" is not booked.
 CONTEXT_AFTER: tuple[tuple[str, frozenset[str], int], ...] = (
-    (_CONDITIONAL_AFTER, _ALL - {"mobility_aid"}, POST_WINDOW),
+    (_CONDITIONAL_AFTER, _ALL - {"mobility_aid", "diabetic"}, POST_WINDOW),  # "insulin v.b." is used
+    (r"\bkan\s+(oppheves|avsluttes|heves)\b", frozenset({"isolation"}), POST_WINDOW),
     (r"\bkan\s+(bli|verte)\s+(aktuelt|aktuell|nodvendig)", _ALL, POST_WINDOW),
     (_PENDING, _ALL, POST_WINDOW),
     (r"\bavvent\w*\s+(svar|avklaring|vurdering|beslutning|tilbakemelding)", _ALL, POST_WINDOW),
@@ -368,7 +374,8 @@ CONTEXT_AFTER: tuple[tuple[str, frozenset[str], int], ...] = (
 #: (pattern, facts, unless this is in the statement or, with True, in the sentence).
 CONTEXT_STATEMENT: tuple[tuple[str, frozenset[str], str, bool], ...] = (
     # needed only after the operation: crutches to go home with, prophylaxis started postop
-    (r"\bpostop\w*|\better\s+(operasjon|inngrep|op|kirurgi|utskriv|hjemreise|utreise)\w*|"
+    (r"\bpostop\w*|\better\s+(operasjon|inngrep|op|kirurgi|utskriv|hjemreise|utreise)\w*\b"
+     r"(?!\s+(i\s+fjor|i\s+(19|20)\d\d|for\s+\w+\s+\w+\s+siden))|"
      r"\bved\s+(utskriv|hjemreise|utreise)\w*|\bmed\s+hjem\b",
      frozenset({"mobility_aid"}),
      r"\b(bruker|brukar|nyttar|benytter|gar\s+med|gar\s+na|sitter|allerede|fortsatt|fremdeles|"
@@ -377,11 +384,21 @@ CONTEXT_STATEMENT: tuple[tuple[str, frozenset[str], str, bool], ...] = (
      frozenset({"anticoagulation"}),
      r"\b(bruker|brukar|star\s+pa|paus\w*|seponer\w*|stopp\w*|bridging|fortsett\w*|"
      r"gjenoppta\w*|igjen|restart\w*|fortsatt|fremdeles|preop\w*)\b", False),
-    # an earlier stay or operation ("ved forrige innleggelse", "for fem år siden", "i fjor")
-    (r"\bved\s+(forrige|tidligere|siste)\s+(innleggelse|operasjon|opphold|inngrep|anledning|"
-     r"kontakt)\w*|\b(forrige|sist)\s+gang\b|\bfor\s+(\w+\s+){1,2}(ar|aar|maneder|mnd)\s+siden\b|"
-     r"\bi\s+fjor\b|\bsom\s+barn\b|\btidl(igere)?\b",
-     _USED, r"\b(igjen|pa\s+nytt|fortsatt|fremdeles|denne\s+gang\w*)\b", True),
+    # an earlier stay or operation ("ved forrige innleggelse", "for fem år siden", "i fjor");
+    # a drug or an aid started then is still in use ("Plavix etter stent i fjor")
+    (r"\b(ved|etter|under)\s+(forrige|tidligere|siste)\s+(innleggelse|operasjon|opphold|inngrep|"
+     r"anledning|kontakt)\w*|\b(forrige|sist)\s+gang\b|\bfor\s+(\w+\s+){1,2}(ar|aar|maneder|mnd)"
+     r"\s+siden\b|\bi\s+fjor\b|\bsom\s+barn\b",
+     frozenset({"interpreter", "icu_bed", "special_equipment"}), r"\b(igjen|pa\s+nytt|fortsatt|"
+     r"fremdeles|denne\s+gang\w*)\b", True),
+    (r"\btidl(igere)?\b",
+     _USED, r"\b(igjen|pa\s+nytt|fortsatt|fremdeles|denne\s+gang\w*|pauses|pause|seponeres|"
+     r"bridging|bruker|brukar|star\s+pa|gar\s+med|sitter\s+i)\b|\bhar\s+(?!hatt|brukt|trengt|vaert)",
+     True),
+    # an infection long ago ("tuberkulose i barndommen"); days ago is still now
+    (r"\bfor\s+(\w+\s+){1,2}(ar|aar|maneder|mnd)\s+siden\b|\bi\s+fjor\b|\bsom\s+barn\b|"
+     r"\bi\s+barndommen\b", frozenset({"isolation"}), r"\b(fortsatt|fremdeles|positiv\w*\s+na)\b",
+     True),
     (r"\b(i\s+)?(19|20)\d\d\b", frozenset({"icu_bed", "special_equipment"}),
      r"\b(planlagt|bestilt|reservert|booket|skal|bestilles|reserveres)\b", True),
 )
@@ -397,9 +414,11 @@ CLEARED = (
     r"\bsanert\b|\bsanering\w*\s+(er\s+)?(gjennomfort|fullfort|vellykket|avsluttet)|"
     r"\bnegative\s+(\w+\s+)?(kontroll|prove|dyrkning|screening|test)\w*|\b(tre|3|to|2)\s+negative\b|"
     r"\bfriskmeldt\b|\bi\s+remisjon\b|\bremittert\b|\bhelbredet\b|\bkurert\b|"
-    r"\bikke\s+lenger\s+(smitte|baerer|berar|positiv)\w*"
+    r"\bikke\s+lenger\s+(smitte|baerer|berar|positiv)\w*|\b(na|no)\s+frisk\b|\bfrisk\s+(na|no|igjen)\b"
 )
 CLEARED_FACTS = frozenset({"isolation", "diabetic"})
+#: Drugs and aids: a later clause that ends their use ("…, seponert etter 6 mnd") ends them.
+ENDED_FACTS = frozenset({"anticoagulation", "mobility_aid"})
 #: "siden" after these is "ago" ("for fem år siden"), not "since/because": no scope break
 AGO_UNITS = frozenset({"ar", "aar", "maneder", "mnd", "uker", "veker", "lenge", "tid"})
 
@@ -417,6 +436,8 @@ PSEUDO_NEGATION = (
     r"\b(til|inntil|avventer|venter\s+pa)\s+(\w+\s+)?negative\b",  # precautions until cleared
     r"\bsom\s+(tidligere|tidl|sist|forrige\s+gang)\b",  # "tolk som tidligere": again now
     r"\bvar\s+(planlagt|bestilt|avtalt|reservert|booket)\b",
+    # the instruction is open, the drug is in use: "Marevan: pause avklares med kardiolog"
+    r"\b(pause|pausing|bridging|seponering|stopp)\w*\s+(\w+\s+)?(avklar|vurder|diskuter)\w*",
 )
 #: Words that end a negation's reach within a clause ("ingen allergier og bruker rullestol").
 SCOPE_BREAKERS = frozenset({
@@ -424,11 +445,13 @@ SCOPE_BREAKERS = frozenset({
     "grunnet", "hvor", "som", "mens", "likevel", "imidlertid", "derfor", "ellers", "sidan",
     "grunna", "dessuten", "utover",
 })
-#: "og" ends a negation's reach when a new verb phrase follows it.
+#: "og" ends a negation's reach when a new verb phrase or a new subject follows it.
 VERBS_AFTER_AND = frozenset({
     "bruker", "trenger", "har", "er", "skal", "ma", "blir", "far", "gar", "sitter", "behov",
     "onsker", "tar", "star", "planlegges", "bestilles", "bor", "kommer", "mobiliseres",
     "treng", "brukar", "nyttar", "bestill", "husk", "reserver", "book",
+    # a new subject: "mor har MRSA og pasienten er smittebærer"
+    "pasienten", "pasient", "pas", "pt", "han", "hun", "ho", "vedkommende",
 })
 #: Words that join the items of a list ("ingen tolk, isolasjon eller spesialutstyr").
 LIST_WORDS = frozenset({"og", "eller", "/"})

@@ -269,6 +269,10 @@ class _Context:
     def is_pseudo(self, token: _Token) -> bool:
         return any(a <= token.start and token.end <= b for a, b in self.pseudo)
 
+    def pseudo_at(self, position: int) -> bool:
+        """A several-word cue starting at ``position`` is inside a pseudo-negation."""
+        return any(a <= position < b for a, b in self.pseudo)
+
     def context(self, token: _Token, fact: str, distance: int,
                 cues: tuple[tuple[int, int, str, frozenset[str], int], ...]) -> str | None:
         """The context cue covering ``token`` that applies to ``fact`` at this distance."""
@@ -375,7 +379,7 @@ def _negation(ctx: _Context, fact: str, start: int, end: int) -> str | None:
 def _clearance(sentence: str) -> str | None:
     """The words that clear a carrier or a disease in this sentence, if any ("sanert")."""
     for match in _CLEARED.finditer(sentence):
-        if not any(a <= match.start() and match.end() <= b
+        if not any(a <= match.start() < b
                    for p in _PSEUDO for a, b in (m.span() for m in p.finditer(sentence))):
             return match.group()
     return None
@@ -388,11 +392,21 @@ def _context_cue(ctx: _Context, fact: str, start: int, end: int, before: list[_T
     "dersom"/"hvis" makes the sentence conditional; the sentence clears a carrier."""
     sentence = ctx.sentence
     for a, b, text in ctx.openers:
-        if b <= start and ctx.unbroken(b, start) and not ctx.is_pseudo(_Token(text, a, b)):
+        if b <= start and ctx.unbroken(b, start) and not ctx.pseudo_at(a):
             return text.strip()
+    if fact in lx.ENDED_FACTS:  # "Marevan etter DVT, seponert etter 6 mnd": the next clause ends it
+        for a, _, text in ctx.post_phrases:
+            if a < end or not ctx.unbroken(end, a) or any(end <= x < a for x, _ in ctx.spans):
+                continue
+            # only a clause that is about the finding: it opens with the ended phrase
+            # ("…, seponert etter 6 mnd"), not one naming another drug ("…, Albyl sluttet")
+            comma = max((y for x, y, _ in ctx.breaks if y <= a), default=0)
+            if all(t.text in lx.LIST_WORDS or t.text in {"ble", "er", "vart", "som"}
+                   for t in ctx.tokens(comma, a)) and not ctx.pseudo_at(a):
+                return text
     if fact in lx.CLEARED_FACTS:
-        for a, b, text in ctx.cleared:
-            if ctx.unbroken(a, start) and not ctx.is_pseudo(_Token(text, a, b)):
+        for a, _, text in ctx.cleared:
+            if ctx.unbroken(a, start) and not ctx.pseudo_at(a):
                 return text
     first = len(before)
     while first > 0:
