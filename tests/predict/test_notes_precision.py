@@ -278,6 +278,13 @@ SECOND_ROUND = [
     ("Diabetes type 1 siden barndommen.", {"diabetic"}),
     ("Pasient og familie trenger tolk.", {"interpreter"}),
     ("Trenger C-bue og evt. navigasjon.", {"special_equipment"}),
+    ("Tolk bestilt tidligere i dag.", {"interpreter"}),
+    ("Om morgenen bruker hun rullator.", {"mobility_aid"}),
+    ("Om pasienten trenger tolk er uklart.", set()),
+    ("Syster har diabetes.", set()),
+    ("Ho brukar rullator, dottera følgjer.", {"mobility_aid"}),
+    ("Diabetes type 2. I remisjon etter slankeoperasjon.", set()),
+    ("Diabetes type 2, tablettbehandlet. MRSA sanert.", {"diabetic"}),
 ]
 
 CASES = ENDED + CLEARED + CONDITIONAL + PENDING + FAMILY + POSTOPERATIVE + OTHER_SENSES + PSEUDO \

@@ -330,7 +330,7 @@ _FAMILY = (r"(mor|moren|mora|mors|bror|broren|brodre|soster|sosteren|sostera|sos
            r"faren|fars|foreldre|foreldrene|datter|datteren|dattera|dotre|sonn|sonnen|sonen|"
            r"kone|kona|konen|ektefelle|ektefellen|ektemann|ektemannen|samboer|samboeren|"
            r"mormor|morfar|farmor|farfar|besteforeldre|bestemor|bestefar|onkel|tante|fetter|"
-           r"kusine|familie\w*|slekt\w*|arvelig\w*|hereditet\w*|heriditet\w*|familiaer\w*|fam)")
+           r"kusine|syster|systera|dotter|dottera|son|familie\w*|slekt\w*|arvelig\w*|hereditet\w*|heriditet\w*|familiaer\w*|fam)")
 _CONDITIONAL_AFTER = (r"\b(dersom|hvis|viss|ifall|i\s+tilfelle|om\s+(nodvendig|naudsynt|behov|"
                       r"aktuelt|indisert))\b|\bved\s+(behov|ev|evt|eventuelt|komplikasjon\w*|"
                       r"blodning|forverring|problem\w*)\b|\bv\.?\s?b\b")
@@ -405,20 +405,24 @@ CONTEXT_STATEMENT: tuple[tuple[str, frozenset[str], str, bool], ...] = (
 #: Openers of a conditional sentence: they reach every finding after them in the sentence,
 #: across commas ("Dersom pasienten blir ustabil, intensivplass"), but not past "men".
 CONDITIONAL_OPENERS = (
-    r"\b(ders?omm?|hvis|viss|ifall|i\s+tilfelle)\b|^\s*om\b|"
+    r"\b(ders?omm?|hvis|viss|ifall|i\s+tilfelle)\b|"
+    r"^\s*om\s+(pas\w*|pt|det|han|hun|ho|behov|nodvendig|naudsynt|aktuelt)\b|"
     r"\bved\s+(behov|positiv\w*|pavist|mistanke|funn|komplikasjon\w*|blodning)\b"
 )
 #: A carrier cleared or a disease in remission: reaches the whole sentence (up to "men"), and
 #: the sentence before it when it names no such finding itself ("MRSA 2019. Sanert.").
-CLEARED = (
-    r"\bsanert\b|\bsanering\w*\s+(er\s+)?(gjennomfort|fullfort|vellykket|avsluttet)|"
-    r"\bnegative\s+(\w+\s+)?(kontroll|prove|dyrkning|screening|test)\w*|\b(tre|3|to|2)\s+negative\b|"
-    r"\bfriskmeldt\b|\bi\s+remisjon\b|\bremittert\b|\bhelbredet\b|\bkurert\b|"
-    r"\bikke\s+lenger\s+(smitte|baerer|berar|positiv)\w*|\b(na|no)\s+frisk\b|\bfrisk\s+(na|no|igjen)\b"
-)
-CLEARED_FACTS = frozenset({"isolation", "diabetic"})
+CLEARED: dict[str, str] = {
+    "isolation": (
+        r"\bsanert\b|\bsanering\w*\s+(er\s+)?(gjennomfort|fullfort|vellykket|avsluttet)|"
+        r"\bnegative\s+(\w+\s+)?(kontroll|prove|dyrkning|screening|test)\w*|\b(tre|3|to|2)\s+negative\b|"
+        r"\bfriskmeldt\b|\bikke\s+lenger\s+(smitte|baerer|berar|positiv)\w*|\b(na|no)\s+frisk\b|"
+        r"\bfrisk\s+(na|no|igjen)\b"),
+    "diabetic": r"\bi\s+remisjon\b|\bremittert\b|\bhelbredet\b|\bkurert\b",
+}
 #: Drugs and aids: a later clause that ends their use ("…, seponert etter 6 mnd") ends them.
 ENDED_FACTS = frozenset({"anticoagulation", "mobility_aid"})
+#: words that may open such a clause before the ended phrase ("…, som ble seponert i fjor")
+ENDED_LEAD = frozenset({"ble", "er", "vart", "som"})
 #: "siden" after these is "ago" ("for fem år siden"), not "since/because": no scope break
 AGO_UNITS = frozenset({"ar", "aar", "maneder", "mnd", "uker", "veker", "lenge", "tid"})
 
@@ -435,6 +439,7 @@ PSEUDO_NEGATION = (
     r"\b(ikke|ikkje)\s+(i\s+remisjon|sanert|friskmeldt|helbredet)\b",
     r"\b(til|inntil|avventer|venter\s+pa)\s+(\w+\s+)?negative\b",  # precautions until cleared
     r"\bsom\s+(tidligere|tidl|sist|forrige\s+gang)\b",  # "tolk som tidligere": again now
+    r"\btidligere\s+(i\s+dag|i\s+morges|i\s+uken|i\s+uka|pa\s+dagen|enn)\b",
     r"\bvar\s+(planlagt|bestilt|avtalt|reservert|booket)\b",
     # the instruction is open, the drug is in use: "Marevan: pause avklares med kardiolog"
     r"\b(pause|pausing|bridging|seponering|stopp)\w*\s+(\w+\s+)?(avklar|vurder|diskuter)\w*",

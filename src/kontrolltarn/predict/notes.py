@@ -217,7 +217,7 @@ _CONTEXT_AFTER = tuple((re.compile(fold(p)), facts, reach) for p, facts, reach i
 _CONTEXT_STATEMENT = tuple((re.compile(fold(p)), facts, re.compile(fold(unless)), in_sentence)
                            for p, facts, unless, in_sentence in lx.CONTEXT_STATEMENT)
 _OPENERS = re.compile(fold(lx.CONDITIONAL_OPENERS))
-_CLEARED = re.compile(fold(lx.CLEARED))
+_CLEARED = {fact: re.compile(fold(p)) for fact, p in lx.CLEARED.items()}
 _EMPTY_ANSWER = re.compile(r"\s*[:(]?\s*(-+|0|nei|neg)\s*\)?\s*[,.]?\s*$")  # "Tolk: -", "MRSA (-)"
 _TEST_GLUED = re.compile(r"-?(screening|prove|test|status|svar)")
 _ELLER = re.compile(r"\b(eller|verken|hverken|korkje)\b")
@@ -244,7 +244,7 @@ class _Context:
     before: tuple[tuple[int, int, str, frozenset[str], int], ...]
     after: tuple[tuple[int, int, str, frozenset[str], int], ...]
     openers: tuple[tuple[int, int, str], ...]
-    cleared: tuple[tuple[int, int, str], ...]
+    cleared: tuple[tuple[int, str, str], ...]  # start, text, fact cleared
 
     @staticmethod
     def of(sentence: str, spans: Iterable[tuple[int, int]]) -> _Context:
@@ -260,7 +260,8 @@ class _Context:
             tuple((m.start(), m.end(), m.group(), facts, reach)
                   for p, facts, reach in _CONTEXT_AFTER for m in p.finditer(sentence)),
             tuple((m.start(), m.end(), m.group()) for m in _OPENERS.finditer(sentence)),
-            tuple((m.start(), m.end(), m.group()) for m in _CLEARED.finditer(sentence)),
+            tuple((m.start(), m.group(), fact)
+                  for fact, p in _CLEARED.items() for m in p.finditer(sentence)),
         )
 
     def in_finding(self, token: _Token) -> bool:
@@ -376,13 +377,16 @@ def _negation(ctx: _Context, fact: str, start: int, end: int) -> str | None:
     return _context_cue(ctx, fact, start, end, before, after)
 
 
-def _clearance(sentence: str) -> str | None:
-    """The words that clear a carrier or a disease in this sentence, if any ("sanert")."""
-    for match in _CLEARED.finditer(sentence):
-        if not any(a <= match.start() < b
-                   for p in _PSEUDO for a, b in (m.span() for m in p.finditer(sentence))):
-            return match.group()
-    return None
+def _clearance(sentence: str) -> dict[str, str]:
+    """Facts this sentence clears (a carrier "sanert", diabetes "i remisjon"), with the words."""
+    cleared: dict[str, str] = {}
+    for fact, pattern in _CLEARED.items():
+        for match in pattern.finditer(sentence):
+            if not any(a <= match.start() < b
+                       for p in _PSEUDO for a, b in (m.span() for m in p.finditer(sentence))):
+                cleared[fact] = match.group()
+                break
+    return cleared
 
 
 def _context_cue(ctx: _Context, fact: str, start: int, end: int, before: list[_Token],
@@ -401,13 +405,12 @@ def _context_cue(ctx: _Context, fact: str, start: int, end: int, before: list[_T
             # only a clause that is about the finding: it opens with the ended phrase
             # ("…, seponert etter 6 mnd"), not one naming another drug ("…, Albyl sluttet")
             comma = max((y for x, y, _ in ctx.breaks if y <= a), default=0)
-            if all(t.text in lx.LIST_WORDS or t.text in {"ble", "er", "vart", "som"}
+            if all(t.text in lx.LIST_WORDS or t.text in lx.ENDED_LEAD
                    for t in ctx.tokens(comma, a)) and not ctx.pseudo_at(a):
                 return text
-    if fact in lx.CLEARED_FACTS:
-        for a, _, text in ctx.cleared:
-            if ctx.unbroken(a, start) and not ctx.pseudo_at(a):
-                return text
+    for a, text, cleared in ctx.cleared:
+        if cleared == fact and ctx.unbroken(a, start) and not ctx.pseudo_at(a):
+            return text
     first = len(before)
     while first > 0:
         token = before[first - 1]
@@ -423,12 +426,13 @@ def _context_cue(ctx: _Context, fact: str, start: int, end: int, before: list[_T
                 token.text == "og" and not (last + 1 < len(after) and ctx.in_finding(after[last + 1]))):
             break
         last += 1
-    statement = sentence[before[first].start if first < len(before) else start:
-                         after[last - 1].end if last > 0 else end]
+    offset = before[first].start if first < len(before) else start
+    statement = sentence[offset:after[last - 1].end if last > 0 else end]
     for pattern, facts, unless, in_sentence in _CONTEXT_STATEMENT:
         if fact not in facts:
             continue
-        match = pattern.search(statement)
+        match = next((m for m in pattern.finditer(statement) if not ctx.pseudo_at(m.start() + offset)),
+                     None)
         if match is not None and unless.search(sentence if in_sentence else statement) is None:
             return match.group()
     return None
@@ -454,12 +458,12 @@ class RuleExtractor:
             sentence = _canonical(fold(original))
             strong, hints = RuleExtractor._sentence_findings(original, sentence)
             cleared = _clearance(sentence)
-            if cleared is not None:  # "MRSA 2019. Sanert.": a clearance reaches one sentence back
+            if cleared:  # "MRSA 2019. Sanert.": a clearance reaches one sentence back
                 own = {f.fact for f in strong}
                 for index in range(previous, len(findings)):
                     f = findings[index]
-                    if f.fact in lx.CLEARED_FACTS and f.fact not in own and not f.negated:
-                        findings[index] = Finding(f.fact, f.trigger, True, f.evidence, cleared)
+                    if f.fact in cleared and f.fact not in own and not f.negated:
+                        findings[index] = Finding(f.fact, f.trigger, True, f.evidence, cleared[f.fact])
             previous = len(findings)
             findings.extend(strong)
             weak.extend(hints)
