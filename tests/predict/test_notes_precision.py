@@ -285,6 +285,16 @@ SECOND_ROUND = [
     ("Ho brukar rullator, dottera følgjer.", {"mobility_aid"}),
     ("Diabetes type 2. I remisjon etter slankeoperasjon.", set()),
     ("Diabetes type 2, tablettbehandlet. MRSA sanert.", {"diabetic"}),
+    ("Hjemmesykepleie fra kommunal leverandør.", set()),
+    ("Ved vanskelig anatomi kan navigasjon være aktuelt.", set()),
+    ("Tolk kan være nødvendig.", set()),
+    ("Skal ha krykker til hjemreise.", set()),
+    ("Instrueres i bruk av krykker preoperativt.", set()),
+    ("Operert med robot i 2019, nå residiv.", set()),
+    ("Implantat fra leverandør, må bestilles.", {"special_equipment"}),
+    ("Pasienten kan ikke gå uten rullator, og tolk vil være nødvendig.",
+     {"mobility_aid", "interpreter"}),
+    ("Liggende transport etter operasjonen.", set()),
 ]
 
 CASES = ENDED + CLEARED + CONDITIONAL + PENDING + FAMILY + POSTOPERATIVE + OTHER_SENSES + PSEUDO \

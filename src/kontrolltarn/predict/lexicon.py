@@ -246,6 +246,10 @@ FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
     ),
     "special_equipment": (
         r"\bmikroskopisk\w*",
+        # suppliers of other things: home nursing, food, transport
+        r"\b(hjemmesykepleie|hjemmetjeneste|diett|mat|kost|ernaering|transport|taxi|pleie|apotek|"
+        r"medisin|legemiddel)\w*\s+(\w+\s+){0,2}leverandor\w*",
+        r"\b\w*(tjeneste|mat|kost|transport|pleie|apotek)leverandor\w*",
         r"\b(tidligere\s+)?laserbehandl\w*",
         r"\btidligere\s+(\w+\s+)?laser\w*",
         r"\b(vanlig|vanlige|standard|ordinaer|ordinaert|rutinemessig)\s+(\w+\s+)?(utstyr|"
@@ -376,7 +380,9 @@ CONTEXT_STATEMENT: tuple[tuple[str, frozenset[str], str, bool], ...] = (
     # needed only after the operation: crutches to go home with, prophylaxis started postop
     (r"\bpostop\w*|\better\s+(operasjon|inngrep|op|kirurgi|utskriv|hjemreise|utreise)\w*\b"
      r"(?!\s+(i\s+fjor|i\s+(19|20)\d\d|for\s+\w+\s+\w+\s+siden))|"
-     r"\bved\s+(utskriv|hjemreise|utreise)\w*|\bmed\s+hjem\b",
+     r"\b(ved|til)\s+(utskriv|hjemreise|utreise)\w*|\bmed\s+hjem\b|"
+     # taught before the operation to walk with crutches afterwards
+     r"\b(laerer|laere|instruer\w*|opplaering|ove|ovelse\w*|gangtrening)\b",
      frozenset({"mobility_aid"}),
      r"\b(bruker|brukar|nyttar|benytter|gar\s+med|gar\s+na|sitter|allerede|fortsatt|fremdeles|"
      r"avhengig)\b", False),
@@ -399,6 +405,8 @@ CONTEXT_STATEMENT: tuple[tuple[str, frozenset[str], str, bool], ...] = (
     (r"\bfor\s+(\w+\s+){1,2}(ar|aar|maneder|mnd)\s+siden\b|\bi\s+fjor\b|\bsom\s+barn\b|"
      r"\bi\s+barndommen\b", frozenset({"isolation"}), r"\b(fortsatt|fremdeles|positiv\w*\s+na)\b",
      True),
+    # "kan … være aktuelt": a possibility, for any fact
+    (r"\b(kan|kunne)\b[^,.;]*\b(vaere|bli|verte)\s+(aktuel\w*|nodvendig|naudsynt)", _ALL, r"(?!)", False),
     (r"\b(i\s+)?(19|20)\d\d\b", frozenset({"icu_bed", "special_equipment"}),
      r"\b(planlagt|bestilt|reservert|booket|skal|bestilles|reserveres)\b", True),
 )
