@@ -25,7 +25,19 @@ How the rules read a note:
    item by item ("ikke behov for tolk, intensivplass eller spesialutstyr"; "tolk og
    intensivplass ikke nødvendig"). "Tidligere" right before a drug or an aid makes it history.
    A test without its result ("MRSA-screening tatt") is not a finding either.
-4. A fact is present when any finding of it is not negated.
+4. Context cues say a finding is not a fact for this patient now; each names the facts it
+   applies to. Before it in its clause (in reach): conditional and pending words ("evt.",
+   "ved behov for", "avklares", "vurderes" — not for an ICU bed, which is held while
+   considered), past verbs ("brukte", "hadde", "lå"), relatives ("mor", "søsteren" — not for
+   an interpreter, whom a child's parents may need). Right after it: "ved behov", "hvis",
+   "avklares", "i familien", "hos mor". In its statement (the clause up to "og bruker …"):
+   needs that begin after the operation ("krykker postop", "oppstart Eliquis etter
+   operasjonen", unless the statement says the patient uses it now), an earlier stay ("ved
+   forrige innleggelse", not for drugs: "Plavix etter stent i fjor" is in use). Across
+   commas: "dersom"/"hvis" opens a conditional sentence; a clearance ("sanert", "negative
+   kontroller", "i remisjon") reaches the whole sentence and the one before; "…, seponert
+   etter 6 mnd" ends the drug before it. A contrast ("men") ends every cue's reach.
+5. A fact is present when any finding of it is not negated.
 """
 
 from __future__ import annotations
