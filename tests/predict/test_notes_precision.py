@@ -295,10 +295,25 @@ SECOND_ROUND = [
     ("Pasienten kan ikke gå uten rullator, og tolk vil være nødvendig.",
      {"mobility_aid", "interpreter"}),
     ("Liggende transport etter operasjonen.", set()),
+    ("Postoperativ overvåkning på sengepost med telemetri.", set()),
+    ("Intensivlegen har vurdert pasienten, ikke behov for plass.", set()),
+    ("Tilsyn fra intensiv preoperativt.", set()),
+    ("Tolk ikke bestilt ennå, må bestilles.", {"interpreter"}),
+]
+
+#: Questions: a fact asked about at the end of a sentence holds only if the next one says yes.
+QUESTIONS = [
+    ("Latexallergi? Avkreftet.", set()),
+    ("Allergier: nikkel, latex?", set()),
+    ("MRSA? Ikke testet.", set()),
+    ("Har pasienten MRSA? Ukjent, screenes.", set()),
+    ("Intensivplass? Bestilt.", {"icu_bed"}),
+    ("Trenger pasienten tolk? Ja.", {"interpreter"}),
+    ("Bruker Eliquis. Pause? Ja, 2 døgn.", {"anticoagulation"}),
 ]
 
 CASES = ENDED + CLEARED + CONDITIONAL + PENDING + FAMILY + POSTOPERATIVE + OTHER_SENSES + PSEUDO \
-    + TYPED + SECOND_ROUND
+    + TYPED + SECOND_ROUND + QUESTIONS
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES)

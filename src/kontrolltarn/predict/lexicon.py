@@ -207,7 +207,12 @@ FALSE_FRIENDS: dict[str, tuple[str, ...]] = {
     "diabetic": (r"\bdiabetes\s+insipidus", r"\bprediabet\w*", r"\brisiko\s+for\s+diabet\w*",
                  r"\binsulinresisten\w*", r"\binsulinom\w*",
                  r"\btidligere\s+svangerskapsdiabet\w*", r"\bdiabetes(risiko|utredning)\w*"),
-    "icu_bed": (rf"\bintensivsykepleier{_W}",
+    "icu_bed": (rf"\bintensivsykepleier{_W}", rf"\bintensiv(lege|team|personell|anestesi){_W}",
+                # a consultation from the ICU team; monitoring on a ward or in recovery
+                r"\b(tilsyn|konsultasjon)\s+(fra|av)\s+intensiv\w*",
+                r"\b((postop\w*|forlenget|utvidet)\s+)?overvakning\w*\s+(\w+\s+){0,2}pa\s+(sengepost\w*|"
+                r"oppvakning\w*|po|post|"
+                r"postoperativ\s+avdeling)\b",
                 # intensive treatment of another kind, intense pain
                 r"\bintensiv\s+(fysio|trening|opptrening|smerte|insulin|kjemo|antibiotika|"
                 r"oppfolging|kurs|rehab|statin|blodtrykk|logoped|diett|kost|stralebehandling|"
@@ -427,6 +432,11 @@ CLEARED: dict[str, str] = {
         r"\bfrisk\s+(na|no|igjen)\b"),
     "diabetic": r"\bi\s+remisjon\b|\bremittert\b|\bhelbredet\b|\bkurert\b",
 }
+#: A finding asked about at the end of a sentence ("Latexallergi?", "Allergier: nikkel, latex?")
+#: is a question, not a fact, unless the next sentence answers yes ("Tolk? Ja, bestilt.").
+QUESTION_REACH = 3
+YES_ANSWERS = frozenset({"ja", "jo", "yes", "positiv", "pos", "bekreftet", "pavist", "bestilt",
+                         "reservert", "booket", "avtalt", "aktuelt", "trenger", "treng", "har"})
 #: Drugs and aids: a later clause that ends their use ("…, seponert etter 6 mnd") ends them.
 ENDED_FACTS = frozenset({"anticoagulation", "mobility_aid"})
 #: words that may open such a clause before the ended phrase ("…, som ble seponert i fjor")
@@ -449,6 +459,9 @@ PSEUDO_NEGATION = (
     r"\bsom\s+(tidligere|tidl|sist|forrige\s+gang)\b",  # "tolk som tidligere": again now
     r"\btidligere\s+(i\s+dag|i\s+morges|i\s+uken|i\s+uka|pa\s+dagen|enn)\b",
     r"\bvar\s+(planlagt|bestilt|avtalt|reservert|booket)\b",
+    # not yet ordered is still needed: "tolk ikke bestilt ennå"
+    r"\b(ikke|ikkje)\s+(enna\s+|enda\s+|enno\s+)?(bestilt|booket|reservert|avtalt|ordnet)"
+    r"(\s+(enna|enda|enno|forelopig))?\b",
     # the instruction is open, the drug is in use: "Marevan: pause avklares med kardiolog"
     r"\b(pause|pausing|bridging|seponering|stopp)\w*\s+(\w+\s+)?(avklar|vurder|diskuter)\w*",
 )

@@ -36,7 +36,9 @@ How the rules read a note:
    forrige innleggelse", not for drugs: "Plavix etter stent i fjor" is in use). Across
    commas: "dersom"/"hvis" opens a conditional sentence; a clearance ("sanert", "negative
    kontroller", "i remisjon") reaches the whole sentence and the one before; "…, seponert
-   etter 6 mnd" ends the drug before it. A contrast ("men") ends every cue's reach.
+   etter 6 mnd" ends the drug before it. A contrast ("men") ends every cue's reach. A fact
+   asked about at the end of a question ("Latexallergi?") holds only if the next sentence
+   answers yes ("Tolk? Ja, bestilt.").
 5. A fact is present when any finding of it is not negated.
 """
 
@@ -466,16 +468,19 @@ class RuleExtractor:
         findings: list[Finding] = []
         weak: list[Finding] = []
         previous = 0  # where the sentence before this one starts in ``findings``
-        for original in split_sentences(text):
+        sentences = split_sentences(text)
+        for index, original in enumerate(sentences):
             sentence = _canonical(fold(original))
-            strong, hints = RuleExtractor._sentence_findings(original, sentence)
+            answer = _TOKEN.search(fold(sentences[index + 1])) if index + 1 < len(sentences) else None
+            question = original.endswith("?") and (answer is None or answer.group() not in lx.YES_ANSWERS)
+            strong, hints = RuleExtractor._sentence_findings(original, sentence, question)
             cleared = _clearance(sentence)
             if cleared:  # "MRSA 2019. Sanert.": a clearance reaches one sentence back
                 own = {f.fact for f in strong}
-                for index in range(previous, len(findings)):
-                    f = findings[index]
+                for at in range(previous, len(findings)):
+                    f = findings[at]
                     if f.fact in cleared and f.fact not in own and not f.negated:
-                        findings[index] = Finding(f.fact, f.trigger, True, f.evidence, cleared[f.fact])
+                        findings[at] = Finding(f.fact, f.trigger, True, f.evidence, cleared[f.fact])
             previous = len(findings)
             findings.extend(strong)
             weak.extend(hints)
@@ -487,8 +492,10 @@ class RuleExtractor:
         return NoteFacts(facts=facts, findings=tuple(findings))
 
     @staticmethod
-    def _sentence_findings(original: str, sentence: str) -> tuple[list[Finding], list[Finding]]:
-        """Findings in one folded, corrected sentence: (stated, hinted)."""
+    def _sentence_findings(original: str, sentence: str, question: bool = False
+                           ) -> tuple[list[Finding], list[Finding]]:
+        """Findings in one folded, corrected sentence: (stated, hinted). In an unanswered
+        ``question`` a finding asked about at its end ("Latexallergi?") is not a fact."""
         matches: list[tuple[str, re.Match[str], bool]] = []
         for fact in FACTS:
             if fact == "latex_allergy" and not _LATEX_CONTEXT.search(sentence):
@@ -513,6 +520,9 @@ class RuleExtractor:
             ctx = _Context.of(sentence, (m.span() for _, m, _ in matches))
             for fact, match, is_weak in matches:
                 cue = _negation(ctx, fact, *match.span())
+                if cue is None and question and \
+                        len(_TOKEN.findall(sentence, match.end())) < lx.QUESTION_REACH:
+                    cue = "?"
                 (hinted if is_weak else stated).append(
                     Finding(fact, match.group(), cue is not None, original, cue))
         for fact, patterns in _ABSENT.items():
