@@ -44,10 +44,12 @@ def test_incremental_cost_equals_evaluator_after_any_moves(seed: int, name: str,
     construct(state, rng)
     ann = Annealer(state, rng)
     ann.temp = 50.0  # accept plenty of uphill moves too
+    moves = [ann.insert_with_ejection, ann.chain_move, ann.close_theater, ann.surgeon_swap]
     for _ in range(steps):
         ann.step()
-        if rng.random() < 0.01:
-            ann.insert_with_ejection()
+        x = rng.random()
+        if x < 0.1:  # the rarer compound moves, often enough to be exercised on every run
+            moves[int(x * 10 * len(moves))]()
     judged = evaluate(inst, state.to_solution())
     assert judged.violations["MandatoryUnscheduledPatients"] == state.waiting
     assert judged.total_violations == state.waiting  # every other hard constraint is kept

@@ -24,6 +24,10 @@ _P_SWAP_ROOM = 0.40
 _P_SWAP_DAY = 0.45
 _P_NURSE = 0.75
 _P_NURSE_SWAP = 0.88  # the rest: nurse chain
+# Shares of all moves taken from the single-patient moves (see docs/ihtc.md, alternatives).
+P_CHAIN = 0.05  # ejection chains
+P_CLOSE = 0.01  # empty a theater-day
+P_SWAP = 0.03  # a waiting patient takes an admitted one's surgery slot
 
 
 def _pick(rng: random.Random, seq: Sequence[int]) -> int:
@@ -49,6 +53,12 @@ class Annealer:
         self.rng = rng
         self.temp = 1.0
         self.patients_only = False  # feasibility phase: nurse moves change nothing there
+        self.p_chain = P_CHAIN
+        self.p_close = P_CLOSE
+        self.p_swap = P_SWAP
+        self.by_surgeon: list[list[int]] = [[] for _ in range(len(state.inst.surgeons))]
+        for p in range(state.P):
+            self.by_surgeon[state.surgeon[p]].append(p)
 
     # ------------------------------------------------------------ acceptance
     def _accept(self, delta: int) -> bool:
@@ -186,6 +196,23 @@ class Annealer:
             r = self._pick_room(p, d, orm) if t >= 0 else -1
         if r < 0 or t < 0 or (d, r, t) == (od, orm, ot) or not self._can_move(p, d, r, t):
             return False
+        if d == od:
+            # Same day: only the theater or only the ward changes; touching just that half
+            # gives the same delta at a fraction of the cost of a full re-admission.
+            if r == orm:
+                delta = st._unbook(p) + st._book(p, d, t)
+                st.cost += delta
+                if self._accept(delta):
+                    return True
+                st.cost += st._unbook(p) + st._book(p, d, ot)
+                return False
+            if t == ot:
+                delta = st._leave(p) + st._enter(p, d, r)
+                st.cost += delta
+                if self._accept(delta):
+                    return True
+                st.cost += st._leave(p) + st._enter(p, d, orm)
+                return False
         delta = st.postpone(p) + st.admit(p, d, r, t)
         if self._accept(delta):
             return True
@@ -311,6 +338,178 @@ class Annealer:
             st.admit(e, ed, er, et)
         return False
 
+    def _reinsert(self, q: int, d0: int, t0: int) -> bool:
+        """Admit the ejected patient q near its old place: its old day first, then a day
+        within two of it, in the first room (from a random one on) that fits. Returns False
+        (q stays waiting) when nothing fits."""
+        st, rng = self.st, self.rng
+        last = min(st.last[q], st.D - 1)
+        near = [d0 + k for k in (-1, 1, -2, 2) if st.release[q] <= d0 + k <= last]
+        rng.shuffle(near)
+        rooms = st.allowed_rooms[q]
+        nr = len(rooms)
+        for d in [d0] + near:
+            if not self._surgeon_ok(q, d):
+                continue
+            t = self._pick_theater(q, d, t0 if d == d0 else -1)
+            if t < 0:
+                continue
+            off = int(rng.random() * nr)
+            for k in range(nr):
+                r = rooms[(off + k) % nr]
+                if st.room_fits(q, d, r):
+                    st.admit(q, d, r, t)
+                    return True
+        return False
+
+    def chain_move(self) -> bool:
+        """Ejection chain: put a patient (waiting, or admitted and moved to a new day) into a
+        room, ejecting up to two patients that block it there; each ejected patient is
+        re-admitted nearby (same day other room, or a day within two) or left waiting.
+
+        The single-patient moves cannot admit an optional patient into a full ward or move a
+        patient to a day on which its room is full; this move pays for that with one or two
+        relocations judged together, so packing the beds tighter becomes reachable.
+        """
+        st, rng = self.st, self.rng
+        p = int(rng.random() * st.P)
+        if st.adm[p] < 0 and not (st.mandatory[p] or st.admit_optional):
+            return False
+        last = min(st.last[p], st.D - 1)
+        if st.release[p] > last or not st.allowed_rooms[p]:
+            return False
+        od = st.adm[p]
+        if od >= 0 and rng.random() < 0.5:
+            d = max(st.release[p], od - _randint(rng, 1, 3))  # earlier: less delay
+        else:
+            d = _randint(rng, st.release[p], last)
+        r = _pick(rng, st.allowed_rooms[p])
+        if od == d and st.room[p] == r:
+            return False
+        # Plan read-only first (most attempts fail here, and trying is then cheap).
+        if not self._surgeon_ok(p, d):
+            return False
+        t = self._pick_theater(p, d, -1)
+        if t < 0:
+            return False
+        g = st.gender[p]
+        cap = st.cap[r]
+        members = st.members[r]
+        gender = st.gender
+        own = st.room[p] == r
+        ejected: list[int] = []
+        for dd in range(d, min(st.D, d + st.los[p])):
+            if not st.day_ok[dd]:
+                return False
+            stay = [e for e in members[dd] if e not in ejected and not (own and e == p)]
+            wrong = [e for e in stay if gender[e] != g]
+            if wrong:
+                if len(ejected) + len(wrong) > 2 or any(e >= st.P for e in wrong):
+                    return False
+                ejected += wrong
+                stay = [e for e in stay if gender[e] == g]
+            if len(stay) >= cap:
+                q = _pick(rng, stay)
+                if q >= st.P or len(ejected) >= 2:
+                    return False
+                ejected.append(q)
+        undo: list[tuple[int, int, int, int]] = []  # (patient, day, room, theater) before
+        delta = 0
+        if od >= 0:
+            undo.append((p, od, st.room[p], st.ot[p]))
+            delta += st.postpone(p)
+        for q in ejected:
+            undo.append((q, st.adm[q], st.room[q], st.ot[q]))
+            delta += st.postpone(q)
+        if st.can_admit(p, d, r, t):
+            delta += st.admit(p, d, r, t)
+            for q, qd, _, qt in undo[1 if od >= 0 else 0:]:
+                c0 = st.cost
+                self._reinsert(q, qd, qt)
+                delta += st.cost - c0
+            if self._accept(delta):
+                return True
+        # Undo: take every touched patient out, then put back the old (feasible) plan.
+        for e in [p] + ejected:
+            if st.adm[e] >= 0:
+                st.postpone(e)
+        for e, ed, er, et in undo:
+            st.admit(e, ed, er, et)
+        return False
+
+    def surgeon_swap(self) -> bool:
+        """A waiting patient takes the surgery slot of an admitted patient of the same surgeon
+        (its day, and its theater and room when they fit); the displaced patient is re-admitted
+        nearby or waits. Surgeon time is what keeps optional patients out on the large
+        instances, and which patients fill it (short or long surgeries) decides how many get
+        in; one postponement and one admission are too far apart in cost to be made singly."""
+        st, rng = self.st, self.rng
+        p = -1
+        for _ in range(3):
+            c = int(rng.random() * st.P)
+            if st.adm[c] < 0:
+                p = c
+                break
+        if p < 0 or not (st.mandatory[p] or st.admit_optional):
+            return False
+        same = self.by_surgeon[st.surgeon[p]]
+        q = same[int(rng.random() * len(same))]
+        d = st.adm[q]
+        if d < st.release[p] or d > st.last[p]:
+            return False
+        rq, tq = st.room[q], st.ot[q]
+        delta = st.postpone(q)
+        t = tq if st.ot_load[tq][d] + st.dur[p] <= st.ot_avail[tq][d] else self._pick_theater(p, d, -1)
+        r = self._pick_room(p, d, rq) if t >= 0 else -1
+        if r >= 0 and st.can_admit(p, d, r, t):
+            delta += st.admit(p, d, r, t)
+            c0 = st.cost
+            self._reinsert(q, d, tq)
+            delta += st.cost - c0
+            if self._accept(delta):
+                return True
+            if st.adm[q] >= 0:
+                st.postpone(q)
+            st.postpone(p)
+        st.admit(q, d, rq, tq)
+        return False
+
+    def close_theater(self) -> bool:
+        """Empty one theater-day: its surgeries go to theaters already open that day (the
+        surgeon's own first). One patient at a time this costs a surgeon transfer or needs an
+        uphill step before the theater's opening cost is saved; together it is one move."""
+        st, rng = self.st, self.rng
+        t = int(rng.random() * st.T)
+        d = int(rng.random() * st.D)
+        if st.ot_count[t][d] == 0 or st.T < 2:
+            return False
+        booked = [p for p in range(st.P) if st.ot[p] == t and st.adm[p] == d]
+        rng.shuffle(booked)
+        moved: list[int] = []
+        delta = 0
+        ok = True
+        for p in booked:
+            u, dur = st.surgeon[p], st.dur[p]
+            used = st.s_ot[u][d]
+            best = -1
+            for t2 in range(st.T):
+                if (t2 != t and st.ot_count[t2][d] and st.ot_load[t2][d] + dur <= st.ot_avail[t2][d]
+                        and (best < 0 or used[t2] > used[best])):
+                    best = t2
+            if best < 0:
+                ok = False
+                break
+            delta += st._unbook(p) + st._book(p, d, best)
+            moved.append(p)
+        st.cost += delta
+        if ok and self._accept(delta):
+            return True
+        undo = 0
+        for p in reversed(moved):
+            undo += st._unbook(p) + st._book(p, d, t)
+        st.cost += undo
+        return False
+
     # ------------------------------------------------------------- nurse moves
     def _pick_room_shift(self) -> tuple[int, int, int] | None:
         st, rng = self.st, self.rng
@@ -391,6 +590,12 @@ class Annealer:
         if self.patients_only:
             x *= _P_SWAP_DAY
         if x < _P_PATIENT:
+            if x < self.p_chain:
+                return self.chain_move()
+            if x < self.p_chain + self.p_close:
+                return self.close_theater()
+            if x < self.p_chain + self.p_close + self.p_swap:
+                return self.surgeon_swap()
             return self.move_patient()
         if x < _P_SWAP_ROOM:
             return self.swap_rooms()

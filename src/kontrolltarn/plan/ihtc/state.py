@@ -159,9 +159,12 @@ class State:
         end = min(self.D, d + self.los[e])
         for dd in range(d, end):
             ac = acount[dd]
-            before = _age_range(ac)
-            ac[a] += 1
-            delta += w0 * (_age_range(ac) - before)
+            if ac[a]:  # the age group is already present: the range cannot change
+                ac[a] += 1
+            else:
+                before = _age_range(ac)
+                ac[a] = 1
+                delta += w0 * (_age_range(ac) - before)
             members[dd].append(e)
             gcount[dd][g] += 1
             base = dd * spd
@@ -214,9 +217,12 @@ class State:
         end = min(self.D, d + self.los[e])
         for dd in range(d, end):
             ac = acount[dd]
-            before = _age_range(ac)
-            ac[a] -= 1
-            delta += w0 * (_age_range(ac) - before)
+            if ac[a] > 1:
+                ac[a] -= 1
+            else:
+                before = _age_range(ac)
+                ac[a] = 0
+                delta += w0 * (_age_range(ac) - before)
             members[dd].remove(e)
             gcount[dd][g] -= 1
             base = dd * spd
