@@ -23,6 +23,9 @@ auxiliaries equals the evaluator's total (tested), so the objective is the judge
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -258,6 +261,9 @@ class ExactModel:
                 m.add(span >= _sum([los_[i], his[i]]) - 1)
                 obj.append(wt[0] * gap * span)
 
+        # everything so far: the patient part (no nurse term)
+        self.patient_part = _sum(list(obj))
+
         # --- nurses ---
         nurses = inst.nurses
         skill = [n.skill_level for n in nurses]
@@ -296,7 +302,8 @@ class ExactModel:
                             for r in rooms_here:
                                 pr = pres[r, dd][k]
                                 m.add(uv >= pr + self.v[n, r, s] - 1)
-                                m.add(uv <= self.v[n, r, s] + 1 - pr)
+                                if os.environ.get("EX_UPPER", "1") == "1":
+                                    m.add(uv <= self.v[n, r, s] + 1 - pr)
                         m.add(_sum(us) == inside)
                     for n in ns:
                         if (k, n) not in seen:
@@ -397,12 +404,29 @@ class ExactModel:
         return Solution(admissions, nurse_rooms)
 
 
+def patient_part_bound(inst: Instance, *, time_limit: float, workers: int = 1,
+                       seed: int = 0) -> float:
+    """Proven lower bound of the patient part (age, theaters, transfers, delay, postponed) alone.
+
+    Without the nurse terms presolve drops the nurse variables, so the LP is small and the
+    bound rises fast (small06, 30 s: 2455 alone vs 953 for the full model in 110 s)."""
+    weights = tuple(0 if j in (1, 2, 3) else wv for j, wv in enumerate(inst.weights))
+    res = solve_exact(dataclasses.replace(inst, weights=weights), time_limit=time_limit,
+                      workers=workers, seed=seed, split=0.0)
+    return res.bound
+
+
 def solve_exact(inst: Instance, *, time_limit: float = 600.0, workers: int = 2,
                 seed: int = 0, hint: Solution | None = None, log: bool = False,
-                cuts: bool = True, parameters: str = "") -> ExactResult:
-    """``parameters``: extra CP-SAT parameters in protobuf text format (for experiments)."""
+                cuts: bool = True, parameters: str = "", split: float = 0.3) -> ExactResult:
+    """CP-SAT on the full model. With ``split`` > 0 that share of the time first bounds the
+    patient part alone (stops early when proven) and the bound enters the full model as a cut.
+    ``parameters``: extra CP-SAT parameters in protobuf text format (for experiments)."""
     started = time.monotonic()
     em = ExactModel(inst, cuts=cuts)
+    if split > 0:
+        lb = patient_part_bound(inst, time_limit=split * time_limit, workers=workers, seed=seed)
+        em.m.add(em.patient_part >= math.ceil(lb - 1e-6))
     hint_obj = None
     if hint is not None:
         done = em.complete(hint)
