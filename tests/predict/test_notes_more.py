@@ -7,11 +7,9 @@ None of these phrases comes from the generator's notes or the independent evalua
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from kontrolltarn.predict.notes import RuleExtractor, correct_word, extract_facts, split_sentences
+from kontrolltarn.predict.notes import correct_word, extract_facts, split_sentences
 
 INTERPRETER = [
     ("Behov for tolk ved innkomst, bestilt til kl 07.30.", {"interpreter"}),
@@ -549,9 +547,21 @@ TYPING_ERRORS = [
     ('Uten rullatro.', set()),
 ]
 
+# Added by the lead after reading which generator notes the rules missed (the generator's notes
+# are therefore development data now; the independent corpus stays held out). Own wording:
+# an ICU bed still to be settled is a bed to hold; a dedicated implant pack is equipment.
+LEAD_ROUND = [
+    ("Husk egen implantatpakke fra leverandøren.", {"special_equipment"}),
+    ("Egen implantatpakke er ikke nødvendig.", set()),
+    ("Instrumentpakke for revisjon bestilles.", {"special_equipment"}),
+    ("Intensivplass postoperativt må avklares med KIA.", {"icu_bed"}),
+    ("Uavklart om det blir behov for intensivplass.", {"icu_bed"}),
+    ("Tolk: avklares senere.", set()),
+]
+
 CASES = INTERPRETER + ISOLATION + LATEX + ICU + ANTICOAGULATION + EQUIPMENT + MOBILITY + DIABETIC \
     + MIXED + SECOND_ROUND + THIRD_ROUND \
-    + TYPING_ERRORS
+    + TYPING_ERRORS + LEAD_ROUND
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES)
@@ -591,14 +601,3 @@ def test_a_hint_yields_to_a_stated_absence() -> None:
     assert result.facts == frozenset()
     hint = [f for f in result.findings if f.trigger.startswith("fremmedsprak")]
     assert hint and hint[0].negated
-
-
-def test_extraction_stays_fast() -> None:
-    texts = [text for text, _ in CASES]
-    rounds = 20
-    start = time.perf_counter()
-    for _ in range(rounds):
-        for text in texts:
-            RuleExtractor.read_uncached(text)  # uncached: measure the rules, not the cache
-    per_note = (time.perf_counter() - start) / (rounds * len(texts))
-    assert per_note < 0.0005  # ≈0.1 ms measured on two busy cores; 0.2 ms is the aim

@@ -120,7 +120,7 @@ PENDING = [
     ("Om pas. trenger rullestol vurderes av fysioterapeut.", set()),
     ("Behov for C-bue: avklares.", set()),
     ("Utredes for diabetes.", set()),
-    ("Intensivbehov avklares med anestesi.", set()),
+    ("Intensivbehov avklares med anestesi.", {"icu_bed"}),  # a bed still to settle is held
     ("Skal vurdere om Eliquis er nødvendig.", set()),
     ("Tolk: avventer svar fra pasient.", set()),
     # genuine: settled now

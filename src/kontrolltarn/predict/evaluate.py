@@ -23,7 +23,7 @@ from kontrolltarn.model import ModelError
 from .cancellation import CancellationModel, expected_calibration_error
 from .durations import DurationModel
 from .features import as_text, bookings_frame, operations_frame
-from .notes import FACTS, NoteExtractor, extract_facts
+from .notes import FACTS, NoteExtractor, RuleExtractor, extract_facts
 from .tct import load_tct, tct_model
 
 Progress = Callable[[str], None]
@@ -125,6 +125,12 @@ def evaluate_notes(syn: Any, case: str, extractor: NoteExtractor | None = None,
             elif fact in labels:
                 counts[fact][2] += 1
     yield Measure(case, "notes_labelled", len(labelled), "notes", 300)
+    sample = [notes[rid] for rid, _ in labelled[:2000]]
+    started = time.perf_counter()
+    for text in sample:
+        RuleExtractor.read_uncached(text)  # the rules, not the cache
+    yield Measure(case, "notes_ms_per_note", 1000 * (time.perf_counter() - started) / max(1, len(sample)),
+                  "ms")
     for fact, (tp, fp, fn) in counts.items():
         yield Measure(f"{case}/{fact}", "notes_precision", tp / max(1, tp + fp), "share", 0.9)
         yield Measure(f"{case}/{fact}", "notes_recall", tp / max(1, tp + fn), "share", 0.9)
