@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kontrolltarn.formats.ihtc import read_instance
-from kontrolltarn.plan.ihtc.anneal import Annealer
+from kontrolltarn.plan.ihtc.anneal import Annealer, insert_waiting
 from kontrolltarn.plan.ihtc.construct import construct
 from kontrolltarn.plan.ihtc.evaluator import evaluate
 from kontrolltarn.plan.ihtc.exact import solve_exact
@@ -54,6 +54,31 @@ def test_incremental_cost_equals_evaluator_after_any_moves(seed: int, name: str,
     assert judged.violations["MandatoryUnscheduledPatients"] == state.waiting
     assert judged.total_violations == state.waiting  # every other hard constraint is kept
     assert state.cost == judged.total_cost + state.penalty * state.waiting
+
+
+@needs_data
+@pytest.mark.parametrize("name", ["test01", "small03"])
+def test_insert_waiting_admits_at_the_judged_price(name: str) -> None:
+    inst = _load(name)
+    state = State(inst)
+    construct(state, random.Random(0))
+    admitted = [p for p in state.optional if state.adm[p] >= 0]
+    for p in admitted:
+        state.postpone(p)
+    before = evaluate(inst, state.to_solution()).total_cost
+    delta = insert_waiting(state)
+    judged = evaluate(inst, state.to_solution())
+    assert judged.feasible
+    assert state.cost == judged.total_cost
+    assert delta == judged.total_cost - before < 0  # the greedy had admitted some: room exists
+    for p in state.optional:  # nothing left that is both feasible and cheaper than waiting
+        if state.adm[p] < 0:
+            for d in range(state.release[p], min(state.last[p], state.D - 1) + 1):
+                for r in state.allowed_rooms[p]:
+                    for t in range(state.T):
+                        if state.can_admit(p, d, r, t):
+                            assert state.admit(p, d, r, t) >= 0
+                            state.postpone(p)
 
 
 def test_tiny_instance_solved_to_feasibility() -> None:

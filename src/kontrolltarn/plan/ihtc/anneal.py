@@ -220,6 +220,22 @@ class Annealer:
         st.admit(p, od, orm, ot)
         return False
 
+    def _fits_instead(self, p: int, r: int, q: int) -> bool:
+        """Would admitted patient p fit room r on its own days if q (now in r) left it?"""
+        st = self.st
+        d = st.adm[p]
+        qs, qe = st.adm[q], st.adm[q] + st.los[q]
+        other = 1 - st.gender[p]
+        q_other = st.gender[q] == other
+        cap = st.cap[r]
+        members = st.members[r]
+        gcount = st.gcount[r]
+        for dd in range(d, min(st.D, d + st.los[p])):
+            q_in = qs <= dd < qe
+            if len(members[dd]) - q_in >= cap or gcount[dd][other] - (q_in and q_other) > 0:
+                return False
+        return True
+
     def swap_rooms(self) -> bool:
         """Two patients present on a common day exchange rooms (same days, same theaters)."""
         st, rng = self.st, self.rng
@@ -235,6 +251,8 @@ class Annealer:
         if q >= st.P or not st.compatible[p][r2] or not st.compatible[q][r1]:
             return False
         d2 = st.adm[q]
+        if not (self._fits_instead(p, r2, q) and self._fits_instead(q, r1, p)):
+            return False  # checked read-only: most swaps break capacity or gender
         delta = st._leave(p) + st._leave(q)
         if st.room_fits(p, d1, r2):
             delta += st._enter(p, d1, r2)
@@ -608,6 +626,48 @@ class Annealer:
         return self.nurse_chain()
 
 
+def insert_waiting(state: State, deadline: float = math.inf) -> int:
+    """Admit waiting patients at their cheapest place when that lowers the cost.
+
+    Every day, room and theater is tried (exact deltas, state left unchanged between tries):
+    the random admission moves find the few feasible slots of a full hospital only by luck,
+    and at the cold end of a cycle a missed slot is a missed improvement. Returns the delta.
+    """
+    st = state
+    total = 0
+    for p in range(st.P):
+        if st.adm[p] >= 0 or not (st.mandatory[p] or st.admit_optional):
+            continue
+        if time.monotonic() > deadline:
+            break
+        dur = st.dur[p]
+        u = st.surgeon[p]
+        best: tuple[int, int, int, int] | None = None
+        for d in range(st.release[p], min(st.last[p], st.D - 1) + 1):
+            if st.s_load[u][d] + dur > st.surg_max[u][d]:
+                continue
+            book = None
+            for t in range(st.T):
+                if st.ot_load[t][d] + dur <= st.ot_avail[t][d]:
+                    bd = st._book(p, d, t)
+                    st.adm[p] = d
+                    st._unbook(p)
+                    st.adm[p] = -1
+                    if book is None or bd < book[0]:
+                        book = (bd, t)
+            if book is None:
+                continue
+            for r in st.allowed_rooms[p]:
+                if st.room_fits(p, d, r):
+                    ed = st._enter(p, d, r)
+                    st._leave(p)
+                    if best is None or book[0] + ed < best[0]:
+                        best = (book[0] + ed, d, r, book[1])
+        if best is not None and best[0] < 0:
+            total += st.admit(p, best[1], best[2], best[3])
+    return total
+
+
 def restore(state: State, snap: Snapshot) -> None:
     """Bring ``state`` to ``snap`` by re-applying the differing decisions (exact cost kept)."""
     adm, room, ot, rs_nurse = snap
@@ -723,10 +783,20 @@ def anneal(state: State, rng: random.Random, *, deadline: float,
             # Reheat from the best solution, each cycle a little cooler and shorter.
             stats.cycles += 1
             restore(state, best)
+            if insert_waiting(state) < 0 and state.waiting <= best_waiting:
+                best_waiting = state.waiting
+                best_cost = state.cost
+                best = state.snapshot()
             it_in_cycle = 0
             cycle_t0 = max(t_end * 2, cycle_t0 * 0.5)
             cycle_iterations = max(10_000, cycle_iterations // 2)
             ratio = t_end / cycle_t0
+    if not should_stop():
+        restore(state, best)
+        if insert_waiting(state, deadline + 0.2) < 0 and state.waiting <= best_waiting:
+            best_waiting = state.waiting
+            best_cost = state.cost
+            best = state.snapshot()
     if progress is not None:
         progress(time.monotonic() - start, stats.iterations, state.cost, best_cost)
     return best, best_cost, stats
