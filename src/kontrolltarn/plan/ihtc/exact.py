@@ -23,9 +23,7 @@ auxiliaries equals the evaluator's total (tested), so the objective is the judge
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -83,7 +81,7 @@ def _person_lower_bound(shifts: list[tuple[list[int], int]], skill: list[int], w
 class ExactModel:
     """The CP-SAT model of one instance, with decoding and warm-start completion."""
 
-    def __init__(self, inst: Instance, *, cuts: bool = True) -> None:
+    def __init__(self, inst: Instance, *, cuts: bool = True, nurses: bool = True) -> None:
         self.inst = inst
         m = self.m = cp_model.CpModel()
         D, spd, S = inst.days, inst.shifts_per_day, inst.shifts
@@ -265,97 +263,97 @@ class ExactModel:
         self.patient_part = _sum(list(obj))
 
         # --- nurses ---
-        nurses = inst.nurses
-        skill = [n.skill_level for n in nurses]
-        working = [[n for n, nurse in enumerate(nurses) if nurse.works(s)] for s in range(S)]
         self.v: dict[tuple[int, int, int], cp_model.IntVar] = {}
-        for (r, dd) in pres:
-            for s in range(dd * spd, (dd + 1) * spd):
-                vs = []
-                for n in working[s]:
-                    vv = m.new_bool_var(f"v{n}_{r}_{s}")
-                    self.v[n, r, s] = vv
-                    vs.append(vv)
-                m.add_exactly_one(vs)
-        # u[k, s, n]: person k's nurse in shift s is n (when k is in hospital)
-        u: dict[tuple[int, int, int], Expr] = {}
-        person_cost: dict[int, list[Expr]] = {}
-        load_terms: dict[tuple[int, int], list[Expr]] = {}
-        seen: dict[tuple[int, int], cp_model.IntVar] = {}
-        for k in range(K):
-            for dd in range(D):
-                ds = in_hosp(k, dd)
-                if not ds:
-                    continue
-                inside = _sum([x[k, d] for d in ds])
-                rooms_here = [r for r in range(R) if k in pres.get((r, dd), {})]
+        if nurses:
+            staff = inst.nurses
+            skill = [n.skill_level for n in staff]
+            working = [[n for n, nurse in enumerate(staff) if nurse.works(s)] for s in range(S)]
+            for (r, dd) in pres:
                 for s in range(dd * spd, (dd + 1) * spd):
-                    ns = working[s]
-                    if len(ns) == 1:
-                        u[k, s, ns[0]] = inside
-                    else:
-                        us = []
-                        for n in ns:
-                            uv = m.new_bool_var("")
-                            u[k, s, n] = uv
-                            us.append(uv)
-                            for r in rooms_here:
-                                pr = pres[r, dd][k]
-                                m.add(uv >= pr + self.v[n, r, s] - 1)
-                                if os.environ.get("EX_UPPER", "1") == "1":
-                                    m.add(uv <= self.v[n, r, s] + 1 - pr)
-                        m.add(_sum(us) == inside)
-                    for n in ns:
-                        if (k, n) not in seen:
-                            seen[k, n] = m.new_bool_var(f"seen{k}_{n}")
-                            person_cost.setdefault(k, []).append(wt[2] * seen[k, n])
-                        m.add(seen[k, n] >= u[k, s, n])
-                    # skill, order-encoded on the levels above the weakest working nurse
-                    need = {d: req[k][s - d * spd] for d in ds}
-                    for level in range(min(skill[n] for n in ns) + 1, max(need.values()) + 1):
-                        wants = _sum([x[k, d] for d in ds if need[d] >= level])
-                        able = [u[k, s, n] for n in ns if skill[n] >= level]
-                        if not able:
-                            person_cost.setdefault(k, []).append(wt[1] * wants)
-                            continue
-                        e = m.new_bool_var("")
-                        m.add(e >= wants - _sum(able))
-                        person_cost.setdefault(k, []).append(wt[1] * e)
-                    # workload carried by each nurse for k
-                    loads = {d: wl[k][s - d * spd] for d in ds}
-                    for n in ns:
-                        if len(ns) == 1:
-                            load_terms.setdefault((n, s), []).append(
-                                _sum([loads[d] * x[k, d] for d in ds]))
-                            continue
-                        top = max(loads.values())
-                        if top == 0:
-                            continue
-                        lp = m.new_int_var(0, top, "")
-                        for val in sorted(set(loads.values()) - {0}):
-                            heavy = _sum([x[k, d] for d in ds if loads[d] >= val])
-                            m.add(lp >= val * (heavy + u[k, s, n] - 1))
-                        load_terms.setdefault((n, s), []).append(lp)
-        for (n, s), terms in load_terms.items():
-            limit = nurses[n].max_load[s]
-            top_load = sum(wl[k][s - d * spd] for k in range(K) for d in days_of[k]
-                           if 0 <= s - d * spd < len(wl[k]))
-            if top_load <= limit:
-                continue
-            # a tight upper bound keeps the LP well scaled
-            ex = m.new_int_var(0, top_load - limit, f"ex{n}_{s}")
-            m.add(ex >= _sum(terms) - limit)
-            obj.append(wt[3] * ex)
-        for costs in person_cost.values():
-            obj.extend(costs)
-        if cuts:
+                    vs = []
+                    for n in working[s]:
+                        vv = m.new_bool_var(f"v{n}_{r}_{s}")
+                        self.v[n, r, s] = vv
+                        vs.append(vv)
+                    m.add_exactly_one(vs)
+            # u[k, s, n]: person k's nurse in shift s is n (when k is in hospital)
+            u: dict[tuple[int, int, int], Expr] = {}
+            person_cost: dict[int, list[Expr]] = {}
+            load_terms: dict[tuple[int, int], list[Expr]] = {}
+            seen: dict[tuple[int, int], cp_model.IntVar] = {}
             for k in range(K):
-                lbs = []
-                for d in days_of[k]:
-                    shifts = [(working[s], req[k][s - d * spd])
-                              for s in range(d * spd, min(D, d + los[k]) * spd)]
-                    lbs.append(_person_lower_bound(shifts, skill, wt[1], wt[2]) * x[k, d])
-                m.add(_sum(person_cost.get(k, [])) >= _sum(lbs))
+                for dd in range(D):
+                    ds = in_hosp(k, dd)
+                    if not ds:
+                        continue
+                    inside = _sum([x[k, d] for d in ds])
+                    rooms_here = [r for r in range(R) if k in pres.get((r, dd), {})]
+                    for s in range(dd * spd, (dd + 1) * spd):
+                        ns = working[s]
+                        if len(ns) == 1:
+                            u[k, s, ns[0]] = inside
+                        else:
+                            us = []
+                            for n in ns:
+                                uv = m.new_bool_var("")
+                                u[k, s, n] = uv
+                                us.append(uv)
+                                for r in rooms_here:
+                                    pr = pres[r, dd][k]
+                                    m.add(uv >= pr + self.v[n, r, s] - 1)
+                                    m.add(uv <= self.v[n, r, s] + 1 - pr)
+                            m.add(_sum(us) == inside)
+                        for n in ns:
+                            if (k, n) not in seen:
+                                seen[k, n] = m.new_bool_var(f"seen{k}_{n}")
+                                person_cost.setdefault(k, []).append(wt[2] * seen[k, n])
+                            m.add(seen[k, n] >= u[k, s, n])
+                        # skill, order-encoded on the levels above the weakest working nurse
+                        need = {d: req[k][s - d * spd] for d in ds}
+                        for level in range(min(skill[n] for n in ns) + 1, max(need.values()) + 1):
+                            wants = _sum([x[k, d] for d in ds if need[d] >= level])
+                            able = [u[k, s, n] for n in ns if skill[n] >= level]
+                            if not able:
+                                person_cost.setdefault(k, []).append(wt[1] * wants)
+                                continue
+                            e = m.new_bool_var("")
+                            m.add(e >= wants - _sum(able))
+                            person_cost.setdefault(k, []).append(wt[1] * e)
+                        # workload carried by each nurse for k
+                        loads = {d: wl[k][s - d * spd] for d in ds}
+                        for n in ns:
+                            if len(ns) == 1:
+                                load_terms.setdefault((n, s), []).append(
+                                    _sum([loads[d] * x[k, d] for d in ds]))
+                                continue
+                            top = max(loads.values())
+                            if top == 0:
+                                continue
+                            lp = m.new_int_var(0, top, "")
+                            for val in sorted(set(loads.values()) - {0}):
+                                heavy = _sum([x[k, d] for d in ds if loads[d] >= val])
+                                m.add(lp >= val * (heavy + u[k, s, n] - 1))
+                            load_terms.setdefault((n, s), []).append(lp)
+            for (n, s), terms in load_terms.items():
+                limit = staff[n].max_load[s]
+                top_load = sum(wl[k][s - d * spd] for k in range(K) for d in days_of[k]
+                               if 0 <= s - d * spd < len(wl[k]))
+                if top_load <= limit:
+                    continue
+                # a tight upper bound keeps the LP well scaled
+                ex = m.new_int_var(0, top_load - limit, f"ex{n}_{s}")
+                m.add(ex >= _sum(terms) - limit)
+                obj.append(wt[3] * ex)
+            for costs in person_cost.values():
+                obj.extend(costs)
+            if cuts:
+                for k in range(K):
+                    lbs = []
+                    for d in days_of[k]:
+                        shifts = [(working[s], req[k][s - d * spd])
+                                  for s in range(d * spd, min(D, d + los[k]) * spd)]
+                        lbs.append(_person_lower_bound(shifts, skill, wt[1], wt[2]) * x[k, d])
+                    m.add(_sum(person_cost.get(k, [])) >= _sum(lbs))
         m.minimize(_sum(obj))
 
     # --- solutions ---
@@ -408,12 +406,16 @@ def patient_part_bound(inst: Instance, *, time_limit: float, workers: int = 1,
                        seed: int = 0) -> float:
     """Proven lower bound of the patient part (age, theaters, transfers, delay, postponed) alone.
 
-    Without the nurse terms presolve drops the nurse variables, so the LP is small and the
-    bound rises fast (small06, 30 s: 2455 alone vs 953 for the full model in 110 s)."""
-    weights = tuple(0 if j in (1, 2, 3) else wv for j, wv in enumerate(inst.weights))
-    res = solve_exact(dataclasses.replace(inst, weights=weights), time_limit=time_limit,
-                      workers=workers, seed=seed, split=0.0)
-    return res.bound
+    The model without nurses is small, so its LP bound rises fast (small06, 30 s: 2455 alone
+    vs 953 for the full model in 110 s)."""
+    em = ExactModel(inst, nurses=False)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(1.0, time_limit)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    solver.parameters.linearization_level = 2
+    solver.solve(em.m)
+    return float(solver.best_objective_bound)
 
 
 def solve_exact(inst: Instance, *, time_limit: float = 600.0, workers: int = 2,
