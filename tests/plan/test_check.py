@@ -53,6 +53,14 @@ def _with_beds(h: Hospital, **beds: int) -> Hospital:
     return h.replace(locations=(dataclasses.replace(loc, post_op_beds=post_op),))
 
 
+def _surgeon_elsewhere(h: Hospital, surgeon_id: str) -> Hospital:
+    """``surgeon_id`` works only at a second location, L2, with no rooms of its own."""
+    elsewhere = dataclasses.replace(h.locations[0], id="L2", name="Elsewhere")
+    staff = tuple(dataclasses.replace(s, location_ids=frozenset({"L2"})) if s.id == surgeon_id else s
+                  for s in h.staff)
+    return h.replace(locations=(*h.locations, elsewhere), staff=staff)
+
+
 def _broken_cases(h: Hospital) -> dict[str, tuple[Hospital, list[ProgramEntry], float]]:
     """constraint name -> (hospital, broken program, expected amount)."""
     ok = valid_entries()
@@ -65,6 +73,7 @@ def _broken_cases(h: Hospital) -> dict[str, tuple[Hospital, list[ProgramEntry], 
         "turnover too short": (h, replace_entry(ok, "H2", start_min=610), 20),
         "surgeon in two places": (h, replace_entry(ok, "E1", start_min=600), 60),
         "surgeon unavailable": (h, replace_entry(ok, "H2", surgeon_id="S2"), 1),
+        "surgeon outside their locations": (_surgeon_elsewhere(h, "S1"), ok, 2),
         "surgeon lacks competence": (h, replace_entry(ok, "H4", surgeon_id="S1")
                                      + [], 1),
         "equipment over its count": (gas_r1, [entry("H4", "S-R2", "R2", 480, 240, "S3"),

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, reject, settings
 from hypothesis import strategies as st
 
-from kontrolltarn.model import ChangeKind, EmergencyRequest, ModelError, Program, Urgency
+from kontrolltarn.model import ChangeKind, EmergencyRequest, ModelError, Program, ProgramEntry, Urgency
 from kontrolltarn.plan.baseline import plan_baseline
 from kontrolltarn.plan.check import check
 from kontrolltarn.plan.program import HistoryDurations, plan_program
@@ -176,7 +176,17 @@ def test_emergency_goes_to_another_site_only_when_its_own_has_no_room(setup):
     """With every room at the emergency's location closed that day, the patient is transferred
     to another location's session (priced as a move to another site) instead of refused."""
     h, program = setup
-    entry = sorted(program.entries, key=lambda e: (e.date, e.room_id, e.start_min))[0]
+
+    def elsewhere(e: ProgramEntry) -> bool:
+        """Another location has a room for the case and a surgeon of its specialty working there."""
+        here = h.room_by_id[e.room_id].location_id
+        procedure = h.procedure_by_id[h.referral_by_id[e.case_id].procedure_code]
+        rooms = {r.location_id for r in h.rooms if h.room_takes(r, procedure)} - {here}
+        return any(not s.location_ids or s.location_ids & rooms
+                   for s in h.surgeons(procedure.specialty_id) if h.can_operate(s, procedure))
+
+    entry = next(e for e in sorted(program.entries, key=lambda e: (e.date, e.room_id, e.start_min))
+                 if e.case_id in h.referral_by_id and elsewhere(e))
     referral = h.referral_by_id[entry.case_id]
     location = h.room_by_id[entry.room_id].location_id
     closed = {s.id for s in h.sessions if s.date == entry.date

@@ -214,6 +214,8 @@ class _State:
             return False
         if not surgeon.available_on(session.date):
             return False
+        if surgeon.location_ids and room.location_id not in surgeon.location_ids:
+            return False
         limit = session.end_min + min(allowed_over, h.allowed_overtime_min)
         if entry.start_min < session.start_min or entry.end_min > limit:
             return False

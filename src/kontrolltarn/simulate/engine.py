@@ -263,14 +263,16 @@ def _surgeon_away(state: PlanState, policy: Policy, absence: Absence, today: dat
     absent = state.absent.get(absence.day, set())
     busy = {state.planned[c].entry.surgeon_id for c in state.planned_on(absence.day)}
     lost: list[str] = []
-    stand_in: str | None = None
     for case_id in affected:
         referral = state.referrals[case_id]
         procedure = hospital.procedure_by_id[referral.procedure_code]
+        location_id = hospital.room_by_id[state.planned[case_id].entry.room_id].location_id
+        stand_in: str | None = None  # found afresh for each case: competence differs by procedure
         if referral.surgeon_id is None:
             for person in hospital.surgeons(referral.specialty_id):
-                if person.id not in absent and person.id not in busy and hospital.can_operate(person,
-                        procedure):
+                if person.id not in absent and person.id not in busy and hospital.can_operate(
+                        person, procedure) and (not person.location_ids
+                                                or location_id in person.location_ids):
                     stand_in = person.id
                     break
         if referral.surgeon_id is not None or stand_in is None:

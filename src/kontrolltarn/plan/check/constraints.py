@@ -216,6 +216,18 @@ def _surgeon_unavailable(ctx: Context) -> Iterator[Violation]:
                      r.entry.case_id, r.surgeon.id)
 
 
+@constraint("surgeon outside their locations", HARD, "entries",
+            "A surgeon who works at named locations operates only in rooms there (none named: any).")
+def _surgeon_location(ctx: Context) -> Iterator[Violation]:
+    for r in ctx.resolved:
+        places = r.surgeon.location_ids
+        location_id = ctx.hospital.room_by_id[r.entry.room_id].location_id
+        if places and location_id not in places:
+            yield _v("surgeon outside their locations", HARD, 1,
+                     f"surgeon {r.surgeon.id} works at {', '.join(sorted(places))}, not at "
+                     f"{location_id} (case {r.entry.case_id})", r.entry.case_id, r.surgeon.id)
+
+
 @constraint("surgeon lacks competence", HARD, "entries",
             "The operating surgeon belongs to the case's specialty and has the procedure's competence.")
 def _surgeon_competence(ctx: Context) -> Iterator[Violation]:
