@@ -28,6 +28,7 @@ _P_NURSE_SWAP = 0.88  # the rest: nurse chain
 P_CHAIN = 0.05  # ejection chains
 P_CLOSE = 0.01  # empty a theater-day
 P_SWAP = 0.03  # a waiting patient takes an admitted one's surgery slot
+SWAP_FAR_DAYS = 6  # random far days tried to re-admit the displaced patient
 
 
 def _pick(rng: random.Random, seq: Sequence[int]) -> int:
@@ -356,14 +357,16 @@ class Annealer:
             st.admit(e, ed, er, et)
         return False
 
-    def _reinsert(self, q: int, d0: int, t0: int) -> bool:
+    def _reinsert(self, q: int, d0: int, t0: int, far: int = 0) -> bool:
         """Admit the ejected patient q near its old place: its old day first, then a day
-        within two of it, in the first room (from a random one on) that fits. Returns False
-        (q stays waiting) when nothing fits."""
+        within two of it, then ``far`` random days of its window, in the first room (from a
+        random one on) that fits. Returns False (q stays waiting) when nothing fits."""
         st, rng = self.st, self.rng
         last = min(st.last[q], st.D - 1)
         near = [d0 + k for k in (-1, 1, -2, 2) if st.release[q] <= d0 + k <= last]
         rng.shuffle(near)
+        for _ in range(far):
+            near.append(_randint(rng, st.release[q], last))
         rooms = st.allowed_rooms[q]
         nr = len(rooms)
         for d in [d0] + near:
@@ -482,7 +485,8 @@ class Annealer:
         if r >= 0 and st.can_admit(p, d, r, t):
             delta += st.admit(p, d, r, t)
             c0 = st.cost
-            self._reinsert(q, d, tq)
+            # Surgeon time is the scarce resource here: look for it on any day of q's window.
+            self._reinsert(q, d, tq, far=SWAP_FAR_DAYS)
             delta += st.cost - c0
             if self._accept(delta):
                 return True
@@ -721,7 +725,8 @@ def anneal(state: State, rng: random.Random, *, deadline: float,
            t_start_scale: float = 1.0,
            patients_only: bool = False,
            raise_waiting_every: int = 0,
-           calibrate_after: int | None = None) -> tuple[Snapshot, int, AnnealStats]:
+           calibrate_after: int | None = None,
+           first_cycle_share: float = 0.6) -> tuple[Snapshot, int, AnnealStats]:
     """Anneal until the deadline (time.monotonic()), the iteration cap, or ``should_stop``."""
     ann = Annealer(state, rng)
     ann.patients_only = patients_only
@@ -760,11 +765,12 @@ def anneal(state: State, rng: random.Random, *, deadline: float,
                     state.pen[p] += 1
                     state.cost += 1
         if calibrate_after is not None and stats.iterations == calibrate_after:
-            # Fit the first cooling cycle to 60 % of the remaining time at the measured speed,
+            # Fit the first cooling cycle to a share of the remaining time at the measured speed,
             # so that a slow (or loaded) machine still reaches the cold end of a cycle.
             now = time.monotonic()
             rate = stats.iterations / max(1e-6, now - start)
-            cycle_iterations = max(it_in_cycle + 10_000, int(0.6 * (deadline - now) * rate))
+            cycle_iterations = max(it_in_cycle + 10_000,
+                                   int(first_cycle_share * (deadline - now) * rate))
         frac = it_in_cycle / cycle_iterations
         ann.temp = cycle_t0 * ratio ** frac
         if ann.step():

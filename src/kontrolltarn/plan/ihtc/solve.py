@@ -25,6 +25,7 @@ from kontrolltarn.plan.ihtc.state import State
 NOMINAL_MOVES_PER_SECOND = 5_000  # sets the cooling-cycle length, not a clock (shared 2-core box)
 CALIBRATION_MOVES = 20_000
 REPAIR_SHARE = 0.4  # at most this share of the time goes to the feasibility phase
+FIRST_CYCLE_SHARE = 0.6  # of the moves (or remaining time) spent in the first cooling cycle
 
 # (worker, elapsed seconds, iterations, current cost, best cost)
 Progress = Callable[[int, float, int, int, int], None]
@@ -60,7 +61,7 @@ def search(instance: Instance, seed: int, time_limit: float, *, worker: int = 0,
             progress(worker, time.monotonic() - start, iterations, current % pen, best % pen)
 
     if max_iterations is not None:  # fully deterministic: no clock in the schedule
-        cycle = max(10_000, int(0.6 * max_iterations))
+        cycle = max(10_000, int(FIRST_CYCLE_SHARE * max_iterations))
         calibrate = None
     else:  # the first cycle is re-fitted to the measured speed after CALIBRATION_MOVES
         cycle = max(50_000, int(0.5 * time_limit * NOMINAL_MOVES_PER_SECOND))
@@ -68,7 +69,8 @@ def search(instance: Instance, seed: int, time_limit: float, *, worker: int = 0,
     best, best_cost, stats = anneal(state, rng, deadline=deadline, cycle_iterations=cycle,
                                     max_iterations=max_iterations, should_stop=should_stop,
                                     progress=report, t_start_scale=t_start_scale,
-                                    calibrate_after=calibrate)
+                                    calibrate_after=calibrate,
+                                    first_cycle_share=FIRST_CYCLE_SHARE)
     waiting = sum(1 for p in range(state.P) if state.mandatory[p] and best[0][p] < 0)
     return SearchResult(solution=state.solution_from(best),
                         cost=best_cost - state.penalty * waiting, waiting=waiting, seed=seed,
