@@ -261,6 +261,8 @@ class ExactModel:
 
         # everything so far: the patient part (no nurse term)
         self.patient_part = _sum(list(obj))
+        # nurse part >= this whatever the patients do: occupants and mandatory patients alone
+        self.nurse_floor = 0
 
         # --- nurses ---
         self.v: dict[tuple[int, int, int], cp_model.IntVar] = {}
@@ -349,12 +351,17 @@ class ExactModel:
             if cuts:
                 for k in range(K):
                     lbs = []
+                    floor_k: list[int] = []
                     for d in days_of[k]:
                         shifts = [(working[s], req[k][s - d * spd])
                                   for s in range(d * spd, min(D, d + los[k]) * spd)]
-                        lbs.append(_person_lower_bound(shifts, skill, wt[1], wt[2]) * x[k, d])
+                        floor_k.append(_person_lower_bound(shifts, skill, wt[1], wt[2]))
+                        lbs.append(floor_k[-1] * x[k, d])
                     m.add(_sum(person_cost.get(k, [])) >= _sum(lbs))
-        m.minimize(_sum(obj))
+                    if floor_k and (k >= P or pats[k].mandatory):
+                        self.nurse_floor += min(floor_k)
+        self.objective = _sum(obj)
+        m.minimize(self.objective)
 
     # --- solutions ---
     def fixing(self, sol: Solution) -> list[tuple[cp_model.IntVar, int]]:
@@ -426,9 +433,14 @@ def solve_exact(inst: Instance, *, time_limit: float = 600.0, workers: int = 2,
     ``parameters``: extra CP-SAT parameters in protobuf text format (for experiments)."""
     started = time.monotonic()
     em = ExactModel(inst, cuts=cuts)
+    floor = 0
     if split > 0:
         lb = patient_part_bound(inst, time_limit=split * time_limit, workers=workers, seed=seed)
-        em.m.add(em.patient_part >= math.ceil(lb - 1e-6))
+        floor = math.ceil(lb - 1e-6)
+        em.m.add(em.patient_part >= floor)
+        # stated on the objective too, so the bound holds even before the LP is solved
+        floor += em.nurse_floor
+        em.m.add(em.objective >= floor)
     hint_obj = None
     if hint is not None:
         done = em.complete(hint)
@@ -449,11 +461,11 @@ def solve_exact(inst: Instance, *, time_limit: float = 600.0, workers: int = 2,
     status = solver.solve(em.m)
     name = solver.status_name(status)
     wall = time.monotonic() - started
+    bound = max(float(floor), solver.best_objective_bound)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return ExactResult(None, None, solver.best_objective_bound, False, name, wall, hint_obj)
-    return ExactResult(em.decode(solver.value), int(round(solver.objective_value)),
-                       solver.best_objective_bound, status == cp_model.OPTIMAL, name, wall,
-                       hint_obj)
+        return ExactResult(None, None, bound, False, name, wall, hint_obj)
+    return ExactResult(em.decode(solver.value), int(round(solver.objective_value)), bound,
+                       status == cp_model.OPTIMAL, name, wall, hint_obj)
 
 
 def solve_exact_warm(inst: Instance, *, seed: int = 0, time_limit: float = 600.0,
