@@ -25,7 +25,7 @@ from kontrolltarn.plan.ihtc.state import State
 NOMINAL_MOVES_PER_SECOND = 5_000  # sets the cooling-cycle length, not a clock (shared 2-core box)
 CALIBRATION_MOVES = 20_000
 REPAIR_SHARE = 0.4  # at most this share of the time goes to the feasibility phase
-FIRST_CYCLE_SHARE = 0.6  # of the moves (or remaining time) spent in the first cooling cycle
+FIRST_CYCLE_SHARE = 0.9  # of the moves (or remaining time) in the first cooling cycle (A/B: docs)
 
 # (worker, elapsed seconds, iterations, current cost, best cost)
 Progress = Callable[[int, float, int, int, int], None]
