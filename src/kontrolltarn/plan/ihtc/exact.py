@@ -16,7 +16,9 @@ stayed far below the optima):
 - per person and admission day, the cheapest possible continuity + skill cost (every shift of
   the stay given its best nurse, ignoring room sharing and workload) is precomputed by a tiny
   CP-SAT model and added as a redundant cut, as are per-day theater capacity and
-  theater load <= availability x open.
+  theater load <= availability x open;
+- a nurse-free relaxation (patient terms + those per-person floors) is small, so CP-SAT bounds
+  it quickly; its bound is added to the full model as a cut on the objective.
 All cost terms are exact at any optimum; for fixed decisions the minimal completion of the
 auxiliaries equals the evaluator's total (tested), so the objective is the judged cost.
 """
