@@ -2,8 +2,8 @@
 
 Two independent searches (different seeds) run in parallel processes when ``threads`` > 1;
 the better result wins. With ``max_iterations`` a search is a deterministic function of its
-seed. With a time limit only, the first cooling cycle is fitted once to the measured speed
-(after CALIBRATION_MOVES moves), so the result also depends on the machine's speed and load.
+seed. With a time limit only, the temperature follows the clock (the first cooling cycle lasts
+FIRST_CYCLE_SHARE of the time), so the result also depends on the machine's speed and load.
 """
 
 from __future__ import annotations
@@ -63,14 +63,15 @@ def search(instance: Instance, seed: int, time_limit: float, *, worker: int = 0,
     if max_iterations is not None:  # fully deterministic: no clock in the schedule
         cycle = max(10_000, int(FIRST_CYCLE_SHARE * max_iterations))
         calibrate = None
-    else:  # the first cycle is re-fitted to the measured speed after CALIBRATION_MOVES
+    else:  # the temperature follows the clock (see anneal); ``cycle`` is then unused
         cycle = max(50_000, int(0.5 * time_limit * NOMINAL_MOVES_PER_SECOND))
-        calibrate = CALIBRATION_MOVES
+        calibrate = None
     best, best_cost, stats = anneal(state, rng, deadline=deadline, cycle_iterations=cycle,
                                     max_iterations=max_iterations, should_stop=should_stop,
                                     progress=report, t_start_scale=t_start_scale,
                                     calibrate_after=calibrate,
-                                    first_cycle_share=FIRST_CYCLE_SHARE)
+                                    first_cycle_share=FIRST_CYCLE_SHARE,
+                                    clock=max_iterations is None)
     waiting = sum(1 for p in range(state.P) if state.mandatory[p] and best[0][p] < 0)
     return SearchResult(solution=state.solution_from(best),
                         cost=best_cost - state.penalty * waiting, waiting=waiting, seed=seed,
