@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,14 +109,12 @@ def evaluate_cancellation(syn: Any, case: str) -> Iterator[Measure]:
     yield Measure(case, "cancellation_test_rate", float(y.mean()), "share")
 
 
-def evaluate_notes(syn: Any, case: str, extractor: NoteExtractor | None = None,
-                   limit: int | None = None) -> Iterator[Measure]:
-    notes = {r.id: r.note for r in syn.hospital.referrals}
-    labelled = [(rid, labels) for rid, labels in syn.truth.note_labels.items() if rid in notes]
-    labelled = labelled[:limit] if limit else labelled
-    counts = {fact: [0, 0, 0] for fact in FACTS}  # tp, fp, fn
-    for rid, labels in labelled:
-        found = extract_facts(notes[rid], extractor).facts
+def _fact_counts(labelled: Iterable[tuple[str, frozenset[str]]],
+                 extractor: NoteExtractor | None) -> dict[str, list[int]]:
+    """Per fact [true positives, false positives, false negatives] over (text, labels) pairs."""
+    counts = {fact: [0, 0, 0] for fact in FACTS}
+    for text, labels in labelled:
+        found = extract_facts(text, extractor).facts
         for fact in FACTS:
             if fact in found and fact in labels:
                 counts[fact][0] += 1
@@ -124,6 +122,15 @@ def evaluate_notes(syn: Any, case: str, extractor: NoteExtractor | None = None,
                 counts[fact][1] += 1
             elif fact in labels:
                 counts[fact][2] += 1
+    return counts
+
+
+def evaluate_notes(syn: Any, case: str, extractor: NoteExtractor | None = None,
+                   limit: int | None = None) -> Iterator[Measure]:
+    notes = {r.id: r.note for r in syn.hospital.referrals}
+    labelled = [(rid, labels) for rid, labels in syn.truth.note_labels.items() if rid in notes]
+    labelled = labelled[:limit] if limit else labelled
+    counts = _fact_counts(((notes[rid], labels) for rid, labels in labelled), extractor)
     yield Measure(case, "notes_labelled", len(labelled), "notes", 300)
     sample = [notes[rid] for rid, _ in labelled[:2000]]
     started = time.perf_counter()
@@ -242,16 +249,7 @@ def evaluate_notes_corpus(path: Path, case: str,
     """Precision, recall and positives per fact on a hand-labelled notes file (``read_notes_corpus``),
     judged like ``evaluate_notes``; plus the micro average over all facts."""
     notes = read_notes_corpus(path)
-    counts = {fact: [0, 0, 0] for fact in FACTS}  # tp, fp, fn
-    for _, text, labels in notes:
-        found = extract_facts(text, extractor).facts
-        for fact in FACTS:
-            if fact in found and fact in labels:
-                counts[fact][0] += 1
-            elif fact in found:
-                counts[fact][1] += 1
-            elif fact in labels:
-                counts[fact][2] += 1
+    counts = _fact_counts(((text, labels) for _, text, labels in notes), extractor)
     yield Measure(case, "notes_labelled", len(notes), "notes", 300)
     for fact, (tp, fp, fn) in counts.items():
         yield Measure(f"{case}/{fact}", "notes_precision", tp / max(1, tp + fp), "share", 0.9)
