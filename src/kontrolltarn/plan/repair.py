@@ -46,6 +46,7 @@ from kontrolltarn.model import (
     Staff,
     Urgency,
 )
+from kontrolltarn.plan.intervals import peak_use
 
 
 # ---- events -------------------------------------------------------------------------------------
@@ -250,7 +251,8 @@ class _State:
                            and eq in self.procedure(e.case_id).equipment
                            and eq not in h.room_by_id[e.room_id].equipment
                            and e.start_min < entry.end_min and entry.start_min < e.end_min]
-            if _peak(overlapping, entry) >= count:
+            if peak_use([(e.start_min, e.end_min) for e in overlapping],
+                        entry.start_min, entry.end_min) >= count:
                 return False
         return True
 
@@ -276,17 +278,6 @@ class _State:
             if self.fits(replace(entry, surgeon_id=sid), surgeon, emergency=emergency, ignore=ignore):
                 return surgeon
         return None
-
-
-def _peak(entries: list[ProgramEntry], window: ProgramEntry) -> int:
-    points = sorted([(max(e.start_min, window.start_min), 1) for e in entries]
-                    + [(min(e.end_min, window.end_min), -1) for e in entries],
-                    key=lambda p: (p[0], p[1]))
-    current = peak = 0
-    for _, step in points:
-        current += step
-        peak = max(peak, current)
-    return peak
 
 
 # ---- the repair --------------------------------------------------------------------------------
