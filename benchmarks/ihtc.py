@@ -3,6 +3,10 @@
     python benchmarks/ihtc.py --quick                      # < 45 s: toy, test01, small01, i01
     python benchmarks/ihtc.py --time-limit 600 --instances public
     python benchmarks/ihtc.py --time-limit 60 --instances i03,i05 --threads 2 --seed 0
+    python benchmarks/ihtc.py --time-limit 60 --instances test,public --variants 2
+
+``--variants K`` replaces each named instance by K unseen variants of it (seeds 1..K, see
+``plan.ihtc.variants``): known to be feasible, never tuned on; there is no reference cost.
 
 One JSON object per line (bench, case, metric, value, unit, reference). Every solution is
 judged by the independent evaluator, never by the solver's own bookkeeping. Instances are
@@ -16,6 +20,7 @@ import csv
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +29,9 @@ sys.path.insert(0, str(ROOT / "src"))
 from kontrolltarn.formats.ihtc import read_instance, write_solution  # noqa: E402
 from kontrolltarn.plan.ihtc.evaluator import evaluate  # noqa: E402
 from kontrolltarn.plan.ihtc.exact import solve_exact_warm  # noqa: E402
+from kontrolltarn.plan.ihtc.model import Instance  # noqa: E402
 from kontrolltarn.plan.ihtc.solve import solve  # noqa: E402
+from kontrolltarn.plan.ihtc.variants import variant  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "ihtc2024"
 QUICK = ["toy", "test01", "small01", "i01"]
@@ -106,6 +113,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--exact", action="store_true",
                         help="CP-SAT exact model instead of the heuristic (small instances)")
+    parser.add_argument("--variants", type=int, default=0,
+                        help="run K unseen variants of each instance instead of the instance")
     parser.add_argument("--solutions", type=Path, default=Path("/tmp/ihtc-solutions"),
                         help="folder for the solution files")
     parser.add_argument("--markdown", type=Path, nargs="+",
@@ -122,8 +131,7 @@ def main() -> None:
     threads = 1 if args.quick else args.threads
     known = best_known()
     args.solutions.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        inst = read_instance(instance_path(name))
+    for name, inst in _instances(names, args.variants):
         started = time.monotonic()
         if args.exact:
             best, exact = solve_exact_warm(inst, seed=args.seed, time_limit=limit,
@@ -159,6 +167,17 @@ def main() -> None:
         emit(name, "violations", judged.total_violations, "count", **common)
         emit(name, "time", round(elapsed, 1), "s", **common)
         emit(name, "moves", result.iterations, "count", seed_used=result.seed, **common)
+
+
+def _instances(names: list[str], variants: int) -> Iterator[tuple[str, Instance]]:
+    for name in names:
+        path = instance_path(name)
+        if variants <= 0:
+            yield name, read_instance(path)
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for seed in range(1, variants + 1):
+            yield f"{name}-v{seed}", read_instance(variant(data, seed), name=f"{name}-v{seed}")
 
 
 if __name__ == "__main__":
