@@ -91,3 +91,26 @@ def test_solve_exact_proves_the_tiny_optimum(app: typer.Typer, tmp_path: Path) -
     assert "optimal" in result.output and "not proven" not in result.output
     check = CliRunner().invoke(app, ["ihtc", "check", str(inst), str(out)])
     assert check.exit_code == 0
+
+
+def test_variant_writes_an_instance_the_base_solution_still_solves(app: typer.Typer,
+                                                                    tmp_path: Path) -> None:
+    inst = _write(tmp_path, "i.json", TINY_INSTANCE)
+    out = tmp_path / "v.json"
+    result = CliRunner().invoke(app, ["ihtc", "variant", str(inst), "--seed", "5", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text()) != TINY_INSTANCE
+    sol = _write(tmp_path, "s.json", TINY_SOLUTION)
+    checked = CliRunner().invoke(app, ["ihtc", "check", str(out), str(sol)])
+    assert checked.exit_code == 0, checked.output
+    assert "Total violations = 0" in checked.output
+
+
+def test_variant_of_a_malformed_instance_names_the_field(app: typer.Typer, tmp_path: Path) -> None:
+    bad = dict(TINY_INSTANCE, days="three")
+    inst = _write(tmp_path, "i.json", bad)
+    out = tmp_path / "v.json"
+    result = CliRunner().invoke(app, ["ihtc", "variant", str(inst), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "days" in result.output
+    assert not out.exists()

@@ -1,4 +1,5 @@
-"""`kontrolltarn ihtc solve|check`: the IHTC-2024 planner and its independent judge."""
+"""`kontrolltarn ihtc solve|check|variant`: the IHTC-2024 planner, its independent judge, and
+unseen instances to try it on."""
 
 from __future__ import annotations
 
@@ -105,6 +106,31 @@ def check_command(
             typer.echo(f"  - {line}")
     if not result.feasible:
         raise typer.Exit(1)
+
+
+@ihtc_app.command("variant")
+def variant_command(
+    instance: Path = typer.Argument(..., help="IHTC instance JSON to start from"),
+    output: Path = typer.Option(..., "--output", "-o", help="where to write the new instance"),
+    seed: int = typer.Option(1, "--seed", help="which variant"),
+) -> None:
+    """Write an unseen variant of INSTANCE: reordered, re-weighted, hard rules only loosened, so
+    every solution feasible for INSTANCE stays feasible (see plan.ihtc.variants)."""
+    import json
+
+    from kontrolltarn.formats.ihtc import read_instance
+    from kontrolltarn.plan.ihtc.variants import variant
+
+    try:
+        read_instance(instance)  # refuse a malformed base with the reader's clear error
+        data = json.loads(instance.read_text(encoding="utf-8"))
+        changed = variant(data, seed)
+        read_instance(changed, name=f"{instance.stem}-v{seed}")
+    except ModelError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    output.write_text(json.dumps(changed, indent=1), encoding="utf-8")
+    typer.echo(f"wrote {output} (variant {seed} of {instance.name})")
 
 
 def register(app: typer.Typer) -> None:
