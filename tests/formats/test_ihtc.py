@@ -20,9 +20,8 @@ from kontrolltarn.model import ModelError
 from kontrolltarn.plan.ihtc.evaluator import evaluate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plan"))
+from ihtc_data import DATA, needs_data  # noqa: E402
 from ihtc_tiny import TINY_INSTANCE, TINY_SOLUTION  # noqa: E402
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "ihtc2024"
 
 
 def test_reads_tiny_instance_into_indices() -> None:
@@ -47,7 +46,7 @@ def test_solution_round_trip_keeps_the_evaluation(tmp_path: Path) -> None:
     assert solution_to_json(inst, again) == data
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason="IHTC data not present")
+@needs_data
 def test_official_files_round_trip(tmp_path: Path) -> None:
     inst = read_instance(DATA / "test" / "test03.json")
     sol = read_solution(inst, DATA / "test_solutions" / "sol_test03.json")

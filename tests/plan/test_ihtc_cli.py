@@ -13,9 +13,8 @@ from typer.testing import CliRunner
 from kontrolltarn.cli.ihtc import register
 
 sys.path.insert(0, str(Path(__file__).parent))
+from ihtc_data import DATA, needs_data  # noqa: E402
 from ihtc_tiny import TINY_INSTANCE, TINY_SOLUTION, broken  # noqa: E402
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "ihtc2024"
 
 
 @pytest.fixture()
@@ -63,7 +62,7 @@ def test_check_malformed_file_names_the_field(app: typer.Typer, tmp_path: Path) 
     assert "patients[0].room" in result.output
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason="IHTC data not present")
+@needs_data
 def test_check_toy_reference_solution_is_infeasible(app: typer.Typer) -> None:
     result = CliRunner().invoke(app, ["ihtc", "check", str(DATA / "toy.json"),
                                       str(DATA / "toy_solution.json")])

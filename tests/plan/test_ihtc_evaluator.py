@@ -16,10 +16,8 @@ from kontrolltarn.plan.ihtc.evaluator import evaluate, format_report
 from kontrolltarn.plan.ihtc.model import HARD_LABELS, SOFT_LABELS, Admission, Solution
 
 sys.path.insert(0, str(Path(__file__).parent))
+from ihtc_data import DATA, needs_data  # noqa: E402
 from ihtc_tiny import TINY_COSTS, TINY_INSTANCE, TINY_SOLUTION, TINY_TOTAL, broken  # noqa: E402
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "ihtc2024"
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"IHTC data not found at {DATA}")
 
 
 def _ref_costs() -> dict[str, int]:

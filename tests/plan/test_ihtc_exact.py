@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
-
 from kontrolltarn.formats.ihtc import read_instance, read_solution, write_solution
 from kontrolltarn.plan.ihtc.evaluator import evaluate
 from kontrolltarn.plan.ihtc.exact import ExactModel, solve_exact, solve_exact_warm
@@ -14,10 +12,8 @@ from kontrolltarn.plan.ihtc.model import SOFT_LABELS
 from kontrolltarn.plan.ihtc.solve import search
 
 sys.path.insert(0, str(Path(__file__).parent))
+from ihtc_data import DATA, needs_data  # noqa: E402
 from ihtc_tiny import TINY_INSTANCE  # noqa: E402
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "ihtc2024"
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"IHTC data not found at {DATA}")
 
 
 @needs_data

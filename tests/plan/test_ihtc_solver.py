@@ -19,10 +19,8 @@ from kontrolltarn.plan.ihtc.solve import search, solve
 from kontrolltarn.plan.ihtc.state import State
 
 sys.path.insert(0, str(Path(__file__).parent))
+from ihtc_data import DATA, needs_data  # noqa: E402
 from ihtc_tiny import TINY_INSTANCE  # noqa: E402
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "ihtc2024"
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"IHTC data not found at {DATA}")
 
 
 def _load(name: str):  # type: ignore[no-untyped-def]

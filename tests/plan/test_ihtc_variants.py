@@ -4,6 +4,7 @@ solutions of the base instances stay feasible on them, and the solver is feasibl
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,8 @@ from kontrolltarn.plan.ihtc.evaluator import evaluate
 from kontrolltarn.plan.ihtc.solve import solve
 from kontrolltarn.plan.ihtc.variants import variant
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "ihtc2024"
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"IHTC data not found at {DATA}")
+sys.path.insert(0, str(Path(__file__).parent))
+from ihtc_data import DATA, needs_data  # noqa: E402
 
 
 def _base(name: str) -> dict:
