@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+NATIVE_SRC := src/kontrolltarn/plan/ihtc/state.py src/kontrolltarn/plan/ihtc/anneal.py
+NATIVE := src/kontrolltarn/plan/ihtc/native.json
+
+.PHONY: demo test lint bench clean native
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -12,10 +15,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The IHTC annealer compiled with mypyc (pure Python still works if this fails).
+$(NATIVE): $(STAMP) $(NATIVE_SRC) scripts/build_native.py
+	$(BIN)/python scripts/build_native.py
+
+native: $(NATIVE)
+
+demo: $(STAMP) $(NATIVE)
 	$(BIN)/kontrolltarn demo
 
-test: $(STAMP)
+test: $(STAMP) $(NATIVE)
 	bash scripts/install-system-deps.sh
 	$(BIN)/python -m pytest
 
@@ -23,8 +32,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(STAMP) $(NATIVE)
 	$(BIN)/kontrolltarn bench all --quick
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build src/build *.egg-info src/*.so src/kontrolltarn/plan/ihtc/*.so $(NATIVE)

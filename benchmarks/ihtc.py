@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from kontrolltarn.formats.ihtc import read_instance, write_solution  # noqa: E402
+from kontrolltarn.plan.ihtc import native  # noqa: E402
 from kontrolltarn.plan.ihtc.evaluator import evaluate  # noqa: E402
 from kontrolltarn.plan.ihtc.exact import solve_exact_warm  # noqa: E402
 from kontrolltarn.plan.ihtc.model import Instance  # noqa: E402
@@ -159,7 +160,8 @@ def main() -> None:
             "ref_solution_cost" if ref else None)
         ref_value = int(ref) if ref else None
         gap = (100.0 * (judged.total_cost - ref_value) / ref_value) if ref_value else None
-        common = {"time_limit_s": limit, "threads": threads, "seed": args.seed}
+        common = {"time_limit_s": limit, "threads": threads, "seed": args.seed,
+                  "compiled": native.is_compiled()}
         emit(name, "cost", judged.total_cost, "cost", reference=ref_value,
              reference_kind=ref_kind, **common)
         emit(name, "gap", None if gap is None else round(gap, 2), "%", reference=ref_kind,

@@ -650,7 +650,7 @@ def insert_waiting(state: State, deadline: float = math.inf) -> int:
         for d in range(st.release[p], min(st.last[p], st.D - 1) + 1):
             if st.s_load[u][d] + dur > st.surg_max[u][d]:
                 continue
-            book = None
+            book: tuple[int, int] | None = None
             for t in range(st.T):
                 if st.ot_load[t][d] + dur <= st.ot_avail[t][d]:
                     bd = st._book(p, d, t)
