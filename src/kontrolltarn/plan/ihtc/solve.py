@@ -1,4 +1,5 @@
-"""The IHTC solver: greedy start, feasibility repair if needed, then simulated annealing.
+"""The IHTC solver: greedy start, feasibility repair if needed, simulated annealing, and a
+last CP-SAT pass over the nurse assignment of the best solution (``nurses.polish_nurses``).
 
 Two independent searches (different seeds) run in parallel processes when ``threads`` > 1;
 the better result wins. With ``max_iterations`` a search is a deterministic function of its
@@ -19,13 +20,18 @@ from typing import Any
 
 from kontrolltarn.plan.ihtc.anneal import anneal
 from kontrolltarn.plan.ihtc.construct import construct, repair_mandatory
+from kontrolltarn.plan.ihtc.evaluator import evaluate
 from kontrolltarn.plan.ihtc.model import Instance, Solution
+from kontrolltarn.plan.ihtc.nurses import polish_nurses
 from kontrolltarn.plan.ihtc.state import State
 
 NOMINAL_MOVES_PER_SECOND = 5_000  # sets the cooling-cycle length, not a clock (shared 2-core box)
 CALIBRATION_MOVES = 20_000
 REPAIR_SHARE = 0.4  # at most this share of the time goes to the feasibility phase
 FIRST_CYCLE_SHARE = 0.9  # of the moves (or remaining time) in the first cooling cycle (A/B: docs)
+POLISH_SHARE = 0.03  # of the time kept for the nurse polish at the end ...
+POLISH_CAP = 15.0  # ... at most this many seconds (it pays off on small instances: docs)
+POLISH_MOVES_PER_UNIT = 100_000  # move-budget mode: moves per CP-SAT deterministic-time unit
 
 # (worker, elapsed seconds, iterations, current cost, best cost)
 Progress = Callable[[int, float, int, int, int], None]
@@ -47,7 +53,8 @@ def search(instance: Instance, seed: int, time_limit: float, *, worker: int = 0,
            should_stop: Callable[[], bool] = lambda: False,
            progress: Progress | None = None, t_start_scale: float = 1.0) -> SearchResult:
     start = time.monotonic()
-    deadline = start + time_limit
+    polish_seconds = min(POLISH_CAP, POLISH_SHARE * time_limit)
+    deadline = start + time_limit - polish_seconds
     rng = random.Random(seed)
     state = State(instance)
     construct(state, rng)
@@ -73,11 +80,32 @@ def search(instance: Instance, seed: int, time_limit: float, *, worker: int = 0,
                                     first_cycle_share=FIRST_CYCLE_SHARE,
                                     clock=max_iterations is None)
     waiting = sum(1 for p in range(state.P) if state.mandatory[p] and best[0][p] < 0)
-    return SearchResult(solution=state.solution_from(best),
-                        cost=best_cost - state.penalty * waiting, waiting=waiting, seed=seed,
+    solution, cost = state.solution_from(best), best_cost - state.penalty * waiting
+    polished_gain = 0
+    if waiting == 0 and not should_stop():
+        budget = (max(0.0, start + time_limit - time.monotonic()) if max_iterations is None
+                  else min(POLISH_CAP, POLISH_SHARE * max_iterations / POLISH_MOVES_PER_UNIT))
+        solution, polished_gain = _polish(instance, solution, seed, max_iterations is None,
+                                          budget)
+        cost -= polished_gain
+    return SearchResult(solution=solution, cost=cost, waiting=waiting, seed=seed,
                         iterations=stats.iterations, construct_cost=construct_cost,
                         stats={"accepted": stats.accepted, "improvements": stats.improvements,
-                               "cycles": stats.cycles})
+                               "cycles": stats.cycles, "nurse_polish_gain": polished_gain})
+
+
+def _polish(instance: Instance, solution: Solution, seed: int, clock: bool,
+            budget: float) -> tuple[Solution, int]:
+    """The nurse polish's proposal if the evaluator judges it cheaper, and the saving.
+    ``budget`` is seconds with ``clock``, else CP-SAT deterministic time (reproducible)."""
+    if budget < 0.1:
+        return solution, 0
+    before = evaluate(instance, solution).total_cost
+    proposal = polish_nurses(instance, solution, budget, seed=seed, deterministic=not clock)
+    judged = evaluate(instance, proposal)
+    if judged.feasible and judged.total_cost < before:
+        return proposal, before - judged.total_cost
+    return solution, 0
 
 
 def _worker(instance: Instance, seed: int, time_limit: float, worker: int,
@@ -156,15 +184,11 @@ def solve_exact_warm(instance: Instance, *, seed: int = 0, time_limit: float = 6
     exact = solve_exact(instance, time_limit=left, workers=threads, seed=seed,
                         hint=warm.solution if warm.waiting == 0 else None)
     if exact.solution is not None and exact.optimal:
-        from kontrolltarn.plan.ihtc.evaluator import evaluate
-
         cost = evaluate(instance, exact.solution).total_cost
         if cost <= warm.cost:
             return SearchResult(solution=exact.solution, cost=cost, waiting=0, seed=seed,
                                 construct_cost=warm.construct_cost), exact
     if exact.solution is not None:
-        from kontrolltarn.plan.ihtc.evaluator import evaluate
-
         cost = evaluate(instance, exact.solution).total_cost
         if cost < warm.cost:
             return SearchResult(solution=exact.solution, cost=cost, waiting=0, seed=seed,
