@@ -116,6 +116,9 @@ def _solve_window(inst: Instance, ward: _Ward, assign: dict[tuple[int, int], int
                 excess = m.new_int_var(0, top - nurse.max_load[s], "")
                 m.add(excess >= cp_model.LinearExpr.sum(terms) - nurse.max_load[s])
                 cost.append(w_load * excess)
+                hinted = sum(room_load[r, s] for r in range(len(inst.rooms))
+                             if (r, s, n) in pick and assign.get((r, s)) == n)
+                m.add_hint(excess, max(0, hinted - nurse.max_load[s]))
     if w_cont:
         cost.extend(w_cont * v for v in _continuity(m, inst, ward, assign, pick, first, end))
     m.minimize(cp_model.LinearExpr.sum(cost))
@@ -127,12 +130,23 @@ def _solve_window(inst: Instance, ward: _Ward, assign: dict[tuple[int, int], int
     else:
         solver.parameters.max_time_in_seconds = seconds
     status = solver.solve(m)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    # A window's answer replaces the current nurses only when CP-SAT found it strictly cheaper
+    # than the (complete) hint; without this a time-limited run could return a worse one.
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not _beats_hint(solver, m):
         return False
     for (r, s, n), var in pick.items():
         if solver.value(var):
             assign[r, s] = n
     return True
+
+
+def _beats_hint(solver: cp_model.CpSolver, m: cp_model.CpModel) -> bool:
+    hint = m.proto.solution_hint
+    values = dict(zip(hint.vars, hint.values, strict=True))
+    objective = m.proto.objective
+    hinted = sum(c * values.get(v, 0) for v, c in zip(objective.vars, objective.coeffs,
+                                                       strict=True))
+    return solver.objective_value < hinted - 0.5
 
 
 def _continuity(m: cp_model.CpModel, inst: Instance, ward: _Ward,
@@ -162,6 +176,9 @@ def _continuity(m: cp_model.CpModel, inst: Instance, ward: _Ward,
                     seen[n] = m.new_bool_var("")
                     seen_vars.append(seen[n])
                 m.add_implication(var, seen[n])
+        met_inside = {assign.get((r, s)) for s in inside}
+        for n, var in seen.items():  # complete the hint: CP-SAT then starts from its cost
+            m.add_hint(var, n in met_inside)
     return seen_vars
 
 
