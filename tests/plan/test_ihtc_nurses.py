@@ -66,3 +66,14 @@ def test_polish_is_reproducible_in_deterministic_time() -> None:
     a = polish_nurses(inst, bad, 0.5, deterministic=True)
     b = polish_nurses(inst, bad, 0.5, deterministic=True)
     assert a == b
+
+
+@needs_data
+@pytest.mark.parametrize("seconds", [0.2, 1.0])
+def test_polish_of_a_good_assignment_never_raises_the_cost(seconds: float) -> None:
+    """A window whose time-limited answer is worse than the nurses it started from is dropped."""
+    inst = read_instance(DATA / "test" / "test02.json")
+    sol = read_solution(inst, DATA / "test_solutions" / "sol_test02.json")
+    before = evaluate(inst, sol).total_cost
+    after = evaluate(inst, polish_nurses(inst, sol, seconds))
+    assert after.feasible and after.total_cost <= before
