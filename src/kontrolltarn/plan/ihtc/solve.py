@@ -88,6 +88,8 @@ def search(instance: Instance, seed: int, time_limit: float, *, worker: int = 0,
         solution, polished_gain = _polish(instance, solution, seed, max_iterations is None,
                                           budget)
         cost -= polished_gain
+        if polished_gain and progress is not None:  # show the polished cost on the terminal
+            progress(worker, time.monotonic() - start, stats.iterations, cost, cost)
     return SearchResult(solution=solution, cost=cost, waiting=waiting, seed=seed,
                         iterations=stats.iterations, construct_cost=construct_cost,
                         stats={"accepted": stats.accepted, "improvements": stats.improvements,
