@@ -106,18 +106,15 @@ def _solve_window(inst: Instance, ward: _Ward, assign: dict[tuple[int, int], int
             for n, nurse in enumerate(inst.nurses):
                 if not nurse.works(s):
                     continue
-                terms = [room_load[r, s] * pick[r, s, n] for r in range(len(inst.rooms))
-                         if (r, s, n) in pick]
-                if not terms:
-                    continue
-                top = sum(room_load[r, s] for r in range(len(inst.rooms)) if (r, s, n) in pick)
-                if top <= nurse.max_load[s]:
+                rooms = [r for r in range(len(inst.rooms)) if (r, s, n) in pick]
+                top = sum(room_load[r, s] for r in rooms)
+                if top <= nurse.max_load[s]:  # (also when she can have no room here)
                     continue
                 excess = m.new_int_var(0, top - nurse.max_load[s], "")
-                m.add(excess >= cp_model.LinearExpr.sum(terms) - nurse.max_load[s])
+                m.add(excess >= cp_model.LinearExpr.sum(
+                    [room_load[r, s] * pick[r, s, n] for r in rooms]) - nurse.max_load[s])
                 cost.append(w_load * excess)
-                hinted = sum(room_load[r, s] for r in range(len(inst.rooms))
-                             if (r, s, n) in pick and assign.get((r, s)) == n)
+                hinted = sum(room_load[r, s] for r in rooms if assign.get((r, s)) == n)
                 m.add_hint(excess, max(0, hinted - nurse.max_load[s]))
     if w_cont:
         cost.extend(w_cont * v for v in _continuity(m, inst, ward, assign, pick, first, end))
@@ -194,8 +191,10 @@ def polish_nurses(inst: Instance, sol: Solution, time_limit: float, *, seed: int
     windows = _windows(inst, ward)
     started = time.monotonic()
     for k, (first, end) in enumerate(windows):
-        left = time_limit - (0.0 if deterministic else time.monotonic() - started)
-        share = left / (len(windows) - k) if not deterministic else time_limit / len(windows)
+        if deterministic:
+            share = time_limit / len(windows)
+        else:  # what is left, spread over the windows still to do
+            share = (time_limit - (time.monotonic() - started)) / (len(windows) - k)
         if share <= 0.05:
             break
         _solve_window(inst, ward, assign, first, end, share, deterministic, seed)

@@ -185,14 +185,10 @@ def solve_exact_warm(instance: Instance, *, seed: int = 0, time_limit: float = 6
     left = max(1.0, time_limit - (time.monotonic() - started))
     exact = solve_exact(instance, time_limit=left, workers=threads, seed=seed,
                         hint=warm.solution if warm.waiting == 0 else None)
-    if exact.solution is not None and exact.optimal:
-        cost = evaluate(instance, exact.solution).total_cost
-        if cost <= warm.cost:
-            return SearchResult(solution=exact.solution, cost=cost, waiting=0, seed=seed,
-                                construct_cost=warm.construct_cost), exact
     if exact.solution is not None:
         cost = evaluate(instance, exact.solution).total_cost
-        if cost < warm.cost:
+        # A proven optimum wins ties (its file then carries the proof's solution).
+        if cost < warm.cost or (exact.optimal and cost == warm.cost):
             return SearchResult(solution=exact.solution, cost=cost, waiting=0, seed=seed,
                                 construct_cost=warm.construct_cost), exact
     return warm, exact
