@@ -177,9 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     optimise_s = time.perf_counter() - started
     optimise_cpu = time.process_time() - cpu_started
 
+    # the optimised program is for the hospital with the sessions it released opened
+    planned_for = plan.hospital
     failed = False
-    for name, program in (("optimise", plan.program), ("baseline", baseline)):
-        report = check(hospital, program)
+    for name, program, judged in (("optimise", plan.program, planned_for),
+                                  ("baseline", baseline, hospital)):
+        report = check(judged, program)
         emit(case, f"{name}_feasible", float(report.feasible), "bool")
         if not report.feasible:
             failed = True
@@ -187,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     def truth_of(program: Program) -> Mapping[str, LogNormal]:
         return assigned_truth(syn, program) if args.truth == "assigned" else syn.truth.referral_duration
 
-    k_opt = expected_kpis(hospital, plan.program, truth_of(plan.program), first, days,
+    k_opt = expected_kpis(planned_for, plan.program, truth_of(plan.program), first, days,
                           args.samples, args.seed)
     k_base = expected_kpis(hospital, baseline, truth_of(baseline), first, days,
                            args.samples, args.seed)
@@ -213,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     emit(case, "deadline_due_in_week_not_planned", left_o, "cases", left_b)
     emit(case, "planned_mean_overrun_probability", plan.stats["mean_overrun_probability"], "share")
     emit(case, "incomplete_cases_listed", len(plan.incomplete), "cases")
-    _repair_bench(case, hospital, plan.program)
+    emit(case, "sessions_released", len(plan.released), "sessions")
+    _repair_bench(case, planned_for, plan.program)
     return 1 if failed else 0
 
 

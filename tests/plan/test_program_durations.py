@@ -95,7 +95,7 @@ def test_conditioned_plan_uses_the_assigned_surgeons_durations_and_passes_check(
     h = small.hospital
     source = _Doubled(estimator)
     plan = plan_program(h, h.today, 1, durations=source, time_limit=FAST, condition=True)
-    assert check(h, plan.program).feasible
+    assert check(plan.hospital, plan.program).feasible
     assert plan.program.entries
     assert source.asked - {None}  # asked for the surgeons who would operate
     for e in plan.program.entries:

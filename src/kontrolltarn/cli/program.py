@@ -87,6 +87,9 @@ def optimise_cmd(
         except KeyboardInterrupt:
             err_console.print("stopped: nothing written")
             raise typer.Exit(130) from None
+    if plan.released:
+        hospital = plan.hospital  # sessions whose own specialty had no surgeon free, refilled
+        released = sorted({*released, *plan.released})
     output.parent.mkdir(parents=True, exist_ok=True)
     save_program(plan.program, output)
     if released:

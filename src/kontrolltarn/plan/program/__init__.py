@@ -43,10 +43,11 @@ def plan_optimised(hospital: Hospital, first: date, days: int, *, seed: int = 0,
                    time_limit: float = 60.0, exclude: set[str] | None = None,
                    durations: DurationSource | None = None,
                    settings: ProgramSettings | None = None) -> Program:
-    """The registry planner: ``plan_program(...).program``."""
+    """The registry planner: ``plan_program(...).program``. It releases no sessions: callers
+    get a program only, valid for the hospital they passed."""
     source = durations or (_DEFAULT_SOURCE[0] if _DEFAULT_SOURCE else None)
     return plan_program(hospital, first, days, seed=seed, time_limit=time_limit, exclude=exclude,
-                        durations=source, settings=settings).program
+                        durations=source, settings=settings, release=False).program
 
 
 register_planner("optimise", plan_optimised)

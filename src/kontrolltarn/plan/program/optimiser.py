@@ -1,8 +1,10 @@
 """The optimised program: who is operated when, where and in what order, for 1–4 weeks.
 
-Decomposition: one CP-SAT model per location and day (``solve.py``), days in date order so the
+Decomposition: one CP-SAT model per session (``solve.py``), location-days in date order so the
 most pressing cases get the earliest dates; what is shared across location-days (the waiting
-list, surgeons' days) is carried forward. Within a location-day the model shares beds and
+list, surgeons' days) is carried forward. Each day's lead surgeons are chosen for all its
+locations at once (``leads.py``), which also releases a session its own specialty cannot staff
+to another specialty the room takes. Within a location-day the model shares beds and
 mobile equipment between specialties. Then each session's list is ordered and timed
 (``sequence.py``). Durations are distributions from a ``DurationSource``; every session keeps
 its chance of overrunning by ``overrun_min`` or more below ``max_probability``, and the mean
@@ -30,6 +32,7 @@ from kontrolltarn.model import (
 
 from .candidates import SOON_DAYS, Candidate, IncompleteCase, incomplete_cases, urgency_weight
 from .durations import CatalogueDurations, DurationSource
+from .leads import Lead, assign_leads
 from .risk import Moments
 from .rules import LocalRules
 from .sequence import Placed, new_equipment_use, place_session
@@ -51,17 +54,22 @@ class ProgramPlan:
     """The program with what a coordinator needs beside it."""
 
     program: Program
+    #: the hospital the program is for: the input with the released sessions opened
+    #: (``specialty_id=None``); check the program against this one
+    hospital: Hospital
     incomplete: list[IncompleteCase]
     rules: list[str]
     overrun_probability: dict[str, float]  # session id -> planned chance of a 30+ min overrun
     stats: dict[str, float] = field(default_factory=dict)
+    released: tuple[str, ...] = ()  # sessions their own specialty could not staff, refilled
 
 
 def plan_program(hospital: Hospital, first: date, days: int = 5, *,
                  settings: ProgramSettings | None = None, rules: LocalRules | None = None,
                  durations: DurationSource | None = None, seed: int = 0,
                  time_limit: float = 60.0, exclude: set[str] | None = None,
-                 progress: Progress | None = None, condition: bool = False) -> ProgramPlan:
+                 progress: Progress | None = None, condition: bool = False,
+                 release: bool = True) -> ProgramPlan:
     """Plan the elective sessions from ``first`` for ``days`` days (see the module docstring).
 
     ``exclude`` holds referral ids already planned elsewhere. ``durations`` defaults to the
@@ -69,6 +77,8 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
     ``condition``: where the duration model has ``conditional(referral, hospital, surgeon_id=,
     location_id=)``, each session sees its cases as done by the surgeon who will operate them
     (the session's surgeon for unnamed cases) at its location.
+    ``release``: a session its own specialty cannot staff that day may be refilled by another
+    specialty the room takes (``ProgramPlan.released``; check against ``ProgramPlan.hospital``).
     """
     if not isinstance(days, int) or not 1 <= days <= 31:
         raise ModelError("days", days, "must be a whole number of days from 1 to 31")
@@ -96,6 +106,8 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
             groups[(s.date, hospital.room_by_id[s.room_id].location_id)].append(s)
     order = sorted(groups)
     total_sessions = sum(len(v) for v in groups.values())
+    day_leads: dict[date, dict[str, Lead]] = {}
+    released: list[str] = []
     busy: dict[date, set[str]] = defaultdict(set)  # surgeons committed to a session that day
     entries: list[ProgramEntry] = []
     risk: dict[str, float] = {}
@@ -106,13 +118,19 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
     for key in order:
         day, location_id = key
         location = hospital.location_by_id[location_id]
-        slots = _slots(hospital, groups[key], pending, busy[day], cfg, local, last,
+        if day not in day_leads:
+            day_leads[day] = _day_leads(hospital, [s for (d, _), ss in groups.items() if d == day
+                                                   for s in ss], pending, last, release)
+            released.extend(sid for sid, lead in day_leads[day].items() if lead.released)
+        slots = _slots(hospital, [day_leads[day][s.id] for s in groups[key]], pending, busy[day],
+                       cfg, local, last,
                        getattr(source, "conditional", None) if condition else None, conditioned)
         beds_left = {b.value: n for b, n in location.post_op_beds.items()}
         staffed = max(s.staffed_min for s in groups[key])
         minutes = {eq.id: equipment_minutes(eq.count_per_location.get(location_id, 0), staffed)
                    for eq in hospital.equipment if eq.mobile}
-        leads = {slot.surgeon.id: slot.session.id for slot in slots if slot.surgeon is not None}
+        leads = {lead.surgeon.id: sid for sid, lead in day_leads[day].items()
+                 if lead.surgeon is not None}
         for slot in slots:
             say(f"{day} {slot.session.room_id}", done / max(1, total_sessions))
             elapsed = time.perf_counter() - started
@@ -148,17 +166,23 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
             risk[slot.session.id] = probability
             entries.extend(session_entries)
     say("done", 1.0)
-    specialties = {s.specialty_id for ss in groups.values() for s in ss if s.specialty_id}
+    specialties = {lead.specialty_id for leads in day_leads.values() for lead in leads.values()}
     locations = {loc for _, loc in groups}
+    opened = set(released)
+    planned_for = hospital if not opened else hospital.replace(sessions=tuple(
+        replace(s, specialty_id=None) if s.id in opened else s for s in hospital.sessions))
     return ProgramPlan(
         program=Program(tuple(entries), method="optimise"),
+        hospital=planned_for,
         incomplete=incomplete_cases(hospital, taken),
         rules=local.describe(specialties, locations),
         overrun_probability=risk,
         stats={"solve_seconds": time.perf_counter() - started, "sessions": float(total_sessions),
                "solver_rounds": float(rounds), "cases": float(len(entries)),
                "sessions_solved_to_optimality": float(optimal),
-               "mean_overrun_probability": risk_used / max(1, total_sessions)},
+               "mean_overrun_probability": risk_used / max(1, total_sessions),
+               "sessions_released": float(len(released))},
+        released=tuple(sorted(released)),
     )
 
 
@@ -191,11 +215,11 @@ def _open_options(slot: SessionSlot, pending: dict[str, dict[str, Candidate]], b
     return chosen
 
 
-def _slots(hospital: Hospital, sessions: list[Session], pending: dict[str, dict[str, Candidate]],
+def _slots(hospital: Hospital, leads: list[Lead], pending: dict[str, dict[str, Candidate]],
            busy: set[str], cfg: ProgramSettings, local: LocalRules, last: date,
            conditional: Callable[..., LogNormal] | None = None,
            cache: dict[tuple[str, str | None, str], Moments] | None = None) -> list[SessionSlot]:
-    """The location-day's sessions with their surgeon and every case they could take; with
+    """The location-day's sessions with their lead surgeon and every case they could take; with
     ``conditional``, each case's moments for the surgeon who would operate it there."""
     memo = cache if cache is not None else {}
 
@@ -209,19 +233,18 @@ def _slots(hospital: Hospital, sessions: list[Session], pending: dict[str, dict[
                                                location_id=location_id))
         return replace(c, moments=memo[key])
 
-    day = sessions[0].date
-    location_id = hospital.room_by_id[sessions[0].room_id].location_id
-    per_specialty: dict[str, list[Session]] = defaultdict(list)
-    for s in sessions:
-        per_specialty[s.specialty_id or _refill_specialty(hospital, s, pending, last)].append(s)
+    day = leads[0].session.date
+    location_id = hospital.room_by_id[leads[0].session.room_id].location_id
+    per_specialty: dict[str, list[Lead]] = defaultdict(list)
+    for lead in leads:
+        per_specialty[lead.specialty_id].append(lead)
     slots: list[SessionSlot] = []
-    for specialty_id, spec_sessions in sorted(per_specialty.items()):
+    for specialty_id, spec_leads in sorted(per_specialty.items()):
+        spec_sessions = [lead.session for lead in spec_leads]
+        surgeons = [lead.surgeon for lead in spec_leads]
         rooms = [hospital.room_by_id[s.room_id] for s in spec_sessions]
         pool = _pool(hospital, pending.get(specialty_id, {}), day, location_id, busy, cfg,
                      len(spec_sessions), last, rooms)
-        named = {c.referral.surgeon_id for c in pool if c.referral.surgeon_id}
-        surgeons = _session_surgeons(hospital, specialty_id, day, location_id, busy, named,
-                                     len(spec_sessions))
         turnover = hospital.specialty_by_id[specialty_id].turnover_min
         session_rules = local.for_session(location_id, specialty_id)
         ceiling = min(cfg.risk.max_probability,
@@ -276,18 +299,6 @@ def _pool(hospital: Hospital, waiting: dict[str, Candidate], day: date, location
     return chosen
 
 
-def _session_surgeons(hospital: Hospital, specialty_id: str, day: date, location_id: str,
-                      busy: set[str], named: set[str], count: int) -> list[Staff | None]:
-    """One surgeon per session for its unnamed cases: free that day, at the location, the most
-    competences first, surgeons named by waiting cases last (they are kept for their own)."""
-    free = [s for s in hospital.surgeons(specialty_id)
-            if s.available_on(day) and s.id not in busy
-            and (not s.location_ids or location_id in s.location_ids)]
-    free.sort(key=lambda s: (s.id in named, -len(s.competences), s.id))
-    chosen: list[Staff | None] = list(free[:count])
-    return chosen + [None] * (count - len(chosen))
-
-
 def _refill_specialty(hospital: Hospital, session: Session,
                       pending: dict[str, dict[str, Candidate]], last: date) -> str:
     """An open session (released time) goes to the specialty the room takes with the most
@@ -301,3 +312,13 @@ def _refill_specialty(hospital: Hospital, session: Session,
         return sum(c.referral.deadline <= soon for c in usable), len(usable)
 
     return max(sorted(room.specialties), key=demand)
+
+
+def _day_leads(hospital: Hospital, sessions: list[Session], pending: dict[str, dict[str, Candidate]],
+               last: date, release: bool) -> dict[str, Lead]:
+    """The day's lead surgeons for all its locations at once (``leads.py``)."""
+    own = {s.id: s.specialty_id or _refill_specialty(hospital, s, pending, last) for s in sessions}
+    named = {c.referral.surgeon_id for cases in pending.values() for c in cases.values()
+             if c.referral.surgeon_id is not None}
+    waiting = {specialty: cases.values() for specialty, cases in pending.items()} if release else {}
+    return assign_leads(hospital, sessions, own, waiting, named)

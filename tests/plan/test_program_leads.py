@@ -1,0 +1,78 @@
+"""Lead surgeons are chosen for a whole day, and a session its own specialty cannot staff is
+released to another specialty the room takes; the program passes check against the hospital
+with that release recorded, and not against the one without it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from kontrolltarn.model import Hospital, Location, LogNormal, Priority, Referral, Room, Session
+from kontrolltarn.plan.check import check
+from kontrolltarn.plan.program import plan_program
+from kontrolltarn.plan.program.candidates import Candidate
+from kontrolltarn.plan.program.leads import assign_leads
+from kontrolltarn.plan.program.risk import Moments
+from tests.conftest import MONDAY, tiny_hospital
+
+
+def _two_ort_sessions() -> Hospital:
+    """Tiny's Monday with both rooms given to ORT: its only ORT surgeon free that day (S2 is
+    away) can lead one of them; GAS, which R2 also takes, has two surgeons and waiting cases."""
+    h = tiny_hospital()
+    sessions = tuple(replace(s, specialty_id="ORT") if s.id == "S-R2" else s for s in h.sessions)
+    return h.replace(sessions=sessions)
+
+
+def test_a_session_nobody_of_its_specialty_can_lead_is_released_and_refilled() -> None:
+    h = _two_ort_sessions()
+    plan = plan_program(h, MONDAY, 1, time_limit=4.0)
+    assert len(plan.released) == 1
+    released = plan.released[0]
+    assert plan.hospital.session_by_id[released].specialty_id is None
+    filled = [e for e in plan.program.entries if e.session_id == released]
+    assert filled and all(h.referral_by_id[e.case_id].specialty_id == "GAS" for e in filled)
+    assert check(plan.hospital, plan.program).feasible
+    # the release is what makes the program valid: against the hospital without it, check objects
+    assert check(h, plan.program).count("room or session cannot take the case") >= 1
+
+
+def test_without_release_the_unstaffed_session_stays_empty() -> None:
+    h = _two_ort_sessions()
+    plan = plan_program(h, MONDAY, 1, time_limit=4.0, release=False)
+    assert plan.released == () and plan.hospital is h
+    by_session = plan.program.by_session()
+    assert sum(1 for s in ("S-R1", "S-R2") if by_session.get(s)) == 1
+    assert check(h, plan.program).feasible
+
+
+def _two_locations() -> Hospital:
+    """An ORT session at each of two locations on Monday. S1 (robot competence) may work at
+    both, S5 only at L1. Picked location by location, S1 (more competences) went to L1 first."""
+    h = tiny_hospital()
+    l2 = Location("L2", "Nord", dict(h.locations[0].post_op_beds))
+    rooms = (h.room_by_id["R1"], Room("R5", "L2", "Stue 5", frozenset({"ORT"}), frozenset({"LAF"})))
+    s1 = replace(h.staff_by_id["S1"], location_ids=frozenset({"L1", "L2"}))
+    s5 = replace(h.staff_by_id["S2"], id="S5", name="Per Holm", unavailable=frozenset(),
+                 location_ids=frozenset({"L1"}))
+    staff = (s1, s5)
+    sessions = (Session("S-R1", "R1", MONDAY, 480, 930, "ORT"),
+                Session("S-R5", "R5", MONDAY, 480, 930, "ORT"))
+    referrals = tuple(Referral(f"N{i}", "P1", "NGF11", "ORT", date(2026, 8, 1), Priority.P3,
+                               date(2026, 12, 20), 60) for i in range(8))
+    return h.replace(locations=(h.locations[0], l2), rooms=rooms, staff=staff, sessions=sessions,
+                     referrals=referrals, emergencies=())
+
+
+def test_a_surgeon_who_works_at_two_locations_goes_where_only_they_can_lead() -> None:
+    h = _two_locations()
+    waiting = {"ORT": [Candidate(r, h.procedure_by_id[r.procedure_code],
+                                 Moments.of(LogNormal(60, 0.3))) for r in h.referrals]}
+    leads = assign_leads(h, list(h.sessions), {s.id: "ORT" for s in h.sessions}, waiting, set())
+    assert {sid: lead.surgeon.id for sid, lead in leads.items() if lead.surgeon} == \
+        {"S-R1": "S5", "S-R5": "S1"}
+    assert not any(lead.released for lead in leads.values())
+    plan = plan_program(h, MONDAY, 1, time_limit=4.0)
+    by_session = plan.program.by_session()
+    assert by_session.get("S-R1") and by_session.get("S-R5")
+    assert check(plan.hospital, plan.program).feasible
