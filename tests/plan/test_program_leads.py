@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import partial
 
 from kontrolltarn.model import Hospital, Location, LogNormal, Priority, Referral, Room, Session
 from kontrolltarn.plan.check import check
-from kontrolltarn.plan.program import plan_program
+from kontrolltarn.plan.program import LocalRules, ProgramSettings, plan_program
 from kontrolltarn.plan.program.candidates import Candidate
-from kontrolltarn.plan.program.leads import assign_leads
+from kontrolltarn.plan.program.leads import Lead, assign_leads
+from kontrolltarn.plan.program.optimiser import _slots, _solve_and_place, _solve_slot
 from kontrolltarn.plan.program.risk import Moments
+from kontrolltarn.plan.program.sequence import new_equipment_use
+from kontrolltarn.plan.program.solve import Limits
 from tests.conftest import MONDAY, tiny_hospital
 
 
@@ -76,3 +80,33 @@ def test_a_surgeon_who_works_at_two_locations_goes_where_only_they_can_lead() ->
     by_session = plan.program.by_session()
     assert by_session.get("S-R1") and by_session.get("S-R5")
     assert check(plan.hospital, plan.program).feasible
+
+
+def test_a_case_its_equipment_cannot_take_is_given_back_and_the_session_solved_again() -> None:
+    """The location's only robot is booked all day by another room: the GAS session's first
+    answer (an overdue robot case) cannot be timed, so it is solved again without it."""
+    h = tiny_hospital()
+    extra = tuple(Referral(f"A{i}", "P1", "JEA01", "GAS", date(2026, 10, 1), Priority.P3,
+                           date(2027, 2, 1), 60) for i in range(3))
+    h = h.replace(referrals=h.referrals + extra)
+    pending = {"GAS": {r.id: Candidate(r, h.procedure_by_id[r.procedure_code],
+                                       Moments.of(h.procedure_by_id[r.procedure_code].duration))
+                       for r in h.referrals if r.specialty_id == "GAS"}}
+    session = h.session_by_id["S-R2"]
+    lead = Lead(session, "GAS", h.staff_by_id["S3"], False)
+    cfg = ProgramSettings()
+    slot = _slots(h, [lead], pending, set(), cfg, LocalRules(), MONDAY)[0]
+    solve = partial(_solve_slot, pending=pending, busy=set(), leads={"S3": session.id},
+                    limits=Limits({"icu": 1, "ward": 3, "day": 10}, {"ROBOT": 10_000.0}, 0.25),
+                    cfg=cfg, seed=0, time_limit=2.0)
+    first = solve(slot)
+    robot = {c.id for c in first.cases if "ROBOT" in c.procedure.equipment}
+    assert robot, "the test needs a first answer with a robot case"
+    booked = new_equipment_use()
+    booked[("ROBOT", "L1", MONDAY)].append((0, 1440))
+    tried = _solve_and_place(h, slot, solve=solve, sequencing=cfg.sequencing.rules,
+                             equipment_use=booked)
+    placed = {e.case_id for e in tried.entries}
+    assert placed and not placed & {"H4", "H5"}
+    assert placed == {"A0", "A1", "A2"}  # without the second solve: the two beside the robot case
+    assert booked[("ROBOT", "L1", MONDAY)] == [(0, 1440)]  # nothing booked until it is taken

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import partial
 
 from kontrolltarn.model import (
     Hospital,
@@ -35,10 +36,11 @@ from .durations import CatalogueDurations, DurationSource
 from .leads import Lead, assign_leads
 from .risk import Moments
 from .rules import LocalRules
-from .sequence import Placed, new_equipment_use, place_session
+from .sequence import EquipmentUse, Placed, new_equipment_use, place_session
 from .settings import ProgramSettings
 from .solve import (
     Limits,
+    Outcome,
     SessionSlot,
     equipment_minutes,
     mobile_equipment,
@@ -47,6 +49,8 @@ from .solve import (
 )
 
 Progress = Callable[[str, float], None]
+#: a session is solved again at most this often without cases its equipment cannot take
+PLACE_ROUNDS = 3
 
 
 @dataclass
@@ -122,9 +126,9 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
             day_leads[day] = _day_leads(hospital, [s for (d, _), ss in groups.items() if d == day
                                                    for s in ss], pending, last, release)
             released.extend(sid for sid, lead in day_leads[day].items() if lead.released)
+        conditional = getattr(source, "conditional", None) if condition else None
         slots = _slots(hospital, [day_leads[day][s.id] for s in groups[key]], pending, busy[day],
-                       cfg, local, last,
-                       getattr(source, "conditional", None) if condition else None, conditioned)
+                       cfg, local, last, conditional, conditioned)
         beds_left = {b.value: n for b, n in location.post_op_beds.items()}
         staffed = max(s.staffed_min for s in groups[key])
         minutes = {eq.id: equipment_minutes(eq.count_per_location.get(location_id, 0), staffed)
@@ -136,20 +140,32 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
             elapsed = time.perf_counter() - started
             budget = min(cfg.solver.session_time_s,
                          max(0.02, (time_limit * 0.9 - elapsed) / (total_sessions - done)))
-            slot.options = _open_options(slot, pending, busy[day], leads,
-                                         cfg.solver.options_per_session)
             allowed = cfg.risk.target_share * (done + 1) - risk_used
-            limits = Limits(beds_left, minutes, min(slot.max_probability, allowed))
-            outcome = solve_session(slot, limits, seed=seed, time_limit=budget,
-                                    risk_price=cfg.objective.overtime_risk)
+            solve = partial(_solve_slot, pending=pending, busy=busy[day], leads=leads,
+                            limits=Limits(beds_left, minutes, allowed), cfg=cfg, seed=seed,
+                            time_limit=budget)
+            attempt = partial(_solve_and_place, hospital, solve=solve,
+                              sequencing=cfg.sequencing.rules, equipment_use=equipment_use)
+            tried = attempt(slot)
+            if not tried.entries and release:
+                make_slot = partial(_slots, hospital, pending=pending, busy=busy[day], cfg=cfg,
+                                    local=local, last=last, conditional=conditional,
+                                    cache=conditioned)
+                refilled = _refill_empty(hospital, slot, busy[day] | set(leads), pending,
+                                         make_slot, attempt)
+                if refilled is not None:
+                    tried = refilled
+                    slot = tried.slot
+                    assert slot.surgeon is not None
+                    leads[slot.surgeon.id] = slot.session.id
+                    day_leads[day][slot.session.id] = Lead(slot.session, slot.specialty_id,
+                                                           slot.surgeon, True)
+                    released.append(slot.session.id)
+            equipment_use.update(tried.equipment_use)
+            outcome, session_entries = tried.outcome, tried.entries
             rounds += outcome.rounds
             optimal += outcome.status == "OPTIMAL"
             done += 1
-            placed = [Placed(c, c.referral.surgeon_id or _surgeon_id(slot.surgeon))
-                      for c in outcome.cases]
-            session_entries, _dropped = place_session(
-                hospital, slot.session, slot.turnover, placed, cfg.sequencing.rules, slot.rules,
-                equipment_use)
             kept = {e.case_id for e in session_entries}
             final = [c for c in outcome.cases if c.id in kept]
             for c in final:
@@ -184,6 +200,80 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
                "sessions_released": float(len(released))},
         released=tuple(sorted(released)),
     )
+
+
+@dataclass
+class _Attempt:
+    """A session solved and timed; ``equipment_use`` is the location's equipment booking with
+    this list in it, kept only if the attempt is taken."""
+
+    slot: SessionSlot
+    outcome: Outcome
+    entries: list[ProgramEntry]
+    equipment_use: EquipmentUse
+
+    @property
+    def worth(self) -> float:
+        kept = {e.case_id for e in self.entries}
+        return sum(self.slot.points[c.id] for c in self.outcome.cases if c.id in kept)
+
+
+def _solve_and_place(hospital: Hospital, slot: SessionSlot, *,
+                     solve: Callable[[SessionSlot, frozenset[str]], Outcome],
+                     sequencing: tuple[str, ...], equipment_use: EquipmentUse) -> _Attempt:
+    """Solve the slot, then order and time its list. A case that mobile equipment cannot take
+    at any time in any order is given back and the session solved again without it, so its
+    minutes go to another case rather than stay empty."""
+    refused: frozenset[str] = frozenset()
+    for round_ in range(PLACE_ROUNDS):
+        outcome = solve(slot, refused)
+        placed = [Placed(c, c.referral.surgeon_id or _surgeon_id(slot.surgeon))
+                  for c in outcome.cases]
+        trial: EquipmentUse = new_equipment_use()
+        trial.update({k: list(v) for k, v in equipment_use.items()})
+        entries, dropped = place_session(hospital, slot.session, slot.turnover, placed,
+                                         sequencing, slot.rules, trial)
+        if not dropped or round_ == PLACE_ROUNDS - 1:
+            break
+        refused |= {p.candidate.id for p in dropped}
+    return _Attempt(slot, outcome, entries, trial)
+
+
+def _solve_slot(slot: SessionSlot, refused: frozenset[str] = frozenset(), *,
+                pending: dict[str, dict[str, Candidate]], busy: set[str],
+                leads: dict[str, str], limits: Limits, cfg: ProgramSettings, seed: int,
+                time_limit: float) -> Outcome:
+    """Offer the slot its open options (less ``refused``) and solve it;
+    ``limits.risk_allowed`` is the running budget, capped here by the slot's own ceiling."""
+    slot.options = [c for c in _open_options(slot, pending, busy, leads,
+                                             cfg.solver.options_per_session)
+                    if c.id not in refused]
+    own = replace(limits, risk_allowed=min(slot.max_probability, limits.risk_allowed))
+    return solve_session(slot, own, seed=seed, time_limit=time_limit,
+                         risk_price=cfg.objective.overtime_risk)
+
+
+def _refill_empty(hospital: Hospital, slot: SessionSlot, working: set[str],
+                  pending: dict[str, dict[str, Candidate]],
+                  make_slot: Callable[[list[Lead]], list[SessionSlot]],
+                  attempt: Callable[[SessionSlot], _Attempt]) -> _Attempt | None:
+    """A session its own specialty leaves empty (no waiting case fits its beds, equipment or
+    risk) is released to the other specialty the room takes whose list fills it best, with a
+    surgeon of it who works nowhere else that day (``working``)."""
+    named = {c.referral.surgeon_id for cases in pending.values() for c in cases.values()}
+    location_id = slot.room.location_id
+    best: _Attempt | None = None
+    for specialty_id in sorted(slot.room.specialties - {slot.specialty_id}):
+        free = [s for s in hospital.surgeons(specialty_id)
+                if s.id not in working and s.available_on(slot.session.date)
+                and (not s.location_ids or location_id in s.location_ids)]
+        if not free or not pending.get(specialty_id):
+            continue
+        surgeon = min(free, key=lambda s: (s.id in named, -len(s.competences), s.id))
+        tried = attempt(make_slot([Lead(slot.session, specialty_id, surgeon, True)])[0])
+        if tried.entries and (best is None or tried.worth > best.worth):
+            best = tried
+    return best
 
 
 def _surgeon_id(surgeon: Staff | None) -> str:
