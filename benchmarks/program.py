@@ -4,11 +4,16 @@ Default: the default-scale synthetic hospital, a five-day week from its ``today`
 the small hospital. For each planner: solve time, cases, expected session utilisation (turnover
 counted as used, and in-room only), the share of sessions expected to overrun by 30+ minutes and
 deadline breaches; then single-event repair times on the busiest day. Expected values come from
-sampling the generator's TRUE duration of each case (``truth.referral_duration``), never the
-planner's own estimates; every program is judged feasible by ``plan.check`` first.
+sampling the generator's TRUE duration of each case, never the planner's own estimates: by
+default ``Truth.duration`` for the surgeon the program assigns and the location of its room,
+which is how the history was generated and how the simulator runs a program;
+``--truth referral`` samples ``truth.referral_duration`` instead (the named surgeon, or the
+specialty's typical one when none is named, and no location effect). Every program is judged
+feasible by ``plan.check`` first.
 
     python benchmarks/program.py [--quick] [--seed N] [--samples N] [--time-limit S]
                                  [--target-share P] [--durations history|predict]
+                                 [--truth assigned|referral]
 
 The KPIs are ``kpi.measures``' definitions (computed by ``kpi.expected``): minutes inside staffed
 hours / staffed minutes, where "with turnover" counts each case's out-of-room → room-ready
@@ -136,9 +141,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="planning settings TOML (default: the shipped settings.toml)")
     parser.add_argument("--durations", choices=("history", "predict"), default="history",
                         help="the planner's duration model, fitted on the history only")
-    parser.add_argument("--truth", choices=("referral", "assigned"), default="referral",
-                        help="sample truth.referral_duration (named or typical surgeon, no "
-                             "location) or Truth.duration for the assigned surgeon and location")
+    parser.add_argument("--truth", choices=("assigned", "referral"), default="assigned",
+                        help="sample Truth.duration for the assigned surgeon and location (as the "
+                             "simulator runs a program) or truth.referral_duration (named or "
+                             "typical surgeon, no location)")
     parser.add_argument("--condition", action=argparse.BooleanOptionalAction, default=None,
                         help="plan each case for the surgeon and location it gets (default: "
                              "when --truth assigned)")
@@ -151,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     case = f"{scale}-week-seed{args.seed}" + (f"-share{args.target_share:g}" if args.target_share else "")
     if args.durations != "history":
         case += f"-{args.durations}"
-    if args.truth != "referral":
+    if args.truth != "assigned":
         case += f"-truth-{args.truth}"
     condition = args.truth == "assigned" if args.condition is None else args.condition
     if condition != (args.truth == "assigned"):

@@ -82,6 +82,7 @@ def optimise_cmd(
         try:
             plan = plan_program(hospital, first, days, settings=settings, rules=rules,
                                 durations=durations, seed=seed, time_limit=time_limit,
+                                condition=durations is not None,  # who operates, where
                                 progress=lambda step, share: progress.update(
                                     task, description=step, completed=share))
         except KeyboardInterrupt:
