@@ -250,7 +250,18 @@ def _solve_slot(slot: SessionSlot, refused: frozenset[str] = frozenset(), *,
                     if c.id not in refused]
     own = replace(limits, risk_allowed=min(slot.max_probability, limits.risk_allowed))
     return solve_session(slot, own, seed=seed, time_limit=time_limit,
-                         risk_price=cfg.objective.overtime_risk)
+                         risk_price=cfg.objective.overtime_risk * _worth_per_minute(slot))
+
+
+def _worth_per_minute(slot: SessionSlot) -> float:
+    """The mean points per planned minute of the slot's options. The overrun price is in
+    ordinary minutes; scaled by this, a percentage point of overrun chance costs every session
+    the same minutes, so the risk budget goes where it buys the most use rather than to the
+    sessions with the most urgent lists (whose points would otherwise buy any risk)."""
+    minutes = sum(c.moments.mean + slot.turnover for c in slot.options)
+    if minutes <= 0:
+        return 1.0
+    return sum(slot.points[c.id] for c in slot.options) / minutes
 
 
 def _refill_empty(hospital: Hospital, slot: SessionSlot, working: set[str],

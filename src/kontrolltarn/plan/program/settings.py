@@ -28,7 +28,7 @@ class Objective:
     priority: float = 0.25
     waiting: float = 0.5
     utilisation: float = 1.0
-    overtime_risk: float = 3.0
+    overtime_risk: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,8 @@ class Cadence:
 
 @dataclass(frozen=True)
 class Solver:
-    candidates_per_session: int = 25
-    options_per_session: int = 40
+    candidates_per_session: int = 40
+    options_per_session: int = 80
     session_time_s: float = 0.5
 
 

@@ -4,7 +4,7 @@ Decision ``x[i]``: case i goes into the session. The session also picks a risk l
 from a short menu of overrun chances (never above its ceiling and never above what the
 location-day's running budget allows); the linearised chance constraint of that level
 (``risk.py``) bounds its load. The objective is the coordinator's points for the cases
-(``settings.Objective``) less ``overtime_risk`` points per percentage point of overrun chance, so
+(``settings.Objective``) less ``risk_price`` points per percentage point of overrun chance, so
 a session takes more risk only where it buys enough. Other constraints: local rules (cases per
 session, per procedure, one ``first_only`` case, one infected case since it must be last);
 post-operative beds and mobile-equipment minutes still free at the location that day. After the
