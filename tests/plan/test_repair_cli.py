@@ -46,6 +46,9 @@ def test_optimise_then_replan_end_to_end(hospital_file, tmp_path):
     assert "Local rules applied" in result.output and "Not ready" in result.output
     program = load_program(program_path)
     case_id = sorted(program.entries, key=lambda e: (e.date, e.room_id))[0].case_id
+    # sessions optimise released are recorded in the hospital it writes beside the program
+    released = program_path.with_name("program-hospital.json.gz")
+    hospital_file = released if released.exists() else hospital_file
     out = tmp_path / "replanned.json"
     result = runner.invoke(app, ["replan", "-H", str(hospital_file), "-p", str(program_path),
                                  "--event", f"cancel {case_id}", "--told", "all", "-o", str(out)])

@@ -94,9 +94,10 @@ def optimise_cmd(
     output.parent.mkdir(parents=True, exist_ok=True)
     save_program(plan.program, output)
     if released:
-        save_hospital(hospital, output.with_name(output.stem + "-hospital.json.gz"))
-        console.print(f"released {len(released)} sessions to other specialties "
-                      f"(hospital with them written beside the program)")
+        beside = output.with_name(output.stem + "-hospital.json.gz")
+        save_hospital(hospital, beside)
+        console.print(f"released {len(released)} sessions to other specialties; the hospital "
+                      f"with the release recorded is {beside} (pass it to replan -H)")
     report = check(hospital, plan.program)
     console.print(f"wrote {output}: {len(plan.program.entries)} cases in "
                   f"{plan.stats['solve_seconds']:.1f} s; durations: "

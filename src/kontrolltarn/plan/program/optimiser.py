@@ -154,6 +154,8 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
                 refilled = _refill_empty(hospital, slot, busy[day] | set(leads), pending,
                                          make_slot, attempt)
                 if refilled is not None:
+                    if slot.surgeon is not None:  # free again for their own named cases
+                        leads.pop(slot.surgeon.id, None)
                     tried = refilled
                     slot = tried.slot
                     assert slot.surgeon is not None
@@ -271,7 +273,8 @@ def _refill_empty(hospital: Hospital, slot: SessionSlot, working: set[str],
     """A session its own specialty leaves empty (no waiting case fits its beds, equipment or
     risk) is released to the other specialty the room takes whose list fills it best, with a
     surgeon of it who works nowhere else that day (``working``)."""
-    named = {c.referral.surgeon_id for cases in pending.values() for c in cases.values()}
+    named = {c.referral.surgeon_id for cases in pending.values() for c in cases.values()
+             if c.referral.surgeon_id is not None}
     location_id = slot.room.location_id
     best: _Attempt | None = None
     for specialty_id in sorted(slot.room.specialties - {slot.specialty_id}):
