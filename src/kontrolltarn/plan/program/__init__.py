@@ -1,8 +1,10 @@
 """The optimised operating-room program (``plan --method optimise``).
 
 ``plan_program`` returns a ``ProgramPlan`` (program, incomplete cases with what is missing, the
-local rules that applied, each session's overrun chance). ``plan_optimised`` is the registry
-form every caller (CLI, simulator, service) uses::
+local rules that applied, each session's overrun chance, the sessions it released to another
+specialty and the hospital with that release recorded, which the program is valid for).
+``plan_optimised`` is the registry form (``plan --method optimise``, the simulator, the service);
+it releases nothing::
 
     get_planner("optimise")(hospital, first, days, seed=0, time_limit=60.0, exclude=None)
 
