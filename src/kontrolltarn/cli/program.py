@@ -89,7 +89,7 @@ def optimise_cmd(
             err_console.print("stopped: nothing written")
             raise typer.Exit(130) from None
     if plan.released:
-        hospital = plan.hospital  # sessions whose own specialty had no surgeon free, refilled
+        hospital = plan.hospital  # sessions their own specialty could not staff or fill, refilled
         released = sorted({*released, *plan.released})
     output.parent.mkdir(parents=True, exist_ok=True)
     save_program(plan.program, output)
