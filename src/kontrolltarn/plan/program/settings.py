@@ -34,7 +34,7 @@ class Objective:
 @dataclass(frozen=True)
 class Risk:
     overrun_min: int = 30
-    target_share: float = 0.10
+    target_share: float = 0.095
     max_probability: float = 0.25
 
 
