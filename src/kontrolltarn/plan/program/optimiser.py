@@ -119,6 +119,7 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
     rounds = done = optimal = 0
     conditioned: dict[tuple[str, str | None, str], Moments] = {}
     risk_used = 0.0
+    conditional = getattr(source, "conditional", None) if condition else None
     for key in order:
         day, location_id = key
         location = hospital.location_by_id[location_id]
@@ -126,7 +127,6 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
             day_leads[day] = _day_leads(hospital, [s for (d, _), ss in groups.items() if d == day
                                                    for s in ss], pending, last, release)
             released.extend(sid for sid, lead in day_leads[day].items() if lead.released)
-        conditional = getattr(source, "conditional", None) if condition else None
         slots = _slots(hospital, [day_leads[day][s.id] for s in groups[key]], pending, busy[day],
                        cfg, local, last, conditional, conditioned)
         beds_left = {b.value: n for b, n in location.post_op_beds.items()}
