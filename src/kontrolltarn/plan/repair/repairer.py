@@ -22,265 +22,30 @@ interactive (well under a second on a 90-room day) and every choice can be expla
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
-from typing import Union
 from zoneinfo import ZoneInfo
 
 from kontrolltarn.model import (
-    CancellationReason,
-    Case,
-    CaseChange,
-    ChangeKind,
     EmergencyRequest,
     Hospital,
     ModelError,
-    Procedure,
     Program,
     ProgramEntry,
     Referral,
     Session,
     Staff,
-    Urgency,
 )
-from kontrolltarn.plan.intervals import peak_use
+
+from .costs import RepairCosts
+from .events import CaseOverrun, EmergencyInsert, Event, LateCancellation, RoomClosed, SurgeonAbsent
+from .recording import record
+from .result import Change, RepairResult
+from .state import PlanState
 
 
-# ---- events -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LateCancellation:
-    """A planned case leaves the program (patient ill, declined, …)."""
-
-    case_id: str
-    reason: CancellationReason = CancellationReason.PATIENT
-
-
-@dataclass(frozen=True)
-class EmergencyInsert:
-    """An emergency must be operated; it is added to the hospital if not yet known."""
-
-    emergency: EmergencyRequest
-
-
-@dataclass(frozen=True)
-class SurgeonAbsent:
-    surgeon_id: str
-    date: date
-
-
-@dataclass(frozen=True)
-class RoomClosed:
-    room_id: str
-    date: date
-
-
-@dataclass(frozen=True)
-class CaseOverrun:
-    """A case is expected to take ``extra_min`` more minutes than planned."""
-
-    case_id: str
-    extra_min: int
-
-
-Event = Union[LateCancellation, EmergencyInsert, SurgeonAbsent, RoomClosed, CaseOverrun]  # noqa: UP007
-
-
-@dataclass(frozen=True)
-class RepairCosts:
-    """What each kind of change costs; the repair picks the cheapest way to absorb an event."""
-
-    told_date_change: float = 1000.0
-    told_unscheduled: float = 2000.0
-    date_change: float = 10.0
-    unscheduled: float = 100.0
-    move_told: float = 50.0  # same date, another room
-    move: float = 5.0
-    other_location: float = 20.0  # extra for a move to another site
-    per_day_later: float = 1.0
-    priority_step: float = 10.0  # unscheduling a P1 costs 3 steps more than a P4
-
-
-@dataclass(frozen=True)
-class Change:
-    case_id: str
-    kind: str  # cancelled | moved | date_changed | unscheduled | retimed | surgeon | added
-    old: ProgramEntry | None
-    new: ProgramEntry | None
-    told: bool
-
-
-@dataclass
-class RepairResult:
-    hospital: Hospital
-    program: Program
-    changes: list[Change] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def date_changes_told(self) -> int:
-        """Told patients whose operation date changed or who lost their date."""
-        return sum(1 for c in self.changes if c.told and c.kind in ("date_changed", "unscheduled"))
-
-    @property
-    def date_changes(self) -> int:
-        return sum(1 for c in self.changes if c.kind in ("date_changed", "unscheduled"))
-
-    @property
-    def moves(self) -> int:
-        """Cases whose session (room or date) changed."""
-        return sum(1 for c in self.changes if c.kind in ("moved", "date_changed"))
-
-    def summary(self) -> str:
-        kinds: dict[str, int] = defaultdict(int)
-        for c in self.changes:
-            kinds[c.kind] += 1
-        parts = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or "no changes"
-        return (f"{parts}; date changes for told patients: {self.date_changes_told}; "
-                f"moves: {self.moves}; {self.seconds:.2f} s")
-
-
-# ---- the program as mutable state --------------------------------------------------------------
-class _State:
-    """The program by session with the resources it uses, for quick feasibility tests."""
-
-    def __init__(self, hospital: Hospital, program: Program) -> None:
-        self.h = hospital
-        self.by_session: dict[str, list[ProgramEntry]] = defaultdict(list)
-        for e in program.entries:
-            self.by_session[e.session_id].append(e)
-        for entries in self.by_session.values():
-            entries.sort(key=lambda e: (e.start_min, e.order))
-        self._days: dict[date, list[ProgramEntry]] = {}
-
-    # lookups
-    def item(self, case_id: str) -> Referral | EmergencyRequest:
-        return self.h.referral_by_id.get(case_id) or self.h.emergency_by_id[case_id]
-
-    def procedure(self, case_id: str) -> Procedure:
-        return self.h.procedure_by_id[self.item(case_id).procedure_code]
-
-    def turnover(self, case_id: str) -> int:
-        return self.h.specialty_by_id[self.item(case_id).specialty_id].turnover_min
-
-    def location(self, session: Session) -> str:
-        return self.h.room_by_id[session.room_id].location_id
-
-    def entries(self) -> list[ProgramEntry]:
-        return [e for es in self.by_session.values() for e in es]
-
-    def find(self, case_id: str) -> ProgramEntry | None:
-        for es in self.by_session.values():
-            for e in es:
-                if e.case_id == case_id:
-                    return e
-        return None
-
-    def day_entries(self, day: date) -> list[ProgramEntry]:
-        if day not in self._days:
-            self._days[day] = [e for es in self.by_session.values() for e in es if e.date == day]
-        return self._days[day]
-
-    # changes
-    def remove(self, entry: ProgramEntry) -> None:
-        self.by_session[entry.session_id] = [e for e in self.by_session[entry.session_id]
-                                             if e.case_id != entry.case_id]
-        self._days.pop(entry.date, None)
-
-    def put(self, entry: ProgramEntry) -> None:
-        entries = [e for e in self.by_session[entry.session_id] if e.case_id != entry.case_id]
-        entries.append(entry)
-        entries.sort(key=lambda e: (e.start_min, e.order))
-        self.by_session[entry.session_id] = [replace(e, order=i) for i, e in enumerate(entries, 1)]
-        self._days.pop(entry.date, None)
-
-    # feasibility of one new entry against the rest of the program
-    def fits(self, entry: ProgramEntry, surgeon: Staff, *, emergency: bool = False,
-             allowed_over: int = 0, ignore: Iterable[str] = ()) -> bool:
-        """Whether ``entry`` keeps every hard rule of ``plan.check`` given the rest of the
-        program (``ignore``: cases about to move, not counted)."""
-        h = self.h
-        session = h.session_by_id[entry.session_id]
-        room = h.room_by_id[session.room_id]
-        item = self.item(entry.case_id)
-        proc = h.procedure_by_id[item.procedure_code]
-        skip = set(ignore) | {entry.case_id}
-        if session.emergency and not emergency:
-            return False
-        if session.specialty_id is not None and session.specialty_id != item.specialty_id:
-            return False
-        if not h.room_takes(room, proc) or not h.can_operate(surgeon, proc):
-            return False
-        if not surgeon.available_on(session.date):
-            return False
-        if surgeon.location_ids and room.location_id not in surgeon.location_ids:
-            return False
-        limit = session.end_min + min(allowed_over, h.allowed_overtime_min)
-        if entry.start_min < session.start_min or entry.end_min > limit:
-            return False
-        if isinstance(item, Referral) and not item.ready:
-            return False
-        others = [e for e in self.by_session[session.id] if e.case_id not in skip]
-        for e in others:  # room: no overlap, turnover both ways
-            if e.start_min < entry.end_min + self.turnover(entry.case_id) and \
-                    entry.start_min < e.end_min + self.turnover(e.case_id):
-                return False
-        day = self.day_entries(session.date)
-        for e in day:  # surgeon: one patient at a time
-            if e.case_id not in skip and e.surgeon_id == surgeon.id and \
-                    e.start_min < entry.end_min and entry.start_min < e.end_min:
-                return False
-        location = room.location_id
-        capacity = {k.value: v for k, v in h.location_by_id[location].post_op_beds.items()}
-        bed = proc.bed_type.value
-        if bed in capacity:  # every case at the location needs its bed, emergencies too
-            used = sum(1 for e in day if e.case_id not in skip
-                       and self.location(h.session_by_id[e.session_id]) == location
-                       and self.procedure(e.case_id).bed_type.value == bed)
-            if used + 1 > capacity[bed]:
-                return False
-        for eq in proc.equipment:
-            kind = h.equipment_by_id[eq]
-            if not kind.mobile or eq in room.equipment:
-                continue
-            count = kind.count_per_location.get(location, 0)
-            overlapping = [e for e in day if e.case_id not in skip
-                           and self.location(h.session_by_id[e.session_id]) == location
-                           and eq in self.procedure(e.case_id).equipment
-                           and eq not in h.room_by_id[e.room_id].equipment
-                           and e.start_min < entry.end_min and entry.start_min < e.end_min]
-            if peak_use([(e.start_min, e.end_min) for e in overlapping],
-                        entry.start_min, entry.end_min) >= count:
-                return False
-        return True
-
-    def surgeon_for(self, entry: ProgramEntry, case_id: str, session: Session,
-                    *, emergency: bool = False, ignore: Iterable[str] = ()) -> Staff | None:
-        """The case's named surgeon; else a surgeon already in the session; else anyone free."""
-        h = self.h
-        item = self.item(case_id)
-        named = item.surgeon_id if isinstance(item, Referral) else None
-        if named is not None:
-            surgeon = h.staff_by_id[named]
-            return surgeon if self.fits(entry, surgeon, emergency=emergency, ignore=ignore) else None
-        ids = [e.surgeon_id for e in self.by_session[session.id]]
-        ids += [s.id for s in h.surgeons(item.specialty_id)
-                if not any(e.surgeon_id == s.id for e in self.day_entries(session.date))]
-        ids += [s.id for s in h.surgeons(item.specialty_id)]
-        seen: set[str] = set()
-        for sid in ids:
-            if sid in seen:
-                continue
-            seen.add(sid)
-            surgeon = h.staff_by_id[sid]
-            if self.fits(replace(entry, surgeon_id=sid), surgeon, emergency=emergency, ignore=ignore):
-                return surgeon
-        return None
-
-
-# ---- the repair --------------------------------------------------------------------------------
 def repair(hospital: Hospital, program: Program, event: Event, *, told: set[str] | None = None,
            now: datetime | None = None, refill: bool = True, horizon_days: int = 14,
            costs: RepairCosts | None = None) -> RepairResult:
@@ -311,14 +76,14 @@ def repair(hospital: Hospital, program: Program, event: Event, *, told: set[str]
     new_program = Program(tuple(sorted(fixer.state.entries(),
                                        key=lambda e: (e.date, e.room_id, e.start_min))),
                           method=f"{program.method}+repair")
-    new_hospital = _record(fixer.state.h, fixer.changes, moment, event)
+    new_hospital = record(fixer.state.h, fixer.changes, moment, event)
     return RepairResult(new_hospital, new_program, fixer.changes, time.perf_counter() - started)
 
 
 class _Repairer:
     def __init__(self, hospital: Hospital, program: Program, told: set[str], costs: RepairCosts,
                  horizon_days: int) -> None:
-        self.state = _State(hospital, program)
+        self.state = PlanState(hospital, program)
         self.told = told
         self.costs = costs
         self.horizon = horizon_days
@@ -636,60 +401,3 @@ class _Repairer:
             clock = new.end_min + self.state.turnover(e.case_id)
         for e in sorted(leaving, key=self._importance):
             self._relocate(e, not_before=e.date, same_day=True)
-
-
-def _record(hospital: Hospital, changes: list[Change], now: datetime, event: Event) -> Hospital:
-    """Each decision appended to its case's history (who: the repair, why: the event)."""
-    cases = dict(hospital.case_by_id)
-    why = type(event).__name__
-    for ch in changes:
-        if ch.case_id not in hospital.referral_by_id:
-            continue
-        case = cases.get(ch.case_id, Case(ch.case_id))
-        old_date = ch.old.date if ch.old else None
-        if ch.kind == "cancelled":
-            reason = event.reason if isinstance(event, LateCancellation) else CancellationReason.OTHER
-            change = CaseChange(now, ChangeKind.CANCELLED, None, old_date, reason, "repair", why)
-        elif ch.kind == "unscheduled":
-            change = CaseChange(now, ChangeKind.UNSCHEDULED, None, old_date, by="repair", note=why)
-        elif ch.kind == "added":
-            change = CaseChange(now, ChangeKind.SCHEDULED, ch.new.date if ch.new else None,
-                                by="repair", note=why)
-        elif ch.kind in ("moved", "date_changed", "retimed", "surgeon"):
-            change = CaseChange(now, ChangeKind.RESCHEDULED, ch.new.date if ch.new else None,
-                                old_date, by="repair", note=f"{why}: {ch.kind}")
-        else:
-            continue
-        if case.history and change.at < case.history[-1].at:
-            change = replace(change, at=case.history[-1].at)
-        cases[ch.case_id] = case.record(change)
-    return hospital.replace(cases=tuple(cases.values()))
-
-
-def benchmark_events(hospital: Hospital, program: Program) -> list[tuple[str, Event]]:
-    """One event of each kind on the program's busiest day (for benchmarks and demos)."""
-    by_day: dict[date, list[ProgramEntry]] = defaultdict(list)
-    for e in program.entries:
-        if e.case_id in hospital.referral_by_id:
-            by_day[e.date].append(e)
-    if not by_day:
-        return []
-    day = max(by_day, key=lambda d: (len(by_day[d]), d))
-    entries = sorted(by_day[day], key=lambda e: (e.room_id, e.start_min))
-    first = entries[0]
-    middle = entries[len(entries) // 2]
-    surgeon = entries[len(entries) // 3].surgeon_id
-    referral = hospital.referral_by_id[middle.case_id]
-    location = hospital.room_by_id[middle.room_id].location_id
-    patient = hospital.patients[0].id
-    zone = ZoneInfo(hospital.timezone)
-    em = EmergencyRequest("EM-BENCH-1", patient, referral.procedure_code, referral.specialty_id,
-                          location, Urgency.WITHIN_6H, datetime.combine(day, clock_time(10, 0), tzinfo=zone),
-                          120)
-    return [
-        ("cancellation", LateCancellation(middle.case_id)),
-        ("emergency", EmergencyInsert(em)),
-        ("surgeon_absent", SurgeonAbsent(surgeon, day)),
-        ("room_closed", RoomClosed(first.room_id, day)),
-        ("overrun", CaseOverrun(first.case_id, 90)),
-    ]

@@ -1,0 +1,86 @@
+"""The events a repair absorbs: what happened (or what a coordinator decided) to the program."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as clock_time
+from typing import Union
+from zoneinfo import ZoneInfo
+
+from kontrolltarn.model import (
+    CancellationReason,
+    EmergencyRequest,
+    Hospital,
+    Program,
+    ProgramEntry,
+    Urgency,
+)
+
+
+@dataclass(frozen=True)
+class LateCancellation:
+    """A planned case leaves the program (patient ill, declined, …)."""
+
+    case_id: str
+    reason: CancellationReason = CancellationReason.PATIENT
+
+
+@dataclass(frozen=True)
+class EmergencyInsert:
+    """An emergency must be operated; it is added to the hospital if not yet known."""
+
+    emergency: EmergencyRequest
+
+
+@dataclass(frozen=True)
+class SurgeonAbsent:
+    surgeon_id: str
+    date: date
+
+
+@dataclass(frozen=True)
+class RoomClosed:
+    room_id: str
+    date: date
+
+
+@dataclass(frozen=True)
+class CaseOverrun:
+    """A case is expected to take ``extra_min`` more minutes than planned."""
+
+    case_id: str
+    extra_min: int
+
+
+Event = Union[LateCancellation, EmergencyInsert, SurgeonAbsent, RoomClosed, CaseOverrun]  # noqa: UP007
+
+
+def benchmark_events(hospital: Hospital, program: Program) -> list[tuple[str, Event]]:
+    """One event of each kind on the program's busiest day (for benchmarks and demos)."""
+    by_day: dict[date, list[ProgramEntry]] = defaultdict(list)
+    for e in program.entries:
+        if e.case_id in hospital.referral_by_id:
+            by_day[e.date].append(e)
+    if not by_day:
+        return []
+    day = max(by_day, key=lambda d: (len(by_day[d]), d))
+    entries = sorted(by_day[day], key=lambda e: (e.room_id, e.start_min))
+    first = entries[0]
+    middle = entries[len(entries) // 2]
+    surgeon = entries[len(entries) // 3].surgeon_id
+    referral = hospital.referral_by_id[middle.case_id]
+    location = hospital.room_by_id[middle.room_id].location_id
+    patient = hospital.patients[0].id
+    zone = ZoneInfo(hospital.timezone)
+    em = EmergencyRequest("EM-BENCH-1", patient, referral.procedure_code, referral.specialty_id,
+                          location, Urgency.WITHIN_6H, datetime.combine(day, clock_time(10, 0), tzinfo=zone),
+                          120)
+    return [
+        ("cancellation", LateCancellation(middle.case_id)),
+        ("emergency", EmergencyInsert(em)),
+        ("surgeon_absent", SurgeonAbsent(surgeon, day)),
+        ("room_closed", RoomClosed(first.room_id, day)),
+        ("overrun", CaseOverrun(first.case_id, 90)),
+    ]
