@@ -14,8 +14,12 @@ from datetime import timedelta
 
 
 def measure(scale: str, weeks: int, seed: int) -> list[dict[str, object]]:
-    from kontrolltarn.plan.capacity import CapacitySettings, demand_from_hospital, plan_capacity
-    from kontrolltarn.plan.capacity_check import check_capacity_plan
+    from kontrolltarn.plan.capacity import (
+        CapacitySettings,
+        check_capacity_plan,
+        demand_from_hospital,
+        plan_capacity,
+    )
     from kontrolltarn.synth import generate
 
     syn = generate(scale, seed=seed)

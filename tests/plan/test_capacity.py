@@ -24,8 +24,12 @@ from kontrolltarn.model import (
     Staff,
     StaffRole,
 )
-from kontrolltarn.plan.capacity import CapacitySettings, demand_from_hospital, plan_capacity
-from kontrolltarn.plan.capacity_check import check_capacity_plan
+from kontrolltarn.plan.capacity import (
+    CapacitySettings,
+    check_capacity_plan,
+    demand_from_hospital,
+    plan_capacity,
+)
 
 TODAY = date(2027, 1, 4)  # a Monday without holidays in the next weeks
 SETTINGS = CapacitySettings(weeks=2, time_limit=20, change_cost=0.0)

@@ -59,7 +59,7 @@ def test_the_capacity_plan_feeds_the_roster(tmp_path: Path) -> None:
     from datetime import timedelta
 
     from kontrolltarn.model import Session, Staff, StaffRole
-    from kontrolltarn.plan.capacity_report import sessions_json
+    from kontrolltarn.plan.capacity import sessions_json
     from kontrolltarn.plan.staffing import check_roster, load_roster
 
     base = hospital()
@@ -109,7 +109,7 @@ def test_sessions_json_round_trip_and_block_plan() -> None:
     import pytest
 
     from kontrolltarn.model import ModelError, Session
-    from kontrolltarn.plan.capacity_report import block_rows, sessions_from_json, sessions_json
+    from kontrolltarn.plan.capacity import block_rows, sessions_from_json, sessions_json
 
     plan = [
         Session(f"S{w}", "A-1", TODAY + timedelta(weeks=w), 480, 930, "ORT" if w < 2 else "NEU")

@@ -85,9 +85,16 @@ def capacity(
     ),
 ) -> None:
     """Plan sessions from need (waiting list, forecast, budget) with the fewest staffed sessions."""
-    from kontrolltarn.plan.capacity import CapacitySettings, demand_from_hospital, plan_capacity
-    from kontrolltarn.plan.capacity_check import check_capacity_plan
-    from kontrolltarn.plan.capacity_report import blocks_csv, gaps_csv, sessions_json, write_charts
+    from kontrolltarn.plan.capacity import (
+        CapacitySettings,
+        blocks_csv,
+        check_capacity_plan,
+        demand_from_hospital,
+        gaps_csv,
+        plan_capacity,
+        sessions_json,
+        write_charts,
+    )
 
     try:
         settings = CapacitySettings(

@@ -108,7 +108,7 @@ def build(
         people = people_from_hospital(hospital, first, 7 * weeks, seed)
         sessions = list(hospital.sessions)
         if sessions_path is not None:  # the plan's elective sessions, the hospital's emergency rooms
-            from kontrolltarn.plan.capacity_report import sessions_from_json
+            from kontrolltarn.plan.capacity import sessions_from_json
 
             try:
                 planned = sessions_from_json(sessions_path.read_text(encoding="utf-8"))

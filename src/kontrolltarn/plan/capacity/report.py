@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kontrolltarn.model import ModelError, Session
 
-from .capacity_check import CapacityReport
+from .check import CapacityReport
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 GAP_COLUMNS = (

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from kontrolltarn.model import Hospital, Session
 
-from .capacity import (
+from .planner import (
     CapacitySettings,
     SpecialtyDemand,
     available_surgeons,
