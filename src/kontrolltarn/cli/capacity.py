@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,35 +13,23 @@ from rich.table import Table
 
 from kontrolltarn.model import Hospital, ModelError, PastOperation
 
+from .options import err_console, fail, generate_synthetic, hospital_option, load_hospital_file, parse_date
+
 console = Console()
-err_console = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
 
 
 def _load(path: Path | None, scale: str, seed: int) -> tuple[Hospital, tuple[PastOperation, ...], Any]:
     if path is not None:
-        from kontrolltarn.formats.native import load_history, load_hospital
+        from kontrolltarn.formats.native import load_history
 
-        try:
-            hospital = load_hospital(path)
-        except (ModelError, OSError) as exc:
-            raise _fail(f"hospital file {path}: {exc}") from exc
+        hospital = load_hospital_file(path)
         history = load_history(path)
         if not history:
             err_console.print(
                 "no history in the hospital file: no forecast, and no budget unless --targets gives one"
             )
         return hospital, history, None
-    from kontrolltarn.synth import SCALES, generate
-
-    if scale not in SCALES:
-        raise _fail(f"scale={scale!r}: unknown scale, choose one of {sorted(SCALES)}")
-    with err_console.status(f"generating the synthetic hospital ({scale}, seed {seed})"):
-        syn = generate(scale, seed)
+    syn = generate_synthetic(scale, seed)
     return syn.hospital, syn.history, syn
 
 
@@ -53,20 +41,20 @@ def _targets(path: Path | None) -> dict[str, float] | None:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
     except OSError as exc:
-        raise _fail(f"targets file {path}: {exc}") from exc
+        raise fail(f"targets file {path}: {exc}") from exc
     result = {}
     for i, row in enumerate(rows):
         try:
             result[row["specialty"]] = float(row["cases_per_week"])
         except (KeyError, ValueError) as exc:
-            raise _fail(
+            raise fail(
                 f"targets file {path} row {i + 2}: needs specialty and a numeric cases_per_week, got {row}"
             ) from exc
     return result
 
 
 def capacity(
-    hospital_path: Path | None = typer.Option(None, "--hospital", "-H", help="hospital file"),
+    hospital_path: Path | None = hospital_option(required=False, note="without it, the synthetic hospital"),
     scale: str = typer.Option("default", help="synthetic hospital when no --hospital"),
     seed: int = typer.Option(0, help="seed of the synthetic hospital"),
     weeks: int = typer.Option(12, min=1, max=26, help="weeks to plan (4-12 typical)"),
@@ -105,27 +93,21 @@ def capacity(
             mobile_unit_sessions=unit_sessions,
         )
     except ModelError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if simulate and hospital_path is not None:
-        raise _fail("--simulate needs the synthetic hospital (no --hospital): the simulator "
-                    "draws its world from the generator")
+        raise fail("--simulate needs the synthetic hospital (no --hospital): the simulator "
+                   "draws its world from the generator")
     hospital, history, syn = _load(hospital_path, scale, seed)
-    try:
-        first = (
-            date.fromisoformat(start)
-            if start
-            else hospital.today + timedelta(days=(7 - hospital.today.weekday()) % 7)
-        )
-    except ValueError as exc:
-        raise _fail(f"start={start!r}: expected a date as YYYY-MM-DD") from exc
+    first = parse_date(start, "start") or (
+        hospital.today + timedelta(days=(7 - hospital.today.weekday()) % 7))
     demand = demand_from_hospital(hospital, history, first, settings, _targets(targets))
     try:
         with err_console.status(f"planning {weeks} weeks from {first} (HiGHS, ≤ {time_limit:.0f} s)"):
             plan = plan_capacity(hospital, demand, first, settings)
     except KeyboardInterrupt:
-        raise _fail("stopped by Ctrl-C; nothing written", 130) from None
+        raise fail("stopped by Ctrl-C; nothing written", 130) from None
     except ModelError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     end = first + timedelta(weeks=weeks)
     current = [s for s in hospital.sessions if not s.emergency and first <= s.date < end]
     report = check_capacity_plan(hospital, plan.sessions, demand, first, settings, current)
@@ -169,7 +151,7 @@ def capacity(
             with err_console.status(f"simulating both plans, {simulate} replication(s)"):
                 runs = compare_plans(syn, plan.sessions, first, weeks, range(simulate))
         except ModelError as exc:
-            raise _fail(f"simulation: {exc}") from exc
+            raise fail(f"simulation: {exc}") from exc
         text = markdown_table(summarise_arms(runs))
         (output_dir / "simulation.md").write_text(text + "\n", encoding="utf-8")
         console.print(text)
@@ -177,7 +159,7 @@ def capacity(
     if not report.ok:
         for v in report.violations[:20]:
             console.print(f"  {v}")
-        raise _fail(f"the independent check found {len(report.violations)} violations", 1)
+        raise fail(f"the independent check found {len(report.violations)} violations", 1)
     console.print("[bold green]independent check: 0 violations[/]")
 
 

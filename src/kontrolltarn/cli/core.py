@@ -5,49 +5,26 @@ from __future__ import annotations
 import runpy
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kontrolltarn.model import Hospital, ModelError
 from kontrolltarn.plan.check import CheckReport
-from kontrolltarn.synth import SyntheticHospital
+
+from .options import (
+    HOSPITAL_HELP,
+    fail,
+    generate_synthetic,
+    hospital_option,
+    load_hospital_file,
+    load_program_file,
+    parse_date,
+)
 
 console = Console()
-err_console = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
-
-
-def _parse_date(value: str | None, field: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise _fail(f"{field}={value!r}: expected a date as YYYY-MM-DD") from exc
-
-
-def _generate_with_progress(scale: str, seed: int, today: date | None) -> SyntheticHospital:
-    from kontrolltarn.synth import DEFAULT_TODAY, SCALES, generate
-
-    if scale not in SCALES:
-        raise _fail(f"scale={scale!r}: unknown scale, choose one of {sorted(SCALES)}")
-    with Progress(TextColumn("[bold]generating[/] {task.description}"), BarColumn(),
-                  TimeElapsedColumn(), console=err_console, transient=True) as progress:
-        task = progress.add_task("resources", total=1.0)
-
-        def report(step: str, share: float) -> None:
-            progress.update(task, description=step, completed=share)
-
-        return generate(scale, seed, today or DEFAULT_TODAY, progress=report)
 
 
 def generate_cmd(
@@ -60,7 +37,7 @@ def generate_cmd(
     """Generate a synthetic hospital with its waiting list, calendar and a year of history."""
     from kontrolltarn.formats.native import save_hospital
 
-    syn = _generate_with_progress(scale, seed, _parse_date(today, "today"))
+    syn = generate_synthetic(scale, seed, parse_date(today, "today"))
     output.parent.mkdir(parents=True, exist_ok=True)
     save_hospital(syn.hospital, output, history=syn.history)
     h = syn.hospital
@@ -69,17 +46,8 @@ def generate_cmd(
                   f"{len(syn.history)} past operations")
 
 
-def _load_hospital(path: Path) -> Hospital:
-    from kontrolltarn.formats.native import load_hospital
-
-    try:
-        return load_hospital(path)
-    except ModelError as exc:
-        raise _fail(f"hospital file {path}: {exc}") from exc
-
-
 def plan_cmd(
-    hospital_path: Path = typer.Option(..., "--hospital", "-H", help="hospital file from `generate`"),
+    hospital_path: Path = hospital_option(),
     method: str = typer.Option("baseline", help="planner: baseline (today's practice) or optimise"),
     start: str | None = typer.Option(None, help="first day, YYYY-MM-DD (default: the hospital's today)"),
     days: int = typer.Option(7, min=1, max=84, help="days to plan"),
@@ -92,12 +60,12 @@ def plan_cmd(
     from kontrolltarn.plan.check import check
     from kontrolltarn.plan.registry import get_planner
 
-    hospital = _load_hospital(hospital_path)
-    first = _parse_date(start, "start") or hospital.today
+    hospital = load_hospital_file(hospital_path)
+    first = parse_date(start, "start") or hospital.today
     try:
         planner = get_planner(method)
     except KeyError as exc:
-        raise _fail(str(exc.args[0])) from exc
+        raise fail(str(exc.args[0])) from exc
     began = time.perf_counter()
     with console.status(f"planning {days} days with {method} …"):
         program = planner(hospital, first, days, seed=seed, time_limit=time_limit)
@@ -113,20 +81,16 @@ def plan_cmd(
 
 
 def check_cmd(
-    hospital_path: Path = typer.Argument(..., help="hospital file"),
+    hospital_path: Path = typer.Argument(..., help=HOSPITAL_HELP),
     program_path: Path = typer.Argument(..., help="program file"),
     as_json: bool = typer.Option(False, "--json", help="print the JSON report"),
     output: Path | None = typer.Option(None, "--output", "-o", help="also write the JSON report here"),
 ) -> None:
     """Validate a program: every hard violation, soft cost and KPI. Exit 1 if any hard violation."""
-    from kontrolltarn.formats.native import load_program
     from kontrolltarn.plan.check import check
 
-    hospital = _load_hospital(hospital_path)
-    try:
-        program = load_program(program_path)
-    except ModelError as exc:
-        raise _fail(f"program file {program_path}: {exc}") from exc
+    hospital = load_hospital_file(hospital_path)
+    program = load_program_file(program_path)
     report = check(hospital, program)
     if output is not None:
         output.write_text(report.to_json(), encoding="utf-8")
@@ -158,7 +122,7 @@ def demo(
     from kontrolltarn.plan.registry import get_planner
 
     began = time.perf_counter()
-    syn = _generate_with_progress("default", seed, None)
+    syn = generate_synthetic("default", seed, None)
     h = syn.hospital
     weekdays = [d for d in (h.today + timedelta(days=k) for k in range(7)) if d.weekday() < 5]
     rooms_per_day = sum(1 for s in h.sessions if s.date == weekdays[0])
@@ -216,7 +180,7 @@ def _benchmarks_dir() -> Path:
     candidate = Path.cwd() / "benchmarks"
     if candidate.is_dir():
         return candidate
-    raise _fail("no benchmarks/ folder found: run from the source checkout")
+    raise fail("no benchmarks/ folder found: run from the source checkout")
 
 
 def bench(
@@ -229,7 +193,7 @@ def bench(
     names = available if name == "all" else [name]
     for bench_name in names:
         if bench_name not in available:
-            raise _fail(f"NAME={bench_name!r}: unknown benchmark; available: {available}")
+            raise fail(f"NAME={bench_name!r}: unknown benchmark; available: {available}")
         sys.argv = [str(folder / f"{bench_name}.py"), *(["--quick"] if quick else [])]
         runpy.run_path(str(folder / f"{bench_name}.py"), run_name="__main__")
 

@@ -10,6 +10,8 @@ import typer
 
 from kontrolltarn.model import ModelError
 
+from .options import fail
+
 ihtc_app = typer.Typer(help="IHTC-2024 integrated planning (surgery day, theater, bed, nurses).",
                        no_args_is_help=True)
 
@@ -38,8 +40,7 @@ def solve_command(
     try:
         inst = read_instance(instance)
     except ModelError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     rows: dict[int, tuple[float, int, int, int]] = {}
     started = time.monotonic()
     if exact:
@@ -97,8 +98,7 @@ def check_command(
         inst = read_instance(instance)
         sol = read_solution(inst, solution)
     except ModelError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     result = evaluate(inst, sol)
     typer.echo(format_report(result, inst.weights))
     if verbose:
@@ -127,8 +127,7 @@ def variant_command(
         changed = variant(data, seed)
         read_instance(changed, name=f"{instance.stem}-v{seed}")
     except ModelError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     output.write_text(json.dumps(changed, indent=1), encoding="utf-8")
     typer.echo(f"wrote {output} (variant {seed} of {instance.name})")
 

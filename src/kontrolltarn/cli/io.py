@@ -7,6 +7,8 @@ from typing import Any
 
 import typer
 
+from .options import fail, hospital_option, load_hospital_file, load_program_file
+
 FORMATS = ("fhir", "xlsx", "csv")
 
 
@@ -25,12 +27,12 @@ def import_command(
 
     from kontrolltarn.formats.importer import import_file, write_result
     from kontrolltarn.formats.issues import summarise_warnings
-    from kontrolltarn.formats.native import load_history, load_hospital
+    from kontrolltarn.formats.native import load_history
     from kontrolltarn.model import ModelError
 
     console = Console(stderr=True, soft_wrap=True)
+    base = load_hospital_file(into) if into else None
     try:
-        base = load_hospital(into) if into else None
         history = load_history(into) if into else ()
         with console.status(f"reading {file} ..."):
             result = import_file(file, into=base, history=history)
@@ -58,25 +60,24 @@ def import_command(
 
 def export_command(
     format: str = typer.Option(..., "--format", "-f", help="fhir, xlsx or csv"),
-    hospital: Path = typer.Option(..., "--hospital", help="hospital JSON"),
+    hospital: Path = hospital_option(),
     program: Path | None = typer.Option(None, "--program", help="program JSON to include"),
     output: Path = typer.Option(..., "--output", "-o",
                                 help="file (fhir, xlsx; csv as .zip) or folder (csv)"),
 ) -> None:
     """Write the hospital (and program) as a FHIR R4 Bundle, an xlsx workbook or CSV files."""
     from kontrolltarn.formats.importer import export_to_path
-    from kontrolltarn.formats.native import load_hospital, load_program
     from kontrolltarn.model import ModelError
 
     if format not in FORMATS:
         raise typer.BadParameter(f"{format!r}: choose one of {', '.join(FORMATS)}",
                                  param_hint="--format")
+    base = load_hospital_file(hospital)
+    planned = load_program_file(program) if program else None
     try:
-        written = export_to_path(load_hospital(hospital), format,  # type: ignore[arg-type]
-                                 output, load_program(program) if program else None)
+        written = export_to_path(base, format, output, planned)  # type: ignore[arg-type]
     except ModelError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     typer.echo(f"wrote {len(written)} file(s): {written[0] if len(written) == 1 else output}")
 
 

@@ -17,30 +17,17 @@ from rich.table import Table
 
 from kontrolltarn.model import CancellationReason, EmergencyRequest, Hospital, ModelError, Urgency
 
+from .options import err_console, fail, hospital_option, load_hospital_file, load_program_file
+
 console = Console()
-err_console = Console(stderr=True)
 
 EVENT_HELP = ("cancel CASE [REASON] | emergency ID PROCEDURE LOCATION URGENCY YYYY-MM-DDTHH:MM "
               "MINUTES [PATIENT] | surgeon-absent SURGEON YYYY-MM-DD | room-closed ROOM "
               "YYYY-MM-DD | overrun CASE MINUTES")
 
 
-def _fail(message: str) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(2)
-
-
-def _load(hospital_path: Path) -> Hospital:
-    from kontrolltarn.formats.native import load_hospital
-
-    try:
-        return load_hospital(hospital_path)
-    except (ModelError, OSError) as exc:
-        raise _fail(f"hospital file {hospital_path}: {exc}") from exc
-
-
 def optimise_cmd(
-    hospital_path: Path = typer.Option(..., "--hospital", "-H", help="hospital file from `generate`"),
+    hospital_path: Path = hospital_option(),
     start: str | None = typer.Option(None, help="first day, YYYY-MM-DD (default: the hospital's today)"),
     days: int = typer.Option(5, min=1, max=31, help="days to plan"),
     seed: int = typer.Option(0, help="solver seed"),
@@ -61,13 +48,13 @@ def optimise_cmd(
         release_unused,
     )
 
-    hospital = _load(hospital_path)
+    hospital = load_hospital_file(hospital_path)
     try:
         first = date.fromisoformat(start) if start else hospital.today
         settings = ProgramSettings.from_toml(settings_path)
         rules = LocalRules.from_toml(rules_path)
     except ValueError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     try:
         history = load_history(hospital_path)
         durations = HistoryDurations.fit(history) if history else None
@@ -175,7 +162,7 @@ def event_from_file(path: Path, hospital: Hospital) -> Any:
 
 
 def replan_cmd(
-    hospital_path: Path = typer.Option(..., "--hospital", "-H", help="hospital file"),
+    hospital_path: Path = hospital_option(),
     program_path: Path = typer.Option(..., "--program", "-p", help="program file"),
     event: str | None = typer.Option(None, "--event", "-e", help=EVENT_HELP),
     event_file: Path | None = typer.Option(None, help="TOML file with event = \"...\""),
@@ -185,25 +172,22 @@ def replan_cmd(
     output: Path = typer.Option(Path("out/program-replanned.json"), "--output", "-o"),
 ) -> None:
     """Re-plan after one event, changing as little as possible for patients already told."""
-    from kontrolltarn.formats.native import load_program, save_hospital, save_program
+    from kontrolltarn.formats.native import save_hospital, save_program
     from kontrolltarn.plan.check import check
     from kontrolltarn.plan.repair import repair
 
-    hospital = _load(hospital_path)
-    try:
-        program = load_program(program_path)
-    except (ModelError, OSError) as exc:
-        raise _fail(f"program file {program_path}: {exc}") from exc
+    hospital = load_hospital_file(hospital_path)
+    program = load_program_file(program_path)
     if (event is None) == (event_file is None):
-        raise _fail("give exactly one of --event or --event-file")
+        raise fail("give exactly one of --event or --event-file")
     if told not in ("recorded", "all", "none"):
-        raise _fail(f"told={told!r}: choose recorded, all or none")
+        raise fail(f"told={told!r}: choose recorded, all or none")
     try:
         parsed = parse_event(event, hospital) if event else event_from_file(event_file, hospital)  # type: ignore[arg-type]
         knows = None if told == "recorded" else (program.case_ids() if told == "all" else set())
         result = repair(hospital, program, parsed, told=knows, refill=not no_refill)
     except ModelError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     output.parent.mkdir(parents=True, exist_ok=True)
     save_program(result.program, output)
     save_hospital(result.hospital, output.with_name(output.stem + "-hospital.json.gz"))

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import typer
 
+from .options import hospital_option, load_hospital_file
+
 #: users created in development so the demo can be opened at once (refused outside development)
 DEMO_USERS = {"koordinator": "coordinator", "leder": "leader", "kirurg": "surgeon",
               "sykepleier": "or_nurse", "anestesi": "anaesthesia", "portor": "porter",
@@ -19,9 +21,7 @@ DEMO_USERS = {"koordinator": "coordinator", "leder": "leader", "kirurg": "surgeo
 def _synthetic(hospital_file: Path | None, scale: str, seed: int):
     """The hospital (and, when generated, its synthetic history for the prediction models)."""
     if hospital_file is not None:
-        from kontrolltarn.formats.native import load_hospital
-
-        return load_hospital(hospital_file), None
+        return load_hospital_file(hospital_file), None
     from kontrolltarn.synth import generate
 
     typer.echo(f"generating the synthetic hospital (scale={scale}, seed={seed}) …")
@@ -141,7 +141,8 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
     port: int = typer.Option(8000, min=1, max=65535),
     database_url: str = typer.Option(None, help="default: KONTROLLTARN_DATABASE_URL or an SQLite file"),
-    hospital_file: Path = typer.Option(None, "--hospital", exists=True, help="hospital JSON"),
+    hospital_file: Path | None = hospital_option(required=False,
+                                                 note="without it, the synthetic hospital"),
     scale: str = typer.Option("default", help="synthetic hospital scale if no --hospital"),
     seed: int = typer.Option(0),
     replay: bool = typer.Option(False, help="replay a simulated day into the service"),

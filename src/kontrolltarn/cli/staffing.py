@@ -11,11 +11,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kontrolltarn.model import Hospital, ModelError
+from kontrolltarn.model import ModelError
 from kontrolltarn.plan.staffing import CheckReport, WorkingTimeRules
 
+from .options import err_console, fail, generate_synthetic, hospital_option, load_hospital_file, parse_date
+
 console = Console()
-err_console = Console(stderr=True)
 
 roster_app = typer.Typer(
     help="Rosters for OR nurses and anaesthesia staff within the Working Environment Act.",
@@ -24,42 +25,20 @@ roster_app = typer.Typer(
 )
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
-
-
-def _hospital(path: Path | None, scale: str, seed: int) -> Hospital:
-    if path is not None:
-        from kontrolltarn.formats.native import load_hospital
-
-        try:
-            return load_hospital(path)
-        except (ModelError, OSError) as exc:
-            raise _fail(f"hospital file {path}: {exc}") from exc
-    from kontrolltarn.synth import SCALES, generate
-
-    if scale not in SCALES:
-        raise _fail(f"scale={scale!r}: unknown scale, choose one of {sorted(SCALES)}")
-    with err_console.status(f"generating the synthetic hospital ({scale}, seed {seed})"):
-        return generate(scale, seed).hospital
-
-
 def _rules(path: Path | None) -> WorkingTimeRules:
     from kontrolltarn.plan.staffing import load_rules
 
     try:
         return load_rules(path)
     except (ModelError, OSError, ValueError) as exc:
-        raise _fail(f"rules file {path}: {exc}") from exc
+        raise fail(f"rules file {path}: {exc}") from exc
 
 
 @roster_app.callback()
 def build(
     ctx: typer.Context,
-    hospital_path: Path | None = typer.Option(
-        None, "--hospital", "-H", help="hospital file (its sessions are the demand)"
-    ),
+    hospital_path: Path | None = hospital_option(
+        required=False, note="its sessions are the demand; without it, the synthetic hospital"),
     scale: str = typer.Option("default", help="synthetic hospital when no --hospital/--demand"),
     seed: int = typer.Option(0, help="seed of the synthetic hospital and the solver"),
     sessions_path: Path | None = typer.Option(
@@ -93,18 +72,16 @@ def build(
         try:
             template = load_roster(demand_path)
         except (ModelError, OSError) as exc:
-            raise _fail(f"demand file {demand_path}: {exc}") from exc
+            raise fail(f"demand file {demand_path}: {exc}") from exc
         people, demand = list(template.people), list(template.demand)
         first, weeks = template.first_day, template.weeks
         published = template.published_on or date.today()
     else:
-        hospital = _hospital(hospital_path, scale, seed)
+        hospital = (load_hospital_file(hospital_path) if hospital_path is not None
+                    else generate_synthetic(scale, seed).hospital)
         published = hospital.today
         earliest = hospital.today + timedelta(days=rules.publication_notice_days)
-        try:
-            first = date.fromisoformat(start) if start else first_monday_on_or_after(earliest)
-        except ValueError as exc:
-            raise _fail(f"start={start!r}: expected a date as YYYY-MM-DD") from exc
+        first = parse_date(start, "start") or first_monday_on_or_after(earliest)
         people = people_from_hospital(hospital, first, 7 * weeks, seed)
         sessions = list(hospital.sessions)
         if sessions_path is not None:  # the plan's elective sessions, the hospital's emergency rooms
@@ -113,12 +90,12 @@ def build(
             try:
                 planned = sessions_from_json(sessions_path.read_text(encoding="utf-8"))
             except (ModelError, OSError) as exc:
-                raise _fail(f"sessions file {sessions_path}: {exc}") from exc
+                raise fail(f"sessions file {sessions_path}: {exc}") from exc
             sessions = [s for s in sessions if s.emergency] + planned
         try:
             demand = demand_from_sessions(hospital, sessions, first, 7 * weeks)
         except ModelError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     console.print(
         f"rostering {len(people)} people, {sum(d.count for d in demand)} person-shifts demanded, "
         f"{weeks} weeks from {first} (time limit {time_limit:.0f} s)"
@@ -150,9 +127,9 @@ def build(
                 progress=report,
             )
         except KeyboardInterrupt:
-            raise _fail("stopped by Ctrl-C; nothing written", 130) from None
+            raise fail("stopped by Ctrl-C; nothing written", 130) from None
         except ModelError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
     table = Table(title=f"roster built in {result.seconds:.1f} s")
     for column in ("location", "role", "people", "status", "seconds", "uncovered"):
         table.add_column(column, justify="right" if column in ("people", "seconds") else "left")
@@ -205,9 +182,9 @@ def check(
     try:
         roster = load_roster(roster_path)
     except OSError as exc:
-        raise _fail(f"roster file {roster_path}: {exc}") from exc
+        raise fail(f"roster file {roster_path}: {exc}") from exc
     except ModelError as exc:
-        raise _fail(f"roster file {roster_path}: {exc}") from exc
+        raise fail(f"roster file {roster_path}: {exc}") from exc
     report = check_roster(roster, _rules(rules_path))
     if working_time_only:
         report = CheckReport(report.working_time_breaches)
