@@ -3,21 +3,22 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kontrolltarn.control import (
     LiveDay,
-    PlannedCase,
+    RepairRefused,
     Thresholds,
     Tower,
+    apply_suggestion,
     board_view,
-    repair,
     room_alerts,
     simulate_day,
     suggest,
 )
-from kontrolltarn.model import EventKind
+from kontrolltarn.model import EventKind, Program, ProgramEntry
 
 from .conftest import planned_cases
 
@@ -56,21 +57,24 @@ def test_every_room_of_every_location_is_on_the_board(small_day) -> None:
 
 
 def _overloaded_room(small_day):
-    """The program of one room with two extra long cases stacked at its end."""
+    """The program of one room with three extra long cases stacked at its end (the tower's
+    planned cases and the program they come from)."""
     hospital, day, program = small_day
-    planned = planned_cases(program)
-    room = planned[0].room_id
-    last = max((p for p in planned if p.room_id == room), key=lambda p: p.position)
+    room = program.entries[0].room_id
+    last = max((e for e in program.entries if e.room_id == room), key=lambda e: e.order)
     spare = [r for r in hospital.referrals
              if r.specialty_id == hospital.session_by_id[last.session_id].specialty_id
              and r.id not in program.case_ids()]
-    extra = [PlannedCase(r.id, room, last.session_id, last.start_min + 60 * (i + 1),
-                         r.booked_min, last.position + i + 1) for i, r in enumerate(spare[:3])]
-    return hospital, day, planned + extra, room, [e.case_id for e in extra]
+    extra = [ProgramEntry(r.id, last.session_id, room, day, last.start_min + 60 * (i + 1),
+                          r.booked_min, last.surgeon_id, last.order + i + 1)
+             for i, r in enumerate(spare[:3])]
+    loaded = Program((*program.entries, *extra))
+    return hospital, day, loaded, room, [e.case_id for e in extra]
 
 
 def test_overload_raises_overtime_and_late_cancellation_risk(small_day) -> None:
-    hospital, day, planned, room, extra = _overloaded_room(small_day)
+    hospital, day, loaded_program, room, extra = _overloaded_room(small_day)
+    planned = planned_cases(loaded_program)
     _, _, program = small_day
     normal = Tower(hospital, day, planned_cases(program)).forecast(room, Tower(
         hospital, day, []).clock.at(8 * 60))
@@ -104,9 +108,9 @@ def test_remaining_time_grows_when_a_case_runs_long(small_day) -> None:
     assert late.cases[0].end_min > tower.clock.minutes(start + timedelta(minutes=400))
 
 
-def test_suggestions_come_with_effects_and_apply_only_through_repair(small_day) -> None:
-    hospital, day, planned, room, extra = _overloaded_room(small_day)
-    tower = Tower(hospital, day, planned)
+def test_suggestions_come_with_effects_and_apply_only_through_plan_repair(small_day) -> None:
+    hospital, day, program, room, extra = _overloaded_room(small_day)
+    tower = Tower(hospital, day, planned_cases(program))
     now = tower.clock.at(8 * 60)
     before = {p.case_id: p for p in tower.live.planned.values()}
     forecasts = {r: tower.forecast(r, now) for r in tower.room_ids()}
@@ -115,7 +119,9 @@ def test_suggestions_come_with_effects_and_apply_only_through_repair(small_day) 
     assert {p.case_id: p for p in tower.live.planned.values()} == before  # nothing applied
     for s in found:
         assert s.effect
-        result = repair(tower, s.kind, s.action, now, decision_id="d1")
+        result = apply_suggestion(tower, s.kind, s.action, now, decision_id="d1", program=program)
+        if s.kind in ("move_case", "change_order", "cancel_early"):
+            assert result.plan_repair is not None  # plan.repair made the change
         if s.kind == "move_case":
             change = dict(result.changes)[s.case_id]
             assert change["room_id"] == s.action["to_room"] != room
@@ -136,3 +142,19 @@ def test_a_snapshot_forecasts_the_same_and_does_not_move_with_later_events(small
     before = {r: copy.forecast(r, now) for r in copy.room_ids()}
     tower.apply(events[len(events) // 2:])
     assert {r: copy.forecast(r, now) for r in copy.room_ids()} == before
+
+
+def test_a_move_the_target_room_cannot_take_is_refused_by_plan_repair(small_day) -> None:
+    hospital, day, program = small_day
+    tower = Tower(hospital, day, planned_cases(program))
+    for entry in program.entries:
+        procedure = hospital.procedure_by_id[hospital.referral_by_id[entry.case_id].procedure_code]
+        wrong = next((s for s in hospital.sessions_between(day, day) if not s.emergency
+                      and not hospital.room_takes(hospital.room_by_id[s.room_id], procedure)), None)
+        if wrong is not None:
+            break
+    assert wrong is not None
+    with pytest.raises(RepairRefused, match="room or session cannot take the case"):
+        apply_suggestion(tower, "move_case", {"case_id": entry.case_id, "to_room": wrong.room_id,
+                                              "to_session": wrong.id},
+                         tower.clock.at(7 * 60), decision_id="d2", program=program)

@@ -9,8 +9,8 @@ import pytest
 from kontrolltarn.control import (
     PredictedDurations,
     Tower,
+    apply_suggestion,
     cancellation_risks,
-    repair,
     train_models,
 )
 from kontrolltarn.synth import generate
@@ -50,7 +50,7 @@ def test_cancel_early_runs_plan_repair(small_day) -> None:  # type: ignore[no-un
     hospital, day, program = small_day
     tower = Tower(hospital, day, planned_cases(program))
     case = program.entries[-1].case_id
-    result = repair(tower, "cancel_early", {"case_id": case, "reason": "capacity"},
+    result = apply_suggestion(tower, "cancel_early", {"case_id": case, "reason": "capacity"},
                     tower.clock.at(7 * 60), decision_id="d1", program=program)
     assert result.plan_repair is not None  # plan.repair made the changes
     assert dict(result.changes)[case] == {"status": "cancelled"}

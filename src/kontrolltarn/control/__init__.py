@@ -1,6 +1,7 @@
 """Live control of the day: case state from milestone events, end-of-day forecasts, overtime and
 late-cancellation risk, alerts, and suggested actions that a coordinator accepts or rejects."""
 
+from .actions import Outcome, RepairRefused, apply_suggestion
 from .alerts import Alert, Thresholds, room_alerts
 from .board import board_view, room_view
 from .durations import DurationSource, HospitalDurations
@@ -14,13 +15,12 @@ from .predictors import (
     load_models,
     train_models,
 )
-from .repair import Repair, RepairRefused, repair
 from .replay import simulate_day
 from .suggest import Suggestion, suggest
 from .tower import Tower
 
 __all__ = ["Alert", "CaseForecast", "CaseRisk", "CaseState", "Clock", "DurationSource",
-           "HospitalDurations", "LiveDay", "Models", "PlannedCase", "PredictedDurations",
-           "Repair", "RepairRefused", "RoomForecast", "Suggestion", "Thresholds", "Tower",
-           "board_view", "cancellation_risks", "forecast_room", "load_models", "repair",
+           "HospitalDurations", "LiveDay", "Models", "Outcome", "PlannedCase", "PredictedDurations",
+           "RepairRefused", "RoomForecast", "Suggestion", "Thresholds", "Tower",
+           "apply_suggestion", "board_view", "cancellation_risks", "forecast_room", "load_models",
            "room_alerts", "room_view", "simulate_day", "suggest", "train_models"]

@@ -1,6 +1,6 @@
 """The suggestion agent: watches the forecasts and proposes actions, each with its predicted
 effect computed by re-running the forecast with the action applied. It never applies anything;
-a coordinator decides (see ``repair`` and the service's decisions)."""
+a coordinator decides (see ``actions``: accepted, it goes through ``plan.repair``)."""
 
 from __future__ import annotations
 

@@ -22,9 +22,9 @@ from kontrolltarn.control import (
     PredictedDurations,
     RepairRefused,
     Tower,
+    apply_suggestion,
     board_view,
     cancellation_risks,
-    repair,
     room_view,
     suggest,
 )
@@ -259,8 +259,8 @@ class Runtime:
             with self.lock:
                 program = Program(tuple(p.as_entry() for p in self.store.plans.day(self.day)
                                         if p.status != "cancelled"))
-                result = repair(self.tower, decided.kind, decided.action, self.now(),
-                                decision_id=suggestion_id, program=program)
+                result = apply_suggestion(self.tower, decided.kind, decided.action, self.now(),
+                                          decision_id=suggestion_id, program=program)
             for case_id, changes in result.changes:
                 current = self.store.plans.get(case_id)
                 self.change_case(case_id, current.version, changes, principal,

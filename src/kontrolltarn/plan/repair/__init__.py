@@ -7,7 +7,10 @@ it can — above all, as few patients who were already told their date.
 
 Modules: ``events`` (what happened), ``costs`` (what each change costs), ``state`` (the program
 by session and the feasibility of one more entry), ``repairer`` (how each event is absorbed),
-``recording`` (decisions into the case histories), ``result`` (what comes back).
+``recording`` (decisions into the case histories), ``refusal`` (the rule a decision would
+break), ``result`` (what comes back). The control tower's accepted suggestions and the
+simulator's coordinator go through the same ``repair``: a move is ``MoveCase``, a swap
+``SwapOrder``, an early cancellation ``LateCancellation`` with ``refill=False``.
 """
 
 from .costs import RepairCosts
@@ -16,13 +19,16 @@ from .events import (
     EmergencyInsert,
     Event,
     LateCancellation,
+    MoveCase,
     RoomClosed,
     SurgeonAbsent,
+    SwapOrder,
     benchmark_events,
 )
+from .refusal import RepairRefused
 from .repairer import repair
 from .result import Change, RepairResult
 
-__all__ = ["CaseOverrun", "Change", "EmergencyInsert", "Event", "LateCancellation",
-           "RepairCosts", "RepairResult", "RoomClosed", "SurgeonAbsent", "benchmark_events",
-           "repair"]
+__all__ = ["CaseOverrun", "Change", "EmergencyInsert", "Event", "LateCancellation", "MoveCase",
+           "RepairCosts", "RepairRefused", "RepairResult", "RoomClosed", "SurgeonAbsent",
+           "SwapOrder", "benchmark_events", "repair"]

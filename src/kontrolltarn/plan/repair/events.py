@@ -54,7 +54,30 @@ class CaseOverrun:
     extra_min: int
 
 
-Event = Union[LateCancellation, EmergencyInsert, SurgeonAbsent, RoomClosed, CaseOverrun]  # noqa: UP007
+@dataclass(frozen=True)
+class MoveCase:
+    """A coordinator's decision: the case goes to the end of another session's list (another
+    room that day, or a later date), not before ``not_before_min`` (e.g. when the target room is
+    expected to be free); refused when the target cannot take it."""
+
+    case_id: str
+    session_id: str
+    not_before_min: int | None = None
+
+
+@dataclass(frozen=True)
+class SwapOrder:
+    """A coordinator's decision: two cases of one session change places, ``first`` then goes
+    before ``then``; the cases from the earlier place on start as early as the list allows."""
+
+    first: str
+    then: str
+
+
+#: what happened to the program (the first five) and what a coordinator decided (moves, swaps;
+#: an early cancellation is a ``LateCancellation`` without refill)
+Event = Union[LateCancellation, EmergencyInsert, SurgeonAbsent, RoomClosed, CaseOverrun,  # noqa: UP007
+              MoveCase, SwapOrder]
 
 
 def benchmark_events(hospital: Hospital, program: Program) -> list[tuple[str, Event]]:

@@ -4,10 +4,12 @@ it can — above all, as few patients who were already told their date.
     repair(hospital, program, event, *, told=None, now=None, refill=True) -> RepairResult
 
 Events: ``LateCancellation``, ``EmergencyInsert``, ``SurgeonAbsent``, ``RoomClosed``,
-``CaseOverrun``. The result holds the new hospital (an emergency added, a closed room's session
-removed, an absent surgeon marked unavailable, each decision recorded in the case histories),
-the new program, every change, and the two counts the hospital measures: date changes for told
-patients and moves (cases whose session changed).
+``CaseOverrun``, and a coordinator's ``MoveCase`` and ``SwapOrder`` (refused with the rule of
+``plan.check`` they would break, rather than repaired around). The result holds the new
+hospital (an emergency added, a closed room's session removed, an absent surgeon marked
+unavailable, each decision recorded in the case histories), the new program, every change,
+and the two counts the hospital measures: date changes for told patients and moves (cases
+whose session changed).
 
 How it chooses: every way of absorbing the event has a cost from ``RepairCosts`` (a told
 patient's date change costs far more than anything else; then taking a case off the program;
@@ -40,8 +42,18 @@ from kontrolltarn.model import (
 )
 
 from .costs import RepairCosts
-from .events import CaseOverrun, EmergencyInsert, Event, LateCancellation, RoomClosed, SurgeonAbsent
+from .events import (
+    CaseOverrun,
+    EmergencyInsert,
+    Event,
+    LateCancellation,
+    MoveCase,
+    RoomClosed,
+    SurgeonAbsent,
+    SwapOrder,
+)
 from .recording import record
+from .refusal import RepairRefused, broken_rule
 from .result import Change, RepairResult
 from .state import PlanState
 
@@ -71,6 +83,10 @@ def repair(hospital: Hospital, program: Program, event: Event, *, told: set[str]
         fixer.room_closed(event)
     elif isinstance(event, CaseOverrun):
         fixer.overrun(event)
+    elif isinstance(event, MoveCase):
+        fixer.move(event)
+    elif isinstance(event, SwapOrder):
+        fixer.swap(event)
     else:
         raise ModelError("event", type(event).__name__, "unknown event kind")
     new_program = Program(tuple(sorted(fixer.state.entries(),
@@ -173,6 +189,71 @@ class _Repairer:
         session = self.state.h.session_by_id[entry.session_id]
         later = [e for e in self.state.by_session[session.id] if e.start_min > entry.start_min]
         self._push_back(session, longer, later, allowed=self.state.h.allowed_overtime_min)
+
+    def move(self, event: MoveCase) -> None:
+        """The case to the end of the target session's list, operated by its own surgeon when
+        free, else by one who is; refused (nothing changes) when a hard rule would break."""
+        h = self.state.h
+        entry = self._entry(event.case_id)
+        session = h.session_by_id.get(event.session_id)
+        if session is None:
+            raise ModelError("session_id", event.session_id, "unknown session")
+        if session.id == entry.session_id:
+            raise ModelError("session_id", event.session_id, f"case {entry.case_id} is already there")
+        listed = [e for e in self.state.by_session[session.id] if e.case_id != entry.case_id]
+        start = max([session.start_min, event.not_before_min or 0,
+                     *(e.end_min + self.state.turnover(e.case_id) for e in listed)])
+        target = replace(entry, session_id=session.id, room_id=session.room_id, date=session.date,
+                         start_min=start, order=len(listed) + 1)
+        allowed = h.allowed_overtime_min  # a decision on the day may use the allowed overtime
+        own = h.staff_by_id[entry.surgeon_id]
+        surgeon: Staff | None = own if self.state.fits(target, own, allowed_over=allowed) else \
+            self.state.surgeon_for(target, entry.case_id, session, allowed_over=allowed)
+        if surgeon is None:
+            others = [e for e in self.state.day_entries(session.date) if e.case_id != entry.case_id]
+            rule, detail = broken_rule(h, others, [target])
+            raise RepairRefused("session_id", session.id, rule, detail)
+        new = replace(target, surgeon_id=surgeon.id)
+        self.state.remove(entry)
+        self.state.put(new)
+        kind = "moved" if new.date == entry.date else "date_changed"
+        self.changes.append(Change(entry.case_id, kind, entry, new, entry.case_id in self.told))
+
+    def swap(self, event: SwapOrder) -> None:
+        """``first`` takes the place of ``then`` in their session's list; from the earlier of the
+        two places the cases follow each other as early as turnovers allow (a case after the
+        pair never starts earlier than planned). Refused when a hard rule would break."""
+        h = self.state.h
+        first, then = self._entry(event.first), self._entry(event.then)
+        if first.session_id != then.session_id:
+            raise ModelError("first", event.first, f"is not in the session of {event.then}")
+        listed = list(self.state.by_session[first.session_id])
+        a, b = listed.index(first), listed.index(then)
+        if a < b:
+            raise ModelError("first", event.first, f"already goes before {event.then}")
+        listed[a], listed[b] = listed[b], listed[a]
+        clock = then.start_min
+        placed: list[ProgramEntry] = []
+        for i, e in enumerate(listed[b:], start=b):
+            start = clock if i <= a else max(clock, e.start_min)
+            placed.append(replace(e, start_min=start))
+            clock = start + e.planned_min + self.state.turnover(e.case_id)
+        session = h.session_by_id[first.session_id]
+        others = [e for e in self.state.day_entries(session.date)
+                  if e.case_id not in {p.case_id for p in placed}]
+        for e in listed[b:]:
+            self.state.remove(e)
+        for new in placed:  # each against the day so far (the rest of the list is off it)
+            surgeon = h.staff_by_id[new.surgeon_id]
+            if not self.state.fits(new, surgeon, emergency=new.case_id not in h.referral_by_id,
+                                   allowed_over=h.allowed_overtime_min):
+                rule, detail = broken_rule(h, others, placed)
+                raise RepairRefused("first", event.first, rule, detail)
+            self.state.put(new)
+        for old in listed[b:]:
+            new = next(p for p in placed if p.case_id == old.case_id)
+            if new.start_min != old.start_min:
+                self.changes.append(Change(old.case_id, "retimed", old, new, old.case_id in self.told))
 
     # -- building blocks
     def _entry(self, case_id: str) -> ProgramEntry:

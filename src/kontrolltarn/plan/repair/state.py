@@ -135,14 +135,17 @@ class PlanState:
         return True
 
     def surgeon_for(self, entry: ProgramEntry, case_id: str, session: Session,
-                    *, emergency: bool = False, ignore: Iterable[str] = ()) -> Staff | None:
-        """The case's named surgeon; else a surgeon already in the session; else anyone free."""
+                    *, emergency: bool = False, ignore: Iterable[str] = (),
+                    allowed_over: int = 0) -> Staff | None:
+        """The case's named surgeon; else a surgeon already in the session; else anyone free
+        (``allowed_over``: minutes the entry may run past the staffed end, as in ``fits``)."""
         h = self.h
         item = self.item(case_id)
         named = item.surgeon_id if isinstance(item, Referral) else None
         if named is not None:
             surgeon = h.staff_by_id[named]
-            return surgeon if self.fits(entry, surgeon, emergency=emergency, ignore=ignore) else None
+            return surgeon if self.fits(entry, surgeon, emergency=emergency, ignore=ignore,
+                                        allowed_over=allowed_over) else None
         ids = [e.surgeon_id for e in self.by_session[session.id]]
         ids += [s.id for s in h.surgeons(item.specialty_id)
                 if not any(e.surgeon_id == s.id for e in self.day_entries(session.date))]
@@ -153,6 +156,7 @@ class PlanState:
                 continue
             seen.add(sid)
             surgeon = h.staff_by_id[sid]
-            if self.fits(replace(entry, surgeon_id=sid), surgeon, emergency=emergency, ignore=ignore):
+            if self.fits(replace(entry, surgeon_id=sid), surgeon, emergency=emergency, ignore=ignore,
+                         allowed_over=allowed_over):
                 return surgeon
         return None

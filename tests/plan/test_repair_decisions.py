@@ -1,0 +1,120 @@
+"""A coordinator's decisions through ``plan.repair``: a move goes to the end of the target list
+and keeps every hard rule, a swap puts the later case first; a target that cannot take the case
+refuses the decision, naming the rule of ``plan.check``, and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from kontrolltarn.model import ChangeKind, Hospital, ModelError, Program, ProgramEntry
+from kontrolltarn.plan.baseline import plan_baseline
+from kontrolltarn.plan.check import check
+from kontrolltarn.plan.repair import MoveCase, RepairRefused, SwapOrder, repair
+
+
+@pytest.fixture(scope="module")
+def day(small_synthetic) -> tuple[Hospital, Program]:  # type: ignore[no-untyped-def]
+    h = small_synthetic.hospital
+    return h, plan_baseline(h, h.today, 1)
+
+
+def _target(h: Hospital, entry: ProgramEntry, *, takes: bool) -> str | None:
+    """Another elective session that day whose room does (or does not) take the case."""
+    procedure = h.procedure_by_id[h.referral_by_id[entry.case_id].procedure_code]
+    for s in sorted(h.sessions_between(entry.date, entry.date), key=lambda s: s.id):
+        if s.id == entry.session_id or s.emergency:
+            continue
+        ok = h.room_takes(h.room_by_id[s.room_id], procedure) and \
+            s.specialty_id in (None, procedure.specialty_id)
+        if ok == takes:
+            return s.id
+    return None
+
+
+def _pair(h: Hospital, program: Program, *, takes: bool) -> tuple[ProgramEntry, str]:
+    """The first case of the day (by room and start) with such a target."""
+    for entry in sorted(program.entries, key=lambda e: (e.room_id, e.start_min)):
+        target = _target(h, entry, takes=takes)
+        if target is not None:
+            return entry, target
+    raise AssertionError("the small hospital has no such case and session that day")
+
+
+def test_a_move_goes_to_the_end_of_the_target_list_and_passes_check(day) -> None:  # type: ignore[no-untyped-def]
+    h, program = day
+    entries = sorted(program.entries, key=lambda e: (e.room_id, e.start_min))
+    for entry in entries:
+        target = _target(h, entry, takes=True)
+        if target is None:
+            continue
+        try:
+            result = repair(h, program, MoveCase(entry.case_id, target), told=program.case_ids())
+        except RepairRefused:
+            continue  # this target is full or its surgeons busy; try the next case
+        break
+    else:
+        pytest.fail("no case of the day could be moved anywhere")
+    moved = {e.case_id: e for e in result.program.entries}[entry.case_id]
+    assert moved.session_id == target
+    listed = [e for e in result.program.entries if e.session_id == target]
+    assert moved.start_min == max(e.start_min for e in listed)  # at the end of the list
+    assert [c.kind for c in result.changes] == ["moved"]
+    assert result.moves == 1 and result.date_changes_told == 0
+    assert check(result.hospital, result.program).feasible
+    assert result.hospital.case_by_id[entry.case_id].history[-1].kind is ChangeKind.RESCHEDULED
+
+
+def test_a_move_to_a_room_that_cannot_take_the_case_is_refused_naming_the_rule(day) -> None:  # type: ignore[no-untyped-def]
+    h, program = day
+    entry, target = _pair(h, program, takes=False)
+    with pytest.raises(RepairRefused) as refused:
+        repair(h, program, MoveCase(entry.case_id, target))
+    assert refused.value.rule == "room or session cannot take the case"
+    assert refused.value.field == "session_id" and refused.value.value == target
+    assert "room or session cannot take the case" in str(refused.value)
+
+
+def test_a_move_past_the_allowed_overtime_is_refused_as_outside_staffed_hours(day) -> None:  # type: ignore[no-untyped-def]
+    h, program = day
+    entry, target_id = _pair(h, program, takes=True)
+    target = h.session_by_id[target_id]
+    late = target.end_min + h.allowed_overtime_min  # would start when it must be over
+    with pytest.raises(RepairRefused) as refused:
+        repair(h, program, MoveCase(entry.case_id, target.id, not_before_min=late))
+    assert refused.value.rule == "outside staffed hours"
+
+
+def test_unknown_target_and_same_session_are_clear_errors(day) -> None:  # type: ignore[no-untyped-def]
+    h, program = day
+    entry = program.entries[0]
+    with pytest.raises(ModelError, match="session_id='nowhere'"):
+        repair(h, program, MoveCase(entry.case_id, "nowhere"))
+    with pytest.raises(ModelError, match="already there"):
+        repair(h, program, MoveCase(entry.case_id, entry.session_id))
+
+
+def test_a_swap_puts_the_later_case_first_and_reflows_the_list(day) -> None:  # type: ignore[no-untyped-def]
+    h, program = day
+    by_session = program.by_session()
+    session_id = max(by_session, key=lambda s: (len(by_session[s]), s))
+    listed = sorted(by_session[session_id], key=lambda e: e.start_min)
+    assert len(listed) >= 2
+    earlier, later = listed[0], listed[1]
+    result = repair(h, program, SwapOrder(later.case_id, earlier.case_id))
+    after = sorted((e for e in result.program.entries if e.session_id == session_id),
+                   key=lambda e: e.start_min)
+    assert [e.case_id for e in after[:2]] == [later.case_id, earlier.case_id]
+    assert after[0].start_min == earlier.start_min  # the list starts when it did
+    assert {c.case_id for c in result.changes} <= {e.case_id for e in listed}
+    assert all(c.kind == "retimed" for c in result.changes)
+    assert check(result.hospital, result.program).feasible
+    with pytest.raises(ModelError, match="already goes before"):
+        repair(h, program, SwapOrder(earlier.case_id, later.case_id))
+
+
+def test_a_swap_across_sessions_is_refused(day) -> None:  # type: ignore[no-untyped-def]
+    h, program = day
+    by_session = program.by_session()
+    a, b = sorted(by_session)[:2]
+    with pytest.raises(ModelError, match="is not in the session of"):
+        repair(h, program, SwapOrder(by_session[a][0].case_id, by_session[b][0].case_id))
