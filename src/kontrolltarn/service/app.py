@@ -92,7 +92,10 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
         tasks = [asyncio.create_task(_flush_loop(runtime))]
         if background:
             tasks.append(asyncio.create_task(_suggest_loop(runtime)))
+        # changes stored by other service processes on the same database (PostgreSQL)
+        runtime.follow()
         yield
+        await asyncio.to_thread(runtime.store.notifier.close)
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -3,11 +3,14 @@
 Ingest marks rooms dirty (from any thread); a loop sends only the changed rooms every
 ``flush_interval_s``, with the ids of the events that changed them, so a load of hundreds of events
 a second costs one message per interval, and the latency from event to board is measurable.
+Changes made by another service process on the same database reach this hub the same way: the
+runtime applies what the store's notices point to and marks the rooms here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from typing import Any
@@ -19,6 +22,8 @@ class Hub:
         self._dirty: set[str] = set()
         self._event_ids: list[str] = []
         self._subscribers: set[asyncio.Queue[str]] = set()
+        #: the event loop the subscribers' queues belong to (the web server's)
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def mark(self, rooms: set[str], event_ids: list[str]) -> None:
         with self._lock:
@@ -32,6 +37,8 @@ class Hub:
         return dirty, ids
 
     def subscribe(self) -> asyncio.Queue[str]:
+        """A queue for one browser; call from the web server's event loop."""
+        self._loop = asyncio.get_running_loop()
         queue: asyncio.Queue[str] = asyncio.Queue(maxsize=256)
         self._subscribers.add(queue)
         return queue
@@ -44,9 +51,25 @@ class Hub:
         return len(self._subscribers)
 
     def publish(self, kind: str, data: dict[str, Any]) -> None:
-        """Send to every subscriber; a browser too slow to keep up is dropped (it reconnects and
-        reloads the whole board) rather than slowing everyone down."""
+        """Send to every subscriber, from any thread (request handlers, the listener of other
+        processes' changes): queues are only touched on their event loop."""
+        loop = self._loop
+        if loop is None:
+            return  # nobody ever subscribed
         message = f"event: {kind}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._deliver(message)
+            return
+        with contextlib.suppress(RuntimeError):  # the server has stopped
+            loop.call_soon_threadsafe(self._deliver, message)
+
+    def _deliver(self, message: str) -> None:
+        """A browser too slow to keep up is dropped (it reconnects and reloads the whole board)
+        rather than slowing everyone down."""
         for queue in list(self._subscribers):
             try:
                 queue.put_nowait(message)

@@ -30,7 +30,7 @@ from kontrolltarn.control import (
 )
 from kontrolltarn.model import Event, Hospital, Program
 from kontrolltarn.plan.registry import get_planner
-from kontrolltarn.store import CasePlan, Store, StoredSuggestion
+from kontrolltarn.store import CasePlan, Notice, Store, StoredSuggestion
 
 from .auth import Principal
 from .clocks import EventClock, TowerClock
@@ -69,8 +69,12 @@ class Runtime:
         self.tower = Tower(hospital, self.day, [planned(p) for p in store.plans.day(self.day)])
         started = time.perf_counter()
         count = 0
-        for _, event in store.events.read():
+        #: the highest event seq applied from the store; other processes' events come after it
+        self.cursor = 0
+        self._follow_lock = threading.Lock()
+        for seq, event in store.events.read():
             self.tower.live.apply(event)
+            self.cursor = seq
             count += 1
         for s in store.suggestions.list(status="accepted", limit=10_000):
             if s.kind == "release_session" and s.room_id:
@@ -277,3 +281,61 @@ class Runtime:
         self._mark(set(result.released_rooms) | {decided.room_id or ""} - {""}, [])
         self.hub.publish("suggestions", {"decided": suggestion_id})
         return decided
+
+    # ------------------------------------------------------------------ other processes
+    # Several processes may serve one PostgreSQL database. Each applies its own writes at once
+    # (above); the store's notifier tells it of everyone's, and it reads them back from its
+    # cursor, so boards on every process show every change. Repeats change nothing.
+    def follow(self) -> None:
+        """Start applying what other processes store (a no-op on an embedded SQLite store)."""
+        self.store.notifier.listen(self.noticed, on_connect=self.catch_up)
+
+    def catch_up(self) -> None:
+        """Apply every stored event after the cursor and every plan newer than the tower's:
+        on (re)connecting to the notices, when some may have been missed."""
+        self._apply_stored_events()
+        self._reread_plans(self.store.plans.day(self.day))
+
+    def noticed(self, notice: Notice) -> None:
+        """Another process (or this one) committed a change: read it from the store."""
+        if notice.kind == "events":
+            if int(notice.data.get("seq", 0)) > self.cursor:
+                self._apply_stored_events()
+        elif notice.kind == "plans":
+            cases = notice.data.get("cases")
+            self._reread_plans(self.store.plans.day(self.day) if cases is None else
+                               [p for p in map(self.store.plans.get, cases) if p.day == self.day])
+        elif notice.origin != self.store.notifier.origin:
+            if notice.kind == "suggestions" and "decided" in notice.data:
+                decided = self.store.suggestions.get(str(notice.data["decided"]))
+                if decided and decided.status == "accepted" and \
+                        decided.kind == "release_session" and decided.room_id:
+                    with self.lock:
+                        self.tower.released.add(decided.room_id)
+                    self._mark({decided.room_id}, [])
+            # suggestions, job results, …: this process's browsers reload what changed
+            self.hub.publish(notice.kind, notice.data)
+
+    def _apply_stored_events(self) -> None:
+        with self._follow_lock:
+            fresh: list[Event] = []
+            dirty: set[str] = set()
+            for seq, event in self.store.events.read(after_seq=self.cursor):
+                with self.lock:
+                    if event.id not in self.tower.live.seen:
+                        fresh.append(event)
+                        dirty |= self.tower.live.apply(event)
+                self.cursor = seq
+            if fresh:
+                self.last_received = datetime.now(UTC)
+                self._mark(dirty, [e.id for e in fresh])
+
+    def _reread_plans(self, plans: list[CasePlan]) -> None:
+        dirty: set[str] = set()
+        with self.lock:
+            for plan in plans:
+                known = self.tower.live.planned.get(plan.case_id)
+                if known is None or known.version < plan.version:
+                    dirty |= self.tower.live.set_plan(planned(plan))
+        if dirty:
+            self._mark(dirty, [])

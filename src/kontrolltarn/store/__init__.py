@@ -10,6 +10,7 @@ from .audit import AuditEntry, AuditLog
 from .database import ENV_URL, default_url, downgrade, make_engine, migrate
 from .events import EventLog
 from .logistics import Logistics, LogisticsRequest
+from .notify import Notice, Notifier, PostgresNotifier, notifier_for
 from .plans import CasePlan, PlanChange, Plans, UnknownCase, VersionConflict
 from .users import User, Users
 from .workflow import AlreadyDecided, StoredSuggestion, Suggestions
@@ -20,11 +21,13 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.events = EventLog(engine)
-        self.plans = Plans(engine)
+        #: tells the other service processes on this database what changed (``notify``)
+        self.notifier = notifier_for(engine)
+        self.events = EventLog(engine, self.notifier)
+        self.plans = Plans(engine, self.notifier)
         self.audit = AuditLog(engine)
         self.users = Users(engine)
-        self.suggestions = Suggestions(engine)
+        self.suggestions = Suggestions(engine, self.notifier)
         self.logistics = Logistics(engine)
 
     @classmethod
@@ -34,10 +37,12 @@ class Store:
         return cls(engine)
 
     def close(self) -> None:
+        self.notifier.close()
         self.engine.dispose()
 
 
 __all__ = ["ENV_URL", "AlreadyDecided", "AuditEntry", "AuditLog", "CasePlan", "EventLog",
-           "Logistics", "LogisticsRequest", "PlanChange", "Plans", "Store", "StoredSuggestion",
-           "Suggestions", "UnknownCase", "User", "Users", "VersionConflict", "default_url",
-           "downgrade", "make_engine", "migrate"]
+           "Logistics", "LogisticsRequest", "Notice", "Notifier", "PlanChange", "Plans",
+           "PostgresNotifier", "Store", "StoredSuggestion", "Suggestions", "UnknownCase", "User",
+           "Users", "VersionConflict", "default_url", "downgrade", "make_engine", "migrate",
+           "notifier_for"]

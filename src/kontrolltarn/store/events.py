@@ -7,21 +7,27 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kontrolltarn.model import CancellationReason, Event, EventKind
 
+from .notify import Notifier
 from .tables import EventRow
+
+#: the advisory lock that makes appends commit in ``seq`` order on PostgreSQL (any constant)
+APPEND_LOCK = 0x6B745F6576  # "kt_ev"
 
 
 class EventLog:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, notifier: Notifier | None = None) -> None:
         self.engine = engine
-        insert = (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)
+        self.notifier = notifier or Notifier()
+        self._postgres = engine.dialect.name == "postgresql"
+        insert = (postgresql.insert if self._postgres else sqlite.insert)
         table: Any = EventRow.__table__
         self._insert = (insert(table).on_conflict_do_nothing(index_elements=["id"])
-                        .returning(table.c.id))
+                        .returning(table.c.id, table.c.seq))
 
     def append(self, events: Sequence[Event], received_at: datetime | None = None) -> set[str]:
         """Store the events not stored before; returns the ids that were new. One transaction:
@@ -35,7 +41,15 @@ class EventLog:
         # one cached statement run with many parameter sets: SQLAlchemy sends them as batched
         # multi-row INSERTs ("insertmanyvalues") instead of compiling a new statement per batch
         with self.engine.begin() as conn:
-            return {row[0] for row in conn.execute(self._insert, rows)}
+            if self._postgres:
+                # appends take their seq numbers and commit one after another, so a reader that
+                # has every event up to seq n never later finds an n - 1 committed behind it:
+                # ``read(after_seq=cursor)`` misses nothing (SQLite has one writer anyway)
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
+            stored = conn.execute(self._insert, rows).all()
+            if stored:
+                self.notifier.announce(conn, "events", seq=max(row[1] for row in stored))
+        return {row[0] for row in stored}
 
     def count(self) -> int:
         with self.engine.connect() as conn:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from kontrolltarn.model import Program, ProgramEntry
 
+from .notify import Notifier
 from .tables import CasePlanRow, PlanChangeRow
 
 EDITABLE = ("session_id", "room_id", "start_min", "planned_min", "surgeon_id", "position", "status")
@@ -65,8 +66,9 @@ class PlanChange:
 
 
 class Plans:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, notifier: Notifier | None = None) -> None:
         self.engine = engine
+        self.notifier = notifier or Notifier()
 
     def load_program(self, program: Program, by: str = "planner") -> int:
         """Store the program's entries that are not stored yet; returns how many were new."""
@@ -79,6 +81,8 @@ class Plans:
                          updated_by=by) for e in program.entries if e.case_id not in known]
             if rows:
                 conn.execute(insert(CasePlanRow), rows)
+                for day in sorted({e.date for e in program.entries}):
+                    self.notifier.announce(conn, "plans", day=day.isoformat())
         return len(rows)
 
     def day(self, day: date) -> list[CasePlan]:
@@ -124,6 +128,7 @@ class Plans:
             conn.execute(insert(PlanChangeRow), [dict(
                 case_id=case_id, at=now, by=by, why=why, before=before.fields(),
                 after=after.fields(), suggestion_id=suggestion_id)])
+            self.notifier.announce(conn, "plans", cases=[case_id])
         return after
 
     def history(self, case_id: str) -> list[PlanChange]:

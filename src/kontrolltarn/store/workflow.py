@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from .notify import Notifier
 from .tables import SuggestionRow
 
 
@@ -33,8 +34,9 @@ class StoredSuggestion:
 
 
 class Suggestions:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, notifier: Notifier | None = None) -> None:
         self.engine = engine
+        self.notifier = notifier or Notifier()
 
     def offer(self, suggestion_id: str, kind: str, case_id: str | None, room_id: str | None,
               action: dict[str, Any], effect: dict[str, Any], summary: str) -> bool:
@@ -46,6 +48,7 @@ class Suggestions:
             conn.execute(insert(SuggestionRow), [dict(
                 id=suggestion_id, created_at=datetime.now(UTC), kind=kind, case_id=case_id,
                 room_id=room_id, action=action, effect=effect, summary=summary, status="open")])
+            self.notifier.announce(conn, "suggestions", new=1)
         return True
 
     def expire_except(self, keep: set[str]) -> int:
@@ -79,6 +82,7 @@ class Suggestions:
                         decided_at=now, why=why))
             if result.rowcount != 1:
                 raise AlreadyDecided(suggestion_id)
+            self.notifier.announce(conn, "suggestions", decided=suggestion_id)
         found = self.get(suggestion_id)
         assert found is not None
         return found
@@ -88,6 +92,7 @@ class Suggestions:
         with self.engine.begin() as conn:
             conn.execute(update(SuggestionRow).where(SuggestionRow.id == suggestion_id)
                          .values(status="open", decided_by=None, decided_at=None, why=None))
+            self.notifier.announce(conn, "suggestions", reopened=suggestion_id)
 
 
 def _suggestion(row: Any) -> StoredSuggestion:
