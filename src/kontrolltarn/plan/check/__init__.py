@@ -1,7 +1,10 @@
-"""The independent program validator: ``check(hospital, program) -> CheckReport``.
+"""The planning rules: the independent program validator ``check(hospital, program) ->
+CheckReport`` and, derived from the same registry, the feasibility kernel ``ProgramState``
+("can this case go here, given the program so far?", see ``kernel``).
 
-It is the specification of a valid program. Tests, benchmarks, the CLI and the service judge
-every planner's output with it; it imports no planner.
+``check`` is the specification of a valid program. Tests, benchmarks, the CLI and the service
+judge every planner's output with it; every planner, repair, policy and suggestion asks the
+kernel. Neither imports a planner.
 """
 
 from __future__ import annotations
@@ -9,10 +12,11 @@ from __future__ import annotations
 from kontrolltarn.model import Hospital, Program
 
 from .constraints import CONSTRAINTS, Constraint, Context, _busy_minutes
+from .kernel import HARD_RULES, ProgramState
 from .report import CheckReport, Level, Violation
 
-__all__ = ["CONSTRAINTS", "CheckReport", "Constraint", "Level", "Violation", "check",
-           "constraints_table"]
+__all__ = ["CONSTRAINTS", "HARD_RULES", "CheckReport", "Constraint", "Level", "ProgramState",
+           "Violation", "check", "constraints_table"]
 
 
 def check(hospital: Hospital, program: Program) -> CheckReport:

@@ -1,16 +1,25 @@
 """Each planning rule as one named unit: a name, a level, a weight, a unit, a sentence a clinician
 can read, and a function that finds its breaches in a program.
 
+Every hard rule also has its incremental form beside it (``Constraint.placement``): the breaches
+one new entry would add to a program held in a ``kernel.ProgramState``. Both forms share the
+rule's definition (a rule on one entry is one function; a rule over a room-day, a surgeon-day,
+a location's equipment or beds shares the function that judges one such group), so ``check``
+and the planners' placement test cannot drift apart; ``kernel`` refuses to load while a hard
+rule lacks its incremental form.
+
 The functions read only the hospital and the program; they never call a planner.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from kontrolltarn.model import (
@@ -26,6 +35,9 @@ from kontrolltarn.model import (
 )
 
 from .report import Level, Violation
+
+if TYPE_CHECKING:
+    from .kernel import ProgramState
 
 
 @dataclass(frozen=True)
@@ -55,25 +67,21 @@ class Context:
         self.program = program
         self.unresolved: list[tuple[ProgramEntry, str, str]] = []  # entry, field, value
         self.resolved: list[ResolvedEntry] = []
-        h = hospital
         for e in program.entries:
-            session = h.session_by_id.get(e.session_id)
-            room = h.room_by_id.get(e.room_id)
-            surgeon = h.staff_by_id.get(e.surgeon_id)
-            referral = h.referral_by_id.get(e.case_id)
-            emergency = h.emergency_by_id.get(e.case_id) if referral is None else None
-            if session is None:
-                self.unresolved.append((e, "session_id", e.session_id))
-            if room is None:
-                self.unresolved.append((e, "room_id", e.room_id))
-            if surgeon is None:
-                self.unresolved.append((e, "surgeon_id", e.surgeon_id))
-            if referral is None and emergency is None:
-                self.unresolved.append((e, "case_id", e.case_id))
-            if session and room and surgeon and (referral or emergency):
-                code = (referral or emergency).procedure_code  # type: ignore[union-attr]
-                self.resolved.append(ResolvedEntry(e, session, room, surgeon,
-                                                   h.procedure_by_id[code], referral, emergency))
+            resolved, missing = resolve_entry(self, e)
+            self.unresolved.extend((e, field, value) for field, value in missing)
+            if resolved is not None:
+                self.resolved.append(resolved)
+
+    # the lookups every rule reads through (``kernel.ProgramState`` offers the same)
+    def session(self, session_id: str) -> Session | None:
+        return self.hospital.session_by_id.get(session_id)
+
+    def referral(self, case_id: str) -> Referral | None:
+        return self.hospital.referral_by_id.get(case_id)
+
+    def surgeon_available(self, surgeon: Staff, day: date) -> bool:
+        return surgeon.available_on(day)
 
     @cached_property
     def by_room_day(self) -> dict[tuple[str, date], list[ResolvedEntry]]:
@@ -81,7 +89,7 @@ class Context:
         for r in self.resolved:
             grouped[(r.entry.room_id, r.entry.date)].append(r)
         for entries in grouped.values():
-            entries.sort(key=lambda r: (r.entry.start_min, r.entry.order))
+            entries.sort(key=room_order)
         return dict(grouped)
 
     @cached_property
@@ -90,34 +98,123 @@ class Context:
         for r in self.resolved:
             grouped[r.session.id].append(r)
         for entries in grouped.values():
-            entries.sort(key=lambda r: (r.entry.start_min, r.entry.order))
+            entries.sort(key=room_order)
         return dict(grouped)
 
     def turnover(self, r: ResolvedEntry) -> int:
         return self.hospital.specialty_by_id[r.specialty_id].turnover_min
 
 
-Finder = Callable[[Context], Iterator[Violation]]
+class World(Protocol):
+    """What a rule reads: the hospital and a few lookups that a planner's state may extend
+    (the simulator's referrals and sessions arrive over time, its absences become known)."""
+
+    hospital: Hospital
+
+    def session(self, session_id: str) -> Session | None: ...
+
+    def referral(self, case_id: str) -> Referral | None: ...
+
+    def surgeon_available(self, surgeon: Staff, day: date) -> bool: ...
+
+
+def resolve_entry(world: World, e: ProgramEntry) -> tuple[ResolvedEntry | None, list[tuple[str, str]]]:
+    """The entry with its references looked up, or None and the (field, value) pairs that do
+    not exist."""
+    h = world.hospital
+    session = world.session(e.session_id)
+    room = h.room_by_id.get(e.room_id)
+    surgeon = h.staff_by_id.get(e.surgeon_id)
+    referral = world.referral(e.case_id)
+    emergency = h.emergency_by_id.get(e.case_id) if referral is None else None
+    missing: list[tuple[str, str]] = []
+    if session is None:
+        missing.append(("session_id", e.session_id))
+    if room is None:
+        missing.append(("room_id", e.room_id))
+    if surgeon is None:
+        missing.append(("surgeon_id", e.surgeon_id))
+    item = referral or emergency
+    if item is None:
+        missing.append(("case_id", e.case_id))
+    if missing or session is None or room is None or surgeon is None or item is None:
+        return None, missing
+    return ResolvedEntry(e, session, room, surgeon, h.procedure_by_id[item.procedure_code],
+                         referral, emergency), missing
+
+
+def room_order(r: ResolvedEntry) -> tuple[int, int]:
+    """How the cases of a room-day follow each other (ties: the order in the program)."""
+    return r.entry.start_min, r.entry.order
 
 
 @dataclass(frozen=True)
+class Placing:
+    """One entry the kernel is asked to place: what a rule's incremental form judges.
+    ``ignore`` holds cases of the program that do not count (about to move)."""
+
+    entry: ProgramEntry
+    resolved: ResolvedEntry | None
+    unresolved: tuple[tuple[str, str], ...]
+    ignore: frozenset[str]
+
+
+Finder = Callable[[Context], Iterator[Violation]]
+#: a rule's incremental form: the breaches ``Placing`` would add to the program in the state
+Placement = Callable[["ProgramState", Placing], list[Violation]]
+
+
+@dataclass(eq=False)
 class Constraint:
+    """One named rule. ``find`` judges a whole program (``check``); a hard rule also has
+    ``placement``, the same rule judged for one new entry against ``kernel.ProgramState``."""
+
     name: str
     level: Level
     weight: float  # cost per unit for soft constraints; 0 for hard ones
     unit: str
     description: str
     find: Finder
+    placement: Placement | None = None
+
+    def incremental(self, func: Placement) -> Placement:
+        """Decorator: register ``func`` as this rule's incremental form."""
+        self.placement = func
+        return func
 
 
 CONSTRAINTS: list[Constraint] = []
 
 
 def constraint(name: str, level: Level, unit: str, description: str,
-               weight: float = 0.0) -> Callable[[Finder], Finder]:
-    def register(func: Finder) -> Finder:
-        CONSTRAINTS.append(Constraint(name, level, weight, unit, description, func))
-        return func
+               weight: float = 0.0) -> Callable[[Finder], Constraint]:
+    def register(func: Finder) -> Constraint:
+        rule = Constraint(name, level, weight, unit, description, func)
+        CONSTRAINTS.append(rule)
+        return rule
+    return register
+
+
+EntryRule = Callable[[World, ResolvedEntry], "Violation | None"]
+
+
+def entry_constraint(name: str, level: Level, unit: str,
+                     description: str) -> Callable[[EntryRule], Constraint]:
+    """A rule judged on each entry alone: its full and incremental forms are one function."""
+    def register(func: EntryRule) -> Constraint:
+        def find(ctx: Context) -> Iterator[Violation]:
+            for r in ctx.resolved:
+                v = func(ctx, r)
+                if v is not None:
+                    yield v
+
+        def placement(state: ProgramState, p: Placing) -> list[Violation]:
+            v = func(state, p.resolved) if p.resolved is not None else None
+            return [] if v is None else [v]
+
+        rule = Constraint(name, level, 0.0, unit, description, find, placement)
+        CONSTRAINTS.append(rule)
+        return rule
     return register
 
 
@@ -129,13 +226,31 @@ HARD = Level.HARD
 SOFT = Level.SOFT
 
 
+def _turnover(h: Hospital, r: ResolvedEntry) -> int:
+    return h.specialty_by_id[r.specialty_id].turnover_min
+
+
 # ---- hard constraints ---------------------------------------------------------------------------
+def _unknown(entry: ProgramEntry, field: str, value: str) -> Violation:
+    return _v("unknown reference", HARD, 1, f"case {entry.case_id}: {field}={value!r} does not exist",
+              entry.case_id)
+
+
 @constraint("unknown reference", HARD, "entries",
             "Every program entry names a case, session, room and surgeon that exist.")
 def _unknown_reference(ctx: Context) -> Iterator[Violation]:
     for entry, field, value in ctx.unresolved:
-        yield _v("unknown reference", HARD, 1, f"case {entry.case_id}: {field}={value!r} does not exist",
-                 entry.case_id)
+        yield _unknown(entry, field, value)
+
+
+@_unknown_reference.incremental
+def _unknown_reference_placed(state: ProgramState, p: Placing) -> list[Violation]:
+    return [_unknown(p.entry, field, value) for field, value in p.unresolved]
+
+
+def _twice(case_id: str, n: int) -> Violation:
+    return _v("case scheduled twice", HARD, n - 1, f"case {case_id} is in the program {n} times",
+              case_id)
 
 
 @constraint("case scheduled twice", HARD, "entries", "A case appears at most once in a program.")
@@ -145,19 +260,48 @@ def _scheduled_twice(ctx: Context) -> Iterator[Violation]:
         seen[e.case_id] += 1
     for case_id, n in seen.items():
         if n > 1:
-            yield _v("case scheduled twice", HARD, n - 1, f"case {case_id} is in the program {n} times",
-                     case_id)
+            yield _twice(case_id, n)
 
 
-@constraint("entry does not match its session", HARD, "entries",
-            "A case's room and date are those of the session it is placed in.")
-def _session_mismatch(ctx: Context) -> Iterator[Violation]:
-    for r in ctx.resolved:
-        e = r.entry
-        if e.room_id != r.session.room_id or e.date != r.session.date:
-            yield _v("entry does not match its session", HARD, 1,
-                     f"case {e.case_id}: room {e.room_id} on {e.date} but session {r.session.id} is "
-                     f"room {r.session.room_id} on {r.session.date}", e.case_id, r.session.id)
+@_scheduled_twice.incremental
+def _scheduled_twice_placed(state: ProgramState, p: Placing) -> list[Violation]:
+    case_id = p.entry.case_id
+    return [_twice(case_id, 2)] if case_id in state and case_id not in p.ignore else []
+
+
+@entry_constraint("entry does not match its session", HARD, "entries",
+                  "A case's room and date are those of the session it is placed in.")
+def _session_mismatch(world: World, r: ResolvedEntry) -> Violation | None:
+    e = r.entry
+    if e.room_id != r.session.room_id or e.date != r.session.date:
+        return _v("entry does not match its session", HARD, 1,
+                  f"case {e.case_id}: room {e.room_id} on {e.date} but session {r.session.id} is "
+                  f"room {r.session.room_id} on {r.session.date}", e.case_id, r.session.id)
+    return None
+
+
+def _overlap(room_id: str, day: date, a: ResolvedEntry, b: ResolvedEntry) -> Violation | None:
+    """``b`` follows ``a`` in the room: do they overlap?"""
+    overlap = a.entry.end_min - b.entry.start_min
+    if overlap > 0:
+        return _v("room double-booked", HARD, overlap,
+                  f"room {room_id} on {day}: cases {a.entry.case_id} and {b.entry.case_id} "
+                  f"overlap by {overlap} min", a.entry.case_id, b.entry.case_id)
+    return None
+
+
+def _neighbours(state: ProgramState, p: Placing) -> list[tuple[ResolvedEntry, ResolvedEntry]]:
+    """The pairs of cases next to each other in the room that the new entry forms."""
+    r = p.resolved
+    assert r is not None
+    listed = state.room_day(r.entry.room_id, r.entry.date, p.ignore)
+    at = bisect.bisect_right(listed, room_order(r), key=room_order)
+    pairs = []
+    if at > 0:
+        pairs.append((listed[at - 1], r))
+    if at < len(listed):
+        pairs.append((r, listed[at]))
+    return pairs
 
 
 @constraint("room double-booked", HARD, "minutes",
@@ -165,25 +309,68 @@ def _session_mismatch(ctx: Context) -> Iterator[Violation]:
 def _room_double_booked(ctx: Context) -> Iterator[Violation]:
     for (room_id, day), entries in ctx.by_room_day.items():
         for a, b in zip(entries, entries[1:], strict=False):
-            overlap = a.entry.end_min - b.entry.start_min
-            if overlap > 0:
-                yield _v("room double-booked", HARD, overlap,
-                         f"room {room_id} on {day}: cases {a.entry.case_id} and {b.entry.case_id} "
-                         f"overlap by {overlap} min", a.entry.case_id, b.entry.case_id)
+            v = _overlap(room_id, day, a, b)
+            if v is not None:
+                yield v
+
+
+@_room_double_booked.incremental
+def _room_double_booked_placed(state: ProgramState, p: Placing) -> list[Violation]:
+    if p.resolved is None:
+        return []
+    e = p.resolved.entry
+    found = (_overlap(e.room_id, e.date, a, b) for a, b in _neighbours(state, p))
+    return [v for v in found if v is not None]
+
+
+def _short_turnover(h: Hospital, room_id: str, day: date, a: ResolvedEntry,
+                    b: ResolvedEntry) -> Violation | None:
+    """``b`` follows ``a`` in the room: is there ``a``'s turnover between them?"""
+    gap = b.entry.start_min - a.entry.end_min
+    need = _turnover(h, a)
+    if 0 <= gap < need:
+        return _v("turnover too short", HARD, need - gap,
+                  f"room {room_id} on {day}: {gap} min between {a.entry.case_id} and "
+                  f"{b.entry.case_id}, {need} min needed", a.entry.case_id, b.entry.case_id)
+    return None
 
 
 @constraint("turnover too short", HARD, "minutes",
             "Between two cases in a room there is the specialty's turnover time for cleaning and "
             "preparation.")
-def _turnover(ctx: Context) -> Iterator[Violation]:
+def _turnover_rule(ctx: Context) -> Iterator[Violation]:
     for (room_id, day), entries in ctx.by_room_day.items():
         for a, b in zip(entries, entries[1:], strict=False):
-            gap = b.entry.start_min - a.entry.end_min
-            need = ctx.turnover(a)
-            if 0 <= gap < need:
-                yield _v("turnover too short", HARD, need - gap,
-                         f"room {room_id} on {day}: {gap} min between {a.entry.case_id} and "
-                         f"{b.entry.case_id}, {need} min needed", a.entry.case_id, b.entry.case_id)
+            v = _short_turnover(ctx.hospital, room_id, day, a, b)
+            if v is not None:
+                yield v
+
+
+@_turnover_rule.incremental
+def _turnover_placed(state: ProgramState, p: Placing) -> list[Violation]:
+    if p.resolved is None:
+        return []
+    e = p.resolved.entry
+    found = (_short_turnover(state.hospital, e.room_id, e.date, a, b) for a, b in _neighbours(state, p))
+    return [v for v in found if v is not None]
+
+
+def _surgeon_sweep(surgeon_id: str, day: date, entries: list[ResolvedEntry]) -> Iterator[Violation]:
+    """Overlaps in one surgeon's day (``entries`` by start), each against the case that ends last."""
+    latest_end: ResolvedEntry | None = None
+    for r in entries:
+        if latest_end is not None and r.entry.start_min < latest_end.entry.end_min:
+            overlap = min(latest_end.entry.end_min, r.entry.end_min) - r.entry.start_min
+            yield _v("surgeon in two places", HARD, overlap,
+                     f"surgeon {surgeon_id} on {day}: {latest_end.entry.case_id} "
+                     f"({latest_end.entry.room_id}) and {r.entry.case_id} ({r.entry.room_id}) overlap",
+                     latest_end.entry.case_id, r.entry.case_id)
+        if latest_end is None or r.entry.end_min > latest_end.entry.end_min:
+            latest_end = r
+
+
+def _start(r: ResolvedEntry) -> int:
+    return r.entry.start_min
 
 
 @constraint("surgeon in two places", HARD, "minutes",
@@ -193,116 +380,159 @@ def _surgeon_two_places(ctx: Context) -> Iterator[Violation]:
     for r in ctx.resolved:
         by_surgeon[(r.entry.surgeon_id, r.entry.date)].append(r)
     for (surgeon_id, day), entries in by_surgeon.items():
-        entries.sort(key=lambda r: r.entry.start_min)
-        latest_end: ResolvedEntry | None = None
-        for r in entries:
-            if latest_end is not None and r.entry.start_min < latest_end.entry.end_min:
-                overlap = min(latest_end.entry.end_min, r.entry.end_min) - r.entry.start_min
-                yield _v("surgeon in two places", HARD, overlap,
-                         f"surgeon {surgeon_id} on {day}: {latest_end.entry.case_id} "
-                         f"({latest_end.entry.room_id}) and {r.entry.case_id} ({r.entry.room_id}) overlap",
-                         latest_end.entry.case_id, r.entry.case_id)
-            if latest_end is None or r.entry.end_min > latest_end.entry.end_min:
-                latest_end = r
+        entries.sort(key=_start)
+        yield from _surgeon_sweep(surgeon_id, day, entries)
 
 
-@constraint("surgeon unavailable", HARD, "entries",
-            "A surgeon operates only on days they are available.")
-def _surgeon_unavailable(ctx: Context) -> Iterator[Violation]:
-    for r in ctx.resolved:
-        if not r.surgeon.available_on(r.entry.date):
-            yield _v("surgeon unavailable", HARD, 1,
-                     f"surgeon {r.surgeon.id} is not available on {r.entry.date} (case {r.entry.case_id})",
-                     r.entry.case_id, r.surgeon.id)
+@_surgeon_two_places.incremental
+def _surgeon_two_places_placed(state: ProgramState, p: Placing) -> list[Violation]:
+    r = p.resolved
+    if r is None:
+        return []
+    e = r.entry
+    listed = state.surgeon_day(e.surgeon_id, e.date, p.ignore)
+    if not any(o.entry.start_min < e.end_min and e.start_min < o.entry.end_min for o in listed):
+        return []  # the common case, without building the sweep
+    at = bisect.bisect_right(listed, e.start_min, key=_start)
+    swept = _surgeon_sweep(e.surgeon_id, e.date, [*listed[:at], r, *listed[at:]])
+    return [v for v in swept if e.case_id in v.refs]
 
 
-@constraint("surgeon outside their locations", HARD, "entries",
-            "A surgeon who works at named locations operates only in rooms there (none named: any).")
-def _surgeon_location(ctx: Context) -> Iterator[Violation]:
-    for r in ctx.resolved:
-        places = r.surgeon.location_ids
-        location_id = ctx.hospital.room_by_id[r.entry.room_id].location_id
-        if places and location_id not in places:
-            yield _v("surgeon outside their locations", HARD, 1,
-                     f"surgeon {r.surgeon.id} works at {', '.join(sorted(places))}, not at "
-                     f"{location_id} (case {r.entry.case_id})", r.entry.case_id, r.surgeon.id)
+@entry_constraint("surgeon unavailable", HARD, "entries",
+                  "A surgeon operates only on days they are available.")
+def _surgeon_unavailable(world: World, r: ResolvedEntry) -> Violation | None:
+    if not world.surgeon_available(r.surgeon, r.entry.date):
+        return _v("surgeon unavailable", HARD, 1,
+                  f"surgeon {r.surgeon.id} is not available on {r.entry.date} (case {r.entry.case_id})",
+                  r.entry.case_id, r.surgeon.id)
+    return None
 
 
-@constraint("surgeon lacks competence", HARD, "entries",
-            "The operating surgeon belongs to the case's specialty and has the procedure's competence.")
-def _surgeon_competence(ctx: Context) -> Iterator[Violation]:
-    for r in ctx.resolved:
-        if not ctx.hospital.can_operate(r.surgeon, r.procedure):
-            yield _v("surgeon lacks competence", HARD, 1,
-                     f"surgeon {r.surgeon.id} ({r.surgeon.specialty_id}) cannot operate "
-                     f"{r.procedure.code} (case {r.entry.case_id})", r.entry.case_id, r.surgeon.id)
+@entry_constraint("surgeon outside their locations", HARD, "entries",
+                  "A surgeon who works at named locations operates only in rooms there (none "
+                  "named: any).")
+def _surgeon_location(world: World, r: ResolvedEntry) -> Violation | None:
+    places = r.surgeon.location_ids
+    location_id = r.room.location_id
+    if places and location_id not in places:
+        return _v("surgeon outside their locations", HARD, 1,
+                  f"surgeon {r.surgeon.id} works at {', '.join(sorted(places))}, not at "
+                  f"{location_id} (case {r.entry.case_id})", r.entry.case_id, r.surgeon.id)
+    return None
 
 
-@constraint("room or session cannot take the case", HARD, "entries",
-            "A case goes into a session of its specialty (or an open session), in a room that "
-            "takes the specialty and has, or can borrow, the equipment it needs; electives do not "
-            "use emergency rooms.")
-def _eligibility(ctx: Context) -> Iterator[Violation]:
-    for r in ctx.resolved:
-        e = r.entry
-        problems = []
-        if r.session.specialty_id is not None and r.session.specialty_id != r.specialty_id:
-            problems.append(f"session is for {r.session.specialty_id}, case is {r.specialty_id}")
-        if r.referral is not None and r.session.emergency:
-            problems.append("elective case in an emergency session")
-        if not ctx.hospital.room_takes(r.room, r.procedure):
-            problems.append(f"room {r.room.id} cannot take {r.procedure.code} "
-                            f"(specialty or equipment)")
-        if problems:
-            yield _v("room or session cannot take the case", HARD, 1,
-                     f"case {e.case_id}: " + "; ".join(problems), e.case_id, r.session.id)
+@entry_constraint("surgeon lacks competence", HARD, "entries",
+                  "The operating surgeon belongs to the case's specialty and has the procedure's "
+                  "competence.")
+def _surgeon_competence(world: World, r: ResolvedEntry) -> Violation | None:
+    if not world.hospital.can_operate(r.surgeon, r.procedure):
+        return _v("surgeon lacks competence", HARD, 1,
+                  f"surgeon {r.surgeon.id} ({r.surgeon.specialty_id}) cannot operate "
+                  f"{r.procedure.code} (case {r.entry.case_id})", r.entry.case_id, r.surgeon.id)
+    return None
+
+
+@entry_constraint("room or session cannot take the case", HARD, "entries",
+                  "A case goes into a session of its specialty (or an open session), in a room "
+                  "that takes the specialty and has, or can borrow, the equipment it needs; "
+                  "electives do not use emergency rooms.")
+def _eligibility(world: World, r: ResolvedEntry) -> Violation | None:
+    e = r.entry
+    problems = []
+    if r.session.specialty_id is not None and r.session.specialty_id != r.specialty_id:
+        problems.append(f"session is for {r.session.specialty_id}, case is {r.specialty_id}")
+    if r.referral is not None and r.session.emergency:
+        problems.append("elective case in an emergency session")
+    if not world.hospital.room_takes(r.room, r.procedure):
+        problems.append(f"room {r.room.id} cannot take {r.procedure.code} (specialty or equipment)")
+    if problems:
+        return _v("room or session cannot take the case", HARD, 1,
+                  f"case {e.case_id}: " + "; ".join(problems), e.case_id, r.session.id)
+    return None
+
+
+def borrowed_equipment(h: Hospital, r: ResolvedEntry) -> list[str]:
+    """The mobile equipment the case uses that its room does not have: shared at the location."""
+    return [eq for eq in r.procedure.equipment
+            if h.equipment_by_id[eq].mobile and eq not in r.room.equipment]
+
+
+def _equipment_peak(h: Hospital, eq_id: str, loc: str, day: date,
+                    intervals: list[tuple[int, int, str]]) -> Violation | None:
+    """The most units of ``eq_id`` in use at once at ``loc`` on ``day``, if above its count."""
+    capacity = h.equipment_by_id[eq_id].count_per_location.get(loc, 0)
+    points = sorted([(s, 1, c) for s, _, c in intervals] + [(e, -1, c) for _, e, c in intervals],
+                    key=lambda p: (p[0], p[1]))
+    in_use, worst, cases = 0, 0, set()
+    active: set[str] = set()
+    for _, step, case_id in points:
+        in_use += step
+        if step > 0:
+            active.add(case_id)
+        else:
+            active.discard(case_id)
+        if in_use > capacity and in_use > worst:
+            worst, cases = in_use, set(active)
+    if worst > capacity:
+        return _v("equipment over its count", HARD, worst - capacity,
+                  f"{eq_id} at {loc} on {day}: {worst} in use, {capacity} available",
+                  *sorted(cases))
+    return None
 
 
 @constraint("equipment over its count", HARD, "units",
             "Mobile equipment (robots, C-arms, …) in use at one time at a location never exceeds "
             "the number the location has.")
 def _equipment(ctx: Context) -> Iterator[Violation]:
-    h = ctx.hospital
     uses: dict[tuple[str, str, date], list[tuple[int, int, str]]] = defaultdict(list)
     for r in ctx.resolved:
-        for eq_id in r.procedure.equipment:
-            eq = h.equipment_by_id[eq_id]
-            if eq.mobile and eq_id not in r.room.equipment:
-                uses[(eq_id, r.room.location_id, r.entry.date)].append(
-                    (r.entry.start_min, r.entry.end_min, r.entry.case_id))
+        for eq_id in borrowed_equipment(ctx.hospital, r):
+            uses[(eq_id, r.room.location_id, r.entry.date)].append(
+                (r.entry.start_min, r.entry.end_min, r.entry.case_id))
     for (eq_id, loc, day), intervals in uses.items():
-        capacity = h.equipment_by_id[eq_id].count_per_location.get(loc, 0)
-        points = sorted([(s, 1, c) for s, _, c in intervals] + [(e, -1, c) for _, e, c in intervals],
-                        key=lambda p: (p[0], p[1]))
-        in_use, worst, cases = 0, 0, set()
-        active: set[str] = set()
-        for _, step, case_id in points:
-            in_use += step
-            if step > 0:
-                active.add(case_id)
-            else:
-                active.discard(case_id)
-            if in_use > capacity and in_use > worst:
-                worst, cases = in_use, set(active)
-        if worst > capacity:
-            yield _v("equipment over its count", HARD, worst - capacity,
-                     f"{eq_id} at {loc} on {day}: {worst} in use, {capacity} available",
-                     *sorted(cases))
+        v = _equipment_peak(ctx.hospital, eq_id, loc, day, intervals)
+        if v is not None:
+            yield v
 
 
-@constraint("outside staffed hours", HARD, "minutes",
-            "Cases start no earlier than the session and end no later than its staffed end plus "
-            "the allowed overtime.")
-def _outside_hours(ctx: Context) -> Iterator[Violation]:
-    allowed = ctx.hospital.allowed_overtime_min
-    for r in ctx.resolved:
-        e, s = r.entry, r.session
-        early = s.start_min - e.start_min
-        late = e.end_min - (s.end_min + allowed)
-        if early > 0 or late > 0:
-            yield _v("outside staffed hours", HARD, max(early, 0) + max(late, 0),
-                     f"case {e.case_id} runs {e.start_min}-{e.end_min} min, session {s.id} is "
-                     f"{s.start_min}-{s.end_min} (+{allowed} allowed overtime)", e.case_id, s.id)
+@_equipment.incremental
+def _equipment_placed(state: ProgramState, p: Placing) -> list[Violation]:
+    r = p.resolved
+    if r is None:
+        return []
+    e, loc = r.entry, r.room.location_id
+    found = []
+    for eq_id in borrowed_equipment(state.hospital, r):
+        intervals = [*state.equipment_use(eq_id, loc, e.date, p.ignore),
+                     (e.start_min, e.end_min, e.case_id)]
+        v = _equipment_peak(state.hospital, eq_id, loc, e.date, intervals)
+        if v is not None and e.case_id in v.refs:
+            found.append(v)
+    return found
+
+
+@entry_constraint("outside staffed hours", HARD, "minutes",
+                  "Cases start no earlier than the session and end no later than its staffed end "
+                  "plus the allowed overtime.")
+def _outside_hours(world: World, r: ResolvedEntry) -> Violation | None:
+    allowed = world.hospital.allowed_overtime_min
+    e, s = r.entry, r.session
+    early = s.start_min - e.start_min
+    late = e.end_min - (s.end_min + allowed)
+    if early > 0 or late > 0:
+        return _v("outside staffed hours", HARD, max(early, 0) + max(late, 0),
+                  f"case {e.case_id} runs {e.start_min}-{e.end_min} min, session {s.id} is "
+                  f"{s.start_min}-{s.end_min} (+{allowed} allowed overtime)", e.case_id, s.id)
+    return None
+
+
+def _bed_excess(h: Hospital, loc: str, day: date, bed: str, n: int) -> Violation | None:
+    """``n`` cases at ``loc`` on ``day`` need a ``bed`` bed: more than the location has?"""
+    capacity = {k.value: v for k, v in h.location_by_id[loc].post_op_beds.items()}.get(bed)
+    if capacity is not None and n > capacity:
+        return _v("post-operative beds over capacity", HARD, n - capacity,
+                  f"{loc} on {day}: {n} cases need a {bed} bed, {capacity} available", loc)
+    return None
 
 
 @constraint("post-operative beds over capacity", HARD, "beds",
@@ -313,43 +543,50 @@ def _beds(ctx: Context) -> Iterator[Violation]:
     for r in ctx.resolved:
         need[(r.room.location_id, r.entry.date, r.procedure.bed_type.value)] += 1
     for (loc, day, bed), n in need.items():
-        location = ctx.hospital.location_by_id[loc]
-        capacity = {k.value: v for k, v in location.post_op_beds.items()}.get(bed)
-        if capacity is not None and n > capacity:
-            yield _v("post-operative beds over capacity", HARD, n - capacity,
-                     f"{loc} on {day}: {n} cases need a {bed} bed, {capacity} available", loc)
+        v = _bed_excess(ctx.hospital, loc, day, bed, n)
+        if v is not None:
+            yield v
 
 
-@constraint("emergency time limit missed", HARD, "minutes",
-            "An emergency case is in the room within its urgency category's limit.")
-def _emergency_limit(ctx: Context) -> Iterator[Violation]:
-    zone = ZoneInfo(ctx.hospital.timezone)
-    for r in ctx.resolved:
-        if r.emergency is None:
-            continue
-        local = r.emergency.requested_at.astimezone(zone)
-        requested = (local.date() - r.entry.date).days * 1440 + local.hour * 60 + local.minute
-        delay = r.entry.start_min - requested
-        limit = r.emergency.urgency.limit_min
-        if delay > limit:
-            yield _v("emergency time limit missed", HARD, delay - limit,
-                     f"emergency {r.emergency.id} ({r.emergency.urgency.value}) in room after {delay} "
-                     f"min, limit {limit}", r.emergency.id)
-        elif delay < 0:
-            yield _v("emergency time limit missed", HARD, -delay,
-                     f"emergency {r.emergency.id} is planned {-delay} min before it was requested",
-                     r.emergency.id)
+@_beds.incremental
+def _beds_placed(state: ProgramState, p: Placing) -> list[Violation]:
+    r = p.resolved
+    if r is None:
+        return []
+    loc, day, bed = r.room.location_id, r.entry.date, r.procedure.bed_type.value
+    v = _bed_excess(state.hospital, loc, day, bed, state.beds_used(loc, day, bed, p.ignore) + 1)
+    return [] if v is None else [v]
 
 
-@constraint("case not ready", HARD, "entries",
-            "An elective case gets a date only when its description is complete (procedure, "
-            "equipment, pre-operative assessment, bed need, consent).")
-def _not_ready(ctx: Context) -> Iterator[Violation]:
-    for r in ctx.resolved:
-        if r.referral is not None and not r.referral.ready:
-            missing = ", ".join(sorted(i.value for i in r.referral.readiness_missing))
-            yield _v("case not ready", HARD, 1, f"case {r.referral.id} is missing: {missing}",
-                     r.referral.id)
+@entry_constraint("emergency time limit missed", HARD, "minutes",
+                  "An emergency case is in the room within its urgency category's limit.")
+def _emergency_limit(world: World, r: ResolvedEntry) -> Violation | None:
+    if r.emergency is None:
+        return None
+    local = r.emergency.requested_at.astimezone(ZoneInfo(world.hospital.timezone))
+    requested = (local.date() - r.entry.date).days * 1440 + local.hour * 60 + local.minute
+    delay = r.entry.start_min - requested
+    limit = r.emergency.urgency.limit_min
+    if delay > limit:
+        return _v("emergency time limit missed", HARD, delay - limit,
+                  f"emergency {r.emergency.id} ({r.emergency.urgency.value}) in room after {delay} "
+                  f"min, limit {limit}", r.emergency.id)
+    if delay < 0:
+        return _v("emergency time limit missed", HARD, -delay,
+                  f"emergency {r.emergency.id} is planned {-delay} min before it was requested",
+                  r.emergency.id)
+    return None
+
+
+@entry_constraint("case not ready", HARD, "entries",
+                  "An elective case gets a date only when its description is complete (procedure, "
+                  "equipment, pre-operative assessment, bed need, consent).")
+def _not_ready(world: World, r: ResolvedEntry) -> Violation | None:
+    if r.referral is not None and not r.referral.ready:
+        missing = ", ".join(sorted(i.value for i in r.referral.readiness_missing))
+        return _v("case not ready", HARD, 1, f"case {r.referral.id} is missing: {missing}",
+                  r.referral.id)
+    return None
 
 
 # ---- soft constraints ---------------------------------------------------------------------------
