@@ -8,17 +8,7 @@ entry point for users is ``kontrolltarn.formats.importer.import_file``.
 
 from __future__ import annotations
 
-from typing import Any
-
-from kontrolltarn.formats.fhir.reader import FhirReader
+from kontrolltarn.formats.fhir.reader import read_fhir
 from kontrolltarn.formats.fhir.writer import hospital_to_bundle, program_to_bundle
-from kontrolltarn.formats.issues import Issues, Parts
-from kontrolltarn.model import Hospital
-
-
-def read_fhir(data: Any, issues: Issues, hospital: Hospital | None = None) -> Parts:
-    """Model parts from parsed FHIR JSON; every problem goes to ``issues``."""
-    return FhirReader(data, issues, hospital).read()
-
 
 __all__ = ["hospital_to_bundle", "program_to_bundle", "read_fhir"]

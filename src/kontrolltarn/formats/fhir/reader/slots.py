@@ -1,0 +1,60 @@
+"""Schedule and Slot: an operating room's staffed sessions."""
+
+from __future__ import annotations
+
+from kontrolltarn.formats.fhir import systems as s
+from kontrolltarn.model import Session
+
+from .context import Reading
+
+
+def read_schedules_and_slots(ctx: Reading) -> None:
+    """Sessions from the Slots of operating rooms' Schedules."""
+    schedules: dict[int, tuple[str, str] | None] = {}
+    for entry in ctx.doc.of_type("Schedule"):
+        ctx.mark(entry, "schedule")
+        room = None
+        for i, actor in enumerate(entry.resource.actor or []):
+            found = ctx.ref(entry, f"actor[{i}]", actor, ("room",), any_type=True)
+            if found and found[0] == "room":
+                room = found
+        schedules[id(entry)] = room
+    for entry in ctx.doc.of_type("Slot"):
+        ctx.mark(entry, "session")
+        slot = entry.resource
+        literal = slot.schedule.reference if slot.schedule else None
+        target = ctx.doc.resolve(literal) if literal else None
+        if target is None or target.type != "Schedule":
+            ctx.issues.error(entry.place, "schedule", literal,
+                             "unknown reference: no Schedule with that id in the file")
+            continue
+        if target.resource is None:
+            continue
+        room = schedules.get(id(target))
+        if room is None:
+            ctx.mark(entry, "other")
+            ctx.issues.warn(entry.place, "schedule", literal,
+                            "ignored: the Schedule is not an operating room's")
+            continue
+        if slot.status == "busy-unavailable":
+            ctx.mark(entry, "other")
+            ctx.issues.warn(entry.place, "status", slot.status,
+                            "ignored: an unavailable slot is not a staffed session")
+            continue
+        start = ctx.aware(entry, "start", slot.start)
+        end = ctx.aware(entry, "end", slot.end)
+        if start is None or end is None:
+            continue
+        day = start.date()
+        start_min = start.hour * 60 + start.minute
+        end_min = start_min + int((end - start).total_seconds() // 60)  # elapsed time
+        specialty = None
+        for concept in [*(slot.specialty or []), *(target.resource.specialty or [])]:
+            for coding in concept.coding or []:
+                if coding.code and specialty is None:
+                    specialty = coding.code
+                    ctx.ensure_specialty(entry, "specialty", coding.code, coding.display)
+        ctx.build(entry, "sessions", "Slot", lambda e=entry, r=room, d=day, a=start_min,
+                  b=end_min, sp=specialty: Session(
+                        ctx.model_id(e), r[1], d, a, b, sp,
+                        bool(s.ext_value(e.raw, s.EXT_EMERGENCY))))
