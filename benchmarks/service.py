@@ -27,10 +27,10 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
-from kontrolltarn.control import simulate_day
 from kontrolltarn.formats.native import save_hospital
 from kontrolltarn.model import Program
 from kontrolltarn.service import Runtime, Settings
+from kontrolltarn.simulate.replay import play_day
 from kontrolltarn.store import Store
 from kontrolltarn.synth import SCALES, generate
 
@@ -190,7 +190,7 @@ def main() -> None:
         store = Store.open(url)
         runtime = Runtime(Settings(), hospital, store)
         program = Program(tuple(p.as_entry() for p in store.plans.day(runtime.day)))
-        day_events = simulate_day(hospital, program, runtime.day, seed=0)
+        day_events = play_day(hospital, program, runtime.day, seed=0)
         runtime.ingest(day_events[: len(day_events) // 2])
         timings, served = [], []
         for _ in range(3 if quick else 20):

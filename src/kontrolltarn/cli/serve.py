@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import getpass
 import threading
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -16,6 +16,8 @@ from .options import hospital_option, load_hospital_file
 DEMO_USERS = {"koordinator": "coordinator", "leder": "leader", "kirurg": "surgeon",
               "sykepleier": "or_nurse", "anestesi": "anaesthesia", "portor": "porter",
               "feed": "feed"}
+#: minutes of replayed time before the first patient of the day is called
+REPLAY_LEAD_MIN = 15
 
 
 def _synthetic(hospital_file: Path | None, scale: str, seed: int):
@@ -84,12 +86,19 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
 
 
 def start_replay(runtime, seed: int = 0, stop: threading.Event | None = None) -> threading.Thread:
-    """Feed a simulated day into the runtime as the replay clock reaches each event."""
-    from kontrolltarn.control import simulate_day
+    """Feed the simulator's play of the day's program (``simulate.replay.play_day``) into the
+    runtime as the replay clock reaches each event. A replay clock restarts
+    ``REPLAY_LEAD_MIN`` before the first patient is called: what happened before (late
+    cancellations, the night) arrives at once, and the first case follows within minutes."""
     from kontrolltarn.model import Program
+    from kontrolltarn.service.clocks import ReplayClock
+    from kontrolltarn.simulate.replay import play_day
 
-    program = Program(tuple(p.as_entry() for p in runtime.store.plans.day(runtime.day)))
-    events = simulate_day(runtime.hospital, program, runtime.day, seed=seed)
+    program = Program(tuple(p.as_entry() for p in runtime.store.plans.day(runtime.day)
+                            if p.status != "cancelled"))
+    events = play_day(runtime.hospital, program, runtime.day, seed=seed)
+    if isinstance(runtime.clock, ReplayClock) and events:
+        runtime.clock = ReplayClock(replay_start(events), runtime.clock.speed)
     done = stop or threading.Event()
 
     def run() -> None:
@@ -109,11 +118,21 @@ def start_replay(runtime, seed: int = 0, stop: threading.Event | None = None) ->
     return thread
 
 
+def replay_start(events: list) -> datetime:
+    """When a replay of ``events`` begins: ``REPLAY_LEAD_MIN`` before the first patient is
+    called (else before the first event)."""
+    from kontrolltarn.model import EventKind
+
+    first = next((e.at for e in events if e.kind is EventKind.CALLED), events[0].at)
+    return first - timedelta(minutes=REPLAY_LEAD_MIN)
+
+
 def serve_demo(port: int = 8000, scale: str = "default", seed: int = 0,
                minutes_per_day: float = 10.0, database_url: str | None = None,
                seconds: float | None = None) -> None:
-    """Start the service on the embedded store with the synthetic hospital, replay a simulated
-    day (07:15–19:15) in ``minutes_per_day`` minutes and print the board's address. Runs until
+    """Start the service on the embedded store with the synthetic hospital, replay the
+    simulator's play of the day (from just before the first patient is called; 12 hours in
+    ``minutes_per_day`` minutes) and print the board's address. Runs until
     Ctrl-C, or for ``seconds`` if given."""
     import uvicorn
 

@@ -15,7 +15,6 @@ from .predictors import (
     load_models,
     train_models,
 )
-from .replay import simulate_day
 from .suggest import Suggestion, suggest
 from .tower import Tower
 
@@ -23,4 +22,4 @@ __all__ = ["Alert", "CaseForecast", "CaseRisk", "CaseState", "Clock", "DurationS
            "HospitalDurations", "LiveDay", "Models", "Outcome", "PlannedCase", "PredictedDurations",
            "RepairRefused", "RoomForecast", "Suggestion", "Thresholds", "Tower",
            "apply_suggestion", "board_view", "cancellation_risks", "forecast_room", "load_models",
-           "room_alerts", "room_view", "simulate_day", "suggest", "train_models"]
+           "room_alerts", "room_view", "suggest", "train_models"]

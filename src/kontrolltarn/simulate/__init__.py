@@ -2,7 +2,8 @@
 
 ``simulate(synthetic, policy, days=365, seed=0)`` runs the planning cycle and the days and returns
 the event log and the plan history; ``kontrolltarn.kpi`` measures them. ``replay.day_stream``
-yields a simulated day's events with its program, for the control tower.
+yields a simulated day's events with its program, for the control tower; ``replay.play_day`` plays
+one day of a given program (the demo's replay).
 """
 
 from .engine import SimulationResult, execution_log, simulate
