@@ -12,10 +12,10 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from kontrolltarn.control import simulate_day
 from kontrolltarn.model import Event, Hospital, Program
 from kontrolltarn.service import Runtime, Settings
 from kontrolltarn.service.auth import Principal, Role
+from kontrolltarn.simulate.replay import play_day
 from kontrolltarn.store import PostgresNotifier, Store
 
 from ..store.databases import postgres_url
@@ -55,7 +55,7 @@ def pair(small_hospital: Hospital) -> Iterator[tuple[Runtime, Runtime]]:
 
 def day_events(rt: Runtime) -> list[Event]:
     program = Program(tuple(p.as_entry() for p in rt.store.plans.day(rt.day)))
-    return simulate_day(rt.hospital, program, rt.day, seed=3)
+    return play_day(rt.hospital, program, rt.day, seed=3)
 
 
 def test_events_stored_by_one_process_reach_the_others_tower(
