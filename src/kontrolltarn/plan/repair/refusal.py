@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from kontrolltarn.model import Hospital, ModelError, Program, ProgramEntry
-from kontrolltarn.plan.check import check
-from kontrolltarn.plan.check.report import Level
+from kontrolltarn.model import Hospital, ModelError, ProgramEntry
+from kontrolltarn.plan.check import ProgramState
 
 
 class RepairRefused(ModelError):
@@ -18,15 +17,13 @@ class RepairRefused(ModelError):
 
 def broken_rule(hospital: Hospital, others: list[ProgramEntry],
                 placed: list[ProgramEntry]) -> tuple[str, str]:
-    """The first hard rule that ``placed`` breaks among ``others`` (the rest of their day), as
-    ``plan.check`` names it, with its detail; breaches the day had before are not counted."""
-    moved = {e.case_id for e in placed}
-    before = {(v.constraint, v.refs) for v in check(hospital, Program(tuple(others))).violations}
-    after = check(hospital, Program(tuple(others + placed)))
-    for v in after.violations:
-        if v.level is Level.HARD and (v.constraint, v.refs) not in before and moved & set(v.refs):
-            return v.constraint, v.detail
-    for v in after.violations:  # a breach of the whole day (beds, equipment) names no case
-        if v.level is Level.HARD and (v.constraint, v.refs) not in before:
-            return v.constraint, v.detail
+    """The first hard rule that ``placed`` (put in one after the other) breaks among
+    ``others``, the rest of their day, as the feasibility kernel of ``plan.check`` names it,
+    with its detail."""
+    state = ProgramState(hospital, others)
+    for entry in placed:
+        found = state.violations(entry, first=True)
+        if found:
+            return found[0].constraint, found[0].detail
+        state.add(entry)
     return "no hard rule (the repair's own limits)", "the list leaves no place for it"
