@@ -81,287 +81,388 @@ def _person_lower_bound(shifts: list[tuple[list[int], int]], skill: list[int], w
 
 
 class ExactModel:
-    """The CP-SAT model of one instance, with decoding and warm-start completion."""
+    """The CP-SAT model of one instance, with decoding and warm-start completion.
+
+    The constructor reads as the model: each ``_add_*`` method adds one family of variables and
+    constraints with its cost terms. They run in a fixed order (it fixes CP-SAT's variable
+    indices, and so its search), and later families read what earlier ones created.
+    """
 
     def __init__(self, inst: Instance, *, cuts: bool = True, nurses: bool = True) -> None:
         self.inst = inst
-        m = self.m = cp_model.CpModel()
-        D, spd, S = inst.days, inst.shifts_per_day, inst.shifts
-        P, R, T = len(inst.patients), len(inst.rooms), len(inst.theaters)
-        wt = inst.weights
-        pats = inst.patients
-        K = P + len(inst.occupants)  # persons: patients, then occupants
-        obj: list[Expr] = []
-        self.objective_terms = obj
+        self.m = cp_model.CpModel()
+        self.cuts = cuts
+        self.objective_terms: list[Expr] = []
+        self._collect_persons()
+        self._add_admissions()
+        self._add_occupants()
+        self._collect_room_presence()
+        self._add_theater_choice()
+        for d in range(inst.days):
+            self._add_theaters_of_day(d)
+            for sg in range(len(inst.surgeons)):
+                self._add_surgeon_day(sg, d)
+        for (r, dd), here in self.pres.items():
+            self._add_room_capacity_and_gender(r, dd, here)
+            self._add_age_mix(here)
+        self._compute_nurse_floors()
+        self.v: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        if not nurses:
+            self._add_nurse_floors_as_costs()
+        else:
+            self._add_room_nurses()
+            self._add_nurse_costs_per_person()
+        self.objective = _sum(self.objective_terms)
+        self.m.minimize(self.objective)
 
-        # --- persons: admission days, rooms, per-shift requirement and workload ---
-        los = [p.length_of_stay for p in pats] + [o.length_of_stay for o in inst.occupants]
-        req = [p.skill_required for p in pats] + [o.skill_required for o in inst.occupants]
-        wl = [p.workload for p in pats] + [o.workload for o in inst.occupants]
-        age = [p.age_group for p in pats] + [o.age_group for o in inst.occupants]
-        gender = [p.gender for p in pats] + [o.gender for o in inst.occupants]
-        x: dict[tuple[int, int], Expr] = {}  # (person, day) -> admitted that day (0/1)
+    # --- persons and admissions ---
+    def _collect_persons(self) -> None:
+        """Patients and occupants as one list of persons (patients first): length of stay and,
+        per day of the stay, the nurse skill required and the workload they bring."""
+        inst = self.inst
+        pats, occs = inst.patients, inst.occupants
+        self.P = len(pats)
+        self.K = self.P + len(occs)
+        self.los = [p.length_of_stay for p in pats] + [o.length_of_stay for o in occs]
+        self.req = [p.skill_required for p in pats] + [o.skill_required for o in occs]
+        self.wl = [p.workload for p in pats] + [o.workload for o in occs]
+        self.age = [p.age_group for p in pats] + [o.age_group for o in occs]
+        self.gender = [p.gender for p in pats] + [o.gender for o in occs]
+
+    def _add_admissions(self) -> None:
+        """Each patient is admitted at most once (mandatory ones exactly once), on a day from
+        its release on which its surgeon and some theater have time for it, into one room it is
+        compatible with. Costs: each day of delay after release, and each optional patient left
+        unscheduled."""
+        inst, m, wt, obj = self.inst, self.m, self.inst.weights, self.objective_terms
+        self.x: dict[tuple[int, int], Expr] = {}  # (person, day) -> admitted that day (0/1)
         self.w: dict[tuple[int, int, int], cp_model.IntVar] = {}
-        w_room: dict[tuple[int, int, int], Expr] = {}  # includes occupants' constant 1
+        self.w_room: dict[tuple[int, int, int], Expr] = {}  # includes occupants' constant 1
         self.x_vars: dict[tuple[int, int], cp_model.IntVar] = {}
-        for k, pat in enumerate(pats):
-            days = [d for d in range(pat.release_day, min(inst.last_possible_day(k), D - 1) + 1)
+        for k, pat in enumerate(inst.patients):
+            days = [d for d in range(pat.release_day,
+                                     min(inst.last_possible_day(k), inst.days - 1) + 1)
                     if pat.surgery_duration <= inst.surgeons[pat.surgeon].max_surgery_time[d]
                     and any(pat.surgery_duration <= th.availability[d] for th in inst.theaters)]
-            rooms = [r for r in range(R) if r not in pat.incompatible_rooms]
+            rooms = [r for r in range(len(inst.rooms)) if r not in pat.incompatible_rooms]
             for d in days:
                 xv = m.new_bool_var(f"x{k}_{d}")
                 self.x_vars[k, d] = xv
-                x[k, d] = xv
+                self.x[k, d] = xv
                 ws = []
                 for r in rooms:
                     wv = m.new_bool_var(f"w{k}_{d}_{r}")
                     self.w[k, d, r] = wv
-                    w_room[k, d, r] = wv
+                    self.w_room[k, d, r] = wv
                     ws.append(wv)
                 m.add(_sum(ws) == xv)
                 obj.append(wt[6] * (d - pat.release_day) * xv)
-            total = _sum([x[k, d] for d in days])
+            total = _sum([self.x[k, d] for d in days])
             if pat.mandatory:
                 m.add(total == 1)
             else:
                 m.add(total <= 1)
                 obj.append(wt[7] * (1 - total))
-        for o, occ in enumerate(inst.occupants):
-            x[P + o, 0] = 1
-            w_room[P + o, 0, occ.room] = 1
-        days_of: list[list[int]] = [[] for _ in range(K)]
-        for k, d in x:
-            days_of[k].append(d)
 
-        def in_hosp(k: int, dd: int) -> list[int]:
-            """Admission days of k that put k in hospital on day dd."""
-            return [d for d in days_of[k] if d <= dd < d + los[k]]
+    def _add_occupants(self) -> None:
+        """Occupants are already in: admitted on day 0 in their room, as constants."""
+        for o, occ in enumerate(self.inst.occupants):
+            self.x[self.P + o, 0] = 1
+            self.w_room[self.P + o, 0, occ.room] = 1
+        self.days_of: list[list[int]] = [[] for _ in range(self.K)]
+        for k, d in self.x:
+            self.days_of[k].append(d)
 
-        # pres[r, dd] -> {person: presence expression}
-        pres: dict[tuple[int, int], dict[int, Expr]] = {}
-        for k in range(K):
-            rooms_k = sorted({r for (kk, _, r) in w_room if kk == k})
-            for dd in range(D):
-                ds = in_hosp(k, dd)
+    def _in_hosp(self, k: int, dd: int) -> list[int]:
+        """Admission days of k that put k in hospital on day dd."""
+        return [d for d in self.days_of[k] if d <= dd < d + self.los[k]]
+
+    def _collect_room_presence(self) -> None:
+        """``pres[r, dd][k]``: the expression that is 1 when person k is in room r on day dd
+        (a sum over the admission days that cover dd). Every room and nurse term reads it."""
+        self.pres: dict[tuple[int, int], dict[int, Expr]] = {}
+        for k in range(self.K):
+            rooms_k = sorted({r for (kk, _, r) in self.w_room if kk == k})
+            for dd in range(self.inst.days):
+                ds = self._in_hosp(k, dd)
                 for r in rooms_k:
-                    terms = [w_room[k, d, r] for d in ds if (k, d, r) in w_room]
+                    terms = [self.w_room[k, d, r] for d in ds if (k, d, r) in self.w_room]
                     if terms:
-                        pres.setdefault((r, dd), {})[k] = _sum(terms)
+                        self.pres.setdefault((r, dd), {})[k] = _sum(terms)
 
-        # --- surgery ---
+    # --- surgery ---
+    def _add_theater_choice(self) -> None:
+        """An admitted patient is operated on its admission day in exactly one theater that is
+        open long enough for its surgery."""
+        pats = self.inst.patients
         self.z: dict[tuple[int, int, int], cp_model.IntVar] = {}
         for (k, d), xv in self.x_vars.items():
             zs = []
-            for t, th in enumerate(inst.theaters):
+            for t, th in enumerate(self.inst.theaters):
                 if pats[k].surgery_duration <= th.availability[d]:
-                    zv = m.new_bool_var(f"z{k}_{d}_{t}")
+                    zv = self.m.new_bool_var(f"z{k}_{d}_{t}")
                     self.z[k, d, t] = zv
                     zs.append(zv)
-            m.add(_sum(zs) == xv)
-        for d in range(D):
-            opens: list[Expr] = []
-            for t, th in enumerate(inst.theaters):
-                in_t = [(k, zv) for (k, dd, tt), zv in self.z.items() if dd == d and tt == t]
-                if not in_t:
-                    continue
-                op = m.new_bool_var(f"open{t}_{d}")
-                opens.append(th.availability[d] * op)
-                for _, zv in in_t:
-                    m.add(zv <= op)
-                # load <= availability x open: same integer points, tighter relaxation
-                m.add(_sum([pats[k].surgery_duration * zv for k, zv in in_t])
-                      <= th.availability[d] * op)
-                obj.append(wt[4] * op)
-            day_load = _sum([pats[k].surgery_duration * xv for (k, dd), xv in self.x_vars.items()
-                             if dd == d])
-            if cuts and opens:
-                m.add(_sum(opens) >= day_load)
-            for sg, surgeon in enumerate(inst.surgeons):
-                mine = [(k, xv) for (k, dd), xv in self.x_vars.items()
-                        if dd == d and pats[k].surgeon == sg]
-                if not mine:
-                    continue
-                m.add(_sum([pats[k].surgery_duration * xv for k, xv in mine])
-                      <= surgeon.max_surgery_time[d])
-                uses = []
-                for t in range(T):
-                    zs_u = [self.z[k, d, t] for k, _ in mine if (k, d, t) in self.z]
-                    if not zs_u:
-                        continue
-                    ut = m.new_bool_var(f"uses{sg}_{t}_{d}")
-                    for zv in zs_u:
-                        m.add(zv <= ut)
-                    m.add(ut <= _sum(zs_u))
-                    uses.append(ut)
-                if len(uses) > 1:
-                    tr = m.new_int_var(0, len(uses) - 1, f"tr{sg}_{d}")
-                    m.add(tr >= _sum(uses) - 1)
-                    obj.append(wt[5] * tr)
+            self.m.add(_sum(zs) == xv)
 
-        # --- rooms: capacity, gender, age mix ---
-        for (r, dd), here in pres.items():
-            cap = inst.rooms[r].capacity
-            var_people = [k for k in here if k < P]
-            fixed = [k for k in here if k >= P]
-            if var_people:
-                m.add(_sum([here[k] for k in var_people]) <= cap - len(fixed))
-                g = m.new_bool_var(f"g{r}_{dd}")  # 1: gender B in the room
-                fixed_g = {gender[k] for k in fixed}
-                if fixed_g == {"A"}:
-                    m.add(g == 0)
-                elif fixed_g == {"B"}:
-                    m.add(g == 1)
-                b_side = [here[k] for k in var_people if gender[k] == "B"]
-                a_side = [here[k] for k in var_people if gender[k] != "B"]
-                for e in b_side:
-                    m.add(e <= g)
-                for e in a_side:
-                    m.add(e <= 1 - g)
-                if cuts:
-                    room = cap - len(fixed)
-                    m.add(_sum(b_side) <= room * g)
-                    m.add(_sum(a_side) <= room * (1 - g))
-            ages = sorted({age[k] for k in here})
-            lo_prev: Expr = 0
-            los_: list[Expr] = []
-            for a in ages[:-1]:
-                below = [k for k in here if age[k] <= a]
-                if any(k >= P for k in below):
-                    lo: Expr = 1
-                else:
-                    lv = m.new_bool_var("")
-                    for k in below:
-                        m.add(lv >= here[k])
-                    m.add(lv >= lo_prev)
-                    lo = lv
-                los_.append(lo)
-                lo_prev = lo
-            hi_next: Expr = 0
-            his: list[Expr] = []
-            for a in reversed(ages[1:]):
-                above = [k for k in here if age[k] >= a]
-                if any(k >= P for k in above):
-                    hi: Expr = 1
-                else:
-                    hv = m.new_bool_var("")
-                    for k in above:
-                        m.add(hv >= here[k])
-                    m.add(hv >= hi_next)
-                    hi = hv
-                his.append(hi)
-                hi_next = hi
-            his.reverse()
-            for i in range(len(ages) - 1):
-                gap = ages[i + 1] - ages[i]
-                if isinstance(los_[i], int) and isinstance(his[i], int):
-                    obj.append(wt[0] * gap)
-                    continue
-                span = m.new_bool_var("")
-                m.add(span >= _sum([los_[i], his[i]]) - 1)
-                obj.append(wt[0] * gap * span)
+    def _add_theaters_of_day(self, d: int) -> None:
+        """A theater used on day d is open, and the surgeries in it fit its available time.
+        Cost: each open theater. Cut: the open theaters' time covers the day's surgery."""
+        m, pats, wt = self.m, self.inst.patients, self.inst.weights
+        opens: list[Expr] = []
+        for t, th in enumerate(self.inst.theaters):
+            in_t = [(k, zv) for (k, dd, tt), zv in self.z.items() if dd == d and tt == t]
+            if not in_t:
+                continue
+            op = m.new_bool_var(f"open{t}_{d}")
+            opens.append(th.availability[d] * op)
+            for _, zv in in_t:
+                m.add(zv <= op)
+            # load <= availability x open: same integer points, tighter relaxation
+            m.add(_sum([pats[k].surgery_duration * zv for k, zv in in_t])
+                  <= th.availability[d] * op)
+            self.objective_terms.append(wt[4] * op)
+        day_load = _sum([pats[k].surgery_duration * xv for (k, dd), xv in self.x_vars.items()
+                         if dd == d])
+        if self.cuts and opens:
+            m.add(_sum(opens) >= day_load)
 
-        # --- nurses ---
-        staff = inst.nurses
-        skill = [n.skill_level for n in staff]
-        working = [[n for n, nurse in enumerate(staff) if nurse.works(s)] for s in range(S)]
-        # cheapest continuity + skill cost of each person alone, per admission day
-        floor: dict[tuple[int, int], int] = {}
-        if cuts:
-            for k, d in x:
-                shifts = [(working[s], req[k][s - d * spd])
-                          for s in range(d * spd, min(D, d + los[k]) * spd)]
-                floor[k, d] = _person_lower_bound(shifts, skill, wt[1], wt[2])
-        self.v: dict[tuple[int, int, int], cp_model.IntVar] = {}
-        if not nurses:
-            # relaxation: each person's nurse cost replaced by its floor, so the optimum of
-            # this small model is a lower bound of the full objective
-            obj.extend(f * x[k, d] for (k, d), f in floor.items())
-        else:
-            for (r, dd) in pres:
+    def _add_surgeon_day(self, sg: int, d: int) -> None:
+        """A surgeon operates no longer on day d than their maximum that day. Cost: each theater
+        beyond the first that the surgeon works in that day (a transfer)."""
+        m, pats = self.m, self.inst.patients
+        mine = [(k, xv) for (k, dd), xv in self.x_vars.items()
+                if dd == d and pats[k].surgeon == sg]
+        if not mine:
+            return
+        m.add(_sum([pats[k].surgery_duration * xv for k, xv in mine])
+              <= self.inst.surgeons[sg].max_surgery_time[d])
+        uses = []
+        for t in range(len(self.inst.theaters)):
+            zs_u = [self.z[k, d, t] for k, _ in mine if (k, d, t) in self.z]
+            if not zs_u:
+                continue
+            ut = m.new_bool_var(f"uses{sg}_{t}_{d}")
+            for zv in zs_u:
+                m.add(zv <= ut)
+            m.add(ut <= _sum(zs_u))
+            uses.append(ut)
+        if len(uses) > 1:
+            tr = m.new_int_var(0, len(uses) - 1, f"tr{sg}_{d}")
+            m.add(tr >= _sum(uses) - 1)
+            self.objective_terms.append(self.inst.weights[5] * tr)
+
+    # --- rooms ---
+    def _add_room_capacity_and_gender(self, r: int, dd: int, here: dict[int, Expr]) -> None:
+        """No more people in room r on day dd than its beds, and one gender per room-day
+        (``g`` = 1 means gender B); occupants fix the gender of their room."""
+        m, P, gender = self.m, self.P, self.gender
+        cap = self.inst.rooms[r].capacity
+        var_people = [k for k in here if k < P]
+        fixed = [k for k in here if k >= P]
+        if not var_people:
+            return
+        m.add(_sum([here[k] for k in var_people]) <= cap - len(fixed))
+        g = m.new_bool_var(f"g{r}_{dd}")  # 1: gender B in the room
+        fixed_g = {gender[k] for k in fixed}
+        if fixed_g == {"A"}:
+            m.add(g == 0)
+        elif fixed_g == {"B"}:
+            m.add(g == 1)
+        b_side = [here[k] for k in var_people if gender[k] == "B"]
+        a_side = [here[k] for k in var_people if gender[k] != "B"]
+        for e in b_side:
+            m.add(e <= g)
+        for e in a_side:
+            m.add(e <= 1 - g)
+        if self.cuts:
+            room = cap - len(fixed)
+            m.add(_sum(b_side) <= room * g)
+            m.add(_sum(a_side) <= room * (1 - g))
+
+    def _add_age_mix(self, here: dict[int, Expr]) -> None:
+        """Cost of the age range in a room-day: the sum of the gaps between consecutive age
+        groups present, a gap counting when someone is at or below it and someone above it
+        (``lo``/``hi`` chains, occupants as constants)."""
+        m, P, age = self.m, self.P, self.age
+        ages = sorted({age[k] for k in here})
+        lo_prev: Expr = 0
+        los_: list[Expr] = []
+        for a in ages[:-1]:
+            below = [k for k in here if age[k] <= a]
+            if any(k >= P for k in below):
+                lo: Expr = 1
+            else:
+                lv = m.new_bool_var("")
+                for k in below:
+                    m.add(lv >= here[k])
+                m.add(lv >= lo_prev)
+                lo = lv
+            los_.append(lo)
+            lo_prev = lo
+        hi_next: Expr = 0
+        his: list[Expr] = []
+        for a in reversed(ages[1:]):
+            above = [k for k in here if age[k] >= a]
+            if any(k >= P for k in above):
+                hi: Expr = 1
+            else:
+                hv = m.new_bool_var("")
+                for k in above:
+                    m.add(hv >= here[k])
+                m.add(hv >= hi_next)
+                hi = hv
+            his.append(hi)
+            hi_next = hi
+        his.reverse()
+        weight = self.inst.weights[0]
+        for i in range(len(ages) - 1):
+            gap = ages[i + 1] - ages[i]
+            if isinstance(los_[i], int) and isinstance(his[i], int):
+                self.objective_terms.append(weight * gap)
+                continue
+            span = m.new_bool_var("")
+            m.add(span >= _sum([los_[i], his[i]]) - 1)
+            self.objective_terms.append(weight * gap * span)
+
+    # --- nurses ---
+    def _compute_nurse_floors(self) -> None:
+        """With cuts: each person's cheapest continuity + skill cost per admission day, as if
+        every shift of the stay had its best working nurse (a tiny model each)."""
+        inst, spd, D = self.inst, self.inst.shifts_per_day, self.inst.days
+        self.skill = [n.skill_level for n in inst.nurses]
+        self.working = [[n for n, nurse in enumerate(inst.nurses) if nurse.works(s)]
+                        for s in range(inst.shifts)]
+        self.floor: dict[tuple[int, int], int] = {}
+        if not self.cuts:
+            return
+        wt = inst.weights
+        for k, d in self.x:
+            shifts = [(self.working[s], self.req[k][s - d * spd])
+                      for s in range(d * spd, min(D, d + self.los[k]) * spd)]
+            self.floor[k, d] = _person_lower_bound(shifts, self.skill, wt[1], wt[2])
+
+    def _add_nurse_floors_as_costs(self) -> None:
+        """The relaxation without nurses: each person's nurse cost is replaced by its floor,
+        so the optimum of this small model is a lower bound of the full objective."""
+        self.objective_terms.extend(f * self.x[k, d] for (k, d), f in self.floor.items())
+
+    def _add_room_nurses(self) -> None:
+        """Every occupied room has exactly one of the working nurses in each shift of the day."""
+        spd = self.inst.shifts_per_day
+        for (r, dd) in self.pres:
+            for s in range(dd * spd, (dd + 1) * spd):
+                vs = []
+                for n in self.working[s]:
+                    vv = self.m.new_bool_var(f"v{n}_{r}_{s}")
+                    self.v[n, r, s] = vv
+                    vs.append(vv)
+                self.m.add_exactly_one(vs)
+
+    def _add_nurse_costs_per_person(self) -> None:
+        """For each person and shift in hospital: who their nurse is, and the continuity, skill
+        and workload terms that follow. Then excess workload per nurse, and (with cuts) each
+        person's nurse cost at least its floor."""
+        spd, R = self.inst.shifts_per_day, len(self.inst.rooms)
+        self.u: dict[tuple[int, int, int], Expr] = {}
+        self.person_cost: dict[int, list[Expr]] = {}
+        self.load_terms: dict[tuple[int, int], list[Expr]] = {}
+        self.seen: dict[tuple[int, int], cp_model.IntVar] = {}
+        for k in range(self.K):
+            for dd in range(self.inst.days):
+                ds = self._in_hosp(k, dd)
+                if not ds:
+                    continue
+                inside = _sum([self.x[k, d] for d in ds])
+                rooms_here = [r for r in range(R) if k in self.pres.get((r, dd), {})]
                 for s in range(dd * spd, (dd + 1) * spd):
-                    vs = []
-                    for n in working[s]:
-                        vv = m.new_bool_var(f"v{n}_{r}_{s}")
-                        self.v[n, r, s] = vv
-                        vs.append(vv)
-                    m.add_exactly_one(vs)
-            # u[k, s, n]: person k's nurse in shift s is n (when k is in hospital)
-            u: dict[tuple[int, int, int], Expr] = {}
-            person_cost: dict[int, list[Expr]] = {}
-            load_terms: dict[tuple[int, int], list[Expr]] = {}
-            seen: dict[tuple[int, int], cp_model.IntVar] = {}
-            for k in range(K):
-                for dd in range(D):
-                    ds = in_hosp(k, dd)
-                    if not ds:
-                        continue
-                    inside = _sum([x[k, d] for d in ds])
-                    rooms_here = [r for r in range(R) if k in pres.get((r, dd), {})]
-                    for s in range(dd * spd, (dd + 1) * spd):
-                        ns = working[s]
-                        if len(ns) == 1:
-                            u[k, s, ns[0]] = inside
-                        else:
-                            us = []
-                            for n in ns:
-                                uv = m.new_bool_var("")
-                                u[k, s, n] = uv
-                                us.append(uv)
-                                for r in rooms_here:
-                                    pr = pres[r, dd][k]
-                                    m.add(uv >= pr + self.v[n, r, s] - 1)
-                                    m.add(uv <= self.v[n, r, s] + 1 - pr)
-                            m.add(_sum(us) == inside)
-                        for n in ns:
-                            if (k, n) not in seen:
-                                seen[k, n] = m.new_bool_var(f"seen{k}_{n}")
-                                person_cost.setdefault(k, []).append(wt[2] * seen[k, n])
-                            m.add(seen[k, n] >= u[k, s, n])
-                        # skill, order-encoded on the levels above the weakest working nurse
-                        need = {d: req[k][s - d * spd] for d in ds}
-                        for level in range(min(skill[n] for n in ns) + 1, max(need.values()) + 1):
-                            wants = _sum([x[k, d] for d in ds if need[d] >= level])
-                            able = [u[k, s, n] for n in ns if skill[n] >= level]
-                            if not able:
-                                person_cost.setdefault(k, []).append(wt[1] * wants)
-                                continue
-                            e = m.new_bool_var("")
-                            m.add(e >= wants - _sum(able))
-                            person_cost.setdefault(k, []).append(wt[1] * e)
-                        # workload carried by each nurse for k
-                        loads = {d: wl[k][s - d * spd] for d in ds}
-                        for n in ns:
-                            if len(ns) == 1:
-                                load_terms.setdefault((n, s), []).append(
-                                    _sum([loads[d] * x[k, d] for d in ds]))
-                                continue
-                            top = max(loads.values())
-                            if top == 0:
-                                continue
-                            lp = m.new_int_var(0, top, "")
-                            for val in sorted(set(loads.values()) - {0}):
-                                heavy = _sum([x[k, d] for d in ds if loads[d] >= val])
-                                m.add(lp >= val * (heavy + u[k, s, n] - 1))
-                            load_terms.setdefault((n, s), []).append(lp)
-            for (n, s), terms in load_terms.items():
-                limit = staff[n].max_load[s]
-                top_load = sum(wl[k][s - d * spd] for k in range(K) for d in days_of[k]
-                               if 0 <= s - d * spd < len(wl[k]))
-                if top_load <= limit:
-                    continue
-                # a tight upper bound keeps the LP well scaled
-                ex = m.new_int_var(0, top_load - limit, f"ex{n}_{s}")
-                m.add(ex >= _sum(terms) - limit)
-                obj.append(wt[3] * ex)
-            for costs in person_cost.values():
-                obj.extend(costs)
-            if cuts:
-                for k in range(K):
-                    m.add(_sum(person_cost.get(k, []))
-                          >= _sum([floor[k, d] * x[k, d] for d in days_of[k]]))
-        self.objective = _sum(obj)
-        m.minimize(self.objective)
+                    self._add_persons_nurse(k, dd, s, inside, rooms_here)
+                    self._add_continuity(k, s)
+                    self._add_skill_gap(k, s, ds)
+                    self._add_workload_share(k, s, ds)
+        self._add_excess_workload()
+        for costs in self.person_cost.values():
+            self.objective_terms.extend(costs)
+        if self.cuts:
+            for k in range(self.K):
+                self.m.add(_sum(self.person_cost.get(k, []))
+                           >= _sum([self.floor[k, d] * self.x[k, d] for d in self.days_of[k]]))
+
+    def _add_persons_nurse(self, k: int, dd: int, s: int, inside: Expr,
+                           rooms_here: list[int]) -> None:
+        """``u[k, s, n]``: person k's nurse in shift s is n. Exactly one while k is in hospital,
+        and it is the nurse of the room k is in."""
+        m, ns = self.m, self.working[s]
+        if len(ns) == 1:
+            self.u[k, s, ns[0]] = inside
+            return
+        us = []
+        for n in ns:
+            uv = m.new_bool_var("")
+            self.u[k, s, n] = uv
+            us.append(uv)
+            for r in rooms_here:
+                pr = self.pres[r, dd][k]
+                m.add(uv >= pr + self.v[n, r, s] - 1)
+                m.add(uv <= self.v[n, r, s] + 1 - pr)
+        m.add(_sum(us) == inside)
+
+    def _add_continuity(self, k: int, s: int) -> None:
+        """Cost: each distinct nurse who cares for person k during the stay."""
+        for n in self.working[s]:
+            if (k, n) not in self.seen:
+                self.seen[k, n] = self.m.new_bool_var(f"seen{k}_{n}")
+                self.person_cost.setdefault(k, []).append(self.inst.weights[2] * self.seen[k, n])
+            self.m.add(self.seen[k, n] >= self.u[k, s, n])
+
+    def _add_skill_gap(self, k: int, s: int, ds: list[int]) -> None:
+        """Cost: the levels by which k's nurse in shift s falls short of the skill k needs then,
+        one term per level above the weakest working nurse (order-encoded, no big-M)."""
+        ns, skill, spd = self.working[s], self.skill, self.inst.shifts_per_day
+        w_skill = self.inst.weights[1]
+        need = {d: self.req[k][s - d * spd] for d in ds}
+        for level in range(min(skill[n] for n in ns) + 1, max(need.values()) + 1):
+            wants = _sum([self.x[k, d] for d in ds if need[d] >= level])
+            able = [self.u[k, s, n] for n in ns if skill[n] >= level]
+            if not able:
+                self.person_cost.setdefault(k, []).append(w_skill * wants)
+                continue
+            e = self.m.new_bool_var("")
+            self.m.add(e >= wants - _sum(able))
+            self.person_cost.setdefault(k, []).append(w_skill * e)
+
+    def _add_workload_share(self, k: int, s: int, ds: list[int]) -> None:
+        """The workload k brings in shift s, carried by k's nurse then (``lp`` is at least each
+        load level k may bring, when n is k's nurse)."""
+        ns, spd = self.working[s], self.inst.shifts_per_day
+        loads = {d: self.wl[k][s - d * spd] for d in ds}
+        for n in ns:
+            if len(ns) == 1:
+                self.load_terms.setdefault((n, s), []).append(
+                    _sum([loads[d] * self.x[k, d] for d in ds]))
+                continue
+            top = max(loads.values())
+            if top == 0:
+                continue
+            lp = self.m.new_int_var(0, top, "")
+            for val in sorted(set(loads.values()) - {0}):
+                heavy = _sum([self.x[k, d] for d in ds if loads[d] >= val])
+                self.m.add(lp >= val * (heavy + self.u[k, s, n] - 1))
+            self.load_terms.setdefault((n, s), []).append(lp)
+
+    def _add_excess_workload(self) -> None:
+        """Cost: each nurse's workload in a shift above their maximum load then."""
+        spd, wl = self.inst.shifts_per_day, self.wl
+        for (n, s), terms in self.load_terms.items():
+            limit = self.inst.nurses[n].max_load[s]
+            top_load = sum(wl[k][s - d * spd] for k in range(self.K) for d in self.days_of[k]
+                           if 0 <= s - d * spd < len(wl[k]))
+            if top_load <= limit:
+                continue
+            # a tight upper bound keeps the LP well scaled
+            ex = self.m.new_int_var(0, top_load - limit, f"ex{n}_{s}")
+            self.m.add(ex >= _sum(terms) - limit)
+            self.objective_terms.append(self.inst.weights[3] * ex)
 
     # --- solutions ---
     def fixing(self, sol: Solution) -> list[tuple[cp_model.IntVar, int]]:
