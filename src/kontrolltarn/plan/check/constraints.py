@@ -176,6 +176,9 @@ class Constraint:
     description: str
     find: Finder
     placement: Placement | None = None
+    #: judged on one entry without its times or the rest of the program: whether a case may go
+    #: into a session at all (``ProgramState.admissible``)
+    static: bool = False
 
     def incremental(self, func: Placement) -> Placement:
         """Decorator: register ``func`` as this rule's incremental form."""
@@ -198,8 +201,8 @@ def constraint(name: str, level: Level, unit: str, description: str,
 EntryRule = Callable[[World, ResolvedEntry], "Violation | None"]
 
 
-def entry_constraint(name: str, level: Level, unit: str,
-                     description: str) -> Callable[[EntryRule], Constraint]:
+def entry_constraint(name: str, level: Level, unit: str, description: str,
+                     static: bool = True) -> Callable[[EntryRule], Constraint]:
     """A rule judged on each entry alone: its full and incremental forms are one function."""
     def register(func: EntryRule) -> Constraint:
         def find(ctx: Context) -> Iterator[Violation]:
@@ -212,7 +215,7 @@ def entry_constraint(name: str, level: Level, unit: str,
             v = func(state, p.resolved) if p.resolved is not None else None
             return [] if v is None else [v]
 
-        rule = Constraint(name, level, 0.0, unit, description, find, placement)
+        rule = Constraint(name, level, 0.0, unit, description, find, placement, static)
         CONSTRAINTS.append(rule)
         return rule
     return register
@@ -513,7 +516,7 @@ def _equipment_placed(state: ProgramState, p: Placing) -> list[Violation]:
 
 @entry_constraint("outside staffed hours", HARD, "minutes",
                   "Cases start no earlier than the session and end no later than its staffed end "
-                  "plus the allowed overtime.")
+                  "plus the allowed overtime.", static=False)
 def _outside_hours(world: World, r: ResolvedEntry) -> Violation | None:
     allowed = world.hospital.allowed_overtime_min
     e, s = r.entry, r.session
@@ -559,7 +562,8 @@ def _beds_placed(state: ProgramState, p: Placing) -> list[Violation]:
 
 
 @entry_constraint("emergency time limit missed", HARD, "minutes",
-                  "An emergency case is in the room within its urgency category's limit.")
+                  "An emergency case is in the room within its urgency category's limit.",
+                  static=False)
 def _emergency_limit(world: World, r: ResolvedEntry) -> Violation | None:
     if r.emergency is None:
         return None

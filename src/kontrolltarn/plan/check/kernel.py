@@ -14,6 +14,8 @@ Every planner, repair, policy and suggestion asks here::
     state.remove(case_id)        #   once, so adding it again moves it
     state.violations(entry, ignore={"c1"})   # as if c1 (about to move) were not there
     state.next_start(session_id) # when a case added at the end of the list could start
+    state.admissible(case_id, session, surgeon_id)  # the rules that keep it out of the session
+                                 #   whatever the time: the planners' pre-filter
     state.find(case_id); state.session_entries(session_id); state.day_entries(day)
     state.program()              # the entries, in the order they were added
 
@@ -57,7 +59,12 @@ HARD_RULES = [c for c in CONSTRAINTS if c.level is Level.HARD]
 _missing = [c.name for c in HARD_RULES if c.placement is None]
 if _missing:
     raise ImportError(f"hard constraints without an incremental form: {_missing}")
-_PLACEMENTS = [c.placement for c in HARD_RULES if c.placement is not None]
+#: rules on the entry alone first: they are the cheapest and the most often broken
+_PLACEMENTS = [c.placement for c in sorted(HARD_RULES, key=lambda c: not c.static)
+               if c.placement is not None]
+#: the unknown-reference rule and the rules judged without times (``Constraint.static``)
+_STATIC = [c.placement for c in HARD_RULES
+           if c.placement is not None and (c.static or c.name == "unknown reference")]
 
 
 def _start(r: ResolvedEntry) -> int:
@@ -122,6 +129,16 @@ class ProgramState:
         """Whether ``entry`` keeps every hard rule given the rest of the program."""
         return not self.violations(entry, ignore=ignore, first=True)
 
+    def admissible(self, case_id: str, session: Session, surgeon_id: str) -> list[Violation]:
+        """The hard rules that keep the case out of ``session`` with that surgeon whatever its
+        time and the rest of the program (specialty, room, equipment, readiness, the surgeon's
+        competence, days and locations): the planners' pre-filter. [] = it may go there."""
+        probe = ProgramEntry(case_id, session.id, session.room_id, session.date,
+                             session.start_min, 1, surgeon_id, 1)
+        resolved, missing = resolve_entry(self, probe)
+        placing = Placing(probe, resolved, tuple(missing), frozenset())
+        return [v for placement in _STATIC for v in placement(self, placing)]
+
     def entry_for(self, case_id: str, session: Session | str, start_min: int, surgeon_id: str,
                   planned_min: int | None = None, order: int | None = None) -> ProgramEntry:
         """An entry for ``case_id`` in ``session`` (room and date from it); ``planned_min``
@@ -150,10 +167,14 @@ class ProgramState:
         listed = [r for r in self._session.get(session_id, ()) if r.entry.case_id not in ignore]
         if not listed:
             return session.start_min
-        return max(r.entry.end_min + self.turnover(r) for r in listed)
+        return max(r.entry.end_min + self.turnover(r.entry.case_id) for r in listed)
 
-    def turnover(self, r: ResolvedEntry) -> int:
-        return self.hospital.specialty_by_id[r.specialty_id].turnover_min
+    def turnover(self, case_id: str) -> int:
+        """Minutes of cleaning and preparation after the case (its specialty's turnover)."""
+        item = self.referral(case_id) or self.hospital.emergency_by_id.get(case_id)
+        if item is None:
+            raise ModelError("case_id", case_id, "does not exist")
+        return self.hospital.specialty_by_id[item.specialty_id].turnover_min
 
     # ---- changes -----------------------------------------------------------------------------
     def add(self, entry: ProgramEntry) -> None:

@@ -6,7 +6,7 @@ it can — above all, as few patients who were already told their date.
     result.program, result.changes, result.date_changes_told
 
 Modules: ``events`` (what happened), ``costs`` (what each change costs), ``state`` (the program
-by session and the feasibility of one more entry), ``repairer`` (how each event is absorbed),
+being repaired, on ``plan.check``'s feasibility kernel), ``repairer`` (how each event is absorbed),
 ``recording`` (decisions into the case histories), ``refusal`` (the rule a decision would
 break), ``result`` (what comes back). The control tower's accepted suggestions and the
 simulator's coordinator go through the same ``repair``: a move is ``MoveCase``, a swap

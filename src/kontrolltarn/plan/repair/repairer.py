@@ -53,7 +53,7 @@ from .events import (
     SwapOrder,
 )
 from .recording import record
-from .refusal import RepairRefused, broken_rule
+from .refusal import RepairRefused
 from .result import Change, RepairResult
 from .state import PlanState
 
@@ -187,7 +187,7 @@ class _Repairer:
         self.state.put(longer)
         self.changes.append(Change(entry.case_id, "retimed", entry, longer, entry.case_id in self.told))
         session = self.state.h.session_by_id[entry.session_id]
-        later = [e for e in self.state.by_session[session.id] if e.start_min > entry.start_min]
+        later = [e for e in self.state.session_entries(session.id) if e.start_min > entry.start_min]
         self._push_back(session, longer, later, allowed=self.state.h.allowed_overtime_min)
 
     def move(self, event: MoveCase) -> None:
@@ -200,7 +200,7 @@ class _Repairer:
             raise ModelError("session_id", event.session_id, "unknown session")
         if session.id == entry.session_id:
             raise ModelError("session_id", event.session_id, f"case {entry.case_id} is already there")
-        listed = [e for e in self.state.by_session[session.id] if e.case_id != entry.case_id]
+        listed = [e for e in self.state.session_entries(session.id) if e.case_id != entry.case_id]
         start = max([session.start_min, event.not_before_min or 0,
                      *(e.end_min + self.state.turnover(e.case_id) for e in listed)])
         target = replace(entry, session_id=session.id, room_id=session.room_id, date=session.date,
@@ -210,8 +210,8 @@ class _Repairer:
         surgeon: Staff | None = own if self.state.fits(target, own, allowed_over=allowed) else \
             self.state.surgeon_for(target, entry.case_id, session, allowed_over=allowed)
         if surgeon is None:
-            others = [e for e in self.state.day_entries(session.date) if e.case_id != entry.case_id]
-            rule, detail = broken_rule(h, others, [target])
+            rule, detail = self.state.why_not(target, own, allowed_over=allowed) or \
+                ("no hard rule (the repair's own limits)", "no surgeon is free for it there")
             raise RepairRefused("session_id", session.id, rule, detail)
         new = replace(target, surgeon_id=surgeon.id)
         self.state.remove(entry)
@@ -227,7 +227,7 @@ class _Repairer:
         first, then = self._entry(event.first), self._entry(event.then)
         if first.session_id != then.session_id:
             raise ModelError("first", event.first, f"is not in the session of {event.then}")
-        listed = list(self.state.by_session[first.session_id])
+        listed = list(self.state.session_entries(first.session_id))
         a, b = listed.index(first), listed.index(then)
         if a < b:
             raise ModelError("first", event.first, f"already goes before {event.then}")
@@ -238,17 +238,13 @@ class _Repairer:
             start = clock if i <= a else max(clock, e.start_min)
             placed.append(replace(e, start_min=start))
             clock = start + e.planned_min + self.state.turnover(e.case_id)
-        session = h.session_by_id[first.session_id]
-        others = [e for e in self.state.day_entries(session.date)
-                  if e.case_id not in {p.case_id for p in placed}]
         for e in listed[b:]:
             self.state.remove(e)
         for new in placed:  # each against the day so far (the rest of the list is off it)
-            surgeon = h.staff_by_id[new.surgeon_id]
-            if not self.state.fits(new, surgeon, emergency=new.case_id not in h.referral_by_id,
-                                   allowed_over=h.allowed_overtime_min):
-                rule, detail = broken_rule(h, others, placed)
-                raise RepairRefused("first", event.first, rule, detail)
+            broken = self.state.why_not(new, h.staff_by_id[new.surgeon_id],
+                                        allowed_over=h.allowed_overtime_min)
+            if broken is not None:
+                raise RepairRefused("first", event.first, *broken)
             self.state.put(new)
         for old in listed[b:]:
             new = next(p for p in placed if p.case_id == old.case_id)
@@ -292,7 +288,7 @@ class _Repairer:
                 continue
             if session.date == entry.date and not same_day:
                 continue
-            listed = self.state.by_session[session.id]
+            listed = self.state.session_entries(session.id)
             start = session.start_min if not listed else \
                 max(x.end_min + self.state.turnover(x.case_id) for x in listed)
             candidate = replace(entry, session_id=session.id, room_id=session.room_id,
@@ -336,7 +332,7 @@ class _Repairer:
         """Give the freed time to the most urgent ready waiting case that fits in the gap."""
         h = self.state.h
         session = h.session_by_id[freed.session_id]
-        listed = self.state.by_session[session.id]
+        listed = self.state.session_entries(session.id)
         before = [e for e in listed if e.end_min <= freed.start_min]
         after = [e for e in listed if e.start_min >= freed.end_min]
         start = max((e.end_min + self.state.turnover(e.case_id) for e in before),
@@ -368,7 +364,7 @@ class _Repairer:
         push the rest back; if the list then runs past what is allowed, displace the cheapest
         set of later cases (one at a time, cheapest first)."""
         h = self.state.h
-        listed = self.state.by_session[session.id]
+        listed = self.state.session_entries(session.id)
         running = [e for e in listed if e.start_min <= request_min < e.end_min]
         start = max(request_min, session.start_min)
         if running:
@@ -378,41 +374,30 @@ class _Repairer:
         later = [e for e in listed if e.start_min >= request_min and e not in running]
         entry = ProgramEntry(em.id, session.id, session.room_id, session.date, start,
                              em.booked_min, listed[0].surgeon_id if listed else "?", 1)
-        proc = h.procedure_by_id[em.procedure_code]
-        if not h.room_takes(h.room_by_id[session.room_id], proc):
-            return None
-        if session.specialty_id not in (None, em.specialty_id):
-            return None
         allowed = h.allowed_overtime_min if not session.emergency else 0
         if start + em.booked_min > session.end_min + allowed:
             return None
         ignore = {e.case_id for e in later}
-        surgeon = self._emergency_surgeon(em, entry, ignore)
+        surgeon = self._emergency_surgeon(em, entry, allowed, ignore)
         if surgeon is None:
             return None
         entry = replace(entry, surgeon_id=surgeon.id)
-        if not self.state.fits(entry, surgeon, emergency=True, allowed_over=allowed, ignore=ignore):
-            return None
         cost, displaced = self._displacement(session, entry, later, allowed)
         if cost is None:
             return None
         cost += 0.01 * (start - request_min)  # sooner is better
         return cost, entry, displaced
 
-    def _emergency_surgeon(self, em: EmergencyRequest, entry: ProgramEntry,
+    def _emergency_surgeon(self, em: EmergencyRequest, entry: ProgramEntry, allowed: int,
                            ignore: set[str]) -> Staff | None:
+        """A surgeon of the specialty with whom the emergency fits there (one not operating that
+        day first)."""
         h = self.state.h
-        proc = h.procedure_by_id[em.procedure_code]
-        day = self.state.day_entries(entry.date)
         free_first = sorted(h.surgeons(em.specialty_id),
-                            key=lambda s: (any(e.surgeon_id == s.id for e in day), s.id))
+                            key=lambda s: (bool(self.state.kernel.surgeon_day(s.id, entry.date)), s.id))
         for s in free_first:
-            if not h.can_operate(s, proc) or not s.available_on(entry.date):
-                continue
-            if any(e.surgeon_id == s.id and e.case_id not in ignore and e.start_min < entry.end_min
-                   and entry.start_min < e.end_min for e in day):
-                continue
-            return s
+            if self.state.fits(entry, s, allowed_over=allowed, ignore=ignore):
+                return s
         return None
 
     def _displacement(self, session: Session, inserted: ProgramEntry, later: list[ProgramEntry],
@@ -445,7 +430,7 @@ class _Repairer:
 
     def _apply_shift(self, inserted: ProgramEntry, displaced: list[ProgramEntry]) -> None:
         session = self.state.h.session_by_id[inserted.session_id]
-        later = [e for e in self.state.by_session[session.id] if e.start_min >= inserted.start_min]
+        later = [e for e in self.state.session_entries(session.id) if e.start_min >= inserted.start_min]
         for e in later:
             self.state.remove(e)
         self.state.put(inserted)
@@ -472,8 +457,7 @@ class _Repairer:
         for e in sorted(keep, key=lambda e: e.start_min):
             new = replace(e, start_min=clock)
             surgeon = self.state.h.staff_by_id[e.surgeon_id]
-            emergency = e.case_id not in self.state.h.referral_by_id
-            if not self.state.fits(new, surgeon, emergency=emergency, allowed_over=allowed):
+            if not self.state.fits(new, surgeon, allowed_over=allowed):
                 leaving.append(e)
                 continue
             self.state.put(new)

@@ -1,9 +1,9 @@
-"""The program by session as mutable state, with the resources it uses, so a repair can ask
-quickly whether one more entry keeps every hard rule."""
+"""The program being repaired: the feasibility kernel's ``ProgramState`` (``plan.check``), plus
+what only a repair adds: the lists renumbered when a case goes in, the repair's own limit on
+overtime, and a surgeon found for a case."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
@@ -11,132 +11,90 @@ from datetime import date
 from kontrolltarn.model import (
     EmergencyRequest,
     Hospital,
-    Procedure,
     Program,
     ProgramEntry,
     Referral,
     Session,
     Staff,
 )
-from kontrolltarn.plan.intervals import peak_use
+from kontrolltarn.plan.check import ProgramState
 
 
 class PlanState:
-    """The program by session with the resources it uses, for quick feasibility tests."""
+    """The program by session, asked through the kernel whether one more entry keeps every
+    hard rule."""
 
     def __init__(self, hospital: Hospital, program: Program) -> None:
-        self.h = hospital
-        self.by_session: dict[str, list[ProgramEntry]] = defaultdict(list)
-        for e in program.entries:
-            self.by_session[e.session_id].append(e)
-        for entries in self.by_session.values():
-            entries.sort(key=lambda e: (e.start_min, e.order))
-        self._days: dict[date, list[ProgramEntry]] = {}
+        self.kernel = ProgramState(hospital, program)
+
+    @property
+    def h(self) -> Hospital:
+        return self.kernel.hospital
+
+    @h.setter
+    def h(self, hospital: Hospital) -> None:
+        self.kernel.hospital = hospital
 
     # lookups
     def item(self, case_id: str) -> Referral | EmergencyRequest:
         return self.h.referral_by_id.get(case_id) or self.h.emergency_by_id[case_id]
 
-    def procedure(self, case_id: str) -> Procedure:
-        return self.h.procedure_by_id[self.item(case_id).procedure_code]
-
     def turnover(self, case_id: str) -> int:
-        return self.h.specialty_by_id[self.item(case_id).specialty_id].turnover_min
+        return self.kernel.turnover(case_id)
 
     def location(self, session: Session) -> str:
         return self.h.room_by_id[session.room_id].location_id
 
     def entries(self) -> list[ProgramEntry]:
-        return [e for es in self.by_session.values() for e in es]
+        return self.kernel.entries()
 
     def find(self, case_id: str) -> ProgramEntry | None:
-        for es in self.by_session.values():
-            for e in es:
-                if e.case_id == case_id:
-                    return e
-        return None
+        return self.kernel.find(case_id)
+
+    def session_entries(self, session_id: str) -> list[ProgramEntry]:
+        return self.kernel.session_entries(session_id)
 
     def day_entries(self, day: date) -> list[ProgramEntry]:
-        if day not in self._days:
-            self._days[day] = [e for es in self.by_session.values() for e in es if e.date == day]
-        return self._days[day]
+        return self.kernel.day_entries(day)
 
     # changes
     def remove(self, entry: ProgramEntry) -> None:
-        self.by_session[entry.session_id] = [e for e in self.by_session[entry.session_id]
-                                             if e.case_id != entry.case_id]
-        self._days.pop(entry.date, None)
+        if entry.case_id in self.kernel:
+            self.kernel.remove(entry.case_id)
 
     def put(self, entry: ProgramEntry) -> None:
-        entries = [e for e in self.by_session[entry.session_id] if e.case_id != entry.case_id]
-        entries.append(entry)
-        entries.sort(key=lambda e: (e.start_min, e.order))
-        self.by_session[entry.session_id] = [replace(e, order=i) for i, e in enumerate(entries, 1)]
-        self._days.pop(entry.date, None)
+        """The entry in (moved if its case was elsewhere); its session's list renumbered."""
+        self.kernel.add(entry)
+        for i, e in enumerate(self.kernel.session_entries(entry.session_id), 1):
+            if e.order != i:
+                self.kernel.add(replace(e, order=i))
 
     # feasibility of one new entry against the rest of the program
-    def fits(self, entry: ProgramEntry, surgeon: Staff, *, emergency: bool = False,
-             allowed_over: int = 0, ignore: Iterable[str] = ()) -> bool:
-        """Whether ``entry`` keeps every hard rule of ``plan.check`` given the rest of the
-        program (``ignore``: cases about to move, not counted)."""
-        h = self.h
-        session = h.session_by_id[entry.session_id]
-        room = h.room_by_id[session.room_id]
-        item = self.item(entry.case_id)
-        proc = h.procedure_by_id[item.procedure_code]
-        skip = set(ignore) | {entry.case_id}
-        if session.emergency and not emergency:
-            return False
-        if session.specialty_id is not None and session.specialty_id != item.specialty_id:
-            return False
-        if not h.room_takes(room, proc) or not h.can_operate(surgeon, proc):
-            return False
-        if not surgeon.available_on(session.date):
-            return False
-        if surgeon.location_ids and room.location_id not in surgeon.location_ids:
-            return False
-        limit = session.end_min + min(allowed_over, h.allowed_overtime_min)
-        if entry.start_min < session.start_min or entry.end_min > limit:
-            return False
-        if isinstance(item, Referral) and not item.ready:
-            return False
-        others = [e for e in self.by_session[session.id] if e.case_id not in skip]
-        for e in others:  # room: no overlap, turnover both ways
-            if e.start_min < entry.end_min + self.turnover(entry.case_id) and \
-                    entry.start_min < e.end_min + self.turnover(e.case_id):
-                return False
-        day = self.day_entries(session.date)
-        for e in day:  # surgeon: one patient at a time
-            if e.case_id not in skip and e.surgeon_id == surgeon.id and \
-                    e.start_min < entry.end_min and entry.start_min < e.end_min:
-                return False
-        location = room.location_id
-        capacity = {k.value: v for k, v in h.location_by_id[location].post_op_beds.items()}
-        bed = proc.bed_type.value
-        if bed in capacity:  # every case at the location needs its bed, emergencies too
-            used = sum(1 for e in day if e.case_id not in skip
-                       and self.location(h.session_by_id[e.session_id]) == location
-                       and self.procedure(e.case_id).bed_type.value == bed)
-            if used + 1 > capacity[bed]:
-                return False
-        for eq in proc.equipment:
-            kind = h.equipment_by_id[eq]
-            if not kind.mobile or eq in room.equipment:
-                continue
-            count = kind.count_per_location.get(location, 0)
-            overlapping = [e for e in day if e.case_id not in skip
-                           and self.location(h.session_by_id[e.session_id]) == location
-                           and eq in self.procedure(e.case_id).equipment
-                           and eq not in h.room_by_id[e.room_id].equipment
-                           and e.start_min < entry.end_min and entry.start_min < e.end_min]
-            if peak_use([(e.start_min, e.end_min) for e in overlapping],
-                        entry.start_min, entry.end_min) >= count:
-                return False
-        return True
+    def fits(self, entry: ProgramEntry, surgeon: Staff, *, allowed_over: int = 0,
+             ignore: Iterable[str] = ()) -> bool:
+        """Whether ``entry``, operated by ``surgeon``, keeps every hard rule given the rest of the
+        program (``ignore``: cases about to move, not counted) and ends within ``allowed_over``
+        minutes past the staffed end (the repair's limit, at most the hospital's)."""
+        return self.why_not(entry, surgeon, allowed_over=allowed_over, ignore=ignore) is None
+
+    def why_not(self, entry: ProgramEntry, surgeon: Staff, *, allowed_over: int = 0,
+                ignore: Iterable[str] = ()) -> tuple[str, str] | None:
+        """The first rule ``entry`` would break (its ``plan.check`` name and detail), or None."""
+        if entry.surgeon_id != surgeon.id:
+            entry = replace(entry, surgeon_id=surgeon.id)
+        session = self.kernel.session(entry.session_id)
+        broken = self.kernel.violations(entry, ignore={entry.case_id, *ignore}, first=True)
+        if broken:
+            return broken[0].constraint, broken[0].detail
+        if session is not None and \
+                entry.end_min > session.end_min + min(allowed_over, self.h.allowed_overtime_min):
+            return ("no hard rule (the repair's own limits)",
+                    f"case {entry.case_id} would end at {entry.end_min} min, past what the "
+                    f"repair allows in session {session.id}")
+        return None
 
     def surgeon_for(self, entry: ProgramEntry, case_id: str, session: Session,
-                    *, emergency: bool = False, ignore: Iterable[str] = (),
-                    allowed_over: int = 0) -> Staff | None:
+                    *, ignore: Iterable[str] = (), allowed_over: int = 0) -> Staff | None:
         """The case's named surgeon; else a surgeon already in the session; else anyone free
         (``allowed_over``: minutes the entry may run past the staffed end, as in ``fits``)."""
         h = self.h
@@ -144,11 +102,11 @@ class PlanState:
         named = item.surgeon_id if isinstance(item, Referral) else None
         if named is not None:
             surgeon = h.staff_by_id[named]
-            return surgeon if self.fits(entry, surgeon, emergency=emergency, ignore=ignore,
+            return surgeon if self.fits(entry, surgeon, ignore=ignore,
                                         allowed_over=allowed_over) else None
-        ids = [e.surgeon_id for e in self.by_session[session.id]]
+        ids = [e.surgeon_id for e in self.kernel.session_entries(session.id)]
         ids += [s.id for s in h.surgeons(item.specialty_id)
-                if not any(e.surgeon_id == s.id for e in self.day_entries(session.date))]
+                if not self.kernel.surgeon_day(s.id, session.date)]
         ids += [s.id for s in h.surgeons(item.specialty_id)]
         seen: set[str] = set()
         for sid in ids:
@@ -156,7 +114,6 @@ class PlanState:
                 continue
             seen.add(sid)
             surgeon = h.staff_by_id[sid]
-            if self.fits(replace(entry, surgeon_id=sid), surgeon, emergency=emergency, ignore=ignore,
-                         allowed_over=allowed_over):
+            if self.fits(entry, surgeon, ignore=ignore, allowed_over=allowed_over):
                 return surgeon
         return None
