@@ -267,47 +267,22 @@ def find_slot(state: PlanState, referral: Referral, day: date, policy: BaselineP
 
 def slot_start(state: PlanState, session: Session, referral: Referral, surgeon_id: str,
                policy: BaselinePolicy) -> int | None:
-    """Where a case would start if added at the end of ``session``'s list, or None when adding
-    it would break a rule ``plan.check`` enforces: the room must take it without borrowing
-    mobile equipment (its use across rooms is not tracked by hand), the case must end within
-    staffed hours plus the allowed overtime on its booked minutes, the surgeon must be free
-    (available, competent, not operating elsewhere at the time) and a post-operative bed of its
-    type must be left at the location that day."""
-    hospital = state.base
-    room = hospital.room_by_id[session.room_id]
-    procedure = hospital.procedure_by_id[referral.procedure_code]
-    if not hospital.room_takes(room, procedure):
-        return None
+    """Where a case would start if added at the end of ``session``'s list (after the policy's
+    estimate of the minutes already planned there), or None when it would break a hard rule
+    there (``plan.check``'s feasibility kernel, on its booked minutes) or needs mobile
+    equipment the room lacks (its use across rooms is not tracked by hand)."""
+    room = state.base.room_by_id[session.room_id]
+    procedure = state.base.procedure_by_id[referral.procedure_code]
     if any(eq not in room.equipment for eq in procedure.equipment):
         return None
-    turnover = hospital.specialty_by_id[referral.specialty_id].turnover_min
-    entries = [state.planned[c].entry for c in state.by_session.get(session.id, ())]
-    load = session_load(state, session, policy)
-    start = session.start_min + load + (turnover if entries else 0)
-    if entries:
-        start = max(start, max(e.start_min + e.planned_min for e in entries) + turnover)
-    end = start + referral.booked_min
-    if end > session.end_min + hospital.allowed_overtime_min:
-        return None
-    if surgeon_id in state.absent.get(session.date, ()):
-        return None
-    surgeon = hospital.staff_by_id[surgeon_id]
-    if not hospital.can_operate(surgeon, procedure):
-        return None
-    location = room.location_id
-    beds = 0
-    for case_id in state.planned_on(session.date):
-        other = state.planned[case_id].entry
-        if other.surgeon_id == surgeon_id and other.start_min < end \
-                and start < other.start_min + other.planned_min:
-            return None
-        bed = hospital.procedure_by_id[state.referrals[case_id].procedure_code].bed_type
-        if bed is procedure.bed_type and hospital.room_by_id[other.room_id].location_id == location:
-            beds += 1
-    capacity = hospital.location_by_id[location].post_op_beds.get(procedure.bed_type)
-    if capacity is not None and beds + 1 > capacity:
-        return None
-    return start
+    turnover = state.base.specialty_by_id[referral.specialty_id].turnover_min
+    listed = state.kernel.session_entries(session.id)
+    start = session.start_min + session_load(state, session, policy) + (turnover if listed else 0)
+    if listed:
+        start = max(start, max(e.end_min for e in listed) + turnover)
+    entry = ProgramEntry(referral.id, session.id, session.room_id, session.date, start,
+                         referral.booked_min, surgeon_id, len(listed) + 1)
+    return start if state.kernel.fits(entry, ignore=(referral.id,)) else None
 
 
 def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
