@@ -64,12 +64,17 @@ def test_an_import_is_all_or_nothing_and_errors_name_place_and_field(
     assert any(e["place"].endswith("ServiceRequest/RNEW1") and e["field"] == "subject"
                and e["value"] == "Patient/nobody" for e in errors), errors
     assert rt.hospital is before and "RNEW1" not in rt.hospital.referral_by_id  # nothing changed
+    assert rt.store.hospital.load() == before and rt.store.hospital.revision() == 1
     # the good file: the new referral reaches the hospital; the import is audited
     reply = client.post("/api/import?name=bundle.json", content=json.dumps(bundle),
                         headers={**coordinator, "Content-Type": "application/fhir+json"})
     assert reply.status_code == 200, reply.text
     assert reply.json()["added"]["referrals"] == 1
     assert "RNEW1" in rt.hospital.referral_by_id and rt.tower.hospital is rt.hospital
+    # stored in the same step: a runtime started again from the database has the referral
+    assert rt.store.hospital.revision() == 2
+    again = Runtime(rt.settings, None, rt.store)
+    assert again.hospital == rt.hospital and "RNEW1" in again.hospital.referral_by_id
     actions = [e.action for e in rt.store.audit.recent(10)]
     assert {"import.reject", "import.accept"} <= set(actions)
     # garbage is a 422 too, never a server error; others may not import at all

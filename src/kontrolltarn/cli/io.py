@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +22,30 @@ def import_command(
     program_output: Path | None = typer.Option(None, "--program-output",
                                                help="where a program in the file goes "
                                                "(default: OUTPUT with .program.json)"),
+    store: bool = typer.Option(False, "--store",
+                               help="merge into the store's hospital and save it there (the "
+                                    "default store: KONTROLLTARN_DATABASE_URL or an SQLite file)"),
+    database_url: str | None = typer.Option(None, "--database-url",
+                                            help="merge into this store's hospital (implies "
+                                                 "--store)"),
 ) -> None:
-    """Check FILE completely; write the hospital only if there is no error at all."""
+    """Check FILE completely; write the hospital (to files or the store, in one transaction)
+    only if there is no error at all."""
     from rich.console import Console
 
     from kontrolltarn.formats.importer import import_file, write_result
     from kontrolltarn.formats.issues import summarise_warnings
     from kontrolltarn.formats.native import load_history
     from kontrolltarn.model import ModelError
+    from kontrolltarn.store import Store
 
     console = Console(stderr=True, soft_wrap=True)
-    base = load_hospital_file(into) if into else None
+    target = Store.open(database_url) if store or database_url else None
+    if target is not None and into is not None:
+        raise typer.BadParameter("merge into the store or into a file, not both",
+                                 param_hint="--into")
+    base = load_hospital_file(into) if into else \
+        target.hospital.load() if target is not None else None
     try:
         history = load_history(into) if into else ()
         with console.status(f"reading {file} ..."):
@@ -51,7 +65,20 @@ def import_command(
         raise typer.Exit(1)
     typer.echo(f"read ({result.format}): {_counts(result.read)}")
     typer.echo(f"added: {_counts(result.added)}; updated: {_counts(result.updated)}")
+    if target is not None and result.hospital is not None:
+        try:
+            revision = target.import_hospital(
+                result.hospital, _who(), "cli", file.name,
+                detail={"format": result.format, "read": result.read, "added": result.added})
+        except ModelError as exc:
+            console.print(f"[red]error:[/red] {exc}; nothing was stored")
+            raise typer.Exit(1) from exc
+        finally:
+            target.close()
+        typer.echo(f"stored the hospital (revision {revision})")
     if output is None:
+        if target is not None:
+            return
         typer.echo("checked: no errors (give --output to write the hospital)")
         return
     written = write_result(result, output, program_output)
@@ -89,6 +116,14 @@ def template_command(
 
     write_template(output)
     typer.echo(f"wrote {output}")
+
+
+def _who() -> str:
+    """The operating-system user who ran the import, for the audit log."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (containers)
+        return "cli"
 
 
 def _counts(counts: dict[str, Any]) -> str:

@@ -1,7 +1,8 @@
 """The running service's state: store, tower (live state and forecasts), live hub and clock.
 
-Everything that changes the plan goes through here so it is stored first, then applied to the
-in-memory tower, then announced to browsers. On start the tower is rebuilt from the store.
+Everything that changes the hospital or the plan goes through here so it is stored first, then
+applied to the in-memory tower, then announced to browsers. On start the hospital is loaded and
+the tower rebuilt from the store; a hospital passed in only seeds an empty store.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from kontrolltarn.control import (
     room_view,
     suggest,
 )
-from kontrolltarn.model import Event, Hospital, Program
+from kontrolltarn.model import Event, Hospital, ModelError, Program
 from kontrolltarn.plan.registry import get_planner
 from kontrolltarn.store import CasePlan, Notice, Store, StoredSuggestion
 
@@ -45,6 +46,12 @@ def planned(plan: CasePlan) -> PlannedCase:
                        plan.planned_min, plan.position, plan.status, plan.version)
 
 
+def _import_detail(result: Any) -> dict[str, Any]:
+    """What the audit keeps of an import: counts only, never patient data."""
+    return {"format": result.format, "read": result.read, "added": result.added,
+            "errors": len(result.errors)}
+
+
 @dataclass(frozen=True)
 class Ingested:
     new: list[str]
@@ -52,12 +59,22 @@ class Ingested:
 
 
 class Runtime:
-    def __init__(self, settings: Settings, hospital: Hospital, store: Store,
+    def __init__(self, settings: Settings, hospital: Hospital | None, store: Store,
                  day: date | None = None, clock: TowerClock | None = None,
                  planner: str = "baseline", models: Models | None = None) -> None:
         self.settings = settings
-        self.hospital = hospital
         self.store = store
+        stored = store.hospital.load()
+        if stored is None:
+            if hospital is None:
+                raise ModelError("hospital", None, "the store holds no hospital: import one")
+            store.hospital.save(hospital, by="system:serve")
+            log.info("stored the hospital %r (the store held none)", hospital.name)
+        else:
+            if hospital is not None:
+                log.info("the store's hospital is used; the one given only seeds an empty store")
+            hospital = stored
+        self.hospital = hospital
         self.day = day or hospital.today
         self.clock = clock or EventClock()
         self.hub = Hub()
@@ -148,8 +165,10 @@ class Runtime:
 
     def import_upload(self, raw: bytes, name: str, format: str | None,
                       principal: Principal) -> Any:
-        """Read an uploaded file into the hospital, all or nothing (``formats.importer``).
-        Imports run one at a time, so two uploads cannot overwrite each other's changes."""
+        """Read an uploaded file into the hospital and store the merged hospital, all or nothing
+        (``formats.importer``, then one store transaction with its audit entry); only then is
+        it used in memory. Imports run one at a time, so two uploads cannot overwrite each
+        other's changes."""
         from kontrolltarn.formats.importer import ImportResult, import_file
         from kontrolltarn.formats.issues import Issue
 
@@ -164,6 +183,15 @@ class Runtime:
                                                           "the file could not be read")])
             if result.ok and result.hospital is not None:
                 merged = result.hospital
+                try:
+                    self.store.import_hospital(merged, principal.username, principal.role.value,
+                                               name, detail=_import_detail(result))
+                except ModelError as refused:  # e.g. a case history the file would rewrite
+                    result.hospital = None
+                    result.errors.append(Issue(name, refused.field, refused.value,
+                                               refused.reason))
+            if result.ok and result.hospital is not None:
+                merged = result.hospital
                 with self.lock:
                     self.hospital = merged
                     self.tower.hospital = merged
@@ -172,10 +200,9 @@ class Runtime:
                     elif isinstance(self.tower.durations, PredictedDurations):
                         self.tower.durations.fallback.hospital = merged
                 self._mark(set(self.tower.room_ids()), [])
-        self.store.audit.record(principal.username, principal.role.value,
-                                "import.accept" if result.ok else "import.reject", "import", name,
-                                detail={"format": result.format, "read": result.read,
-                                        "added": result.added, "errors": len(result.errors)})
+                return result
+        self.store.audit.record(principal.username, principal.role.value, "import.reject",
+                                "import", name, detail=_import_detail(result))
         return result
 
     def due_rooms(self, limit: int) -> set[str]:

@@ -1,14 +1,20 @@
-"""Persistence for the control tower: an append-only event log (idempotent by event id, tolerant
-of out-of-order arrival), the day's program with optimistic versioning, suggestions and
-decisions, the audit log, users and logistics. PostgreSQL in production, SQLite embedded."""
+"""Persistence for the control tower, the hospital's memory: the hospital itself (resources,
+calendar, waiting list, cases with their history), an append-only event log (idempotent by event
+id, tolerant of out-of-order arrival), the day's program with optimistic versioning, suggestions
+and decisions, the audit log, users and logistics. PostgreSQL in production, SQLite embedded."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Engine
+
+from kontrolltarn.model import Hospital
 
 from .audit import AuditEntry, AuditLog
 from .database import ENV_URL, default_url, downgrade, make_engine, migrate
 from .events import EventLog
+from .hospital import Hospitals
 from .logistics import Logistics, LogisticsRequest
 from .notify import Notice, Notifier, PostgresNotifier, notifier_for
 from .plans import CasePlan, PlanChange, Plans, UnknownCase, VersionConflict
@@ -21,6 +27,7 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.hospital = Hospitals(engine)
         #: tells the other service processes on this database what changed (``notify``)
         self.notifier = notifier_for(engine)
         self.events = EventLog(engine, self.notifier)
@@ -36,13 +43,23 @@ class Store:
         migrate(engine)
         return cls(engine)
 
+    def import_hospital(self, hospital: Hospital, actor: str, role: str, source: str,
+                        detail: dict[str, Any] | None = None) -> int:
+        """Store an imported (merged) hospital and its audit entry in ONE transaction: after a
+        failure nothing of the import is stored. Returns the hospital's new revision."""
+        with self.engine.begin() as conn:
+            revision = self.hospital.save(hospital, by=actor, conn=conn)
+            self.audit.record(actor, role, "import.accept", "import", source,
+                              detail={**(detail or {}), "revision": revision}, conn=conn)
+        return revision
+
     def close(self) -> None:
         self.notifier.close()
         self.engine.dispose()
 
 
 __all__ = ["ENV_URL", "AlreadyDecided", "AuditEntry", "AuditLog", "CasePlan", "EventLog",
-           "Logistics", "LogisticsRequest", "Notice", "Notifier", "PlanChange", "Plans",
-           "PostgresNotifier", "Store", "StoredSuggestion", "Suggestions", "UnknownCase", "User",
-           "Users", "VersionConflict", "default_url", "downgrade", "make_engine", "migrate",
-           "notifier_for"]
+           "Hospitals", "Logistics", "LogisticsRequest", "Notice", "Notifier", "PlanChange",
+           "Plans", "PostgresNotifier", "Store", "StoredSuggestion", "Suggestions", "UnknownCase",
+           "User", "Users", "VersionConflict", "default_url", "downgrade", "make_engine",
+           "migrate", "notifier_for"]

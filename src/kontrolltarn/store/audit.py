@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from .tables import AuditRow
 
@@ -31,11 +31,17 @@ class AuditLog:
 
     def record(self, actor: str, role: str, action: str, resource: str,
                resource_id: str | None = None, *, patient_data: bool = False,
-               detail: dict[str, Any] | None = None) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(insert(AuditRow), [dict(
-                at=datetime.now(UTC), actor=actor, role=role, action=action, resource=resource,
-                resource_id=resource_id, patient_data=patient_data, detail=detail or {})])
+               detail: dict[str, Any] | None = None, conn: Connection | None = None) -> None:
+        """Record one entry; inside ``conn``'s transaction when given, so the entry and the
+        change it records are stored together or not at all."""
+        if conn is None:
+            with self.engine.begin() as own:
+                self.record(actor, role, action, resource, resource_id,
+                            patient_data=patient_data, detail=detail, conn=own)
+            return
+        conn.execute(insert(AuditRow), [dict(
+            at=datetime.now(UTC), actor=actor, role=role, action=action, resource=resource,
+            resource_id=resource_id, patient_data=patient_data, detail=detail or {})])
 
     def recent(self, limit: int = 100, resource_id: str | None = None) -> list[AuditEntry]:
         query = select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit)

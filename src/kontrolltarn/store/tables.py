@@ -168,3 +168,52 @@ class LogisticsRequestRow(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class HospitalRow(Base):
+    """The stored hospital's own fields (one row); ``revision`` goes up with every save."""
+
+    __tablename__ = "hospital"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+    today: Mapped[date] = mapped_column(Date)
+    timezone: Mapped[str] = mapped_column(String(64))
+    allowed_overtime_min: Mapped[int] = mapped_column(Integer)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON)
+    revision: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class EntityRow(Base):
+    """One entity of the hospital (location, room, staff, referral, session …): its kind, id,
+    place in the hospital's order and its fields in the model's JSON codec."""
+
+    __tablename__ = "hospital_entities"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CaseRow(Base):
+    """A case (a referral on its way to surgery); its history is in ``case_changes``."""
+
+    __tablename__ = "cases"
+    referral_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class CaseChangeRow(Base):
+    """One recorded decision about a case (``model.CaseChange``); append-only."""
+
+    __tablename__ = "case_changes"
+    seq: Mapped[int] = mapped_column(SEQ, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(128), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    kind: Mapped[str] = mapped_column(String(16))
+    new_date: Mapped[date | None] = mapped_column(Date)
+    old_date: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    by: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text)
