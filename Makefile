@@ -26,6 +26,7 @@ demo: $(STAMP) $(NATIVE)
 
 test: $(STAMP) $(NATIVE)
 	bash scripts/install-system-deps.sh
+	$(BIN)/lint-imports --no-cache  # the layering (pyproject.toml [tool.importlinter]): a wrong arrow fails here
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -63,8 +63,8 @@ def simulate_lines(scale: str, weeks: int, seed: int, replications: int,
                    markdown: bool = False) -> list[dict[str, object]]:
     """The plan beside the current session plan through the simulator (baseline policy, common
     random numbers, seeds 0..replications-1), paired per seed."""
+    from kontrolltarn.experiments.capacity import compare_plans, markdown_table, summarise_arms
     from kontrolltarn.plan.capacity import CapacitySettings, demand_from_hospital, plan_capacity
-    from kontrolltarn.plan.capacity_sim import compare_plans, markdown_table, summarise_arms
     from kontrolltarn.synth import generate
 
     syn = generate(scale, seed=seed)

@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from kontrolltarn.formats.ihtc import read_instance, write_solution  # noqa: E402
+from kontrolltarn.model.ihtc import Instance  # noqa: E402
 from kontrolltarn.plan.ihtc import native  # noqa: E402
 from kontrolltarn.plan.ihtc.evaluator import evaluate  # noqa: E402
 from kontrolltarn.plan.ihtc.exact import solve_exact_warm  # noqa: E402
-from kontrolltarn.plan.ihtc.model import Instance  # noqa: E402
 from kontrolltarn.plan.ihtc.solve import solve  # noqa: E402
 from kontrolltarn.plan.ihtc.variants import variant  # noqa: E402
 

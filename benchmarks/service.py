@@ -33,6 +33,7 @@ from kontrolltarn.service import Runtime, Settings
 from kontrolltarn.simulate.replay import play_day
 from kontrolltarn.store import Store
 from kontrolltarn.synth import SCALES, generate
+from kontrolltarn.synth.truth import Truth
 
 BENCH = "service"
 
@@ -190,7 +191,7 @@ def main() -> None:
         store = Store.open(url)
         runtime = Runtime(Settings(), hospital, store)
         program = Program(tuple(p.as_entry() for p in store.plans.day(runtime.day)))
-        day_events = play_day(hospital, program, runtime.day, seed=0)
+        day_events = play_day(hospital, program, runtime.day, truth=Truth.of_hospital(hospital), seed=0)
         runtime.ingest(day_events[: len(day_events) // 2])
         timings, served = [], []
         for _ in range(3 if quick else 20):

@@ -41,7 +41,7 @@ def main() -> None:
     started = time.perf_counter()
     synthetic = generate(scale, seed=0)
     emit(case, "generate_seconds", time.perf_counter() - started, "s")
-    policy = make_policy(args.policy, synthetic)
+    policy = make_policy(args.policy, synthetic.history)
     profiler = None
     if args.profile:
         import cProfile
@@ -49,7 +49,8 @@ def main() -> None:
         profiler = cProfile.Profile()
         profiler.enable()
     wall, cpu = time.perf_counter(), time.process_time()
-    result = simulate(synthetic, policy, days=days, seed=args.seed, keep_programs=False,
+    result = simulate(synthetic.hospital, synthetic.truth, policy,
+                      days=days, seed=args.seed, keep_programs=False,
                       check_programs=not args.no_check)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     if profiler is not None:

@@ -19,6 +19,7 @@ from kontrolltarn.control import (
 )
 from kontrolltarn.model import EventKind, Program, ProgramEntry
 from kontrolltarn.simulate.replay import play_day
+from kontrolltarn.synth.truth import Truth
 
 from .conftest import planned_cases
 
@@ -32,7 +33,7 @@ def _snapshot(live: LiveDay) -> dict[str, tuple]:
 @given(seed=st.integers(0, 10_000), repeat=st.integers(0, 30))
 def test_live_state_ignores_arrival_order_and_repeats(small_day, seed: int, repeat: int) -> None:
     hospital, day, program = small_day
-    events = play_day(hospital, program, day, seed=1)
+    events = play_day(hospital, program, day, truth=Truth.of_hospital(hospital), seed=1)
     in_order = LiveDay(day, planned_cases(program))
     for e in events:
         in_order.apply(e)
@@ -133,7 +134,7 @@ def test_suggestions_come_with_effects_and_apply_only_through_plan_repair(small_
 def test_a_snapshot_forecasts_the_same_and_does_not_move_with_later_events(small_day) -> None:
     hospital, day, program = small_day
     tower = Tower(hospital, day, planned_cases(program))
-    events = play_day(hospital, program, day, seed=3)
+    events = play_day(hospital, program, day, truth=Truth.of_hospital(hospital), seed=3)
     tower.apply(events[: len(events) // 2])
     now = events[len(events) // 2].at
     copy = tower.snapshot()

@@ -14,12 +14,14 @@ from kontrolltarn.service import Runtime, Settings
 from kontrolltarn.service.clocks import ReplayClock
 from kontrolltarn.simulate.replay import play_day
 from kontrolltarn.store import Store
+from kontrolltarn.synth.truth import Truth
 
 
 def test_play_day_runs_the_program_through_the_simulators_day(small_day) -> None:  # type: ignore[no-untyped-def]
     hospital, day, program = small_day
-    events = play_day(hospital, program, day, seed=5)
-    assert events == play_day(hospital, program, day, seed=5)  # stable: a replay is idempotent
+    truth = Truth.of_hospital(hospital)
+    events = play_day(hospital, program, day, truth=truth, seed=5)
+    assert events == play_day(hospital, program, day, truth=truth, seed=5)  # stable: a replay is idempotent
     assert all(e.source == "sim" and e.id.startswith(f"{day:%Y%m%d}:") for e in events)
     assert [e.at for e in events] == sorted(e.at for e in events)
     # every planned case is either operated (in and out of its room) or cancelled, never both
@@ -37,7 +39,7 @@ def test_the_demo_replays_the_simulators_events_from_just_before_the_first_call(
         runtime = Runtime(Settings(), hospital, store, day=day,
                           clock=ReplayClock(Clock(day, hospital.timezone).at(0), 1e7))
         program = Program(tuple(p.as_entry() for p in store.plans.day(day)))
-        expected = play_day(hospital, program, day, seed=3)
+        expected = play_day(hospital, program, day, truth=Truth.of_hospital(hospital), seed=3)
         assert expected
         thread = start_replay(runtime, seed=3, stop=threading.Event())
         first_call = next(e.at for e in expected if e.kind is EventKind.CALLED)

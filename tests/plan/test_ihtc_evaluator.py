@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kontrolltarn.formats.ihtc import read_instance, read_solution
+from kontrolltarn.model.ihtc import HARD_LABELS, SOFT_LABELS, Admission, Solution
 from kontrolltarn.plan.ihtc.evaluator import evaluate, format_report
-from kontrolltarn.plan.ihtc.model import HARD_LABELS, SOFT_LABELS, Admission, Solution
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ihtc_data import DATA, needs_data  # noqa: E402

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 from kontrolltarn.formats.ihtc import read_instance, read_solution, write_solution
+from kontrolltarn.model.ihtc import SOFT_LABELS
 from kontrolltarn.plan.ihtc.evaluator import evaluate
 from kontrolltarn.plan.ihtc.exact import ExactModel, solve_exact, solve_exact_warm
-from kontrolltarn.plan.ihtc.model import SOFT_LABELS
 from kontrolltarn.plan.ihtc.solve import search
 
 sys.path.insert(0, str(Path(__file__).parent))

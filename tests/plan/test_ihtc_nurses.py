@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from kontrolltarn.formats.ihtc import read_instance, read_solution
+from kontrolltarn.model.ihtc import Instance, Solution
 from kontrolltarn.plan.ihtc import nurses
 from kontrolltarn.plan.ihtc.evaluator import evaluate
-from kontrolltarn.plan.ihtc.model import Instance, Solution
 from kontrolltarn.plan.ihtc.nurses import polish_nurses
 
 sys.path.insert(0, str(Path(__file__).parent))

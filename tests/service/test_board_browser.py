@@ -11,6 +11,7 @@ import pytest
 
 from kontrolltarn.model import Event, EventKind, Program
 from kontrolltarn.simulate.replay import play_day
+from kontrolltarn.synth.truth import Truth
 
 from .conftest import LiveServer, password, run_server
 
@@ -81,7 +82,7 @@ def test_board_loads_updates_live_and_records_an_accepted_suggestion(page, serve
 
     # live: a case goes into its room and the row shows it without reloading
     program = Program(tuple(p.as_entry() for p in rt.store.plans.day(rt.day)))
-    events = play_day(rt.hospital, program, rt.day, seed=2)
+    events = play_day(rt.hospital, program, rt.day, truth=Truth.of_hospital(rt.hospital), seed=2)
     first_in = next(e for e in events if e.kind.value == "in_room")
     row = page.locator(f'.room[data-room="{first_in.room_id}"] .cur')
     assert "inn på stue" not in row.inner_text()
@@ -128,7 +129,7 @@ def test_a_quiet_feed_is_flagged_on_the_board(small_hospital, tmp_path, template
     for live in run_server(rt):
         _login(page, live)
         program = Program(tuple(p.as_entry() for p in rt.store.plans.day(rt.day)))
-        _post(live, play_day(rt.hospital, program, rt.day, seed=2)[:5])
+        _post(live, play_day(rt.hospital, program, rt.day, truth=Truth.of_hospital(rt.hospital), seed=2)[:5])
         page.wait_for_function("() => document.querySelector('#freshness').dataset.quiet === 'false'",
                                timeout=5_000)
         page.wait_for_selector("#quiet-banner:not([hidden])", timeout=5_000)

@@ -17,6 +17,7 @@ from kontrolltarn.service import Runtime, Settings
 from kontrolltarn.service.auth import Principal, Role
 from kontrolltarn.simulate.replay import play_day
 from kontrolltarn.store import PostgresNotifier, Store
+from kontrolltarn.synth.truth import Truth
 
 from ..store.databases import postgres_url
 from .conftest import LiveServer, make_runtime, password, run_server
@@ -55,7 +56,7 @@ def pair(small_hospital: Hospital) -> Iterator[tuple[Runtime, Runtime]]:
 
 def day_events(rt: Runtime) -> list[Event]:
     program = Program(tuple(p.as_entry() for p in rt.store.plans.day(rt.day)))
-    return play_day(rt.hospital, program, rt.day, seed=3)
+    return play_day(rt.hospital, program, rt.day, truth=Truth.of_hospital(rt.hospital), seed=3)
 
 
 def test_events_stored_by_one_process_reach_the_others_tower(

@@ -4,10 +4,12 @@ and events that a live day could have produced."""
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from kontrolltarn import kpi
+from kontrolltarn.formats.native import load_hospital, save_hospital
 from kontrolltarn.model import CaseStatus, ChangeKind, EventKind, ModelError
 from kontrolltarn.simulate import (
     BaselinePolicy,
@@ -17,7 +19,9 @@ from kontrolltarn.simulate import (
     execution_log,
     simulate,
 )
+from kontrolltarn.simulate.policies import make_policy
 from kontrolltarn.synth import SyntheticHospital, generate
+from kontrolltarn.synth.generator import PLANNING_BUFFER_MIN
 
 DAYS = 21
 
@@ -29,7 +33,8 @@ def small() -> SyntheticHospital:
 
 @pytest.fixture(scope="module")
 def run(small: SyntheticHospital) -> SimulationResult:
-    return simulate(small, BaselinePolicy(), days=DAYS, seed=5, warmup_days=7, check_programs=True)
+    return simulate(small.hospital, small.truth, BaselinePolicy(),
+                    days=DAYS, seed=5, warmup_days=7, check_programs=True)
 
 
 def test_every_case_ends_operated_cancelled_or_still_waiting(run: SimulationResult,
@@ -73,16 +78,17 @@ def test_milestones_of_each_case_are_in_order(run: SimulationResult) -> None:
 
 
 def test_same_seed_gives_the_same_event_log(small: SyntheticHospital, run: SimulationResult) -> None:
-    again = simulate(small, BaselinePolicy(), days=DAYS, seed=5, warmup_days=7)
+    again = simulate(small.hospital, small.truth, BaselinePolicy(), days=DAYS, seed=5, warmup_days=7)
     assert [(e.id, e.kind, e.at, e.reason) for e in again.events] == \
         [(e.id, e.kind, e.at, e.reason) for e in run.events]
-    other = simulate(small, BaselinePolicy(), days=DAYS, seed=6, warmup_days=7)
+    other = simulate(small.hospital, small.truth, BaselinePolicy(), days=DAYS, seed=6, warmup_days=7)
     assert [e.id for e in other.events] != [e.id for e in run.events]
 
 
 def test_policies_meet_the_same_world(small: SyntheticHospital, run: SimulationResult) -> None:
     """Common random numbers: the arrivals do not depend on what the policy decides."""
-    optimised = simulate(small, OptimisedPolicy(planner="baseline"), days=DAYS, seed=5, warmup_days=7)
+    optimised = simulate(small.hospital, small.truth, OptimisedPolicy(planner="baseline"),
+                         days=DAYS, seed=5, warmup_days=7)
     assert set(optimised.referrals) == set(run.referrals)
     assert [e.id for e in optimised.emergencies] == [e.id for e in run.emergencies]
     told_later = sum(1 for c in optimised.cases for ch in c.history if ch.kind is ChangeKind.TOLD)
@@ -100,7 +106,8 @@ def test_each_days_program_as_fixed_the_day_before_passes_check(run: SimulationR
 def test_the_optimised_practice_keeps_programs_valid(small: SyntheticHospital) -> None:
     """Repair by moving to another session the same day and refilling three days ahead must not
     break a rule either (the optimised practice around today's planner, which is quick)."""
-    result = simulate(small, OptimisedPolicy(planner="baseline"), days=DAYS, seed=5, warmup_days=7,
+    result = simulate(small.hospital, small.truth, OptimisedPolicy(planner="baseline"),
+                      days=DAYS, seed=5, warmup_days=7,
                       check_programs=True, keep_programs=False)
     assert {day: hard for day, hard in result.program_checks.items() if hard} == {}
 
@@ -117,7 +124,7 @@ def test_bad_parameters_are_refused_with_the_field_named(small: SyntheticHospita
     with pytest.raises(ModelError, match="environment.bed_crunch_share"):
         EnvironmentParams(bed_crunch_share=1.5)
     with pytest.raises(ModelError, match="days"):
-        simulate(small, BaselinePolicy(), days=0)
+        simulate(small.hospital, small.truth, BaselinePolicy(), days=0)
 
 
 def test_day_stream_gives_each_day_its_program_and_all_its_events(run: SimulationResult) -> None:
@@ -136,13 +143,11 @@ def test_day_stream_gives_each_day_its_program_and_all_its_events(run: Simulatio
 def test_the_optimise_planner_weekly_with_repair_keeps_programs_valid(small: SyntheticHospital) -> None:
     """The optimised policy as compared in the docs: one ``optimise`` call per week (short time
     limit here), ``plan.repair`` for closures and absences; every day's program stays valid."""
-    from kontrolltarn.simulate.policies import make_policy
-
-    policy = make_policy("optimised", small)
+    policy = make_policy("optimised", small.history)
     assert isinstance(policy, OptimisedPolicy) and policy.planner == "optimise"
     policy.time_limit = 0.5
-    result = simulate(small, policy, days=10, seed=5, warmup_days=0, check_programs=True,
-                      keep_programs=False)
+    result = simulate(small.hospital, small.truth, policy, days=10, seed=5, warmup_days=0,
+                      check_programs=True, keep_programs=False)
     assert {day: hard for day, hard in result.program_checks.items() if hard} == {}
     assert policy.planner_seconds > 0 and policy.repair_failures == 0
     operated = {e.case_id for e in result.events if e.kind is EventKind.IN_ROOM}
@@ -154,19 +159,39 @@ def test_a_session_plan_replaces_the_calendars_elective_sessions_on_its_days(
     from dataclasses import replace
     from datetime import timedelta
 
-    from kontrolltarn.simulate.calendar import sessions_for
-
     start = small.hospital.today
-    calendar = sessions_for(small.hospital, small.scale, start, 7 + DAYS + 28)
+    calendar = small.truth.sessions(small.hospital, start, 7 + DAYS + 28)
     first, last = start + timedelta(days=7), start + timedelta(days=20)
     own = [s for s in calendar if not s.emergency and first <= s.date <= last]
-    same = simulate(small, BaselinePolicy(), days=DAYS, seed=5, warmup_days=7, check_programs=True,
+    same = simulate(small.hospital, small.truth, BaselinePolicy(),
+                    days=DAYS, seed=5, warmup_days=7, check_programs=True,
                     sessions=own)
     assert [e.id for e in same.events] == [e.id for e in run.events]  # the calendar as plan: no change
     plan = [replace(s, id=f"P-{s.id}") for s in own[::2]]  # half the sessions, own ids
-    planned = simulate(small, BaselinePolicy(), days=DAYS, seed=5, warmup_days=7, sessions=plan)
+    planned = simulate(small.hospital, small.truth, BaselinePolicy(),
+                       days=DAYS, seed=5, warmup_days=7, sessions=plan)
     inside = {s.id for s in planned.sessions if not s.emergency and first <= s.date <= last}
     assert inside and inside <= {s.id for s in plan}
     assert any(s.id.startswith("S-") and s.date > last for s in planned.sessions if not s.emergency)
     with pytest.raises(ModelError):
-        simulate(small, BaselinePolicy(), days=3, sessions=[replace(plan[0], room_id="nowhere")])
+        simulate(small.hospital, small.truth, BaselinePolicy(),
+                 days=3, sessions=[replace(plan[0], room_id="nowhere")])
+
+
+def test_an_imported_hospital_is_rehearsed_like_the_generated_one(
+        small: SyntheticHospital, run: SimulationResult, tmp_path: Path) -> None:
+    """``simulate`` takes a hospital and a truth model, not the generator's object: the small
+    hospital written out and read back in gives the same event log with the same truth."""
+    path = tmp_path / "hospital.json"
+    save_hospital(small.hospital, path)
+    imported = load_hospital(path)
+    again = simulate(imported, small.truth, BaselinePolicy(), days=DAYS, seed=5, warmup_days=7,
+                     check_programs=True)
+    assert [e.id for e in again.events] == [e.id for e in run.events]
+    assert again.program_checks == run.program_checks
+
+
+def test_todays_planning_buffer_is_the_generators() -> None:
+    """Today's practice in the simulator leaves the unbooked end of session the generator's
+    history was made with (the figure is written in both packages, which may not import each other)."""
+    assert BaselinePolicy().buffer_min == PLANNING_BUFFER_MIN

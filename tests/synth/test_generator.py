@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kontrolltarn.formats.native import save_hospital
 from kontrolltarn.synth import generate
-from kontrolltarn.synth.generator import is_operating_day
+from kontrolltarn.synth.calendar import is_operating_day
 from kontrolltarn.synth.notes import FACT_LABELS
 
 

@@ -145,7 +145,7 @@ def capacity(
     write_charts(report, output_dir / "capacity.html", f"Capacity plan from {first}")
     console.print(f"wrote {output_dir}/sessions.json, gaps.csv, blocks.csv, capacity.html")
     if simulate:
-        from kontrolltarn.plan.capacity_sim import compare_plans, markdown_table, summarise_arms
+        from kontrolltarn.experiments.capacity import compare_plans, markdown_table, summarise_arms
 
         try:
             with err_console.status(f"simulating both plans, {simulate} replication(s)"):

@@ -93,10 +93,12 @@ def start_replay(runtime, seed: int = 0, stop: threading.Event | None = None) ->
     from kontrolltarn.model import Program
     from kontrolltarn.service.clocks import ReplayClock
     from kontrolltarn.simulate.replay import play_day
+    from kontrolltarn.synth.truth import Truth
 
     program = Program(tuple(p.as_entry() for p in runtime.store.plans.day(runtime.day)
                             if p.status != "cancelled"))
-    events = play_day(runtime.hospital, program, runtime.day, seed=seed)
+    events = play_day(runtime.hospital, program, runtime.day, truth=Truth.of_hospital(runtime.hospital),
+                      seed=seed)
     if isinstance(runtime.clock, ReplayClock) and events:
         runtime.clock = ReplayClock(replay_start(events), runtime.clock.speed)
     done = stop or threading.Event()

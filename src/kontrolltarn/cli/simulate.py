@@ -26,8 +26,9 @@ def simulate_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
+    from kontrolltarn.experiments.replications import run_replications
     from kontrolltarn.simulate.policies import POLICIES
-    from kontrolltarn.simulate.replications import run_replications, summarise
+    from kontrolltarn.simulate.replications import summarise
     from kontrolltarn.simulate.report import write_html, write_png
 
     console = Console()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kontrolltarn.model import ModelError
-from kontrolltarn.plan.ihtc.model import (
+from kontrolltarn.model.ihtc import (
     WEIGHT_FIELDS,
     Admission,
     Instance,

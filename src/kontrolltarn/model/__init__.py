@@ -20,13 +20,16 @@ from .resources import (
     StaffRole,
 )
 from .sessions import MINUTES_PER_DAY, Session, clock
+from .truth import Arrivals, ArrivalSource, TruthModel
 
 __all__ = [
     "CASE_MILESTONES", "MINUTES_PER_DAY", "TIMEZONE",
-    "BedType", "CancellationReason", "Case", "CaseChange", "CaseStatus", "ChangeKind",
+    "ArrivalSource", "Arrivals", "BedType", "CancellationReason", "Case", "CaseChange", "CaseStatus",
+    "ChangeKind",
     "EmergencyRequest", "EquipmentType", "Event", "EventKind", "Hospital", "Location", "LogNormal",
     "ModelError", "PastBooking", "PastOperation", "Patient", "Priority", "Procedure", "Program",
     "ProgramEntry",
-    "ReadinessItem", "Referral", "Room", "Session", "Specialty", "Staff", "StaffRole", "Urgency",
+    "ReadinessItem", "Referral", "Room", "Session", "Specialty", "Staff", "StaffRole", "TruthModel",
+    "Urgency",
     "clock",
 ]

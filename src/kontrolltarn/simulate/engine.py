@@ -29,11 +29,11 @@ from kontrolltarn.model import (
     Program,
     Referral,
     Session,
+    TruthModel,
 )
-from kontrolltarn.synth import SyntheticHospital
+from kontrolltarn.plan.check import check
 
-from .arrivals import ArrivalStream
-from .calendar import Absence, sessions_for, surgeon_absences
+from .absences import Absence, surgeon_absences
 from .draws import Draws
 from .execution import DayRunner, PendingEmergency
 from .params import EnvironmentParams
@@ -67,14 +67,16 @@ class SimulationResult:
     budget: dict[str, float] = field(default_factory=dict)  # expected operations per specialty in the period
 
 
-def simulate(synthetic: SyntheticHospital, policy: Policy, *, days: int = 365, seed: int = 0,
+def simulate(hospital: Hospital, truth: TruthModel, policy: Policy, *, days: int = 365, seed: int = 0,
              params: EnvironmentParams | None = None, warmup_days: int = 14,
              progress: Progress | None = None, keep_programs: bool = True,
              check_programs: bool = False,
              sessions: Sequence[Session] | None = None) -> SimulationResult:
-    """Simulate ``days`` days (after ``warmup_days`` not measured) under ``policy``.
+    """Simulate ``days`` days of ``hospital`` (after ``warmup_days`` not measured) under ``policy``,
+    sampling what really happens from ``truth``: durations, no-shows, arrivals and the sessions
+    staffed beyond the hospital's calendar. Any hospital with a truth model can be rehearsed.
 
-    The same ``synthetic`` hospital, seed and parameters give the same world under every policy
+    The same hospital, truth, seed and parameters give the same world under every policy
     (common random numbers); the same policy as well gives the same event log. Each day's
     program is kept (``keep_programs``) and judged by ``plan.check`` (``check_programs``) as it
     stood at 16:00 the day before, after the policy's planning.
@@ -88,18 +90,18 @@ def simulate(synthetic: SyntheticHospital, policy: Policy, *, days: int = 365, s
         raise ModelError("warmup_days", warmup_days, "must be 0 or more")
     started = wallclock.perf_counter()
     env = params or EnvironmentParams()
-    hospital = synthetic.hospital
     start = hospital.today
     total = warmup_days + days
     measured_first = start + timedelta(days=warmup_days)
     last = start + timedelta(days=total - 1)
     # planning needs sessions a few weeks beyond the last day
-    calendar = sessions_for(hospital, synthetic.scale, start, total + 28)
+    calendar = truth.sessions(hospital, start, total + 28)
     sessions = calendar if sessions is None else _with_plan(calendar, sessions, hospital)
-    absences = surgeon_absences(hospital, start, total + 28, seed, env.surgeon_short_notice_share)
+    absences = surgeon_absences(hospital, start, total + 28, seed, env.surgeon_short_notice_share,
+                                truth.surgeon_away_share)
     state = PlanState(hospital, sessions, absences)
     draws = Draws(seed)
-    stream = ArrivalStream(synthetic, seed, env.referral_rate_factor, env.emergency_rate_factor)
+    stream = truth.arrivals(hospital, seed, env.referral_rate_factor, env.emergency_rate_factor)
     closures = _closures_with_notice(sessions, draws, env.session_closed_notice_share)
     readiness: dict[date, list[str]] = defaultdict(list)
     for referral in hospital.referrals:
@@ -145,7 +147,7 @@ def simulate(synthetic: SyntheticHospital, policy: Policy, *, days: int = 365, s
         emergencies.extend(arrivals.emergencies)
         _drain_placements(state, draws, env, early, day)
         # the day itself
-        runner = DayRunner(state, day, env, synthetic.truth, draws, policy)
+        runner = DayRunner(state, day, env, truth, draws, policy)
         outcome = runner.run(arrivals.emergencies, carried, emergency_free_at)
         events.extend(outcome.events)
         carried, emergency_free_at = outcome.carried, outcome.emergency_free_at
@@ -173,7 +175,7 @@ def simulate(synthetic: SyntheticHospital, policy: Policy, *, days: int = 365, s
 
     events.sort(key=lambda e: (e.at, e.id))
     ran = [s for s in sessions if start <= s.date <= last and s.id not in state.closed]
-    budget = _budget(stream, days)
+    budget = stream.expected_referrals(days)
     return SimulationResult(
         policy=policy.name, seed=seed, hospital=hospital, first=measured_first, last=last,
         events=events, cases=state.cases(), sessions=ran, referrals=state.referrals,
@@ -203,16 +205,7 @@ def _with_plan(calendar: list[Session], plan: Sequence[Session], hospital: Hospi
 
 
 def _hard_violations(state: PlanState, day: date) -> dict[str, int]:
-    from kontrolltarn.plan.check import check
-
     return check(state.checking_hospital(day), state.program(day, 1)).hard_counts()
-
-
-def _budget(stream: ArrivalStream, days: int) -> dict[str, float]:
-    """Activity target per specialty: the expected demand over the period (plan from need)."""
-    total = sum(stream.yearly)
-    return {s: stream.referrals_per_day * days * y / total
-            for s, y in zip(stream.specialty_ids, stream.yearly, strict=True)}
 
 
 def _closures_with_notice(sessions: list[Session], draws: Draws, share: float) -> dict[date, list[str]]:

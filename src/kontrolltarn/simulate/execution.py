@@ -26,9 +26,9 @@ from kontrolltarn.model import (
     ProgramEntry,
     Room,
     Session,
+    TruthModel,
     Urgency,
 )
-from kontrolltarn.synth.truth import Truth
 
 from .draws import Draws
 from .params import EnvironmentParams
@@ -77,7 +77,7 @@ class DayOutcome:
 class DayRunner:
     """Runs one day. Create one per day; ``run`` returns the day's events and what carries over."""
 
-    def __init__(self, state: PlanState, day: date, params: EnvironmentParams, truth: Truth,
+    def __init__(self, state: PlanState, day: date, params: EnvironmentParams, truth: TruthModel,
                  draws: Draws, policy: Policy) -> None:
         self.state, self.day, self.params, self.truth = state, day, params, truth
         self.draws, self.policy = draws, policy
@@ -345,7 +345,7 @@ class DayRunner:
         # the patient is called a transport time ahead, while the room gets ready
         called = max(0.0, self.env.now - params.transport_min)
         self.emit(EventKind.CALLED, called, case_id, room)
-        if d.no_show < self.truth.referral_no_show.get(case_id, 0.03):
+        if d.no_show < self.truth.no_show(case_id):
             yield self.env.timeout(params.transport_min)  # time lost finding out, calling the next
             self.cancel(case_id, CancellationReason.PATIENT, self.env.now, room)
             return

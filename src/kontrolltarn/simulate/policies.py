@@ -31,8 +31,6 @@ from kontrolltarn.model import (
 )
 from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
 from kontrolltarn.plan.registry import get_planner
-from kontrolltarn.synth import SyntheticHospital
-from kontrolltarn.synth.generator import PLANNING_BUFFER_MIN
 
 from .policy import CoordinatorRules
 from .state import PlanState
@@ -59,8 +57,10 @@ class BaselinePolicy:
     rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(overrun_tolerance_min=60))
     time_limit: float = 5.0
     seed: int = 0
-    #: minutes left unbooked at the end of each session (synth.generator.PLANNING_BUFFER_MIN)
-    buffer_min: int = PLANNING_BUFFER_MIN
+    #: minutes left unbooked at the end of each session, as coordinators do today (the generator
+    #: builds its history with the same figure, ``synth.generator.PLANNING_BUFFER_MIN``; a test
+    #: keeps the two equal)
+    buffer_min: int = 60
 
     def estimate_min(self, referral: Referral) -> int:
         return referral.booked_min
@@ -345,17 +345,17 @@ def booking_ratios(history: list[PastOperation] | tuple[PastOperation, ...]) -> 
 POLICIES = ("baseline", "optimised", "optimised-practice")
 
 
-def make_policy(name: str, synthetic: SyntheticHospital) -> BaselinePolicy:
+def make_policy(name: str, history: list[PastOperation] | tuple[PastOperation, ...]) -> BaselinePolicy:
     """A policy by name: ``baseline`` (today's practice), ``optimised`` (the registry's
     ``optimise`` planner with the optimised practice), ``optimised-practice`` (the optimised
     practice around today's planner, to separate what the practice and the planner each give)."""
     if name == "baseline":
         return BaselinePolicy()
-    ratios = booking_ratios(synthetic.history)
+    ratios = booking_ratios(history)
     if name == "optimised":
-        from kontrolltarn.plan.program import HistoryDurations
+        from kontrolltarn.plan.program import HistoryDurations  # deferred: heavy (OR-Tools, pandas)
 
-        return OptimisedPolicy(booking_ratio=ratios, durations=HistoryDurations.fit(synthetic.history))
+        return OptimisedPolicy(booking_ratio=ratios, durations=HistoryDurations.fit(history))
     if name == "optimised-practice":
         return OptimisedPolicy(name=name, planner="baseline", booking_ratio=ratios)
     raise ModelError("policy", name, f"unknown policy, choose one of {list(POLICIES)}")

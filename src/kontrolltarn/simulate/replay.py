@@ -6,7 +6,7 @@ already shows (the demo's and the service benchmark's replay).
 
     from kontrolltarn.simulate import simulate, BaselinePolicy
     from kontrolltarn.simulate.replay import day_stream
-    result = simulate(synthetic, BaselinePolicy(), days=7, seed=1)
+    result = simulate(syn.hospital, syn.truth, BaselinePolicy(), days=7, seed=1)
     for day in day_stream(result):
         service.load_program(day.program)          # as fixed at 16:00 the day before
         for event in day.events:                   # late cancellations from 16:00 the day before,
@@ -24,8 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kontrolltarn.model import EmergencyRequest, Event, Hospital, Program
-from kontrolltarn.synth.truth import Truth
+from kontrolltarn.model import EmergencyRequest, Event, Hospital, Program, TruthModel
 
 from .draws import Draws
 from .engine import SimulationResult
@@ -64,19 +63,14 @@ def day_stream(result: SimulationResult, first: date | None = None,
         yield SimulatedDay(day, result.programs[day], tuple(events))
 
 
-def hospital_truth(hospital: Hospital) -> Truth:
-    """The truth a hospital without a generator has: its procedures' own duration distributions,
-    no surgeon or location effects, the environment's default no-show share."""
-    return Truth({p.code: p for p in hospital.procedures}, {}, {}, {})
-
-
-def play_day(hospital: Hospital, program: Program, day: date, *, truth: Truth | None = None,
+def play_day(hospital: Hospital, program: Program, day: date, *, truth: TruthModel,
              seed: int = 0, policy: Policy | None = None, params: EnvironmentParams | None = None,
              emergencies: tuple[EmergencyRequest, ...] = ()) -> list[Event]:
     """Every event of ``day`` when the department runs ``program``'s elective cases, in time
     order: late cancellations from 16:00 the day before, then the milestones of each room as the
-    simulator plays them (durations from ``truth``, default ``hospital_truth``; the coordinator's
-    rules of ``policy``, default today's practice), and ``emergencies`` if given. The same
+    simulator plays them (durations and no-shows from ``truth``, e.g.
+    ``synth.truth.Truth.of_hospital``; the coordinator's rules of ``policy``, default today's
+    practice), and ``emergencies`` if given. The same
     arguments give the same events, with the simulator's stable ids."""
     sessions = [s for s in hospital.sessions if s.date == day]
     state = PlanState(hospital, sessions, [])
@@ -86,7 +80,7 @@ def play_day(hospital: Hospital, program: Program, day: date, *, truth: Truth | 
         if entry.date == day and entry.session_id in known and entry.case_id in state.waiting:
             state.place(entry, by="program", tell=True)
     state.advance(state.stamp(day, -8 * 60))  # 16:00 the day before: the program goes out
-    runner = DayRunner(state, day, params or EnvironmentParams(), truth or hospital_truth(hospital),
+    runner = DayRunner(state, day, params or EnvironmentParams(), truth,
                        Draws(seed), policy or BaselinePolicy())
     outcome = runner.run(list(emergencies), [], {})
     return sorted(outcome.events, key=lambda e: (e.at, e.id))

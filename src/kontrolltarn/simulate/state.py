@@ -29,7 +29,7 @@ from kontrolltarn.model import (
 )
 from kontrolltarn.plan.check import ProgramState
 
-from .calendar import Absence
+from .absences import Absence
 
 
 @dataclass

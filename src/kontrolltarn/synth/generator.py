@@ -32,50 +32,41 @@ from kontrolltarn.model import (
     Specialty,
     Staff,
     StaffRole,
-    Urgency,
 )
 
 from . import catalogue
-from .catalogue import PAEDIATRIC_SPECIALTIES, ProcedureSpec
+from .arrivals import DEADLINE_DAYS, NAMED_SURGEON_SHARE, PRIORITY_SHARES, URGENCY_SHARES, draw_patient
+from .calendar import (
+    STAFFED_END,
+    STAFFED_START,
+    SURGEON_AWAY_SHARE,
+    calendar_sessions,
+    is_operating_day,
+    room_is_staffed,
+    specialty_on,
+)
+from .catalogue import ProcedureSpec
 from .notes import make_note
 from .scales import SCALES, Scale
-from .truth import Truth
+from .truth import BOOKING_BIAS_MEAN, Truth
 
 #: A fixed Monday, so that the default hospital is the same on every machine and every day.
 DEFAULT_TODAY = date(2026, 11, 30)
-STAFFED_START = 8 * 60  # 08:00
-STAFFED_END = 15 * 60 + 30  # 15:30
-#: Days from referral to legal deadline per priority (a typical spread of set deadlines)
-DEADLINE_DAYS = {Priority.P1: 30, Priority.P2: 90, Priority.P3: 180, Priority.P4: 270}
-PRIORITY_SHARES = {Priority.P1: 0.10, Priority.P2: 0.30, Priority.P3: 0.40, Priority.P4: 0.20}
 #: Mean days a referral of each priority waits under today's practice
 MEAN_WAIT_DAYS = {Priority.P1: 14, Priority.P2: 45, Priority.P3: 90, Priority.P4: 130}
 #: Shape of the gamma-distributed waits (lighter tail than exponential: few breach)
 WAIT_SHAPE = 3.0
-URGENCY_SHARES = {Urgency.IMMEDIATE: 0.05, Urgency.WITHIN_6H: 0.35, Urgency.WITHIN_24H: 0.45,
-                  Urgency.WITHIN_72H: 0.15}
-#: Booking error: surgeons' estimates are biased short and noisy (log scale). Calibrated between
-#: the two published references: the large study in DOMAIN.md (40,656 cases: bookings 31 min short
-#: on average, mean error 35 min, only 9 % within ±10 %) and the real TCT data (MAE 51.7 min on a
-#: 227-min median, 22 min short). Measured on the generated year: 28 min short on average, mean
-#: absolute error 45 min on a mean case of 135 min, 17 % within ±10 %.
-BOOKING_BIAS_MEAN = -0.15
+#: Spread of the surgeons' own booking bias around BOOKING_BIAS_MEAN (log scale)
 BOOKING_BIAS_SURGEON_SD = 0.08
-BOOKING_NOISE_SD = 0.25
 #: Baseline log-odds of a late cancellation; with the feature effects in `_cancel_logit` this
 #: gives about 7 % of booked electives, the Norwegian figure (7–11 % struck from the program).
 CANCEL_INTERCEPT = -3.3
-#: Share of days a surgeon does not operate (clinic, on call, leave, teaching)
-SURGEON_AWAY_SHARE = 0.25
 #: Surgeons per elective room of their specialty available on a given day
 SURGEONS_PER_ROOM = 1.6
-#: Share of referrals with a named surgeon (the rest: any surgeon of the team with the competence)
-NAMED_SURGEON_SHARE = 0.35
 #: Float-pool staff per room of a location: anaesthetists, anaesthesia nurses, OR nurses
 FLOAT_POOL_PER_ROOM = (0.1, 0.15, 0.3)
 #: Coordinators today leave some of each session unbooked, knowing bookings run short
 PLANNING_BUFFER_MIN = 60
-NORWEGIAN_HOLIDAYS = ((1, 1), (5, 1), (5, 17), (12, 24), (12, 25), (12, 26), (12, 31))
 FIRST_NAMES = ("Anne", "Kari", "Ingrid", "Marte", "Silje", "Hilde", "Nora", "Ida", "Lars", "Ole",
                "Per", "Jon", "Erik", "Kristian", "Magnus", "Håkon", "Sigrid", "Tone", "Eirik",
                "Aksel", "Maja", "Emma", "Jonas", "Amir", "Fatima", "Piotr", "Linh")
@@ -94,25 +85,6 @@ class SyntheticHospital:
     truth: Truth
     scale: Scale
     seed: int
-
-
-def is_operating_day(day: date) -> bool:
-    """A weekday that is not a Norwegian public holiday with fixed date."""
-    return day.weekday() < 5 and (day.month, day.day) not in NORWEGIAN_HOLIDAYS
-
-
-def summer_factor(day: date) -> float:
-    """Share of elective rooms open: Norwegian hospitals run about half capacity in July."""
-    week = day.isocalendar().week
-    if 28 <= week <= 31:
-        return 0.5
-    if week in (27, 32):
-        return 0.8
-    return 1.0
-
-
-def _round5(minutes: float) -> int:
-    return max(5, int(5 * round(minutes / 5)))
 
 
 class _Builder:
@@ -254,37 +226,10 @@ class _Builder:
 
     # ---- calendar ----------------------------------------------------------------------------
     def room_is_staffed(self, room: Room, day: date) -> bool:
-        """Deterministic per (room, day) so history and future use the same calendar rule."""
-        if room.emergency:
-            return True
-        if not is_operating_day(day):
-            return False
-        draw = random.Random(f"{room.id}-{day.isoformat()}-{self.scale.name}").random()
-        return draw < self.scale.staffed_share * summer_factor(day)
+        return room_is_staffed(room, day, self.scale)
 
     def sessions(self, rooms: list[Room], days: list[date]) -> list[Session]:
-        result = []
-        for day in days:
-            for room in rooms:
-                if not self.room_is_staffed(room, day):
-                    continue
-                sid = f"S-{day:%Y%m%d}-{room.id}"
-                if room.emergency:
-                    result.append(Session(sid, room.id, day, 0, 24 * 60, None, emergency=True))
-                else:
-                    result.append(Session(sid, room.id, day, STAFFED_START, STAFFED_END,
-                                          self.primary_specialty(room, day)))
-        return result
-
-    def primary_specialty(self, room: Room, day: date) -> str:
-        """A room belongs to one specialty; one room in five is shared and goes on Fridays to a
-        related specialty in turn (the block schedule that coordinators keep today)."""
-        own = self.room_primary[room.id]
-        others = sorted(room.specialties - {own})
-        shared = int(room.id[-2:]) % 5 == 0  # one room in five is shared
-        if day.weekday() == 4 and others and shared:
-            return others[(day.toordinal() // 7) % len(others)]
-        return own
+        return calendar_sessions(rooms, self.room_primary, self.scale, days)
 
     # ---- patients ----------------------------------------------------------------------------
     def patient(self, spec: ProcedureSpec) -> Patient:
@@ -293,22 +238,6 @@ class _Builder:
                                f"SYN{self.patient_seq:08d}")
         self.patients.append(patient)
         return patient
-
-
-def draw_patient(rng: random.Random, spec: ProcedureSpec, day: date, patient_id: str,
-                 national_id: str) -> Patient:
-    """A patient typical of the procedure's specialty (age, ASA class, BMI), as of ``day``.
-    The simulator draws new patients with this too, so both follow one calibration."""
-    if spec.specialty in PAEDIATRIC_SPECIALTIES:
-        age = rng.randint(1, 15)
-    elif spec.specialty in ("EYE", "TCT", "KAR", "URO"):
-        age = min(97, max(18, int(rng.gauss(68, 10))))
-    else:
-        age = min(95, max(16, int(rng.gauss(54, 17))))
-    asa = min(4, max(1, round(rng.gauss(1.6 + (age - 40) / 40, 0.7))))
-    bmi = round(min(60.0, max(14.0, rng.gauss(26.5 if age >= 16 else 18, 4.5))), 1)
-    birth = day - timedelta(days=age * 365 + rng.randint(0, 364))
-    return Patient(patient_id, birth, rng.choice(("F", "M")), asa, bmi, national_id)
 
 
 def catalogue_specialty_ids() -> set[str]:
@@ -360,15 +289,11 @@ def generate(scale: str | Scale = "default", seed: int = 0, today: date = DEFAUL
         surgeon_booking_bias={s.id: rng.gauss(BOOKING_BIAS_MEAN, BOOKING_BIAS_SURGEON_SD)
                               for s in surgeons},
         location_effect={loc.id: math.exp(rng.gauss(0, 0.04)) for loc in locations},
+        scale=spec,
     )
 
     def booked_minutes(code: str, surgeon_id: str | None) -> int:
-        """A surgeon's estimate: knows the procedure and roughly their own speed, not the truth."""
-        proc = proc_by_code[code]
-        effect = truth.surgeon_effect.get(surgeon_id, 1.0) ** 0.5 if surgeon_id else 1.0
-        bias = truth.surgeon_booking_bias.get(surgeon_id, BOOKING_BIAS_MEAN) if surgeon_id \
-            else BOOKING_BIAS_MEAN
-        return _round5(proc.duration.median * effect * math.exp(bias + rng.gauss(0, BOOKING_NOISE_SD)))
+        return truth.booked_minutes(rng, code, surgeon_id)
 
     elective_procs: dict[str, list[ProcedureSpec]] = defaultdict(list)
     emergency_procs: dict[str, list[ProcedureSpec]] = defaultdict(list)
@@ -403,7 +328,7 @@ def generate(scale: str | Scale = "default", seed: int = 0, today: date = DEFAUL
         for room in elective_rooms:
             if not b.room_is_staffed(room, day):
                 continue
-            specialty = b.primary_specialty(room, day)
+            specialty = specialty_on(room, b.room_primary[room.id], day)
             options = [p for p in elective_procs[specialty] if room_can_take(room, p)]
             if not options:
                 continue
@@ -508,6 +433,7 @@ def generate(scale: str | Scale = "default", seed: int = 0, today: date = DEFAUL
     for op in history:
         if not op.emergency:
             done_per_specialty[op.specialty_id] += 1
+    truth.elective_done = dict(done_per_specialty)
     specialty_ids = sorted(done_per_specialty)
     yearly = [done_per_specialty[sid] * 364 / max(1, spec.history_days) for sid in specialty_ids]
     arrivals_per_day = sum(yearly) * spec.waiting_list_factor / 365
@@ -561,10 +487,7 @@ def _referral(b: _Builder, rng: random.Random, specialty: str,
             missing.add(item)
     note, labels = make_note(rng, icu_procedure=p.bed is BedType.ICU)
     rid = f"HEN{index + 1:06d}"
-    truth.note_labels[rid] = labels
-    truth.referral_duration[rid] = truth.duration(p.code, surgeon.id if surgeon else None, None,
-                                                  patient.asa, patient.bmi, patient.age_on(b.today))
-    truth.referral_no_show[rid] = 0.02 + 0.02 * (patient.asa >= 3)
+    truth.learn_referral(rid, p.code, surgeon.id if surgeon else None, patient, labels, b.today)
     return Referral(
         id=rid, patient_id=patient.id, procedure_code=p.code, specialty_id=specialty,
         referral_date=ref_day, priority=priority,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kontrolltarn.plan.ihtc.model import HARD_LABELS, SOFT_LABELS, Instance, Solution
+from kontrolltarn.model.ihtc import HARD_LABELS, SOFT_LABELS, Instance, Solution
 
 
 @dataclass(frozen=True)

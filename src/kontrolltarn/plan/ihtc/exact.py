@@ -32,8 +32,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from kontrolltarn.model.ihtc import Admission, Instance, Solution
 from kontrolltarn.plan.ihtc.evaluator import evaluate
-from kontrolltarn.plan.ihtc.model import Admission, Instance, Solution
 from kontrolltarn.plan.ihtc.solve import SearchResult, solve
 
 Expr = cp_model.LinearExpr | int

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from kontrolltarn.plan.ihtc.model import Instance, Solution
+from kontrolltarn.model.ihtc import Instance, Solution
 
 WHOLE_HORIZON_LIMIT = 40_000  # room-shift-nurse choices up to which one model takes all shifts
 WINDOW_DAYS = 4

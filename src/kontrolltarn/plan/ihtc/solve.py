@@ -18,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kontrolltarn.model.ihtc import Instance, Solution
 from kontrolltarn.plan.ihtc.anneal import anneal
 from kontrolltarn.plan.ihtc.construct import construct, repair_mandatory
 from kontrolltarn.plan.ihtc.evaluator import evaluate
-from kontrolltarn.plan.ihtc.model import Instance, Solution
 from kontrolltarn.plan.ihtc.nurses import polish_nurses
 from kontrolltarn.plan.ihtc.state import State
 
@@ -171,24 +171,3 @@ def solve(instance: Instance, *, seed: int = 0, time_limit: float = 60.0, thread
     if not results:
         raise RuntimeError("no search finished")
     return min(results.values(), key=lambda r: (r.waiting, r.cost, r.seed))
-
-
-def solve_exact_warm(instance: Instance, *, seed: int = 0, time_limit: float = 600.0,
-                     threads: int = 2, warm_share: float = 0.2) -> tuple[SearchResult, Any]:
-    """Exact mode: a short heuristic run gives CP-SAT a hint and an upper bound, then CP-SAT
-    searches (and tries to prove) for the rest of the time. Returns the better solution and
-    the CP-SAT result (bound, optimality)."""
-    from kontrolltarn.plan.ihtc.exact import solve_exact
-
-    started = time.monotonic()
-    warm = search(instance, seed, max(1.0, warm_share * time_limit))
-    left = max(1.0, time_limit - (time.monotonic() - started))
-    exact = solve_exact(instance, time_limit=left, workers=threads, seed=seed,
-                        hint=warm.solution if warm.waiting == 0 else None)
-    if exact.solution is not None:
-        cost = evaluate(instance, exact.solution).total_cost
-        # A proven optimum wins ties (its file then carries the proof's solution).
-        if cost < warm.cost or (exact.optimal and cost == warm.cost):
-            return SearchResult(solution=exact.solution, cost=cost, waiting=0, seed=seed,
-                                construct_cost=warm.construct_cost), exact
-    return warm, exact

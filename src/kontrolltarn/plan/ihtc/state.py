@@ -12,7 +12,7 @@ The one hard constraint allowed to be broken is "mandatory patient admitted": it
 
 from __future__ import annotations
 
-from kontrolltarn.plan.ihtc.model import Admission, Instance, Solution
+from kontrolltarn.model.ihtc import Admission, Instance, Solution
 
 
 def _age_range(counts: list[int]) -> int:

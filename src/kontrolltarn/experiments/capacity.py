@@ -15,7 +15,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from kontrolltarn import kpi
 from kontrolltarn.model import ModelError, Session
+from kontrolltarn.simulate import execution_log, simulate
+from kontrolltarn.simulate.policies import make_policy
+from kontrolltarn.simulate.replications import interval
 from kontrolltarn.synth import SyntheticHospital
 
 #: KPIs shown for the comparison (``kpi.headline`` keys)
@@ -36,15 +40,12 @@ def calendar_ids(sessions: Sequence[Session]) -> list[Session]:
 def simulate_arm(synthetic: SyntheticHospital, plan: Sequence[Session] | None, first: date,
                  weeks: int, seed: int, policy: str = "baseline") -> dict[str, Any]:
     """One replication of one arm: the headline KPIs over the plan's weeks."""
-    from kontrolltarn import kpi
-    from kontrolltarn.simulate import execution_log, simulate
-    from kontrolltarn.simulate.policies import make_policy
-
     warmup = (first - synthetic.hospital.today).days
     if warmup < 0:
         raise ModelError("first", first, "the plan starts before the hospital's today")
     cpu = time.process_time()
-    result = simulate(synthetic, make_policy(policy, synthetic), days=7 * weeks, seed=seed,
+    result = simulate(synthetic.hospital, synthetic.truth, make_policy(policy, synthetic.history),
+                      days=7 * weeks, seed=seed,
                       warmup_days=warmup, keep_programs=False,
                       sessions=None if plan is None else calendar_ids(plan))
     headline = kpi.headline(execution_log(result))
@@ -72,8 +73,6 @@ def compare_plans(synthetic: SyntheticHospital, plan: Sequence[Session], first: 
 
 def summarise_arms(runs: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Per KPI: each arm's mean and 95 % interval, and the paired difference planned − current."""
-    from kontrolltarn.simulate.replications import interval
-
     by = {a: {r["seed"]: r for r in runs if r["arm"] == a} for a in ARMS}
     seeds = sorted(set(by["current"]) & set(by["planned"]))
     table: dict[str, dict[str, Any]] = {}

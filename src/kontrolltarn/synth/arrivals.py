@@ -1,69 +1,84 @@
-"""New referrals and emergency requests during a simulated period.
+"""New referrals and emergency requests: the generator's distributions, and the simulator's
+stream of them over a simulated period.
 
-The distributions are the generator's (``synth.generator``): specialty mix from the history's
-elective volume, priority shares and deadlines, procedure weights, named-surgeon share, patients,
-surgeons' biased booked durations, readiness gaps, notes. Each day draws from its own stream, so
-the arrivals are the same whatever the policy does (common random numbers).
+The distributions serve the generated waiting list and the simulated arrivals alike: specialty
+mix from the history's elective volume, priority shares and deadlines, procedure weights,
+named-surgeon share, patients, surgeons' biased booked durations, readiness gaps, notes. Each
+simulated day draws from its own stream, so the arrivals are the same whatever the policy does
+(common random numbers).
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from kontrolltarn.model import (
+    Arrivals,
     BedType,
     EmergencyRequest,
+    Hospital,
     Patient,
+    Priority,
     ReadinessItem,
     Referral,
     Staff,
     StaffRole,
+    Urgency,
 )
-from kontrolltarn.synth import SyntheticHospital, catalogue
-from kontrolltarn.synth.catalogue import ProcedureSpec
-from kontrolltarn.synth.generator import (
-    BOOKING_BIAS_MEAN,
-    BOOKING_NOISE_SD,
-    DEADLINE_DAYS,
-    NAMED_SURGEON_SHARE,
-    PRIORITY_SHARES,
-    URGENCY_SHARES,
-    draw_patient,
-    is_operating_day,
-)
-from kontrolltarn.synth.notes import make_note
+
+from . import catalogue
+from .calendar import is_operating_day
+from .catalogue import PAEDIATRIC_SPECIALTIES, ProcedureSpec
+from .notes import make_note
+
+if TYPE_CHECKING:  # the truth builds the stream; only its type is needed here
+    from .truth import Truth
+
+#: Days from referral to legal deadline per priority (a typical spread of set deadlines)
+DEADLINE_DAYS = {Priority.P1: 30, Priority.P2: 90, Priority.P3: 180, Priority.P4: 270}
+PRIORITY_SHARES = {Priority.P1: 0.10, Priority.P2: 0.30, Priority.P3: 0.40, Priority.P4: 0.20}
+URGENCY_SHARES = {Urgency.IMMEDIATE: 0.05, Urgency.WITHIN_6H: 0.35, Urgency.WITHIN_24H: 0.45,
+                  Urgency.WITHIN_72H: 0.15}
+#: Share of referrals with a named surgeon (the rest: any surgeon of the team with the competence)
+NAMED_SURGEON_SHARE = 0.35
 
 
-@dataclass
-class Arrivals:
-    """What one day brings: referrals (with their patients) and emergency requests."""
-
-    referrals: list[Referral] = field(default_factory=list)
-    emergencies: list[EmergencyRequest] = field(default_factory=list)
-    patients: list[Patient] = field(default_factory=list)
+def draw_patient(rng: random.Random, spec: ProcedureSpec, day: date, patient_id: str,
+                 national_id: str) -> Patient:
+    """A patient typical of the procedure's specialty (age, ASA class, BMI), as of ``day``.
+    The simulator draws new patients with this too, so both follow one calibration."""
+    if spec.specialty in PAEDIATRIC_SPECIALTIES:
+        age = rng.randint(1, 15)
+    elif spec.specialty in ("EYE", "TCT", "KAR", "URO"):
+        age = min(97, max(18, int(rng.gauss(68, 10))))
+    else:
+        age = min(95, max(16, int(rng.gauss(54, 17))))
+    asa = min(4, max(1, round(rng.gauss(1.6 + (age - 40) / 40, 0.7))))
+    bmi = round(min(60.0, max(14.0, rng.gauss(26.5 if age >= 16 else 18, 4.5))), 1)
+    birth = day - timedelta(days=age * 365 + rng.randint(0, 364))
+    return Patient(patient_id, birth, rng.choice(("F", "M")), asa, bmi, national_id)
 
 
 class ArrivalStream:
     """Draws each day's arrivals from the generator's distributions and extends the truth
     (true duration, no-show chance) for every new referral."""
 
-    def __init__(self, synthetic: SyntheticHospital, seed: int, referral_rate_factor: float,
+    def __init__(self, truth: Truth, hospital: Hospital, seed: int, referral_rate_factor: float,
                  emergency_rate_factor: float) -> None:
-        self.synthetic = synthetic
+        self.truth = truth
         self.seed = seed
-        hospital = synthetic.hospital
         self.zone = ZoneInfo(hospital.timezone)
-        done: Counter[str] = Counter(op.specialty_id for op in synthetic.history if not op.emergency)
-        history_days = max(1, synthetic.scale.history_days)
+        scale = truth.calendar_scale()
+        done = truth.elective_done
+        history_days = max(1, scale.history_days)
         self.specialty_ids = sorted(done)
         self.yearly = [done[s] * 364 / history_days for s in self.specialty_ids]
         self.referrals_per_day = sum(self.yearly) * referral_rate_factor / 365
-        self.emergencies_per_day = synthetic.scale.emergencies_per_day * emergency_rate_factor
+        self.emergencies_per_day = scale.emergencies_per_day * emergency_rate_factor
         self.surgeons: dict[str, list[Staff]] = {}
         for person in hospital.staff:
             if person.role is StaffRole.SURGEON and person.specialty_id is not None:
@@ -72,9 +87,15 @@ class ArrivalStream:
         self.emergency: dict[str, list[ProcedureSpec]] = {}
         for p in catalogue.PROCEDURES:
             (self.emergency if p.emergency else self.elective).setdefault(p.specialty, []).append(p)
-        self.locations = synthetic.scale.locations
+        self.locations = scale.locations
         self.location_weights = [ls.elective_rooms + ls.emergency_rooms for ls in self.locations]
         self.emergency_specialties = [s for s in catalogue.SPECIALTIES if s.id in self.emergency]
+
+    def expected_referrals(self, days: int) -> dict[str, float]:
+        """Activity target per specialty: the expected demand over ``days`` (plan from need)."""
+        total = sum(self.yearly)
+        return {s: self.referrals_per_day * days * y / total
+                for s, y in zip(self.specialty_ids, self.yearly, strict=True)}
 
     def day(self, day: date) -> Arrivals:
         rng = random.Random(f"kontrolltarn-sim-{self.seed}-arrivals-{day.isoformat()}")
@@ -94,7 +115,6 @@ class ArrivalStream:
     # ---- one referral ------------------------------------------------------------------------
     def _referral(self, rng: random.Random, day: date, specialty: str, rid: str,
                   out: Arrivals) -> Referral:
-        truth = self.synthetic.truth
         priority = rng.choices(list(PRIORITY_SHARES), weights=list(PRIORITY_SHARES.values()))[0]
         p = _weighted(rng, self.elective[specialty])
         able = [s for s in self.surgeons[specialty] if p.competence is None or p.competence in s.competences]
@@ -104,25 +124,13 @@ class ArrivalStream:
         missing = frozenset(item for item in ReadinessItem if rng.random() < 0.18)
         note, labels = make_note(rng, icu_procedure=p.bed is BedType.ICU)
         surgeon_id = surgeon.id if surgeon else None
-        truth.note_labels[rid] = labels
-        truth.referral_duration[rid] = truth.duration(p.code, surgeon_id, None, patient.asa,
-                                                      patient.bmi, patient.age_on(day))
-        truth.referral_no_show[rid] = 0.02 + 0.02 * (patient.asa >= 3)
+        self.truth.learn_referral(rid, p.code, surgeon_id, patient, labels, day)
         return Referral(
             id=rid, patient_id=patient.id, procedure_code=p.code, specialty_id=specialty,
             referral_date=day, priority=priority,
             deadline=day + timedelta(days=DEADLINE_DAYS[priority]),
-            booked_min=self.booked_minutes(rng, p.code, surgeon_id), surgeon_id=surgeon_id,
+            booked_min=self.truth.booked_minutes(rng, p.code, surgeon_id), surgeon_id=surgeon_id,
             note=note, readiness_missing=missing, infected="isolation" in labels)
-
-    def booked_minutes(self, rng: random.Random, code: str, surgeon_id: str | None) -> int:
-        """A surgeon's estimate, as in the generator: biased short and noisy."""
-        truth = self.synthetic.truth
-        median = truth.procedures[code].duration.median
-        effect = truth.surgeon_effect.get(surgeon_id, 1.0) ** 0.5 if surgeon_id else 1.0
-        bias = truth.surgeon_booking_bias.get(surgeon_id, BOOKING_BIAS_MEAN) if surgeon_id \
-            else BOOKING_BIAS_MEAN
-        return max(5, int(5 * round(median * effect * math.exp(bias + rng.gauss(0, BOOKING_NOISE_SD)) / 5)))
 
     def _patient(self, rng: random.Random, p: ProcedureSpec, day: date, pid: str) -> Patient:
         return draw_patient(rng, p, day, pid, f"SYN{pid}")
@@ -137,7 +145,7 @@ class ArrivalStream:
         urgency = rng.choices(list(URGENCY_SHARES), weights=list(URGENCY_SHARES.values()))[0]
         minute = int(rng.triangular(0, 24 * 60 - 1, 13 * 60))
         patient = self._patient(rng, p, day, f"SIMP{eid[4:]}")
-        booked = self.booked_minutes(rng, p.code, rng.choice(surgeons).id if surgeons else None)
+        booked = self.truth.booked_minutes(rng, p.code, rng.choice(surgeons).id if surgeons else None)
         if not surgeons:
             return None
         out.patients.append(patient)

@@ -6,15 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from kontrolltarn.model import ModelError
-from kontrolltarn.plan.capacity import CapacitySettings, demand_from_hospital, plan_capacity
-from kontrolltarn.plan.capacity_sim import (
+from kontrolltarn.experiments.capacity import (
     SIM_KPIS,
     calendar_ids,
     compare_plans,
     markdown_table,
     summarise_arms,
 )
+from kontrolltarn.model import ModelError
+from kontrolltarn.plan.capacity import CapacitySettings, demand_from_hospital, plan_capacity
 from kontrolltarn.synth import generate
 
 

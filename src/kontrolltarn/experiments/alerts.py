@@ -9,7 +9,7 @@ then happened:
 - late cancellation: the case was cancelled on the day for capacity or an emergency (what the
   forecast can see coming); lead time = cancellation − first alert.
 
-    python -m kontrolltarn.control.evaluate --scale default --days 28 [--durations truth]
+    python -m kontrolltarn.experiments.alerts --scale default --days 28 [--durations truth]
 """
 
 from __future__ import annotations
@@ -19,12 +19,15 @@ import json
 import statistics
 from dataclasses import dataclass, field
 
+from kontrolltarn.control.alerts import Thresholds
+from kontrolltarn.control.forecast import OVERTIME_ALERT_MIN
+from kontrolltarn.control.live import PlannedCase
+from kontrolltarn.control.predictors import PredictedDurations, train_models
+from kontrolltarn.control.tower import Tower
 from kontrolltarn.model import CancellationReason, EventKind
-
-from .alerts import Thresholds
-from .forecast import OVERTIME_ALERT_MIN
-from .live import PlannedCase
-from .tower import Tower
+from kontrolltarn.simulate import BaselinePolicy, simulate
+from kontrolltarn.simulate.replay import day_stream
+from kontrolltarn.synth import generate
 
 FORESEEABLE = {CancellationReason.CAPACITY, CancellationReason.EMERGENCY}
 
@@ -74,15 +77,10 @@ def evaluate_grid(scale: str = "small", days: int = 28, seed: int = 1, step_min:
     where the risk reached t. ``durations``: ``predict`` forecasts with the duration model
     trained on the hospital's history before the simulated days (as the service does),
     ``truth`` with the generator's own procedure distributions (an optimistic bound)."""
-    from kontrolltarn.simulate import BaselinePolicy, simulate
-    from kontrolltarn.simulate.replay import day_stream
-    from kontrolltarn.synth import generate
-
-    from .predictors import PredictedDurations, train_models
-
     synthetic = generate(scale=scale, seed=seed)
     model = train_models(synthetic.history, []).durations if durations == "predict" else None
-    result = simulate(synthetic, BaselinePolicy(), days=days, seed=seed, keep_programs=True)
+    result = simulate(synthetic.hospital, synthetic.truth, BaselinePolicy(),
+                      days=days, seed=seed, keep_programs=True)
     hospital = synthetic.hospital
     overtime = {t: Score() for t in grid}
     cancel = {t: Score() for t in grid}
