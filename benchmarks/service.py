@@ -4,6 +4,11 @@
    into the service on PostgreSQL while a board client listens on the live stream; reports the
    rate sustained and the latency from posting an event to the board update carrying it.
 2. Board: server-side time to build the whole board (every room of a 97-room, 87-session day).
+3. Two processes ("two-process"): two ``serve`` processes on the same database, 500 events/s
+   split between them, a board client on each; per process, the latency from posting an event
+   (to either process) to the board message carrying it: the other process's events arrive
+   through the store's change notices (PostgreSQL LISTEN/NOTIFY). The second process is then
+   stopped, and the load of 1. runs against the first alone.
 
 PostgreSQL: KONTROLLTARN_DATABASE_URL, else 127.0.0.1:5432 database 'test' (a scratch schema).
 Usage: python benchmarks/service.py [--quick]
@@ -119,64 +124,158 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def load(base: str, events: list[dict], rate: float, seconds: float, token: str,
-         listener: BoardListener, label: str, board_token: str | None = None,
-         server_pid: int | None = None) -> None:
+@dataclasses.dataclass
+class Posted:
+    """What an open-loop load sent: when each event id left, and to which server."""
+
+    sent: dict[str, float]
+    target: dict[str, int]
+    elapsed: float
+    errors: list[int]
+
+
+def post_events(targets: list[tuple[str, str]], events: list[dict], rate: float,
+                seconds: float, label: str) -> Posted:
+    """Post ``rate`` events a second for ``seconds`` in batches of 50, batch i to target
+    i mod n (base address, feed token), open loop: batches leave on schedule over a few
+    connections per server, as from an integration engine."""
     batch_size = 50
     total = int(rate * seconds)
     sent: dict[str, float] = {}
-    headers = {"Authorization": f"Bearer {token}"}
-    client = httpx.Client(timeout=30, limits=httpx.Limits(max_connections=8))
+    target: dict[str, int] = {}
+    clients = [httpx.Client(timeout=30, limits=httpx.Limits(max_connections=8))
+               for _ in targets]
     errors: list[int] = []
 
-    def post(batch: list[dict]) -> None:
-        reply = client.post(base + "/api/events", json={"events": batch}, headers=headers)
+    def post(which: int, batch: list[dict]) -> None:
+        base, token = targets[which]
+        reply = clients[which].post(base + "/api/events", json={"events": batch},
+                                    headers={"Authorization": f"Bearer {token}"})
         if reply.status_code != 200:
             errors.append(reply.status_code)
 
-    # open loop: batches leave on schedule over a few connections, as from an integration engine
-    pool = ThreadPoolExecutor(max_workers=4)
+    pool = ThreadPoolExecutor(max_workers=4 * len(targets))
     futures = []
-    poller = BoardPoller(base, board_token) if board_token else None
-    if poller:
-        poller.start()
-    cpu_before = cpu_seconds(server_pid)
     start = time.perf_counter()
-    for first in range(0, total, batch_size):
+    for n, first in enumerate(range(0, total, batch_size)):
         due = start + first / rate
         delay = due - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
         batch = [dict(events[(first + i) % len(events)], id=f"{label}-{first + i}")
                  for i in range(min(batch_size, total - first))]
+        which = n % len(targets)
         t0 = time.perf_counter()
         for e in batch:
             sent[e["id"]] = t0
-        futures.append(pool.submit(post, batch))
+            target[e["id"]] = which
+        futures.append(pool.submit(post, which, batch))
     for future in futures:
         future.result()
     pool.shutdown()
     elapsed = time.perf_counter() - start
+    for client in clients:
+        client.close()
+    return Posted(sent, target, elapsed, errors)
+
+
+def latencies(posted: Posted, listener: BoardListener, only: int | None = None) -> list[float]:
+    """Seconds from posting each event (to server ``only``, or any) to a board message with it."""
+    return [listener.seen[i] - t for i, t in posted.sent.items()
+            if i in listener.seen and (only is None or posted.target[i] == only)]
+
+
+def load(base: str, events: list[dict], rate: float, seconds: float, token: str,
+         listener: BoardListener, label: str, board_token: str | None = None,
+         server_pid: int | None = None) -> None:
+    """One server: rate sustained, event-to-board latency, board reloads during the load."""
+    poller = BoardPoller(base, board_token) if board_token else None
+    if poller:
+        poller.start()
+    cpu_before = cpu_seconds(server_pid)
+    posted = post_events([(base, token)], events, rate, seconds, label)
     cpu = cpu_seconds(server_pid) - cpu_before
     if poller:
         poller.stop.set()
         poller.join()
     time.sleep(1.5)
-    latencies = [listener.seen[i] - t for i, t in sent.items() if i in listener.seen]
-    missing = len(sent) - len(latencies)
+    delays = latencies(posted, listener)
     emit(label, "offered_rate", rate, "events/s")
-    emit(label, "sustained_rate", len(sent) / elapsed, "events/s", reference=500)
-    emit(label, "event_to_board_p50", statistics.median(latencies), "s")
-    emit(label, "event_to_board_p99", percentile(latencies, 0.99), "s", reference=1.0)
-    emit(label, "events_not_on_board", missing, "events")
-    emit(label, "http_errors", len(errors), "requests")
+    emit(label, "sustained_rate", len(posted.sent) / posted.elapsed, "events/s", reference=500)
+    emit(label, "event_to_board_p50", statistics.median(delays), "s")
+    emit(label, "event_to_board_p99", percentile(delays, 0.99), "s", reference=1.0)
+    emit(label, "events_not_on_board", len(posted.sent) - len(delays), "events")
+    emit(label, "http_errors", len(posted.errors), "requests")
     if poller and poller.times:
         emit(label, "board_get_median", statistics.median(poller.times) * 1000, "ms",
              reference=300, note="GET /api/board round trip during the load")
         emit(label, "board_get_max", max(poller.times) * 1000, "ms")
-    emit(label, "server_cpu_per_s", cpu / elapsed, "cores",
+    emit(label, "server_cpu_per_s", cpu / posted.elapsed, "cores",
          note="processor time the service used per second of load")
     emit(label, "load_average_1min", os.getloadavg()[0], "")
+
+
+def two_process(servers: list[tuple[str, str, str, int]], events: list[dict], rate: float,
+                seconds: float) -> None:
+    """Two ``serve`` processes on one database, the load split between them (batch by batch)
+    and a board client on each: every board must show every event, half of which reach its
+    process only through the store's change notices (LISTEN/NOTIFY)."""
+    case = "two-process"
+    listeners = []
+    for base, _, board_token, _ in servers:
+        listener = BoardListener(base, board_token)
+        listener.start()
+        listener.ready.wait(10)
+        listeners.append(listener)
+    cpu_before = [cpu_seconds(pid) for *_, pid in servers]
+    posted = post_events([(base, feed) for base, feed, _, _ in servers], events, rate, seconds,
+                         "two")
+    cpu = [cpu_seconds(pid) - before for (*_, pid), before in zip(servers, cpu_before, strict=True)]
+    time.sleep(1.5)
+    emit(case, "offered_rate", rate, "events/s", process="both")
+    emit(case, "sustained_rate", len(posted.sent) / posted.elapsed, "events/s", reference=500,
+         process="both")
+    emit(case, "http_errors", len(posted.errors), "requests", process="both")
+    for n, listener in enumerate(listeners):
+        name = "ab"[n]
+        delays = latencies(posted, listener)
+        remote = latencies(posted, listener, only=1 - n)
+        emit(case, "sustained_rate", sum(1 for w in posted.target.values() if w == n)
+             / posted.elapsed, "events/s", process=name, note="events posted to this process")
+        emit(case, "event_to_board_p50", statistics.median(delays), "s", process=name)
+        emit(case, "event_to_board_p95", percentile(delays, 0.95), "s", process=name)
+        emit(case, "event_to_board_p99", percentile(delays, 0.99), "s", reference=1.0,
+             process=name, note="every event, posted to either process")
+        emit(case, "event_to_board_p99_other", percentile(remote, 0.99), "s", reference=1.0,
+             process=name, note="events posted to the other process")
+        emit(case, "events_not_on_board", len(posted.sent) - len(delays), "events",
+             process=name)
+        emit(case, "server_cpu_per_s", cpu[n] / posted.elapsed, "cores", process=name)
+        listener.stop = True
+    emit(case, "load_average_1min", os.getloadavg()[0], "")
+
+
+def start_server(port: int, url: str, hospital_file: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "kontrolltarn.cli.main", "serve", "--port", str(port),
+         "--database-url", url, "--hospital", str(hospital_file)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_healthy(base: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/api/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the service at {base} did not start")
+
+
+def login(base: str, user: str) -> str:
+    return str(httpx.post(base + "/api/auth/login", json={
+        "username": user, "password": f"{user}-password"}).json()["token"])
 
 
 def main() -> None:
@@ -215,39 +314,39 @@ def main() -> None:
         store.users.add("bench-board", "bench-board-password", "leader")
         store.close()
 
-        # --- load over loopback into PostgreSQL, the service in its own process
+        # --- two service processes on the database (started together: they start slowly),
+        # first with the load split between them, then the first alone
         port = 8765
-        server = subprocess.Popen(
-            [sys.executable, "-m", "kontrolltarn.cli.main", "serve", "--port", str(port),
-             "--database-url", url, "--hospital", str(folder / "hospital.json")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
+        bases = [f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + 1}"]
+        servers = [start_server(port + n, url, folder / "hospital.json") for n in range(2)]
         try:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(base + "/api/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.3)
-            feed = httpx.post(base + "/api/auth/login", json={
-                "username": "bench-feed", "password": "bench-feed-password"}).json()["token"]
-            board = httpx.post(base + "/api/auth/login", json={
-                "username": "bench-board", "password": "bench-board-password"}).json()["token"]
-            listener = BoardListener(base, board)
-            listener.start()
-            listener.ready.wait(10)
+            for base in bases:
+                wait_healthy(base)
+            # tokens are signed with the secret both processes share: one login serves both
+            feed, board = login(bases[0], "bench-feed"), login(bases[0], "bench-board")
             payload = [{"kind": e.kind.value, "at": e.at.isoformat(), "case_id": e.case_id,
                         "room_id": e.room_id, "reason": e.reason.value if e.reason else None}
                        for e in day_events]
-            seconds = 6 if quick else 30
-            load(base, payload, 500, seconds, feed, listener, "load_500", board, server.pid)
+            seconds = 4 if quick else 30
+            two_process([(b, feed, board, s.pid) for b, s in zip(bases, servers, strict=True)],
+                        payload, 500, seconds)
+            servers[1].terminate()
+            servers[1].wait(10)
+
+            base = bases[0]
+            listener = BoardListener(base, board)
+            listener.start()
+            listener.ready.wait(10)
+            load(base, payload, 500, seconds, feed, listener, "load_500", board, servers[0].pid)
             if not quick:
-                load(base, payload, 1000, 15, feed, listener, "load_1000", board, server.pid)
+                load(base, payload, 1000, 15, feed, listener, "load_1000", board,
+                     servers[0].pid)
             listener.stop = True
         finally:
-            server.terminate()
-            server.wait(10)
+            for server in servers:
+                server.terminate()
+            for server in servers:
+                server.wait(10)
     finally:
         drop_schema(admin, url)
 
