@@ -139,6 +139,286 @@ def _check_shift_types(types: Sequence[ShiftType], rules: WorkingTimeRules) -> N
             )
 
 
+class _GroupModel:
+    """The CP-SAT model of one group: people of one role at one location over the roster.
+
+    ``x[p, k]`` is 1 when person p works shift instance k. The constructor reads as the model:
+    each ``_add_*`` method adds one rule of the Act (hard) or one soft term, in a fixed order
+    (it fixes CP-SAT's variable indices, and so its search). ``add_complete_hint`` gives the
+    solver a whole starting solution; ``solve_group`` runs the two stages.
+    """
+
+    def __init__(self, people: Sequence[Person], demand: Sequence[Demand], first_day: date,
+                 weeks: int, rules: WorkingTimeRules, types: Sequence[ShiftType]) -> None:
+        self.people, self.demand, self.weeks, self.rules = people, demand, weeks, rules
+        self.days = 7 * weeks
+        self.origin = datetime.combine(first_day, datetime.min.time())
+        self.insts = _instances(self.days, types)
+        self.conflicts = _rest_conflicts(self.insts, rules)
+        self.windows = _weekly_rest_windows(self.insts, weeks, rules)
+        self.m = cp_model.CpModel()
+        self.day_of = [self.origin.date() + timedelta(days=d) for d in range(self.days)]
+        self._add_shift_variables()
+        self.total_limit = _roster_hours_limit(rules, self.days, weeks)
+        self.objective: list[cp_model.LinearExprT] = []
+        self.unsocial_types = {t.code for t in types
+                               if t.start_min >= 14 * 60 or t.end_min > 24 * 60}
+        self.weekend_counts: list[cp_model.LinearExpr | int] = []
+        self.unsocial_counts: list[cp_model.LinearExpr | int] = []
+        # what a complete hint needs: every auxiliary variable with the ks it depends on
+        self.rest_options: list[list[tuple[cp_model.IntVar, list[int]]]] = []
+        self.rest_owner: list[int] = []
+        self.contract_vars: list[tuple[cp_model.IntVar, cp_model.IntVar, int, int]] = []
+        self.counted: list[int] = []
+        self.kind_ks: dict[str, dict[int, list[int]]] = {"we": {}, "un": {}}
+        for p_idx in range(len(people)):
+            ks = set(self.by_person[p_idx])
+            if not ks:
+                continue
+            self._add_one_shift_a_day(p_idx, ks)
+            self._add_daily_rest(p_idx, ks)
+            for w in range(weeks):
+                self._add_weekly_hours(p_idx, ks, w)
+                self._add_weekly_rest(p_idx, ks, w)
+            total = self._add_roster_hours(p_idx, ks)
+            self._add_contract_hours(p_idx, total)
+            self._count_weekends_and_unsocial(p_idx, ks)
+            self._add_wishes(p_idx, ks)
+        self.fair_vars: list[tuple[str, cp_model.IntVar, cp_model.IntVar, list[cp_model.IntVar]]] = []
+        self._add_fairness()
+        self.coverage_terms: list[cp_model.LinearExprT] = []
+        self.gap_vars: list[tuple[cp_model.IntVar, int, str | None, int]] = []
+        self._add_coverage()
+        self.covering_of = [[k for k, inst in enumerate(self.insts) if _covers(inst, d, self.origin)]
+                            for d in demand]
+
+    def _add_shift_variables(self) -> None:
+        """One variable per person and shift instance, except on the person's days away."""
+        self.x: dict[tuple[int, int], cp_model.IntVar] = {}
+        for p_idx, p in enumerate(self.people):
+            for k, inst in enumerate(self.insts):
+                if self.day_of[inst.day] not in p.unavailable:
+                    self.x[p_idx, k] = self.m.new_bool_var(f"x{p_idx}_{k}")
+        self.by_person: dict[int, list[int]] = defaultdict(list)
+        for p_idx, k in self.x:
+            self.by_person[p_idx].append(k)
+
+    # --- working time (hard) ---
+    def _add_one_shift_a_day(self, p_idx: int, ks: set[int]) -> None:
+        """A person works at most one shift a day."""
+        per_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for k in ks:
+            per_day[self.insts[k].day].append(self.x[p_idx, k])
+        for vars_ in per_day.values():
+            self.m.add_at_most_one(vars_)
+
+    def _add_daily_rest(self, p_idx: int, ks: set[int]) -> None:
+        """No two shifts that overlap or leave less than the daily rest between them."""
+        for a, b in self.conflicts:
+            if a in ks and b in ks:
+                self.m.add_bool_or([self.x[p_idx, a].Not(), self.x[p_idx, b].Not()])
+
+    def _add_weekly_hours(self, p_idx: int, ks: set[int], w: int) -> None:
+        """Worked minutes in week w stay within the week's limit."""
+        insts, x = self.insts, self.x
+        in_week = [k for k in ks if w * 7 <= insts[k].day < (w + 1) * 7]
+        self.m.add(sum(insts[k].type.worked_min * x[p_idx, k] for k in in_week)
+                   <= self.rules.week_limit_min)
+
+    def _add_weekly_rest(self, p_idx: int, ks: set[int], w: int) -> None:
+        """Week w holds one uninterrupted weekly rest: one of the candidate windows is chosen
+        (``y``), and no shift that touches the chosen window is worked."""
+        choices: list[cp_model.IntVar] = []
+        options = []
+        for blocked in self.windows[w]:
+            y = self.m.new_bool_var(f"r{p_idx}_{w}_{len(choices)}")
+            mine = [k for k in blocked if k in ks]
+            for k in mine:
+                self.m.add_implication(y, self.x[p_idx, k].Not())
+            choices.append(y)
+            options.append((y, mine))
+        self.m.add_bool_or(choices)
+        self.rest_options.append(options)
+        self.rest_owner.append(p_idx)
+
+    def _add_roster_hours(self, p_idx: int, ks: set[int]) -> cp_model.LinearExpr | int:
+        """Worked minutes over the roster stay within the averaging limit (the night worker's
+        average per 24 h, and the averaging agreement's mean); returns them."""
+        total = sum(self.insts[k].type.worked_min * self.x[p_idx, k] for k in ks)
+        self.m.add(total <= self.total_limit)
+        return total
+
+    # --- soft terms ---
+    def _add_contract_hours(self, p_idx: int, total: cp_model.LinearExpr | int) -> None:
+        """Cost: each minute under or over the person's contract hours over the roster."""
+        target = self.people[p_idx].contract_week_min * self.weeks
+        under = self.m.new_int_var(0, target, f"under{p_idx}")
+        over = self.m.new_int_var(0, self.rules.week_limit_min * self.weeks, f"over{p_idx}")
+        self.m.add(total + under - over == target)
+        self.objective += [W_UNDER_CONTRACT_MIN * under, W_OVER_CONTRACT_MIN * over]
+        self.contract_vars.append((under, over, p_idx, target))
+
+    def _count_weekends_and_unsocial(self, p_idx: int, ks: set[int]) -> None:
+        """The person's weekend shifts and evening/night shifts, for the fairness terms."""
+        insts, x = self.insts, self.x
+        self.kind_ks["we"][p_idx] = [k for k in ks if self.day_of[insts[k].day].weekday() in WEEKEND]
+        self.kind_ks["un"][p_idx] = [k for k in ks if insts[k].type.code in self.unsocial_types]
+        self.counted.append(p_idx)
+        self.weekend_counts.append(sum(x[p_idx, k] for k in self.kind_ks["we"][p_idx]))
+        self.unsocial_counts.append(sum(x[p_idx, k] for k in self.kind_ks["un"][p_idx]))
+
+    def _add_wishes(self, p_idx: int, ks: set[int]) -> None:
+        """Cost: each shift on a day the person asked off, and each shift type they avoid."""
+        p, insts, x = self.people[p_idx], self.insts, self.x
+        wish = [x[p_idx, k] for k in ks if self.day_of[insts[k].day] in p.wants_off]
+        avoided = [x[p_idx, k] for k in ks if insts[k].type.code in p.avoid_shifts]
+        self.objective += [W_WISH_OFF * sum(wish), W_AVOIDED_SHIFT * sum(avoided)]
+
+    def _add_fairness(self) -> None:
+        """Cost: the heaviest load of weekends and of evenings/nights, and each person's load
+        above the group's mean (rounded up), for each of the two kinds."""
+        m, days = self.m, self.days
+        n = max(1, len(self.weekend_counts))
+        for counts, w_max, w_excess, name in (
+            (self.weekend_counts, W_MAX_WEEKENDS, W_WEEKEND_EXCESS, "we"),
+            (self.unsocial_counts, W_MAX_UNSOCIAL, W_UNSOCIAL_EXCESS, "un"),
+        ):
+            if not counts:
+                continue
+            top = m.new_int_var(0, days, f"max_{name}")
+            for c in counts:
+                m.add(top >= c)
+            self.objective.append(w_max * top)
+            fair = m.new_int_var(0, days, f"fair_{name}")  # exactly the ceiling of the mean
+            m.add(fair * n >= sum(counts))
+            m.add(fair * n <= sum(counts) + n - 1)
+            excess = []
+            for i, c in enumerate(counts):
+                ex = m.new_int_var(0, days, f"ex_{name}{i}")
+                m.add(ex >= c - fair)
+                self.objective.append(w_excess * ex)
+                excess.append(ex)
+            self.fair_vars.append((name, top, fair, excess))
+
+    def _add_coverage(self) -> None:
+        """Each demanded slot is covered by its count of people present for all of it, and
+        with its competence mix; what is missing is a gap, paid for in the first stage."""
+        m, x, people = self.m, self.x, self.people
+        for d_idx, d in enumerate(self.demand):
+            covering = [k for k, inst in enumerate(self.insts) if _covers(inst, d, self.origin)]
+            present = [(p_idx, x[p_idx, k]) for p_idx in range(len(people)) for k in covering
+                       if (p_idx, k) in x]
+            gap = m.new_int_var(0, d.count, f"gap{d_idx}")
+            m.add(sum(v for _, v in present) + gap >= d.count)
+            self.coverage_terms.append(W_UNCOVERED * gap)
+            self.gap_vars.append((gap, d_idx, None, d.count))
+            for comp, need in d.competences.items():
+                cgap = m.new_int_var(0, need, f"cgap{d_idx}_{comp}")
+                m.add(sum(v for p_idx, v in present if comp in people[p_idx].competences)
+                      + cgap >= need)
+                self.coverage_terms.append(W_COMPETENCE * cgap)
+                self.gap_vars.append((cgap, d_idx, comp, need))
+
+    # --- hints and results ---
+    def greedy_hint(self) -> dict[tuple[int, int], int]:
+        """The greedy roster within every hard rule, as values of ``x``."""
+        insts = self.insts
+        hint = greedy_assignment(
+            self.people,
+            self.demand,
+            self.covering_of,
+            [i.day for i in insts],
+            [i.type.worked_min for i in insts],
+            [i.type.code for i in insts],
+            [i.type.code in self.unsocial_types for i in insts],
+            self.conflicts,
+            self.windows,
+            self.rules.week_limit_min,
+            self.total_limit,
+            lambda i, k: (i, k) in self.x,
+            lambda d: self.day_of[d],
+        )
+        return {key: int(key in hint) for key in self.x}
+
+    def add_complete_hint(self, values: dict[tuple[int, int], int]) -> None:
+        """Hint every variable, not just the assignment: CP-SAT then starts from a solution
+        instead of spending the (loaded) time limit completing one."""
+        m, insts = self.m, self.insts
+        m.clear_hints()
+        for key, var in self.x.items():
+            m.add_hint(var, values[key])
+        for owner, options in zip(self.rest_owner, self.rest_options, strict=True):
+            chosen = next((y for y, mine in options if not any(values[owner, k] for k in mine)), None)
+            for y, _ in options:
+                m.add_hint(y, int(y is chosen))
+        for under, over, owner, target in self.contract_vars:
+            worked = sum(insts[k].type.worked_min * values[owner, k] for k in self.by_person[owner])
+            m.add_hint(under, max(0, target - worked))
+            m.add_hint(over, max(0, worked - target))
+        n = max(1, len(self.weekend_counts))
+        for name, top, fair, excess in self.fair_vars:
+            loads = [sum(values[i, k] for k in self.kind_ks[name][i]) for i in self.counted]
+            level = -(-sum(loads) // n)
+            m.add_hint(top, max(loads, default=0))
+            m.add_hint(fair, level)
+            for ex, load in zip(excess, loads, strict=True):
+                m.add_hint(ex, max(0, load - level))
+        present: dict[int, list[int]] = {}
+        for var, d_idx, comp, need in self.gap_vars:
+            if d_idx not in present:
+                ks = set(self.covering_of[d_idx])
+                present[d_idx] = [i for (i, k), v in values.items() if v and k in ks]
+            have = [i for i in present[d_idx] if comp is None or comp in self.people[i].competences]
+            m.add_hint(var, max(0, need - len(have)))
+
+    def cap_loads_at(self, values: dict[tuple[int, int], int]) -> None:
+        """The heaviest weekend and evening/night loads of ``values`` become caps for both
+        stages, so a search for coverage cannot buy it by loading a few people (``values``
+        satisfies the caps)."""
+        insts = self.insts
+        for counts, kind in ((self.weekend_counts, "weekend"), (self.unsocial_counts, "unsocial")):
+            loads: dict[int, int] = defaultdict(int)
+            for (i, k), v in values.items():
+                is_kind = (
+                    self.day_of[insts[k].day].weekday() in WEEKEND
+                    if kind == "weekend"
+                    else insts[k].type.code in self.unsocial_types
+                )
+                loads[i] += v * int(is_kind)
+            cap = max(loads.values(), default=0)
+            for c in counts:
+                if not isinstance(c, int):  # a person with no possible shift of the kind
+                    self.m.add(c <= cap)
+
+    def shifts(self, values: dict[tuple[int, int], int]) -> list[Shift]:
+        """The roster's shifts for an assignment of ``x``."""
+        shifts = []
+        for (p_idx, k), value in values.items():
+            if value:
+                inst = self.insts[k]
+                p = self.people[p_idx]
+                shifts.append(
+                    Shift(
+                        p.id,
+                        self.origin + timedelta(minutes=inst.start),
+                        self.origin + timedelta(minutes=inst.end),
+                        inst.type.break_min,
+                        p.location_id,
+                        inst.type.code,
+                    )
+                )
+        return shifts
+
+
+def _roster_hours_limit(rules: WorkingTimeRules, days: int, weeks: int) -> int:
+    """Worked minutes allowed over the roster: the averaging agreement's mean, and a night
+    worker's average per 24 h (applied to all, it only binds on very long weeks)."""
+    total_limit = rules.night_worker_avg_per_24h_min * min(days, rules.night_averaging_days)
+    if rules.averaging_weeks > 1:
+        total_limit = min(total_limit, rules.normal_week_min * weeks)
+    return total_limit
+
+
 def solve_group(
     people: Sequence[Person],
     demand: Sequence[Demand],
@@ -152,195 +432,22 @@ def solve_group(
     on_solver: Callable[[cp_model.CpSolver | None], None] | None = None,
 ) -> tuple[list[Shift], str, int, float]:
     """Roster one group of people with the same role and location. Returns the shifts, the
-    CP-SAT status name, the uncovered person-shifts and the objective."""
-    days = 7 * weeks
-    origin = datetime.combine(first_day, datetime.min.time())
-    insts = _instances(days, types)
-    conflicts = _rest_conflicts(insts, rules)
-    windows = _weekly_rest_windows(insts, weeks, rules)
-    m = cp_model.CpModel()
-    x: dict[tuple[int, int], cp_model.IntVar] = {}
-    day_of = [origin.date() + timedelta(days=d) for d in range(days)]
-    for p_idx, p in enumerate(people):
-        for k, inst in enumerate(insts):
-            if day_of[inst.day] not in p.unavailable:
-                x[p_idx, k] = m.new_bool_var(f"x{p_idx}_{k}")
-    by_person: dict[int, list[int]] = defaultdict(list)
-    for p_idx, k in x:
-        by_person[p_idx].append(k)
+    CP-SAT status name, the uncovered person-shifts and the objective.
 
-    # over the roster: the averaging agreement's mean, and a night worker's average per 24 h
-    # (applied to all, it only binds on very long weeks)
-    total_limit = rules.night_worker_avg_per_24h_min * min(days, rules.night_averaging_days)
-    if rules.averaging_weeks > 1:
-        total_limit = min(total_limit, rules.normal_week_min * weeks)
-    objective: list[cp_model.LinearExprT] = []
-    unsocial_types = {t.code for t in types if t.start_min >= 14 * 60 or t.end_min > 24 * 60}
-    weekend_counts, unsocial_counts = [], []
-    # what a complete hint needs: every auxiliary variable with the ks it depends on
-    rest_options: list[list[tuple[cp_model.IntVar, list[int]]]] = []
-    rest_owner: list[int] = []
-    contract_vars: list[tuple[cp_model.IntVar, cp_model.IntVar, int, int]] = []
-    counted: list[int] = []
-    kind_ks: dict[str, dict[int, list[int]]] = {"we": {}, "un": {}}
-    for p_idx, p in enumerate(people):
-        ks = set(by_person[p_idx])
-        if not ks:
-            continue
-        per_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-        for k in ks:
-            per_day[insts[k].day].append(x[p_idx, k])
-        for vars_ in per_day.values():
-            m.add_at_most_one(vars_)
-        for a, b in conflicts:
-            if a in ks and b in ks:
-                m.add_bool_or([x[p_idx, a].Not(), x[p_idx, b].Not()])
-        for w in range(weeks):
-            in_week = [k for k in ks if w * 7 <= insts[k].day < (w + 1) * 7]
-            m.add(sum(insts[k].type.worked_min * x[p_idx, k] for k in in_week) <= rules.week_limit_min)
-            choices: list[cp_model.IntVar] = []
-            options = []
-            for blocked in windows[w]:
-                y = m.new_bool_var(f"r{p_idx}_{w}_{len(choices)}")
-                mine = [k for k in blocked if k in ks]
-                for k in mine:
-                    m.add_implication(y, x[p_idx, k].Not())
-                choices.append(y)
-                options.append((y, mine))
-            m.add_bool_or(choices)
-            rest_options.append(options)
-            rest_owner.append(p_idx)
-        total = sum(insts[k].type.worked_min * x[p_idx, k] for k in ks)
-        m.add(total <= total_limit)
-        target = p.contract_week_min * weeks
-        under = m.new_int_var(0, target, f"under{p_idx}")
-        over = m.new_int_var(0, rules.week_limit_min * weeks, f"over{p_idx}")
-        m.add(total + under - over == target)
-        objective += [W_UNDER_CONTRACT_MIN * under, W_OVER_CONTRACT_MIN * over]
-        contract_vars.append((under, over, p_idx, target))
-        kind_ks["we"][p_idx] = [k for k in ks if day_of[insts[k].day].weekday() in WEEKEND]
-        kind_ks["un"][p_idx] = [k for k in ks if insts[k].type.code in unsocial_types]
-        counted.append(p_idx)
-        weekend = sum(x[p_idx, k] for k in kind_ks["we"][p_idx])
-        unsocial = sum(x[p_idx, k] for k in kind_ks["un"][p_idx])
-        weekend_counts.append(weekend)
-        unsocial_counts.append(unsocial)
-        wish = [x[p_idx, k] for k in ks if day_of[insts[k].day] in p.wants_off]
-        avoided = [x[p_idx, k] for k in ks if insts[k].type.code in p.avoid_shifts]
-        objective += [W_WISH_OFF * sum(wish), W_AVOIDED_SHIFT * sum(avoided)]
-
-    # fairness: the heaviest load of weekends and of evenings/nights, and loads above the mean
-    n = max(1, len(weekend_counts))
-    fair_vars: list[tuple[str, cp_model.IntVar, cp_model.IntVar, list[cp_model.IntVar]]] = []
-    for counts, w_max, w_excess, name in (
-        (weekend_counts, W_MAX_WEEKENDS, W_WEEKEND_EXCESS, "we"),
-        (unsocial_counts, W_MAX_UNSOCIAL, W_UNSOCIAL_EXCESS, "un"),
-    ):
-        if not counts:
-            continue
-        top = m.new_int_var(0, days, f"max_{name}")
-        for c in counts:
-            m.add(top >= c)
-        objective.append(w_max * top)
-        fair = m.new_int_var(0, days, f"fair_{name}")  # exactly the ceiling of the mean
-        m.add(fair * n >= sum(counts))
-        m.add(fair * n <= sum(counts) + n - 1)
-        excess = []
-        for i, c in enumerate(counts):
-            ex = m.new_int_var(0, days, f"ex_{name}{i}")
-            m.add(ex >= c - fair)
-            objective.append(w_excess * ex)
-            excess.append(ex)
-        fair_vars.append((name, top, fair, excess))
-
-    coverage_terms: list[cp_model.LinearExprT] = []
-    gap_vars: list[tuple[cp_model.IntVar, int, str | None, int]] = []  # var, demand, comp, need
-    for d_idx, d in enumerate(demand):
-        covering = [k for k, inst in enumerate(insts) if _covers(inst, d, origin)]
-        present = [(p_idx, x[p_idx, k]) for p_idx in range(len(people)) for k in covering if (p_idx, k) in x]
-        gap = m.new_int_var(0, d.count, f"gap{d_idx}")
-        m.add(sum(v for _, v in present) + gap >= d.count)
-        coverage_terms.append(W_UNCOVERED * gap)
-        gap_vars.append((gap, d_idx, None, d.count))
-        for comp, need in d.competences.items():
-            cgap = m.new_int_var(0, need, f"cgap{d_idx}_{comp}")
-            m.add(sum(v for p_idx, v in present if comp in people[p_idx].competences) + cgap >= need)
-            coverage_terms.append(W_COMPETENCE * cgap)
-            gap_vars.append((cgap, d_idx, comp, need))
-
-    covering_of = [[k for k, inst in enumerate(insts) if _covers(inst, d, origin)] for d in demand]
-    hint = greedy_assignment(
-        people,
-        demand,
-        covering_of,
-        [i.day for i in insts],
-        [i.type.worked_min for i in insts],
-        [i.type.code for i in insts],
-        [i.type.code in unsocial_types for i in insts],
-        conflicts,
-        windows,
-        rules.week_limit_min,
-        total_limit,
-        lambda i, k: (i, k) in x,
-        lambda d: day_of[d],
-    )
-    hint_values = {key: int(key in hint) for key in x}
-    hint_cost = _coverage_cost(hint_values, people, demand, covering_of)
-
-    def add_complete_hint(values: dict[tuple[int, int], int]) -> None:
-        """Hint every variable, not just the assignment: CP-SAT then starts from a solution
-        instead of spending the (loaded) time limit completing one."""
-        m.clear_hints()
-        for key, var in x.items():
-            m.add_hint(var, values[key])
-        for owner, options in zip(rest_owner, rest_options, strict=True):
-            chosen = next((y for y, mine in options if not any(values[owner, k] for k in mine)), None)
-            for y, _ in options:
-                m.add_hint(y, int(y is chosen))
-        for under, over, owner, target in contract_vars:
-            worked = sum(insts[k].type.worked_min * values[owner, k] for k in by_person[owner])
-            m.add_hint(under, max(0, target - worked))
-            m.add_hint(over, max(0, worked - target))
-        for name, top, fair, excess in fair_vars:
-            loads = [sum(values[i, k] for k in kind_ks[name][i]) for i in counted]
-            level = -(-sum(loads) // n)
-            m.add_hint(top, max(loads, default=0))
-            m.add_hint(fair, level)
-            for ex, load in zip(excess, loads, strict=True):
-                m.add_hint(ex, max(0, load - level))
-        present: dict[int, list[int]] = {}
-        for var, d_idx, comp, need in gap_vars:
-            if d_idx not in present:
-                ks = set(covering_of[d_idx])
-                present[d_idx] = [i for (i, k), v in values.items() if v and k in ks]
-            have = [i for i in present[d_idx] if comp is None or comp in people[i].competences]
-            m.add_hint(var, max(0, need - len(have)))
-
-    add_complete_hint(hint_values)
-    # The hint's heaviest weekend and evening/night loads become caps for both stages, so a
-    # search for coverage cannot buy it by loading a few people (the hint satisfies the caps).
-    for counts, kind in ((weekend_counts, "weekend"), (unsocial_counts, "unsocial")):
-        loads: dict[int, int] = defaultdict(int)
-        for (i, k), v in hint_values.items():
-            is_kind = (
-                day_of[insts[k].day].weekday() in WEEKEND
-                if kind == "weekend"
-                else insts[k].type.code in unsocial_types
-            )
-            loads[i] += v * int(is_kind)
-        cap = max(loads.values(), default=0)
-        for c in counts:
-            if not isinstance(c, int):  # a person with no possible shift of the kind
-                m.add(c <= cap)
-
-    # Lexicographic: first cover the demand as well as possible (the hard part of the search),
-    # then, with coverage held at that level, the soft terms. The greedy roster is the hint;
-    # when it already covers everything the first stage is skipped.
+    Lexicographic: first cover the demand as well as possible (the hard part of the search),
+    then, with coverage held at that level, the soft terms. The greedy roster is the hint;
+    when it already covers everything the first stage is skipped."""
+    model = _GroupModel(people, demand, first_day, weeks, rules, types)
+    m, x = model.m, model.x
+    hint_values = model.greedy_hint()
+    hint_cost = _coverage_cost(hint_values, people, demand, model.covering_of)
+    model.add_complete_hint(hint_values)
+    model.cap_loads_at(hint_values)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     started = time.monotonic()
-    coverage = sum(coverage_terms)
+    coverage = sum(model.coverage_terms)
     if on_solver:
         on_solver(solver)
     values, best_coverage, name = hint_values, hint_cost, "GREEDY"
@@ -355,10 +462,10 @@ def solve_group(
     remaining = time_limit - (time.monotonic() - started)
     if hint_cost == 0:  # covered already: polish for half the share, leave the rest to others
         remaining /= 2
-    if remaining > 0.5 and objective:
+    if remaining > 0.5 and model.objective:
         m.add(coverage <= best_coverage)
-        add_complete_hint(values)
-        m.minimize(sum(objective))
+        model.add_complete_hint(values)
+        m.minimize(sum(model.objective))
         solver.parameters.max_time_in_seconds = remaining
         second = solver.solve(m)
         if second in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -368,23 +475,8 @@ def solve_group(
             name = f"{name}+{solver.status_name(second)}(kept)"
     if on_solver:
         on_solver(None)
-    uncovered = _uncovered(values, people, demand, insts, origin)
-    shifts = []
-    for (p_idx, k), value in values.items():
-        if value:
-            inst = insts[k]
-            p = people[p_idx]
-            shifts.append(
-                Shift(
-                    p.id,
-                    origin + timedelta(minutes=inst.start),
-                    origin + timedelta(minutes=inst.end),
-                    inst.type.break_min,
-                    p.location_id,
-                    inst.type.code,
-                )
-            )
-    return shifts, name, uncovered, float(best_coverage)
+    uncovered = _uncovered(values, people, demand, model.insts, model.origin)
+    return model.shifts(values), name, uncovered, float(best_coverage)
 
 
 def _coverage_cost(
