@@ -12,8 +12,10 @@ specialty's typical one when none is named, and no location effect). Every progr
 feasible by ``plan.check`` first.
 
     python benchmarks/program.py [--quick] [--seed N] [--samples N] [--time-limit S]
-                                 [--target-share P] [--durations history|predict]
-                                 [--truth assigned|referral]
+                                 [--target-share P] [--truth assigned|referral]
+
+The planner's durations are ``predict``'s one source (``CaseDurations``) trained on the
+generated history only, never on the truth.
 
 The KPIs are ``kpi.measures``' definitions (computed by ``kpi.expected``): minutes inside staffed
 hours / staffed minutes, where "with turnover" counts each case's out-of-room → room-ready
@@ -29,7 +31,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -37,16 +39,11 @@ from pathlib import Path
 import numpy as np
 
 from kontrolltarn.kpi.expected import expected_use, summarise
-from kontrolltarn.model import Hospital, LogNormal, PastOperation, Program
+from kontrolltarn.model import Hospital, LogNormal, Program
 from kontrolltarn.plan.baseline import plan_baseline
 from kontrolltarn.plan.check import check
-from kontrolltarn.plan.program import (
-    DurationSource,
-    HistoryDurations,
-    PredictAdapter,
-    ProgramSettings,
-    plan_program,
-)
+from kontrolltarn.plan.program import ProgramSettings, plan_program
+from kontrolltarn.predict import CaseDurations
 from kontrolltarn.synth import generate
 
 BENCH = "program"
@@ -112,16 +109,6 @@ def deadline_breaches(hospital: Hospital, program: Program, first: date, days: i
     return late, left
 
 
-def _durations(kind: str, history: Sequence[PastOperation]) -> DurationSource:
-    """The planner's duration model, learnt from the history only (never the truth)."""
-    if kind == "predict":
-        from kontrolltarn.predict.durations import DurationModel
-        from kontrolltarn.predict.features import operations_frame
-
-        return PredictAdapter(DurationModel().fit(operations_frame(history)))
-    return HistoryDurations.fit(history)
-
-
 def _specialty(hospital: Hospital, case_id: str) -> str:
     referral = hospital.referral_by_id.get(case_id)
     if referral is not None:
@@ -139,8 +126,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="planned mean overrun chance (default: the shipped settings)")
     parser.add_argument("--settings", default=None,
                         help="planning settings TOML (default: the shipped settings.toml)")
-    parser.add_argument("--durations", choices=("history", "predict"), default="history",
-                        help="the planner's duration model, fitted on the history only")
     parser.add_argument("--truth", choices=("assigned", "referral"), default="assigned",
                         help="sample Truth.duration for the assigned surgeon and location (as the "
                              "simulator runs a program) or truth.referral_duration (named or "
@@ -155,8 +140,6 @@ def main(argv: list[str] | None = None) -> int:
     hospital = syn.hospital
     first, days = hospital.today, 5
     case = f"{scale}-week-seed{args.seed}" + (f"-share{args.target_share:g}" if args.target_share else "")
-    if args.durations != "history":
-        case += f"-{args.durations}"
     if args.truth != "assigned":
         case += f"-truth-{args.truth}"
     condition = args.truth == "assigned" if args.condition is None else args.condition
@@ -168,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     baseline_s = time.perf_counter() - started
     started = time.perf_counter()
     cpu_started = time.process_time()
-    estimator = _durations(args.durations, syn.history)
+    estimator = CaseDurations.from_history(syn.history)
     fit_s = time.perf_counter() - started
     settings = ProgramSettings.from_toml(args.settings)
     if args.settings:

@@ -25,7 +25,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from kontrolltarn.plan.check import check
-from kontrolltarn.plan.program import HistoryDurations, ProgramSettings, plan_program
+from kontrolltarn.plan.program import ProgramSettings, plan_program
+from kontrolltarn.predict import CaseDurations
 from kontrolltarn.synth import generate
 from program import assigned_truth, expected_kpis
 
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     syn = generate("default", args.seed)
     hospital = syn.hospital
-    estimator = HistoryDurations.fit(syn.history)
+    estimator = CaseDurations.from_history(syn.history)
     settings = ProgramSettings.from_toml(args.settings)
     case = f"default-seed{args.seed}-weeks{args.weeks}" + (
         f"-settings-{Path(args.settings).stem}" if args.settings else "")

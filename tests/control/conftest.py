@@ -18,5 +18,5 @@ def small_day() -> tuple[Hospital, date, Program]:
 
 
 def planned_cases(program: Program) -> list[PlannedCase]:
-    return [PlannedCase(e.case_id, e.room_id, e.session_id, e.start_min, e.planned_min, e.order)
-            for e in program.entries]
+    return [PlannedCase(e.case_id, e.room_id, e.session_id, e.start_min, e.planned_min, e.order,
+                        surgeon_id=e.surgeon_id) for e in program.entries]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from kontrolltarn.control import (
-    PredictedDurations,
     Tower,
     apply_suggestion,
     cancellation_risks,
@@ -28,15 +27,12 @@ def test_forecasts_use_the_duration_model_and_risks_come_with_reasons(small_day,
     hospital, day, program = small_day
     _, models = trained
     planned = planned_cases(program)
-    durations = PredictedDurations(models.durations, hospital, planned)
-    case = planned[0].case_id
-    predicted = durations.distribution(case)
-    assert predicted == models.durations.distribution(
-        hospital.referral_by_id[case], hospital,
-        location_id=hospital.room_by_id[planned[0].room_id].location_id,
-        room_id=planned[0].room_id, order=max(1, planned[0].position),
-        start_min=planned[0].start_min)
-    tower = Tower(hospital, day, planned, durations=durations)
+    tower = Tower(hospital, day, planned, durations=models.durations)
+    first = program.entries[0]
+    # the case as the day has it: its planned surgeon at its room's location
+    assert tower.distribution(first.case_id) == models.durations.distribution(
+        hospital.referral_by_id[first.case_id], hospital, surgeon_id=first.surgeon_id,
+        location_id=hospital.room_by_id[first.room_id].location_id)
     forecast = tower.forecast(planned[0].room_id, tower.clock.at(7 * 60))
     assert forecast.end_median is not None
     risks = cancellation_risks(models.cancellation, hospital, day, planned)

@@ -1,5 +1,5 @@
-"""Duration models in the planner: the predict adapter's batch path and context, conditioning on
-the surgeon and location a case gets, and the benchmark's truth for the assigned surgeon."""
+"""Durations in the planner: predict's one source conditions on the surgeon and location a case
+gets, the planner plans with what it is asked, and the benchmark's truth for the assigned surgeon."""
 
 from __future__ import annotations
 
@@ -7,114 +7,119 @@ import importlib.util
 import math
 from pathlib import Path
 
-import numpy as np
+import pandas as pd
 import pytest
 
 from kontrolltarn.model import LogNormal
 from kontrolltarn.plan.check import check
-from kontrolltarn.plan.program import HistoryDurations, PredictAdapter, plan_program
+from kontrolltarn.plan.program import plan_program
+from kontrolltarn.predict import Case, CaseDurations
+from kontrolltarn.predict.durations import case_row
 
 FAST = 4.0
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def small(small_synthetic):
+def small(small_synthetic):  # type: ignore[no-untyped-def]
     return small_synthetic
 
 
 @pytest.fixture(scope="module")
-def estimator(small):
-    return HistoryDurations.fit(small.history)
+def durations(small):  # type: ignore[no-untyped-def]
+    return CaseDurations.from_history(small.history)
 
 
-class _Batch:
-    """A stand-in for the predict DurationModel: a batch path and a per-referral path."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict[str, object]] = []
-        self.batches = 0
-
-    def predict_lognormal(self, frame):
-        self.batches += 1
-        return np.full(len(frame), 100.0), np.full(len(frame), 0.2)
-
-    def distribution(self, referral, hospital, **context):
-        self.calls.append(context)
-        return LogNormal(50.0, 0.1)
-
-
-def test_predict_adapter_batches_a_waiting_list_and_passes_context(small):
+def test_conditioning_shifts_the_median_by_the_surgeon_and_location_effects(small, durations):
     h = small.hospital
-    referrals = [r for r in h.referrals if r.ready][:20]
-    model = _Batch()
-    adapter = PredictAdapter(model, location_id=h.locations[0].id)
-    adapter.prefetch(referrals, h)
-    assert model.batches == 1
-    assert adapter.distribution(referrals[0], h) == LogNormal(100.0, 0.2)
-    assert not model.calls  # served from the batch
-    other = next(r for r in h.referrals if r not in referrals)
-    assert adapter.distribution(other, h) == LogNormal(50.0, 0.1)
-    assert model.calls == [{"location_id": h.locations[0].id}]
-
-
-def test_history_durations_condition_on_surgeon_and_location(small, estimator):
-    h = small.hospital
+    model = durations.model
     referral = next(r for r in h.referrals if r.surgeon_id is None and r.ready)
-    surgeon = max(estimator.surgeon_effect, key=lambda s: abs(estimator.surgeon_effect[s]))
-    location = max(estimator.location_effect, key=lambda loc: abs(estimator.location_effect[loc]))
-    plain = estimator.distribution(referral, h)
-    assert estimator.conditional(referral, h) == plain
-    done = estimator.conditional(referral, h, surgeon_id=surgeon, location_id=location)
-    expected = estimator.surgeon_effect[surgeon] + estimator.location_effect[location]
+    surgeons = {s.id for s in h.surgeons()}
+    surgeon = max(surgeons, key=lambda s: abs(model.level_effect("surgeon_id", s)))
+    location = max((loc.id for loc in h.locations),
+                   key=lambda loc: abs(model.level_effect("location_id", loc)))
+    plain = durations.distribution(referral, h)
+    done = durations.distribution(referral, h, surgeon_id=surgeon, location_id=location)
+    expected = model.level_effect("surgeon_id", surgeon) + model.level_effect("location_id", location)
+    assert expected != 0
     assert math.log(done.median / plain.median) == pytest.approx(expected)
     assert done.sigma == plain.sigma
+    # the shortcut is the model's own prediction of the row with that context
+    median, sigma = model.predict_lognormal(pd.DataFrame([case_row(
+        referral, h, surgeon_id=surgeon, location_id=location)]))
+    assert done.median == pytest.approx(float(median[0]))
+    assert done.sigma == pytest.approx(float(sigma[0]))
     named = next(r for r in h.referrals if r.surgeon_id is not None)
-    # a named surgeon is never replaced by the session's
-    assert estimator.conditional(named, h, surgeon_id=surgeon).median == \
-        pytest.approx(estimator.distribution(named, h).median)
+    alone = durations.distribution(named, h)
+    assert alone.median == pytest.approx(durations.distribution(
+        named, h, surgeon_id=named.surgeon_id).median)
+
+
+def test_a_batch_and_single_cases_agree(small, durations):
+    h = small.hospital
+    referrals = list(h.referrals[:30])
+    fresh = CaseDurations(durations.model)
+    one_by_one = [fresh.distribution(r, h) for r in referrals]
+    batched = CaseDurations(durations.model)
+    batched.prefetch(referrals, h)
+    together = [batched.distribution(r, h) for r in referrals]
+    assert [d.median for d in together] == pytest.approx([d.median for d in one_by_one])
+    assert [d.sigma for d in together] == pytest.approx([d.sigma for d in one_by_one])
+
+
+def test_without_history_the_procedure_distribution_and_the_specialty_turnover(small):
+    h = small.hospital
+    fallback = CaseDurations.from_history([])
+    assert fallback.model is None
+    referral = h.referrals[0]
+    assert fallback.distribution(referral, h, surgeon_id="anyone") == \
+        h.procedure_by_id[referral.procedure_code].duration
+    assert fallback.turnover(referral, h) == h.specialty_by_id[referral.specialty_id].turnover_min
 
 
 class _Doubled:
-    """Conditioned durations twice the plain ones: visible in the planned minutes."""
+    """Durations twice the source's when a surgeon is given: visible in the planned minutes."""
 
-    def __init__(self, base: HistoryDurations) -> None:
+    def __init__(self, base: CaseDurations) -> None:
         self.base = base
         self.asked: set[str | None] = set()
 
-    def distribution(self, referral, hospital):
-        return self.base.distribution(referral, hospital)
-
-    def conditional(self, referral, hospital, *, surgeon_id=None, location_id=None):
+    def distribution(self, case: Case, hospital, *, surgeon_id=None, location_id=None):  # type: ignore[no-untyped-def]
         self.asked.add(surgeon_id)
-        d = self.base.distribution(referral, hospital)
-        return LogNormal(d.median * 2, d.sigma)
+        d = self.base.distribution(case, hospital)
+        return LogNormal(d.median * (2 if surgeon_id else 1), d.sigma)
+
+    def prefetch(self, cases, hospital) -> None:  # type: ignore[no-untyped-def]
+        self.base.prefetch(cases, hospital)
+
+    def turnover(self, case, hospital) -> int:  # type: ignore[no-untyped-def]
+        return self.base.turnover(case, hospital)
 
 
-def test_conditioned_plan_uses_the_assigned_surgeons_durations_and_passes_check(small, estimator):
+def test_conditioned_plan_uses_the_assigned_surgeons_durations_and_passes_check(small, durations):
     h = small.hospital
-    source = _Doubled(estimator)
-    plan = plan_program(h, h.today, 1, durations=source, time_limit=FAST, condition=True)
+    source = _Doubled(durations)
+    plan = plan_program(h, h.today, 1, durations=source, time_limit=FAST)
     assert check(plan.hospital, plan.program).feasible
     assert plan.program.entries
     assert source.asked - {None}  # asked for the surgeons who would operate
     for e in plan.program.entries:
-        d = estimator.distribution(h.referral_by_id[e.case_id], h)
+        d = durations.distribution(h.referral_by_id[e.case_id], h)
         assert e.planned_min == max(1, round(2 * d.mean))
         referral = h.referral_by_id[e.case_id]
         assert referral.surgeon_id in (None, e.surgeon_id)
     assert plan.stats["sessions_solved_to_optimality"] <= plan.stats["sessions"]
-    plain = plan_program(h, h.today, 1, durations=source, time_limit=FAST)
+    plain = plan_program(h, h.today, 1, durations=source, time_limit=FAST, condition=False)
     assert sum(e.planned_min for e in plain.program.entries) > 0
 
 
-def test_benchmark_truth_for_the_assigned_surgeon(small, estimator):
+def test_benchmark_truth_for_the_assigned_surgeon(small, durations):
     spec = importlib.util.spec_from_file_location("bench_program", ROOT / "benchmarks" / "program.py")
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     h = small.hospital
-    plan = plan_program(h, h.today, 1, durations=estimator, time_limit=FAST)
+    plan = plan_program(h, h.today, 1, durations=durations, time_limit=FAST)
     truth = bench.assigned_truth(small, plan.program)
     assert set(truth) == plan.program.case_ids()
     for e in plan.program.entries:

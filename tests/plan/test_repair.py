@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from kontrolltarn.model import ChangeKind, EmergencyRequest, ModelError, Program, ProgramEntry, Urgency
 from kontrolltarn.plan.baseline import plan_baseline
 from kontrolltarn.plan.check import check
-from kontrolltarn.plan.program import HistoryDurations, plan_program
+from kontrolltarn.plan.program import plan_program
 from kontrolltarn.plan.repair import (
     CaseOverrun,
     EmergencyInsert,
@@ -23,12 +23,13 @@ from kontrolltarn.plan.repair import (
     benchmark_events,
     repair,
 )
+from kontrolltarn.predict import CaseDurations
 
 
 @pytest.fixture(scope="module")
 def setup(small_synthetic):  # type: ignore[no-untyped-def]
     h = small_synthetic.hospital
-    estimator = HistoryDurations.fit(small_synthetic.history)
+    estimator = CaseDurations.from_history(small_synthetic.history)
     program = plan_program(h, h.today, 5, durations=estimator, time_limit=4.0).program
     return h, program
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -10,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kontrolltarn.model import EventKind, LogNormal, ModelError
-from kontrolltarn.predict.durations import DurationModel, remaining_quantiles
+from kontrolltarn.model import EmergencyRequest, EventKind, LogNormal, ModelError, Urgency
+from kontrolltarn.predict.durations import CaseDurations, DurationModel, case_row, remaining_quantiles
 from kontrolltarn.predict.features import operations_frame
 
 TRUE_MEDIAN = {"A": 60.0, "B": 120.0, "C": 240.0}
@@ -73,19 +74,43 @@ def test_bad_targets_are_named() -> None:
         DurationModel().fit(known_world(50, seed=4).drop(columns=["procedure_code"]))
 
 
-def test_planner_api_on_the_small_hospital(small_synth) -> None:  # type: ignore[no-untyped-def]
-    model = DurationModel(folds=3).fit(operations_frame(small_synth.history))
+def test_case_durations_on_the_small_hospital(small_synth) -> None:  # type: ignore[no-untyped-def]
+    durations = CaseDurations(DurationModel(folds=3).fit(operations_frame(small_synth.history)))
     hospital = small_synth.hospital
     for referral in hospital.referrals[:20]:
-        q = model.quantiles(referral, hospital, (0.1, 0.5, 0.9))
-        assert 0 < q[0.1] < q[0.5] < q[0.9]
-        assert q[0.5] < 5 * referral.booked_min
-        dist = model.distribution(referral, hospital)
-        assert isinstance(dist, LogNormal) and math.isclose(dist.median, q[0.5])
-    many = model.quantiles_many(hospital.referrals[:20], hospital, (0.1, 0.5, 0.9))
-    for referral in hospital.referrals[:20]:
-        one = model.quantiles(referral, hospital, (0.1, 0.5, 0.9))
-        assert all(math.isclose(many[referral.id][p], one[p]) for p in one)
+        dist = durations.distribution(referral, hospital)
+        assert isinstance(dist, LogNormal)
+        assert 0 < dist.quantile(0.1) < dist.median < dist.quantile(0.9)
+        assert dist.median < 5 * referral.booked_min
+    referral = hospital.referrals[0]
+    emergency = EmergencyRequest("EM-TEST", referral.patient_id, referral.procedure_code,
+                                 referral.specialty_id, hospital.locations[-1].id,
+                                 Urgency.WITHIN_6H, datetime(2026, 1, 5, 9, tzinfo=UTC), 90)
+    row = case_row(emergency, hospital)
+    assert (row["urgency"], row["emergency"], row["location_id"]) == \
+        ("within_6h", 1, emergency.location_id)
+    # an emergency is done at its own location unless told otherwise
+    assert durations.distribution(emergency, hospital) == durations.distribution(
+        emergency, hospital, location_id=emergency.location_id)
+    assert durations.turnover(emergency, hospital) == \
+        hospital.specialty_by_id[emergency.specialty_id].turnover_min
+
+
+def test_an_unfitted_model_is_refused_by_name() -> None:
+    with pytest.raises(ModelError, match="duration_model"):
+        DurationModel().level_effect("surgeon_id", "s1")
+
+
+def test_level_effects_are_the_surgeon_shifts(fitted: DurationModel) -> None:
+    effect = {s: fitted.level_effect("surgeon_id", s) for s in SURGEON}
+    assert effect["s1"] < effect["s2"] < effect["s3"]  # the slow surgeon is slower
+    # a level's effect is the shift of the model's log-median between two otherwise equal rows
+    rows = known_world(2, seed=5).assign(procedure_code="B", surgeon_id=["s1", "s3"], asa=2,
+                                         booked_min=120.0, log_booked=math.log(120.0))
+    median, _ = fitted.predict_lognormal(rows)
+    assert math.log(median[1] / median[0]) == pytest.approx(effect["s3"] - effect["s1"])
+    assert fitted.level_effect("surgeon_id", "never-seen") == 0.0
+    assert fitted.level_effect("surgeon_id", None) == 0.0
 
 
 @given(st.floats(0, 600), st.sampled_from([None, EventKind.IN_ROOM, EventKind.ANAESTHESIA_START,

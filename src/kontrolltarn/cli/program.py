@@ -41,12 +41,12 @@ def optimise_cmd(
     from kontrolltarn.formats.native import load_history, save_hospital, save_program
     from kontrolltarn.plan.check import check
     from kontrolltarn.plan.program import (
-        HistoryDurations,
         LocalRules,
         ProgramSettings,
         plan_program,
         release_unused,
     )
+    from kontrolltarn.predict import CaseDurations
 
     hospital = load_hospital_file(hospital_path)
     try:
@@ -57,7 +57,7 @@ def optimise_cmd(
         raise fail(str(exc)) from exc
     try:
         history = load_history(hospital_path)
-        durations = HistoryDurations.fit(history) if history else None
+        durations = CaseDurations.from_history(history) if history else None
     except (ModelError, KeyError, OSError):
         durations = None
     released: list[str] = []
@@ -69,7 +69,6 @@ def optimise_cmd(
         try:
             plan = plan_program(hospital, first, days, settings=settings, rules=rules,
                                 durations=durations, seed=seed, time_limit=time_limit,
-                                condition=durations is not None,  # who operates, where
                                 progress=lambda step, share: progress.update(
                                     task, description=step, completed=share))
         except KeyboardInterrupt:

@@ -4,13 +4,11 @@ late-cancellation risk, alerts, and suggested actions that a coordinator accepts
 from .actions import Outcome, RepairRefused, apply_suggestion
 from .alerts import Alert, Thresholds, room_alerts
 from .board import board_view, room_view
-from .durations import DurationSource, HospitalDurations
 from .forecast import CaseForecast, Clock, RoomForecast, forecast_room
 from .live import CaseState, LiveDay, PlannedCase
 from .predictors import (
     CaseRisk,
     Models,
-    PredictedDurations,
     cancellation_risks,
     load_models,
     train_models,
@@ -18,8 +16,7 @@ from .predictors import (
 from .suggest import Suggestion, suggest
 from .tower import Tower
 
-__all__ = ["Alert", "CaseForecast", "CaseRisk", "CaseState", "Clock", "DurationSource",
-           "HospitalDurations", "LiveDay", "Models", "Outcome", "PlannedCase", "PredictedDurations",
-           "RepairRefused", "RoomForecast", "Suggestion", "Thresholds", "Tower",
-           "apply_suggestion", "board_view", "cancellation_risks", "forecast_room", "load_models",
-           "room_alerts", "room_view", "suggest", "train_models"]
+__all__ = ["Alert", "CaseForecast", "CaseRisk", "CaseState", "Clock", "LiveDay", "Models",
+           "Outcome", "PlannedCase", "RepairRefused", "RoomForecast", "Suggestion", "Thresholds",
+           "Tower", "apply_suggestion", "board_view", "cancellation_risks", "forecast_room",
+           "load_models", "room_alerts", "room_view", "suggest", "train_models"]

@@ -48,7 +48,7 @@ def apply_suggestion(tower: Tower, kind: str, action: dict[str, Any], now: datet
         _not_started(tower, case_id)
         forecast = tower.forecast(target, now)
         free = None if forecast.end_median is None else \
-            int(round(forecast.end_median + tower.durations.turnover(case_id)))
+            int(round(forecast.end_median + tower.turnover(case_id)))
         _through_repair(tower, program, MoveCase(case_id, action["to_session"], free), now, result)
     elif kind == "change_order":
         _not_started(tower, action["first"])

@@ -13,6 +13,7 @@ those two) differs from the current forecast by the change, not by sampling nois
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -22,8 +23,8 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from kontrolltarn.model import EventKind, LogNormal, Session
+from kontrolltarn.predict import AFTER_INCISION_MIN, CLOSURE_TO_OUT
 
-from .durations import CLOSURE_TAIL, INCISION_FLOOR_MIN, DurationSource
 from .live import LiveDay
 
 SAMPLES = 256
@@ -107,9 +108,11 @@ class Clock:
 
 
 def forecast_room(room_id: str, session: Session | None, order: list[str], live: LiveDay,
-                  durations: DurationSource, clock: Clock, now_min: float,
-                  allowed_overtime_min: int = 60) -> RoomForecast:
-    """Forecast of one room with the cases in ``order`` (a what-if may pass another order)."""
+                  distribution: Callable[[str], LogNormal], turnover_of: Callable[[str], int],
+                  clock: Clock, now_min: float, allowed_overtime_min: int = 60) -> RoomForecast:
+    """Forecast of one room with the cases in ``order`` (a what-if may pass another order).
+    ``distribution`` and ``turnover_of`` give a case's in-room minutes and turnover by id (the
+    tower's, from ``predict``'s ``DurationSource``)."""
     start = session.start_min if session else None
     end = session.end_min if session else None
     free = np.full(SAMPLES, float(start if start is not None else now_min))
@@ -126,7 +129,7 @@ def forecast_room(room_id: str, session: Session | None, order: list[str], live:
                                     and phase not in ("in_room", "done")):
             cases.append(CaseForecast(case_id, "cancelled", milestone, None, None, 1.0, True))
             continue
-        turnover = durations.turnover(case_id)
+        turnover = turnover_of(case_id)
         ms = state.milestones if state else {}
         if phase == "done":
             t_in = clock.minutes(ms[EventKind.IN_ROOM])
@@ -147,12 +150,12 @@ def forecast_room(room_id: str, session: Session | None, order: list[str], live:
             elapsed = max(0.0, now_min - t_in)
             if EventKind.CLOSURE in ms:
                 since = max(0.0, now_min - clock.minutes(ms[EventKind.CLOSURE]))
-                remaining = np.maximum(1.0, _sample(CLOSURE_TAIL, case_id, since) - since)
+                remaining = np.maximum(1.0, _sample(CLOSURE_TO_OUT, case_id, since) - since)
             else:
                 # conditional on the time already taken, and after incision on at least the
                 # least that is left (as ``predict.durations.remaining_quantiles``)
-                dist = durations.distribution(case_id)
-                floor = elapsed + (INCISION_FLOOR_MIN if EventKind.INCISION in ms else 0.0)
+                dist = distribution(case_id)
+                floor = elapsed + (AFTER_INCISION_MIN if EventKind.INCISION in ms else 0.0)
                 remaining = np.maximum(1.0, _sample(dist, case_id, floor) - elapsed)
             out = now_min + remaining
             last_out = np.maximum(last_out, out)
@@ -163,10 +166,10 @@ def forecast_room(room_id: str, session: Session | None, order: list[str], live:
             continue
         # waiting, called or arrived: it starts when the room is free (not before now)
         begin = np.maximum(free, now_min)
-        booked = plan.planned_min if plan else durations.distribution(case_id).median
+        booked = plan.planned_min if plan else distribution(case_id).median
         cancelled = (begin > (end + allowed_overtime_min - booked)) if end is not None else \
             np.zeros(SAMPLES, dtype=bool)
-        duration = _sample(durations.distribution(case_id), case_id)
+        duration = _sample(distribution(case_id), case_id)
         out = begin + duration
         kept = ~cancelled
         last_out = np.where(kept, np.maximum(last_out, out), last_out)

@@ -27,6 +27,7 @@ class PlannedCase:
     position: int
     status: str = "planned"  # planned | cancelled | done (from decisions)
     version: int = 1
+    surgeon_id: str | None = None  # who operates (the duration forecast is for them)
 
 
 @dataclass

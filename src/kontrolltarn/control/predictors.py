@@ -1,7 +1,7 @@
-"""The control tower's predictions from ``kontrolltarn.predict``: case durations from the
-``DurationModel`` (with the day's context: location, room, surgeon, place in the list, start),
-and the late-cancellation risk of each planned case from the ``CancellationModel`` with its top
-reasons.
+"""The control tower's predictions from ``kontrolltarn.predict``: case durations from its one
+``DurationSource`` (``CaseDurations``, for the planned surgeon at the room's location; see
+``Tower.use_durations``), and the late-cancellation risk of each planned case from the
+``CancellationModel`` with its top reasons.
 
 Models come from the predict registry (``kontrolltarn predict train --out models/``) or are
 trained at start on the synthetic hospital's history — on a subsample of the most recent days,
@@ -19,9 +19,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kontrolltarn.model import Hospital, LogNormal, PastBooking, PastOperation
+from kontrolltarn.model import Hospital, PastBooking, PastOperation
+from kontrolltarn.predict import (
+    CancellationModel,
+    CaseDurations,
+    DurationModel,
+    bookings_frame,
+    load_model,
+)
 
-from .durations import HospitalDurations
 from .live import PlannedCase
 
 log = logging.getLogger("kontrolltarn.control")
@@ -30,44 +36,6 @@ log = logging.getLogger("kontrolltarn.control")
 #: this many keep start-up to a few seconds with little loss, see docs/control-tower.md)
 TRAIN_OPERATIONS = 12_000
 TRAIN_BOOKINGS = 6_000
-
-
-class PredictedDurations:
-    """A ``DurationSource``: each planned case's in-room log-normal from the duration model,
-    predicted once for the whole day in one pass (the forecast asks thousands of times a second).
-    Emergencies and cases unknown to the model fall back to ``HospitalDurations``."""
-
-    def __init__(self, model: Any, hospital: Hospital, planned: Sequence[PlannedCase],
-                 surgeons: dict[str, str] | None = None) -> None:
-        import pandas as pd
-
-        from kontrolltarn.predict.durations import referral_row
-
-        self.model = model
-        self.fallback = HospitalDurations(hospital, {p.case_id: p.planned_min for p in planned})
-        self._dist: dict[str, LogNormal] = {}
-        rows, ids = [], []
-        for p in planned:
-            referral = hospital.referral_by_id.get(p.case_id)
-            if referral is None or referral.patient_id not in hospital.patient_by_id:
-                continue
-            room = hospital.room_by_id.get(p.room_id)
-            rows.append(referral_row(referral, hospital,
-                                     location_id=room.location_id if room else None,
-                                     room_id=p.room_id, surgeon_id=(surgeons or {}).get(p.case_id),
-                                     order=max(1, p.position), start_min=p.start_min))
-            ids.append(p.case_id)
-        if rows:
-            median, sigma = model.predict_lognormal(pd.DataFrame(rows))
-            for case_id, m, s in zip(ids, median, sigma, strict=True):
-                self._dist[case_id] = LogNormal(float(m), float(min(s, 2.99)))
-
-    def distribution(self, case_id: str) -> LogNormal:
-        found = self._dist.get(case_id)
-        return found if found is not None else self.fallback.distribution(case_id)
-
-    def turnover(self, case_id: str) -> int:
-        return self.fallback.turnover(case_id)
 
 
 @dataclass(frozen=True)
@@ -136,7 +104,7 @@ def cancellation_risks(model: Any, hospital: Hospital, day: date,
 
 @dataclass
 class Models:
-    durations: Any = None
+    durations: CaseDurations | None = None
     cancellation: Any = None
     source: str = "none"
     seconds: float = 0.0
@@ -151,16 +119,11 @@ def train_models(operations: Sequence[PastOperation], bookings: Sequence[PastBoo
                  max_operations: int = TRAIN_OPERATIONS,
                  max_bookings: int = TRAIN_BOOKINGS) -> Models:
     """Fit both models on the most recent ``max_*`` rows of the history."""
-    from kontrolltarn.predict.cancellation import CancellationModel
-    from kontrolltarn.predict.durations import DurationModel
-    from kontrolltarn.predict.features import bookings_frame, operations_frame
-
     started = time.perf_counter()
     models = Models(source=f"trained at start on the latest {min(len(operations), max_operations)}"
                            f" operations and {min(len(bookings), max_bookings)} bookings")
     if operations:
-        models.durations = DurationModel().fit(operations_frame(_recent(operations,
-                                                                        max_operations)))
+        models.durations = CaseDurations.from_history(operations, latest=max_operations)
     if bookings:
         frame = bookings_frame(_recent(bookings, max_bookings))
         if frame["cancelled_late"].nunique() == 2:
@@ -173,14 +136,11 @@ def train_models(operations: Sequence[PastOperation], bookings: Sequence[PastBoo
 def load_models(folder: Path) -> Models:
     """Models saved by ``kontrolltarn predict train --out folder`` (checked against their
     cards by the registry)."""
-    from kontrolltarn.predict.cancellation import CancellationModel
-    from kontrolltarn.predict.durations import DurationModel
-    from kontrolltarn.predict.registry import load_model
-
     started = time.perf_counter()
     models = Models(source=f"loaded from {folder}")
     if (folder / "durations").exists():
-        models.durations, _ = load_model(folder / "durations", DurationModel)
+        model, _ = load_model(folder / "durations", DurationModel)
+        models.durations = CaseDurations(model)
     if (folder / "cancellation").exists():
         models.cancellation, _ = load_model(folder / "cancellation", CancellationModel)
     models.seconds = time.perf_counter() - started

@@ -171,7 +171,7 @@ def _call_next(tower: Tower, now_min: float, room_id: str, fc: RoomForecast) -> 
     nxt = next((c for c in fc.cases if c.phase == "waiting"), None)
     if nxt is None or current.end_min is None or nxt.cancel_risk >= 0.5:
         return []
-    turnover = tower.durations.turnover(nxt.case_id)
+    turnover = tower.turnover(nxt.case_id)
     out = current.end_min
     usual = out + max(turnover, CALL_LEAD_MIN)  # called at out-of-room, as today
     early = max(now_min + CALL_LEAD_MIN, out + turnover)

@@ -9,23 +9,30 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from kontrolltarn.model import Event, Hospital, Session
+from kontrolltarn.model import Event, Hospital, LogNormal, Session
+from kontrolltarn.predict import Case, CaseDurations, DurationSource
 
 from .alerts import Alert, Thresholds, room_alerts
-from .durations import DurationSource, HospitalDurations
 from .forecast import Clock, RoomForecast, forecast_room
 from .live import LiveDay, PlannedCase
 
+#: a planned case the hospital does not know (no referral, no emergency request): its planned
+#: minutes with a wide spread, and a typical turnover
+UNKNOWN_SIGMA = 0.4
+UNKNOWN_TURNOVER_MIN = 25
+
 
 class Tower:
+    #: ``predict``'s one duration source (with no history: each procedure's distribution)
+    durations: DurationSource
+
     def __init__(self, hospital: Hospital, day: date, planned: list[PlannedCase],
                  durations: DurationSource | None = None,
                  thresholds: Thresholds | None = None) -> None:
         self.hospital = hospital
         self.day = day
         self.live = LiveDay(day, planned)
-        self.durations = durations or HospitalDurations(
-            hospital, {p.case_id: p.planned_min for p in planned})
+        self.use_durations(durations or CaseDurations())
         self.thresholds = thresholds or Thresholds()
         self.clock = Clock(day, hospital.timezone)
         self.sessions: dict[str, Session] = {}
@@ -43,6 +50,35 @@ class Tower:
         self.released: set[str] = set()
         #: late-cancellation probability per case from ``predict.cancellation`` (if in use)
         self.case_risks: dict[str, float] = {}
+
+    def use_durations(self, durations: DurationSource) -> None:
+        """Forecast with ``durations`` from now on; the day's cases are predicted in one pass."""
+        durations.prefetch(self.cases(), self.hospital)
+        self.durations = durations
+
+    def cases(self) -> list[Case]:
+        """The day's planned cases the hospital knows (referrals and emergency requests)."""
+        return [c for c in map(self._case, self.live.planned) if c is not None]
+
+    def distribution(self, case_id: str) -> LogNormal:
+        """A case's in-room minutes as today's plan has it done: by its planned surgeon at its
+        room's location (the source's distribution for that context)."""
+        case = self._case(case_id)
+        plan = self.live.planned.get(case_id)
+        if case is None:
+            return LogNormal(float(plan.planned_min if plan else 90), UNKNOWN_SIGMA)
+        room = self.hospital.room_by_id.get(plan.room_id) if plan is not None else None
+        return self.durations.distribution(
+            case, self.hospital, surgeon_id=plan.surgeon_id if plan is not None else None,
+            location_id=room.location_id if room is not None else None)
+
+    def turnover(self, case_id: str) -> int:
+        case = self._case(case_id)
+        return UNKNOWN_TURNOVER_MIN if case is None else self.durations.turnover(case, self.hospital)
+
+    def _case(self, case_id: str) -> Case | None:
+        return self.hospital.referral_by_id.get(case_id) or \
+            self.hospital.emergency_by_id.get(case_id)
 
     def apply(self, events: list[Event]) -> set[str]:
         """Apply events (any order, repeats ignored); returns the rooms whose state changed."""
@@ -69,7 +105,7 @@ class Tower:
     def forecast(self, room_id: str, now: datetime, order: list[str] | None = None) -> RoomForecast:
         return forecast_room(room_id, self.sessions.get(room_id),
                              self.order(room_id) if order is None else order, self.live,
-                             self.durations, self.clock, self.clock.minutes(now),
+                             self.distribution, self.turnover, self.clock, self.clock.minutes(now),
                              self.hospital.allowed_overtime_min)
 
     def alerts(self, forecast: RoomForecast, now: datetime) -> list[Alert]:

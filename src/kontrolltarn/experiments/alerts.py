@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from kontrolltarn.control.alerts import Thresholds
 from kontrolltarn.control.forecast import OVERTIME_ALERT_MIN
 from kontrolltarn.control.live import PlannedCase
-from kontrolltarn.control.predictors import PredictedDurations, train_models
+from kontrolltarn.control.predictors import train_models
 from kontrolltarn.control.tower import Tower
 from kontrolltarn.model import CancellationReason, EventKind
 from kontrolltarn.simulate import BaselinePolicy, simulate
@@ -86,10 +86,8 @@ def evaluate_grid(scale: str = "small", days: int = 28, seed: int = 1, step_min:
     cancel = {t: Score() for t in grid}
     for sim_day in day_stream(result):
         planned = [PlannedCase(e.case_id, e.room_id, e.session_id, e.start_min, e.planned_min,
-                               e.order) for e in sim_day.program.entries]
-        source = None if model is None else PredictedDurations(
-            model, hospital, planned, {e.case_id: e.surgeon_id for e in sim_day.program.entries})
-        tower = Tower(hospital, sim_day.day, planned, durations=source)
+                               e.order, surgeon_id=e.surgeon_id) for e in sim_day.program.entries]
+        tower = Tower(hospital, sim_day.day, planned, durations=model)
         events = list(sim_day.events)
         # the highest risk seen so far, per step: (minute, risk)
         seen: dict[tuple[str, str], list[tuple[float, float]]] = {}

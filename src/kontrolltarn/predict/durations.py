@@ -10,28 +10,42 @@ The model (chosen by measurement, see docs/predict.md):
   includes the model's own error) and shrunk towards its specialty's and the overall sigma,
   then scaled by one factor so that out-of-fold 80 % intervals hold 80 %.
 
-The planner reads ``DurationModel.quantiles(referral, hospital, ps)``; the live board reads
-``remaining_quantiles(distribution, elapsed_min, milestone)``.
+Every user asks the same place: ``DurationSource`` (the Protocol) implemented by
+``CaseDurations`` (the model trained on the hospital's history, or the procedure's distribution
+in the hospital instance when there is none). The program planner conditions on the surgeon and
+location it assigns, the simulator's optimised policy plans with it, the control tower forecasts
+with it; the live case view reads ``remaining_quantiles(distribution, elapsed_min, milestone)``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from statistics import NormalDist
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from kontrolltarn.model import EventKind, Hospital, LogNormal, ModelError, Referral
+from kontrolltarn.model import (
+    EmergencyRequest,
+    EventKind,
+    Hospital,
+    LogNormal,
+    ModelError,
+    PastOperation,
+    Referral,
+)
 
-from .features import DURATION_CATEGORICAL, DURATION_NUMERIC, Encoder, as_text
+from .features import DURATION_CATEGORICAL, DURATION_NUMERIC, Encoder, as_text, operations_frame
 
 QUANTILES = (0.1, 0.5, 0.9)
 _Z = NormalDist()
 Progress = Callable[[str], None]
+#: what is operated: a waiting-list referral or an emergency request
+Case = Referral | EmergencyRequest
 
 
 @dataclass
@@ -173,32 +187,20 @@ class DurationModel:
                 raise ModelError("ps", p, "quantile levels must be strictly between 0 and 1")
         return {p: median * np.exp(sigma * _Z.inv_cdf(p)) for p in ps}
 
-    # ------------------------------------------------------------------ planner API
-    def distribution(self, referral: Referral, hospital: Hospital, *, location_id: str | None = None,
-                     room_id: str | None = None, surgeon_id: str | None = None, order: int = 1,
-                     start_min: int = 480, emergency: bool = False) -> LogNormal:
-        """The predicted in-room duration of ``referral`` (a log-normal in minutes)."""
-        row = referral_row(referral, hospital, location_id=location_id, room_id=room_id,
-                           surgeon_id=surgeon_id, order=order, start_min=start_min,
-                           emergency=emergency)
-        median, sigma = self.predict_lognormal(pd.DataFrame([row]))
-        return LogNormal(float(median[0]), float(min(sigma[0], 2.99)))
+    def level_effect(self, column: str, level: str | None) -> float:
+        """The log-scale effect of one level of a categorical column (``surgeon_id``,
+        ``location_id`` …) on the median; 0 for a level the model never saw (the average).
+        Exact only for the linear model (``additive``): with a booster the effect also depends
+        on the rest of the row."""
+        if self.encoder is None or self.linear is None:
+            raise ModelError("duration_model", "unfitted", "call fit() or load a saved model first")
+        index = self.encoder.levels.get(column, {}).get(level) if level is not None else None
+        return 0.0 if index is None else float(self.linear.coef[index])
 
-    def quantiles(self, referral: Referral, hospital: Hospital,
-                  ps: Sequence[float] = QUANTILES, **context: Any) -> dict[float, float]:
-        """``{p: minutes}`` for each level in ``ps``; context as in ``distribution``."""
-        dist = self.distribution(referral, hospital, **context)
-        return {p: dist.quantile(p) for p in ps}
-
-    def quantiles_many(self, referrals: Sequence[Referral], hospital: Hospital,
-                       ps: Sequence[float] = QUANTILES) -> dict[str, dict[float, float]]:
-        """``{referral_id: {p: minutes}}`` for a whole waiting list in one pass (no context:
-        the planner's first estimate before rooms and surgeons are chosen)."""
-        if not referrals:
-            return {}
-        frame = pd.DataFrame([referral_row(r, hospital) for r in referrals])
-        q = self.predict_quantiles(frame, ps)
-        return {r.id: {p: float(q[p][i]) for p in ps} for i, r in enumerate(referrals)}
+    @property
+    def additive(self) -> bool:
+        """Whether a category's effect is the same shift for every row (no booster)."""
+        return self.booster is None
 
     def card_summary(self) -> dict[str, Any]:
         return {"kind": "log-normal ridge" + (" + boosted residual" if self.boost else ""),
@@ -270,23 +272,157 @@ def _stable_hash(text: str) -> int:
     return value
 
 
-def referral_row(referral: Referral, hospital: Hospital, *, location_id: str | None = None,
-                 room_id: str | None = None, surgeon_id: str | None = None, order: int = 1,
-                 start_min: int = 480, emergency: bool = False) -> dict[str, Any]:
-    """The feature row of a waiting-list referral as it would be operated (unknown context
-    stays unknown: the model then uses the average effect)."""
-    patient = hospital.patient_by_id.get(referral.patient_id)
-    if patient is None:
-        raise ModelError(f"referral[{referral.id}].patient_id", referral.patient_id, "unknown patient")
+def case_row(case: Case, hospital: Hospital, *, location_id: str | None = None,
+             room_id: str | None = None, surgeon_id: str | None = None, order: int = 1,
+             start_min: int = 480) -> dict[str, Any]:
+    """The feature row of a waiting-list referral or an emergency request as it would be
+    operated. Unknown context stays unknown, and so the model uses the average effect: no
+    surgeon (a named one is used), no location (an emergency's own is used), an unknown patient
+    (the training medians)."""
+    urgency = str(case.urgency) if isinstance(case, EmergencyRequest) else "elective"
+    patient = hospital.patient_by_id.get(case.patient_id)
     return {
-        "procedure_code": referral.procedure_code, "specialty_id": referral.specialty_id,
-        "surgeon_id": surgeon_id or referral.surgeon_id or "unknown",
-        "location_id": location_id or "unknown", "room_id": room_id or "unknown",
-        "urgency": "elective", "patient_sex": patient.sex,
-        "patient_age": patient.age_on(hospital.today), "asa": patient.asa, "bmi": patient.bmi,
-        "order": order, "start_min": start_min, "emergency": int(emergency),
-        "booked_min": referral.booked_min, "log_booked": math.log(referral.booked_min),
+        "procedure_code": case.procedure_code, "specialty_id": case.specialty_id,
+        "surgeon_id": surgeon_id or _named_surgeon(case) or "unknown",
+        "location_id": location_id or _own_location(case) or "unknown",
+        "room_id": room_id or "unknown",
+        "urgency": urgency,
+        "patient_sex": patient.sex if patient is not None else "unknown",
+        "patient_age": patient.age_on(hospital.today) if patient is not None else math.nan,
+        "asa": patient.asa if patient is not None else math.nan,
+        "bmi": patient.bmi if patient is not None else math.nan,
+        "order": order, "start_min": start_min, "emergency": int(urgency != "elective"),
+        "booked_min": case.booked_min, "log_booked": math.log(case.booked_min),
     }
+
+
+def _named_surgeon(case: Case) -> str | None:
+    return None if isinstance(case, EmergencyRequest) else case.surgeon_id
+
+
+def _own_location(case: Case) -> str | None:
+    return case.location_id if isinstance(case, EmergencyRequest) else None
+
+
+# ---------------------------------------------------------------- the one duration source
+
+#: sigma cap: ``LogNormal`` takes log-scale sigmas below 3
+_MAX_SIGMA = 2.99
+
+
+class DurationSource(Protocol):
+    """What the planner, the simulator's policies and the control tower ask of durations: a
+    case's in-room minutes as a log-normal, done by ``surgeon_id`` at ``location_id`` when
+    given (a referral's named surgeon and an emergency's location otherwise), and its turnover.
+    ``CaseDurations`` is the implementation; tests may pass their own."""
+
+    def distribution(self, case: Case, hospital: Hospital, *, surgeon_id: str | None = None,
+                     location_id: str | None = None) -> LogNormal:
+        """The in-room minutes of ``case`` as a log-normal."""
+        ...
+
+    def prefetch(self, cases: Sequence[Case], hospital: Hospital) -> None:
+        """Prepare ``cases`` in one pass (a waiting list, a day), so that later calls are fast."""
+        ...
+
+    def turnover(self, case: Case, hospital: Hospital) -> int:
+        """Minutes from this case out of the room until the room is ready again."""
+        ...
+
+
+@dataclass
+class CaseDurations:
+    """The one ``DurationSource``: ``model`` (``DurationModel`` trained on the hospital's
+    history, see ``from_history``), or with no history the procedure's distribution in the
+    hospital instance.
+
+    Conditioning is cheap: the model's median is log-linear, so a case done by surgeon s at
+    location l is its context-free median shifted by s's and l's effects. Each case's context-
+    free prediction is made once (in batches by ``prefetch``) and kept while the case and the
+    hospital's day are unchanged."""
+
+    model: DurationModel | None = None
+    _base: dict[str, tuple[Case, date, float, float]] = field(default_factory=dict, repr=False)
+    _done: dict[tuple[str, str | None, str | None], tuple[Case, date, LogNormal]] = field(
+        default_factory=dict, repr=False)
+
+    @classmethod
+    def from_history(cls, operations: Iterable[PastOperation], *, latest: int | None = None,
+                     progress: Progress | None = None) -> CaseDurations:
+        """Trained on the hospital's past operations (``latest``: only the most recent that
+        many, for a quick start); no operations at all gives the no-history fallback."""
+        ops = list(operations)
+        if latest is not None:
+            ops = sorted(ops, key=lambda o: (o.date, o.id))[-latest:]
+        if not ops:
+            return cls()
+        return cls(DurationModel().fit(operations_frame(ops), progress=progress))
+
+    def distribution(self, case: Case, hospital: Hospital, *, surgeon_id: str | None = None,
+                     location_id: str | None = None) -> LogNormal:
+        surgeon = surgeon_id or _named_surgeon(case)
+        location = location_id or _own_location(case)
+        if self.model is None:
+            procedure = hospital.procedure_by_id.get(case.procedure_code)
+            if procedure is None:
+                raise ModelError(f"case[{case.id}].procedure_code", case.procedure_code,
+                                 "unknown procedure")
+            return procedure.duration
+        key = (case.id, surgeon, location)
+        hit = self._done.get(key)
+        if hit is not None and hit[1] == hospital.today and (hit[0] is case or hit[0] == case):
+            return hit[2]
+        if self.model.additive:
+            log_median, sigma = self._context_free(case, hospital)
+            log_median += (self.model.level_effect("surgeon_id", surgeon)
+                           + self.model.level_effect("location_id", location))
+        else:  # a booster: effects depend on the whole row, so predict the row itself
+            row = case_row(case, hospital, surgeon_id=surgeon, location_id=location)
+            median, sigmas = self.model.predict_lognormal(pd.DataFrame([row]))
+            log_median, sigma = math.log(float(median[0])), float(sigmas[0])
+        result = LogNormal(math.exp(log_median), min(sigma, _MAX_SIGMA))
+        self._done[key] = (case, hospital.today, result)
+        return result
+
+    def prefetch(self, cases: Sequence[Case], hospital: Hospital) -> None:
+        if self.model is None or not self.model.additive:
+            return
+        missing = [c for c in cases if not self._known(c, hospital)]
+        if not missing:
+            return
+        frame = pd.DataFrame([_context_free_row(c, hospital) for c in missing])
+        median, sigma = self.model.predict_lognormal(frame)
+        for c, m, s in zip(missing, median, sigma, strict=True):
+            self._base[c.id] = (c, hospital.today, math.log(float(m)), float(s))
+
+    def turnover(self, case: Case, hospital: Hospital) -> int:
+        specialty = hospital.specialty_by_id.get(case.specialty_id)
+        if specialty is None:
+            raise ModelError(f"case[{case.id}].specialty_id", case.specialty_id,
+                             "unknown specialty")
+        return specialty.turnover_min
+
+    def summary(self) -> dict[str, Any]:
+        if self.model is None:
+            return {"kind": "procedure distribution from the hospital instance (no history)"}
+        return self.model.card_summary()
+
+    def _known(self, case: Case, hospital: Hospital) -> bool:
+        hit = self._base.get(case.id)
+        return hit is not None and hit[1] == hospital.today and (hit[0] is case or hit[0] == case)
+
+    def _context_free(self, case: Case, hospital: Hospital) -> tuple[float, float]:
+        if not self._known(case, hospital):
+            self.prefetch([case], hospital)
+        _, _, log_median, sigma = self._base[case.id]
+        return log_median, sigma
+
+
+def _context_free_row(case: Case, hospital: Hospital) -> dict[str, Any]:
+    """The case with no surgeon and no location known (their effects are added per call)."""
+    row = case_row(case, hospital)
+    row["surgeon_id"] = row["location_id"] = "unknown"
+    return row
 
 
 # ---------------------------------------------------------------- live board

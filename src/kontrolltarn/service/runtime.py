@@ -17,10 +17,8 @@ from typing import Any
 
 from kontrolltarn.control import (
     CaseRisk,
-    HospitalDurations,
     Models,
     PlannedCase,
-    PredictedDurations,
     RepairRefused,
     Tower,
     apply_suggestion,
@@ -43,7 +41,8 @@ log = logging.getLogger("kontrolltarn.service")
 
 def planned(plan: CasePlan) -> PlannedCase:
     return PlannedCase(plan.case_id, plan.room_id, plan.session_id, plan.start_min,
-                       plan.planned_min, plan.position, plan.status, plan.version)
+                       plan.planned_min, plan.position, plan.status, plan.version,
+                       plan.surgeon_id)
 
 
 def _import_detail(result: Any) -> dict[str, Any]:
@@ -149,14 +148,14 @@ class Runtime:
         predictions are made first, then swapped in at once, and every room is re-forecast."""
         plans = self.store.plans.day(self.day)
         planned_cases = [planned(p) for p in plans]
-        durations = None if models.durations is None else PredictedDurations(
-            models.durations, self.hospital, planned_cases,
-            {p.case_id: p.surgeon_id for p in plans})
+        durations = models.durations
+        if durations is not None:  # the day's cases predicted before the swap, not under the lock
+            durations.prefetch(self.tower.cases(), self.hospital)
         risks = {} if models.cancellation is None else cancellation_risks(
             models.cancellation, self.hospital, self.day, planned_cases)
         with self.lock:
             if durations is not None:
-                self.tower.durations = durations
+                self.tower.use_durations(durations)
             self.case_risks = risks
             self.tower.case_risks = {c: r.risk for c, r in risks.items()}
             self.models = models
@@ -195,10 +194,6 @@ class Runtime:
                 with self.lock:
                     self.hospital = merged
                     self.tower.hospital = merged
-                    if isinstance(self.tower.durations, HospitalDurations):
-                        self.tower.durations.hospital = merged
-                    elif isinstance(self.tower.durations, PredictedDurations):
-                        self.tower.durations.fallback.hospital = merged
                 self._mark(set(self.tower.room_ids()), [])
                 return result
         self.store.audit.record(principal.username, principal.role.value, "import.reject",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from kontrolltarn.model import (
     CancellationReason,
@@ -34,6 +35,9 @@ from kontrolltarn.plan.registry import get_planner
 
 from .policy import CoordinatorRules
 from .state import PlanState
+
+if TYPE_CHECKING:  # the annotation only; the import is deferred in make_policy
+    from kontrolltarn.predict import DurationSource
 
 THURSDAY = 3
 
@@ -123,8 +127,8 @@ class OptimisedPolicy(BaselinePolicy):
     #: ratio of expected to booked minutes, learnt from the hospital's history per surgeon
     #: (bookings are biased short); 1.0 where unknown
     booking_ratio: dict[str, float] = field(default_factory=dict)
-    #: the planner's duration model (``plan.program.DurationSource``), fitted once on the history
-    durations: object | None = None
+    #: the planner's durations (``predict``'s one source), trained once on the history
+    durations: DurationSource | None = None
     #: seconds the planner may take for one week's program (one call per week)
     time_limit: float = 5.0
     #: waiting cases offered to the planner per session of the week (the top of each list)
@@ -353,9 +357,9 @@ def make_policy(name: str, history: list[PastOperation] | tuple[PastOperation, .
         return BaselinePolicy()
     ratios = booking_ratios(history)
     if name == "optimised":
-        from kontrolltarn.plan.program import HistoryDurations  # deferred: heavy (OR-Tools, pandas)
+        from kontrolltarn.predict import CaseDurations  # deferred: heavy (pandas, scipy)
 
-        return OptimisedPolicy(booking_ratio=ratios, durations=HistoryDurations.fit(history))
+        return OptimisedPolicy(booking_ratio=ratios, durations=CaseDurations.from_history(history))
     if name == "optimised-practice":
         return OptimisedPolicy(name=name, planner="baseline", booking_ratio=ratios)
     raise ModelError("policy", name, f"unknown policy, choose one of {list(POLICIES)}")

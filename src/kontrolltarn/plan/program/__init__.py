@@ -8,8 +8,9 @@ it releases nothing::
 
     get_planner("optimise")(hospital, first, days, seed=0, time_limit=60.0, exclude=None)
 
-It takes an optional ``durations=`` (a ``DurationSource``); without one it uses the source set
-with ``set_default_durations`` or the catalogue fallback.
+It takes an optional ``durations=`` (``kontrolltarn.predict.DurationSource``, usually
+``CaseDurations.from_history(history)``); without one each procedure's distribution in the
+hospital instance.
 """
 
 from __future__ import annotations
@@ -18,27 +19,17 @@ from datetime import date
 
 from kontrolltarn.model import Hospital, Program
 from kontrolltarn.plan.registry import register_planner
+from kontrolltarn.predict import DurationSource
 
 from .cadence import Phase, lock_down, phase_of, release_unused
 from .candidates import IncompleteCase, incomplete_cases
-from .durations import CatalogueDurations, DurationSource, HistoryDurations, PredictAdapter
 from .optimiser import ProgramPlan, plan_program
 from .rules import LocalRules
 from .settings import ProgramSettings
 
-__all__ = ["CatalogueDurations", "DurationSource", "HistoryDurations", "IncompleteCase",
-           "LocalRules", "Phase", "PredictAdapter", "ProgramPlan", "ProgramSettings",
+__all__ = ["IncompleteCase", "LocalRules", "Phase", "ProgramPlan", "ProgramSettings",
            "incomplete_cases", "lock_down", "phase_of", "plan_optimised", "plan_program",
-           "release_unused", "set_default_durations"]
-
-_DEFAULT_SOURCE: list[DurationSource] = []
-
-
-def set_default_durations(source: DurationSource | None) -> None:
-    """The duration source ``plan_optimised`` uses when none is passed (None: catalogue)."""
-    _DEFAULT_SOURCE.clear()
-    if source is not None:
-        _DEFAULT_SOURCE.append(source)
+           "release_unused"]
 
 
 def plan_optimised(hospital: Hospital, first: date, days: int, *, seed: int = 0,
@@ -47,9 +38,8 @@ def plan_optimised(hospital: Hospital, first: date, days: int, *, seed: int = 0,
                    settings: ProgramSettings | None = None) -> Program:
     """The registry planner: ``plan_program(...).program``. It releases no sessions: callers
     get a program only, valid for the hospital they passed."""
-    source = durations or (_DEFAULT_SOURCE[0] if _DEFAULT_SOURCE else None)
     return plan_program(hospital, first, days, seed=seed, time_limit=time_limit, exclude=exclude,
-                        durations=source, settings=settings, release=False).program
+                        durations=durations, settings=settings, release=False).program
 
 
 register_planner("optimise", plan_optimised)

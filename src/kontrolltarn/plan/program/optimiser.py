@@ -6,9 +6,9 @@ list, surgeons' days) is carried forward. Each day's lead surgeons are chosen fo
 locations at once (``leads.py``), which also releases a session its own specialty cannot staff
 to another specialty the room takes. Within a location-day the model shares beds and
 mobile equipment between specialties. Then each session's list is ordered and timed
-(``sequence.py``). Durations are distributions from a ``DurationSource``; every session keeps
-its chance of overrunning by ``overrun_min`` or more below ``max_probability``, and the mean
-chance over a location-day's sessions at ``target_share``.
+(``sequence.py``). Durations are distributions from ``predict``'s ``DurationSource``; every
+session keeps its chance of overrunning by ``overrun_min`` or more below ``max_probability``, and
+the mean chance over a location-day's sessions at ``target_share``.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from kontrolltarn.model import (
     Session,
     Staff,
 )
+from kontrolltarn.predict import CaseDurations, DurationSource
 
 from .candidates import SOON_DAYS, Candidate, IncompleteCase, incomplete_cases, urgency_weight
-from .durations import CatalogueDurations, DurationSource
 from .leads import Lead, assign_leads
 from .risk import Moments
 from .rules import LocalRules
@@ -72,15 +72,15 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
                  settings: ProgramSettings | None = None, rules: LocalRules | None = None,
                  durations: DurationSource | None = None, seed: int = 0,
                  time_limit: float = 60.0, exclude: set[str] | None = None,
-                 progress: Progress | None = None, condition: bool = False,
+                 progress: Progress | None = None, condition: bool = True,
                  release: bool = True) -> ProgramPlan:
     """Plan the elective sessions from ``first`` for ``days`` days (see the module docstring).
 
-    ``exclude`` holds referral ids already planned elsewhere. ``durations`` defaults to the
-    catalogue fallback; pass ``HistoryDurations.fit(history)`` or a predict model when known.
-    ``condition``: where the duration model has ``conditional(referral, hospital, surgeon_id=,
-    location_id=)``, each session sees its cases as done by the surgeon who will operate them
-    (the session's surgeon for unnamed cases) at its location.
+    ``exclude`` holds referral ids already planned elsewhere. ``durations`` defaults to each
+    procedure's distribution in the hospital instance; pass ``CaseDurations.from_history``.
+    ``condition`` (default): each session sees its cases as done by the surgeon who will
+    operate them (the session's surgeon for unnamed cases) at its location, as the simulator
+    and the control tower see them; without, by the named surgeon (or an average one) anywhere.
     ``release``: a session its own specialty cannot staff that day may be refilled by another
     specialty the room takes (``ProgramPlan.released``; check against ``ProgramPlan.hospital``).
     """
@@ -91,15 +91,13 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
     started = time.perf_counter()
     cfg = settings or ProgramSettings()
     local = rules or LocalRules.from_toml()
-    source = durations or CatalogueDurations()
+    source = durations or CaseDurations()
     say = progress or (lambda _step, _share: None)
     last = first + timedelta(days=days - 1)
     taken = set(exclude or ())
     pending: dict[str, dict[str, Candidate]] = defaultdict(dict)  # specialty -> id -> candidate
     ready = [r for r in hospital.referrals if r.ready and r.id not in taken]
-    prefetch = getattr(source, "prefetch", None)
-    if prefetch is not None:
-        prefetch(ready, hospital)  # a batch prediction where the source offers one
+    source.prefetch(ready, hospital)  # one batch prediction for the waiting list
     for r in ready:
         dist = source.distribution(r, hospital)
         pending[r.specialty_id][r.id] = Candidate(r, hospital.procedure_by_id[r.procedure_code],
@@ -119,7 +117,7 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
     rounds = done = optimal = 0
     conditioned: dict[tuple[str, str | None, str], Moments] = {}
     risk_used = 0.0
-    conditional = getattr(source, "conditional", None) if condition else None
+    conditional = source.distribution if condition else None
     for key in order:
         day, location_id = key
         location = hospital.location_by_id[location_id]

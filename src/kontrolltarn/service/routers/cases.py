@@ -93,7 +93,7 @@ def _remaining(rt: Runtime, case_id: str, state: Any, now: Any) -> dict[str, flo
 
     clock = rt.tower.clock
     elapsed = max(0.0, clock.minutes(now) - clock.minutes(state.milestones[EventKind.IN_ROOM]))
-    q = remaining_quantiles(rt.tower.durations.distribution(case_id), elapsed, state.milestone,
+    q = remaining_quantiles(rt.tower.distribution(case_id), elapsed, state.milestone,
                             (0.1, 0.5, 0.9))
     return {"p10": round(q[0.1], 1), "p50": round(q[0.5], 1), "p90": round(q[0.9], 1)}
 
