@@ -256,16 +256,52 @@ def _cancel_logit(age: int, asa: int, lead: int, order: int, changes: int, gaps:
             + 0.30 * (asa >= 3) + 0.25 * (age >= 80) + 0.6 * (lead < 7) + 0.002 * lead)
 
 
+@dataclass
+class _World:
+    """What the history and the waiting list are drawn from: the builder (random stream and
+    patients), the resources built, the truth behind durations, and lookups over them."""
+
+    b: _Builder
+    locations: list[Location]
+    rooms: list[Room]
+    surgeons: list[Staff]
+    surgeons_by_spec: dict[str, list[Staff]]
+    elective_procs: dict[str, list[ProcedureSpec]]
+    emergency_procs: dict[str, list[ProcedureSpec]]
+    equipment_by_id: dict[str, EquipmentType]
+    truth: Truth
+
+    @property
+    def rng(self) -> random.Random:
+        return self.b.rng
+
+    def booked_minutes(self, code: str, surgeon_id: str | None) -> int:
+        """Minutes a surgeon books for a procedure (their bias on the true duration)."""
+        return self.truth.booked_minutes(self.b.rng, code, surgeon_id)
+
+    def room_can_take(self, room: Room, p: ProcedureSpec) -> bool:
+        """The room takes the specialty and has (or its location can bring) the equipment."""
+        for eq in p.equipment:
+            if eq in room.equipment:
+                continue
+            if not self.equipment_by_id[eq].mobile or not self.equipment_by_id[eq].count_per_location.get(
+                    room.location_id):
+                return False
+        return p.specialty in room.specialties
+
+
 def generate(scale: str | Scale = "default", seed: int = 0, today: date = DEFAULT_TODAY,
              progress: Callable[[str, float], None] | None = None) -> SyntheticHospital:
     """Generate a hospital as of ``today`` with a waiting list, a session calendar for the
-    coming weeks and a history of past operations and bookings."""
+    coming weeks and a history of past operations and bookings.
+
+    The steps draw from one random stream in a fixed order (resources, truth, history, waiting
+    list, calendar): the same scale, seed and date give the same hospital."""
     spec = SCALES[scale] if isinstance(scale, str) else scale
     if isinstance(scale, str) and scale not in SCALES:
         raise ValueError(f"scale={scale!r}: unknown scale, choose one of {sorted(SCALES)}")
     say = progress or (lambda step, share: None)
     b = _Builder(spec, seed, today)
-    rng = b.rng
 
     say("resources", 0.0)
     locations = b.locations()
@@ -277,178 +313,15 @@ def generate(scale: str | Scale = "default", seed: int = 0, today: date = DEFAUL
     procedures = [Procedure(p.code, p.name, p.specialty,
                             LogNormal(catalogue.in_room_median(p), p.sigma),
                             frozenset(p.equipment), p.bed, p.competence) for p in catalogue.PROCEDURES]
-    proc_by_code = {p.code: p for p in procedures}
-    surgeons = [s for s in staff if s.role is StaffRole.SURGEON]
-    surgeons_by_spec: dict[str, list[Staff]] = defaultdict(list)
-    for s in surgeons:
-        assert s.specialty_id is not None
-        surgeons_by_spec[s.specialty_id].append(s)
-    truth = Truth(
-        procedures=proc_by_code,
-        surgeon_effect={s.id: math.exp(rng.gauss(0, 0.12)) for s in surgeons},
-        surgeon_booking_bias={s.id: rng.gauss(BOOKING_BIAS_MEAN, BOOKING_BIAS_SURGEON_SD)
-                              for s in surgeons},
-        location_effect={loc.id: math.exp(rng.gauss(0, 0.04)) for loc in locations},
-        scale=spec,
-    )
+    world = _world(b, spec, locations, equipment, rooms, staff, procedures)
 
-    def booked_minutes(code: str, surgeon_id: str | None) -> int:
-        return truth.booked_minutes(rng, code, surgeon_id)
-
-    elective_procs: dict[str, list[ProcedureSpec]] = defaultdict(list)
-    emergency_procs: dict[str, list[ProcedureSpec]] = defaultdict(list)
-    for p in catalogue.PROCEDURES:
-        (emergency_procs if p.emergency else elective_procs)[p.specialty].append(p)
-    equipment_by_id = {e.id: e for e in equipment}
-
-    def room_can_take(room: Room, p: ProcedureSpec) -> bool:
-        for eq in p.equipment:
-            if eq in room.equipment:
-                continue
-            if not equipment_by_id[eq].mobile or not equipment_by_id[eq].count_per_location.get(
-                    room.location_id):
-                return False
-        return p.specialty in room.specialties
-
-    # ---- history: past sessions executed under today's practice -----------------------------
     say("history", 0.1)
-    history: list[PastOperation] = []
-    bookings: list[PastBooking] = []
-    past_days = [today - timedelta(days=k) for k in range(spec.history_days, 0, -1)]
-    elective_rooms = [r for r in rooms if not r.emergency]
-    emergency_rooms_by_loc: dict[str, list[Room]] = defaultdict(list)
-    for r in rooms:
-        if r.emergency:
-            emergency_rooms_by_loc[r.location_id].append(r)
-    loc_weights = [ls.elective_rooms + ls.emergency_rooms for ls in spec.locations]
-    for i, day in enumerate(past_days):
-        if i % 30 == 0:
-            say("history", 0.1 + 0.6 * i / len(past_days))
-        beds_used: dict[tuple[str, BedType], int] = defaultdict(int)
-        for room in elective_rooms:
-            if not b.room_is_staffed(room, day):
-                continue
-            specialty = specialty_on(room, b.room_primary[room.id], day)
-            options = [p for p in elective_procs[specialty] if room_can_take(room, p)]
-            if not options:
-                continue
-            turnover = b.spec_by_id[specialty].turnover_min
-            planned: list[tuple[ProcedureSpec, Staff, Patient, int]] = []
-            used, misses = 0, 0
-            capacity = STAFFED_END - STAFFED_START - PLANNING_BUFFER_MIN
-            while misses < 3:
-                p = _weighted(rng, options)
-                able = [s for s in surgeons_by_spec[specialty]
-                        if p.competence is None or p.competence in s.competences]
-                if not able:
-                    misses += 1
-                    continue
-                surgeon = rng.choice(able)
-                if planned and (p.competence is None or p.competence in planned[0][1].competences):
-                    surgeon = planned[0][1]  # one surgeon per session where able
-                booked = booked_minutes(p.code, surgeon.id)
-                extra = booked + (turnover if planned else 0)
-                if used + extra > capacity:
-                    misses += 1
-                    continue
-                planned.append((p, surgeon, b.patient(p), booked))
-                used += extra
-            # children first, then long cases, as practice does
-            planned.sort(key=lambda t: (t[2].age_on(day) >= 16, -t[3]))
-            clock_min = STAFFED_START + int(rng.expovariate(1 / 18))  # late start, mean 18 min
-            order = 0
-            for p, surgeon, patient, booked in planned:
-                age = patient.age_on(day)
-                bed_cap = {loc.id: loc.post_op_beds for loc in locations}[room.location_id]
-                occupancy = beds_used[(room.location_id, p.bed)] / max(1, bed_cap.get(p.bed, 1))
-                lead = max(0, int(rng.expovariate(1 / 21)))
-                changes = min(4, int(rng.expovariate(1 / 0.4)))
-                gaps = sum(rng.random() < 0.06 for _ in range(2))
-                position = order + 1
-                logit = _cancel_logit(age, patient.asa, lead, position, changes, gaps, occupancy)
-                risk = 1 / (1 + math.exp(-logit))
-                cancelled = rng.random() < risk
-                reason = None
-                if cancelled:
-                    reason = _cancel_reason(rng, position, occupancy, gaps)
-                note, labels = make_note(rng, icu_procedure=p.bed is BedType.ICU)
-                bid = f"B{len(bookings) + 1:07d}"
-                bookings.append(PastBooking(
-                    bid, day, room.location_id, specialty, p.code, age, patient.asa, patient.bmi,
-                    lead, position, changes, gaps, round(occupancy, 3), booked, note, cancelled,
-                    reason))
-                truth.booking_risk[bid] = risk
-                if cancelled:
-                    continue
-                beds_used[(room.location_id, p.bed)] += 1
-                order += 1
-                true = truth.duration(p.code, surgeon.id, room.location_id, patient.asa,
-                                      patient.bmi, age)
-                actual = max(5, round(true.median * math.exp(true.sigma * rng.gauss(0, 1))))
-                oid = f"O{len(history) + 1:07d}"
-                history.append(PastOperation(
-                    oid, day, room.location_id, room.id, specialty, p.code, surgeon.id, age,
-                    patient.sex, patient.asa, patient.bmi, booked, actual, clock_min, order))
-                truth.operation_median[oid] = true.median
-                truth.operation_sigma[oid] = true.sigma
-                clock_min += actual + max(5, int(rng.gauss(turnover, turnover * 0.3)))
-        # emergencies of the day (fewer at weekends and on holidays)
-        rate = spec.emergencies_per_day * (0.8 if not is_operating_day(day) else 1.07)
-        count = _poisson(rng, rate)
-        by_room_clock: dict[str, int] = defaultdict(int)
-        for _ in range(count):
-            loc = rng.choices(spec.locations, weights=loc_weights, k=1)[0]
-            specialty_spec = rng.choices(catalogue.SPECIALTIES,
-                                         weights=[s.emergency_share for s in catalogue.SPECIALTIES])[0]
-            procs = emergency_procs.get(specialty_spec.id)
-            if not procs:
-                continue
-            p = _weighted(rng, procs)
-            room = rng.choice(emergency_rooms_by_loc[loc.id])
-            surgeon = rng.choice(surgeons_by_spec[p.specialty]) if surgeons_by_spec[p.specialty] \
-                else rng.choice(surgeons)
-            patient = b.patient(p)
-            urgency = rng.choices(list(URGENCY_SHARES), weights=list(URGENCY_SHARES.values()))[0]
-            booked = booked_minutes(p.code, surgeon.id)
-            true = truth.duration(p.code, surgeon.id, loc.id, patient.asa, patient.bmi,
-                                  patient.age_on(day))
-            actual = max(5, round(true.median * math.exp(true.sigma * rng.gauss(0, 1))))
-            start = max(by_room_clock[room.id], int(rng.triangular(7 * 60, 23 * 60, 14 * 60)))
-            by_room_clock[room.id] = start + actual + 30
-            oid = f"O{len(history) + 1:07d}"
-            history.append(PastOperation(
-                oid, day, loc.id, room.id, p.specialty, p.code, surgeon.id,
-                patient.age_on(day), patient.sex, patient.asa, patient.bmi, booked, actual,
-                min(start, 2 * 24 * 60 - 1), 1, emergency=True, urgency=urgency))
-            truth.operation_median[oid] = true.median
-            truth.operation_sigma[oid] = true.sigma
+    history, bookings = _history(world, say)
     b.patients.clear()  # history patients are not part of the current instance
 
-    # ---- the waiting list as of today ---------------------------------------------------------
     say("waiting list", 0.75)
-    referrals: list[Referral] = []
-    # referrals arrive per specialty at the rate that specialty operated in the history, so
-    # demand matches the block schedule; the waiting list is those not yet operated today
-    done_per_specialty: dict[str, int] = defaultdict(int)
-    for op in history:
-        if not op.emergency:
-            done_per_specialty[op.specialty_id] += 1
-    truth.elective_done = dict(done_per_specialty)
-    specialty_ids = sorted(done_per_specialty)
-    yearly = [done_per_specialty[sid] * 364 / max(1, spec.history_days) for sid in specialty_ids]
-    arrivals_per_day = sum(yearly) * spec.waiting_list_factor / 365
-    for k in range(365, 0, -1):
-        ref_day = today - timedelta(days=k)
-        for _ in range(_poisson(rng, arrivals_per_day)):
-            specialty_id = rng.choices(specialty_ids, weights=yearly)[0]
-            if not surgeons_by_spec[specialty_id]:
-                continue
-            priority = rng.choices(list(PRIORITY_SHARES), weights=list(PRIORITY_SHARES.values()))[0]
-            wait = rng.gammavariate(WAIT_SHAPE, MEAN_WAIT_DAYS[priority] / WAIT_SHAPE)
-            if k - wait > 0:
-                continue  # already operated, no longer waiting
-            referrals.append(_referral(b, rng, specialty_id, elective_procs, surgeons_by_spec,
-                                       ref_day, priority, k, truth, booked_minutes, len(referrals)))
+    referrals = _waiting_list(world, history)
+
     say("calendar", 0.9)
     sessions = b.sessions(rooms, future_days)
     hospital = Hospital(
@@ -467,16 +340,218 @@ def generate(scale: str | Scale = "default", seed: int = 0, today: date = DEFAUL
               "synthetic": True},
     )
     say("done", 1.0)
-    return SyntheticHospital(hospital, tuple(history), tuple(bookings), truth, spec, seed)
+    return SyntheticHospital(hospital, tuple(history), tuple(bookings), world.truth, spec, seed)
 
 
-def _referral(b: _Builder, rng: random.Random, specialty: str,
-              elective_procs: dict[str, list[ProcedureSpec]],
-              surgeons_by_spec: dict[str, list[Staff]], ref_day: date, priority: Priority,
-              days_ago: int, truth: Truth, booked_minutes: Callable[[str, str | None], int],
+def _world(b: _Builder, spec: Scale, locations: list[Location], equipment: list[EquipmentType],
+           rooms: list[Room], staff: list[Staff], procedures: list[Procedure]) -> _World:
+    """The truth (each surgeon's speed and booking bias, each location's effect) and the
+    lookups the history and the waiting list draw from."""
+    rng = b.rng
+    surgeons = [s for s in staff if s.role is StaffRole.SURGEON]
+    surgeons_by_spec: dict[str, list[Staff]] = defaultdict(list)
+    for s in surgeons:
+        assert s.specialty_id is not None
+        surgeons_by_spec[s.specialty_id].append(s)
+    truth = Truth(
+        procedures={p.code: p for p in procedures},
+        surgeon_effect={s.id: math.exp(rng.gauss(0, 0.12)) for s in surgeons},
+        surgeon_booking_bias={s.id: rng.gauss(BOOKING_BIAS_MEAN, BOOKING_BIAS_SURGEON_SD)
+                              for s in surgeons},
+        location_effect={loc.id: math.exp(rng.gauss(0, 0.04)) for loc in locations},
+        scale=spec,
+    )
+    elective_procs: dict[str, list[ProcedureSpec]] = defaultdict(list)
+    emergency_procs: dict[str, list[ProcedureSpec]] = defaultdict(list)
+    for p in catalogue.PROCEDURES:
+        (emergency_procs if p.emergency else elective_procs)[p.specialty].append(p)
+    return _World(b, locations, rooms, surgeons, surgeons_by_spec, elective_procs,
+                  emergency_procs, {e.id: e for e in equipment}, truth)
+
+
+# ---- history: past sessions executed under today's practice ---------------------------------
+def _history(w: _World, say: Callable[[str, float], None]
+             ) -> tuple[list[PastOperation], list[PastBooking]]:
+    """A past of ``history_days`` days: each staffed elective room's session booked and run as
+    today's practice does, and each day's emergencies."""
+    spec, today = w.b.scale, w.b.today
+    history: list[PastOperation] = []
+    bookings: list[PastBooking] = []
+    past_days = [today - timedelta(days=k) for k in range(spec.history_days, 0, -1)]
+    elective_rooms = [r for r in w.rooms if not r.emergency]
+    emergency_rooms_by_loc: dict[str, list[Room]] = defaultdict(list)
+    for r in w.rooms:
+        if r.emergency:
+            emergency_rooms_by_loc[r.location_id].append(r)
+    for i, day in enumerate(past_days):
+        if i % 30 == 0:
+            say("history", 0.1 + 0.6 * i / len(past_days))
+        beds_used: dict[tuple[str, BedType], int] = defaultdict(int)
+        for room in elective_rooms:
+            if not w.b.room_is_staffed(room, day):
+                continue
+            specialty = specialty_on(room, w.b.room_primary[room.id], day)
+            options = [p for p in w.elective_procs[specialty] if w.room_can_take(room, p)]
+            if not options:
+                continue
+            planned = _book_session(w, specialty, options)
+            _run_session(w, room, day, specialty, planned, beds_used, history, bookings)
+        _emergencies_of_day(w, day, emergency_rooms_by_loc, history)
+    return history, bookings
+
+
+def _book_session(w: _World, specialty: str, options: list[ProcedureSpec]
+                  ) -> list[tuple[ProcedureSpec, Staff, Patient, int]]:
+    """Cases booked into one session as coordinators do: drawn until three in a row do not
+    fit the session less its buffer; one surgeon per session where able."""
+    rng = w.rng
+    turnover = w.b.spec_by_id[specialty].turnover_min
+    planned: list[tuple[ProcedureSpec, Staff, Patient, int]] = []
+    used, misses = 0, 0
+    capacity = STAFFED_END - STAFFED_START - PLANNING_BUFFER_MIN
+    while misses < 3:
+        p = _weighted(rng, options)
+        able = [s for s in w.surgeons_by_spec[specialty]
+                if p.competence is None or p.competence in s.competences]
+        if not able:
+            misses += 1
+            continue
+        surgeon = rng.choice(able)
+        if planned and (p.competence is None or p.competence in planned[0][1].competences):
+            surgeon = planned[0][1]  # one surgeon per session where able
+        booked = w.booked_minutes(p.code, surgeon.id)
+        extra = booked + (turnover if planned else 0)
+        if used + extra > capacity:
+            misses += 1
+            continue
+        planned.append((p, surgeon, w.b.patient(p), booked))
+        used += extra
+    return planned
+
+
+def _run_session(w: _World, room: Room, day: date, specialty: str,
+                 planned: list[tuple[ProcedureSpec, Staff, Patient, int]],
+                 beds_used: dict[tuple[str, BedType], int], history: list[PastOperation],
+                 bookings: list[PastBooking]) -> None:
+    """One past session: children first, then long cases; each booking may be cancelled late
+    (its risk from the case, the list and bed occupancy); the rest are operated in order,
+    from a late start, with their true durations and turnovers."""
+    rng, truth = w.rng, w.truth
+    turnover = w.b.spec_by_id[specialty].turnover_min
+    # children first, then long cases, as practice does
+    planned.sort(key=lambda t: (t[2].age_on(day) >= 16, -t[3]))
+    clock_min = STAFFED_START + int(rng.expovariate(1 / 18))  # late start, mean 18 min
+    order = 0
+    for p, surgeon, patient, booked in planned:
+        age = patient.age_on(day)
+        bed_cap = {loc.id: loc.post_op_beds for loc in w.locations}[room.location_id]
+        occupancy = beds_used[(room.location_id, p.bed)] / max(1, bed_cap.get(p.bed, 1))
+        lead = max(0, int(rng.expovariate(1 / 21)))
+        changes = min(4, int(rng.expovariate(1 / 0.4)))
+        gaps = sum(rng.random() < 0.06 for _ in range(2))
+        position = order + 1
+        logit = _cancel_logit(age, patient.asa, lead, position, changes, gaps, occupancy)
+        risk = 1 / (1 + math.exp(-logit))
+        cancelled = rng.random() < risk
+        reason = None
+        if cancelled:
+            reason = _cancel_reason(rng, position, occupancy, gaps)
+        note, labels = make_note(rng, icu_procedure=p.bed is BedType.ICU)
+        bid = f"B{len(bookings) + 1:07d}"
+        bookings.append(PastBooking(
+            bid, day, room.location_id, specialty, p.code, age, patient.asa, patient.bmi,
+            lead, position, changes, gaps, round(occupancy, 3), booked, note, cancelled,
+            reason))
+        truth.booking_risk[bid] = risk
+        if cancelled:
+            continue
+        beds_used[(room.location_id, p.bed)] += 1
+        order += 1
+        true = truth.duration(p.code, surgeon.id, room.location_id, patient.asa,
+                              patient.bmi, age)
+        actual = max(5, round(true.median * math.exp(true.sigma * rng.gauss(0, 1))))
+        oid = f"O{len(history) + 1:07d}"
+        history.append(PastOperation(
+            oid, day, room.location_id, room.id, specialty, p.code, surgeon.id, age,
+            patient.sex, patient.asa, patient.bmi, booked, actual, clock_min, order))
+        truth.operation_median[oid] = true.median
+        truth.operation_sigma[oid] = true.sigma
+        clock_min += actual + max(5, int(rng.gauss(turnover, turnover * 0.3)))
+
+
+def _emergencies_of_day(w: _World, day: date, emergency_rooms_by_loc: dict[str, list[Room]],
+                        history: list[PastOperation]) -> None:
+    """The day's emergencies (fewer at weekends and on holidays), each operated in an
+    emergency room of its location as soon as the room is free."""
+    rng, truth, spec = w.rng, w.truth, w.b.scale
+    loc_weights = [ls.elective_rooms + ls.emergency_rooms for ls in spec.locations]
+    rate = spec.emergencies_per_day * (0.8 if not is_operating_day(day) else 1.07)
+    count = _poisson(rng, rate)
+    by_room_clock: dict[str, int] = defaultdict(int)
+    for _ in range(count):
+        loc = rng.choices(spec.locations, weights=loc_weights, k=1)[0]
+        specialty_spec = rng.choices(catalogue.SPECIALTIES,
+                                     weights=[s.emergency_share for s in catalogue.SPECIALTIES])[0]
+        procs = w.emergency_procs.get(specialty_spec.id)
+        if not procs:
+            continue
+        p = _weighted(rng, procs)
+        room = rng.choice(emergency_rooms_by_loc[loc.id])
+        surgeon = rng.choice(w.surgeons_by_spec[p.specialty]) if w.surgeons_by_spec[p.specialty] \
+            else rng.choice(w.surgeons)
+        patient = w.b.patient(p)
+        urgency = rng.choices(list(URGENCY_SHARES), weights=list(URGENCY_SHARES.values()))[0]
+        booked = w.booked_minutes(p.code, surgeon.id)
+        true = truth.duration(p.code, surgeon.id, loc.id, patient.asa, patient.bmi,
+                              patient.age_on(day))
+        actual = max(5, round(true.median * math.exp(true.sigma * rng.gauss(0, 1))))
+        start = max(by_room_clock[room.id], int(rng.triangular(7 * 60, 23 * 60, 14 * 60)))
+        by_room_clock[room.id] = start + actual + 30
+        oid = f"O{len(history) + 1:07d}"
+        history.append(PastOperation(
+            oid, day, loc.id, room.id, p.specialty, p.code, surgeon.id,
+            patient.age_on(day), patient.sex, patient.asa, patient.bmi, booked, actual,
+            min(start, 2 * 24 * 60 - 1), 1, emergency=True, urgency=urgency))
+        truth.operation_median[oid] = true.median
+        truth.operation_sigma[oid] = true.sigma
+
+
+# ---- the waiting list as of today -------------------------------------------------------------
+def _waiting_list(w: _World, history: list[PastOperation]) -> list[Referral]:
+    """Referrals of the past year still waiting today. They arrive per specialty at the rate
+    that specialty operated in the history, so demand matches the block schedule; those whose
+    wait under today's practice has already ended are operated and not on the list."""
+    rng, spec, today = w.rng, w.b.scale, w.b.today
+    referrals: list[Referral] = []
+    done_per_specialty: dict[str, int] = defaultdict(int)
+    for op in history:
+        if not op.emergency:
+            done_per_specialty[op.specialty_id] += 1
+    w.truth.elective_done = dict(done_per_specialty)
+    specialty_ids = sorted(done_per_specialty)
+    yearly = [done_per_specialty[sid] * 364 / max(1, spec.history_days) for sid in specialty_ids]
+    arrivals_per_day = sum(yearly) * spec.waiting_list_factor / 365
+    for k in range(365, 0, -1):
+        ref_day = today - timedelta(days=k)
+        for _ in range(_poisson(rng, arrivals_per_day)):
+            specialty_id = rng.choices(specialty_ids, weights=yearly)[0]
+            if not w.surgeons_by_spec[specialty_id]:
+                continue
+            priority = rng.choices(list(PRIORITY_SHARES), weights=list(PRIORITY_SHARES.values()))[0]
+            wait = rng.gammavariate(WAIT_SHAPE, MEAN_WAIT_DAYS[priority] / WAIT_SHAPE)
+            if k - wait > 0:
+                continue  # already operated, no longer waiting
+            referrals.append(_referral(w, specialty_id, ref_day, priority, k, len(referrals)))
+    return referrals
+
+
+def _referral(w: _World, specialty: str, ref_day: date, priority: Priority, days_ago: int,
               index: int) -> Referral:
-    p = _weighted(rng, elective_procs[specialty])
-    able = [s for s in surgeons_by_spec[specialty]
+    """One waiting referral: procedure, named surgeon (sometimes), patient, readiness gaps
+    (more while recent) and a referral note."""
+    rng, b, truth = w.rng, w.b, w.truth
+    p = _weighted(rng, w.elective_procs[specialty])
+    able = [s for s in w.surgeons_by_spec[specialty]
             if p.competence is None or p.competence in s.competences]
     surgeon = rng.choice(able) if able and rng.random() < NAMED_SURGEON_SHARE else None
     patient = b.patient(p)
@@ -492,7 +567,7 @@ def _referral(b: _Builder, rng: random.Random, specialty: str,
         id=rid, patient_id=patient.id, procedure_code=p.code, specialty_id=specialty,
         referral_date=ref_day, priority=priority,
         deadline=ref_day + timedelta(days=DEADLINE_DAYS[priority]),
-        booked_min=booked_minutes(p.code, surgeon.id if surgeon else None),
+        booked_min=w.booked_minutes(p.code, surgeon.id if surgeon else None),
         surgeon_id=surgeon.id if surgeon else None, note=note,
         readiness_missing=frozenset(missing), infected="isolation" in labels,
     )
