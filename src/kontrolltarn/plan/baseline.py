@@ -14,14 +14,13 @@ from datetime import date, timedelta
 
 from kontrolltarn.model import (
     Hospital,
-    Procedure,
     Program,
     ProgramEntry,
     Referral,
     Session,
     Staff,
 )
-from kontrolltarn.plan.intervals import peak_use
+from kontrolltarn.plan.check import ProgramState
 
 
 @dataclass(frozen=True)
@@ -36,30 +35,23 @@ def plan_baseline(hospital: Hospital, first: date, days: int = 7,
                   options: BaselineOptions | None = None,
                   exclude: set[str] | None = None) -> Program:
     """A program for the sessions from ``first`` for ``days`` days. ``exclude`` holds referral ids
-    already planned elsewhere (they are not offered again)."""
+    already planned elsewhere (they are not offered again). Every hard rule is asked of
+    ``plan.check``'s feasibility kernel."""
     opts = options or BaselineOptions()
     last = first + timedelta(days=days - 1)
     taken = set(exclude or ())
     queue = _waiting_by_specialty(hospital, taken)
     surgeon_day: dict[tuple[str, date], str] = {}  # surgeon, day -> session they operate in
-    equipment_use: dict[tuple[str, str, date], list[tuple[int, int]]] = defaultdict(list)
-    beds_used: dict[tuple[str, date, str], int] = defaultdict(int)
-    entries: list[ProgramEntry] = []
+    state = ProgramState(hospital)
     for session in hospital.sessions_between(first, last):
         if session.emergency or session.specialty_id is None:
             continue
-        chosen = _fill_session(hospital, session, queue[session.specialty_id], surgeon_day,
-                               beds_used, opts)
-        placed = _sequence_and_place(hospital, session, chosen, equipment_use)
-        for referral, _surgeon, _ in chosen:
-            if referral.id not in {e.case_id for e in placed}:
-                # could not be placed (equipment): give it back, with its bed
+        chosen = _fill_session(state, session, queue[session.specialty_id], surgeon_day, opts)
+        placed = _sequence_and_place(state, session, chosen)
+        for referral, _surgeon in chosen:
+            if referral.id not in placed:  # could not be placed (equipment): give it back
                 queue[session.specialty_id].insert(0, referral)
-                proc = hospital.procedure_by_id[referral.procedure_code]
-                room = hospital.room_by_id[session.room_id]
-                beds_used[(room.location_id, session.date, proc.bed_type.value)] -= 1
-        entries.extend(placed)
-    return Program(tuple(entries), method="baseline")
+    return state.program("baseline")
 
 
 def _waiting_by_specialty(hospital: Hospital, taken: set[str]) -> dict[str, list[Referral]]:
@@ -72,17 +64,18 @@ def _waiting_by_specialty(hospital: Hospital, taken: set[str]) -> dict[str, list
     return queue
 
 
-def _fill_session(hospital: Hospital, session: Session, waiting: list[Referral],
+def _fill_session(state: ProgramState, session: Session, waiting: list[Referral],
                   surgeon_day: dict[tuple[str, date], str],
-                  beds_used: dict[tuple[str, date, str], int],
-                  opts: BaselineOptions) -> list[tuple[Referral, Staff, Procedure]]:
-    room = hospital.room_by_id[session.room_id]
-    location = hospital.location_by_id[room.location_id]
-    bed_capacity = {k.value: v for k, v in location.post_op_beds.items()}
+                  opts: BaselineOptions) -> list[tuple[Referral, Staff]]:
+    """The session's cases in deadline order while their booked minutes fit, each with a
+    surgeon the kernel admits there and a post-operative bed left at the location."""
+    hospital = state.hospital
+    location_id = hospital.room_by_id[session.room_id].location_id
     turnover = hospital.specialty_by_id[session.specialty_id or ""].turnover_min
     capacity = session.staffed_min - opts.buffer_min
     used = 0
-    chosen: list[tuple[Referral, Staff, Procedure]] = []
+    chosen: list[tuple[Referral, Staff]] = []
+    beds_chosen: dict[str, int] = defaultdict(int)  # chosen here, not yet timed and placed
     session_surgeon: Staff | None = None
     for referral in list(waiting):
         if opts.only_due_within_days is not None and \
@@ -91,52 +84,50 @@ def _fill_session(hospital: Hospital, session: Session, waiting: list[Referral],
         need = referral.booked_min + (turnover if chosen else 0)
         if used + need > capacity:
             continue
-        proc = hospital.procedure_by_id[referral.procedure_code]
-        if not hospital.room_takes(room, proc):
+        bed = hospital.procedure_by_id[referral.procedure_code].bed_type.value
+        left = state.beds_left(location_id, session.date, bed)
+        if left is not None and beds_chosen[bed] + 1 > left:
             continue
-        bed_key = (room.location_id, session.date, proc.bed_type.value)
-        if beds_used[bed_key] + 1 > bed_capacity.get(proc.bed_type.value, 10**9):
-            continue
-        surgeon = _surgeon_for(hospital, referral, proc, session, session_surgeon, surgeon_day)
+        surgeon = _surgeon_for(state, referral, session, session_surgeon, surgeon_day)
         if surgeon is None:
             continue
         surgeon_day[(surgeon.id, session.date)] = session.id
         session_surgeon = session_surgeon or surgeon
-        beds_used[bed_key] += 1
-        chosen.append((referral, surgeon, proc))
+        beds_chosen[bed] += 1
+        chosen.append((referral, surgeon))
         waiting.remove(referral)
         used += need
     return chosen
 
 
-def _surgeon_for(hospital: Hospital, referral: Referral, proc: Procedure, session: Session,
+def _surgeon_for(state: ProgramState, referral: Referral, session: Session,
                  session_surgeon: Staff | None,
                  surgeon_day: dict[tuple[str, date], str]) -> Staff | None:
-    """The named surgeon if free that day; else the session's surgeon; else any free one."""
+    """The named surgeon if free that day; else the session's surgeon; else any free one. Free:
+    the kernel admits the case in the session with them, and they operate in no other session
+    that day (today's practice: one list per surgeon a day)."""
     def free(s: Staff) -> bool:
         elsewhere = surgeon_day.get((s.id, session.date))
-        return s.available_on(session.date) and elsewhere in (None, session.id) \
-            and hospital.can_operate(s, proc)
+        return elsewhere in (None, session.id) and state.admits(referral.id, session, s.id)
 
+    hospital = state.hospital
     if referral.surgeon_id is not None:
         named = hospital.staff_by_id[referral.surgeon_id]
         return named if free(named) else None
     if session_surgeon is not None and free(session_surgeon):
         return session_surgeon
-    room = hospital.room_by_id[session.room_id]
     for s in hospital.surgeons(referral.specialty_id):
-        if free(s) and (not s.location_ids or room.location_id in s.location_ids):
+        if free(s):
             return s
     return None
 
 
-def _sequence_and_place(hospital: Hospital, session: Session,
-                        chosen: list[tuple[Referral, Staff, Procedure]],
-                        equipment_use: dict[tuple[str, str, date], list[tuple[int, int]]],
-                        ) -> list[ProgramEntry]:
+def _sequence_and_place(state: ProgramState, session: Session,
+                        chosen: list[tuple[Referral, Staff]]) -> set[str]:
     """Children first, infected last, otherwise deadline order; then times back to back. A case
-    whose mobile equipment is all in use at its time is left out."""
-    room = hospital.room_by_id[session.room_id]
+    the kernel refuses at its time (its mobile equipment all in use) is left out. Returns the
+    ids placed."""
+    hospital = state.hospital
 
     def child(r: Referral) -> bool:
         return hospital.patient_by_id[r.patient_id].age_on(session.date) < 16
@@ -144,18 +135,13 @@ def _sequence_and_place(hospital: Hospital, session: Session,
     ordered = sorted(chosen, key=lambda t: (not child(t[0]), t[0].infected))
     turnover = hospital.specialty_by_id[session.specialty_id or ""].turnover_min
     clock = session.start_min
-    placed: list[ProgramEntry] = []
-    for referral, surgeon, proc in ordered:
-        start, end = clock, clock + referral.booked_min
-        mobile = [e for e in proc.equipment
-                  if e not in room.equipment and hospital.equipment_by_id[e].mobile]
-        if any(peak_use(equipment_use[(e, room.location_id, session.date)], start, end)
-               >= hospital.equipment_by_id[e].count_per_location.get(room.location_id, 0)
-               for e in mobile):
+    placed: set[str] = set()
+    for referral, surgeon in ordered:
+        entry = ProgramEntry(referral.id, session.id, session.room_id, session.date, clock,
+                             referral.booked_min, surgeon.id, len(placed) + 1)
+        if not state.fits(entry):
             continue
-        for e in mobile:
-            equipment_use[(e, room.location_id, session.date)].append((start, end))
-        placed.append(ProgramEntry(referral.id, session.id, session.room_id, session.date, start,
-                                   referral.booked_min, surgeon.id, len(placed) + 1))
-        clock = end + turnover
+        state.add(entry)
+        placed.add(referral.id)
+        clock = entry.end_min + turnover
     return placed

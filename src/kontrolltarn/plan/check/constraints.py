@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -148,18 +148,25 @@ def room_order(r: ResolvedEntry) -> tuple[int, int]:
     return r.entry.start_min, r.entry.order
 
 
-@dataclass(frozen=True)
 class Placing:
     """One entry the kernel is asked to place: what a rule's incremental form judges.
     ``ignore`` holds cases of the program that do not count (about to move)."""
 
-    entry: ProgramEntry
-    resolved: ResolvedEntry | None
-    unresolved: tuple[tuple[str, str], ...]
-    ignore: frozenset[str]
+    __slots__ = ("entry", "ignore", "memo", "resolved", "unresolved")
+
+    def __init__(self, entry: ProgramEntry, resolved: ResolvedEntry | None,
+                 unresolved: list[tuple[str, str]], ignore: Collection[str]) -> None:
+        self.entry = entry
+        self.resolved = resolved
+        self.unresolved = unresolved
+        self.ignore = ignore
+        #: what several rules look up once (the room neighbours)
+        self.memo: dict[str, object] = {}
 
 
 Finder = Callable[[Context], Iterator[Violation]]
+#: a rule on one entry alone (full and incremental form at once)
+EntryRule = Callable[["World", ResolvedEntry], "Violation | None"]
 #: a rule's incremental form: the breaches ``Placing`` would add to the program in the state
 Placement = Callable[["ProgramState", Placing], list[Violation]]
 
@@ -179,6 +186,8 @@ class Constraint:
     #: judged on one entry without its times or the rest of the program: whether a case may go
     #: into a session at all (``ProgramState.admissible``)
     static: bool = False
+    #: a rule on one entry alone: the one function both forms call
+    judge: EntryRule | None = None
 
     def incremental(self, func: Placement) -> Placement:
         """Decorator: register ``func`` as this rule's incremental form."""
@@ -198,9 +207,6 @@ def constraint(name: str, level: Level, unit: str, description: str,
     return register
 
 
-EntryRule = Callable[[World, ResolvedEntry], "Violation | None"]
-
-
 def entry_constraint(name: str, level: Level, unit: str, description: str,
                      static: bool = True) -> Callable[[EntryRule], Constraint]:
     """A rule judged on each entry alone: its full and incremental forms are one function."""
@@ -215,7 +221,7 @@ def entry_constraint(name: str, level: Level, unit: str, description: str,
             v = func(state, p.resolved) if p.resolved is not None else None
             return [] if v is None else [v]
 
-        rule = Constraint(name, level, 0.0, unit, description, find, placement, static)
+        rule = Constraint(name, level, 0.0, unit, description, find, placement, static, func)
         CONSTRAINTS.append(rule)
         return rule
     return register
@@ -234,7 +240,7 @@ def _turnover(h: Hospital, r: ResolvedEntry) -> int:
 
 
 # ---- hard constraints ---------------------------------------------------------------------------
-def _unknown(entry: ProgramEntry, field: str, value: str) -> Violation:
+def unknown_reference(entry: ProgramEntry, field: str, value: str) -> Violation:
     return _v("unknown reference", HARD, 1, f"case {entry.case_id}: {field}={value!r} does not exist",
               entry.case_id)
 
@@ -242,13 +248,13 @@ def _unknown(entry: ProgramEntry, field: str, value: str) -> Violation:
 @constraint("unknown reference", HARD, "entries",
             "Every program entry names a case, session, room and surgeon that exist.")
 def _unknown_reference(ctx: Context) -> Iterator[Violation]:
-    for entry, field, value in ctx.unresolved:
-        yield _unknown(entry, field, value)
+    for entry, name, value in ctx.unresolved:
+        yield unknown_reference(entry, name, value)
 
 
 @_unknown_reference.incremental
 def _unknown_reference_placed(state: ProgramState, p: Placing) -> list[Violation]:
-    return [_unknown(p.entry, field, value) for field, value in p.unresolved]
+    return [unknown_reference(p.entry, field, value) for field, value in p.unresolved]
 
 
 def _twice(case_id: str, n: int) -> Violation:
@@ -295,6 +301,8 @@ def _overlap(room_id: str, day: date, a: ResolvedEntry, b: ResolvedEntry) -> Vio
 
 def _neighbours(state: ProgramState, p: Placing) -> list[tuple[ResolvedEntry, ResolvedEntry]]:
     """The pairs of cases next to each other in the room that the new entry forms."""
+    if "neighbours" in p.memo:
+        return p.memo["neighbours"]  # type: ignore[return-value]
     r = p.resolved
     assert r is not None
     listed = state.room_day(r.entry.room_id, r.entry.date, p.ignore)
@@ -304,6 +312,7 @@ def _neighbours(state: ProgramState, p: Placing) -> list[tuple[ResolvedEntry, Re
         pairs.append((listed[at - 1], r))
     if at < len(listed):
         pairs.append((r, listed[at]))
+    p.memo["neighbours"] = pairs
     return pairs
 
 
@@ -529,9 +538,14 @@ def _outside_hours(world: World, r: ResolvedEntry) -> Violation | None:
     return None
 
 
+def bed_capacity(h: Hospital, loc: str, bed: str) -> int | None:
+    """New admissions a day the location has beds of type ``bed`` for (None: not limited)."""
+    return h.location_by_id[loc].post_op_beds.get(bed)  # type: ignore[call-overload]  # StrEnum keys
+
+
 def _bed_excess(h: Hospital, loc: str, day: date, bed: str, n: int) -> Violation | None:
     """``n`` cases at ``loc`` on ``day`` need a ``bed`` bed: more than the location has?"""
-    capacity = {k.value: v for k, v in h.location_by_id[loc].post_op_beds.items()}.get(bed)
+    capacity = bed_capacity(h, loc, bed)
     if capacity is not None and n > capacity:
         return _v("post-operative beds over capacity", HARD, n - capacity,
                   f"{loc} on {day}: {n} cases need a {bed} bed, {capacity} available", loc)
@@ -556,7 +570,7 @@ def _beds_placed(state: ProgramState, p: Placing) -> list[Violation]:
     r = p.resolved
     if r is None:
         return []
-    loc, day, bed = r.room.location_id, r.entry.date, r.procedure.bed_type.value
+    loc, day, bed = r.room.location_id, r.entry.date, r.procedure.bed_type
     v = _bed_excess(state.hospital, loc, day, bed, state.beds_used(loc, day, bed, p.ignore) + 1)
     return [] if v is None else [v]
 

@@ -14,6 +14,7 @@ Every planner, repair, policy and suggestion asks here::
     state.remove(case_id)        #   once, so adding it again moves it
     state.violations(entry, ignore={"c1"})   # as if c1 (about to move) were not there
     state.next_start(session_id) # when a case added at the end of the list could start
+    state.beds_left(location_id, day, bed)         # post-operative beds still free (None: any)
     state.admissible(case_id, session, surgeon_id)  # the rules that keep it out of the session
                                  #   whatever the time: the planners' pre-filter
     state.find(case_id); state.session_entries(session_id); state.day_entries(day)
@@ -48,9 +49,11 @@ from .constraints import (
     CONSTRAINTS,
     Placing,
     ResolvedEntry,
+    bed_capacity,
     borrowed_equipment,
     resolve_entry,
     room_order,
+    unknown_reference,
 )
 from .report import Level, Violation
 
@@ -59,16 +62,33 @@ HARD_RULES = [c for c in CONSTRAINTS if c.level is Level.HARD]
 _missing = [c.name for c in HARD_RULES if c.placement is None]
 if _missing:
     raise ImportError(f"hard constraints without an incremental form: {_missing}")
-#: rules on the entry alone first: they are the cheapest and the most often broken
-_PLACEMENTS = [c.placement for c in sorted(HARD_RULES, key=lambda c: not c.static)
-               if c.placement is not None]
-#: the unknown-reference rule and the rules judged without times (``Constraint.static``)
-_STATIC = [c.placement for c in HARD_RULES
-           if c.placement is not None and (c.static or c.name == "unknown reference")]
+#: rules on the entry alone, called directly (the cheapest and the most often broken, first)
+_JUDGES = [c.judge for c in HARD_RULES if c.judge is not None]
+#: the others, in their incremental form
+_PLACEMENTS = [c.placement for c in HARD_RULES if c.judge is None and c.placement is not None]
+#: the rules judged on the entry alone, without times (``Constraint.static``)
+_STATIC = [c.judge for c in HARD_RULES if c.static and c.judge is not None]
 
 
 def _start(r: ResolvedEntry) -> int:
     return r.entry.start_min
+
+
+def _probe(case_id: str, session: Session, surgeon_id: str) -> ProgramEntry:
+    """A one-minute entry at the session's start, for the rules that read no times. Built
+    without ``ProgramEntry``'s validation: planners ask this tens of thousands of times, and
+    every field comes from a valid session or is judged by the rules themselves."""
+    probe = object.__new__(ProgramEntry)
+    put = object.__setattr__
+    put(probe, "case_id", case_id)
+    put(probe, "session_id", session.id)
+    put(probe, "room_id", session.room_id)
+    put(probe, "date", session.date)
+    put(probe, "start_min", session.start_min)
+    put(probe, "planned_min", 1)
+    put(probe, "surgeon_id", surgeon_id)
+    put(probe, "order", 1)
+    return probe
 
 
 class ProgramState:
@@ -115,8 +135,15 @@ class ProgramState:
         cases of the program that do not count (about to move); ``first``: stop at the first
         rule broken."""
         resolved, missing = resolve_entry(self, entry)
-        placing = Placing(entry, resolved, tuple(missing), frozenset(ignore))
         found: list[Violation] = []
+        if resolved is not None:
+            for judge in _JUDGES:
+                v = judge(self, resolved)
+                if v is not None:
+                    found.append(v)
+                    if first:
+                        return found
+        placing = Placing(entry, resolved, missing, ignore)
         for placement in _PLACEMENTS:
             broken = placement(self, placing)
             if broken:
@@ -133,11 +160,26 @@ class ProgramState:
         """The hard rules that keep the case out of ``session`` with that surgeon whatever its
         time and the rest of the program (specialty, room, equipment, readiness, the surgeon's
         competence, days and locations): the planners' pre-filter. [] = it may go there."""
-        probe = ProgramEntry(case_id, session.id, session.room_id, session.date,
-                             session.start_min, 1, surgeon_id, 1)
+        return self._static(case_id, session, surgeon_id, first=False)
+
+    def admits(self, case_id: str, session: Session, surgeon_id: str) -> bool:
+        """``admissible`` as a bool, stopping at the first rule broken."""
+        return not self._static(case_id, session, surgeon_id, first=True)
+
+    def _static(self, case_id: str, session: Session, surgeon_id: str,
+                first: bool) -> list[Violation]:
+        probe = _probe(case_id, session, surgeon_id)
         resolved, missing = resolve_entry(self, probe)
-        placing = Placing(probe, resolved, tuple(missing), frozenset())
-        return [v for placement in _STATIC for v in placement(self, placing)]
+        if resolved is None:
+            return [unknown_reference(probe, field, value) for field, value in missing]
+        found = []
+        for judge in _STATIC:
+            v = judge(self, resolved)
+            if v is not None:
+                found.append(v)
+                if first:
+                    break
+        return found
 
     def entry_for(self, case_id: str, session: Session | str, start_min: int, surgeon_id: str,
                   planned_min: int | None = None, order: int | None = None) -> ProgramEntry:
@@ -192,7 +234,7 @@ class ProgramState:
         bisect.insort_right(self._surgeon_day[(e.surgeon_id, e.date)], resolved, key=_start)
         for eq in borrowed_equipment(self.hospital, resolved):
             self._equipment[(eq, loc, e.date)].append((e.start_min, e.end_min, e.case_id))
-        self._beds[(loc, e.date, resolved.procedure.bed_type.value)] += 1
+        self._beds[(loc, e.date, resolved.procedure.bed_type)] += 1
         self._day[e.date][e.case_id] = resolved
 
     def remove(self, case_id: str) -> ProgramEntry:
@@ -206,7 +248,7 @@ class ProgramState:
         self._surgeon_day[(e.surgeon_id, e.date)].remove(resolved)
         for eq in borrowed_equipment(self.hospital, resolved):
             self._equipment[(eq, loc, e.date)].remove((e.start_min, e.end_min, e.case_id))
-        self._beds[(loc, e.date, resolved.procedure.bed_type.value)] -= 1
+        self._beds[(loc, e.date, resolved.procedure.bed_type)] -= 1
         del self._day[e.date][case_id]
         return e
 
@@ -256,12 +298,18 @@ class ProgramState:
         listed = self._equipment.get((equipment_id, location_id, day), [])
         return [u for u in listed if u[2] not in ignore] if ignore else listed
 
+    def beds_left(self, location_id: str, day: date, bed: str) -> int | None:
+        """Beds of type ``bed`` still free for new admissions at the location that day (None:
+        not limited); a planner reserving beds before it times its cases reads this."""
+        capacity = bed_capacity(self.hospital, location_id, bed)
+        return None if capacity is None else capacity - self.beds_used(location_id, day, bed)
+
     def beds_used(self, location_id: str, day: date, bed: str, ignore: Collection[str] = ()) -> int:
         """Cases at the location that day needing a post-operative bed of type ``bed``."""
         n = self._beds.get((location_id, day, bed), 0)
         for case_id in ignore:
             r = self._entries.get(case_id)
             if r is not None and r.entry.date == day and r.room.location_id == location_id \
-                    and r.procedure.bed_type.value == bed:
+                    and r.procedure.bed_type == bed:
                 n -= 1
         return n
