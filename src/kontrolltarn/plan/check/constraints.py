@@ -118,11 +118,12 @@ class World(Protocol):
     def surgeon_available(self, surgeon: Staff, day: date) -> bool: ...
 
 
-def resolve_entry(world: World, e: ProgramEntry) -> tuple[ResolvedEntry | None, list[tuple[str, str]]]:
-    """The entry with its references looked up, or None and the (field, value) pairs that do
-    not exist."""
+def resolve_entry(world: World, e: ProgramEntry, session: Session | None = None,
+                  ) -> tuple[ResolvedEntry | None, list[tuple[str, str]]]:
+    """The entry with its references looked up (``session``: the entry's session as given,
+    rather than looked up), or None and the (field, value) pairs that do not exist."""
     h = world.hospital
-    session = world.session(e.session_id)
+    session = session or world.session(e.session_id)
     room = h.room_by_id.get(e.room_id)
     surgeon = h.staff_by_id.get(e.surgeon_id)
     referral = world.referral(e.case_id)

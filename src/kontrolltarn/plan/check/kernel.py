@@ -159,7 +159,8 @@ class ProgramState:
     def admissible(self, case_id: str, session: Session, surgeon_id: str) -> list[Violation]:
         """The hard rules that keep the case out of ``session`` with that surgeon whatever its
         time and the rest of the program (specialty, room, equipment, readiness, the surgeon's
-        competence, days and locations): the planners' pre-filter. [] = it may go there."""
+        competence, days and locations): the planners' pre-filter. [] = it may go there.
+        ``session`` is taken as given (a session a planner opens to another specialty)."""
         return self._static(case_id, session, surgeon_id, first=False)
 
     def admits(self, case_id: str, session: Session, surgeon_id: str) -> bool:
@@ -169,7 +170,7 @@ class ProgramState:
     def _static(self, case_id: str, session: Session, surgeon_id: str,
                 first: bool) -> list[Violation]:
         probe = _probe(case_id, session, surgeon_id)
-        resolved, missing = resolve_entry(self, probe)
+        resolved, missing = resolve_entry(self, probe, session)
         if resolved is None:
             return [unknown_reference(probe, field, value) for field, value in missing]
         found = []

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kontrolltarn.model import Hospital, Procedure, Referral
+from kontrolltarn.model import Hospital, Procedure, Referral, Session, Staff
+from kontrolltarn.plan.check import ProgramState
 
 from .risk import Moments
 from .settings import Objective
@@ -45,6 +46,15 @@ def incomplete_cases(hospital: Hospital, exclude: set[str] | None = None) -> lis
                            tuple(sorted(i.value for i in r.readiness_missing)))
             for r in hospital.referrals if not r.ready and r.id not in skip]
     return sorted(rows, key=lambda c: (c.deadline, c.priority, c.referral_id))
+
+
+def admissible(kernel: ProgramState, c: Candidate, session: Session, lead: Staff | None) -> bool:
+    """Whether ``c`` may go into ``session`` at all, by the hard rules of ``plan.check`` judged
+    without times (its feasibility kernel): operated by its named surgeon, else by the
+    session's ``lead``. The session as the planner fills it: one released to another specialty
+    is open (``specialty_id`` None)."""
+    who = c.referral.surgeon_id or (lead.id if lead is not None else None)
+    return who is not None and kernel.admits(c.id, session, who)
 
 
 def urgency_weight(referral: Referral, day: date, window_last: date, today: date,

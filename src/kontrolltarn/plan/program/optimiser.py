@@ -26,13 +26,20 @@ from kontrolltarn.model import (
     ModelError,
     Program,
     ProgramEntry,
-    Room,
     Session,
     Staff,
 )
+from kontrolltarn.plan.check import ProgramState
 from kontrolltarn.predict import CaseDurations, DurationSource
 
-from .candidates import SOON_DAYS, Candidate, IncompleteCase, incomplete_cases, urgency_weight
+from .candidates import (
+    SOON_DAYS,
+    Candidate,
+    IncompleteCase,
+    admissible,
+    incomplete_cases,
+    urgency_weight,
+)
 from .leads import Lead, assign_leads
 from .risk import Moments
 from .rules import LocalRules
@@ -337,16 +344,19 @@ def _slots(hospital: Hospital, leads: list[Lead], pending: dict[str, dict[str, C
 
     day = leads[0].session.date
     location_id = hospital.room_by_id[leads[0].session.room_id].location_id
+    kernel = ProgramState(hospital)  # asked only which case may go where (no times)
     per_specialty: dict[str, list[Lead]] = defaultdict(list)
     for lead in leads:
         per_specialty[lead.specialty_id].append(lead)
     slots: list[SessionSlot] = []
     for specialty_id, spec_leads in sorted(per_specialty.items()):
-        spec_sessions = [lead.session for lead in spec_leads]
+        # the sessions as they are filled (one released to this specialty is open to it)
+        spec_sessions = [lead.session if lead.session.specialty_id == specialty_id
+                         else replace(lead.session, specialty_id=None) for lead in spec_leads]
         surgeons = [lead.surgeon for lead in spec_leads]
         rooms = [hospital.room_by_id[s.room_id] for s in spec_sessions]
-        pool = _pool(hospital, pending.get(specialty_id, {}), day, location_id, busy, cfg,
-                     len(spec_sessions), last, rooms)
+        pool = _pool(hospital, kernel, pending.get(specialty_id, {}), day, busy, cfg, last,
+                     list(zip(spec_sessions, surgeons, strict=True)))
         turnover = hospital.specialty_by_id[specialty_id].turnover_min
         session_rules = local.for_session(location_id, specialty_id)
         ceiling = min(cfg.risk.max_probability,
@@ -355,11 +365,8 @@ def _slots(hospital: Hospital, leads: list[Lead], pending: dict[str, dict[str, C
             slot = SessionSlot(s, room, specialty_id, turnover, session_rules, ceiling,
                                cfg.risk.overrun_min, surgeon)
             for c in (as_done(c, surgeon, location_id) for c in pool):
-                if not hospital.room_takes(room, c.procedure) or \
+                if not admissible(kernel, c, s, surgeon) or \
                         c.moments.mean + 1 > s.staffed_min + hospital.allowed_overtime_min:
-                    continue
-                if c.referral.surgeon_id is None and (
-                        surgeon is None or not hospital.can_operate(surgeon, c.procedure)):
                     continue
                 weight = urgency_weight(c.referral, day, last, hospital.today, cfg.objective)
                 slot.options.append(c)
@@ -369,25 +376,22 @@ def _slots(hospital: Hospital, leads: list[Lead], pending: dict[str, dict[str, C
     return slots
 
 
-def _pool(hospital: Hospital, waiting: dict[str, Candidate], day: date, location_id: str,
-          busy: set[str], cfg: ProgramSettings, sessions: int, last: date,
-          rooms: list[Room]) -> list[Candidate]:
-    """The most urgent ready cases that could go in one of the rooms, plus a few of each
+def _pool(hospital: Hospital, kernel: ProgramState, waiting: dict[str, Candidate], day: date,
+          busy: set[str], cfg: ProgramSettings, last: date,
+          sessions: list[tuple[Session, Staff | None]]) -> list[Candidate]:
+    """The most urgent ready cases that could go in one of the sessions (with their named
+    surgeon, not yet committed elsewhere that day, or the session's lead), plus a few of each
     procedure so the solver has sizes to fill with."""
     eligible = []
     for c in waiting.values():
-        r = c.referral
-        if r.surgeon_id is not None:
-            surgeon = hospital.staff_by_id[r.surgeon_id]
-            if surgeon.id in busy or not surgeon.available_on(day) or (
-                    surgeon.location_ids and location_id not in surgeon.location_ids):
-                continue
-        if not any(hospital.room_takes(room, c.procedure) for room in rooms):
+        if c.referral.surgeon_id in busy:
+            continue
+        if not any(admissible(kernel, c, s, lead) for s, lead in sessions):
             continue
         eligible.append(c)
     eligible.sort(key=lambda c: (-urgency_weight(c.referral, day, last, hospital.today, cfg.objective),
                                  c.referral.deadline, c.id))
-    size = cfg.solver.candidates_per_session * sessions
+    size = cfg.solver.candidates_per_session * len(sessions)
     chosen = eligible[:size]
     seen = {c.id for c in chosen}
     per_procedure: dict[str, int] = defaultdict(int)
