@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -102,8 +102,6 @@ class Clock:
         return (at - self.midnight).total_seconds() / 60.0
 
     def at(self, minutes: float) -> datetime:
-        from datetime import timedelta
-
         return self.midnight + timedelta(minutes=minutes)
 
 

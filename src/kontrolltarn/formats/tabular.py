@@ -21,6 +21,10 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font
+
 from kontrolltarn.formats.issues import Issues, Parts
 from kontrolltarn.model import (
     BedType,
@@ -48,6 +52,7 @@ from kontrolltarn.model import (
     StaffRole,
     Urgency,
 )
+from kontrolltarn.model.codec import to_jsonable
 
 
 class CellError(ValueError):
@@ -545,15 +550,11 @@ def _yes(flag: bool) -> str:
 
 
 def _jsonable(value: Any) -> Any:
-    from kontrolltarn.formats.native import to_jsonable
-
     return to_jsonable(value)
 
 
 def write_xlsx(data: dict[str, list[list[Any]]], target: Path | io.BytesIO) -> None:
     """Write tables as an xlsx workbook; text cells stay text (ids like 007 keep their zeros)."""
-    from openpyxl import Workbook
-
     book = Workbook(write_only=True)
     for sheet, rows in data.items():
         ws = book.create_sheet(sheet)
@@ -584,10 +585,6 @@ def csv_text(rows: list[list[Any]]) -> str:
 def write_template(path: Path) -> None:
     """The empty workbook a coordinator fills in: a README sheet explaining every column, and
     one sheet per table with its header row (required columns in bold)."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font
-
     book = Workbook()
     readme = book.active
     readme.title = "README"
@@ -614,8 +611,6 @@ def write_template(path: Path) -> None:
 
 # ---------------------------------------------------------------- files → tables
 def xlsx_tables(source: Path | io.BytesIO, issues: Issues) -> list[Table]:
-    from openpyxl import load_workbook
-
     try:
         book = load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken zip or XML

@@ -32,7 +32,7 @@ def utilisation_by_day_and_location(hospital: Hospital, program: Program
 
 def write_week_html(hospital: Hospital, program: Program, report: CheckReport, path: Path) -> Path:
     """A room timeline for each day of the program and planned utilisation per location."""
-    import plotly.graph_objects as go
+    import plotly.graph_objects as go  # deferred: heavy (plotly)
     from plotly.subplots import make_subplots
 
     days = sorted({e.date for e in program.entries})
@@ -70,10 +70,10 @@ def write_week_html(hospital: Hospital, program: Program, report: CheckReport, p
 
 def write_week_png(hospital: Hospital, program: Program, path: Path) -> Path:
     """The same utilisation figure as a PNG for reports and quick looks."""
-    import matplotlib
+    import matplotlib  # deferred: heavy (matplotlib)
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: heavy (matplotlib)
 
     days = sorted({e.date for e in program.entries})
     util = utilisation_by_day_and_location(hospital, program)

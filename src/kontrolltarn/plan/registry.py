@@ -6,11 +6,14 @@ referral ids already planned elsewhere; ``seed`` and ``time_limit`` are for plan
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import date
 from typing import Protocol
 
 from kontrolltarn.model import Hospital, Program
+
+from .baseline import plan_baseline
 
 
 class Planner(Protocol):
@@ -20,8 +23,6 @@ class Planner(Protocol):
 
 def _baseline(hospital: Hospital, first: date, days: int, *, seed: int = 0,
               time_limit: float = 60.0, exclude: set[str] | None = None) -> Program:
-    from .baseline import plan_baseline
-
     return plan_baseline(hospital, first, days, exclude=exclude)
 
 
@@ -43,8 +44,6 @@ def get_planner(name: str) -> Callable[..., Program]:
 
 def _load_optional() -> None:
     """Import modules that register further planners (e.g. ``optimise`` in plan.program)."""
-    import importlib
-
     for module in ("kontrolltarn.plan.program",):
         try:
             importlib.import_module(module)

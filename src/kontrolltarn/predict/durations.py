@@ -137,7 +137,7 @@ class DurationModel:
         linear = _robust_ridge(x, y, self.alpha, self.robust_steps)
         booster = None
         if booster_table is not None:
-            import lightgbm as lgb
+            import lightgbm as lgb  # deferred: heavy (lightgbm)
 
             booster = lgb.LGBMRegressor(objective=self.boost_objective, n_estimators=150,
                                         learning_rate=0.05, num_leaves=15, min_child_samples=40,

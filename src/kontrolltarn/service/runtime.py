@@ -27,6 +27,7 @@ from kontrolltarn.control import (
     room_view,
     suggest,
 )
+from kontrolltarn.formats.issues import Issue
 from kontrolltarn.model import Event, Hospital, ModelError, Program
 from kontrolltarn.plan.registry import get_planner
 from kontrolltarn.store import CasePlan, Notice, Store, StoredSuggestion
@@ -168,8 +169,8 @@ class Runtime:
         (``formats.importer``, then one store transaction with its audit entry); only then is
         it used in memory. Imports run one at a time, so two uploads cannot overwrite each
         other's changes."""
+        # deferred: heavy (fhir.resources)
         from kontrolltarn.formats.importer import ImportResult, import_file
-        from kontrolltarn.formats.issues import Issue
 
         with self._import_lock:
             try:

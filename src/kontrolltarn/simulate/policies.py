@@ -32,6 +32,7 @@ from kontrolltarn.model import (
 )
 from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
 from kontrolltarn.plan.registry import get_planner
+from kontrolltarn.plan.repair import RoomClosed, SurgeonAbsent, repair
 
 from .policy import CoordinatorRules
 from .state import PlanState
@@ -209,8 +210,6 @@ class OptimisedPolicy(BaselinePolicy):
 
     def _repair(self, state: PlanState, day: date, case_ids: list[str],
                 reason: CancellationReason) -> None:
-        from kontrolltarn.plan.repair import RoomClosed, SurgeonAbsent, repair
-
         first = min(state.planned[c].entry.date for c in case_ids)
         last = self.planned_until or first
         horizon = max(1, min(14, (last - first).days + 1))

@@ -51,7 +51,7 @@ def _cell(iv: Interval) -> str:
 
 
 def write_html(path: Path, results: Sequence[dict[str, Any]], policies: Sequence[str], title: str) -> None:
-    import plotly.graph_objects as go
+    import plotly.graph_objects as go  # deferred: heavy (plotly)
     from plotly.offline import get_plotlyjs
 
     table = summarise(results, policies)
@@ -98,10 +98,10 @@ in brackets; "difference" is {html.escape(policies[-1])} minus {html.escape(poli
 
 
 def write_png(path: Path, results: Sequence[dict[str, Any]], policies: Sequence[str], title: str) -> None:
-    import matplotlib
+    import matplotlib  # deferred: heavy (matplotlib)
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: heavy (matplotlib)
 
     data = {p: _chart_data(results, p) for p in policies}
     fig, axes = plt.subplots(2, 3, figsize=(18, 9))

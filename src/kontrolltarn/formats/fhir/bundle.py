@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
@@ -114,8 +115,6 @@ def check_extensions(extensions: Any, path: str, place: str, issues: Issues) -> 
 
 
 def _valid_when(value: str, name: str) -> bool:
-    from datetime import date, datetime
-
     if _DATE.match(value):
         if len(value) == 10:
             try:

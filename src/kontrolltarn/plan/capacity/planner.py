@@ -27,6 +27,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 from kontrolltarn.model import Hospital, ModelError, PastOperation, Priority, Session, StaffRole
+from kontrolltarn.plan.staffing.demand import ROSTER_ROLES, StaffingNorm
 
 #: Days from referral to legal deadline per priority, when a forecast has to assume them
 DEFAULT_DEADLINE_DAYS = {Priority.P1: 21, Priority.P2: 60, Priority.P3: 120, Priority.P4: 180}
@@ -240,8 +241,6 @@ def staffing_ceiling(hospital: Hospital, settings: CapacitySettings) -> dict[str
     people can work minus what the emergency rooms take, divided by the role's people per
     room (the staffing norm of ``plan.staffing``); the tightest role decides. Roles with
     nobody listed at a site are taken as not modelled there, not as absent."""
-    from kontrolltarn.plan.staffing.demand import ROSTER_ROLES, StaffingNorm
-
     if settings.shifts_per_person_week <= 0:
         return {}
     norm = StaffingNorm()

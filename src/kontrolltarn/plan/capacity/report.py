@@ -129,7 +129,7 @@ def blocks_csv(sessions: Sequence[Session]) -> str:
 
 def write_charts(report: CapacityReport, path: Path, title: str = "Capacity plan") -> None:
     """One self-contained HTML page (plotly.js inlined: hospital networks run offline)."""
-    import plotly.graph_objects as go
+    import plotly.graph_objects as go  # deferred: heavy (plotly)
     from plotly.subplots import make_subplots
 
     specs = [g.specialty_id for g in report.gaps]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from kontrolltarn.plan.ihtc.anneal import anneal
 from kontrolltarn.plan.ihtc.state import State
 
 DAYS_TRIED = 3  # feasible admission days compared per patient (earliest first)
@@ -94,8 +95,6 @@ def repair_mandatory(state: State, rng: random.Random, deadline: float) -> State
     Optional patients are taken out and every soft weight is zero, so the search moves
     patients freely across plateaus; afterwards the optional patients are added greedily.
     """
-    from kontrolltarn.plan.ihtc.anneal import anneal
-
     if not state.waiting:
         return state
     probe = rebuild(state)

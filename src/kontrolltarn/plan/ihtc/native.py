@@ -81,6 +81,7 @@ def drop_stale_build() -> None:
 
 def is_compiled() -> bool:
     """True when the annealer in use is the compiled one."""
+    # deferred: this module runs before the annealer may be imported (drop_stale_build first)
     from kontrolltarn.plan.ihtc import anneal
 
     return not str(anneal.__file__).endswith(".py")

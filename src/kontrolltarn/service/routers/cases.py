@@ -6,6 +6,8 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi import Path as PathParam
 
 from kontrolltarn.model import EventKind, ReadinessItem
+from kontrolltarn.predict.durations import remaining_quantiles
+from kontrolltarn.predict.notes import extract_facts
 from kontrolltarn.store import UnknownCase, VersionConflict
 
 from ..auth import Need, Principal
@@ -18,10 +20,6 @@ CaseId = PathParam(min_length=1, max_length=64)
 
 
 def _facts(note: str) -> list[dict[str, Any]]:
-    try:
-        from kontrolltarn.predict.notes import extract_facts
-    except ImportError:  # the note reader is optional for the board
-        return []
     found = extract_facts(note)
     return [{"fact": f.fact, "evidence": f.evidence, "negated": f.negated}
             for f in found.findings]
@@ -89,8 +87,6 @@ def _remaining(rt: Runtime, case_id: str, state: Any, now: Any) -> dict[str, flo
     """Minutes left in the room for a case in the room (``predict.remaining_quantiles``)."""
     if state is None or state.phase != "in_room":
         return None
-    from kontrolltarn.predict.durations import remaining_quantiles
-
     clock = rt.tower.clock
     elapsed = max(0.0, clock.minutes(now) - clock.minutes(state.milestones[EventKind.IN_ROOM]))
     q = remaining_quantiles(rt.tower.distribution(case_id), elapsed, state.milestone,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from ..auth import Need, Principal
 from ..runtime import Runtime
@@ -52,8 +53,6 @@ async def import_upload(request: Request,
     if not raw:
         raise HTTPException(422, [{"place": name, "field": "(file)", "value": None,
                                    "reason": "empty upload"}])
-    from starlette.concurrency import run_in_threadpool
-
     result = await run_in_threadpool(rt.import_upload, raw, name, format, who)
     if not result.ok:
         raise HTTPException(422, [_issue(i) for i in result.errors])
