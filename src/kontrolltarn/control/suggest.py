@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from kontrolltarn.plan.check import ProgramState
+
 from .forecast import RoomForecast
 from .tower import Tower
 
@@ -66,8 +68,12 @@ def _move_case(tower: Tower, now: datetime, room_id: str, fc: RoomForecast,
     referral = tower.hospital.referral_by_id.get(case_id)
     if referral is None:
         return None
-    procedure = tower.hospital.procedure_by_id[referral.procedure_code]
     room = tower.hospital.room_by_id[room_id]
+    kernel = ProgramState(tower.hospital)
+    planned = tower.live.planned.get(case_id)
+    surgeons = [s.id for s in tower.hospital.surgeons(referral.specialty_id)]
+    if planned is not None and planned.surgeon_id is not None:
+        surgeons.insert(0, planned.surgeon_id)
     order = tower.order(room_id)
     without = tower.forecast(room_id, now, [c for c in order if c != case_id])
     before_case = next(c.cancel_risk for c in fc.cases if c.case_id == case_id)
@@ -76,9 +82,11 @@ def _move_case(tower: Tower, now: datetime, room_id: str, fc: RoomForecast,
         target_fc = forecasts.get(other.id)
         session = tower.sessions.get(other.id)
         if (other.id == room_id or other.location_id != room.location_id or session is None
-                or target_fc is None or other.id in tower.released or session.emergency
-                or session.specialty_id not in (None, referral.specialty_id)
-                or not tower.hospital.room_takes(other, procedure)):
+                or target_fc is None or other.id in tower.released):
+            continue
+        # the session can take the case at all (plan.check's kernel, without times), with its
+        # surgeon or another of the specialty, as plan.repair's MoveCase will try
+        if not any(kernel.admits(case_id, session, s) for s in surgeons):
             continue
         with_case = tower.forecast(other.id, now, [*tower.order(other.id), case_id])
         after_case = next(c.cancel_risk for c in with_case.cases if c.case_id == case_id)
