@@ -3,6 +3,7 @@ boards through LISTEN/NOTIFY, and a listener whose connection is killed catches 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -85,6 +86,16 @@ def test_a_plan_change_in_one_process_reaches_the_other(pair: tuple[Runtime, Run
     eventually(lambda: second.tower.live.planned[plan.case_id].version == plan.version + 1,
                "the second tower has the first's plan change")
     assert second.tower.live.planned[plan.case_id].start_min == plan.start_min + 15
+
+
+def test_a_hospital_stored_by_one_process_is_used_by_the_other(
+        pair: tuple[Runtime, Runtime]) -> None:
+    first, second = pair
+    renamed = dataclasses.replace(first.hospital, name="Renamed by an import elsewhere")
+    revision = first.store.hospital.save(renamed, by="test")
+    eventually(lambda: second.hospital.name == renamed.name, "the second runs on the new hospital")
+    assert second.tower.hospital is second.hospital
+    assert second.hospital_revision == revision
 
 
 def test_the_listener_catches_up_after_its_connection_is_killed(

@@ -89,6 +89,8 @@ class Runtime:
         #: the highest event seq applied from the store; other processes' events come after it
         self.cursor = 0
         self._follow_lock = threading.Lock()
+        #: the stored hospital's revision this process runs on (another process may import)
+        self.hospital_revision = store.hospital.revision()
         for seq, event in store.events.read():
             self.tower.live.apply(event)
             self.cursor = seq
@@ -191,15 +193,18 @@ class Runtime:
                     result.errors.append(Issue(name, refused.field, refused.value,
                                                refused.reason))
             if result.ok and result.hospital is not None:
-                merged = result.hospital
-                with self.lock:
-                    self.hospital = merged
-                    self.tower.hospital = merged
-                self._mark(set(self.tower.room_ids()), [])
+                self._use_hospital(result.hospital)
                 return result
         self.store.audit.record(principal.username, principal.role.value, "import.reject",
                                 "import", name, detail=_import_detail(result))
         return result
+
+    def _use_hospital(self, hospital: Hospital) -> None:
+        """Swap in a hospital (imported here, or by another process) and re-forecast the board."""
+        with self.lock:
+            self.hospital = hospital
+            self.tower.hospital = hospital
+        self._mark(set(self.tower.room_ids()), [])
 
     def due_rooms(self, limit: int) -> set[str]:
         """Up to ``limit`` rooms whose views are the oldest and older than ``full_refresh_s``:
@@ -316,6 +321,8 @@ class Runtime:
     def catch_up(self) -> None:
         """Apply every stored event after the cursor and every plan newer than the tower's:
         on (re)connecting to the notices, when some may have been missed."""
+        if self.store.hospital.revision() != self.hospital_revision:
+            self._reread_hospital()
         self._apply_stored_events()
         self._reread_plans(self.store.plans.day(self.day))
 
@@ -328,7 +335,11 @@ class Runtime:
             cases = notice.data.get("cases")
             self._reread_plans(self.store.plans.day(self.day) if cases is None else
                                [p for p in map(self.store.plans.get, cases) if p.day == self.day])
+        elif notice.kind == "hospital" and notice.origin == self.store.notifier.origin:
+            self.hospital_revision = int(notice.data.get("revision", 0))  # swapped in already
         elif notice.origin != self.store.notifier.origin:
+            if notice.kind == "hospital":
+                self._reread_hospital()
             if notice.kind == "suggestions" and "decided" in notice.data:
                 decided = self.store.suggestions.get(str(notice.data["decided"]))
                 if decided and decided.status == "accepted" and \
@@ -338,6 +349,14 @@ class Runtime:
                     self._mark({decided.room_id}, [])
             # suggestions, job results, …: this process's browsers reload what changed
             self.hub.publish(notice.kind, notice.data)
+
+    def _reread_hospital(self) -> None:
+        with self._import_lock:  # not half-way through an import of this process
+            revision = self.store.hospital.revision()
+            stored = self.store.hospital.load()
+        if stored is not None:
+            self._use_hospital(stored)
+            self.hospital_revision = revision
 
     def _apply_stored_events(self) -> None:
         with self._follow_lock:

@@ -27,9 +27,9 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.hospital = Hospitals(engine)
         #: tells the other service processes on this database what changed (``notify``)
         self.notifier = notifier_for(engine)
+        self.hospital = Hospitals(engine, self.notifier)
         self.events = EventLog(engine, self.notifier)
         self.plans = Plans(engine, self.notifier)
         self.audit = AuditLog(engine)

@@ -37,6 +37,7 @@ from kontrolltarn.model import (
 from kontrolltarn.model.cases import Case
 from kontrolltarn.model.codec import from_jsonable, to_jsonable
 
+from .notify import Notifier
 from .tables import CaseChangeRow, CaseRow, EntityRow, HospitalRow
 
 #: entity kind -> (model type, Hospital field, the type's id attribute)
@@ -57,8 +58,9 @@ KINDS: dict[str, tuple[type, str, str]] = {
 class Hospitals:
     """The one hospital a store holds (``load`` gives None while none was saved)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, notifier: Notifier | None = None) -> None:
         self.engine = engine
+        self.notifier = notifier or Notifier()
 
     def revision(self) -> int:
         """How many times the hospital was saved (0: never); another process compares it."""
@@ -98,6 +100,7 @@ class Hospitals:
         if changes:
             conn.execute(insert(CaseChangeRow), changes)
         revision = conn.execute(select(HospitalRow.revision)).scalar_one_or_none()
+        self.notifier.announce(conn, "hospital", revision=int(revision or 0) + 1)
         values = {"name": hospital.name, "today": hospital.today, "timezone": hospital.timezone,
                   "allowed_overtime_min": hospital.allowed_overtime_min,
                   "meta": to_jsonable(dict(hospital.meta)), "updated_at": now, "updated_by": by}
