@@ -28,11 +28,13 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from kontrolltarn.formats.ihtc import read_instance, write_solution  # noqa: E402
 from kontrolltarn.model.ihtc import Instance  # noqa: E402
-from kontrolltarn.plan.ihtc import native  # noqa: E402
-from kontrolltarn.plan.ihtc.evaluator import evaluate  # noqa: E402
-from kontrolltarn.plan.ihtc.exact import solve_exact_warm  # noqa: E402
-from kontrolltarn.plan.ihtc.solve import solve  # noqa: E402
-from kontrolltarn.plan.ihtc.variants import variant  # noqa: E402
+from kontrolltarn.plan.ihtc import (  # noqa: E402
+    evaluate,
+    is_compiled,
+    solve,
+    solve_exact_warm,
+    variant,
+)
 
 DATA = ROOT.parent / "shared" / "benchmarks" / "ihtc2024"
 QUICK = ["toy", "test01", "small01", "i01"]
@@ -161,7 +163,7 @@ def main() -> None:
         ref_value = int(ref) if ref else None
         gap = (100.0 * (judged.total_cost - ref_value) / ref_value) if ref_value else None
         common = {"time_limit_s": limit, "threads": threads, "seed": args.seed,
-                  "compiled": native.is_compiled()}
+                  "compiled": is_compiled()}
         emit(name, "cost", judged.total_cost, "cost", reference=ref_value,
              reference_kind=ref_kind, **common)
         emit(name, "gap", None if gap is None else round(gap, 2), "%", reference=ref_kind,

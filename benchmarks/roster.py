@@ -13,14 +13,14 @@ from datetime import timedelta
 
 
 def measure(scale: str, seed: int, time_limit: float) -> list[dict[str, object]]:
-    from kontrolltarn.plan.staffing import check_roster
-    from kontrolltarn.plan.staffing.demand import (
+    from kontrolltarn.plan.staffing import (
+        build_roster,
+        check_roster,
         demand_from_sessions,
         first_monday_on_or_after,
         people_from_hospital,
+        roster_stats,
     )
-    from kontrolltarn.plan.staffing.solver import build_roster
-    from kontrolltarn.plan.staffing.stats import roster_stats
     from kontrolltarn.synth import generate
 
     hospital = generate(scale, seed=seed).hospital

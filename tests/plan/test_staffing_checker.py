@@ -16,8 +16,9 @@ from kontrolltarn.plan.staffing import (
     WorkingTimeRules,
     check_roster,
     load_rules,
+    roster_from_dict,
+    roster_to_dict,
 )
-from kontrolltarn.plan.staffing.roster import roster_from_dict, roster_to_dict
 
 MONDAY = date(2026, 12, 14)
 ACT = WorkingTimeRules()

@@ -9,10 +9,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kontrolltarn.model import ModelError, StaffRole
-from kontrolltarn.plan.staffing import Demand, Person, ShiftType, WorkingTimeRules, check_roster
-from kontrolltarn.plan.staffing.roster import DEFAULT_SHIFT_TYPES
-from kontrolltarn.plan.staffing.solver import build_roster
-from kontrolltarn.plan.staffing.stats import roster_stats
+from kontrolltarn.plan.staffing import (
+    DEFAULT_SHIFT_TYPES,
+    Demand,
+    Person,
+    ShiftType,
+    WorkingTimeRules,
+    build_roster,
+    check_roster,
+    roster_stats,
+)
 
 MONDAY = date(2026, 12, 14)
 PUBLISHED = MONDAY - timedelta(days=14)

@@ -34,8 +34,7 @@ def solve_command(
     from rich.table import Table
 
     from kontrolltarn.formats.ihtc import read_instance, write_solution
-    from kontrolltarn.plan.ihtc.evaluator import evaluate
-    from kontrolltarn.plan.ihtc.solve import solve
+    from kontrolltarn.plan.ihtc import evaluate, solve, solve_exact_warm
 
     try:
         inst = read_instance(instance)
@@ -44,8 +43,6 @@ def solve_command(
     rows: dict[int, tuple[float, int, int, int]] = {}
     started = time.monotonic()
     if exact:
-        from kontrolltarn.plan.ihtc.exact import solve_exact_warm
-
         typer.echo(f"exact mode: heuristic warm start, then CP-SAT ({time_limit:.0f} s)")
         best, proof = solve_exact_warm(inst, seed=seed, time_limit=time_limit, threads=threads)
         write_solution(inst, best.solution, output)
@@ -92,7 +89,7 @@ def check_command(
 ) -> None:
     """Print violations and the weighted cost breakdown; exit 1 on any hard violation."""
     from kontrolltarn.formats.ihtc import read_instance, read_solution
-    from kontrolltarn.plan.ihtc.evaluator import evaluate, format_report
+    from kontrolltarn.plan.ihtc import evaluate, format_report
 
     try:
         inst = read_instance(instance)
@@ -119,7 +116,7 @@ def variant_command(
     import json
 
     from kontrolltarn.formats.ihtc import read_instance
-    from kontrolltarn.plan.ihtc.variants import variant
+    from kontrolltarn.plan.ihtc import variant
 
     try:
         read_instance(instance)  # refuse a malformed base with the reader's clear error

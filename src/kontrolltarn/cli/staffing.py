@@ -59,13 +59,14 @@ def build(
     """Build a roster (when no subcommand is given) and check it before it is written."""
     if ctx.invoked_subcommand is not None:
         return
-    from kontrolltarn.plan.staffing import check_roster, load_roster
-    from kontrolltarn.plan.staffing.demand import (
+    from kontrolltarn.plan.staffing import (
+        build_roster,
+        check_roster,
         demand_from_sessions,
         first_monday_on_or_after,
+        load_roster,
         people_from_hospital,
     )
-    from kontrolltarn.plan.staffing.solver import build_roster
 
     rules = _rules(rules_path)
     if demand_path is not None:
@@ -136,7 +137,7 @@ def build(
     for g in result.groups:
         table.add_row(g.location_id, g.role, str(g.people), g.status, f"{g.seconds:.1f}", str(g.uncovered))
     console.print(table)
-    from kontrolltarn.plan.staffing.roster import save_roster
+    from kontrolltarn.plan.staffing import save_roster
 
     output.parent.mkdir(parents=True, exist_ok=True)
     save_roster(result.roster, output)
@@ -176,8 +177,7 @@ def check(
     ),
 ) -> None:
     """Check a roster against every working-time rule and its demand; exit 1 on any breach."""
-    from kontrolltarn.plan.staffing import check_roster, load_roster
-    from kontrolltarn.plan.staffing.stats import roster_stats
+    from kontrolltarn.plan.staffing import check_roster, load_roster, roster_stats
 
     try:
         roster = load_roster(roster_path)

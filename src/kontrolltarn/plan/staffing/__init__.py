@@ -1,25 +1,80 @@
 """Rosters for OR nurses and anaesthesia staff within the Working Environment Act.
 
-``rules`` (the Act's limits), ``roster`` (types and I/O), ``demand`` (session plan → demand),
-``checker`` (the independent rule checker) and ``solver`` (the CP-SAT builder).
+What a user calls: ``build_roster`` (the CP-SAT builder) on the ``people_from_hospital`` and
+``demand_from_sessions`` of a session plan, ``check_roster`` (the independent rule checker,
+which imports no solver), ``roster_stats`` (fairness and wishes), ``load_rules`` and the
+roster's types and files.
+
+Modules: ``rules`` (the Act's limits), ``roster`` (types and I/O), ``demand`` (session plan →
+demand), ``checker`` (the judge), ``stats``, ``greedy`` and ``solver`` (the builder).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .checker import RULES, Breach, CheckReport, check_roster
-from .roster import Demand, Person, Roster, Shift, ShiftType, load_roster, save_roster
+from .demand import (
+    ROSTER_ROLES,
+    StaffingNorm,
+    demand_from_sessions,
+    first_monday_on_or_after,
+    people_from_hospital,
+)
+from .roster import (
+    DEFAULT_SHIFT_TYPES,
+    Demand,
+    Person,
+    Roster,
+    Shift,
+    ShiftType,
+    load_roster,
+    roster_from_dict,
+    roster_to_dict,
+    save_roster,
+)
 from .rules import WorkingTimeRules, load_rules
+from .stats import RosterStats, roster_stats
+
+if TYPE_CHECKING:
+    from .solver import GroupResult, RosterResult, build_roster
+
+#: loaded on first use: the builder needs OR-Tools, which takes most of a second to import
+_FROM_SOLVER = ("GroupResult", "RosterResult", "build_roster")
 
 __all__ = [
+    "DEFAULT_SHIFT_TYPES",
+    "ROSTER_ROLES",
     "RULES",
     "Breach",
     "CheckReport",
     "Demand",
+    "GroupResult",
     "Person",
     "Roster",
+    "RosterResult",
+    "RosterStats",
     "Shift",
     "ShiftType",
+    "StaffingNorm",
     "WorkingTimeRules",
+    "build_roster",
     "check_roster",
+    "demand_from_sessions",
+    "first_monday_on_or_after",
     "load_roster",
     "load_rules",
+    "people_from_hospital",
+    "roster_from_dict",
+    "roster_stats",
+    "roster_to_dict",
     "save_roster",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_SOLVER:
+        from . import solver  # deferred: heavy (OR-Tools)
+
+        return getattr(solver, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
