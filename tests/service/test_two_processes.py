@@ -143,6 +143,7 @@ def _board_on_second_sees_events_posted_to_first(first: LiveServer, second: Live
     assert isinstance(notifier, PostgresNotifier)
     assert notifier.wait_listening(DEADLINE_S)
     seen: set[str] = set()
+    porter: list[int] = []
     ready = threading.Event()
     stop = threading.Event()
 
@@ -159,6 +160,8 @@ def _board_on_second_sees_events_posted_to_first(first: LiveServer, second: Live
                     ready.set()
                 elif line.startswith("data: ") and kind == "rooms":
                     seen.update(json.loads(line[6:])["event_ids"])
+                elif line.startswith("data: ") and kind == "logistics":
+                    porter.append(json.loads(line[6:])["porter_request"])
 
     listener = threading.Thread(target=listen, daemon=True)
     listener.start()
@@ -172,4 +175,11 @@ def _board_on_second_sees_events_posted_to_first(first: LiveServer, second: Live
     assert reply.json()["accepted"] == len(events)
     eventually(lambda: {e.id for e in events} <= seen,
                "the board on the second server got the events posted to the first")
+    # a porter request made on the first reaches the second's boards (porter lists reload)
+    made = httpx.post(first.url + "/api/porter-requests", timeout=10,
+                      json={"room_id": first.runtime.hospital.rooms[0].id},
+                      headers={"Authorization": f"Bearer {_token(first, 'coordinator')}"})
+    assert made.status_code == 200, made.text
+    eventually(lambda: made.json()["id"] in porter,
+               "the second server's board heard of the porter request")
     stop.set()

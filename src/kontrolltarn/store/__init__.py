@@ -35,7 +35,7 @@ class Store:
         self.audit = AuditLog(engine)
         self.users = Users(engine)
         self.suggestions = Suggestions(engine, self.notifier)
-        self.logistics = Logistics(engine)
+        self.logistics = Logistics(engine, self.notifier)
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from .notify import Notifier
 from .tables import CheckInRow, LogisticsRequestRow, PatientLinkRow
 
 REQUEST_KINDS = ("porter", "room_ready")
@@ -34,8 +35,9 @@ class LogisticsRequest:
 
 
 class Logistics:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, notifier: Notifier | None = None) -> None:
         self.engine = engine
+        self.notifier = notifier or Notifier()
 
     # ------------------------------------------------------------ patient links
     def create_link(self, case_id: str, by: str, valid_for: timedelta = timedelta(days=3)) -> str:
@@ -89,6 +91,7 @@ class Logistics:
                                                 status="open", created_at=now, created_by=by,
                                                 updated_at=now, updated_by=by)])
             new_id = int(result.scalar_one())
+            self.notifier.announce(conn, "logistics", porter_request=new_id)
         found = self.get(new_id)
         assert found is not None
         return found
@@ -105,6 +108,7 @@ class Logistics:
         with self.engine.begin() as conn:
             conn.execute(update(LogisticsRequestRow).where(LogisticsRequestRow.id == request_id)
                          .values(status=status, updated_at=datetime.now(UTC), updated_by=by))
+            self.notifier.announce(conn, "logistics", porter_request=request_id)
         return self.get(request_id)
 
     def open_requests(self, kind: str | None = None) -> list[LogisticsRequest]:
