@@ -8,8 +8,8 @@ import pytest
 
 from kontrolltarn.model import ChangeKind, Hospital, ModelError, Program, ProgramEntry
 from kontrolltarn.plan.baseline import plan_baseline
-from kontrolltarn.plan.check import check
-from kontrolltarn.plan.repair import MoveCase, RepairRefused, SwapOrder, repair
+from kontrolltarn.plan.check import HARD_RULES, check
+from kontrolltarn.plan.repair import AddCase, MoveCase, RepairRefused, SwapOrder, repair
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +118,31 @@ def test_a_swap_across_sessions_is_refused(day) -> None:  # type: ignore[no-unty
     a, b = sorted(by_session)[:2]
     with pytest.raises(ModelError, match="is not in the session of"):
         repair(h, program, SwapOrder(by_session[a][0].case_id, by_session[b][0].case_id))
+
+
+def test_an_added_waiting_case_goes_to_the_end_of_the_list_or_is_refused(day) -> None:  # type: ignore[no-untyped-def]
+    """Free time filled by phone (the simulator's refill): a session's last case, taken off,
+    comes back by ``AddCase`` exactly where it was (the end of the list, after the turnover);
+    asked to end earlier than it can, or put in a room that cannot take it, it is refused."""
+    h, full = day
+    by_session = full.by_session()
+    session_id = max(by_session, key=lambda s: (len(by_session[s]), s))
+    last = max(by_session[session_id], key=lambda e: e.start_min)
+    program = Program(tuple(e for e in full.entries if e.case_id != last.case_id))
+    added = repair(h, program, AddCase(last.case_id, session_id), told=program.case_ids())
+    entry = next(e for e in added.program.entries if e.case_id == last.case_id)
+    assert (entry.session_id, entry.start_min, entry.planned_min) == \
+        (session_id, last.start_min, h.referral_by_id[last.case_id].booked_min)
+    assert [c.kind for c in added.changes] == ["added"]
+    assert check(added.hospital, added.program).feasible
+    with pytest.raises(RepairRefused) as late:
+        repair(h, program, AddCase(last.case_id, session_id, until_min=last.end_min - 1))
+    assert late.value.field == "until_min"
+    with pytest.raises(ModelError, match="in the program already"):
+        repair(h, full, AddCase(last.case_id, session_id))
+    room = h.room_by_id[h.session_by_id[session_id].room_id]
+    cannot = next(r for r in h.referrals if r.id not in full.case_ids()
+                  and not h.room_takes(room, h.procedure_by_id[r.procedure_code]))
+    with pytest.raises(RepairRefused) as refused:
+        repair(h, program, AddCase(cannot.id, session_id))
+    assert refused.value.rule in {rule.name for rule in HARD_RULES}

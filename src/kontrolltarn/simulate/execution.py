@@ -1,10 +1,11 @@
 """One day in the operating department, on SimPy: one process per room-day, not per minute.
 
 Elective rooms run their program with true durations, late starts, late arrivals, no-shows,
-unfit patients and turnover; the coordinator cancels (or moves to another room) the last case
-when an overrun is expected; urgent emergencies that the emergency rooms cannot take in time go
-into the next elective room of their location. Every milestone is emitted as the same ``Event``
-the live system receives.
+unfit patients and turnover; the coordinator cancels (or moves to another room, through
+``plan.repair`` as the control tower's suggestions are) the last case when an overrun is
+expected; urgent emergencies that the emergency rooms cannot take in time go into the next
+elective room of their location. Every milestone is emitted as the same ``Event`` the live
+system receives.
 """
 
 from __future__ import annotations
@@ -23,12 +24,16 @@ from kontrolltarn.model import (
     EmergencyRequest,
     Event,
     EventKind,
+    Hospital,
+    ModelError,
+    Program,
     ProgramEntry,
     Room,
     Session,
     TruthModel,
     Urgency,
 )
+from kontrolltarn.plan.repair import MoveCase, repair
 
 from .draws import Draws
 from .params import EnvironmentParams
@@ -292,21 +297,27 @@ class DayRunner:
             self.cancel(case_id, reason, self.env.now, rd.room.id)
 
     def _move_to_other_room(self, rd: RoomDay, case_id: str) -> bool:
-        referral = self.state.referrals[case_id]
-        procedure = self.hospital.procedure_by_id[referral.procedure_code]
+        """The coordinator's move, decided by ``plan.repair`` as an accepted suggestion of the
+        control tower is: the case goes to the end of another elective room's list at the
+        location, not before that room is expected to be free, in the first room where it is
+        expected to end within the tolerance and the repair keeps every hard rule."""
         need = self._estimate(case_id)
+        view: tuple[Hospital, Program] | None = None
         for other in self.elective_rooms[rd.room.location_id]:
-            if other is rd or referral.specialty_id not in other.room.specialties:
-                continue
-            if not self.hospital.room_takes(other.room, procedure):
+            if other is rd:
                 continue
             start = self._projected_end(other) + (other.turnover if other.queue or other.active else 0)
             start = max(start, self.env.now + self.params.transport_min)
             if start + need > other.session.end_min + self.policy.rules.overrun_tolerance_min:
                 continue
-            old = self.state.planned[case_id].entry
-            entry = ProgramEntry(case_id, other.session.id, other.room.id, self.day, int(start),
-                                 old.planned_min, old.surgeon_id, len(other.queue) + 50)
+            view = view or self.state.repair_view(self.day, 1)
+            try:
+                result = repair(*view, MoveCase(case_id, other.session.id, math.ceil(start)),
+                                told=set(), now=self.state.stamp(self.day, self.env.now),
+                                refill=False)
+            except ModelError:  # refused: the room cannot take it, or a rule would break
+                continue
+            entry = next(e for e in result.program.entries if e.case_id == case_id)
             self.state.move(case_id, entry, by="coordinator", at=self.state.stamp(self.day, self.env.now))
             other.queue.append(case_id)
             if not other.active:

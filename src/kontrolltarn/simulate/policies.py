@@ -32,7 +32,7 @@ from kontrolltarn.model import (
 )
 from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
 from kontrolltarn.plan.registry import get_planner
-from kontrolltarn.plan.repair import RoomClosed, SurgeonAbsent, repair
+from kontrolltarn.plan.repair import AddCase, RoomClosed, SurgeonAbsent, repair
 
 from .policy import CoordinatorRules
 from .state import PlanState
@@ -290,9 +290,13 @@ def slot_start(state: PlanState, session: Session, referral: Referral, surgeon_i
 
 def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
            calls_per_gap: int = 8) -> int:
-    """Fill free time on ``day`` from the top of the ready waiting list: patients not yet in any
-    program, whose named surgeon, if any, operates that day. The coordinator phones at most
-    ``calls_per_gap`` patients per free session. Returns how many were placed."""
+    """Fill free time on ``day`` from the top of the ready waiting list, by phone: patients not
+    yet in any program, whose named surgeon, if any, operates that day, whose room has all the
+    equipment they need (borrowing mobile equipment is not tracked by hand). The coordinator
+    phones at most ``calls_per_gap`` patients per free session. Each placement is
+    ``plan.repair``'s ``AddCase``, the decision the control tower applies too: at the end of the
+    list, every hard rule kept, ending before the session's reserve by the policy's estimate.
+    Returns how many were placed."""
     free: dict[str, list[Session]] = {}
     for session in state.open_sessions(day):
         if session.emergency or session.specialty_id is None or not state.by_session.get(session.id):
@@ -302,27 +306,36 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
             free.setdefault(session.specialty_id, []).append(session)
     if not free:
         return 0
-    placed = 0
     absent = state.absent.get(day, set())
     busy_surgeons = {state.planned[c].entry.surgeon_id for c in state.planned_on(day)}
     waiting = state.ready_by_specialty()
+    calls = {specialty: [r for r in waiting.get(specialty, [])[:calls_per_gap]
+                         if r.surgeon_id is None or (r.surgeon_id not in absent
+                                                     and r.surgeon_id in busy_surgeons)]
+             for specialty in free}
+    hospital, program = state.repair_view(day, 1, waiting=tuple(r for rs in calls.values() for r in rs))
+    placed = 0
     for specialty, sessions in free.items():
         for session in sessions:
-            surgeon = _session_surgeon(state, session)
-            if surgeon is None:
-                continue
-            for referral in waiting.get(specialty, [])[:calls_per_gap]:
-                if referral.id not in state.waiting:
+            room = hospital.room_by_id[session.room_id]
+            turnover = hospital.specialty_by_id[specialty].turnover_min
+            for referral in calls[specialty]:
+                procedure = hospital.procedure_by_id[referral.procedure_code]
+                if referral.id not in state.waiting or \
+                        any(eq not in room.equipment for eq in procedure.equipment):
                     continue
-                if referral.surgeon_id is not None and (referral.surgeon_id in absent
-                                                        or referral.surgeon_id not in busy_surgeons):
+                # when the list is expected to be done, and the end by the policy's estimate
+                expected_end = session.start_min + session_load(state, session, policy) + turnover
+                over = policy.estimate_min(referral) - referral.booked_min
+                event = AddCase(referral.id, session.id, expected_end,
+                                session.end_min - policy.buffer_min - over)
+                try:
+                    result = repair(hospital, program, event, told=set(), now=state.now,
+                                    refill=False)
+                except ModelError:  # it would break a rule or not end in time: phone the next
                     continue
-                start = slot_start(state, session, referral, referral.surgeon_id or surgeon, policy)
-                limit = session.end_min - policy.buffer_min
-                if start is None or start + policy.estimate_min(referral) > limit:
-                    continue
-                entry = ProgramEntry(referral.id, session.id, session.room_id, day, start,
-                                     referral.booked_min, referral.surgeon_id or surgeon, 90 + placed)
+                hospital, program = result.hospital, result.program
+                entry = next(e for e in program.entries if e.case_id == referral.id)
                 state.place(entry, by=f"policy:{policy.name}", tell=tell)
                 placed += 1
     return placed

@@ -195,15 +195,16 @@ class PlanState:
         """The referrals' patients, each once (a patient may wait for two operations)."""
         return tuple(self.patients[p] for p in dict.fromkeys(r.patient_id for r in referrals))
 
-    def repair_view(self, first: date, days: int, extra_sessions: tuple[Session, ...] = ()
-                    ) -> tuple[Hospital, Program]:
+    def repair_view(self, first: date, days: int, extra_sessions: tuple[Session, ...] = (),
+                    waiting: tuple[Referral, ...] = ()) -> tuple[Hospital, Program]:
         """The hospital and program ``plan.repair`` sees for the days ``first``.. ``first+days-1``:
-        the open sessions (plus ``extra_sessions``: the closed ones still holding cases), the referrals and
-        patients of the program, surgeons with the absences known so far."""
+        the open sessions (plus ``extra_sessions``: the closed ones still holding cases), the
+        referrals and patients of the program (plus ``waiting``: referrals that may be added),
+        surgeons with the absences known so far."""
         window = [first + timedelta(days=k) for k in range(days)]
         sessions = tuple(s for d in window for s in self.open_sessions(d)) + tuple(extra_sessions)
         program = self.program(first, days)  # holds the entries of closed sessions too
-        referrals = tuple(self.referrals[e.case_id] for e in program.entries)
+        referrals = tuple(self.referrals[e.case_id] for e in program.entries) + waiting
         staff = tuple(replace(s, unavailable=frozenset(d for d in window if s.id in self.absent.get(d, ())))
                       for s in self.surgeons)
         hospital = self.base.replace(today=self.now.date(), referrals=referrals,

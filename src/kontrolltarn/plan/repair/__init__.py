@@ -10,11 +10,13 @@ being repaired, on ``plan.check``'s feasibility kernel), ``repairer`` (how each 
 ``recording`` (decisions into the case histories), ``refusal`` (the rule a decision would
 break), ``result`` (what comes back). The control tower's accepted suggestions and the
 simulator's coordinator go through the same ``repair``: a move is ``MoveCase``, a swap
-``SwapOrder``, an early cancellation ``LateCancellation`` with ``refill=False``.
+``SwapOrder``, an early cancellation ``LateCancellation`` with ``refill=False``, free time
+filled from the waiting list ``AddCase``.
 """
 
 from .costs import RepairCosts
 from .events import (
+    AddCase,
     CaseOverrun,
     EmergencyInsert,
     Event,
@@ -29,6 +31,6 @@ from .refusal import RepairRefused
 from .repairer import repair
 from .result import Change, RepairResult
 
-__all__ = ["CaseOverrun", "Change", "EmergencyInsert", "Event", "LateCancellation", "MoveCase",
+__all__ = ["AddCase", "CaseOverrun", "Change", "EmergencyInsert", "Event", "LateCancellation", "MoveCase",
            "RepairCosts", "RepairRefused", "RepairResult", "RoomClosed", "SurgeonAbsent",
            "SwapOrder", "benchmark_events", "repair"]

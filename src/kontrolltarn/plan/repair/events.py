@@ -74,10 +74,22 @@ class SwapOrder:
     then: str
 
 
-#: what happened to the program (the first five) and what a coordinator decided (moves, swaps;
-#: an early cancellation is a ``LateCancellation`` without refill)
+@dataclass(frozen=True)
+class AddCase:
+    """A coordinator's decision: a ready case from the waiting list takes free time at the end
+    of a session's list (the freed time filled by phone), not before ``not_before_min`` and
+    ending by ``until_min`` (default: the staffed end); refused when it would not fit."""
+
+    case_id: str
+    session_id: str
+    not_before_min: int | None = None
+    until_min: int | None = None
+
+
+#: what happened to the program (the first five) and what a coordinator decided (moves, swaps,
+#: additions; an early cancellation is a ``LateCancellation`` without refill)
 Event = Union[LateCancellation, EmergencyInsert, SurgeonAbsent, RoomClosed, CaseOverrun,  # noqa: UP007
-              MoveCase, SwapOrder]
+              MoveCase, SwapOrder, AddCase]
 
 
 def benchmark_events(hospital: Hospital, program: Program) -> list[tuple[str, Event]]:

@@ -4,9 +4,9 @@ it can — above all, as few patients who were already told their date.
     repair(hospital, program, event, *, told=None, now=None, refill=True) -> RepairResult
 
 Events: ``LateCancellation``, ``EmergencyInsert``, ``SurgeonAbsent``, ``RoomClosed``,
-``CaseOverrun``, and a coordinator's ``MoveCase`` and ``SwapOrder`` (refused with the rule of
-``plan.check`` they would break, rather than repaired around). The result holds the new
-hospital (an emergency added, a closed room's session removed, an absent surgeon marked
+``CaseOverrun``, and a coordinator's ``MoveCase``, ``SwapOrder`` and ``AddCase`` (refused with
+the rule of ``plan.check`` they would break, rather than repaired around). The result holds the
+new hospital (an emergency added, a closed room's session removed, an absent surgeon marked
 unavailable, each decision recorded in the case histories), the new program, every change,
 and the two counts the hospital measures: date changes for told patients and moves (cases
 whose session changed).
@@ -43,6 +43,7 @@ from kontrolltarn.model import (
 
 from .costs import RepairCosts
 from .events import (
+    AddCase,
     CaseOverrun,
     EmergencyInsert,
     Event,
@@ -85,6 +86,8 @@ def repair(hospital: Hospital, program: Program, event: Event, *, told: set[str]
         fixer.overrun(event)
     elif isinstance(event, MoveCase):
         fixer.move(event)
+    elif isinstance(event, AddCase):
+        fixer.add(event)
     elif isinstance(event, SwapOrder):
         fixer.swap(event)
     else:
@@ -200,24 +203,60 @@ class _Repairer:
             raise ModelError("session_id", event.session_id, "unknown session")
         if session.id == entry.session_id:
             raise ModelError("session_id", event.session_id, f"case {entry.case_id} is already there")
-        listed = [e for e in self.state.session_entries(session.id) if e.case_id != entry.case_id]
-        start = max([session.start_min, event.not_before_min or 0,
-                     *(e.end_min + self.state.turnover(e.case_id) for e in listed)])
-        target = replace(entry, session_id=session.id, room_id=session.room_id, date=session.date,
-                         start_min=start, order=len(listed) + 1)
-        allowed = h.allowed_overtime_min  # a decision on the day may use the allowed overtime
-        own = h.staff_by_id[entry.surgeon_id]
-        surgeon: Staff | None = own if self.state.fits(target, own, allowed_over=allowed) else \
-            self.state.surgeon_for(target, entry.case_id, session, allowed_over=allowed)
-        if surgeon is None:
-            rule, detail = self.state.why_not(target, own, allowed_over=allowed) or \
-                ("no hard rule (the repair's own limits)", "no surgeon is free for it there")
-            raise RepairRefused("session_id", session.id, rule, detail)
-        new = replace(target, surgeon_id=surgeon.id)
+        # a decision on the day may use the allowed overtime
+        new = self._at_end(entry, session, event.not_before_min, h.allowed_overtime_min)
         self.state.remove(entry)
         self.state.put(new)
         kind = "moved" if new.date == entry.date else "date_changed"
         self.changes.append(Change(entry.case_id, kind, entry, new, entry.case_id in self.told))
+
+    def add(self, event: AddCase) -> None:
+        """A waiting case to the end of the session's list for its booked minutes, within the
+        staffed hours and ending by ``until_min``; refused (nothing changes) when it would not."""
+        h = self.state.h
+        referral = h.referral_by_id.get(event.case_id)
+        if referral is None:
+            raise ModelError("case_id", event.case_id, "unknown referral")
+        if self.state.find(event.case_id) is not None:
+            raise ModelError("case_id", event.case_id, "is in the program already")
+        session = h.session_by_id.get(event.session_id)
+        if session is None:
+            raise ModelError("session_id", event.session_id, "unknown session")
+        listed = self.state.session_entries(session.id)
+        surgeon_id = referral.surgeon_id or (listed[0].surgeon_id if listed else None) or \
+            next((s.id for s in h.surgeons(referral.specialty_id)), "?")
+        draft = ProgramEntry(referral.id, session.id, session.room_id, session.date,
+                             session.start_min, referral.booked_min, surgeon_id, 1)
+        new = self._at_end(draft, session, event.not_before_min, 0)
+        if event.until_min is not None and new.end_min > event.until_min:
+            raise RepairRefused("until_min", event.until_min, "ends after the time given",
+                                f"case {referral.id} would run {new.start_min}-{new.end_min} min")
+        self.state.put(new)
+        self.waiting.discard(referral.id)
+        self.changes.append(Change(referral.id, "added", None, new, False))
+
+    def _at_end(self, entry: ProgramEntry, session: Session, not_before_min: int | None,
+                allowed_over: int) -> ProgramEntry:
+        """``entry``'s case at the end of ``session``'s list (not before ``not_before_min``), by
+        the entry's surgeon when free, else by one who is; ``RepairRefused`` naming the first
+        rule it would break when nobody can."""
+        h = self.state.h
+        listed = [e for e in self.state.session_entries(session.id) if e.case_id != entry.case_id]
+        start = max([session.start_min, not_before_min or 0,
+                     *(e.end_min + self.state.turnover(e.case_id) for e in listed)])
+        target = replace(entry, session_id=session.id, room_id=session.room_id, date=session.date,
+                         start_min=start, order=len(listed) + 1)
+        own = h.staff_by_id.get(entry.surgeon_id)
+        surgeon: Staff | None = own if own is not None and self.state.fits(
+            target, own, allowed_over=allowed_over) else \
+            self.state.surgeon_for(target, entry.case_id, session, allowed_over=allowed_over)
+        if surgeon is None:
+            broken = self.state.why_not(target, own, allowed_over=allowed_over) \
+                if own is not None else None
+            rule, detail = broken or ("no hard rule (the repair's own limits)",
+                                      "no surgeon is free for it there")
+            raise RepairRefused("session_id", session.id, rule, detail)
+        return replace(target, surgeon_id=surgeon.id)
 
     def swap(self, event: SwapOrder) -> None:
         """``first`` takes the place of ``then`` in their session's list; from the earlier of the
