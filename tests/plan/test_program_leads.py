@@ -8,14 +8,22 @@ from dataclasses import replace
 from datetime import date
 from functools import partial
 
-from kontrolltarn.model import Hospital, Location, LogNormal, Priority, Referral, Room, Session
-from kontrolltarn.plan.check import check
+from kontrolltarn.model import (
+    Hospital,
+    Location,
+    LogNormal,
+    Priority,
+    ProgramEntry,
+    Referral,
+    Room,
+    Session,
+)
+from kontrolltarn.plan.check import ProgramState, check
 from kontrolltarn.plan.program import LocalRules, ProgramSettings, plan_program
 from kontrolltarn.plan.program.candidates import Candidate
 from kontrolltarn.plan.program.leads import Lead, assign_leads
 from kontrolltarn.plan.program.optimiser import _slots, _solve_and_place, _solve_slot
 from kontrolltarn.plan.program.risk import Moments
-from kontrolltarn.plan.program.sequence import new_equipment_use
 from kontrolltarn.plan.program.solve import Limits
 from tests.conftest import MONDAY, tiny_hospital
 
@@ -102,11 +110,12 @@ def test_a_case_its_equipment_cannot_take_is_given_back_and_the_session_solved_a
     first = solve(slot)
     robot = {c.id for c in first.cases if "ROBOT" in c.procedure.equipment}
     assert robot, "the test needs a first answer with a robot case"
-    booked = new_equipment_use()
-    booked[("ROBOT", "L1", MONDAY)].append((0, 1440))
-    tried = _solve_and_place(h, slot, solve=solve, sequencing=cfg.sequencing.rules,
-                             equipment_use=booked)
+    # the robot is in use in R1 all day (a robot case outside the GAS list, put in unchecked)
+    blocker = replace(h.referral_by_id["H5"], id="B1")
+    h = h.replace(referrals=(*h.referrals, blocker))
+    kernel = ProgramState(h, [ProgramEntry("B1", "S-R1", "R1", MONDAY, 0, 1440, "S4", 1)])
+    tried = _solve_and_place(kernel, slot, solve=solve, sequencing=cfg.sequencing.rules)
     placed = {e.case_id for e in tried.entries}
     assert placed and not placed & {"H4", "H5"}
     assert placed == {"A0", "A1", "A2"}  # without the second solve: the two beside the robot case
-    assert booked[("ROBOT", "L1", MONDAY)] == [(0, 1440)]  # nothing booked until it is taken
+    assert [e.case_id for e in kernel.entries()] == ["B1"]  # nothing added until it is taken

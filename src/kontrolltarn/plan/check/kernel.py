@@ -15,6 +15,7 @@ Every planner, repair, policy and suggestion asks here::
     state.violations(entry, ignore={"c1"})   # as if c1 (about to move) were not there
     state.next_start(session_id) # when a case added at the end of the list could start
     state.beds_left(location_id, day, bed)         # post-operative beds still free (None: any)
+    state.use_session(session)  # judge a session as the planner fills it (released: opened)
     state.admissible(case_id, session, surgeon_id)  # the rules that keep it out of the session
                                  #   whatever the time: the planners' pre-filter
     state.find(case_id); state.session_entries(session_id); state.day_entries(day)
@@ -122,6 +123,15 @@ class ProgramState:
         if self._referrals is not None:
             return self._referrals.get(case_id)
         return self.hospital.referral_by_id.get(case_id)
+
+    def use_session(self, session: Session) -> None:
+        """Judge entries of ``session.id`` against this version of it (a planner that opens a
+        session to another specialty says so here)."""
+        if self._sessions is None:
+            self._sessions = dict(self.hospital.session_by_id)
+        if not isinstance(self._sessions, dict):
+            self._sessions = dict(self._sessions)
+        self._sessions[session.id] = session
 
     def surgeon_available(self, surgeon: Staff, day: date) -> bool:
         if not surgeon.available_on(day):

@@ -43,7 +43,7 @@ from .candidates import (
 from .leads import Lead, assign_leads
 from .risk import Moments
 from .rules import LocalRules
-from .sequence import EquipmentUse, Placed, new_equipment_use, place_session
+from .sequence import Placed, place_session
 from .settings import ProgramSettings
 from .solve import (
     Limits,
@@ -120,7 +120,8 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
     busy: dict[date, set[str]] = defaultdict(set)  # surgeons committed to a session that day
     entries: list[ProgramEntry] = []
     risk: dict[str, float] = {}
-    equipment_use = new_equipment_use()
+    # the program so far, as plan.check's feasibility kernel judges each timed list against it
+    kernel = ProgramState(hospital)
     rounds = done = optimal = 0
     conditioned: dict[tuple[str, str | None, str], Moments] = {}
     risk_used = 0.0
@@ -149,8 +150,8 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
             solve = partial(_solve_slot, pending=pending, busy=busy[day], leads=leads,
                             limits=Limits(beds_left, minutes, allowed), cfg=cfg, seed=seed,
                             time_limit=budget)
-            attempt = partial(_solve_and_place, hospital, solve=solve,
-                              sequencing=cfg.sequencing.rules, equipment_use=equipment_use)
+            attempt = partial(_solve_and_place, kernel, solve=solve,
+                              sequencing=cfg.sequencing.rules)
             tried = attempt(slot)
             if not tried.entries and release:
                 make_slot = partial(_slots, hospital, pending=pending, busy=busy[day], cfg=cfg,
@@ -168,8 +169,10 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
                     day_leads[day][slot.session.id] = Lead(slot.session, slot.specialty_id,
                                                            slot.surgeon, True)
                     released.append(slot.session.id)
-            equipment_use.update(tried.equipment_use)
             outcome, session_entries = tried.outcome, tried.entries
+            kernel.use_session(slot.session)
+            for e in session_entries:
+                kernel.add(e)
             rounds += outcome.rounds
             optimal += outcome.status == "OPTIMAL"
             done += 1
@@ -211,13 +214,12 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
 
 @dataclass
 class _Attempt:
-    """A session solved and timed; ``equipment_use`` is the location's equipment booking with
-    this list in it, kept only if the attempt is taken."""
+    """A session solved and timed against the program so far (its entries are added to the
+    kernel only if the attempt is taken)."""
 
     slot: SessionSlot
     outcome: Outcome
     entries: list[ProgramEntry]
-    equipment_use: EquipmentUse
 
     @property
     def worth(self) -> float:
@@ -225,25 +227,23 @@ class _Attempt:
         return sum(self.slot.points[c.id] for c in self.outcome.cases if c.id in kept)
 
 
-def _solve_and_place(hospital: Hospital, slot: SessionSlot, *,
+def _solve_and_place(kernel: ProgramState, slot: SessionSlot, *,
                      solve: Callable[[SessionSlot, frozenset[str]], Outcome],
-                     sequencing: tuple[str, ...], equipment_use: EquipmentUse) -> _Attempt:
-    """Solve the slot, then order and time its list. A case that mobile equipment cannot take
-    at any time in any order is given back and the session solved again without it, so its
-    minutes go to another case rather than stay empty."""
+                     sequencing: tuple[str, ...]) -> _Attempt:
+    """Solve the slot, then order and time its list. A case the kernel refuses at any time in
+    any order (its mobile equipment in use elsewhere, above all) is given back and the session
+    solved again without it, so its minutes go to another case rather than stay empty."""
     refused: frozenset[str] = frozenset()
     for round_ in range(PLACE_ROUNDS):
         outcome = solve(slot, refused)
         placed = [Placed(c, c.referral.surgeon_id or _surgeon_id(slot.surgeon))
                   for c in outcome.cases]
-        trial: EquipmentUse = new_equipment_use()
-        trial.update({k: list(v) for k, v in equipment_use.items()})
-        entries, dropped = place_session(hospital, slot.session, slot.turnover, placed,
-                                         sequencing, slot.rules, trial)
+        entries, dropped = place_session(kernel, slot.session, slot.turnover, placed,
+                                         sequencing, slot.rules)
         if not dropped or round_ == PLACE_ROUNDS - 1:
             break
         refused |= {p.candidate.id for p in dropped}
-    return _Attempt(slot, outcome, entries, trial)
+    return _Attempt(slot, outcome, entries)
 
 
 def _solve_slot(slot: SessionSlot, refused: frozenset[str] = frozenset(), *,

@@ -1,22 +1,20 @@
-"""Order and times of the cases in each session, and mobile equipment in time.
+"""Order and times of the cases in each session, judged by the feasibility kernel.
 
 Cases run back to back from the session's start with the specialty's turnover between them, in
-the order the sequencing rules give (local ``first_only`` procedures always first). Mobile
-equipment is checked in time per location and day; when a session's order clashes with
-equipment already in use, other orders are tried, and a case is given back to the waiting list
-only when no order fits.
+the order the sequencing rules give (local ``first_only`` procedures always first). Each timed
+list is asked of ``plan.check``'s kernel against the program so far (above all: mobile
+equipment in use at the location at the same time); when the preferred order is refused, other
+orders are tried, and a case is given back to the waiting list only when no order fits.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 
 from kontrolltarn.model import Hospital, ProgramEntry, Session
-from kontrolltarn.plan.intervals import peak_use
+from kontrolltarn.plan.check import ProgramState
 
 from .candidates import Candidate
 from .rules import SessionRules
@@ -28,9 +26,6 @@ MAX_PERMUTATIONS = 720
 class Placed:
     candidate: Candidate
     surgeon_id: str
-
-
-EquipmentUse = dict[tuple[str, str, date], list[tuple[int, int]]]
 
 
 def order_key(hospital: Hospital, session: Session, rules: tuple[str, ...],
@@ -53,11 +48,14 @@ def order_key(hospital: Hospital, session: Session, rules: tuple[str, ...],
     return key
 
 
-def place_session(hospital: Hospital, session: Session, turnover: int, placed: list[Placed],
-                  rules: tuple[str, ...], local: SessionRules,
-                  equipment_use: EquipmentUse) -> tuple[list[ProgramEntry], list[Placed]]:
-    """Entries for one session and the cases that could not be placed (equipment)."""
+def place_session(kernel: ProgramState, session: Session, turnover: int, placed: list[Placed],
+                  rules: tuple[str, ...], local: SessionRules) -> tuple[list[ProgramEntry], list[Placed]]:
+    """Entries for one session (the first order whose every entry the kernel accepts) and the
+    cases that could not be placed. The kernel is left as it was: the caller adds the entries
+    when it takes them."""
+    hospital = kernel.hospital
     room = hospital.room_by_id[session.room_id]
+    kernel.use_session(session)
     key = order_key(hospital, session, rules, local)
     preferred = sorted(placed, key=lambda p: (key(p), p.candidate.id))
     remaining = list(preferred)
@@ -65,10 +63,7 @@ def place_session(hospital: Hospital, session: Session, turnover: int, placed: l
     while remaining:
         for order in _orders(remaining):
             entries = _times(session, turnover, order)
-            if _equipment_fits(hospital, room.location_id, room.equipment, session.date, order,
-                               entries, equipment_use):
-                _book_equipment(hospital, room.location_id, room.equipment, session.date, order,
-                                entries, equipment_use)
+            if _fits(kernel, entries):
                 return entries, dropped
         # no order fits: give back the equipment case with the fewest points (the last one)
         needing = [p for p in remaining if _mobile(hospital, room.equipment, p)]
@@ -76,6 +71,21 @@ def place_session(hospital: Hospital, session: Session, turnover: int, placed: l
         remaining.remove(victim)
         dropped.append(victim)
     return [], dropped
+
+
+def _fits(kernel: ProgramState, entries: list[ProgramEntry]) -> bool:
+    """Whether the kernel accepts the entries one after the other (then takes them out again)."""
+    added: list[str] = []
+    try:
+        for e in entries:
+            if not kernel.fits(e):
+                return False
+            kernel.add(e)
+            added.append(e.case_id)
+        return True
+    finally:
+        for case_id in added:
+            kernel.remove(case_id)
 
 
 def _orders(placed: list[Placed]) -> Iterator[list[Placed]]:
@@ -109,27 +119,3 @@ def _times(session: Session, turnover: int, order: list[Placed]) -> list[Program
 def _mobile(hospital: Hospital, fixed: frozenset[str], p: Placed) -> list[str]:
     return [e for e in p.candidate.procedure.equipment
             if e not in fixed and hospital.equipment_by_id[e].mobile]
-
-
-def _equipment_fits(hospital: Hospital, location_id: str, fixed: frozenset[str], day: date,
-                    order: list[Placed], entries: list[ProgramEntry],
-                    use: EquipmentUse) -> bool:
-    for p, e in zip(order, entries, strict=True):
-        for eq in _mobile(hospital, fixed, p):
-            count = hospital.equipment_by_id[eq].count_per_location.get(location_id, 0)
-            if peak_use(use[(eq, location_id, day)], e.start_min, e.end_min) >= count:
-                return False
-    return True
-
-
-def _book_equipment(hospital: Hospital, location_id: str, fixed: frozenset[str], day: date,
-                    order: list[Placed], entries: list[ProgramEntry], use: EquipmentUse) -> None:
-    for p, e in zip(order, entries, strict=True):
-        for eq in _mobile(hospital, fixed, p):
-            use[(eq, location_id, day)].append((e.start_min, e.end_min))
-
-
-
-
-def new_equipment_use() -> EquipmentUse:
-    return defaultdict(list)
