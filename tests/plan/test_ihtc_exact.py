@@ -9,7 +9,7 @@ from kontrolltarn.formats.ihtc import read_instance, read_solution, write_soluti
 from kontrolltarn.model.ihtc import SOFT_LABELS
 from kontrolltarn.plan.ihtc.evaluator import evaluate
 from kontrolltarn.plan.ihtc.exact import ExactModel, solve_exact, solve_exact_warm
-from kontrolltarn.plan.ihtc.solve import search
+from kontrolltarn.plan.ihtc.heuristic import search
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ihtc_data import DATA, needs_data  # noqa: E402

@@ -16,7 +16,7 @@ import pytest
 from kontrolltarn.formats.ihtc import read_instance
 from kontrolltarn.plan.ihtc import native
 from kontrolltarn.plan.ihtc.evaluator import evaluate
-from kontrolltarn.plan.ihtc.solve import search
+from kontrolltarn.plan.ihtc.heuristic import search
 from tests.plan.ihtc_data import DATA, needs_data
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -24,7 +24,7 @@ RUN = """
 import json, sys
 from kontrolltarn.formats.ihtc import read_instance
 from kontrolltarn.plan.ihtc import native
-from kontrolltarn.plan.ihtc.solve import search
+from kontrolltarn.plan.ihtc.heuristic import search
 inst = read_instance(sys.argv[1])
 res = search(inst, 3, 1e5, max_iterations=60_000)
 print(json.dumps({"compiled": native.is_compiled(), "cost": res.cost,

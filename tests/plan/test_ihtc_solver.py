@@ -15,7 +15,7 @@ from kontrolltarn.plan.ihtc.anneal import Annealer, insert_waiting
 from kontrolltarn.plan.ihtc.construct import construct
 from kontrolltarn.plan.ihtc.evaluator import evaluate
 from kontrolltarn.plan.ihtc.exact import solve_exact
-from kontrolltarn.plan.ihtc.solve import search, solve
+from kontrolltarn.plan.ihtc.heuristic import search, solve
 from kontrolltarn.plan.ihtc.state import State
 
 sys.path.insert(0, str(Path(__file__).parent))

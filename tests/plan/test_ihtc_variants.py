@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kontrolltarn.formats.ihtc import read_instance, read_solution
 from kontrolltarn.plan.ihtc.evaluator import evaluate
-from kontrolltarn.plan.ihtc.solve import solve
+from kontrolltarn.plan.ihtc.heuristic import solve
 from kontrolltarn.plan.ihtc.variants import variant
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -27,7 +27,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 from kontrolltarn.model import Hospital, ModelError, PastOperation, Priority, Session, StaffRole
-from kontrolltarn.plan.staffing.demand import ROSTER_ROLES, StaffingNorm
+from kontrolltarn.plan.staffing import ROSTER_ROLES, StaffingNorm
 
 #: Days from referral to legal deadline per priority, when a forecast has to assume them
 DEFAULT_DEADLINE_DAYS = {Priority.P1: 21, Priority.P2: 60, Priority.P3: 120, Priority.P4: 180}

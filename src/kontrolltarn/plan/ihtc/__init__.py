@@ -8,8 +8,8 @@ types (``Instance``, ``Solution``) live in ``kontrolltarn.model.ihtc``; files ar
 written by ``kontrolltarn.formats.ihtc``.
 
 Modules: ``evaluator`` (the judge), ``state`` / ``construct`` / ``anneal`` / ``nurses`` /
-``solve`` (the heuristic), ``exact`` (the CP-SAT model), ``variants``, ``native`` (the compiled
-annealer's build check).
+``heuristic`` (the annealing solver), ``exact`` (the CP-SAT model), ``variants``, ``native``
+(the compiled annealer's build check).
 """
 
 from kontrolltarn.plan.ihtc.native import drop_stale_build as _drop_stale_build
@@ -18,8 +18,8 @@ _drop_stale_build()  # before anything imports ``state`` or ``anneal``
 
 from .evaluator import Evaluation, evaluate, format_report  # noqa: E402
 from .exact import ExactResult, solve_exact, solve_exact_warm  # noqa: E402
+from .heuristic import SearchResult, solve  # noqa: E402
 from .native import is_compiled  # noqa: E402
-from .solve import SearchResult, solve  # noqa: E402
 from .variants import variant  # noqa: E402
 
 __all__ = ["Evaluation", "ExactResult", "SearchResult", "evaluate", "format_report",

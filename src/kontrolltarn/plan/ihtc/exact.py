@@ -34,7 +34,7 @@ from ortools.sat.python import cp_model
 
 from kontrolltarn.model.ihtc import Admission, Instance, Solution
 from kontrolltarn.plan.ihtc.evaluator import evaluate
-from kontrolltarn.plan.ihtc.solve import SearchResult, solve
+from kontrolltarn.plan.ihtc.heuristic import SearchResult, solve
 
 Expr = cp_model.LinearExpr | int
 _sum = cp_model.LinearExpr.sum
