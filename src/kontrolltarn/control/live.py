@@ -25,7 +25,7 @@ class PlannedCase:
     start_min: int
     planned_min: int
     position: int
-    status: str = "planned"  # planned | cancelled | done (from decisions)
+    status: str = "planned"  # planned | cancelled | done | unscheduled (from decisions)
     version: int = 1
     surgeon_id: str | None = None  # who operates (the duration forecast is for them)
 
@@ -149,7 +149,8 @@ class LiveDay:
         if self._by_room is None:  # rebuilt after a plan change; events never change it
             by_room: dict[str, list[PlannedCase]] = {}
             for p in self.planned.values():
-                by_room.setdefault(p.room_id, []).append(p)
+                if p.status != "unscheduled":  # taken off the program by a newer version
+                    by_room.setdefault(p.room_id, []).append(p)
             self._by_room = {r: [p.case_id for p in sorted(ps, key=lambda p: (p.position,
                                                                                p.start_min))]
                              for r, ps in by_room.items()}

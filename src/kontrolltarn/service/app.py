@@ -25,11 +25,13 @@ from .routers import (
     events,
     health,
     imports,
+    jobs,
     logistics,
     patient,
     programs,
     referrals,
     suggestions,
+    versions,
 )
 from .runtime import Runtime
 
@@ -95,6 +97,7 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
         # changes stored by other service processes on the same database (PostgreSQL)
         runtime.follow()
         yield
+        await asyncio.to_thread(runtime.jobs.drain)  # running jobs end as cancelled
         await asyncio.to_thread(runtime.store.notifier.close)
         for task in tasks:
             task.cancel()
@@ -121,8 +124,9 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
-    for module in (auth, board, events, cases, programs, referrals, suggestions, audit,
-                   logistics, patient, imports, health):
+    # versions before programs: /api/programs/versions is not a day of /api/programs/{day}
+    for module in (auth, board, events, cases, versions, programs, jobs, referrals, suggestions,
+                   audit, logistics, patient, imports, health):
         app.include_router(module.router)
     app.mount("/", StaticFiles(directory=STATIC, html=True), name="board")
     return app

@@ -42,6 +42,9 @@ PERMISSIONS: dict[str, set[Role]] = {
     "event:write": CLINICAL | {Role.FEED},
     "event:read": {Role.COORDINATOR, Role.LEADER, Role.FEED},
     "program:read": STAFF,
+    "program:publish": {Role.COORDINATOR},  # a human decision, audited with why
+    "job:run": {Role.COORDINATOR},
+    "job:read": STAFF,
     "referral:read": {Role.COORDINATOR, Role.SURGEON, Role.LEADER},
     "suggestion:read": STAFF,
     "suggestion:decide": {Role.COORDINATOR},

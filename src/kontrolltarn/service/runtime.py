@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -29,15 +29,17 @@ from kontrolltarn.control import (
 )
 from kontrolltarn.formats.issues import Issue
 from kontrolltarn.model import Event, Hospital, ModelError, Program
-from kontrolltarn.plan.registry import get_planner
-from kontrolltarn.store import CasePlan, Notice, Store, StoredSuggestion
+from kontrolltarn.store import CasePlan, Job, Notice, Published, Store, StoredSuggestion
 
 from .auth import Principal
 from .clocks import EventClock, TowerClock
 from .hub import Hub
+from .jobs import JobRunner, Scope, plan_scope
 from .settings import Settings
 
 log = logging.getLogger("kontrolltarn.service")
+#: who publishes the first program of a day when the store has none
+SYSTEM = "system:serve"
 
 
 def planned(plan: CasePlan) -> PlannedCase:
@@ -61,7 +63,11 @@ class Ingested:
 class Runtime:
     def __init__(self, settings: Settings, hospital: Hospital | None, store: Store,
                  day: date | None = None, clock: TowerClock | None = None,
-                 planner: str = "baseline", models: Models | None = None) -> None:
+                 planner: str = "baseline", models: Models | None = None,
+                 plan_time_limit: float = 20.0) -> None:
+        """``planner`` (with ``plan_time_limit`` seconds) plans the day when the store has no
+        plan for it: its program is stored as a proposal and published as the decision of
+        "system:serve" ("initial program"), audited like any publication."""
         self.settings = settings
         self.store = store
         stored = store.hospital.load()
@@ -80,9 +86,15 @@ class Runtime:
         self.hub = Hub()
         self.lock = threading.RLock()
         self._import_lock = threading.Lock()
-        if not store.plans.day(self.day):
-            program = get_planner(planner)(hospital, self.day, 1)
-            store.plans.load_program(program, by=f"planner:{planner}")
+        if not store.plans.day(self.day) and store.programs.published_for(self.day) is None:
+            started = time.perf_counter()
+            version = plan_scope(hospital, store, planner, Scope(self.day, 1),
+                                 by=f"planner:{planner}", why="initial program",
+                                 time_limit=plan_time_limit)
+            store.programs.publish(version.id, by=SYSTEM, role="system", why="initial program")
+            log.info("planned %s with %s in %.1f s (version %d, %d cases), published by %s",
+                     self.day, planner, time.perf_counter() - started, version.id, version.size,
+                     SYSTEM)
         self.tower = Tower(hospital, self.day, [planned(p) for p in store.plans.day(self.day)])
         started = time.perf_counter()
         count = 0
@@ -111,6 +123,9 @@ class Runtime:
             self.use_models(models)
         log.info("rebuilt live state from %d stored events in %.2f s", count,
                  time.perf_counter() - started)
+        #: planning jobs: state in the store, work in this process's thread pool
+        self.jobs = JobRunner(store, lambda: self.hospital, self._job_changed)
+        self.jobs.recover()
 
     # ------------------------------------------------------------------ reading
     def now(self) -> datetime:
@@ -130,7 +145,20 @@ class Runtime:
             rooms = {r: fresh.get(r) or self._views[r][2] for r in self.tower.room_ids()}
             view = board_view(self.tower, now, rooms=rooms)
         view["freshness"] = self.freshness()
+        view["program"] = self.published_program()
         return view
+
+    def published_program(self) -> dict[str, Any] | None:
+        """Which published version the day's plan comes from (None: none was published)."""
+        version = self.store.programs.published_for(self.day)
+        if version is None:
+            return None
+        return {"version": version.id, "method": version.method,
+                "first_day": version.first_day.isoformat(),
+                "last_day": version.last_day.isoformat(), "location_id": version.location_id,
+                "published_by": version.published_by,
+                "published_at": version.published_at.isoformat() if version.published_at
+                else None, "why": version.why}
 
     def rooms(self, room_ids: set[str]) -> dict[str, Any]:
         """Forecast and render the rooms, one room at a time under the lock, so that ingest
@@ -309,6 +337,42 @@ class Runtime:
         self._mark(set(result.released_rooms) | {decided.room_id or ""} - {""}, [])
         self.hub.publish("suggestions", {"decided": suggestion_id})
         return decided
+
+    # ------------------------------------------------------------------ programs and jobs
+    def start_job(self, kind: str, scope: Scope, params: dict[str, Any],
+                  principal: Principal) -> Job:
+        """Queue a planning job (``ScopeBusy`` if one for the scope is queued or running)."""
+        job = self.jobs.start(kind, scope, params, principal.username)
+        self.store.audit.record(principal.username, principal.role.value, "job.start", "job",
+                                str(job.id), detail={"kind": kind, "scope": scope.key})
+        return job
+
+    def cancel_job(self, job_id: int, principal: Principal) -> Job:
+        job = self.jobs.cancel(job_id)
+        self.store.audit.record(principal.username, principal.role.value, "job.cancel", "job",
+                                str(job_id))
+        return job
+
+    def publish(self, version_id: int, principal: Principal, why: str) -> Published:
+        """A coordinator's decision: the version becomes the live plan of its days (audited by
+        the store in the same transaction); the board shows it at once."""
+        published = self.store.programs.publish(version_id, by=principal.username,
+                                                role=principal.role.value, why=why)
+        if published.version.covers(self.day):
+            self._reread_plans(self.store.plans.day(self.day))
+        moved_away = [p for p in map(self.store.plans.get, published.changed_cases)
+                      if p.day != self.day and p.case_id in self.tower.live.planned]
+        if moved_away:  # off today's program: the tower sees them unscheduled here
+            with self.lock:
+                dirty = {r for p in moved_away for r in self.tower.live.set_plan(
+                    replace(planned(p), status="unscheduled"))}
+            self._mark(dirty, [])
+        self.hub.publish("programs", {"published": version_id})
+        return published
+
+    def _job_changed(self, job: Job) -> None:
+        self.hub.publish("jobs", {"job": job.id, "status": job.status,
+                                  "progress": job.progress})
 
     # ------------------------------------------------------------------ other processes
     # Several processes may serve one PostgreSQL database. Each applies its own writes at once

@@ -3,7 +3,7 @@ the value, never a database error."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -75,3 +75,21 @@ class PatientSessionIn(Strict):
 
 def iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+class JobIn(Strict):
+    """A planning job: ``kind`` over ``days`` days from ``first_day`` (all locations, or one).
+    ``time_limit_s`` bounds the optimiser's search; ``seed`` makes it reproducible."""
+
+    kind: Literal["optimise"] = "optimise"
+    first_day: date
+    days: int = Field(1, ge=1, le=31)
+    location_id: Ident | None = None
+    time_limit_s: float = Field(30.0, gt=0, le=3600)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+
+
+class PublishIn(Strict):
+    """Why the coordinator publishes this version (required: it is recorded in the audit)."""
+
+    why: Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]

@@ -15,9 +15,11 @@ from .audit import AuditEntry, AuditLog
 from .database import ENV_URL, default_url, downgrade, make_engine, migrate
 from .events import EventLog
 from .hospital import Hospitals
+from .jobs import JOB_KINDS, Job, JobFinished, Jobs, ScopeBusy, UnknownJob
 from .logistics import Logistics, LogisticsRequest
 from .notify import Notice, Notifier, PostgresNotifier, notifier_for
 from .plans import CasePlan, PlanChange, Plans, UnknownCase, VersionConflict
+from .programs import NotPublishable, Programs, ProgramVersion, Published, UnknownVersion
 from .users import User, Users
 from .workflow import AlreadyDecided, StoredSuggestion, Suggestions
 
@@ -36,6 +38,8 @@ class Store:
         self.users = Users(engine)
         self.suggestions = Suggestions(engine, self.notifier)
         self.logistics = Logistics(engine, self.notifier)
+        self.programs = Programs(engine, self.plans, self.audit, self.notifier)
+        self.jobs = Jobs(engine, self.notifier)
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
@@ -58,8 +62,9 @@ class Store:
         self.engine.dispose()
 
 
-__all__ = ["ENV_URL", "AlreadyDecided", "AuditEntry", "AuditLog", "CasePlan", "EventLog",
-           "Hospitals", "Logistics", "LogisticsRequest", "Notice", "Notifier", "PlanChange",
-           "Plans", "PostgresNotifier", "Store", "StoredSuggestion", "Suggestions", "UnknownCase",
-           "User", "Users", "VersionConflict", "default_url", "downgrade", "make_engine",
+__all__ = ["AlreadyDecided", "AuditEntry", "AuditLog", "CasePlan", "ENV_URL", "EventLog", "Hospitals",
+           "JOB_KINDS", "Job", "JobFinished", "Jobs", "Logistics", "LogisticsRequest", "NotPublishable",
+           "Notice", "Notifier", "PlanChange", "Plans", "PostgresNotifier", "ProgramVersion", "Programs",
+           "Published", "ScopeBusy", "Store", "StoredSuggestion", "Suggestions", "UnknownCase", "UnknownJob",
+           "UnknownVersion", "User", "Users", "VersionConflict", "default_url", "downgrade", "make_engine",
            "migrate", "notifier_for"]

@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from kontrolltarn.model import Program, ProgramEntry
 
 from .notify import Notifier
-from .tables import CasePlanRow, PlanChangeRow
+from .tables import CasePlanRow, EventRow, PlanChangeRow
 
 EDITABLE = ("session_id", "room_id", "start_min", "planned_min", "surgeon_id", "position", "status")
-STATUSES = ("planned", "cancelled", "done")
+#: ``unscheduled``: taken off the program (a newer published version left it out)
+STATUSES = ("planned", "cancelled", "done", "unscheduled")
 
 
 class VersionConflict(Exception):
@@ -91,6 +92,18 @@ class Plans:
                                 .order_by(CasePlanRow.room_id, CasePlanRow.start_min)).all()
         return [_plan(r) for r in rows]
 
+    def fixed_outside(self, first: date, last: date) -> set[str]:
+        """Cases a planner of the days ``first``..``last`` must leave out: planned or done on
+        another day, or under way (a milestone event is stored for them)."""
+        with self.engine.connect() as conn:
+            elsewhere = set(conn.execute(select(CasePlanRow.case_id).where(
+                CasePlanRow.status.in_(("planned", "done")),
+                ~CasePlanRow.day.between(first, last))).scalars())
+            under_way = set(conn.execute(select(EventRow.case_id)
+                                         .where(EventRow.case_id.is_not(None))
+                                         .distinct()).scalars())
+        return elsewhere | {str(c) for c in under_way}
+
     def get(self, case_id: str) -> CasePlan:
         with self.engine.connect() as conn:
             row = conn.execute(select(CasePlanRow).where(CasePlanRow.case_id == case_id)).first()
@@ -107,29 +120,88 @@ class Plans:
             raise ValueError(f"field {sorted(bad)[0]!r} cannot be changed")
         if "status" in changes and changes["status"] not in STATUSES:
             raise ValueError(f"status={changes['status']!r}: must be one of {STATUSES}")
-        now = datetime.now(UTC)
         with self.engine.begin() as conn:
-            before_row = conn.execute(select(CasePlanRow)
-                                      .where(CasePlanRow.case_id == case_id)).first()
-            if before_row is None:
-                raise UnknownCase(case_id)
-            before = _plan(before_row)
-            result = conn.execute(
-                update(CasePlanRow)
-                .where(CasePlanRow.case_id == case_id, CasePlanRow.version == expected_version)
-                .values(**changes, version=CasePlanRow.version + 1, updated_at=now, updated_by=by))
-            if result.rowcount != 1:
-                current = conn.execute(select(CasePlanRow.version)
-                                       .where(CasePlanRow.case_id == case_id)).scalar_one_or_none()
-                raise VersionConflict(case_id, expected_version, current)
-            after_row = conn.execute(select(CasePlanRow)
-                                     .where(CasePlanRow.case_id == case_id)).one()
-            after = _plan(after_row)
-            conn.execute(insert(PlanChangeRow), [dict(
-                case_id=case_id, at=now, by=by, why=why, before=before.fields(),
-                after=after.fields(), suggestion_id=suggestion_id)])
+            after = self._change(conn, case_id, expected_version, changes, by=by, why=why,
+                                 suggestion_id=suggestion_id)
             self.notifier.announce(conn, "plans", cases=[case_id])
         return after
+
+    def _change(self, conn: Connection, case_id: str, expected_version: int,
+                changes: dict[str, Any], *, by: str, why: str,
+                suggestion_id: str | None = None) -> CasePlan:
+        """The one versioned change path: UPDATE guarded by the version, and its history row."""
+        now = datetime.now(UTC)
+        before_row = conn.execute(select(CasePlanRow)
+                                  .where(CasePlanRow.case_id == case_id)).first()
+        if before_row is None:
+            raise UnknownCase(case_id)
+        before = _plan(before_row)
+        result = conn.execute(
+            update(CasePlanRow)
+            .where(CasePlanRow.case_id == case_id, CasePlanRow.version == expected_version)
+            .values(**changes, version=CasePlanRow.version + 1, updated_at=now, updated_by=by))
+        if result.rowcount != 1:
+            current = conn.execute(select(CasePlanRow.version)
+                                   .where(CasePlanRow.case_id == case_id)).scalar_one_or_none()
+            raise VersionConflict(case_id, expected_version, current)
+        after = _plan(conn.execute(select(CasePlanRow).where(CasePlanRow.case_id == case_id))
+                      .one())
+        old, new = before.fields(), after.fields()
+        if before.day != after.day:  # a move to another day says so in the history
+            old["day"], new["day"] = before.day.isoformat(), after.day.isoformat()
+        conn.execute(insert(PlanChangeRow), [dict(
+            case_id=case_id, at=now, by=by, why=why, before=old, after=new,
+            suggestion_id=suggestion_id)])
+        return after
+
+    def apply_program(self, conn: Connection, entries: list[ProgramEntry], *, first: date,
+                      last: date, rooms: set[str] | None, keep: set[str], by: str,
+                      why: str) -> list[str]:
+        """Make the live plan of the days ``first``..``last`` (in ``rooms``, all if None) what
+        ``entries`` say, in ``conn``'s transaction: new cases are added, moved ones changed and
+        cases left out are unscheduled, each through the versioned change path with its history
+        row. Cases in ``keep`` (already under way) and cases cancelled or done stay as they are.
+        Returns the ids of the cases whose plan changed."""
+        now = datetime.now(UTC)
+        wanted = {e.case_id: e for e in entries}
+        rows = conn.execute(select(CasePlanRow).where(
+            (CasePlanRow.day.between(first, last)) | CasePlanRow.case_id.in_(list(wanted)))).all()
+        current = {r.case_id: _plan(r) for r in rows}
+        touched: list[str] = []
+        for case_id, entry in wanted.items():
+            plan = current.get(case_id)
+            target = {"session_id": entry.session_id, "room_id": entry.room_id,
+                      "start_min": entry.start_min, "planned_min": entry.planned_min,
+                      "surgeon_id": entry.surgeon_id, "position": entry.order,
+                      "status": "planned"}
+            if plan is None:
+                conn.execute(insert(CasePlanRow), [dict(
+                    case_id=case_id, day=entry.date, **target, version=1, updated_at=now,
+                    updated_by=by)])
+                conn.execute(insert(PlanChangeRow), [dict(
+                    case_id=case_id, at=now, by=by, why=why, before={}, after=target,
+                    suggestion_id=None)])
+                touched.append(case_id)
+                continue
+            if case_id in keep or plan.status in ("cancelled", "done"):
+                continue
+            changes = {k: v for k, v in target.items() if plan.fields()[k] != v}
+            if plan.day != entry.date:
+                changes["day"] = entry.date
+            if changes:
+                self._change(conn, case_id, plan.version, changes, by=by, why=why)
+                touched.append(case_id)
+        for case_id, plan in current.items():
+            if case_id in wanted or case_id in keep or plan.status != "planned" \
+                    or not first <= plan.day <= last \
+                    or (rooms is not None and plan.room_id not in rooms):
+                continue
+            self._change(conn, case_id, plan.version, {"status": "unscheduled"}, by=by, why=why)
+            touched.append(case_id)
+        for day in sorted({e.date for e in entries} | {current[c].day for c in touched
+                                                       if c in current}):
+            self.notifier.announce(conn, "plans", day=day.isoformat())
+        return touched
 
     def history(self, case_id: str) -> list[PlanChange]:
         with self.engine.connect() as conn:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     Integer,
     String,
     Text,
@@ -217,3 +218,60 @@ class CaseChangeRow(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
     by: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text)
+
+
+class ProgramVersionRow(Base):
+    """A program for a scope (days from ``first_day``, optionally one location), as a planner or
+    an import made it: draft → proposed → published → superseded. Publishing is a decision."""
+
+    __tablename__ = "program_versions"
+    id: Mapped[int] = mapped_column(SEQ, primary_key=True, autoincrement=True)
+    first_day: Mapped[date] = mapped_column(Date, index=True)
+    last_day: Mapped[date] = mapped_column(Date)
+    location_id: Mapped[str | None] = mapped_column(String(128))
+    method: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    published_by: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    why: Mapped[str] = mapped_column(Text)
+
+
+class ProgramEntryRow(Base):
+    """One ``model.ProgramEntry`` of a program version (``day`` is its date, ``position`` its
+    order in the session)."""
+
+    __tablename__ = "program_entries"
+    version_id: Mapped[int] = mapped_column(SEQ, primary_key=True, autoincrement=False)
+    case_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(128))
+    room_id: Mapped[str] = mapped_column(String(128))
+    day: Mapped[date] = mapped_column(Date)
+    start_min: Mapped[int] = mapped_column(Integer)
+    planned_min: Mapped[int] = mapped_column(Integer)
+    surgeon_id: Mapped[str] = mapped_column(String(128))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class JobRow(Base):
+    """A planning job run in the background. ``active_scope`` holds the scope while the job is
+    queued or running and is NULL after: its unique constraint lets one job per scope run."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(SEQ, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(200), index=True)
+    active_scope: Mapped[str | None] = mapped_column(String(200), unique=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    progress: Mapped[float] = mapped_column(Float)
+    message: Mapped[str] = mapped_column(Text)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean)
+    result_version_id: Mapped[int | None] = mapped_column(SEQ)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -23,7 +23,7 @@ from kontrolltarn.predict import DurationSource
 
 from .cadence import Phase, lock_down, phase_of, release_unused
 from .candidates import IncompleteCase, incomplete_cases
-from .optimiser import ProgramPlan, plan_program
+from .optimiser import ProgramPlan, Progress, plan_program
 from .rules import LocalRules
 from .settings import ProgramSettings
 
@@ -35,11 +35,14 @@ __all__ = ["IncompleteCase", "LocalRules", "Phase", "ProgramPlan", "ProgramSetti
 def plan_optimised(hospital: Hospital, first: date, days: int, *, seed: int = 0,
                    time_limit: float = 60.0, exclude: set[str] | None = None,
                    durations: DurationSource | None = None,
-                   settings: ProgramSettings | None = None) -> Program:
+                   settings: ProgramSettings | None = None,
+                   progress: Progress | None = None) -> Program:
     """The registry planner: ``plan_program(...).program``. It releases no sessions: callers
-    get a program only, valid for the hospital they passed."""
+    get a program only, valid for the hospital they passed. ``progress(step, share)`` is called
+    before each session (the service's jobs report it, and stop by raising from it)."""
     return plan_program(hospital, first, days, seed=seed, time_limit=time_limit, exclude=exclude,
-                        durations=durations, settings=settings, release=False).program
+                        durations=durations, settings=settings, release=False,
+                        progress=progress).program
 
 
 register_planner("optimise", plan_optimised)

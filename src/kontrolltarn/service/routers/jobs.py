@@ -1,0 +1,74 @@
+"""Planning jobs: start one (coordinators), follow its status and progress, cancel it.
+
+``POST /api/jobs`` answers 202 with the job at once; the work runs in the background and its
+result is a *proposed* program version (``result_version_id``), published only by a
+coordinator's decision (``POST /api/programs/versions/{id}/publish``). A second job for the same
+scope while one is queued or running is refused with 409."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from kontrolltarn.store import Job, JobFinished, ScopeBusy, UnknownJob
+
+from ..auth import Need, Principal
+from ..jobs import Scope
+from ..runtime import Runtime
+from ..schemas import JobIn
+from . import runtime
+
+router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+
+
+def job_view(job: Job) -> dict[str, Any]:
+    return {"id": job.id, "kind": job.kind, "scope": job.scope, "params": job.params,
+            "status": job.status, "progress": round(job.progress, 3), "message": job.message,
+            "cancel_requested": job.cancel_requested,
+            "result_version_id": job.result_version_id, "error": job.error,
+            "created_by": job.created_by, "created_at": job.created_at.isoformat(),
+            "started_at": job.started_at.isoformat() if job.started_at else None,
+            "finished_at": job.finished_at.isoformat() if job.finished_at else None}
+
+
+@router.post("", status_code=202)
+def start(body: JobIn, rt: Runtime = Depends(runtime),
+          who: Principal = Need("job:run")) -> dict[str, Any]:
+    """Queue a job for the scope (``first_day`` + ``days``, optionally ``location_id``)."""
+    try:
+        job = rt.start_job(body.kind, Scope(body.first_day, body.days, body.location_id),
+                           {"time_limit_s": body.time_limit_s, "seed": body.seed}, who)
+    except ScopeBusy as busy:
+        raise HTTPException(409, {"reason": str(busy), "job_id": busy.job_id}) from None
+    return job_view(job)
+
+
+@router.get("")
+def recent(limit: int = Query(50, ge=1, le=500), rt: Runtime = Depends(runtime),
+           _: Principal = Need("job:read")) -> dict[str, Any]:
+    """The newest jobs first."""
+    return {"jobs": [job_view(j) for j in rt.store.jobs.recent(limit)]}
+
+
+@router.get("/{job_id}")
+def status(job_id: int, rt: Runtime = Depends(runtime),
+           _: Principal = Need("job:read")) -> dict[str, Any]:
+    """Status (queued, running, done, failed, cancelled), progress 0..1 with a message, the
+    result version when done, the error when failed."""
+    try:
+        return job_view(rt.store.jobs.get(job_id))
+    except UnknownJob:
+        raise HTTPException(404, f"job {job_id} not found") from None
+
+
+@router.post("/{job_id}/cancel")
+def cancel(job_id: int, rt: Runtime = Depends(runtime),
+           who: Principal = Need("job:run")) -> dict[str, Any]:
+    """A queued job ends at once; a running one stops at its next step (poll its status)."""
+    try:
+        return job_view(rt.cancel_job(job_id, who))
+    except UnknownJob:
+        raise HTTPException(404, f"job {job_id} not found") from None
+    except JobFinished as finished:
+        raise HTTPException(409, str(finished)) from None

@@ -1,0 +1,144 @@
+"""Planning as jobs through the API: an optimise job reports progress and ends in a proposed
+version; one job per scope (409); cancel; a coordinator publishes (audited, why required) and
+the board shows the published program; a runtime started again from the database has it all."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kontrolltarn.model import Event, EventKind
+from kontrolltarn.service import Runtime, create_app
+
+from .conftest import password
+
+
+@pytest.fixture
+def client(sqlite_runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(sqlite_runtime, background=False)) as c:
+        yield c
+
+
+def _headers(client: TestClient, role: str) -> dict[str, str]:
+    token = client.post("/api/auth/login", json={"username": role,
+                                                 "password": password(role)}).json()["token"]
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _wait(client: TestClient, job_id: int, headers: dict[str, str],
+          until: set[str]) -> list[dict[str, Any]]:
+    """Every status seen while polling, until the job reaches one of ``until`` (2 min at most:
+    a deadline for a stuck job, not a timing assertion)."""
+    seen = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}", headers=headers).json()
+        seen.append(job)
+        if job["status"] in until:
+            return seen
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still {seen[-1]['status']}")
+
+
+def _board_cases(client: TestClient, headers: dict[str, str]) -> set[str]:
+    board = client.get("/api/board", headers=headers).json()
+    return {c["case_id"] for room in board["rooms"].values() for c in room["cases"]}
+
+
+def test_optimise_job_to_published_program_on_the_board(client: TestClient,
+                                                        sqlite_runtime: Runtime) -> None:
+    rt = sqlite_runtime
+    coordinator, leader = _headers(client, "coordinator"), _headers(client, "leader")
+    # the day was planned at start (baseline in tests) and published by the system, audited
+    initial = client.get("/api/board", headers=leader).json()["program"]
+    assert initial["published_by"] == "system:serve" and initial["why"] == "initial program"
+    body = {"kind": "optimise", "first_day": rt.day.isoformat(), "days": 1, "time_limit_s": 10}
+    assert client.post("/api/jobs", json=body, headers=leader).status_code == 403
+    started = client.post("/api/jobs", json=body, headers=coordinator)
+    assert started.status_code == 202, started.text
+    job = started.json()
+    assert job["status"] in ("queued", "running") and job["scope"] == f"{rt.day}+1"
+    second = client.post("/api/jobs", json=body, headers=coordinator)
+    assert second.status_code == 409 and second.json()["detail"]["job_id"] == job["id"]
+    seen = _wait(client, job["id"], leader, {"done", "failed", "cancelled"})
+    done = seen[-1]
+    assert done["status"] == "done", done
+    assert done["progress"] == 1.0 and all(0 <= s["progress"] <= 1 for s in seen)
+    version_id = done["result_version_id"]
+
+    version = client.get(f"/api/programs/versions/{version_id}", headers=leader).json()
+    assert version["status"] == "proposed" and version["method"] == "optimise"
+    assert version["check"]["feasible"] and version["check"]["hard"] == {}
+    assert version["size"] == len(version["entries"]) > 0 and version["check"]["kpis"]
+    listed = client.get("/api/programs/versions", headers=leader).json()["versions"]
+    assert [v["id"] for v in listed][:2] == [version_id, initial["version"]]
+
+    url = f"/api/programs/versions/{version_id}/publish"
+    assert client.post(url, json={"why": "fewer overruns"}, headers=leader).status_code == 403
+    assert client.post(url, json={"why": ""}, headers=coordinator).status_code == 422
+    assert client.post(url, json={}, headers=coordinator).status_code == 422
+    published = client.post(url, json={"why": "fewer overruns"}, headers=coordinator)
+    assert published.status_code == 200, published.text
+    assert published.json()["superseded"] == [initial["version"]]
+    assert client.post(url, json={"why": "again"}, headers=coordinator).status_code == 409
+
+    board = client.get("/api/board", headers=leader).json()
+    assert board["program"]["version"] == version_id
+    assert board["program"]["published_by"] == "coordinator"
+    assert _board_cases(client, leader) == {e["case_id"] for e in version["entries"]}
+    audit = [e for e in rt.store.audit.recent(50) if e.action == "program.publish"]
+    assert (audit[0].actor, audit[0].detail["why"]) == ("coordinator", "fewer overruns")
+    assert (audit[1].actor, audit[1].detail["why"]) == ("system:serve", "initial program")
+
+
+def test_cancel_a_running_and_a_queued_job(client: TestClient, sqlite_runtime: Runtime) -> None:
+    rt = sqlite_runtime
+    coordinator = _headers(client, "coordinator")
+    long = {"kind": "optimise", "first_day": rt.day.isoformat(), "days": 10,
+            "time_limit_s": 300}
+    running = client.post("/api/jobs", json=long, headers=coordinator).json()
+    # one worker: a job for another scope waits in the queue behind it
+    other = {**long, "first_day": (rt.day + timedelta(days=14)).isoformat(), "days": 1}
+    queued = client.post("/api/jobs", json=other, headers=coordinator).json()
+    assert queued["status"] == "queued"
+    _wait(client, running["id"], coordinator, {"running"})
+    cancelled = client.post(f"/api/jobs/{queued['id']}/cancel", headers=coordinator).json()
+    assert cancelled["status"] == "cancelled"
+    asked = client.post(f"/api/jobs/{running['id']}/cancel", headers=coordinator)
+    assert asked.status_code == 200 and asked.json()["cancel_requested"]
+    ended = _wait(client, running["id"], coordinator, {"done", "failed", "cancelled"})[-1]
+    assert ended["status"] == "cancelled" and ended["result_version_id"] is None
+    again = client.post(f"/api/jobs/{running['id']}/cancel", headers=coordinator)
+    assert again.status_code == 409
+    # the scope is free again
+    assert client.post("/api/jobs", json={**long, "days": 1, "time_limit_s": 5},
+                       headers=coordinator).status_code == 202
+
+
+def test_a_restarted_runtime_loses_nothing(client: TestClient, sqlite_runtime: Runtime) -> None:
+    rt = sqlite_runtime
+    coordinator = _headers(client, "coordinator")
+    body = {"kind": "optimise", "first_day": rt.day.isoformat(), "days": 1, "time_limit_s": 5}
+    job = client.post("/api/jobs", json=body, headers=coordinator).json()
+    done = _wait(client, job["id"], coordinator, {"done", "failed"})[-1]
+    client.post(f"/api/programs/versions/{done['result_version_id']}/publish",
+                json={"why": "the optimised program"}, headers=coordinator)
+    first = rt.store.plans.day(rt.day)[0]
+    rt.ingest([Event("restart-1", EventKind.IN_ROOM, rt.tower.clock.at(first.start_min),
+                     case_id=first.case_id, room_id=first.room_id)])
+    board = client.get("/api/board", headers=coordinator).json()
+
+    again = Runtime(rt.settings, None, rt.store)  # a new process on the same database
+    assert again.hospital == rt.hospital
+    assert again.tower.live.planned == rt.tower.live.planned
+    assert again.tower.live.seen == rt.tower.live.seen
+    assert again.published_program() == board["program"]
+    assert [j.id for j in again.store.jobs.recent()] == [job["id"]]
+    # nothing was planned twice: the published program is still the day's plan
+    assert again.store.programs.published_for(rt.day).id == done["result_version_id"]  # type: ignore[union-attr]
