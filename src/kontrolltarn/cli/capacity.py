@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kontrolltarn.experiments.capacity import compare_plans, markdown_table, summarise_arms
+from kontrolltarn.formats.native import load_history
 from kontrolltarn.model import Hospital, ModelError, PastOperation
 
 from .options import err_console, fail, generate_synthetic, hospital_option, load_hospital_file, parse_date
@@ -20,8 +22,6 @@ console = Console()
 
 def _load(path: Path | None, scale: str, seed: int) -> tuple[Hospital, tuple[PastOperation, ...], Any]:
     if path is not None:
-        from kontrolltarn.formats.native import load_history
-
         hospital = load_hospital_file(path)
         history = load_history(path)
         if not history:
@@ -73,6 +73,7 @@ def capacity(
     ),
 ) -> None:
     """Plan sessions from need (waiting list, forecast, budget) with the fewest staffed sessions."""
+    # deferred: heavy (scipy)
     from kontrolltarn.plan.capacity import (
         CapacitySettings,
         blocks_csv,
@@ -145,8 +146,6 @@ def capacity(
     write_charts(report, output_dir / "capacity.html", f"Capacity plan from {first}")
     console.print(f"wrote {output_dir}/sessions.json, gaps.csv, blocks.csv, capacity.html")
     if simulate:
-        from kontrolltarn.experiments.capacity import compare_plans, markdown_table, summarise_arms
-
         try:
             with err_console.status(f"simulating both plans, {simulate} replication(s)"):
                 runs = compare_plans(syn, plan.sessions, first, weeks, range(simulate))

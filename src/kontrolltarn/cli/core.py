@@ -12,7 +12,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kontrolltarn.plan.check import CheckReport
+from kontrolltarn.cli.serve import serve_demo
+from kontrolltarn.formats.native import save_hospital, save_program
+from kontrolltarn.plan.charts import write_week_html, write_week_png
+from kontrolltarn.plan.check import CheckReport, check, constraints_table
+from kontrolltarn.plan.registry import get_planner
 
 from .options import (
     HOSPITAL_HELP,
@@ -35,8 +39,6 @@ def generate_cmd(
     today: str | None = typer.Option(None, help="the planning date, YYYY-MM-DD (default 2026-11-30)"),
 ) -> None:
     """Generate a synthetic hospital with its waiting list, calendar and a year of history."""
-    from kontrolltarn.formats.native import save_hospital
-
     syn = generate_synthetic(scale, seed, parse_date(today, "today"))
     output.parent.mkdir(parents=True, exist_ok=True)
     save_hospital(syn.hospital, output, history=syn.history)
@@ -56,10 +58,6 @@ def plan_cmd(
     output: Path = typer.Option(Path("out/program.json"), "--output", "-o"),
 ) -> None:
     """Plan a program and judge it with the independent validator (exit 1 if infeasible)."""
-    from kontrolltarn.formats.native import save_program
-    from kontrolltarn.plan.check import check
-    from kontrolltarn.plan.registry import get_planner
-
     hospital = load_hospital_file(hospital_path)
     first = parse_date(start, "start") or hospital.today
     try:
@@ -87,8 +85,6 @@ def check_cmd(
     output: Path | None = typer.Option(None, "--output", "-o", help="also write the JSON report here"),
 ) -> None:
     """Validate a program: every hard violation, soft cost and KPI. Exit 1 if any hard violation."""
-    from kontrolltarn.plan.check import check
-
     hospital = load_hospital_file(hospital_path)
     program = load_program_file(program_path)
     report = check(hospital, program)
@@ -101,8 +97,6 @@ def check_cmd(
 
 def constraints_cmd() -> None:
     """Print the planning rules as a table a clinician can read."""
-    from kontrolltarn.plan.check import constraints_table
-
     typer.echo(constraints_table())
 
 
@@ -116,11 +110,6 @@ def demo(
 ) -> None:
     """Generate the default hospital, plan a week with today's practice, print its KPIs, write a
     chart of the week, then (in a terminal) start the control tower board and replay a day."""
-    from kontrolltarn.formats.native import save_program
-    from kontrolltarn.plan.charts import write_week_html, write_week_png
-    from kontrolltarn.plan.check import check
-    from kontrolltarn.plan.registry import get_planner
-
     began = time.perf_counter()
     syn = generate_synthetic("default", seed, None)
     h = syn.hospital
@@ -144,8 +133,6 @@ def demo(
     if serve is None:
         serve = sys.stdin.isatty() and sys.stdout.isatty()
     if serve:
-        from kontrolltarn.cli.serve import serve_demo
-
         serve_demo(seed=seed)
 
 

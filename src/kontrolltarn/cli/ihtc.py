@@ -3,11 +3,15 @@ unseen instances to try it on."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import typer
+from rich.live import Live
+from rich.table import Table
 
+from kontrolltarn.formats.ihtc import read_instance, read_solution, write_solution
 from kontrolltarn.model import ModelError
 
 from .options import fail
@@ -30,11 +34,7 @@ def solve_command(
                                     "(small instances; reports the proven bound)"),
 ) -> None:
     """Plan INSTANCE within the time limit; Ctrl-C stops and still writes the best solution."""
-    from rich.live import Live
-    from rich.table import Table
-
-    from kontrolltarn.formats.ihtc import read_instance, write_solution
-    from kontrolltarn.plan.ihtc import evaluate, solve, solve_exact_warm
+    from kontrolltarn.plan.ihtc import evaluate, solve, solve_exact_warm  # deferred: heavy (OR-Tools, pandas)
 
     try:
         inst = read_instance(instance)
@@ -88,8 +88,7 @@ def check_command(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="list every hard violation"),
 ) -> None:
     """Print violations and the weighted cost breakdown; exit 1 on any hard violation."""
-    from kontrolltarn.formats.ihtc import read_instance, read_solution
-    from kontrolltarn.plan.ihtc import evaluate, format_report
+    from kontrolltarn.plan.ihtc import evaluate, format_report  # deferred: heavy (OR-Tools, pandas)
 
     try:
         inst = read_instance(instance)
@@ -113,10 +112,7 @@ def variant_command(
 ) -> None:
     """Write an unseen variant of INSTANCE: reordered, re-weighted, hard rules only loosened, so
     every solution feasible for INSTANCE stays feasible (see plan.ihtc.variants)."""
-    import json
-
-    from kontrolltarn.formats.ihtc import read_instance
-    from kontrolltarn.plan.ihtc import variant
+    from kontrolltarn.plan.ihtc import variant  # deferred: heavy (OR-Tools, pandas)
 
     try:
         read_instance(instance)  # refuse a malformed base with the reader's clear error

@@ -7,6 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.console import Console
+
+from kontrolltarn.formats.issues import summarise_warnings
+from kontrolltarn.formats.native import load_history
+from kontrolltarn.model import ModelError
 
 from .options import fail, hospital_option, load_hospital_file, load_program_file
 
@@ -31,13 +36,9 @@ def import_command(
 ) -> None:
     """Check FILE completely; write the hospital (to files or the store, in one transaction)
     only if there is no error at all."""
-    from rich.console import Console
-
+    # deferred: heavy (fhir.resources, openpyxl)
     from kontrolltarn.formats.importer import import_file, write_result
-    from kontrolltarn.formats.issues import summarise_warnings
-    from kontrolltarn.formats.native import load_history
-    from kontrolltarn.model import ModelError
-    from kontrolltarn.store import Store
+    from kontrolltarn.store import Store  # deferred: heavy (sqlalchemy)
 
     console = Console(stderr=True, soft_wrap=True)
     target = Store.open(database_url) if store or database_url else None
@@ -93,8 +94,7 @@ def export_command(
                                 help="file (fhir, xlsx; csv as .zip) or folder (csv)"),
 ) -> None:
     """Write the hospital (and program) as a FHIR R4 Bundle, an xlsx workbook or CSV files."""
-    from kontrolltarn.formats.importer import export_to_path
-    from kontrolltarn.model import ModelError
+    from kontrolltarn.formats.importer import export_to_path  # deferred: heavy (fhir.resources, openpyxl)
 
     if format not in FORMATS:
         raise typer.BadParameter(f"{format!r}: choose one of {', '.join(FORMATS)}",
@@ -112,7 +112,7 @@ def template_command(
     output: Path = typer.Argument(Path("kontrolltarn-template.xlsx"), help="xlsx to create"),
 ) -> None:
     """Create the empty workbook a coordinator fills in (README sheet explains each column)."""
-    from kontrolltarn.formats.tabular import write_template
+    from kontrolltarn.formats.tabular import write_template  # deferred: heavy (openpyxl)
 
     write_template(output)
     typer.echo(f"wrote {output}")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.metadata as md
+import platform
+
 import typer
 
 from kontrolltarn import __version__
+from kontrolltarn.cli import capacity, core, ihtc, io, predict, program, serve, simulate, staffing
 
 app = typer.Typer(
     name="kontrolltarn",
@@ -18,9 +22,6 @@ app = typer.Typer(
 @app.command("show-versions")
 def show_versions() -> None:
     """Print the versions of Kontrolltårn and the libraries that decide its results."""
-    import importlib.metadata as md
-    import platform
-
     typer.echo(f"kontrolltarn {__version__}")
     typer.echo(f"python {platform.python_version()}")
     for package in ("ortools", "highspy", "simpy", "numpy", "scikit-learn", "lightgbm", "pandas",
@@ -32,16 +33,14 @@ def show_versions() -> None:
 
 
 #: Each capability's command module; every one exposes ``register(app)``.
-COMMAND_MODULES = ("core", "io", "simulate", "staffing", "capacity", "serve", "ihtc", "predict",
-                   "program")
+#: (each defers its heavy libraries, so `--help` stays quick to load)
+COMMAND_MODULES = (core, io, simulate, staffing, capacity, serve, ihtc, predict, program)
 
 
 def _register() -> None:
-    """Attach each capability's commands (imported here so `--help` stays quick to load)."""
-    import importlib
-
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"kontrolltarn.cli.{name}").register(app)
+    """Attach each capability's commands."""
+    for module in COMMAND_MODULES:
+        module.register(app)
 
 
 def main() -> None:

@@ -12,7 +12,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from kontrolltarn.formats.native import load_hospital, load_program
 from kontrolltarn.model import Hospital, ModelError, Program
+from kontrolltarn.synth import DEFAULT_TODAY, SCALES, generate
 
 if TYPE_CHECKING:
     from kontrolltarn.synth import SyntheticHospital
@@ -39,8 +41,6 @@ def hospital_option(*, required: bool = True, note: str = "") -> Any:
 
 def load_hospital_file(path: Path) -> Hospital:
     """The hospital in ``path``; a missing or malformed file exits with an error naming it."""
-    from kontrolltarn.formats.native import load_hospital
-
     try:
         return load_hospital(path)
     except (ModelError, OSError) as exc:
@@ -50,8 +50,6 @@ def load_hospital_file(path: Path) -> Hospital:
 def generate_synthetic(scale: str, seed: int, today: date | None = None) -> SyntheticHospital:
     """The synthetic hospital of ``scale`` and ``seed``, with a progress bar on stderr; an
     unknown scale exits with an error naming it."""
-    from kontrolltarn.synth import DEFAULT_TODAY, SCALES, generate
-
     if scale not in SCALES:
         raise fail(f"scale={scale!r}: unknown scale, choose one of {sorted(SCALES)}")
     with Progress(TextColumn("[bold]generating[/] {task.description}"), BarColumn(),
@@ -76,8 +74,6 @@ def parse_date(value: str | None, field: str) -> date | None:
 
 def load_program_file(path: Path) -> Program:
     """The program in ``path``; a missing or malformed file exits with an error naming it."""
-    from kontrolltarn.formats.native import load_program
-
     try:
         return load_program(path)
     except (ModelError, OSError) as exc:

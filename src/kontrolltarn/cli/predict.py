@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 
 import typer
+from rich.console import Console
+
+from kontrolltarn.synth import generate
 
 predict_app = typer.Typer(help="Duration distributions, late-cancellation risk, facts from notes.",
                           no_args_is_help=True)
@@ -20,12 +23,13 @@ def train(
                                             help="real history CSV (docs/predict.md columns)"),
 ) -> None:
     """Train the duration and cancellation models and save them with model cards."""
-    from rich.console import Console
-
+    # deferred: heavy (pandas, scipy, scikit-learn)
     from kontrolltarn.predict.cancellation import CancellationModel
     from kontrolltarn.predict.durations import DurationModel
-    from kontrolltarn.predict.evaluate import time_split
+    from kontrolltarn.predict.evaluate import time_split  # deferred: heavy (pandas, scipy, scikit-learn)
     from kontrolltarn.predict.features import bookings_frame, operations_frame
+
+    # deferred: heavy (pandas, scipy, scikit-learn)
     from kontrolltarn.predict.history import load_operations_csv
     from kontrolltarn.predict.registry import ModelCard, save_model
 
@@ -37,8 +41,6 @@ def train(
                 source: dict[str, object] = {"source": str(history_csv.name)}
                 bookings = None
             else:
-                from kontrolltarn.synth import generate
-
                 syn = generate(scale=scale, seed=seed)
                 operations, bookings = syn.history, syn.bookings
                 source = {"source": "synthetic", "scale": scale, "seed": seed}
@@ -66,8 +68,9 @@ def train(
                 status.update("cancellation risk")
                 bframe = bookings_frame(bookings)
                 btrain, btest = time_split(bframe)
-                from sklearn.metrics import roc_auc_score
+                from sklearn.metrics import roc_auc_score  # deferred: heavy (pandas, scipy, scikit-learn)
 
+                # deferred: heavy (pandas, scipy, scikit-learn)
                 from kontrolltarn.predict.cancellation import expected_calibration_error
 
                 probe = CancellationModel().fit(btrain)
@@ -94,14 +97,14 @@ def evaluate(
     tct: bool = typer.Option(False, "--tct", help="also the real TCT data (if present)"),
 ) -> None:
     """Print the must-show measurements as JSON lines (see benchmarks/predict.py)."""
+    # deferred: heavy (pandas, scipy, scikit-learn)
     from kontrolltarn.predict.evaluate import (
         evaluate_cancellation,
         evaluate_durations,
         evaluate_notes,
         evaluate_tct,
     )
-    from kontrolltarn.predict.tct import find_dataset
-    from kontrolltarn.synth import generate
+    from kontrolltarn.predict.tct import find_dataset  # deferred: heavy (pandas, scipy, scikit-learn)
 
     syn = generate(scale=scale, seed=seed)
     case = f"synth-{scale}-seed{seed}"
@@ -122,6 +125,7 @@ def evaluate(
 def notes(text: str = typer.Argument(..., help="note text (Norwegian)"),
           as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
     """Read logistics facts from one note and show the evidence."""
+    # deferred: heavy (pandas, scipy, scikit-learn)
     from kontrolltarn.predict.lexicon import FACT_DESCRIPTIONS
     from kontrolltarn.predict.notes import extract_facts
 

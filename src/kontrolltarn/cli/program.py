@@ -15,7 +15,17 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kontrolltarn.formats.native import load_history, save_hospital, save_program
 from kontrolltarn.model import CancellationReason, EmergencyRequest, Hospital, ModelError, Urgency
+from kontrolltarn.plan.check import check
+from kontrolltarn.plan.repair import (
+    CaseOverrun,
+    EmergencyInsert,
+    LateCancellation,
+    RoomClosed,
+    SurgeonAbsent,
+    repair,
+)
 
 from .options import err_console, fail, hospital_option, load_hospital_file, load_program_file
 
@@ -38,15 +48,14 @@ def optimise_cmd(
     output: Path = typer.Option(Path("out/program.json"), "--output", "-o"),
 ) -> None:
     """Plan with the optimiser, show the local rules and the cases not ready, judge with check."""
-    from kontrolltarn.formats.native import load_history, save_hospital, save_program
-    from kontrolltarn.plan.check import check
+    # deferred: heavy (OR-Tools, pandas, scipy, scikit-learn)
     from kontrolltarn.plan.program import (
         LocalRules,
         ProgramSettings,
         plan_program,
         release_unused,
     )
-    from kontrolltarn.predict import CaseDurations
+    from kontrolltarn.predict import CaseDurations  # deferred: heavy (pandas, scipy, scikit-learn)
 
     hospital = load_hospital_file(hospital_path)
     try:
@@ -108,14 +117,6 @@ def optimise_cmd(
 
 def parse_event(text: str, hospital: Hospital) -> Any:
     """An event from its command-line form (see EVENT_HELP)."""
-    from kontrolltarn.plan.repair import (
-        CaseOverrun,
-        EmergencyInsert,
-        LateCancellation,
-        RoomClosed,
-        SurgeonAbsent,
-    )
-
     parts = text.split()
     if not parts:
         raise ModelError("event", text, f"empty; use {EVENT_HELP}")
@@ -171,10 +172,6 @@ def replan_cmd(
     output: Path = typer.Option(Path("out/program-replanned.json"), "--output", "-o"),
 ) -> None:
     """Re-plan after one event, changing as little as possible for patients already told."""
-    from kontrolltarn.formats.native import save_hospital, save_program
-    from kontrolltarn.plan.check import check
-    from kontrolltarn.plan.repair import repair
-
     hospital = load_hospital_file(hospital_path)
     program = load_program_file(program_path)
     if (event is None) == (event_file is None):

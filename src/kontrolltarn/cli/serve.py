@@ -4,11 +4,17 @@ the service on the embedded store with the default hospital, replaying a simulat
 from __future__ import annotations
 
 import getpass
+import logging
 import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import typer
+
+from kontrolltarn.model import EventKind, Program
+from kontrolltarn.simulate.replay import play_day
+from kontrolltarn.synth import generate
+from kontrolltarn.synth.truth import Truth
 
 from .options import hospital_option, load_hospital_file
 
@@ -24,8 +30,6 @@ def _synthetic(hospital_file: Path | None, scale: str, seed: int):
     """The hospital (and, when generated, its synthetic history for the prediction models)."""
     if hospital_file is not None:
         return load_hospital_file(hospital_file), None
-    from kontrolltarn.synth import generate
-
     typer.echo(f"generating the synthetic hospital (scale={scale}, seed={seed}) …")
     synthetic = generate(scale=scale, seed=seed)
     return synthetic.hospital, synthetic
@@ -35,6 +39,7 @@ def start_models(runtime, synthetic, models_dir: Path | None) -> threading.Threa
     """Prediction models for the board: loaded from ``models_dir`` (``kontrolltarn predict
     train --out``), else trained on the synthetic history (a recent subsample). In a background
     thread: the board is up at once on the procedure distributions, then switches over."""
+    # deferred: heavy (pandas, scipy, scikit-learn)
     from kontrolltarn.control import load_models, train_models
 
     if models_dir is None and synthetic is None:
@@ -46,8 +51,6 @@ def start_models(runtime, synthetic, models_dir: Path | None) -> threading.Threa
                 train_models(synthetic.history, synthetic.bookings)
             runtime.use_models(models)
         except Exception:  # the board keeps working on the procedure distributions
-            import logging
-
             logging.getLogger("kontrolltarn.service").exception("prediction models unavailable")
 
     thread = threading.Thread(target=run, name="models", daemon=True)
@@ -60,9 +63,10 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
                   models_dir: Path | None = None, predict: bool = True):
     """Open the store, load or generate the hospital, plan the day if the store has no plan;
     start loading or training the prediction models (``predict``)."""
+    # deferred: heavy (fastapi, pandas, scipy, scikit-learn, sqlalchemy)
     from kontrolltarn.service import Runtime, Settings
     from kontrolltarn.service.clocks import ReplayClock
-    from kontrolltarn.store import Store
+    from kontrolltarn.store import Store  # deferred: heavy (sqlalchemy)
 
     settings = Settings.from_env()
     store = Store.open(database_url or settings.database_url)
@@ -70,7 +74,7 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
     the_day = day or hospital.today
     clock = None
     if replay_speed:
-        from kontrolltarn.control import Clock
+        from kontrolltarn.control import Clock  # deferred: heavy (pandas, scipy, scikit-learn)
 
         first = min((s.start_min for s in hospital.sessions if s.date == the_day), default=480)
         clock = ReplayClock(Clock(the_day, hospital.timezone).at(first - 45), replay_speed)
@@ -90,10 +94,8 @@ def start_replay(runtime, seed: int = 0, stop: threading.Event | None = None) ->
     runtime as the replay clock reaches each event. A replay clock restarts
     ``REPLAY_LEAD_MIN`` before the first patient is called: what happened before (late
     cancellations, the night) arrives at once, and the first case follows within minutes."""
-    from kontrolltarn.model import Program
+    # deferred: heavy (fastapi, pandas, scipy, scikit-learn, sqlalchemy)
     from kontrolltarn.service.clocks import ReplayClock
-    from kontrolltarn.simulate.replay import play_day
-    from kontrolltarn.synth.truth import Truth
 
     program = Program(tuple(p.as_entry() for p in runtime.store.plans.day(runtime.day)
                             if p.status != "cancelled"))
@@ -123,8 +125,6 @@ def start_replay(runtime, seed: int = 0, stop: threading.Event | None = None) ->
 def replay_start(events: list) -> datetime:
     """When a replay of ``events`` begins: ``REPLAY_LEAD_MIN`` before the first patient is
     called (else before the first event)."""
-    from kontrolltarn.model import EventKind
-
     first = next((e.at for e in events if e.kind is EventKind.CALLED), events[0].at)
     return first - timedelta(minutes=REPLAY_LEAD_MIN)
 
@@ -136,8 +136,9 @@ def serve_demo(port: int = 8000, scale: str = "default", seed: int = 0,
     simulator's play of the day (from just before the first patient is called; 12 hours in
     ``minutes_per_day`` minutes) and print the board's address. Runs until
     Ctrl-C, or for ``seconds`` if given."""
-    import uvicorn
+    import uvicorn  # deferred: heavy (uvicorn)
 
+    # deferred: heavy (fastapi, pandas, scipy, scikit-learn, sqlalchemy)
     from kontrolltarn.service import create_app
 
     url = database_url or f"sqlite:///{Path.cwd() / 'kontrolltarn-demo.sqlite3'}"
@@ -175,8 +176,9 @@ def serve(
                                             "(trained on the synthetic history if no --models)"),
 ) -> None:
     """Run the control tower service and its board."""
-    import uvicorn
+    import uvicorn  # deferred: heavy (uvicorn)
 
+    # deferred: heavy (fastapi, pandas, scipy, scikit-learn, sqlalchemy)
     from kontrolltarn.service import create_app
 
     runtime = build_runtime(database_url, hospital_file, scale, seed, None,
@@ -195,6 +197,7 @@ def add_user(
     database_url: str = typer.Option(None),
 ) -> None:
     """Create a user (or set a new password); the password is asked for, never an argument."""
+    # deferred: heavy (fastapi, pandas, scipy, scikit-learn, sqlalchemy)
     from kontrolltarn.service.auth import Role
     from kontrolltarn.store import Store
 

@@ -5,6 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kontrolltarn.experiments.replications import run_replications
+from kontrolltarn.simulate.policies import POLICIES
+from kontrolltarn.simulate.replications import summarise
+from kontrolltarn.simulate.report import write_html, write_png
 
 
 def simulate_command(
@@ -22,15 +30,6 @@ def simulate_command(
             help="HTML report; a PNG is written beside it"),
 ) -> None:
     """Simulate the operating department under one or two policies and report the KPIs."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
-
-    from kontrolltarn.experiments.replications import run_replications
-    from kontrolltarn.simulate.policies import POLICIES
-    from kontrolltarn.simulate.replications import summarise
-    from kontrolltarn.simulate.report import write_html, write_png
-
     console = Console()
     policies = [p.strip() for p in policy.split(",") if p.strip()]
     for p in policies:

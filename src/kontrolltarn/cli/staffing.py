@@ -12,7 +12,18 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kontrolltarn.model import ModelError
-from kontrolltarn.plan.staffing import CheckReport, WorkingTimeRules
+from kontrolltarn.plan.staffing import (
+    CheckReport,
+    WorkingTimeRules,
+    check_roster,
+    demand_from_sessions,
+    first_monday_on_or_after,
+    load_roster,
+    load_rules,
+    people_from_hospital,
+    roster_stats,
+    save_roster,
+)
 
 from .options import err_console, fail, generate_synthetic, hospital_option, load_hospital_file, parse_date
 
@@ -26,8 +37,6 @@ roster_app = typer.Typer(
 
 
 def _rules(path: Path | None) -> WorkingTimeRules:
-    from kontrolltarn.plan.staffing import load_rules
-
     try:
         return load_rules(path)
     except (ModelError, OSError, ValueError) as exc:
@@ -59,14 +68,7 @@ def build(
     """Build a roster (when no subcommand is given) and check it before it is written."""
     if ctx.invoked_subcommand is not None:
         return
-    from kontrolltarn.plan.staffing import (
-        build_roster,
-        check_roster,
-        demand_from_sessions,
-        first_monday_on_or_after,
-        load_roster,
-        people_from_hospital,
-    )
+    from kontrolltarn.plan.staffing import build_roster  # deferred: heavy (OR-Tools)
 
     rules = _rules(rules_path)
     if demand_path is not None:
@@ -86,7 +88,7 @@ def build(
         people = people_from_hospital(hospital, first, 7 * weeks, seed)
         sessions = list(hospital.sessions)
         if sessions_path is not None:  # the plan's elective sessions, the hospital's emergency rooms
-            from kontrolltarn.plan.capacity import sessions_from_json
+            from kontrolltarn.plan.capacity import sessions_from_json  # deferred: heavy (scipy)
 
             try:
                 planned = sessions_from_json(sessions_path.read_text(encoding="utf-8"))
@@ -137,8 +139,6 @@ def build(
     for g in result.groups:
         table.add_row(g.location_id, g.role, str(g.people), g.status, f"{g.seconds:.1f}", str(g.uncovered))
     console.print(table)
-    from kontrolltarn.plan.staffing import save_roster
-
     output.parent.mkdir(parents=True, exist_ok=True)
     save_roster(result.roster, output)
     if output.suffix == ".csv":  # the CSV holds shifts only; keep the checkable JSON beside it
@@ -177,8 +177,6 @@ def check(
     ),
 ) -> None:
     """Check a roster against every working-time rule and its demand; exit 1 on any breach."""
-    from kontrolltarn.plan.staffing import check_roster, load_roster, roster_stats
-
     try:
         roster = load_roster(roster_path)
     except OSError as exc:
