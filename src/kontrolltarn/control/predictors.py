@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from kontrolltarn.model import Hospital, PastBooking, PastOperation
 from kontrolltarn.predict import (
     CancellationModel,
@@ -62,8 +64,6 @@ def _earlier_changes(hospital: Hospital, case_id: str) -> int:
 def cancellation_risks(model: Any, hospital: Hospital, day: date,
                        planned: Sequence[PlannedCase], top: int = 3) -> dict[str, CaseRisk]:
     """Late-cancellation probability and top reasons for every planned elective case."""
-    import pandas as pd
-
     rows, ids = [], []
     for p in planned:
         referral = hospital.referral_by_id.get(p.case_id)
