@@ -284,36 +284,10 @@ class ExactModel:
         """Cost of the age range in a room-day: the sum of the gaps between consecutive age
         groups present, a gap counting when someone is at or below it and someone above it
         (``lo``/``hi`` chains, occupants as constants)."""
-        m, P, age = self.m, self.P, self.age
+        m, age = self.m, self.age
         ages = sorted({age[k] for k in here})
-        lo_prev: Expr = 0
-        los_: list[Expr] = []
-        for a in ages[:-1]:
-            below = [k for k in here if age[k] <= a]
-            if any(k >= P for k in below):
-                lo: Expr = 1
-            else:
-                lv = m.new_bool_var("")
-                for k in below:
-                    m.add(lv >= here[k])
-                m.add(lv >= lo_prev)
-                lo = lv
-            los_.append(lo)
-            lo_prev = lo
-        hi_next: Expr = 0
-        his: list[Expr] = []
-        for a in reversed(ages[1:]):
-            above = [k for k in here if age[k] >= a]
-            if any(k >= P for k in above):
-                hi: Expr = 1
-            else:
-                hv = m.new_bool_var("")
-                for k in above:
-                    m.add(hv >= here[k])
-                m.add(hv >= hi_next)
-                hi = hv
-            his.append(hi)
-            hi_next = hi
+        los_ = self._someone_in(here, [[k for k in here if age[k] <= a] for a in ages[:-1]])
+        his = self._someone_in(here, [[k for k in here if age[k] >= a] for a in reversed(ages[1:])])
         his.reverse()
         weight = self.inst.weights[0]
         for i in range(len(ages) - 1):
@@ -324,6 +298,25 @@ class ExactModel:
             span = m.new_bool_var("")
             m.add(span >= _sum([los_[i], his[i]]) - 1)
             self.objective_terms.append(weight * gap * span)
+
+    def _someone_in(self, here: dict[int, Expr], groups: list[list[int]]) -> list[Expr]:
+        """For growing groups of the people in a room-day (each holds the one before), a literal
+        per group that is 1 when someone of it is present: 1 itself when an occupant is in it,
+        else a variable at least each member's presence and the previous group's literal."""
+        chain: list[Expr] = []
+        previous: Expr = 0
+        for members in groups:
+            if any(k >= self.P for k in members):
+                someone: Expr = 1
+            else:
+                var = self.m.new_bool_var("")
+                for k in members:
+                    self.m.add(var >= here[k])
+                self.m.add(var >= previous)
+                someone = var
+            chain.append(someone)
+            previous = someone
+        return chain
 
     # --- nurses ---
     def _compute_nurse_floors(self) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 from typing import Any
 
 from kontrolltarn.formats.fhir import systems as s
@@ -44,7 +43,8 @@ def read_appointments(ctx: Reading) -> None:
             continue
         planned = app.minutesDuration or int((end - start).total_seconds() // 60)
         if room is None:
-            room = _room_of_session(ctx, session[1])
+            known = ctx.session(session[1])
+            room = known.room_id if known is not None else None
         pending.append((entry, case[1], session[1], room, start, planned, surgeon,
                         s.ext_value(entry.raw, s.EXT_ORDER)))
     by_session: dict[str, list[Any]] = defaultdict(list)
@@ -59,7 +59,9 @@ def read_appointments(ctx: Reading) -> None:
                                  f"duplicate: the case is already planned by {seen[case]}")
                 continue
             seen[case] = entry.place
-            day = _session_date(ctx, session) or start.date()
+            # entries count minutes from their session's date (a case may start after midnight)
+            known = ctx.session(session)
+            day = known.date if known is not None else start.date()
             start_min = (start.date() - day).days * 1440 + start.hour * 60 + start.minute
             try:
                 ctx.parts.entries.append(ProgramEntry(
@@ -69,20 +71,3 @@ def read_appointments(ctx: Reading) -> None:
                 ctx.issues.from_model_error(entry.place, exc)
 
 
-def _session_date(ctx: Reading, session_id: str) -> date | None:
-    """Entries count minutes from their session's date (a case may start after midnight)."""
-    for session in ctx.parts.items["sessions"]:
-        if session.id == session_id:
-            return session.date
-    if ctx.hospital and session_id in ctx.hospital.session_by_id:
-        return ctx.hospital.session_by_id[session_id].date
-    return None
-
-
-def _room_of_session(ctx: Reading, session_id: str) -> str | None:
-    for session in ctx.parts.items["sessions"]:
-        if session.id == session_id:
-            return str(session.room_id)
-    if ctx.hospital and session_id in ctx.hospital.session_by_id:
-        return ctx.hospital.session_by_id[session_id].room_id
-    return None

@@ -12,7 +12,16 @@ from zoneinfo import ZoneInfo
 from kontrolltarn.formats.fhir import systems as s
 from kontrolltarn.formats.fhir.bundle import Document, Entry, split_reference
 from kontrolltarn.formats.issues import Issues, Parts
-from kontrolltarn.model import TIMEZONE, Hospital, ModelError, Patient, Procedure, Specialty
+from kontrolltarn.model import (
+    TIMEZONE,
+    Hospital,
+    ModelError,
+    Patient,
+    Procedure,
+    Room,
+    Session,
+    Specialty,
+)
 
 #: what each kind of target is called in an error message
 KIND_LABELS = {"site": "site Location", "room": "operating-room Location",
@@ -126,14 +135,25 @@ class Reading:
         self.issues.warn(entry.place, field, code,
                          "specialty not in the catalogue: added with the default turnover time")
 
+    def room(self, room_id: str) -> Room | None:
+        """The room with this id read so far, else the hospital's merged into."""
+        found: Room | None = next((r for r in self.parts.items["rooms"] if r.id == room_id), None)
+        if found is None and self.hospital is not None:
+            found = self.hospital.room_by_id.get(room_id)
+        return found
+
+    def session(self, session_id: str) -> Session | None:
+        """The session with this id read so far, else the hospital's merged into."""
+        found: Session | None = next((s for s in self.parts.items["sessions"]
+                                      if s.id == session_id), None)
+        if found is None and self.hospital is not None:
+            found = self.hospital.session_by_id.get(session_id)
+        return found
+
     def site_of_room(self, room_id: str) -> str:
         """The site of a room read so far or of the hospital merged into."""
-        for room in self.parts.items["rooms"]:
-            if room.id == room_id:
-                return str(room.location_id)
-        if self.hospital and room_id in self.hospital.room_by_id:
-            return self.hospital.room_by_id[room_id].location_id
-        return room_id
+        room = self.room(room_id)
+        return room.location_id if room is not None else room_id
 
     def procedure_code(self, entry: Entry, concept: Any, field: str = "code") -> Procedure | None:
         """The catalogue procedure a code names (NCSP/NKPK or ours preferred); else an error."""
