@@ -26,7 +26,6 @@ from kontrolltarn.model import (
     ModelError,
     PastOperation,
     Program,
-    ProgramEntry,
     Referral,
     Session,
 )
@@ -134,7 +133,7 @@ class OptimisedPolicy(BaselinePolicy):
     time_limit: float = 5.0
     #: waiting cases offered to the planner per session of the week (the top of each list)
     candidates_per_session: int = 15
-    #: repair disruptions with ``plan.repair`` (else: another session the same day, or the list)
+    #: repair disruptions with ``plan.repair`` (else: back to the list)
     use_repair: bool = True
     repairs: int = 0
     repair_failures: int = 0
@@ -186,8 +185,7 @@ class OptimisedPolicy(BaselinePolicy):
                   reason: CancellationReason) -> None:
         """Minimal change: ``plan.repair`` (the same day in another room first, else the
         cheapest later date within two weeks, told patients moved last) for a session closed or a
-        named surgeon away; without the repair planner, the same day in another session with
-        room, else back to the list."""
+        named surgeon away; without it, or when it refuses the disruption, back to the list."""
         if self.use_repair and case_ids:
             try:
                 self._repair(state, day, case_ids, reason)
@@ -195,17 +193,7 @@ class OptimisedPolicy(BaselinePolicy):
             except ModelError:
                 self.repair_failures += 1
         for case_id in case_ids:
-            if case_id not in state.planned:
-                continue
-            entry = state.planned[case_id].entry
-            target = find_slot(state, state.referrals[case_id], entry.date, self,
-                               exclude_session=entry.session_id)
-            if target is not None:
-                session, start, surgeon = target
-                new = ProgramEntry(case_id, session.id, session.room_id, session.date, start,
-                                   entry.planned_min, surgeon, 99)
-                state.move(case_id, new, by=f"policy:{self.name}", reason=reason)
-            else:
+            if case_id in state.planned:
                 state.unschedule(case_id, by=f"policy:{self.name}", reason=reason)
 
     def _repair(self, state: PlanState, day: date, case_ids: list[str],
@@ -245,47 +233,6 @@ def session_load(state: PlanState, session: Session, estimate: BaselinePolicy) -
     turnover = state.base.specialty_by_id[session.specialty_id or "ORT"].turnover_min
     cases = state.by_session.get(session.id, ())
     return sum(estimate.estimate_min(state.referrals[c]) for c in cases) + turnover * max(0, len(cases) - 1)
-
-
-def find_slot(state: PlanState, referral: Referral, day: date, policy: BaselinePolicy,
-              exclude_session: str | None = None,
-              surgeon_id: str | None = None) -> tuple[Session, int, str] | None:
-    """A session on ``day`` of the referral's specialty, in a room that takes the procedure, with
-    time for it by the policy's estimate, where the case breaks no planning rule
-    (``slot_start``). ``surgeon_id`` operates it (default: the named surgeon, else the
-    session's); returns the session, the start and the surgeon."""
-    need = policy.estimate_min(referral)
-    for session in state.open_sessions(day):
-        if (session.emergency or session.id == exclude_session
-                or session.specialty_id != referral.specialty_id):
-            continue
-        surgeon = surgeon_id or referral.surgeon_id or _session_surgeon(state, session)
-        if surgeon is None:
-            continue
-        start = slot_start(state, session, referral, surgeon, policy)
-        if start is not None and start + need <= session.end_min:
-            return session, start, surgeon
-    return None
-
-
-def slot_start(state: PlanState, session: Session, referral: Referral, surgeon_id: str,
-               policy: BaselinePolicy) -> int | None:
-    """Where a case would start if added at the end of ``session``'s list (after the policy's
-    estimate of the minutes already planned there), or None when it would break a hard rule
-    there (``plan.check``'s feasibility kernel, on its booked minutes) or needs mobile
-    equipment the room lacks (its use across rooms is not tracked by hand)."""
-    room = state.base.room_by_id[session.room_id]
-    procedure = state.base.procedure_by_id[referral.procedure_code]
-    if any(eq not in room.equipment for eq in procedure.equipment):
-        return None
-    turnover = state.base.specialty_by_id[referral.specialty_id].turnover_min
-    listed = state.kernel.session_entries(session.id)
-    start = session.start_min + session_load(state, session, policy) + (turnover if listed else 0)
-    if listed:
-        start = max(start, max(e.end_min for e in listed) + turnover)
-    entry = ProgramEntry(referral.id, session.id, session.room_id, session.date, start,
-                         referral.booked_min, surgeon_id, len(listed) + 1)
-    return start if state.kernel.fits(entry, ignore=(referral.id,)) else None
 
 
 def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
@@ -339,11 +286,6 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
                 state.place(entry, by=f"policy:{policy.name}", tell=tell)
                 placed += 1
     return placed
-
-
-def _session_surgeon(state: PlanState, session: Session) -> str | None:
-    cases = state.by_session.get(session.id, ())
-    return state.planned[cases[0]].entry.surgeon_id if cases else None
 
 
 def booking_ratios(history: list[PastOperation] | tuple[PastOperation, ...]) -> dict[str, float]:
