@@ -18,6 +18,9 @@ from kontrolltarn.synth.truth import Truth
 
 from .options import hospital_option, load_hospital_file
 
+#: the optimiser's time limit when serve or demo plans a day at start (seconds); a day of the
+#: default hospital takes about 10 s with it (see docs/control-tower.md)
+PLAN_TIME_LIMIT_S = 10.0
 #: users created in development so the demo can be opened at once (refused outside development)
 DEMO_USERS = {"koordinator": "coordinator", "leder": "leader", "kirurg": "surgeon",
               "sykepleier": "or_nurse", "anestesi": "anaesthesia", "portor": "porter",
@@ -60,9 +63,13 @@ def start_models(runtime, synthetic, models_dir: Path | None) -> threading.Threa
 
 def build_runtime(database_url: str | None, hospital_file: Path | None, scale: str, seed: int,
                   day: date | None, replay_speed: float | None, demo_users: bool,
-                  models_dir: Path | None = None, predict: bool = True):
-    """Open the store, load or generate the hospital, plan the day if the store has no plan;
-    start loading or training the prediction models (``predict``)."""
+                  models_dir: Path | None = None, predict: bool = True,
+                  plan_time_limit: float = PLAN_TIME_LIMIT_S):
+    """Open the store, load or generate the hospital (a stored hospital wins: the file or the
+    generator only seed an empty store), plan the day with the optimiser if the store has no
+    published program for it (published as "system:serve", "initial program"; the baseline is
+    kept beside it as a draft to compare with); start loading or training the prediction
+    models (``predict``)."""
     # deferred: heavy (fastapi, pandas, scipy, scikit-learn, sqlalchemy)
     from kontrolltarn.service import Runtime, Settings
     from kontrolltarn.service.clocks import ReplayClock
@@ -70,15 +77,19 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
 
     settings = Settings.from_env()
     store = Store.open(database_url or settings.database_url)
-    hospital, synthetic = _synthetic(hospital_file, scale, seed)
-    the_day = day or hospital.today
-    clock = None
+    hospital, synthetic = None, None  # the store's hospital (Runtime loads it)
+    if not store.hospital.revision() or (models_dir is None and predict):
+        # an empty store is seeded; the synthetic history trains the models
+        hospital, synthetic = _synthetic(hospital_file, scale, seed)
+    runtime = Runtime(settings, hospital, store, day=day, planner="optimise",
+                      plan_time_limit=plan_time_limit, compare_with="baseline")
     if replay_speed:
         from kontrolltarn.control import Clock  # deferred: heavy (pandas, scipy, scikit-learn)
 
-        first = min((s.start_min for s in hospital.sessions if s.date == the_day), default=480)
-        clock = ReplayClock(Clock(the_day, hospital.timezone).at(first - 45), replay_speed)
-    runtime = Runtime(settings, hospital, store, day=the_day, clock=clock)
+        first = min((s.start_min for s in runtime.hospital.sessions if s.date == runtime.day),
+                    default=480)
+        runtime.clock = ReplayClock(Clock(runtime.day, runtime.hospital.timezone)
+                                    .at(first - 45), replay_speed)
     if demo_users:
         if settings.environment != "development":
             raise typer.BadParameter("demo users exist only in development", param_hint="--demo-users")
@@ -98,7 +109,7 @@ def start_replay(runtime, seed: int = 0, stop: threading.Event | None = None) ->
     from kontrolltarn.service.clocks import ReplayClock
 
     program = Program(tuple(p.as_entry() for p in runtime.store.plans.day(runtime.day)
-                            if p.status != "cancelled"))
+                            if p.status not in ("cancelled", "unscheduled")))
     events = play_day(runtime.hospital, program, runtime.day, truth=Truth.of_hospital(runtime.hospital),
                       seed=seed)
     if isinstance(runtime.clock, ReplayClock) and events:
@@ -172,6 +183,9 @@ def serve(
     demo_users: bool = typer.Option(False, help="create the demo users (development only)"),
     models_dir: Path = typer.Option(None, "--models", exists=True, file_okay=False,
                                     help="prediction models from `kontrolltarn predict train`"),
+    plan_time_limit: float = typer.Option(PLAN_TIME_LIMIT_S, min=0.1,
+                                          help="seconds the optimiser may take for the day's "
+                                               "first program (when the store has none)"),
     predict: bool = typer.Option(True, help="forecast with kontrolltarn.predict's models "
                                             "(trained on the synthetic history if no --models)"),
 ) -> None:
@@ -183,7 +197,7 @@ def serve(
 
     runtime = build_runtime(database_url, hospital_file, scale, seed, None,
                             12 * 60 / minutes_per_day if replay else None, demo_users,
-                            models_dir, predict)
+                            models_dir, predict, plan_time_limit)
     if replay:
         start_replay(runtime, seed=seed)
     typer.echo(f"Kontrolltårn board: http://{host}:{port}/")

@@ -61,9 +61,10 @@ class Scope:
 
 
 def plan_scope(hospital: Hospital, store: Store, method: str, scope: Scope, *, by: str,
-               why: str, time_limit: float, seed: int = 0,
+               why: str, time_limit: float, seed: int = 0, status: str = "proposed",
                progress: Callable[[str, float], None] | None = None) -> ProgramVersion:
-    """Run the planner ``method`` for ``scope`` and store its program as a proposed version.
+    """Run the planner ``method`` for ``scope`` and store its program as a proposed version
+    (or a draft).
 
     Cases planned on other days, and cases already under way, are left out of the planning
     (they keep their place). One location's scope plans only that location's sessions."""
@@ -77,7 +78,7 @@ def plan_scope(hospital: Hospital, store: Store, method: str, scope: Scope, *, b
         kwargs["progress"] = progress
     program = planner(target, scope.first, scope.days, **kwargs)
     return store.programs.add(Program(program.entries, method), scope.first, scope.days, by=by,
-                              location_id=scope.location_id, status="proposed", why=why)
+                              location_id=scope.location_id, status=status, why=why)
 
 
 def _one_location(hospital: Hospital, location_id: str) -> Hospital:

@@ -64,10 +64,11 @@ class Runtime:
     def __init__(self, settings: Settings, hospital: Hospital | None, store: Store,
                  day: date | None = None, clock: TowerClock | None = None,
                  planner: str = "baseline", models: Models | None = None,
-                 plan_time_limit: float = 20.0) -> None:
+                 plan_time_limit: float = 20.0, compare_with: str | None = None) -> None:
         """``planner`` (with ``plan_time_limit`` seconds) plans the day when the store has no
         plan for it: its program is stored as a proposal and published as the decision of
-        "system:serve" ("initial program"), audited like any publication."""
+        "system:serve" ("initial program"), audited like any publication. ``compare_with``
+        (e.g. "baseline", today's practice) is then stored beside it as a draft to compare."""
         self.settings = settings
         self.store = store
         stored = store.hospital.load()
@@ -92,6 +93,10 @@ class Runtime:
                                  by=f"planner:{planner}", why="initial program",
                                  time_limit=plan_time_limit)
             store.programs.publish(version.id, by=SYSTEM, role="system", why="initial program")
+            if compare_with is not None and compare_with != planner:
+                plan_scope(hospital, store, compare_with, Scope(self.day, 1),
+                           by=f"planner:{compare_with}", why=f"{compare_with}, to compare with",
+                           time_limit=plan_time_limit, status="draft")
             log.info("planned %s with %s in %.1f s (version %d, %d cases), published by %s",
                      self.day, planner, time.perf_counter() - started, version.id, version.size,
                      SYSTEM)
@@ -318,7 +323,7 @@ class Runtime:
         try:
             with self.lock:
                 program = Program(tuple(p.as_entry() for p in self.store.plans.day(self.day)
-                                        if p.status != "cancelled"))
+                                        if p.status not in ("cancelled", "unscheduled")))
                 result = apply_suggestion(self.tower, decided.kind, decided.action, self.now(),
                                           decision_id=suggestion_id, program=program)
             for case_id, changes in result.changes:
