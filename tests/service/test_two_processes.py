@@ -88,6 +88,22 @@ def test_a_plan_change_in_one_process_reaches_the_other(pair: tuple[Runtime, Run
     assert second.tower.live.planned[plan.case_id].start_min == plan.start_min + 15
 
 
+def test_a_program_published_in_one_process_reaches_the_others_tower(
+        pair: tuple[Runtime, Runtime]) -> None:
+    first, second = pair
+    entries = [p.as_entry() for p in first.store.plans.day(first.day)]
+    later, dropped = entries[0], entries[1]
+    program = Program(tuple([dataclasses.replace(later, start_min=later.start_min + 20),
+                             *entries[2:]]))
+    version = first.store.programs.add(program, first.day, 1, by="test")
+    first.publish(version.id, Principal("coordinator", Role.COORDINATOR), why="test")
+    eventually(lambda: second.tower.live.planned[later.case_id].start_min
+               == later.start_min + 20, "the second tower has the published start")
+    eventually(lambda: second.tower.live.planned[dropped.case_id].status == "unscheduled",
+               "the case the version leaves out is unscheduled on the second tower too")
+    assert second.tower.live.planned[later.case_id] == first.tower.live.planned[later.case_id]
+
+
 def test_a_hospital_stored_by_one_process_is_used_by_the_other(
         pair: tuple[Runtime, Runtime]) -> None:
     first, second = pair

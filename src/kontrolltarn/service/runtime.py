@@ -363,15 +363,7 @@ class Runtime:
         the store in the same transaction); the board shows it at once."""
         published = self.store.programs.publish(version_id, by=principal.username,
                                                 role=principal.role.value, why=why)
-        if published.version.covers(self.day):
-            self._reread_plans(self.store.plans.day(self.day))
-        moved_away = [p for p in map(self.store.plans.get, published.changed_cases)
-                      if p.day != self.day and p.case_id in self.tower.live.planned]
-        if moved_away:  # off today's program: the tower sees them unscheduled here
-            with self.lock:
-                dirty = {r for p in moved_away for r in self.tower.live.set_plan(
-                    replace(planned(p), status="unscheduled"))}
-            self._mark(dirty, [])
+        self._reread_plans(list(map(self.store.plans.get, published.changed_cases)))
         self.hub.publish("programs", {"published": version_id})
         return published
 
@@ -393,7 +385,7 @@ class Runtime:
         if self.store.hospital.revision() != self.hospital_revision:
             self._reread_hospital()
         self._apply_stored_events()
-        self._reread_plans(self.store.plans.day(self.day))
+        self._sync_day()
 
     def noticed(self, notice: Notice) -> None:
         """Another process (or this one) committed a change: read it from the store."""
@@ -401,9 +393,10 @@ class Runtime:
             if int(notice.data.get("seq", 0)) > self.cursor:
                 self._apply_stored_events()
         elif notice.kind == "plans":
-            cases = notice.data.get("cases")
-            self._reread_plans(self.store.plans.day(self.day) if cases is None else
-                               [p for p in map(self.store.plans.get, cases) if p.day == self.day])
+            if "cases" in notice.data:
+                self._reread_plans(list(map(self.store.plans.get, notice.data["cases"])))
+            elif notice.data.get("day", self.day.isoformat()) == self.day.isoformat():
+                self._sync_day()
         elif notice.kind == "hospital" and notice.origin == self.store.notifier.origin:
             self.hospital_revision = int(notice.data.get("revision", 0))  # swapped in already
         elif notice.origin != self.store.notifier.origin:
@@ -441,12 +434,27 @@ class Runtime:
                 self.last_received = datetime.now(UTC)
                 self._mark(dirty, [e.id for e in fresh])
 
+    def _sync_day(self) -> None:
+        """The day's program as stored now, including cases that left it for another day."""
+        plans = self.store.plans.day(self.day)
+        stored = {p.case_id for p in plans}
+        with self.lock:
+            gone = [c for c, p in self.tower.live.planned.items()
+                    if c not in stored and p.status != "unscheduled"]
+        self._reread_plans(plans + list(map(self.store.plans.get, gone)))
+
     def _reread_plans(self, plans: list[CasePlan]) -> None:
+        """Apply stored plans newer than the tower's: a case of the day as planned, a case moved
+        to another day as unscheduled here (off today's program)."""
         dirty: set[str] = set()
         with self.lock:
             for plan in plans:
                 known = self.tower.live.planned.get(plan.case_id)
-                if known is None or known.version < plan.version:
+                if known is not None and known.version >= plan.version:
+                    continue
+                if plan.day == self.day:
                     dirty |= self.tower.live.set_plan(planned(plan))
+                elif known is not None:
+                    dirty |= self.tower.live.set_plan(replace(planned(plan), status="unscheduled"))
         if dirty:
             self._mark(dirty, [])
