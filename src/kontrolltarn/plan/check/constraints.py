@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from .kernel import ProgramState
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)  # built for every entry placed: kept light
 class ResolvedEntry:
     """An entry with its references looked up (only entries whose references all resolve)."""
 
@@ -307,7 +307,7 @@ def _neighbours(state: ProgramState, p: Placing) -> list[tuple[ResolvedEntry, Re
     r = p.resolved
     assert r is not None
     listed = state.room_day(r.entry.room_id, r.entry.date, p.ignore)
-    at = bisect.bisect_right(listed, room_order(r), key=room_order)
+    at = bisect.bisect_right(listed, room_order(r), key=room_order) if listed else 0
     pairs = []
     if at > 0:
         pairs.append((listed[at - 1], r))
@@ -332,8 +332,12 @@ def _room_double_booked_placed(state: ProgramState, p: Placing) -> list[Violatio
     if p.resolved is None:
         return []
     e = p.resolved.entry
-    found = (_overlap(e.room_id, e.date, a, b) for a, b in _neighbours(state, p))
-    return [v for v in found if v is not None]
+    found = []
+    for a, b in _neighbours(state, p):
+        v = _overlap(e.room_id, e.date, a, b)
+        if v is not None:
+            found.append(v)
+    return found
 
 
 def _short_turnover(h: Hospital, room_id: str, day: date, a: ResolvedEntry,
@@ -364,8 +368,12 @@ def _turnover_placed(state: ProgramState, p: Placing) -> list[Violation]:
     if p.resolved is None:
         return []
     e = p.resolved.entry
-    found = (_short_turnover(state.hospital, e.room_id, e.date, a, b) for a, b in _neighbours(state, p))
-    return [v for v in found if v is not None]
+    found = []
+    for a, b in _neighbours(state, p):
+        v = _short_turnover(state.hospital, e.room_id, e.date, a, b)
+        if v is not None:
+            found.append(v)
+    return found
 
 
 def _surgeon_sweep(surgeon_id: str, day: date, entries: list[ResolvedEntry]) -> Iterator[Violation]:
@@ -404,7 +412,11 @@ def _surgeon_two_places_placed(state: ProgramState, p: Placing) -> list[Violatio
         return []
     e = r.entry
     listed = state.surgeon_day(e.surgeon_id, e.date, p.ignore)
-    if not any(o.entry.start_min < e.end_min and e.start_min < o.entry.end_min for o in listed):
+    start, end = e.start_min, e.end_min
+    for o in listed:
+        if o.entry.start_min < end and start < o.entry.end_min:
+            break
+    else:
         return []  # the common case, without building the sweep
     at = bisect.bisect_right(listed, e.start_min, key=_start)
     swept = _surgeon_sweep(e.surgeon_id, e.date, [*listed[:at], r, *listed[at:]])
@@ -572,6 +584,8 @@ def _beds_placed(state: ProgramState, p: Placing) -> list[Violation]:
     if r is None:
         return []
     loc, day, bed = r.room.location_id, r.entry.date, r.procedure.bed_type
+    if bed_capacity(state.hospital, loc, bed) is None:
+        return []  # not limited: nothing to count
     v = _bed_excess(state.hospital, loc, day, bed, state.beds_used(loc, day, bed, p.ignore) + 1)
     return [] if v is None else [v]
 
