@@ -100,13 +100,13 @@ class ArrivalStream:
     def day(self, day: date) -> Arrivals:
         rng = random.Random(f"kontrolltarn-sim-{self.seed}-arrivals-{day.isoformat()}")
         out = Arrivals()
-        for k in range(_poisson(rng, self.referrals_per_day)):
+        for k in range(poisson(rng, self.referrals_per_day)):
             specialty = rng.choices(self.specialty_ids, weights=self.yearly)[0]
             if not self.surgeons.get(specialty):
                 continue
             out.referrals.append(self._referral(rng, day, specialty, f"SIMH{day:%y%m%d}{k:03d}", out))
         rate = self.emergencies_per_day * (1.07 if is_operating_day(day) else 0.8)
-        for k in range(_poisson(rng, rate)):
+        for k in range(poisson(rng, rate)):
             em = self._emergency(rng, day, f"SIMO{day:%y%m%d}{k:03d}", out)
             if em is not None:
                 out.emergencies.append(em)
@@ -116,7 +116,7 @@ class ArrivalStream:
     def _referral(self, rng: random.Random, day: date, specialty: str, rid: str,
                   out: Arrivals) -> Referral:
         priority = rng.choices(list(PRIORITY_SHARES), weights=list(PRIORITY_SHARES.values()))[0]
-        p = _weighted(rng, self.elective[specialty])
+        p = weighted(rng, self.elective[specialty])
         able = [s for s in self.surgeons[specialty] if p.competence is None or p.competence in s.competences]
         surgeon = rng.choice(able) if able and rng.random() < NAMED_SURGEON_SHARE else None
         patient = self._patient(rng, p, day, f"SIMP{rid[4:]}")
@@ -140,7 +140,7 @@ class ArrivalStream:
         loc = rng.choices(self.locations, weights=self.location_weights, k=1)[0]
         spec = rng.choices(self.emergency_specialties,
                            weights=[s.emergency_share for s in self.emergency_specialties])[0]
-        p = _weighted(rng, self.emergency[spec.id])
+        p = weighted(rng, self.emergency[spec.id])
         surgeons = self.surgeons.get(p.specialty)
         urgency = rng.choices(list(URGENCY_SHARES), weights=list(URGENCY_SHARES.values()))[0]
         minute = int(rng.triangular(0, 24 * 60 - 1, 13 * 60))
@@ -153,11 +153,13 @@ class ArrivalStream:
         return EmergencyRequest(eid, patient.id, p.code, p.specialty, loc.id, urgency, at, booked)
 
 
-def _weighted(rng: random.Random, items: list[ProcedureSpec]) -> ProcedureSpec:
+def weighted(rng: random.Random, items: list[ProcedureSpec]) -> ProcedureSpec:
+    """One procedure drawn by its catalogue weight."""
     return rng.choices(items, weights=[p.weight for p in items], k=1)[0]
 
 
-def _poisson(rng: random.Random, mean: float) -> int:
+def poisson(rng: random.Random, mean: float) -> int:
+    """Poisson draw (Knuth for small means, normal approximation for large)."""
     if mean > 30:
         return max(0, round(rng.gauss(mean, math.sqrt(mean))))
     limit, k, product = math.exp(-mean), 0, rng.random()

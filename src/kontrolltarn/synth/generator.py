@@ -35,7 +35,15 @@ from kontrolltarn.model import (
 )
 
 from . import catalogue
-from .arrivals import DEADLINE_DAYS, NAMED_SURGEON_SHARE, PRIORITY_SHARES, URGENCY_SHARES, draw_patient
+from .arrivals import (
+    DEADLINE_DAYS,
+    NAMED_SURGEON_SHARE,
+    PRIORITY_SHARES,
+    URGENCY_SHARES,
+    draw_patient,
+    poisson,
+    weighted,
+)
 from .calendar import (
     STAFFED_END,
     STAFFED_START,
@@ -244,10 +252,6 @@ def catalogue_specialty_ids() -> set[str]:
     return {s.id for s in catalogue.SPECIALTIES}
 
 
-def _weighted(rng: random.Random, items: list[ProcedureSpec]) -> ProcedureSpec:
-    return rng.choices(items, weights=[p.weight for p in items], k=1)[0]
-
-
 def _cancel_logit(age: int, asa: int, lead: int, order: int, changes: int, gaps: int,
                   bed_occupancy: float) -> float:
     """True log-odds of a late cancellation (the risk model's oracle)."""
@@ -410,7 +414,7 @@ def _book_session(w: _World, specialty: str, options: list[ProcedureSpec]
     used, misses = 0, 0
     capacity = STAFFED_END - STAFFED_START - PLANNING_BUFFER_MIN
     while misses < 3:
-        p = _weighted(rng, options)
+        p = weighted(rng, options)
         able = [s for s in w.surgeons_by_spec[specialty]
                 if p.competence is None or p.competence in s.competences]
         if not able:
@@ -486,7 +490,7 @@ def _emergencies_of_day(w: _World, day: date, emergency_rooms_by_loc: dict[str, 
     rng, truth, spec = w.rng, w.truth, w.b.scale
     loc_weights = [ls.elective_rooms + ls.emergency_rooms for ls in spec.locations]
     rate = spec.emergencies_per_day * (0.8 if not is_operating_day(day) else 1.07)
-    count = _poisson(rng, rate)
+    count = poisson(rng, rate)
     by_room_clock: dict[str, int] = defaultdict(int)
     for _ in range(count):
         loc = rng.choices(spec.locations, weights=loc_weights, k=1)[0]
@@ -495,7 +499,7 @@ def _emergencies_of_day(w: _World, day: date, emergency_rooms_by_loc: dict[str, 
         procs = w.emergency_procs.get(specialty_spec.id)
         if not procs:
             continue
-        p = _weighted(rng, procs)
+        p = weighted(rng, procs)
         room = rng.choice(emergency_rooms_by_loc[loc.id])
         surgeon = rng.choice(w.surgeons_by_spec[p.specialty]) if w.surgeons_by_spec[p.specialty] \
             else rng.choice(w.surgeons)
@@ -533,7 +537,7 @@ def _waiting_list(w: _World, history: list[PastOperation]) -> list[Referral]:
     arrivals_per_day = sum(yearly) * spec.waiting_list_factor / 365
     for k in range(365, 0, -1):
         ref_day = today - timedelta(days=k)
-        for _ in range(_poisson(rng, arrivals_per_day)):
+        for _ in range(poisson(rng, arrivals_per_day)):
             specialty_id = rng.choices(specialty_ids, weights=yearly)[0]
             if not w.surgeons_by_spec[specialty_id]:
                 continue
@@ -550,7 +554,7 @@ def _referral(w: _World, specialty: str, ref_day: date, priority: Priority, days
     """One waiting referral: procedure, named surgeon (sometimes), patient, readiness gaps
     (more while recent) and a referral note."""
     rng, b, truth = w.rng, w.b, w.truth
-    p = _weighted(rng, w.elective_procs[specialty])
+    p = weighted(rng, w.elective_procs[specialty])
     able = [s for s in w.surgeons_by_spec[specialty]
             if p.competence is None or p.competence in s.competences]
     surgeon = rng.choice(able) if able and rng.random() < NAMED_SURGEON_SHARE else None
@@ -584,17 +588,6 @@ def _cancel_reason(rng: random.Random, order: int, occupancy: float, gaps: int) 
         CancellationReason.OTHER: 0.5,
     }
     return rng.choices(list(weights), weights=list(weights.values()))[0]
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    """Poisson draw (Knuth for small means, normal approximation for large)."""
-    if mean > 30:
-        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
-    limit, k, product = math.exp(-mean), 0, rng.random()
-    while product > limit:
-        k += 1
-        product *= rng.random()
-    return k
 
 
 def iter_days(first: date, last: date) -> Iterator[date]:
