@@ -27,7 +27,6 @@ from kontrolltarn.model import (
     Session,
     Staff,
 )
-from kontrolltarn.plan.check import ProgramState
 
 from .absences import Absence
 
@@ -75,10 +74,6 @@ class PlanState:
         self.new_placements: list[tuple[str, int, date]] = []  # drained by the simulator
         self._attempts: dict[str, int] = defaultdict(int)
         self._ready: list[Referral] | None = None
-        #: the planned cases as ``plan.check``'s feasibility kernel holds them (policies ask it
-        #: whether a case fits); kept in step by every change below
-        self.kernel = ProgramState(hospital, sessions=self.sessions, referrals=self.referrals,
-                                   absent=self.absent)
 
     # ---- time --------------------------------------------------------------------------------
     def stamp(self, day: date, minute: float) -> datetime:
@@ -230,7 +225,6 @@ class PlanState:
         self.planned[cid] = Planned(entry, gaps_when_planned=gaps, attempt=self._attempts[cid])
         self.new_placements.append((cid, self._attempts[cid], entry.date))
         self.by_session[entry.session_id].append(cid)
-        self.kernel.add(entry)
         self.program_log.append(entry)
         self._record(cid, ChangeKind.SCHEDULED, new_date=entry.date, by=by)
         if tell:
@@ -251,7 +245,6 @@ class PlanState:
         old = planned.entry
         self.by_session[old.session_id].remove(case_id)
         self.by_session[entry.session_id].append(case_id)
-        self.kernel.add(entry)
         planned.entry = entry
         self.program_log.append(entry)
         self._record(case_id, ChangeKind.RESCHEDULED, new_date=entry.date, old_date=old.date,
@@ -266,7 +259,6 @@ class PlanState:
         """Take a case off the program with notice; it goes back to the waiting list."""
         planned = self.planned.pop(case_id)
         self.by_session[planned.entry.session_id].remove(case_id)
-        self.kernel.remove(case_id)
         self.waiting.add(case_id)
         self._record(case_id, ChangeKind.UNSCHEDULED, old_date=planned.entry.date, reason=reason,
                      by=by, at=at)
@@ -276,7 +268,6 @@ class PlanState:
         """Strike a case from its day's program; it returns to the waiting list unless removed."""
         planned = self.planned.pop(case_id)
         self.by_session[planned.entry.session_id].remove(case_id)
-        self.kernel.remove(case_id)
         self._record(case_id, ChangeKind.CANCELLED, old_date=planned.entry.date, reason=reason,
                      by=by, at=at)
         if remove:
@@ -288,7 +279,6 @@ class PlanState:
     def finish(self, case_id: str, *, at: datetime) -> None:
         planned = self.planned.pop(case_id)
         self.by_session[planned.entry.session_id].remove(case_id)
-        self.kernel.remove(case_id)
         self.done.add(case_id)
         self._record(case_id, ChangeKind.DONE, new_date=planned.entry.date,
                      old_date=planned.entry.date, by="theatre", at=at)
