@@ -22,6 +22,7 @@ from kontrolltarn.simulate import (
 from kontrolltarn.simulate.policies import make_policy
 from kontrolltarn.synth import SyntheticHospital, generate
 from kontrolltarn.synth.generator import PLANNING_BUFFER_MIN
+from kontrolltarn.synth.truth import Truth
 
 DAYS = 21
 
@@ -195,3 +196,11 @@ def test_todays_planning_buffer_is_the_generators() -> None:
     """Today's practice in the simulator leaves the unbooked end of session the generator's
     history was made with (the figure is written in both packages, which may not import each other)."""
     assert BaselinePolicy().buffer_min == PLANNING_BUFFER_MIN
+
+
+def test_a_truth_without_calendar_rules_is_refused_with_the_field_named(small: SyntheticHospital) -> None:
+    """The truth of a hospital without a generator plays given days (``play_day``) but has no
+    calendar rules or arrivals to simulate a period with: refused, naming the field."""
+    with pytest.raises(ModelError) as refused:
+        simulate(small.hospital, Truth.of_hospital(small.hospital), BaselinePolicy(), days=3)
+    assert refused.value.field == "truth.scale"
