@@ -117,7 +117,9 @@ def test_absences_known_beyond_the_calendar(tiny: Hospital) -> None:
 
 # ---- properties ----------------------------------------------------------------------------------
 def _agrees(hospital: Hospital, proposals: list[ProgramEntry]) -> None:
-    """Build a program entry by entry through the kernel; compare every decision with check."""
+    """Build a program entry by entry through the kernel; compare every decision with check.
+    Then take every other entry out again and compare the decisions once more (the indexes
+    follow removals)."""
     state = ProgramState(hospital)
     for proposal in proposals:
         found = state.violations(proposal)
@@ -128,6 +130,13 @@ def _agrees(hospital: Hospital, proposals: list[ProgramEntry]) -> None:
         if not found:
             state.add(proposal)
         assert check(hospital, state.program()).feasible
+    for e in state.entries()[::2]:
+        state.remove(e.case_id)
+    for proposal in proposals:
+        if proposal.case_id in state:
+            continue
+        forced = check(hospital, Program(tuple(state.entries() + [proposal])))
+        assert amounts(state.violations(proposal)) == amounts(forced.hard), proposal
 
 
 @st.composite
