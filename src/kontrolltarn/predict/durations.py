@@ -2,8 +2,9 @@
 
 The model (chosen by measurement, see docs/predict.md):
 - **Median**: a ridge regression of log(minutes) on one-hot procedure, surgeon, specialty,
-  location, room, urgency and sex, the components of combined procedure codes, and standardised
-  age, ASA, BMI, position in the day, start time and log(booked minutes). Ridge shrinkage is the
+  location, urgency and sex (not the room: see ``features``), the components of combined
+  procedure codes, and standardised age, ASA, BMI, position in the day, start time and
+  log(booked minutes). Ridge shrinkage is the
   random-effects idea: a surgeon with few operations stays near the average. Optionally a small
   LightGBM on the ridge's residuals catches what is not log-linear (``boost=True``).
 - **Spread**: the log-scale sigma per procedure, estimated from *cross-fitted* residuals (so it
@@ -282,8 +283,8 @@ def _stable_hash(text: str) -> int:
 
 
 def case_row(case: Case, hospital: Hospital, *, location_id: str | None = None,
-             room_id: str | None = None, surgeon_id: str | None = None, order: int = 1,
-             start_min: int = 480) -> dict[str, Any]:
+             surgeon_id: str | None = None, order: int = 1, start_min: int = 480
+             ) -> dict[str, Any]:
     """The feature row of a waiting-list referral or an emergency request as it would be
     operated. Unknown context stays unknown, and so the model uses the average effect: no
     surgeon (a named one is used), no location (an emergency's own is used), an unknown patient
@@ -294,7 +295,6 @@ def case_row(case: Case, hospital: Hospital, *, location_id: str | None = None,
         "procedure_code": case.procedure_code, "specialty_id": case.specialty_id,
         "surgeon_id": surgeon_id or _named_surgeon(case) or "unknown",
         "location_id": location_id or _own_location(case) or "unknown",
-        "room_id": room_id or "unknown",
         "urgency": urgency,
         "patient_sex": patient.sex if patient is not None else "unknown",
         "patient_age": patient.age_on(hospital.today) if patient is not None else math.nan,
