@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from kontrolltarn.formats.native import load_history
 from kontrolltarn.model import Hospital, ModelError, PastOperation
 
 from .options import err_console, fail, generate_synthetic, hospital_option, load_hospital_file, parse_date
+
+if TYPE_CHECKING:
+    from kontrolltarn.plan.capacity import CapacityReport
 
 console = Console()
 
@@ -112,10 +115,34 @@ def capacity(
     end = first + timedelta(weeks=weeks)
     current = [s for s in hospital.sessions if not s.emergency and first <= s.date < end]
     report = check_capacity_plan(hospital, plan.sessions, demand, first, settings, current)
-    table = Table(
-        title=f"{len(plan.sessions)} sessions planned ({len(current)} in the current "
-        f"plan), {weeks} weeks from {first}; {plan.seconds:.1f} s, {plan.status}"
-    )
+    _print_gaps(report, f"{len(plan.sessions)} sessions planned ({len(current)} in the current "
+                f"plan), {weeks} weeks from {first}; {plan.seconds:.1f} s, {plan.status}")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / "sessions.json").write_text(sessions_json(plan.sessions), encoding="utf-8")
+    (output_dir / "gaps.csv").write_text(gaps_csv(report), encoding="utf-8")
+    (output_dir / "blocks.csv").write_text(blocks_csv(plan.sessions), encoding="utf-8")
+    write_charts(report, output_dir / "capacity.html", f"Capacity plan from {first}")
+    console.print(f"wrote {output_dir}/sessions.json, gaps.csv, blocks.csv, capacity.html")
+    if simulate:
+        try:
+            with err_console.status(f"simulating both plans, {simulate} replication(s)"):
+                runs = compare_plans(syn, plan.sessions, first, weeks, range(simulate))
+        except ModelError as exc:
+            raise fail(f"simulation: {exc}") from exc
+        text = markdown_table(summarise_arms(runs))
+        (output_dir / "simulation.md").write_text(text + "\n", encoding="utf-8")
+        console.print(text)
+        console.print(f"wrote {output_dir}/simulation.md")
+    if not report.ok:
+        for v in report.violations[:20]:
+            console.print(f"  {v}")
+        raise fail(f"the independent check found {len(report.violations)} violations", 1)
+    console.print("[bold green]independent check: 0 violations[/]")
+
+
+def _print_gaps(report: CapacityReport, title: str) -> None:
+    """Per specialty: sessions now and planned, and the gaps against deadlines and budget."""
+    table = Table(title=title)
     for column in (
         "specialty",
         "current",
@@ -139,27 +166,6 @@ def capacity(
             f"{g.budget_gap_cases:+.0f}",
         )
     console.print(table)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / "sessions.json").write_text(sessions_json(plan.sessions), encoding="utf-8")
-    (output_dir / "gaps.csv").write_text(gaps_csv(report), encoding="utf-8")
-    (output_dir / "blocks.csv").write_text(blocks_csv(plan.sessions), encoding="utf-8")
-    write_charts(report, output_dir / "capacity.html", f"Capacity plan from {first}")
-    console.print(f"wrote {output_dir}/sessions.json, gaps.csv, blocks.csv, capacity.html")
-    if simulate:
-        try:
-            with err_console.status(f"simulating both plans, {simulate} replication(s)"):
-                runs = compare_plans(syn, plan.sessions, first, weeks, range(simulate))
-        except ModelError as exc:
-            raise fail(f"simulation: {exc}") from exc
-        text = markdown_table(summarise_arms(runs))
-        (output_dir / "simulation.md").write_text(text + "\n", encoding="utf-8")
-        console.print(text)
-        console.print(f"wrote {output_dir}/simulation.md")
-    if not report.ok:
-        for v in report.violations[:20]:
-            console.print(f"  {v}")
-        raise fail(f"the independent check found {len(report.violations)} violations", 1)
-    console.print("[bold green]independent check: 0 violations[/]")
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -14,6 +15,8 @@ from rich.table import Table
 from kontrolltarn.model import ModelError
 from kontrolltarn.plan.staffing import (
     CheckReport,
+    Demand,
+    Person,
     WorkingTimeRules,
     check_roster,
     demand_from_sessions,
@@ -26,6 +29,9 @@ from kontrolltarn.plan.staffing import (
 )
 
 from .options import err_console, fail, generate_synthetic, hospital_option, load_hospital_file, parse_date
+
+if TYPE_CHECKING:
+    from kontrolltarn.plan.staffing import RosterResult
 
 console = Console()
 
@@ -72,33 +78,10 @@ def build(
 
     rules = _rules(rules_path)
     if demand_path is not None:
-        try:
-            template = load_roster(demand_path)
-        except (ModelError, OSError) as exc:
-            raise fail(f"demand file {demand_path}: {exc}") from exc
-        people, demand = list(template.people), list(template.demand)
-        first, weeks = template.first_day, template.weeks
-        published = template.published_on or date.today()
+        people, demand, first, weeks, published = _from_roster_file(demand_path)
     else:
-        hospital = (load_hospital_file(hospital_path) if hospital_path is not None
-                    else generate_synthetic(scale, seed).hospital)
-        published = hospital.today
-        earliest = hospital.today + timedelta(days=rules.publication_notice_days)
-        first = parse_date(start, "start") or first_monday_on_or_after(earliest)
-        people = people_from_hospital(hospital, first, 7 * weeks, seed)
-        sessions = list(hospital.sessions)
-        if sessions_path is not None:  # the plan's elective sessions, the hospital's emergency rooms
-            from kontrolltarn.plan.capacity import sessions_from_json  # deferred: heavy (scipy)
-
-            try:
-                planned = sessions_from_json(sessions_path.read_text(encoding="utf-8"))
-            except (ModelError, OSError) as exc:
-                raise fail(f"sessions file {sessions_path}: {exc}") from exc
-            sessions = [s for s in sessions if s.emergency] + planned
-        try:
-            demand = demand_from_sessions(hospital, sessions, first, 7 * weeks)
-        except ModelError as exc:
-            raise fail(str(exc)) from exc
+        people, demand, first, published = _from_hospital(
+            hospital_path, scale, seed, sessions_path, start, weeks, rules)
     console.print(
         f"rostering {len(people)} people, {sum(d.count for d in demand)} person-shifts demanded, "
         f"{weeks} weeks from {first} (time limit {time_limit:.0f} s)"
@@ -133,12 +116,7 @@ def build(
             raise fail("stopped by Ctrl-C; nothing written", 130) from None
         except ModelError as exc:
             raise fail(str(exc)) from exc
-    table = Table(title=f"roster built in {result.seconds:.1f} s")
-    for column in ("location", "role", "people", "status", "seconds", "uncovered"):
-        table.add_column(column, justify="right" if column in ("people", "seconds") else "left")
-    for g in result.groups:
-        table.add_row(g.location_id, g.role, str(g.people), g.status, f"{g.seconds:.1f}", str(g.uncovered))
-    console.print(table)
+    _print_groups(result)
     output.parent.mkdir(parents=True, exist_ok=True)
     save_roster(result.roster, output)
     if output.suffix == ".csv":  # the CSV holds shifts only; keep the checkable JSON beside it
@@ -148,6 +126,53 @@ def build(
     _print_report(report_, limit=10)
     if not report_.ok:
         raise typer.Exit(1)
+
+
+def _from_roster_file(path: Path) -> tuple[list[Person], list[Demand], date, int, date]:
+    """People, demand, first day, weeks and publication day of a roster-format file."""
+    try:
+        template = load_roster(path)
+    except (ModelError, OSError) as exc:
+        raise fail(f"demand file {path}: {exc}") from exc
+    return (list(template.people), list(template.demand), template.first_day, template.weeks,
+            template.published_on or date.today())
+
+
+def _from_hospital(hospital_path: Path | None, scale: str, seed: int, sessions_path: Path | None,
+                   start: str | None, weeks: int, rules: WorkingTimeRules
+                   ) -> tuple[list[Person], list[Demand], date, date]:
+    """People, demand, first day and publication day from a hospital (or the synthetic one):
+    its sessions are the demand, or a capacity plan's elective sessions with its emergency
+    rooms'. The roster starts on the first Monday after the publication notice."""
+    hospital = (load_hospital_file(hospital_path) if hospital_path is not None
+                else generate_synthetic(scale, seed).hospital)
+    earliest = hospital.today + timedelta(days=rules.publication_notice_days)
+    first = parse_date(start, "start") or first_monday_on_or_after(earliest)
+    people = people_from_hospital(hospital, first, 7 * weeks, seed)
+    sessions = list(hospital.sessions)
+    if sessions_path is not None:  # the plan's elective sessions, the hospital's emergency rooms
+        from kontrolltarn.plan.capacity import sessions_from_json  # deferred: heavy (scipy)
+
+        try:
+            planned = sessions_from_json(sessions_path.read_text(encoding="utf-8"))
+        except (ModelError, OSError) as exc:
+            raise fail(f"sessions file {sessions_path}: {exc}") from exc
+        sessions = [s for s in sessions if s.emergency] + planned
+    try:
+        demand = demand_from_sessions(hospital, sessions, first, 7 * weeks)
+    except ModelError as exc:
+        raise fail(str(exc)) from exc
+    return people, demand, first, hospital.today
+
+
+def _print_groups(result: RosterResult) -> None:
+    """One row per (location, role) group: its size, the solver's status, time and gaps."""
+    table = Table(title=f"roster built in {result.seconds:.1f} s")
+    for column in ("location", "role", "people", "status", "seconds", "uncovered"):
+        table.add_column(column, justify="right" if column in ("people", "seconds") else "left")
+    for g in result.groups:
+        table.add_row(g.location_id, g.role, str(g.people), g.status, f"{g.seconds:.1f}", str(g.uncovered))
+    console.print(table)
 
 
 def _print_report(report: CheckReport, limit: int) -> None:
