@@ -135,7 +135,9 @@ def test_a_restarted_runtime_loses_nothing(client: TestClient, sqlite_runtime: R
     board = client.get("/api/board", headers=coordinator).json()
 
     again = Runtime(rt.settings, None, rt.store)  # a new process on the same database
-    assert again.hospital == rt.hospital
+    # the stored hospital, with the case histories the publication and the event appended
+    assert again.hospital == rt.store.hospital.load()
+    assert again.hospital.case_by_id[first.case_id].status.value == "scheduled"
     assert again.tower.live.planned == rt.tower.live.planned
     assert again.tower.live.seen == rt.tower.live.seen
     assert again.published_program() == board["program"]

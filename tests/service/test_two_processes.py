@@ -107,7 +107,9 @@ def test_a_program_published_in_one_process_reaches_the_others_tower(
 def test_a_hospital_stored_by_one_process_is_used_by_the_other(
         pair: tuple[Runtime, Runtime]) -> None:
     first, second = pair
-    renamed = dataclasses.replace(first.hospital, name="Renamed by an import elsewhere")
+    stored = first.store.hospital.load()  # with the case histories the day's program appended
+    assert stored is not None
+    renamed = dataclasses.replace(stored, name="Renamed by an import elsewhere")
     revision = first.store.hospital.save(renamed, by="test")
     eventually(lambda: second.hospital.name == renamed.name, "the second runs on the new hospital")
     assert second.tower.hospital is second.hospital

@@ -8,7 +8,7 @@ midnight of the day (wall clock, the convention of sessions and program entries)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
@@ -20,6 +20,7 @@ from kontrolltarn.model import (
     EmergencyRequest,
     Event,
     EventKind,
+    Hospital,
     ModelError,
     Referral,
     Session,
@@ -47,6 +48,25 @@ class ExecutionLog:
     def __post_init__(self) -> None:
         if self.last < self.first:
             raise ModelError("log.last", self.last, f"must not be before first {self.first}")
+
+    @classmethod
+    def of(cls, hospital: Hospital, first: date, last: date, events: Iterable[Event], *,
+           sessions: Sequence[Session] | None = None, cases: Sequence[Case] | None = None,
+           referrals: Mapping[str, Referral] | None = None,
+           emergencies: Sequence[EmergencyRequest] | None = None,
+           budget: Mapping[str, float] | None = None) -> ExecutionLog:
+        """The log of the days ``first``..``last`` of ``hospital``: the one way both a simulated
+        and a live period become the KPIs' input. Rooms map to their locations and times are
+        read in the hospital's zone; a part not given is the hospital's own (the live store's
+        hospital holds its sessions, cases with their histories, referrals and emergencies; a
+        simulation passes what it ran instead)."""
+        return cls(first=first, last=last, events=list(events),
+                   sessions=list(hospital.sessions if sessions is None else sessions),
+                   cases=list(hospital.cases if cases is None else cases),
+                   referrals=dict(hospital.referral_by_id if referrals is None else referrals),
+                   emergencies=list(hospital.emergencies if emergencies is None else emergencies),
+                   room_location={r.id: r.location_id for r in hospital.rooms},
+                   budget=dict(budget or {}), timezone=hospital.timezone)
 
     @cached_property
     def zone(self) -> ZoneInfo:

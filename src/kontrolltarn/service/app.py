@@ -26,6 +26,7 @@ from .routers import (
     health,
     imports,
     jobs,
+    kpi,
     logistics,
     patient,
     programs,
@@ -126,7 +127,7 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
 
     # versions before programs: /api/programs/versions is not a day of /api/programs/{day}
     for module in (auth, board, events, cases, versions, programs, jobs, referrals, suggestions,
-                   audit, logistics, patient, imports, health):
+                   audit, logistics, patient, imports, kpi, health):
         app.include_router(module.router)
     app.mount("/", StaticFiles(directory=STATIC, html=True), name="board")
     return app

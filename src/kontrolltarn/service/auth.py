@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, set[Role]] = {
     "suggestion:read": STAFF,
     "suggestion:decide": {Role.COORDINATOR},
     "audit:read": {Role.COORDINATOR, Role.LEADER},
+    "kpi:read": {Role.COORDINATOR, Role.LEADER},  # aggregates only, no patient data
     "patient_link:create": {Role.COORDINATOR},
     "porter:request": CLINICAL,
     "porter:read": CLINICAL | {Role.PORTER},

@@ -209,7 +209,9 @@ class Runtime:
 
         with self._import_lock:
             try:
-                result = import_file(raw, into=self.hospital, name=name,
+                # into the stored hospital: its cases carry the plan's latest history
+                into = self.store.hospital.load() or self.hospital
+                result = import_file(raw, into=into, name=name,
                                      format=format)  # type: ignore[arg-type]
             except Exception as failure:  # a reader that raises is still the file's fault
                 log.warning("import of %d bytes failed in the reader: %s", len(raw),

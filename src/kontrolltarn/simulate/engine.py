@@ -289,10 +289,7 @@ def _surgeon_away(state: PlanState, policy: Policy, absence: Absence, today: dat
 
 
 def execution_log(result: SimulationResult) -> ExecutionLog:
-    """The measured period of a simulation as the KPIs' input (the same type live data fills)."""
-    hospital = result.hospital
-    return ExecutionLog(first=result.first, last=result.last, events=result.events,
-                        sessions=result.sessions, cases=result.cases, referrals=result.referrals,
-                        emergencies=result.emergencies,
-                        room_location={r.id: r.location_id for r in hospital.rooms},
-                        budget=result.budget, timezone=hospital.timezone)
+    """The measured period of a simulation as the KPIs' input (built as live data is)."""
+    return ExecutionLog.of(result.hospital, result.first, result.last, result.events,
+                           sessions=result.sessions, cases=result.cases, referrals=result.referrals,
+                           emergencies=result.emergencies, budget=result.budget)

@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from kontrolltarn.model import CancellationReason, Event, EventKind
+from kontrolltarn.model import CancellationReason, CaseChange, ChangeKind, Event, EventKind
 
+from .hospital import append_case_change
 from .notify import Notifier
-from .tables import EventRow
+from .tables import CaseChangeRow, EventRow, HospitalRow
 
 #: the advisory lock that makes appends commit in ``seq`` order on PostgreSQL (any constant)
 APPEND_LOCK = 0x6B745F6576  # "kt_ev"
@@ -35,9 +37,10 @@ class EventLog:
         if not events:
             return set()
         now = received_at or datetime.now(UTC)
+        unique = _unique(events)
         rows = [{"id": e.id, "kind": e.kind.value, "at": e.at, "case_id": e.case_id,
                  "room_id": e.room_id, "reason": e.reason.value if e.reason else None,
-                 "source": e.source, "received_at": now} for e in _unique(events)]
+                 "source": e.source, "received_at": now} for e in unique]
         # one cached statement run with many parameter sets: SQLAlchemy sends them as batched
         # multi-row INSERTs ("insertmanyvalues") instead of compiling a new statement per batch
         with self.engine.begin() as conn:
@@ -47,6 +50,9 @@ class EventLog:
                 # ``read(after_seq=cursor)`` misses nothing (SQLite has one writer anyway)
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
             stored = conn.execute(self._insert, rows).all()
+            new = {row[0] for row in stored}
+            _record_done(conn, [e for e in unique if e.id in new
+                                and e.kind is EventKind.OUT_OF_ROOM and e.case_id], now)
             if stored:
                 self.notifier.announce(conn, "events", seq=max(row[1] for row in stored))
         return {row[0] for row in stored}
@@ -68,6 +74,13 @@ class EventLog:
                 yield row.seq, _event(row)
             last = rows[-1].seq
 
+    def between(self, start: datetime, end: datetime) -> list[Event]:
+        """The events that happened (``at``) in ``start`` <= at < ``end``, in time order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(EventRow).where(EventRow.at >= start, EventRow.at < end)
+                                .order_by(EventRow.at, EventRow.seq)).all()
+        return [_event(r) for r in rows]
+
     def for_case(self, case_id: str) -> list[Event]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(EventRow).where(EventRow.case_id == case_id)
@@ -80,6 +93,24 @@ class EventLog:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+def _record_done(conn: Any, events: list[Event], now: datetime) -> None:
+    """A patient out of the room is a case done: its history records DONE (once) on the day it
+    happened, in the hospital's zone, with the event's id, in the append's transaction."""
+    if not events:
+        return
+    zone = conn.execute(select(HospitalRow.timezone)).scalar_one_or_none()
+    for event in events:
+        assert event.case_id is not None
+        last = conn.execute(select(CaseChangeRow.kind).where(CaseChangeRow.case_id == event.case_id)
+                            .order_by(CaseChangeRow.seq.desc()).limit(1)).scalar_one_or_none()
+        if last == ChangeKind.DONE.value:
+            continue
+        day = event.at.astimezone(ZoneInfo(zone)).date() if zone else event.at.date()
+        append_case_change(conn, event.case_id, CaseChange(
+            at=now, kind=ChangeKind.DONE, new_date=day, by=f"event:{event.source}",
+            note=event.id))
 
 
 def _unique(events: Iterable[Event]) -> list[Event]:

@@ -12,10 +12,11 @@ everything or nothing.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from kontrolltarn.model import (
     CancellationReason,
@@ -129,6 +130,30 @@ class Hospitals:
         return Hospital(name=head.name, today=head.today, timezone=head.timezone,
                         allowed_overtime_min=head.allowed_overtime_min, meta=head.meta,
                         cases=cases, **fields)
+
+
+def append_case_change(conn: Connection, case_id: str, change: CaseChange) -> CaseChange | None:
+    """Append one decision to a case's stored history in ``conn``'s transaction (the plan and
+    the event log record theirs here, so every change reaches ``Case.history`` and the KPIs).
+    A referral without a case yet gets one; an id that is no referral (an emergency) has no
+    case history and nothing is recorded (None). The change is recorded no earlier than the case's
+    last one, so the history stays in time order even when clocks of processes differ."""
+    if conn.execute(select(EntityRow.id).where(EntityRow.kind == "referral",
+                                               EntityRow.id == case_id)).first() is None:
+        return None
+    last = conn.execute(select(func.max(CaseChangeRow.at))
+                        .where(CaseChangeRow.case_id == case_id)).scalar_one_or_none()
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    if last is not None and change.at < last:
+        change = replace(change, at=last)
+    if conn.execute(select(CaseRow.referral_id).where(CaseRow.referral_id == case_id)).first() \
+            is None:
+        position = conn.execute(select(func.max(CaseRow.position))).scalar_one_or_none()
+        conn.execute(insert(CaseRow), [{"referral_id": case_id,
+                                        "position": 0 if position is None else position + 1}])
+    conn.execute(insert(CaseChangeRow), [_change_row(case_id, change)])
+    return change
 
 
 def _change_row(case_id: str, change: CaseChange) -> dict[str, Any]:

@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from kontrolltarn.model import Program, ProgramEntry
+from kontrolltarn.model import CancellationReason, CaseChange, ChangeKind, Program, ProgramEntry
 
+from .hospital import append_case_change
 from .notify import Notifier
 from .tables import CasePlanRow, EventRow, PlanChangeRow
 
@@ -57,6 +58,10 @@ class CasePlan:
 
 @dataclass(frozen=True)
 class PlanChange:
+    """The row-level audit detail of one plan change (session, room, start, order, surgeon
+    before and after, and the suggestion it carried out). The case's history of decisions is
+    ``model.CaseChange`` (in ``case_changes``), appended with it; the KPIs read only that."""
+
     case_id: str
     at: datetime
     by: str
@@ -82,6 +87,8 @@ class Plans:
                          updated_by=by) for e in program.entries if e.case_id not in known]
             if rows:
                 conn.execute(insert(CasePlanRow), rows)
+                for row in rows:
+                    record_case_change(conn, None, _plan_of(row), at=now, by=by, why="program")
                 for day in sorted({e.date for e in program.entries}):
                     self.notifier.announce(conn, "plans", day=day.isoformat())
         return len(rows)
@@ -129,7 +136,8 @@ class Plans:
     def _change(self, conn: Connection, case_id: str, expected_version: int,
                 changes: dict[str, Any], *, by: str, why: str,
                 suggestion_id: str | None = None) -> CasePlan:
-        """The one versioned change path: UPDATE guarded by the version, and its history row."""
+        """The one versioned change path: UPDATE guarded by the version, its audit row and
+        the case's history (``record_case_change``)."""
         now = datetime.now(UTC)
         before_row = conn.execute(select(CasePlanRow)
                                   .where(CasePlanRow.case_id == case_id)).first()
@@ -152,6 +160,7 @@ class Plans:
         conn.execute(insert(PlanChangeRow), [dict(
             case_id=case_id, at=now, by=by, why=why, before=old, after=new,
             suggestion_id=suggestion_id)])
+        record_case_change(conn, before, after, at=now, by=by, why=why)
         return after
 
     def apply_program(self, conn: Connection, entries: list[ProgramEntry], *, first: date,
@@ -181,6 +190,8 @@ class Plans:
                 conn.execute(insert(PlanChangeRow), [dict(
                     case_id=case_id, at=now, by=by, why=why, before={}, after=target,
                     suggestion_id=None)])
+                record_case_change(conn, None, _plan(conn.execute(select(CasePlanRow).where(
+                    CasePlanRow.case_id == case_id)).one()), at=now, by=by, why=why)
                 touched.append(case_id)
                 continue
             if case_id in keep or plan.status in ("cancelled", "done"):
@@ -209,6 +220,44 @@ class Plans:
                                 .order_by(PlanChangeRow.seq)).all()
         return [PlanChange(r.case_id, r.at, r.by, r.why, r.before, r.after, r.suggestion_id)
                 for r in rows]
+
+
+def record_case_change(conn: Connection, before: CasePlan | None, after: CasePlan, *,
+                       at: datetime, by: str, why: str,
+                       reason: CancellationReason | None = None) -> CaseChange | None:
+    """Append to the case's history (``model.CaseChange``) what a change of its plan means:
+    put on a day (SCHEDULED), moved or retimed (RESCHEDULED), taken off (UNSCHEDULED),
+    cancelled (CANCELLED, ``reason`` or OTHER) or done (DONE). Every path that changes a plan
+    row calls this in the same transaction."""
+    kind: ChangeKind | None
+    old = None if before is None or before.status not in ("planned", "done") else before.day
+    if after.status == "cancelled":
+        kind = None if before is not None and before.status == "cancelled" else ChangeKind.CANCELLED
+        reason = reason or CancellationReason.OTHER
+    elif after.status == "done":
+        kind = None if before is not None and before.status == "done" else ChangeKind.DONE
+    elif after.status == "unscheduled":
+        kind = None if before is not None and before.status == "unscheduled" \
+            else ChangeKind.UNSCHEDULED
+    elif before is None or before.status != "planned":
+        kind = ChangeKind.SCHEDULED
+    elif before.fields() == after.fields() and before.day == after.day:
+        kind = None
+    else:
+        kind = ChangeKind.RESCHEDULED
+    if kind is None:
+        return None
+    on_day = kind in (ChangeKind.SCHEDULED, ChangeKind.RESCHEDULED, ChangeKind.DONE)
+    change = CaseChange(at=at, kind=kind, new_date=after.day if on_day else None, old_date=old,
+                        reason=reason if kind is ChangeKind.CANCELLED else None, by=by,
+                        note=why)
+    return append_case_change(conn, after.case_id, change)
+
+
+def _plan_of(row: dict[str, Any]) -> CasePlan:
+    return CasePlan(row["case_id"], row["day"], row["session_id"], row["room_id"],
+                    row["start_min"], row["planned_min"], row["surgeon_id"], row["position"],
+                    row["status"], row["version"], row["updated_at"], row["updated_by"])
 
 
 def _plan(row: Any) -> CasePlan:

@@ -1,0 +1,99 @@
+"""Live KPIs: every change of a case's plan and every finished case reach the case's stored
+history (``model.CaseChange``), and GET /api/kpi gives ``kpi.headline`` of the same log, on
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kontrolltarn import kpi
+from kontrolltarn.model import ChangeKind, EventKind, Hospital, Program
+from kontrolltarn.service import Runtime, create_app
+from kontrolltarn.service.auth import Principal, Role
+from kontrolltarn.simulate.replay import play_day
+from kontrolltarn.synth.truth import Truth
+
+from ..store.databases import postgres_url
+from .conftest import make_runtime, password
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def rt(request: pytest.FixtureRequest, small_hospital: Hospital, tmp_path: Path,
+       template_folder: Path) -> Iterator[Runtime]:
+    if request.param == "sqlite":
+        runtime = make_runtime(small_hospital, f"sqlite:///{tmp_path / 'kpi.sqlite3'}",
+                               template_folder)
+        yield runtime
+        runtime.store.close()
+        return
+    with postgres_url() as url:
+        runtime = make_runtime(small_hospital, url)
+        yield runtime
+        runtime.store.close()
+
+
+def _headers(client: TestClient, role: str) -> dict[str, str]:
+    token = client.post("/api/auth/login", json={"username": role,
+                                                 "password": password(role)}).json()["token"]
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _history(rt: Runtime, case_id: str) -> list[ChangeKind]:
+    hospital = rt.store.hospital.load()
+    assert hospital is not None
+    return [c.kind for c in hospital.case_by_id[case_id].history]
+
+
+def test_plan_changes_and_finished_cases_are_case_history_and_live_kpis_are_kpis(
+        rt: Runtime) -> None:
+    coordinator = Principal("coordinator", Role.COORDINATOR)
+    plans = rt.store.plans.day(rt.day)
+    # the day's program put every case on the day
+    assert all(_history(rt, p.case_id) == [ChangeKind.SCHEDULED] for p in plans)
+    program = Program(tuple(p.as_entry() for p in plans))
+    events = play_day(rt.hospital, program, rt.day, truth=Truth.of_hospital(rt.hospital), seed=4)
+    done = {e.case_id for e in events if e.kind is EventKind.OUT_OF_ROOM}
+    waiting = [p for p in plans if p.case_id not in done]
+    assert done and waiting
+    # a coordinator's retiming is a RESCHEDULED on the same day; a cancellation a CANCELLED
+    moved, struck = waiting[0], waiting[-1]
+    rt.change_case(moved.case_id, moved.version, {"start_min": moved.start_min + 5},
+                   coordinator, why="surgeon late")
+    rt.change_case(struck.case_id, struck.version, {"status": "cancelled"}, coordinator,
+                   why="no bed")
+    assert _history(rt, moved.case_id) == [ChangeKind.SCHEDULED, ChangeKind.RESCHEDULED]
+    assert _history(rt, struck.case_id) == [ChangeKind.SCHEDULED, ChangeKind.CANCELLED]
+    hospital = rt.store.hospital.load()
+    assert hospital is not None
+    change = hospital.case_by_id[moved.case_id].history[-1]
+    assert (change.by, change.note, change.new_date, change.old_date) == \
+        ("coordinator", "surgeon late", rt.day, rt.day)
+    # the feed: each case out of the room is DONE once, however often the events arrive
+    assert len(rt.ingest(events).new) == len(events)
+    assert rt.ingest(events).duplicates == len(events)
+    for case_id in done:
+        assert _history(rt, case_id).count(ChangeKind.DONE) == 1
+
+    with TestClient(create_app(rt, background=False)) as client:
+        reply = client.get(f"/api/kpi?first={rt.day}&last={rt.day}",
+                           headers=_headers(client, "leader"))
+        assert reply.status_code == 200, reply.text
+        live = reply.json()
+        log = kpi.ExecutionLog.of(rt.store.hospital.load(), rt.day, rt.day,  # type: ignore[arg-type]
+                                  [e for _, e in rt.store.events.read()])
+        assert live["headline"] == kpi.headline(log)
+        assert live["utilisation_by_location"] == kpi.utilisation_by(log, "location")
+        assert live["headline"]["elective_operations"] == len(done)
+        assert live["headline"]["late_cancellations"] >= 1
+        assert live["headline"]["utilisation_in_room"] > 0
+        # who may ask, and bad periods named
+        assert client.get("/api/kpi", headers=_headers(client, "surgeon")).status_code == 403
+        assert client.get("/api/kpi").status_code == 401
+        bad = client.get(f"/api/kpi?first={rt.day}&last=2000-01-01",
+                         headers=_headers(client, "coordinator"))
+        assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "last"]
