@@ -37,7 +37,7 @@ from kontrolltarn.model import (
 # Ids FHIR cannot hold as resource ids (space, slash, æ) are included on purpose; ';' and '='
 # separate list cells in spreadsheets and are documented as not allowed in ids.
 ID_CHARS = "ABCXYZabc019-_. /æø"
-ids = st.text(ID_CHARS, min_size=1, max_size=6).map(str.strip).filter(bool)
+ids = st.text(ID_CHARS, min_size=1, max_size=6).map(lambda t: " ".join(t.split())).filter(bool)
 names = st.text("abcdefghijklmnopqrstuvwxyzæøå ÆØÅ-'", max_size=12).map(str.strip)
 days = st.dates(date(2024, 1, 1), date(2030, 12, 31))
 

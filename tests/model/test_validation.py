@@ -67,6 +67,15 @@ def test_empty_id_rejected() -> None:
     _raises("room.id", "''", lambda: Room("", "L1", "x", frozenset({"ORT"})))
 
 
+@pytest.mark.parametrize("bad", ["0  0", " R1", "R1 ", "R\t1", "R\n1", "R\x001"])
+def test_id_that_no_exchange_format_can_carry_is_rejected(bad: str) -> None:
+    _raises("room.id", repr(bad), lambda: Room(bad, "L1", "x", frozenset({"ORT"})))
+
+
+def test_id_with_single_spaces_and_slashes_is_kept() -> None:
+    assert Room("Sentrum stue 4/B", "L1", "x", frozenset({"ORT"})).id == "Sentrum stue 4/B"
+
+
 def test_surgeon_needs_specialty() -> None:
     _raises("specialty_id", "None", lambda: Staff("S1", "x", StaffRole.SURGEON))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -21,8 +22,17 @@ def require(condition: bool, field: str, value: Any, reason: str) -> None:
         raise ModelError(field, value, reason)
 
 
+#: single spaces between printable runs: what every exchange format (a FHIR code, a CSV cell, a
+#: URL path) can carry unchanged; a doubled, leading or trailing space or a control character in
+#: an id is a typing error that would make two records look alike
+_ID = re.compile(r"[^\s\x00-\x1f\x7f]+( [^\s\x00-\x1f\x7f]+)*")
+
+
 def require_id(value: Any, field: str) -> None:
     require(isinstance(value, str) and value.strip() != "", field, value, "must be a non-empty string id")
+    require(_ID.fullmatch(value) is not None, field, value,
+            "an id may not hold control characters, tabs or line breaks, nor begin or end with a "
+            "space or hold two spaces in a row")
 
 
 def require_minutes(value: Any, field: str, *, allow_zero: bool = True) -> None:
