@@ -289,7 +289,7 @@ def main() -> None:
         # --- board render, in process, half-way through a simulated day
         store = Store.open(url)
         runtime = Runtime(Settings(), hospital, store)
-        program = Program(tuple(p.as_entry() for p in store.plans.day(runtime.day)))
+        program = Program(tuple(p.entry for p in store.plans.day(runtime.day)))
         day_events = play_day(hospital, program, runtime.day, truth=Truth.of_hospital(hospital), seed=0)
         runtime.ingest(day_events[: len(day_events) // 2])
         timings, served = [], []

@@ -4,8 +4,7 @@ from datetime import date
 
 import pytest
 
-from kontrolltarn.control import PlannedCase
-from kontrolltarn.model import Hospital, Program
+from kontrolltarn.model import Hospital, PlannedCase, Program
 from kontrolltarn.plan.registry import get_planner
 from kontrolltarn.synth import generate
 
@@ -18,5 +17,4 @@ def small_day() -> tuple[Hospital, date, Program]:
 
 
 def planned_cases(program: Program) -> list[PlannedCase]:
-    return [PlannedCase(e.case_id, e.room_id, e.session_id, e.start_min, e.planned_min, e.order,
-                        surgeon_id=e.surgeon_id) for e in program.entries]
+    return [PlannedCase(e) for e in program.entries]

@@ -38,7 +38,7 @@ def test_the_demo_replays_the_simulators_events_from_just_before_the_first_call(
         # the clock as serve builds it: from midnight (an emergency room's session starts then)
         runtime = Runtime(Settings(), hospital, store, day=day,
                           clock=ReplayClock(Clock(day, hospital.timezone).at(0), 1e7))
-        program = Program(tuple(p.as_entry() for p in store.plans.day(day)))
+        program = Program(tuple(p.entry for p in store.plans.day(day)))
         expected = play_day(hospital, program, day, truth=Truth.of_hospital(hospital), seed=3)
         assert expected
         thread = start_replay(runtime, seed=3, stop=threading.Event())

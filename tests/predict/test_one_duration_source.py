@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from kontrolltarn.control import PlannedCase, Tower
-from kontrolltarn.model import Hospital, LogNormal, ProgramEntry
+from kontrolltarn.control import Tower
+from kontrolltarn.model import Hospital, LogNormal, PlannedCase, ProgramEntry
 from kontrolltarn.plan.program import plan_program
 from kontrolltarn.plan.registry import get_planner
 from kontrolltarn.predict import CaseDurations
@@ -35,9 +35,7 @@ def test_planner_simulator_and_tower_see_a_case_alike(small_synth: Any) -> None:
                                         durations=policy.durations)
     for program in (planned, simulated):
         assert program.entries
-        tower = Tower(h, h.today, [
-            PlannedCase(e.case_id, e.room_id, e.session_id, e.start_min, e.planned_min, e.order,
-                        surgeon_id=e.surgeon_id) for e in program.entries], durations=source)
+        tower = Tower(h, h.today, [PlannedCase(e) for e in program.entries], durations=source)
         for e in program.entries:
             ours = _as_done(source, h, e)
             theirs = _as_done(policy.durations, h, e)

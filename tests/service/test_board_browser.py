@@ -81,7 +81,7 @@ def test_board_loads_updates_live_and_records_an_accepted_suggestion(page, serve
     assert page.locator(".loc").count() == len(rt.hospital.locations)
 
     # live: a case goes into its room and the row shows it without reloading
-    program = Program(tuple(p.as_entry() for p in rt.store.plans.day(rt.day)))
+    program = Program(tuple(p.entry for p in rt.store.plans.day(rt.day)))
     events = play_day(rt.hospital, program, rt.day, truth=Truth.of_hospital(rt.hospital), seed=2)
     first_in = next(e for e in events if e.kind.value == "in_room")
     row = page.locator(f'.room[data-room="{first_in.room_id}"] .cur')
@@ -131,7 +131,7 @@ def test_a_quiet_feed_is_flagged_on_the_board(small_hospital, tmp_path, template
                       quiet_feed_s=2.0)
     for live in run_server(rt):
         _login(page, live)
-        program = Program(tuple(p.as_entry() for p in rt.store.plans.day(rt.day)))
+        program = Program(tuple(p.entry for p in rt.store.plans.day(rt.day)))
         _post(live, play_day(rt.hospital, program, rt.day, truth=Truth.of_hospital(rt.hospital), seed=2)[:5])
         page.wait_for_function("() => document.querySelector('#freshness').dataset.quiet === 'false'",
                                timeout=5_000)

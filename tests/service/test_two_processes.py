@@ -56,7 +56,7 @@ def pair(small_hospital: Hospital) -> Iterator[tuple[Runtime, Runtime]]:
 
 
 def day_events(rt: Runtime) -> list[Event]:
-    program = Program(tuple(p.as_entry() for p in rt.store.plans.day(rt.day)))
+    program = Program(tuple(p.entry for p in rt.store.plans.day(rt.day)))
     return play_day(rt.hospital, program, rt.day, truth=Truth.of_hospital(rt.hospital), seed=3)
 
 

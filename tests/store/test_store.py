@@ -46,22 +46,26 @@ def _program() -> Program:
                     ProgramEntry("C2", "S1", "R1", date(2026, 11, 30), 595, 60, "SU1", 2)))
 
 
+def _published(store: Store) -> None:
+    version = store.programs.add(_program(), date(2026, 11, 30), 1, by="planner")
+    store.programs.publish(version.id, by="anna", role="coordinator", why="the day's program")
+
+
 def test_stale_version_is_refused_and_nothing_is_lost(store: Store) -> None:
-    assert store.plans.load_program(_program()) == 2
-    assert store.plans.load_program(_program()) == 0
+    _published(store)
     plan = store.plans.get("C2")
     store.plans.change("C2", plan.version, {"start_min": 600}, by="anna", why="later")
     with pytest.raises(VersionConflict):
         store.plans.change("C2", plan.version, {"room_id": "R2"}, by="bjorn")
     now = store.plans.get("C2")
     assert (now.start_min, now.room_id, now.version) == (600, "R1", plan.version + 1)
-    history = store.plans.history("C2")
+    history = store.plans.history("C2")[1:]  # the first: scheduled by the published program
     assert [(h.by, h.before["start_min"], h.after["start_min"]) for h in history] == [
         ("anna", 595, 600)]
 
 
 def test_concurrent_edits_of_one_case_apply_exactly_one(store: Store) -> None:
-    store.plans.load_program(_program())
+    _published(store)
     version = store.plans.get("C1").version
     outcomes: list[str] = []
     barrier = threading.Barrier(4)
@@ -82,8 +86,8 @@ def test_concurrent_edits_of_one_case_apply_exactly_one(store: Store) -> None:
     winners = [o for o in outcomes if o != "conflict"]
     assert len(winners) == 1
     final = store.plans.get("C1")
-    assert final.updated_by == winners[0] and final.version == version + 1
-    assert len(store.plans.history("C1")) == 1
+    assert final.version == version + 1 and final.start_min == 490 + int(winners[0][1:])
+    assert [h.by for h in store.plans.history("C1")][1:] == winners
 
 
 def test_a_suggestion_is_decided_once(store: Store) -> None:

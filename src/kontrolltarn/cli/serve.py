@@ -108,7 +108,7 @@ def start_replay(runtime, seed: int = 0, stop: threading.Event | None = None) ->
     # deferred: heavy (fastapi, pandas, scipy, scikit-learn, sqlalchemy)
     from kontrolltarn.service.clocks import ReplayClock
 
-    program = Program(tuple(p.as_entry() for p in runtime.store.plans.day(runtime.day)
+    program = Program(tuple(p.entry for p in runtime.store.plans.day(runtime.day)
                             if p.status not in ("cancelled", "unscheduled")))
     events = play_day(runtime.hospital, program, runtime.day, truth=Truth.of_hospital(runtime.hospital),
                       seed=seed)

@@ -5,7 +5,7 @@ from .actions import Outcome, RepairRefused, apply_suggestion
 from .alerts import Alert, Thresholds, room_alerts
 from .board import board_view, room_view
 from .forecast import CaseForecast, Clock, RoomForecast, forecast_room
-from .live import CaseState, LiveDay, PlannedCase
+from .live import CaseState, LiveDay
 from .predictors import (
     CaseRisk,
     Models,
@@ -17,6 +17,6 @@ from .suggest import Suggestion, suggest
 from .tower import Tower
 
 __all__ = ["Alert", "CaseForecast", "CaseRisk", "CaseState", "Clock", "LiveDay", "Models",
-           "Outcome", "PlannedCase", "RepairRefused", "RoomForecast", "Suggestion", "Thresholds",
+           "Outcome", "RepairRefused", "RoomForecast", "Suggestion", "Thresholds",
            "Tower", "apply_suggestion", "board_view", "cancellation_risks", "forecast_room",
            "load_models", "room_alerts", "room_view", "suggest", "train_models"]

@@ -10,24 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from kontrolltarn.model import CASE_MILESTONES, CancellationReason, Event, EventKind
+from kontrolltarn.model import CASE_MILESTONES, CancellationReason, Event, EventKind, PlannedCase
 
 _ORDER = {kind: i for i, kind in enumerate(CASE_MILESTONES)}
-
-
-@dataclass(frozen=True)
-class PlannedCase:
-    """A case's place in today's program, as the control tower sees it."""
-
-    case_id: str
-    room_id: str
-    session_id: str
-    start_min: int
-    planned_min: int
-    position: int
-    status: str = "planned"  # planned | cancelled | done | unscheduled (from decisions)
-    version: int = 1
-    surgeon_id: str | None = None  # who operates (the duration forecast is for them)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from kontrolltarn.model import Hospital, PastBooking, PastOperation
+from kontrolltarn.model import Hospital, PastBooking, PastOperation, PlannedCase
 from kontrolltarn.predict import (
     CancellationModel,
     CaseDurations,
@@ -29,8 +29,6 @@ from kontrolltarn.predict import (
     bookings_frame,
     load_model,
 )
-
-from .live import PlannedCase
 
 log = logging.getLogger("kontrolltarn.control")
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from kontrolltarn.model import Event, Hospital, LogNormal, Session
+from kontrolltarn.model import Event, Hospital, LogNormal, PlannedCase, Session
 from kontrolltarn.predict import Case, CaseDurations, DurationSource
 
 from .alerts import Alert, Thresholds, room_alerts
 from .forecast import Clock, RoomForecast, forecast_room
-from .live import LiveDay, PlannedCase
+from .live import LiveDay
 
 #: a planned case the hospital does not know (no referral, no emergency request): its planned
 #: minutes with a wide spread, and a typical turnover

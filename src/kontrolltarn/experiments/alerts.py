@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 
 from kontrolltarn.control.alerts import Thresholds
 from kontrolltarn.control.forecast import OVERTIME_ALERT_MIN
-from kontrolltarn.control.live import PlannedCase
 from kontrolltarn.control.predictors import train_models
 from kontrolltarn.control.tower import Tower
-from kontrolltarn.model import CancellationReason, EventKind
+from kontrolltarn.model import CancellationReason, EventKind, PlannedCase
 from kontrolltarn.simulate import BaselinePolicy, simulate
 from kontrolltarn.simulate.replay import day_stream
 from kontrolltarn.synth import generate
@@ -85,8 +84,7 @@ def evaluate_grid(scale: str = "small", days: int = 28, seed: int = 1, step_min:
     overtime = {t: Score() for t in grid}
     cancel = {t: Score() for t in grid}
     for sim_day in day_stream(result):
-        planned = [PlannedCase(e.case_id, e.room_id, e.session_id, e.start_min, e.planned_min,
-                               e.order, surgeon_id=e.surgeon_id) for e in sim_day.program.entries]
+        planned = [PlannedCase(e) for e in sim_day.program.entries]
         tower = Tower(hospital, sim_day.day, planned, durations=model)
         events = list(sim_day.events)
         # the highest risk seen so far, per step: (minute, risk)

@@ -8,7 +8,7 @@ from .events import CASE_MILESTONES, Event, EventKind
 from .history import PastBooking, PastOperation
 from .hospital import TIMEZONE, Hospital
 from .patients import Patient, Priority, ReadinessItem, Referral
-from .program import Program, ProgramEntry
+from .program import PlannedCase, Program, ProgramEntry
 from .resources import (
     BedType,
     EquipmentType,
@@ -27,8 +27,8 @@ __all__ = [
     "ArrivalSource", "Arrivals", "BedType", "CancellationReason", "Case", "CaseChange", "CaseStatus",
     "ChangeKind",
     "EmergencyRequest", "EquipmentType", "Event", "EventKind", "Hospital", "Location", "LogNormal",
-    "ModelError", "PastBooking", "PastOperation", "Patient", "Priority", "Procedure", "Program",
-    "ProgramEntry",
+    "ModelError", "PastBooking", "PastOperation", "Patient", "PlannedCase", "Priority", "Procedure",
+    "Program", "ProgramEntry",
     "ReadinessItem", "Referral", "Room", "Session", "Specialty", "Staff", "StaffRole", "TruthModel",
     "Urgency",
     "clock",

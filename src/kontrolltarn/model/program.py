@@ -55,3 +55,47 @@ class Program:
 
     def case_ids(self) -> set[str]:
         return {e.case_id for e in self.entries}
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedCase:
+    """A program entry as it stands in the live plan: the entry, its ``status`` (planned |
+    cancelled | done | unscheduled, set by decisions) and the ``version`` that guards concurrent
+    edits. The one planned-case type of the store, the control tower and the service."""
+
+    entry: ProgramEntry
+    status: str = "planned"
+    version: int = 1
+
+    @property
+    def case_id(self) -> str:
+        return self.entry.case_id
+
+    @property
+    def session_id(self) -> str:
+        return self.entry.session_id
+
+    @property
+    def room_id(self) -> str:
+        return self.entry.room_id
+
+    @property
+    def day(self) -> date:
+        return self.entry.date
+
+    @property
+    def start_min(self) -> int:
+        return self.entry.start_min
+
+    @property
+    def planned_min(self) -> int:
+        return self.entry.planned_min
+
+    @property
+    def surgeon_id(self) -> str:
+        return self.entry.surgeon_id
+
+    @property
+    def position(self) -> int:
+        """The entry's order in its session (1 = first)."""
+        return self.entry.order

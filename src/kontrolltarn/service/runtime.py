@@ -18,7 +18,6 @@ from typing import Any
 from kontrolltarn.control import (
     CaseRisk,
     Models,
-    PlannedCase,
     RepairRefused,
     Tower,
     apply_suggestion,
@@ -28,8 +27,8 @@ from kontrolltarn.control import (
     suggest,
 )
 from kontrolltarn.formats.issues import Issue
-from kontrolltarn.model import Event, Hospital, ModelError, Program
-from kontrolltarn.store import CasePlan, Job, Notice, Published, Store, StoredSuggestion
+from kontrolltarn.model import Event, Hospital, ModelError, PlannedCase, Program
+from kontrolltarn.store import Job, Notice, Published, Store, StoredSuggestion
 
 from .auth import Principal
 from .clocks import EventClock, TowerClock
@@ -40,12 +39,6 @@ from .settings import Settings
 log = logging.getLogger("kontrolltarn.service")
 #: who publishes the first program of a day when the store has none
 SYSTEM = "system:serve"
-
-
-def planned(plan: CasePlan) -> PlannedCase:
-    return PlannedCase(plan.case_id, plan.room_id, plan.session_id, plan.start_min,
-                       plan.planned_min, plan.position, plan.status, plan.version,
-                       plan.surgeon_id)
 
 
 def _import_detail(result: Any) -> dict[str, Any]:
@@ -100,7 +93,7 @@ class Runtime:
             log.info("planned %s with %s in %.1f s (version %d, %d cases), published by %s",
                      self.day, planner, time.perf_counter() - started, version.id, version.size,
                      SYSTEM)
-        self.tower = Tower(hospital, self.day, [planned(p) for p in store.plans.day(self.day)])
+        self.tower = Tower(hospital, self.day, store.plans.day(self.day))
         started = time.perf_counter()
         count = 0
         #: the highest event seq applied from the store; other processes' events come after it
@@ -182,8 +175,7 @@ class Runtime:
     def use_models(self, models: Models) -> None:
         """Forecast with the duration model and show the cancellation model's risks; the day's
         predictions are made first, then swapped in at once, and every room is re-forecast."""
-        plans = self.store.plans.day(self.day)
-        planned_cases = [planned(p) for p in plans]
+        planned_cases = self.store.plans.day(self.day)
         durations = models.durations
         if durations is not None:  # the day's cases predicted before the swap, not under the lock
             durations.prefetch(self.tower.cases(), self.hospital)
@@ -281,11 +273,11 @@ class Runtime:
 
     def change_case(self, case_id: str, version: int, changes: dict[str, Any],
                     principal: Principal, why: str,
-                    suggestion_id: str | None = None) -> CasePlan:
+                    suggestion_id: str | None = None) -> PlannedCase:
         plan = self.store.plans.change(case_id, version, changes, by=principal.username, why=why,
                                        suggestion_id=suggestion_id)
         with self.lock:
-            dirty = self.tower.live.set_plan(planned(plan))
+            dirty = self.tower.live.set_plan(plan)
         self._mark(dirty, [])
         self.store.audit.record(principal.username, principal.role.value, "case.change", "case",
                                 case_id, detail={"changes": changes, "version": plan.version,
@@ -324,7 +316,7 @@ class Runtime:
             return decided
         try:
             with self.lock:
-                program = Program(tuple(p.as_entry() for p in self.store.plans.day(self.day)
+                program = Program(tuple(p.entry for p in self.store.plans.day(self.day)
                                         if p.status not in ("cancelled", "unscheduled")))
                 result = apply_suggestion(self.tower, decided.kind, decided.action, self.now(),
                                           decision_id=suggestion_id, program=program)
@@ -445,7 +437,7 @@ class Runtime:
                     if c not in stored and p.status != "unscheduled"]
         self._reread_plans(plans + list(map(self.store.plans.get, gone)))
 
-    def _reread_plans(self, plans: list[CasePlan]) -> None:
+    def _reread_plans(self, plans: list[PlannedCase]) -> None:
         """Apply stored plans newer than the tower's: a case of the day as planned, a case moved
         to another day as unscheduled here (off today's program)."""
         dirty: set[str] = set()
@@ -455,8 +447,8 @@ class Runtime:
                 if known is not None and known.version >= plan.version:
                     continue
                 if plan.day == self.day:
-                    dirty |= self.tower.live.set_plan(planned(plan))
+                    dirty |= self.tower.live.set_plan(plan)
                 elif known is not None:
-                    dirty |= self.tower.live.set_plan(replace(planned(plan), status="unscheduled"))
+                    dirty |= self.tower.live.set_plan(replace(plan, status="unscheduled"))
         if dirty:
             self._mark(dirty, [])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from kontrolltarn.model import CancellationReason, EventKind
@@ -14,6 +15,8 @@ Ident = Annotated[str, StringConstraints(min_length=1, max_length=64,
                                          pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
 EventId = Annotated[str, StringConstraints(min_length=1, max_length=128,
                                            pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
+#: a stored row's number (job, program version): 64-bit in the store, so larger is a 422
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Why = Annotated[str, StringConstraints(max_length=2000)]
 
 

@@ -12,7 +12,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from kontrolltarn.model import CancellationReason, CaseChange, ChangeKind, Program, ProgramEntry
+from kontrolltarn.model import (
+    CancellationReason,
+    CaseChange,
+    ChangeKind,
+    PlannedCase,
+    ProgramEntry,
+)
 
 from .hospital import append_case_change
 from .notify import Notifier
@@ -33,27 +39,10 @@ class UnknownCase(KeyError):
     pass
 
 
-@dataclass(frozen=True)
-class CasePlan:
-    case_id: str
-    day: date
-    session_id: str
-    room_id: str
-    start_min: int
-    planned_min: int
-    surgeon_id: str
-    position: int
-    status: str
-    version: int
-    updated_at: datetime
-    updated_by: str
-
-    def as_entry(self) -> ProgramEntry:
-        return ProgramEntry(self.case_id, self.session_id, self.room_id, self.day, self.start_min,
-                            self.planned_min, self.surgeon_id, self.position)
-
-    def fields(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in EDITABLE}
+def plan_fields(plan: PlannedCase) -> dict[str, Any]:
+    """The stored, editable fields of a planned case (as the API and the plan history show
+    them: the entry's order is its ``position``)."""
+    return {name: getattr(plan, name) for name in EDITABLE}
 
 
 @dataclass(frozen=True)
@@ -76,24 +65,7 @@ class Plans:
         self.engine = engine
         self.notifier = notifier or Notifier()
 
-    def load_program(self, program: Program, by: str = "planner") -> int:
-        """Store the program's entries that are not stored yet; returns how many were new."""
-        now = datetime.now(UTC)
-        with self.engine.begin() as conn:
-            known = set(conn.execute(select(CasePlanRow.case_id)).scalars())
-            rows = [dict(case_id=e.case_id, day=e.date, session_id=e.session_id, room_id=e.room_id,
-                         start_min=e.start_min, planned_min=e.planned_min, surgeon_id=e.surgeon_id,
-                         position=e.order, status="planned", version=1, updated_at=now,
-                         updated_by=by) for e in program.entries if e.case_id not in known]
-            if rows:
-                conn.execute(insert(CasePlanRow), rows)
-                for row in rows:
-                    record_case_change(conn, None, _plan_of(row), at=now, by=by, why="program")
-                for day in sorted({e.date for e in program.entries}):
-                    self.notifier.announce(conn, "plans", day=day.isoformat())
-        return len(rows)
-
-    def day(self, day: date) -> list[CasePlan]:
+    def day(self, day: date) -> list[PlannedCase]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(CasePlanRow).where(CasePlanRow.day == day)
                                 .order_by(CasePlanRow.room_id, CasePlanRow.start_min)).all()
@@ -111,7 +83,7 @@ class Plans:
                                          .distinct()).scalars())
         return elsewhere | {str(c) for c in under_way}
 
-    def get(self, case_id: str) -> CasePlan:
+    def get(self, case_id: str) -> PlannedCase:
         with self.engine.connect() as conn:
             row = conn.execute(select(CasePlanRow).where(CasePlanRow.case_id == case_id)).first()
         if row is None:
@@ -119,7 +91,7 @@ class Plans:
         return _plan(row)
 
     def change(self, case_id: str, expected_version: int, changes: dict[str, Any], *, by: str,
-               why: str = "", suggestion_id: str | None = None) -> CasePlan:
+               why: str = "", suggestion_id: str | None = None) -> PlannedCase:
         """Apply ``changes`` if the case is still at ``expected_version``; one atomic UPDATE with
         the version in its WHERE clause, so a concurrent edit can never be overwritten."""
         bad = set(changes) - set(EDITABLE)
@@ -135,7 +107,7 @@ class Plans:
 
     def _change(self, conn: Connection, case_id: str, expected_version: int,
                 changes: dict[str, Any], *, by: str, why: str,
-                suggestion_id: str | None = None) -> CasePlan:
+                suggestion_id: str | None = None) -> PlannedCase:
         """The one versioned change path: UPDATE guarded by the version, its audit row and
         the case's history (``record_case_change``)."""
         now = datetime.now(UTC)
@@ -154,7 +126,7 @@ class Plans:
             raise VersionConflict(case_id, expected_version, current)
         after = _plan(conn.execute(select(CasePlanRow).where(CasePlanRow.case_id == case_id))
                       .one())
-        old, new = before.fields(), after.fields()
+        old, new = plan_fields(before), plan_fields(after)
         if before.day != after.day:  # a move to another day says so in the history
             old["day"], new["day"] = before.day.isoformat(), after.day.isoformat()
         conn.execute(insert(PlanChangeRow), [dict(
@@ -196,7 +168,7 @@ class Plans:
                 continue
             if case_id in keep or plan.status in ("cancelled", "done"):
                 continue
-            changes = {k: v for k, v in target.items() if plan.fields()[k] != v}
+            changes = {k: v for k, v in target.items() if plan_fields(plan)[k] != v}
             if plan.day != entry.date:
                 changes["day"] = entry.date
             if changes:
@@ -222,7 +194,7 @@ class Plans:
                 for r in rows]
 
 
-def record_case_change(conn: Connection, before: CasePlan | None, after: CasePlan, *,
+def record_case_change(conn: Connection, before: PlannedCase | None, after: PlannedCase, *,
                        at: datetime, by: str, why: str,
                        reason: CancellationReason | None = None) -> CaseChange | None:
     """Append to the case's history (``model.CaseChange``) what a change of its plan means:
@@ -241,7 +213,7 @@ def record_case_change(conn: Connection, before: CasePlan | None, after: CasePla
             else ChangeKind.UNSCHEDULED
     elif before is None or before.status != "planned":
         kind = ChangeKind.SCHEDULED
-    elif before.fields() == after.fields() and before.day == after.day:
+    elif plan_fields(before) == plan_fields(after) and before.day == after.day:
         kind = None
     else:
         kind = ChangeKind.RESCHEDULED
@@ -254,13 +226,7 @@ def record_case_change(conn: Connection, before: CasePlan | None, after: CasePla
     return append_case_change(conn, after.case_id, change)
 
 
-def _plan_of(row: dict[str, Any]) -> CasePlan:
-    return CasePlan(row["case_id"], row["day"], row["session_id"], row["room_id"],
-                    row["start_min"], row["planned_min"], row["surgeon_id"], row["position"],
-                    row["status"], row["version"], row["updated_at"], row["updated_by"])
-
-
-def _plan(row: Any) -> CasePlan:
-    return CasePlan(row.case_id, row.day, row.session_id, row.room_id, row.start_min,
-                    row.planned_min, row.surgeon_id, row.position, row.status, row.version,
-                    row.updated_at, row.updated_by)
+def _plan(row: Any) -> PlannedCase:
+    return PlannedCase(ProgramEntry(row.case_id, row.session_id, row.room_id, row.day,
+                                    row.start_min, row.planned_min, row.surgeon_id, row.position),
+                       row.status, row.version)

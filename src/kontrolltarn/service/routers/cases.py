@@ -8,7 +8,7 @@ from fastapi import Path as PathParam
 from kontrolltarn.model import EventKind, ReadinessItem
 from kontrolltarn.predict.durations import remaining_quantiles
 from kontrolltarn.predict.notes import extract_facts
-from kontrolltarn.store import UnknownCase, VersionConflict
+from kontrolltarn.store import UnknownCase, VersionConflict, plan_fields
 
 from ..auth import Need, Principal
 from ..runtime import Runtime
@@ -47,10 +47,13 @@ def case_view(case_id: str = CaseId, rt: Runtime = Depends(runtime),
         model_risk = rt.case_risks.get(case_id)
     forecast = next((c for c in room.cases if c.case_id == case_id), None)
     model_case = hospital.case_by_id.get(case_id)
+    changes = rt.store.plans.history(case_id)
+    last = changes[-1] if changes else None
     return {
         "case_id": case_id,
-        "plan": {**plan.fields(), "version": plan.version, "day": plan.day.isoformat(),
-                 "updated_by": plan.updated_by, "updated_at": iso(plan.updated_at)},
+        "plan": {**plan_fields(plan), "version": plan.version, "day": plan.day.isoformat(),
+                 "updated_by": last.by if last else None,
+                 "updated_at": iso(last.at) if last else None},
         "phase": state.phase if state else "waiting",
         "milestones": {k.value: v.isoformat() for k, v in (state.milestones if state else {})
                        .items()},
@@ -76,7 +79,7 @@ def case_view(case_id: str = CaseId, rt: Runtime = Depends(runtime),
         "note_facts": _facts(referral.note) if referral and referral.note else [],
         "changes": [{"at": iso(c.at), "by": c.by, "why": c.why, "before": c.before,
                      "after": c.after, "suggestion_id": c.suggestion_id}
-                    for c in rt.store.plans.history(case_id)],
+                    for c in changes],
         "booking_history": [] if model_case is None else [
             {"at": iso(c.at), "kind": c.kind.value, "new_date": iso_date(c.new_date),
              "by": c.by} for c in model_case.history],
@@ -120,4 +123,4 @@ def change_case(body: CaseChangeIn, case_id: str = CaseId, rt: Runtime = Depends
         raise HTTPException(409, {"msg": "the case was changed by someone else",
                                   "your_version": conflict.expected,
                                   "current_version": conflict.actual}) from None
-    return {**plan.fields(), "case_id": case_id, "version": plan.version}
+    return {**plan_fields(plan), "case_id": case_id, "version": plan.version}

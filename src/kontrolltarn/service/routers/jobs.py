@@ -16,7 +16,7 @@ from kontrolltarn.store import Job, JobFinished, ScopeBusy, UnknownJob
 from ..auth import Need, Principal
 from ..jobs import Scope
 from ..runtime import Runtime
-from ..schemas import JobIn
+from ..schemas import JobIn, RowId
 from . import runtime
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
@@ -52,7 +52,7 @@ def recent(limit: int = Query(50, ge=1, le=500), rt: Runtime = Depends(runtime),
 
 
 @router.get("/{job_id}")
-def status(job_id: int, rt: Runtime = Depends(runtime),
+def status(job_id: RowId, rt: Runtime = Depends(runtime),
            _: Principal = Need("job:read")) -> dict[str, Any]:
     """Status (queued, running, done, failed, cancelled), progress 0..1 with a message, the
     result version when done, the error when failed."""
@@ -63,7 +63,7 @@ def status(job_id: int, rt: Runtime = Depends(runtime),
 
 
 @router.post("/{job_id}/cancel")
-def cancel(job_id: int, rt: Runtime = Depends(runtime),
+def cancel(job_id: RowId, rt: Runtime = Depends(runtime),
            who: Principal = Need("job:run")) -> dict[str, Any]:
     """A queued job ends at once; a running one stops at its next step (poll its status)."""
     try:

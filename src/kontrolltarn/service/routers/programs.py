@@ -5,6 +5,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
+from kontrolltarn.store import plan_fields
+
 from ..auth import Need, Principal
 from ..runtime import Runtime
 from . import runtime
@@ -17,7 +19,7 @@ def program(day: date, rt: Runtime = Depends(runtime),
             _: Principal = Need("program:read")) -> dict[str, Any]:
     """The program of ``day`` as stored now (with each case's version)."""
     return {"day": day.isoformat(), "entries": [
-        {**p.fields(), "case_id": p.case_id, "version": p.version} for p in rt.store.plans.day(day)]}
+        {**plan_fields(p), "case_id": p.case_id, "version": p.version} for p in rt.store.plans.day(day)]}
 
 
 @router.get("/api/sessions")

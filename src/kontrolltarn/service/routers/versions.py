@@ -15,7 +15,7 @@ from kontrolltarn.store import NotPublishable, ProgramVersion, UnknownVersion
 
 from ..auth import Need, Principal
 from ..runtime import Runtime
-from ..schemas import PublishIn
+from ..schemas import PublishIn, RowId
 from . import runtime
 
 router = APIRouter(prefix="/api/programs/versions", tags=["programs"])
@@ -39,7 +39,7 @@ def versions(status: Literal["draft", "proposed", "published", "superseded"] | N
 
 
 @router.get("/{version_id}")
-async def version(version_id: int, rt: Runtime = Depends(runtime),
+async def version(version_id: RowId, rt: Runtime = Depends(runtime),
                   _: Principal = Need("program:read")) -> dict[str, Any]:
     """One version with its entries and ``check``: the independent validator's verdict on it
     against the stored hospital."""
@@ -57,7 +57,7 @@ async def version(version_id: int, rt: Runtime = Depends(runtime),
 
 
 @router.post("/{version_id}/publish")
-def publish(version_id: int, body: PublishIn, rt: Runtime = Depends(runtime),
+def publish(version_id: RowId, body: PublishIn, rt: Runtime = Depends(runtime),
             who: Principal = Need("program:publish")) -> dict[str, Any]:
     """Publish a proposed (or draft) version: 409 if it is already published or superseded."""
     try:
