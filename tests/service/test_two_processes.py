@@ -91,7 +91,7 @@ def test_a_plan_change_in_one_process_reaches_the_other(pair: tuple[Runtime, Run
 def test_a_program_published_in_one_process_reaches_the_others_tower(
         pair: tuple[Runtime, Runtime]) -> None:
     first, second = pair
-    entries = [p.as_entry() for p in first.store.plans.day(first.day)]
+    entries = [p.entry for p in first.store.plans.day(first.day)]
     later, dropped = entries[0], entries[1]
     program = Program(tuple([dataclasses.replace(later, start_min=later.start_min + 20),
                              *entries[2:]]))
