@@ -55,7 +55,7 @@ def test_plan_changes_and_finished_cases_are_case_history_and_live_kpis_are_kpis
     plans = rt.store.plans.day(rt.day)
     # the day's program put every case on the day
     assert all(_history(rt, p.case_id) == [ChangeKind.SCHEDULED] for p in plans)
-    program = Program(tuple(p.as_entry() for p in plans))
+    program = Program(tuple(p.entry for p in plans))
     events = play_day(rt.hospital, program, rt.day, truth=Truth.of_hospital(rt.hospital), seed=4)
     done = {e.case_id for e in events if e.kind is EventKind.OUT_OF_ROOM and e.case_id}
     waiting = [p for p in plans if p.case_id not in done]
