@@ -273,9 +273,11 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
                     continue
                 # when the list is expected to be done, and the end by the policy's estimate
                 expected_end = session.start_min + session_load(state, session, policy) + turnover
-                over = policy.estimate_min(referral) - referral.booked_min
-                event = AddCase(referral.id, session.id, expected_end,
-                                session.end_min - policy.buffer_min - over)
+                until = session.end_min - policy.buffer_min \
+                    - (policy.estimate_min(referral) - referral.booked_min)
+                if expected_end + referral.booked_min > until:
+                    continue  # cannot end in time wherever the list ends: no need to ask
+                event = AddCase(referral.id, session.id, expected_end, until)
                 try:
                     result = repair(hospital, program, event, told=set(), now=state.now,
                                     refill=False)
