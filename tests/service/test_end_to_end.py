@@ -26,7 +26,15 @@ import pytest
 from kontrolltarn import kpi
 from kontrolltarn.control import Clock
 from kontrolltarn.formats.native import save_hospital
-from kontrolltarn.model import ChangeKind, Event, EventKind, Hospital, Program, ProgramEntry
+from kontrolltarn.model import (
+    CancellationReason,
+    ChangeKind,
+    Event,
+    EventKind,
+    Hospital,
+    Program,
+    ProgramEntry,
+)
 from kontrolltarn.simulate.replay import play_day
 from kontrolltarn.store import Store
 from kontrolltarn.synth.truth import Truth
@@ -262,6 +270,8 @@ def test_import_plan_publish_board_events_repair_kpis_and_a_kill(
         last = stored.case_by_id[case_id].history[-1]
         assert last.by == "koordinator" and last.kind in (ChangeKind.RESCHEDULED,
                                                            ChangeKind.CANCELLED)
+        if last.kind is ChangeKind.CANCELLED:  # cancel_early: the reason plan.repair gave
+            assert last.reason is CancellationReason.CAPACITY
 
     # 7. SIGKILL and a restart on the same database: nothing lost, nothing doubled
     kept = {"events": database.events.count(), "changes": _case_changes(database),

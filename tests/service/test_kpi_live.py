@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kontrolltarn import kpi
-from kontrolltarn.model import ChangeKind, EventKind, Hospital, Program
+from kontrolltarn.model import CancellationReason, ChangeKind, EventKind, Hospital, Program
 from kontrolltarn.service import Runtime, create_app
 from kontrolltarn.service.auth import Principal, Role
 from kontrolltarn.simulate.replay import play_day
@@ -65,7 +65,7 @@ def test_plan_changes_and_finished_cases_are_case_history_and_live_kpis_are_kpis
     rt.change_case(moved.case_id, moved.version, {"start_min": moved.start_min + 5},
                    coordinator, why="surgeon late")
     rt.change_case(struck.case_id, struck.version, {"status": "cancelled"}, coordinator,
-                   why="no bed")
+                   why="no bed", reason=CancellationReason.NO_BED)
     assert _history(rt, moved.case_id) == [ChangeKind.SCHEDULED, ChangeKind.RESCHEDULED]
     assert _history(rt, struck.case_id) == [ChangeKind.SCHEDULED, ChangeKind.CANCELLED]
     hospital = rt.store.hospital.load()
@@ -73,6 +73,9 @@ def test_plan_changes_and_finished_cases_are_case_history_and_live_kpis_are_kpis
     change = hospital.case_by_id[moved.case_id].history[-1]
     assert (change.by, change.note, change.new_date, change.old_date) == \
         ("coordinator", "surgeon late", rt.day, rt.day)
+    cancelled = hospital.case_by_id[struck.case_id].history[-1]
+    assert (cancelled.reason, cancelled.old_date, cancelled.new_date) == \
+        (CancellationReason.NO_BED, rt.day, None)
     # the feed: each case out of the room is DONE once, however often the events arrive
     assert len(rt.ingest(events).new) == len(events)
     assert rt.ingest(events).duplicates == len(events)
@@ -89,7 +92,7 @@ def test_plan_changes_and_finished_cases_are_case_history_and_live_kpis_are_kpis
         assert live["headline"] == kpi.headline(log)
         assert live["utilisation_by_location"] == kpi.utilisation_by(log, "location")
         assert live["headline"]["elective_operations"] == len(done)
-        assert live["headline"]["late_cancellations"] >= 1
+        assert live["headline"]["late_cancellations_no_bed"] == 1
         assert live["headline"]["utilisation_in_room"] > 0
         # who may ask, and bad periods named
         assert client.get("/api/kpi", headers=_headers(client, "surgeon")).status_code == 403
@@ -97,3 +100,9 @@ def test_plan_changes_and_finished_cases_are_case_history_and_live_kpis_are_kpis
         bad = client.get(f"/api/kpi?first={rt.day}&last=2000-01-01",
                          headers=_headers(client, "coordinator"))
         assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "last"]
+        # a reason belongs to a cancellation only
+        plan = rt.store.plans.get(moved.case_id)
+        odd = client.patch(f"/api/cases/{moved.case_id}", headers=_headers(client, "coordinator"),
+                           json={"version": plan.version, "start_min": 500, "reason": "patient"})
+        assert odd.status_code == 422 and odd.json()["detail"][0]["loc"] == ["body", "reason"]
+        assert rt.store.plans.get(moved.case_id).version == plan.version

@@ -27,7 +27,7 @@ from kontrolltarn.control import (
     suggest,
 )
 from kontrolltarn.formats.issues import Issue
-from kontrolltarn.model import Event, Hospital, ModelError, PlannedCase, Program
+from kontrolltarn.model import CancellationReason, Event, Hospital, ModelError, PlannedCase, Program
 from kontrolltarn.store import Job, Notice, Published, Store, StoredSuggestion
 
 from .auth import Principal
@@ -272,10 +272,11 @@ class Runtime:
         return Ingested([e.id for e in fresh], len(events) - len(fresh))
 
     def change_case(self, case_id: str, version: int, changes: dict[str, Any],
-                    principal: Principal, why: str,
-                    suggestion_id: str | None = None) -> PlannedCase:
+                    principal: Principal, why: str, suggestion_id: str | None = None,
+                    reason: CancellationReason | None = None) -> PlannedCase:
+        """``reason``: why a cancellation happened (kept in the case's history; default OTHER)."""
         plan = self.store.plans.change(case_id, version, changes, by=principal.username, why=why,
-                                       suggestion_id=suggestion_id)
+                                       suggestion_id=suggestion_id, reason=reason)
         with self.lock:
             dirty = self.tower.live.set_plan(plan)
         self._mark(dirty, [])
@@ -320,10 +321,13 @@ class Runtime:
                                         if p.status not in ("cancelled", "unscheduled")))
                 result = apply_suggestion(self.tower, decided.kind, decided.action, self.now(),
                                           decision_id=suggestion_id, program=program)
+            # a cancellation's reason as plan.repair gave it (on the decision's event)
+            reasons = {e.case_id: e.reason for e in result.events if e.reason is not None}
             for case_id, changes in result.changes:
                 current = self.store.plans.get(case_id)
                 self.change_case(case_id, current.version, changes, principal,
-                                 why=f"{decided.kind}: {why}", suggestion_id=suggestion_id)
+                                 why=f"{decided.kind}: {why}", suggestion_id=suggestion_id,
+                                 reason=reasons.get(case_id))
         except RepairRefused:
             self.store.suggestions.reopen(suggestion_id)
             raise

@@ -52,6 +52,8 @@ class CaseChangeIn(Strict):
     planned_min: int | None = Field(default=None, ge=1, le=24 * 60)
     position: int | None = Field(default=None, ge=1, le=1000)
     status: Literal["planned", "cancelled", "done"] | None = None
+    #: why a case is cancelled (with ``status: cancelled``; OTHER when not given)
+    reason: CancellationReason | None = None
 
 
 class DecisionIn(Strict):

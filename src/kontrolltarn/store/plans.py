@@ -91,7 +91,8 @@ class Plans:
         return _plan(row)
 
     def change(self, case_id: str, expected_version: int, changes: dict[str, Any], *, by: str,
-               why: str = "", suggestion_id: str | None = None) -> PlannedCase:
+               why: str = "", suggestion_id: str | None = None,
+               reason: CancellationReason | None = None) -> PlannedCase:
         """Apply ``changes`` if the case is still at ``expected_version``; one atomic UPDATE with
         the version in its WHERE clause, so a concurrent edit can never be overwritten."""
         bad = set(changes) - set(EDITABLE)
@@ -101,13 +102,14 @@ class Plans:
             raise ValueError(f"status={changes['status']!r}: must be one of {STATUSES}")
         with self.engine.begin() as conn:
             after = self._change(conn, case_id, expected_version, changes, by=by, why=why,
-                                 suggestion_id=suggestion_id)
+                                 suggestion_id=suggestion_id, reason=reason)
             self.notifier.announce(conn, "plans", cases=[case_id])
         return after
 
     def _change(self, conn: Connection, case_id: str, expected_version: int,
                 changes: dict[str, Any], *, by: str, why: str,
-                suggestion_id: str | None = None) -> PlannedCase:
+                suggestion_id: str | None = None,
+                reason: CancellationReason | None = None) -> PlannedCase:
         """The one versioned change path: UPDATE guarded by the version, its audit row and
         the case's history (``record_case_change``)."""
         now = datetime.now(UTC)
@@ -132,7 +134,7 @@ class Plans:
         conn.execute(insert(PlanChangeRow), [dict(
             case_id=case_id, at=now, by=by, why=why, before=old, after=new,
             suggestion_id=suggestion_id)])
-        record_case_change(conn, before, after, at=now, by=by, why=why)
+        record_case_change(conn, before, after, at=now, by=by, why=why, reason=reason)
         return after
 
     def apply_program(self, conn: Connection, entries: list[ProgramEntry], *, first: date,

@@ -106,7 +106,10 @@ def change_case(body: CaseChangeIn, case_id: str = CaseId, rt: Runtime = Depends
                 who: Principal = Need("case:write")) -> dict[str, Any]:
     """Change a case's place in the program. Send the ``version`` you saw: if someone changed
     the case since, the answer is 409 and nothing changes (reload and decide again)."""
-    changes = body.model_dump(exclude={"version", "why"}, exclude_none=True)
+    changes = body.model_dump(exclude={"version", "why", "reason"}, exclude_none=True)
+    if body.reason is not None and changes.get("status") != "cancelled":
+        raise HTTPException(422, [{"loc": ["body", "reason"], "msg": "only with status cancelled",
+                                   "input": body.reason.value}])
     if not changes:
         raise HTTPException(422, [{"loc": ["body"], "msg": "nothing to change", "input": {}}])
     if "room_id" in changes and changes["room_id"] not in rt.hospital.room_by_id:
@@ -116,7 +119,7 @@ def change_case(body: CaseChangeIn, case_id: str = CaseId, rt: Runtime = Depends
         raise HTTPException(422, [{"loc": ["body", "session_id"], "msg": "unknown session",
                                    "input": changes["session_id"]}])
     try:
-        plan = rt.change_case(case_id, body.version, changes, who, body.why)
+        plan = rt.change_case(case_id, body.version, changes, who, body.why, reason=body.reason)
     except UnknownCase:
         raise HTTPException(404, f"case_id={case_id!r}: not in the day's program") from None
     except VersionConflict as conflict:
