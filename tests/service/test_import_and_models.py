@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from kontrolltarn.control import train_models
 from kontrolltarn.formats.importer import export_bytes
+from kontrolltarn.model import Program
 from kontrolltarn.service import Runtime, create_app
 from kontrolltarn.synth import generate
 
@@ -110,3 +111,22 @@ def _in_room(rt: Runtime, plan):  # type: ignore[no-untyped-def]
 
     return Event("model-in", EventKind.IN_ROOM, rt.tower.clock.at(plan.start_min),
                  case_id=plan.case_id, room_id=plan.room_id)
+
+
+def test_a_program_in_an_imported_file_becomes_a_proposed_version(
+        client: TestClient, sqlite_runtime: Runtime) -> None:
+    rt = sqlite_runtime
+    program = Program(tuple(p.entry for p in rt.store.plans.day(rt.day)))
+    before = {p.case_id: p.version for p in rt.store.plans.day(rt.day)}
+    reply = client.post("/api/import?name=with-program.json",
+                        content=export_bytes(rt.hospital, "fhir", program),
+                        headers={**_headers(client, "coordinator"),
+                                 "Content-Type": "application/fhir+json"})
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert body["program_entries"] == len(program.entries) and body["revision"] == 2
+    version = rt.store.programs.get(body["program_version"])
+    assert (version.status, version.method, version.size) == ("proposed", "import",
+                                                              len(program.entries))
+    # a proposal only: the live plan is unchanged until a coordinator publishes it
+    assert {p.case_id: p.version for p in rt.store.plans.day(rt.day)} == before

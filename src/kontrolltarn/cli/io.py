@@ -68,15 +68,18 @@ def import_command(
     typer.echo(f"added: {_counts(result.added)}; updated: {_counts(result.updated)}")
     if target is not None and result.hospital is not None:
         try:
-            revision = target.import_hospital(
+            stored = target.import_hospital(
                 result.hospital, _who(), "cli", file.name,
-                detail={"format": result.format, "read": result.read, "added": result.added})
+                detail={"format": result.format, "read": result.read, "added": result.added},
+                program=result.program)
         except ModelError as exc:
             console.print(f"[red]error:[/red] {exc}; nothing was stored")
             raise typer.Exit(1) from exc
         finally:
             target.close()
-        typer.echo(f"stored the hospital (revision {revision})")
+        typer.echo(f"stored the hospital (revision {stored.revision})" + (
+            f" and its program as proposed version {stored.program_version}"
+            if stored.program_version else ""))
     if output is None:
         if target is not None:
             return

@@ -28,7 +28,7 @@ from kontrolltarn.control import (
 )
 from kontrolltarn.formats.issues import Issue
 from kontrolltarn.model import CancellationReason, Event, Hospital, ModelError, PlannedCase, Program
-from kontrolltarn.store import Job, Notice, Published, Store, StoredSuggestion
+from kontrolltarn.store import Imported, Job, Notice, Published, Store, StoredSuggestion
 
 from .auth import Principal
 from .clocks import EventClock, TowerClock
@@ -191,7 +191,7 @@ class Runtime:
         log.info("prediction models in use (%s)", models.source)
 
     def import_upload(self, raw: bytes, name: str, format: str | None,
-                      principal: Principal) -> Any:
+                      principal: Principal) -> tuple[Any, Imported | None]:
         """Read an uploaded file into the hospital and store the merged hospital, all or nothing
         (``formats.importer``, then one store transaction with its audit entry); only then is
         it used in memory. Imports run one at a time, so two uploads cannot overwrite each
@@ -210,21 +210,23 @@ class Runtime:
                             type(failure).__name__)
                 result = ImportResult(None, errors=[Issue(name, "(file)", None,
                                                           "the file could not be read")])
+            stored = None
             if result.ok and result.hospital is not None:
                 merged = result.hospital
                 try:
-                    self.store.import_hospital(merged, principal.username, principal.role.value,
-                                               name, detail=_import_detail(result))
+                    stored = self.store.import_hospital(
+                        merged, principal.username, principal.role.value, name,
+                        detail=_import_detail(result), program=result.program)
                 except ModelError as refused:  # e.g. a case history the file would rewrite
                     result.hospital = None
                     result.errors.append(Issue(name, refused.field, refused.value,
                                                refused.reason))
             if result.ok and result.hospital is not None:
                 self._use_hospital(result.hospital)
-                return result
+                return result, stored
         self.store.audit.record(principal.username, principal.role.value, "import.reject",
                                 "import", name, detail=_import_detail(result))
-        return result
+        return result, None
 
     def _use_hospital(self, hospital: Hospital) -> None:
         """Swap in a hospital (imported here, or by another process) and re-forecast the board."""

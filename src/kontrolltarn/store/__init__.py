@@ -5,11 +5,12 @@ and decisions, the audit log, users and logistics. PostgreSQL in production, SQL
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
 
-from kontrolltarn.model import Hospital
+from kontrolltarn.model import Hospital, Program
 
 from .audit import AuditEntry, AuditLog
 from .database import ENV_URL, default_url, downgrade, make_engine, migrate
@@ -22,6 +23,14 @@ from .plans import PlanChange, Plans, UnknownCase, VersionConflict, plan_fields
 from .programs import NotPublishable, Programs, ProgramVersion, Published, UnknownVersion
 from .users import User, Users
 from .workflow import AlreadyDecided, StoredSuggestion, Suggestions
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import stored: the hospital's new revision and the program version (if any)."""
+
+    revision: int
+    program_version: int | None
 
 
 class Store:
@@ -48,14 +57,23 @@ class Store:
         return cls(engine)
 
     def import_hospital(self, hospital: Hospital, actor: str, role: str, source: str,
-                        detail: dict[str, Any] | None = None) -> int:
-        """Store an imported (merged) hospital and its audit entry in ONE transaction: after a
-        failure nothing of the import is stored. Returns the hospital's new revision."""
+                        detail: dict[str, Any] | None = None,
+                        program: Program | None = None) -> Imported:
+        """Store an imported (merged) hospital, the program the file held (as a proposed
+        version for its days, to be published by a coordinator) and the audit entry in ONE
+        transaction: after a failure nothing of the import is stored."""
         with self.engine.begin() as conn:
             revision = self.hospital.save(hospital, by=actor, conn=conn)
+            version_id = None
+            if program is not None and program.entries:
+                days = sorted(e.date for e in program.entries)
+                version_id = self.programs.add_in(
+                    conn, Program(program.entries, "import"), days[0], days[-1], by=actor,
+                    location_id=None, status="proposed", why=f"imported from {source}")
             self.audit.record(actor, role, "import.accept", "import", source,
-                              detail={**(detail or {}), "revision": revision}, conn=conn)
-        return revision
+                              detail={**(detail or {}), "revision": revision,
+                                      "program_version": version_id}, conn=conn)
+        return Imported(revision, version_id)
 
     def close(self) -> None:
         self.notifier.close()

@@ -91,20 +91,27 @@ class Programs:
         outside = [e.case_id for e in program.entries if not first <= e.date <= last]
         if outside:
             raise ValueError(f"entry[{outside[0]}].date: outside the scope {first}..{last}")
-        now = datetime.now(UTC)
         with self.engine.begin() as conn:
-            version_id = conn.execute(insert(ProgramVersionRow).values(
-                first_day=first, last_day=last, location_id=location_id, method=program.method,
-                status=status, created_by=by, created_at=now, why=why)
-                .returning(ProgramVersionRow.id)).scalar_one()
-            if program.entries:
-                conn.execute(insert(ProgramEntryRow), [dict(
-                    version_id=version_id, case_id=e.case_id, session_id=e.session_id,
-                    room_id=e.room_id, day=e.date, start_min=e.start_min,
-                    planned_min=e.planned_min, surgeon_id=e.surgeon_id, position=e.order)
-                    for e in program.entries])
-            self.notifier.announce(conn, "programs", version=int(version_id), status=status)
-        return self.get(int(version_id))
+            version_id = self.add_in(conn, program, first, last, by=by,
+                                     location_id=location_id, status=status, why=why)
+        return self.get(version_id)
+
+    def add_in(self, conn: Connection, program: Program, first: date, last: date, *, by: str,
+               location_id: str | None, status: str, why: str) -> int:
+        """``add`` in the caller's transaction (an import stores its program with the
+        hospital, all or nothing); returns the new version's id."""
+        version_id = conn.execute(insert(ProgramVersionRow).values(
+            first_day=first, last_day=last, location_id=location_id, method=program.method,
+            status=status, created_by=by, created_at=datetime.now(UTC), why=why)
+            .returning(ProgramVersionRow.id)).scalar_one()
+        if program.entries:
+            conn.execute(insert(ProgramEntryRow), [dict(
+                version_id=version_id, case_id=e.case_id, session_id=e.session_id,
+                room_id=e.room_id, day=e.date, start_min=e.start_min,
+                planned_min=e.planned_min, surgeon_id=e.surgeon_id, position=e.order)
+                for e in program.entries])
+        self.notifier.announce(conn, "programs", version=int(version_id), status=status)
+        return int(version_id)
 
     def get(self, version_id: int) -> ProgramVersion:
         with self.engine.connect() as conn:

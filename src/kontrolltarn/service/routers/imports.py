@@ -1,7 +1,8 @@
 """Import through the API: a FHIR bundle (JSON), an xlsx workbook or a zip of CSV files, read by
-``kontrolltarn.formats.importer.import_file`` into the running hospital. All or nothing: any
-error rejects the whole file with 422, each error naming its place (resource or row), field,
-value and reason; nothing changes. Coordinators only; every import is audited (counts only)."""
+``kontrolltarn.formats.importer.import_file`` into the stored hospital, and stored in one
+transaction. All or nothing: any error rejects the whole file with 422, each error naming its
+place (resource or row), field, value and reason; nothing changes. Coordinators only; every
+import is audited (counts only)."""
 
 from __future__ import annotations
 
@@ -41,9 +42,10 @@ async def import_upload(request: Request,
                         format: Literal["fhir", "xlsx", "csv"] | None = Query(None),
                         rt: Runtime = Depends(runtime),
                         who: Principal = Need("import:run")) -> dict[str, Any]:
-    """Upload the file as the request body. On success the hospital is replaced by the merged
-    one (new referrals reach the waiting list); the day's program in the store is not touched
-    (changes to it go through decisions). On any error: 422, nothing changed."""
+    """Upload the file as the request body. On success the stored hospital is replaced by the
+    merged one (new referrals reach the waiting list; ``revision`` is its new revision); a
+    program in the file is stored as a *proposed* version (``program_version``): the live plan
+    changes only when a coordinator publishes it. On any error: 422, nothing changed."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_BYTES:
         raise HTTPException(413, f"upload larger than {MAX_BYTES} bytes")
@@ -53,9 +55,11 @@ async def import_upload(request: Request,
     if not raw:
         raise HTTPException(422, [{"place": name, "field": "(file)", "value": None,
                                    "reason": "empty upload"}])
-    result = await run_in_threadpool(rt.import_upload, raw, name, format, who)
+    result, stored = await run_in_threadpool(rt.import_upload, raw, name, format, who)
     if not result.ok:
         raise HTTPException(422, [_issue(i) for i in result.errors])
     return {"format": result.format, "read": result.read, "added": result.added,
             "updated": result.updated, "warnings": [_issue(i) for i in result.warnings],
-            "program_entries": len(result.program.entries) if result.program else 0}
+            "program_entries": len(result.program.entries) if result.program else 0,
+            "revision": stored.revision if stored else None,
+            "program_version": stored.program_version if stored else None}
