@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from kontrolltarn.model import Event, EventKind, Program, ProgramEntry
 from kontrolltarn.store import JobFinished, NotPublishable, ScopeBusy, Store
+from kontrolltarn.store.tables import JobRow
 
 DAY = date(2026, 11, 30)
 
@@ -96,3 +98,16 @@ def test_one_job_per_scope_and_the_job_lifecycle(store: Store) -> None:
     done = store.jobs.finish(other.id, "done", version_id=version.id)
     assert done.status == "done" and done.result_version_id == version.id
     assert done.progress == 1.0
+
+
+def test_a_job_left_running_by_a_stopped_process_fails_and_frees_its_scope(store: Store) -> None:
+    job = store.jobs.start("optimise", "2026-11-30+1", {}, "koordinator")
+    store.jobs.claim(job.id)
+    assert store.jobs.abandon_stale(timedelta(minutes=5)) == []  # it reported just now
+    with store.engine.begin() as conn:  # its process stopped ten minutes ago
+        conn.execute(update(JobRow).where(JobRow.id == job.id).values(
+            updated_at=datetime.now(UTC) - timedelta(minutes=10)))
+    assert store.jobs.abandon_stale(timedelta(minutes=5)) == [job.id]
+    failed = store.jobs.get(job.id)
+    assert failed.status == "failed" and "stopped" in (failed.error or "")
+    assert store.jobs.start("optimise", "2026-11-30+1", {}, "koordinator").status == "queued"
