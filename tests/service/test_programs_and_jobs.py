@@ -144,3 +144,28 @@ def test_a_restarted_runtime_loses_nothing(client: TestClient, sqlite_runtime: R
     assert [j.id for j in again.store.jobs.recent()] == [job["id"]]
     # nothing was planned twice: the published program is still the day's plan
     assert again.store.programs.published_for(rt.day).id == done["result_version_id"]  # type: ignore[union-attr]
+
+
+def test_a_repair_job_proposes_the_live_plan_without_a_closed_room(
+        client: TestClient, sqlite_runtime: Runtime) -> None:
+    rt = sqlite_runtime
+    coordinator = _headers(client, "coordinator")
+    plans = [p for p in rt.store.plans.day(rt.day) if p.status == "planned"]
+    room = plans[0].room_id
+    body = {"kind": "repair", "first_day": rt.day.isoformat(), "days": 1,
+            "event": {"kind": "room_closed", "room_id": room, "day": rt.day.isoformat()}}
+    missing = client.post("/api/jobs", json={**body, "event": {"kind": "room_closed",
+                                                               "room_id": room}},
+                          headers=coordinator)
+    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"][-1] == "event.day"
+    job = client.post("/api/jobs", json=body, headers=coordinator).json()
+    done = _wait(client, job["id"], coordinator, {"done", "failed", "cancelled"})[-1]
+    assert done["status"] == "done", done
+    version = client.get(f"/api/programs/versions/{done['result_version_id']}",
+                         headers=coordinator).json()
+    assert version["method"] == "repair" and version["status"] == "proposed"
+    assert version["check"]["feasible"]
+    assert version["entries"] and not [e for e in version["entries"]
+                                       if e["room_id"] == room and e["date"] == str(rt.day)]
+    # a proposal: the live plan still has the room until a coordinator publishes the repair
+    assert any(p.room_id == room and p.status == "planned" for p in rt.store.plans.day(rt.day))

@@ -4,7 +4,9 @@ A job's state lives in the store (``store.jobs``), so every process sees its sta
 and result; the work runs here, in a small thread pool. ``optimise`` runs the planner registered
 as "optimise" for the job's scope and stores its program as a *proposed* version: a coordinator
 decides whether to publish it. A job stops at its next progress report once cancelled (in this
-process or another: the flag is in the database).
+process or another: the flag is in the database). ``repair`` repairs the live plan of its scope
+for one event (a room closed, a surgeon absent, a late cancellation) with ``plan.repair`` and
+stores the result as a proposed version too.
 """
 
 from __future__ import annotations
@@ -21,12 +23,19 @@ from typing import Any
 
 from kontrolltarn.model import Hospital, ModelError, Program
 from kontrolltarn.plan.registry import get_planner
+from kontrolltarn.plan.repair import Event as RepairEvent
+from kontrolltarn.plan.repair import LateCancellation, RoomClosed, SurgeonAbsent, repair
 from kontrolltarn.store import Job, ProgramVersion, Store
 
 log = logging.getLogger("kontrolltarn.service")
 
-#: job kinds the service runs (the store knows more kinds; these have a runner here)
-RUNNABLE = {"optimise": "optimise"}
+#: job kinds the service runs (the store knows more: capacity and roster have no runner yet)
+RUNNABLE = ("optimise", "repair")
+#: how far ahead a repair job may move cases (``plan.repair``'s horizon)
+REPAIR_HORIZON_DAYS = 14
+#: what a repair job repairs: the event's kind and the fields it needs
+REPAIR_EVENTS = {"room_closed": ("room_id", "day"), "surgeon_absent": ("surgeon_id", "day"),
+                 "late_cancellation": ("case_id",)}
 #: a job that reported nothing for this long belonged to a process that stopped
 STALE_AFTER = timedelta(minutes=5)
 #: progress is written to the database at most this often (cancellation is checked as often)
@@ -81,6 +90,43 @@ def plan_scope(hospital: Hospital, store: Store, method: str, scope: Scope, *, b
                               location_id=scope.location_id, status=status, why=why)
 
 
+def repair_event(params: dict[str, Any]) -> RepairEvent:
+    """The ``plan.repair`` event a repair job's ``event`` parameter describes; a missing or
+    wrong field raises ``ModelError`` naming it."""
+    event = params.get("event")
+    if not isinstance(event, dict) or event.get("kind") not in REPAIR_EVENTS:
+        raise ModelError("event.kind", event.get("kind") if isinstance(event, dict) else event,
+                         f"a repair job needs an event, one of {sorted(REPAIR_EVENTS)}")
+    kind = event["kind"]
+    for name in REPAIR_EVENTS[kind]:
+        if not event.get(name):
+            raise ModelError(f"event.{name}", event.get(name), f"required for {kind}")
+    if kind == "late_cancellation":
+        return LateCancellation(str(event["case_id"]))
+    day = date.fromisoformat(str(event["day"]))
+    if kind == "room_closed":
+        return RoomClosed(str(event["room_id"]), day)
+    return SurgeonAbsent(str(event["surgeon_id"]), day)
+
+
+def repair_scope(hospital: Hospital, store: Store, scope: Scope, event: RepairEvent, *,
+                 by: str, why: str) -> ProgramVersion:
+    """Repair the live plan for ``event`` with the one repair (``plan.repair``) and store the
+    result as a proposed version. The repair may move cases up to ``REPAIR_HORIZON_DAYS`` from
+    the scope's first day, so it starts from the live plan of all those days and the version
+    covers the days from the first to the last it holds (publishing it moves only what the
+    repair moved)."""
+    last = scope.first + timedelta(days=REPAIR_HORIZON_DAYS - 1)
+    current = Program(tuple(p.entry for p in store.plans.between(scope.first, last)
+                            if p.status == "planned"), "live")
+    result = repair(hospital, current, event, horizon_days=REPAIR_HORIZON_DAYS)
+    entries = tuple(e for e in result.program.entries if e.date >= scope.first)
+    end = max([scope.last, *(e.date for e in entries)])
+    return store.programs.add(Program(entries, "repair"), scope.first,
+                              (end - scope.first).days + 1, by=by,
+                              location_id=scope.location_id, status="proposed", why=why)
+
+
 def _one_location(hospital: Hospital, location_id: str) -> Hospital:
     """The hospital with only the sessions of one location's rooms (what its program may use)."""
     rooms = {r.id for r in hospital.rooms if r.location_id == location_id}
@@ -110,7 +156,9 @@ class JobRunner:
     def start(self, kind: str, scope: Scope, params: dict[str, Any], by: str) -> Job:
         """Queue a job for ``scope`` (``ScopeBusy`` if one runs) and hand it to the pool."""
         if kind not in RUNNABLE:
-            raise ModelError("kind", kind, f"this service runs {sorted(RUNNABLE)} jobs")
+            raise ModelError("kind", kind, f"this service runs {list(RUNNABLE)} jobs")
+        if kind == "repair":
+            repair_event(params)  # a bad event is refused now, not found by the worker
         job = self.store.jobs.start(kind, scope.key, {
             **params, "first_day": scope.first.isoformat(), "days": scope.days,
             "location_id": scope.location_id}, by)
@@ -122,9 +170,11 @@ class JobRunner:
             self.pool.submit(self._run, job_id)
 
     def cancel(self, job_id: int) -> Job:
+        """Cancel in the store first, then tell this process's worker: the other order would
+        let the worker end the job before the store's cancel, which then found it ended."""
+        job = self.store.jobs.cancel(job_id)
         with self._lock:
             self._stop.add(job_id)
-        job = self.store.jobs.cancel(job_id)
         self.on_change(job)
         return job
 
@@ -160,10 +210,15 @@ class JobRunner:
             params = job.params
             scope = Scope(date.fromisoformat(params["first_day"]), int(params["days"]),
                           params.get("location_id"))
-            version = plan_scope(self.hospital(), self.store, RUNNABLE[job.kind], scope,
-                                 by=job.created_by, why=f"{job.kind} job {job_id}",
-                                 time_limit=float(params.get("time_limit_s", 30.0)),
-                                 seed=int(params.get("seed", 0)), progress=report)
+            if job.kind == "repair":
+                event = repair_event(params)
+                version = repair_scope(self.hospital(), self.store, scope, event,
+                                       by=job.created_by, why=f"repair job {job_id}: {event}")
+            else:
+                version = plan_scope(self.hospital(), self.store, job.kind, scope,
+                                     by=job.created_by, why=f"{job.kind} job {job_id}",
+                                     time_limit=float(params.get("time_limit_s", 30.0)),
+                                     seed=int(params.get("seed", 0)), progress=report)
             ended = self.store.jobs.finish(job_id, "done", version_id=version.id,
                                            message=f"proposed version {version.id}")
         except JobCancelled:

@@ -82,16 +82,29 @@ def iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+class RepairEventIn(Strict):
+    """What a repair job repairs the live plan for: ``room_closed`` (room_id, day),
+    ``surgeon_absent`` (surgeon_id, day) or ``late_cancellation`` (case_id)."""
+
+    kind: Literal["room_closed", "surgeon_absent", "late_cancellation"]
+    room_id: Ident | None = None
+    surgeon_id: Ident | None = None
+    case_id: Ident | None = None
+    day: date | None = None
+
+
 class JobIn(Strict):
     """A planning job: ``kind`` over ``days`` days from ``first_day`` (all locations, or one).
-    ``time_limit_s`` bounds the optimiser's search; ``seed`` makes it reproducible."""
+    ``time_limit_s`` bounds the optimiser's search; ``seed`` makes it reproducible; a repair
+    job names its ``event``."""
 
-    kind: Literal["optimise"] = "optimise"
+    kind: Literal["optimise", "repair"] = "optimise"
     first_day: date
     days: int = Field(1, ge=1, le=31)
     location_id: Ident | None = None
     time_limit_s: float = Field(30.0, gt=0, le=3600)
     seed: int = Field(0, ge=0, le=2**31 - 1)
+    event: RepairEventIn | None = None
 
 
 class PublishIn(Strict):

@@ -71,6 +71,14 @@ class Plans:
                                 .order_by(CasePlanRow.room_id, CasePlanRow.start_min)).all()
         return [_plan(r) for r in rows]
 
+    def between(self, first: date, last: date) -> list[PlannedCase]:
+        """The live plan of the days ``first``..``last``, by day, room and start."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(CasePlanRow).where(CasePlanRow.day.between(first, last))
+                                .order_by(CasePlanRow.day, CasePlanRow.room_id,
+                                          CasePlanRow.start_min)).all()
+        return [_plan(r) for r in rows]
+
     def fixed_outside(self, first: date, last: date) -> set[str]:
         """Cases a planner of the days ``first``..``last`` must leave out: planned or done on
         another day, or under way (a milestone event is stored for them)."""

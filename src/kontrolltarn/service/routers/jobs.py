@@ -37,8 +37,11 @@ def start(body: JobIn, rt: Runtime = Depends(runtime),
           who: Principal = Need("job:run")) -> dict[str, Any]:
     """Queue a job for the scope (``first_day`` + ``days``, optionally ``location_id``)."""
     try:
+        params: dict[str, Any] = {"time_limit_s": body.time_limit_s, "seed": body.seed}
+        if body.event is not None:
+            params["event"] = body.event.model_dump(mode="json", exclude_none=True)
         job = rt.start_job(body.kind, Scope(body.first_day, body.days, body.location_id),
-                           {"time_limit_s": body.time_limit_s, "seed": body.seed}, who)
+                           params, who)
     except ScopeBusy as busy:
         raise HTTPException(409, {"reason": str(busy), "job_id": busy.job_id}) from None
     return job_view(job)
