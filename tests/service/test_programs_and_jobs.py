@@ -12,10 +12,27 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from kontrolltarn.model import Event, EventKind
+from kontrolltarn.model import Event, EventKind, Hospital
 from kontrolltarn.service import Runtime, create_app
+from kontrolltarn.store import Store
 
-from .conftest import password
+from ..store.databases import postgres_url
+from .conftest import make_runtime, password
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_runtime(request: pytest.FixtureRequest, small_hospital: Hospital,
+                sqlite_runtime: Runtime) -> Iterator[Runtime]:
+    """The runtime on SQLite, and on a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield sqlite_runtime
+        return
+    with postgres_url() as url:
+        rt = make_runtime(small_hospital, url)
+        try:
+            yield rt
+        finally:
+            rt.store.close()
 
 
 @pytest.fixture
@@ -121,8 +138,13 @@ def test_cancel_a_running_and_a_queued_job(client: TestClient, sqlite_runtime: R
                        headers=coordinator).status_code == 202
 
 
-def test_a_restarted_runtime_loses_nothing(client: TestClient, sqlite_runtime: Runtime) -> None:
-    rt = sqlite_runtime
+def test_a_restarted_runtime_loses_nothing(any_runtime: Runtime) -> None:
+    rt = any_runtime
+    with TestClient(create_app(rt, background=False)) as client:
+        _restart_loses_nothing(client, rt)
+
+
+def _restart_loses_nothing(client: TestClient, rt: Runtime) -> None:
     coordinator = _headers(client, "coordinator")
     body = {"kind": "optimise", "first_day": rt.day.isoformat(), "days": 1, "time_limit_s": 5}
     job = client.post("/api/jobs", json=body, headers=coordinator).json()
@@ -134,7 +156,7 @@ def test_a_restarted_runtime_loses_nothing(client: TestClient, sqlite_runtime: R
                      case_id=first.case_id, room_id=first.room_id)])
     board = client.get("/api/board", headers=coordinator).json()
 
-    again = Runtime(rt.settings, None, rt.store)  # a new process on the same database
+    again = Runtime(rt.settings, None, Store(rt.store.engine))  # a new process, same database
     # the stored hospital, with the case histories the publication and the event appended
     assert again.hospital == rt.store.hospital.load()
     assert again.hospital.case_by_id[first.case_id].status.value == "scheduled"
