@@ -128,13 +128,16 @@ class Programs:
         return [_version(r, sizes.get(r.id, 0), Program((), r.method)) for r in rows]
 
     def published_for(self, day: date) -> ProgramVersion | None:
-        """The published version (of any location) covering ``day``, the newest if several."""
+        """The published version (of any location) covering ``day``, the newest if several;
+        without its entries (the board asks this on every read; ``get`` has them)."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(ProgramVersionRow.id).where(
+            row = conn.execute(select(ProgramVersionRow).where(
                 ProgramVersionRow.status == "published", ProgramVersionRow.first_day <= day,
                 ProgramVersionRow.last_day >= day)
-                .order_by(ProgramVersionRow.id.desc()).limit(1)).scalar_one_or_none()
-            return None if row is None else self._get(conn, int(row))
+                .order_by(ProgramVersionRow.id.desc()).limit(1)).first()
+            if row is None:
+                return None
+            return _version(row, _sizes(conn, [row.id]).get(row.id, 0), Program((), row.method))
 
     def publish(self, version_id: int, *, by: str, role: str, why: str) -> Published:
         """Publish a draft or proposal: one transaction that supersedes the overlapping
