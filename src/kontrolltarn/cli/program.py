@@ -96,7 +96,7 @@ def optimise_cmd(
     report = check(hospital, plan.program)
     console.print(f"wrote {output}: {len(plan.program.entries)} cases in "
                   f"{plan.stats['solve_seconds']:.1f} s; durations: "
-                  f"{'history' if durations else 'catalogue fallback'}; feasible: "
+                  f"{'trained on the history' if durations else 'procedure distributions'}; feasible: "
                   f"{'yes' if report.feasible else 'NO'}")
     console.print(f"mean planned chance of a 30+ min overrun: "
                   f"{plan.stats['mean_overrun_probability']:.1%}")

@@ -348,7 +348,8 @@ class CaseDurations:
     Conditioning is cheap: the model's median is log-linear, so a case done by surgeon s at
     location l is its context-free median shifted by s's and l's effects. Each case's context-
     free prediction is made once (in batches by ``prefetch``) and kept while the case and the
-    hospital's day are unchanged."""
+    hospital's day are unchanged (a patient record changed under the same case is not seen:
+    use a new ``CaseDurations`` after such an import)."""
 
     model: DurationModel | None = None
     _base: dict[str, tuple[Case, date, float, float]] = field(default_factory=dict, repr=False)
@@ -410,11 +411,6 @@ class CaseDurations:
             raise ModelError(f"case[{case.id}].specialty_id", case.specialty_id,
                              "unknown specialty")
         return specialty.turnover_min
-
-    def summary(self) -> dict[str, Any]:
-        if self.model is None:
-            return {"kind": "procedure distribution from the hospital instance (no history)"}
-        return self.model.card_summary()
 
     def _known(self, case: Case, hospital: Hospital) -> bool:
         hit = self._base.get(case.id)
