@@ -41,8 +41,23 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+@cache
+def _fields(cls: type) -> tuple[tuple[tuple[str, Any, bool], ...], frozenset[str]]:
+    """Each field's name, type hint and whether it is required; and the set of names."""
+    hints = _hints(cls)
+    found = tuple((f.name, hints[f.name], f.default is dataclasses.MISSING
+                   and f.default_factory is dataclasses.MISSING) for f in dataclasses.fields(cls))
+    return found, frozenset(name for name, _, _ in found)
+
+
+#: plain values that are already what their type asks for (most of a hospital's fields)
+_PLAIN = {str: str, int: int, float: float, bool: bool}
+
+
 def from_jsonable(tp: Any, data: Any, where: str = "$") -> Any:
     """Rebuild a value of type ``tp``; a wrong value raises ``ModelError`` naming its path."""
+    if _PLAIN.get(tp) is type(data):  # the common case first (bool is not an int here)
+        return data
     origin = get_origin(tp)
     if tp is Any:
         return data
@@ -54,14 +69,14 @@ def from_jsonable(tp: Any, data: Any, where: str = "$") -> Any:
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
             raise ModelError(where, data, f"expected an object for {tp.__name__}")
-        hints = _hints(tp)
+        fields, names = _fields(tp)
         kwargs = {}
-        for f in dataclasses.fields(tp):
-            if f.name in data:
-                kwargs[f.name] = from_jsonable(hints[f.name], data[f.name], f"{where}.{f.name}")
-            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise ModelError(f"{where}.{f.name}", None, "required field is missing")
-        unknown = set(data) - {f.name for f in dataclasses.fields(tp)}
+        for name, hint, required in fields:
+            if name in data:
+                kwargs[name] = from_jsonable(hint, data[name], f"{where}.{name}")
+            elif required:
+                raise ModelError(f"{where}.{name}", None, "required field is missing")
+        unknown = set(data) - names
         if unknown:
             raise ModelError(f"{where}.{sorted(unknown)[0]}", data[sorted(unknown)[0]], "unknown field")
         try:
