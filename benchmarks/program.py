@@ -36,9 +36,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-import numpy as np
-
-from kontrolltarn.kpi.expected import expected_use, summarise
+from kontrolltarn.experiments.program_truth import assigned_truth, expected_kpis
 from kontrolltarn.model import Hospital, LogNormal, Program
 from kontrolltarn.plan.baseline import plan_baseline
 from kontrolltarn.plan.check import check
@@ -57,46 +55,6 @@ def emit(case: str, metric: str, value: float, unit: str, baseline: float | None
     print(json.dumps(row), flush=True)
 
 
-def assigned_truth(syn: object, program: Program) -> dict[str, LogNormal]:
-    """The generator's true duration of each planned case as it will be done: by the surgeon
-    the program assigns, at the location of its room (``Truth.duration``, as the history was
-    generated). ``truth.referral_duration`` instead fixes the named surgeon, or a typical one
-    when none is named, and no location."""
-    hospital, truth = syn.hospital, syn.truth  # type: ignore[attr-defined]
-    result: dict[str, LogNormal] = {}
-    for e in program.entries:
-        r = hospital.referral_by_id.get(e.case_id)
-        if r is None:
-            continue
-        patient = hospital.patient_by_id[r.patient_id]
-        result[e.case_id] = truth.duration(r.procedure_code, e.surgeon_id,
-                                           hospital.room_by_id[e.room_id].location_id, patient.asa,
-                                           patient.bmi, patient.age_on(hospital.today))
-    return result
-
-
-def expected_kpis(hospital: Hospital, program: Program, truth_duration: Mapping[str, LogNormal],
-                  first: date, days: int, samples: int, seed: int) -> dict[str, float]:
-    """Expected KPIs of ``program`` when each case takes its true (sampled) duration and the
-    cases of a session run back to back from its start with the specialty's turnover; the
-    definitions are ``kpi.measures``' (see ``kpi.expected``)."""
-    rng = np.random.default_rng(seed)
-    last = first + timedelta(days=days - 1)
-    sessions = [s for s in hospital.sessions_between(first, last) if not s.emergency]
-    by_session = program.by_session()
-    uses = []
-    for s in sessions:
-        entries = by_session.get(s.id, [])
-        durations = np.empty((samples, len(entries)))
-        for j, e in enumerate(entries):
-            d = truth_duration[e.case_id]
-            durations[:, j] = d.median * np.exp(d.sigma * rng.standard_normal(samples))
-        turnovers = np.array([hospital.specialty_by_id[_specialty(hospital, e.case_id)].turnover_min
-                              for e in entries], dtype=float)
-        uses.append(expected_use(s.staffed_min, durations, turnovers))
-    return summarise(uses)
-
-
 def deadline_breaches(hospital: Hospital, program: Program, first: date, days: int,
                       exclude: set[str]) -> tuple[int, int]:
     """(planned after the deadline, ready cases due in the window left unplanned)."""
@@ -107,13 +65,6 @@ def deadline_breaches(hospital: Hospital, program: Program, first: date, days: i
     left = sum(1 for r in hospital.referrals
                if r.ready and r.id not in planned and r.id not in exclude and r.deadline <= last)
     return late, left
-
-
-def _specialty(hospital: Hospital, case_id: str) -> str:
-    referral = hospital.referral_by_id.get(case_id)
-    if referral is not None:
-        return referral.specialty_id
-    return hospital.emergency_by_id[case_id].specialty_id
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
             failed = True
             print(report.to_text(), file=sys.stderr)
     def truth_of(program: Program) -> Mapping[str, LogNormal]:
-        return assigned_truth(syn, program) if args.truth == "assigned" else syn.truth.referral_duration
+        if args.truth == "assigned":
+            return assigned_truth(syn.hospital, syn.truth, program)
+        return syn.truth.referral_duration
 
     k_opt = expected_kpis(planned_for, plan.program, truth_of(plan.program), first, days,
                           args.samples, args.seed)

@@ -24,11 +24,11 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from kontrolltarn.experiments.program_truth import assigned_truth, expected_kpis
 from kontrolltarn.plan.check import check
 from kontrolltarn.plan.program import ProgramSettings, plan_program
 from kontrolltarn.predict import CaseDurations
 from kontrolltarn.synth import generate
-from program import assigned_truth, expected_kpis
 
 BENCH = "program_weeks"
 
@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         seconds = time.perf_counter() - started
         report = check(plan.hospital, plan.program)
         failed |= not report.feasible
-        kpis = expected_kpis(plan.hospital, plan.program, assigned_truth(syn, plan.program),
-                             first, 5, args.samples, args.seed)
+        truth = assigned_truth(syn.hospital, syn.truth, plan.program)
+        kpis = expected_kpis(plan.hospital, plan.program, truth, first, 5, args.samples, args.seed)
         week_late = sum(1 for e in plan.program.entries
                         if e.date > hospital.referral_by_id[e.case_id].deadline)
         late += week_late

@@ -3,13 +3,12 @@ gets, the planner plans with what it is asked, and the benchmark's truth for the
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from kontrolltarn.experiments.program_truth import assigned_truth, expected_kpis
 from kontrolltarn.model import LogNormal
 from kontrolltarn.plan.check import check
 from kontrolltarn.plan.program import plan_program
@@ -17,7 +16,6 @@ from kontrolltarn.predict import Case, CaseDurations
 from kontrolltarn.predict.durations import case_row
 
 FAST = 4.0
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -114,13 +112,9 @@ def test_conditioned_plan_uses_the_assigned_surgeons_durations_and_passes_check(
 
 
 def test_benchmark_truth_for_the_assigned_surgeon(small, durations):
-    spec = importlib.util.spec_from_file_location("bench_program", ROOT / "benchmarks" / "program.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
     h = small.hospital
     plan = plan_program(h, h.today, 1, durations=durations, time_limit=FAST)
-    truth = bench.assigned_truth(small, plan.program)
+    truth = assigned_truth(small.hospital, small.truth, plan.program)
     assert set(truth) == plan.program.case_ids()
     for e in plan.program.entries:
         r = h.referral_by_id[e.case_id]
@@ -128,6 +122,6 @@ def test_benchmark_truth_for_the_assigned_surgeon(small, durations):
         assert truth[e.case_id] == small.truth.duration(
             r.procedure_code, e.surgeon_id, h.room_by_id[e.room_id].location_id, p.asa, p.bmi,
             p.age_on(h.today))
-    kpis = bench.expected_kpis(h, plan.program, truth, h.today, 1, 50, 0)
+    kpis = expected_kpis(h, plan.program, truth, h.today, 1, 50, 0)
     assert 0 < kpis["utilisation_with_turnover"] <= 1
     assert kpis["utilisation_in_room"] <= kpis["utilisation_with_turnover"]
