@@ -12,9 +12,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from kontrolltarn.control import Models
 from kontrolltarn.model import Event, EventKind, Hospital
+from kontrolltarn.predict import CaseDurations
 from kontrolltarn.service import Runtime, create_app
 from kontrolltarn.store import Store
+from kontrolltarn.synth import generate
 
 from ..store.databases import postgres_url
 from .conftest import make_runtime, password
@@ -191,3 +194,32 @@ def test_a_repair_job_proposes_the_live_plan_without_a_closed_room(
                                        if e["room_id"] == room and e["date"] == str(rt.day)]
     # a proposal: the live plan still has the room until a coordinator publishes the repair
     assert any(p.room_id == room and p.status == "planned" for p in rt.store.plans.day(rt.day))
+
+
+def test_a_planning_job_plans_with_the_towers_duration_model(client: TestClient,
+                                                               sqlite_runtime: Runtime) -> None:
+    """One duration path in the service: once the tower forecasts with a trained model, the
+    optimiser's jobs plan every case with that same model (its mean for the surgeon and room's
+    location the program gives it), not with the procedures' catalogue distributions."""
+    rt = sqlite_runtime
+    history = generate(scale="small", seed=1).history
+    model = CaseDurations.from_history(history, latest=4000)
+    rt.use_models(Models(durations=model, source="test"))
+    coordinator = _headers(client, "coordinator")
+    body = {"kind": "optimise", "first_day": rt.day.isoformat(), "days": 1, "time_limit_s": 5}
+    started = client.post("/api/jobs", json=body, headers=coordinator)
+    assert started.status_code == 202, started.text
+    done = _wait(client, started.json()["id"], coordinator, {"done", "failed", "cancelled"})[-1]
+    assert done["status"] == "done", done
+    version = client.get(f"/api/programs/versions/{done['result_version_id']}",
+                         headers=coordinator).json()
+    h = rt.hospital
+    differs = 0
+    for e in version["entries"]:
+        referral = h.referral_by_id[e["case_id"]]
+        location = h.room_by_id[e["room_id"]].location_id
+        d = model.distribution(referral, h, surgeon_id=e["surgeon_id"], location_id=location)
+        assert e["planned_min"] == max(1, round(d.mean)), e
+        differs += e["planned_min"] != max(1, round(
+            h.procedure_by_id[referral.procedure_code].duration.mean))
+    assert version["entries"] and differs > 0

@@ -25,6 +25,7 @@ from kontrolltarn.model import Hospital, ModelError, Program
 from kontrolltarn.plan.registry import get_planner
 from kontrolltarn.plan.repair import Event as RepairEvent
 from kontrolltarn.plan.repair import LateCancellation, RoomClosed, SurgeonAbsent, repair
+from kontrolltarn.predict import DurationSource
 from kontrolltarn.store import Job, ProgramVersion, Store
 
 log = logging.getLogger("kontrolltarn.service")
@@ -71,7 +72,8 @@ class Scope:
 
 def plan_scope(hospital: Hospital, store: Store, method: str, scope: Scope, *, by: str,
                why: str, time_limit: float, seed: int = 0, status: str = "proposed",
-               progress: Callable[[str, float], None] | None = None) -> ProgramVersion:
+               progress: Callable[[str, float], None] | None = None,
+               durations: DurationSource | None = None) -> ProgramVersion:
     """Run the planner ``method`` for ``scope`` and store its program as a proposed version
     (or a draft).
 
@@ -83,8 +85,12 @@ def plan_scope(hospital: Hospital, store: Store, method: str, scope: Scope, *, b
     exclude = store.plans.fixed_outside(scope.first, scope.last)
     target = hospital if scope.location_id is None else _one_location(hospital, scope.location_id)
     kwargs: dict[str, Any] = {"seed": seed, "time_limit": time_limit, "exclude": exclude}
-    if progress is not None and "progress" in inspect.signature(planner).parameters:
+    accepts = inspect.signature(planner).parameters
+    if progress is not None and "progress" in accepts:
         kwargs["progress"] = progress
+    # the tower's trained duration model, so planner and board estimate a case alike
+    if durations is not None and "durations" in accepts:
+        kwargs["durations"] = durations
     program = planner(target, scope.first, scope.days, **kwargs)
     return store.programs.add(Program(program.entries, method), scope.first, scope.days, by=by,
                               location_id=scope.location_id, status=status, why=why)
@@ -134,12 +140,15 @@ def _one_location(hospital: Hospital, location_id: str) -> Hospital:
 
 
 class JobRunner:
-    """Runs queued jobs in a thread pool; ``hospital()`` gives the hospital to plan with."""
+    """Runs queued jobs in a thread pool; ``hospital()`` gives the hospital to plan with and
+    ``durations()`` the duration source in use (None: each procedure's distribution)."""
 
     def __init__(self, store: Store, hospital: Callable[[], Hospital],
-                 on_change: Callable[[Job], None], workers: int = 1) -> None:
+                 on_change: Callable[[Job], None], workers: int = 1,
+                 durations: Callable[[], DurationSource | None] = lambda: None) -> None:
         self.store = store
         self.hospital = hospital
+        self.durations = durations
         self.on_change = on_change
         self.workers = workers
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
@@ -218,7 +227,8 @@ class JobRunner:
                 version = plan_scope(self.hospital(), self.store, job.kind, scope,
                                      by=job.created_by, why=f"{job.kind} job {job_id}",
                                      time_limit=float(params.get("time_limit_s", 30.0)),
-                                     seed=int(params.get("seed", 0)), progress=report)
+                                     seed=int(params.get("seed", 0)), progress=report,
+                                     durations=self.durations())
             ended = self.store.jobs.finish(job_id, "done", version_id=version.id,
                                            message=f"proposed version {version.id}")
         except JobCancelled:

@@ -84,7 +84,8 @@ class Runtime:
             started = time.perf_counter()
             version = plan_scope(hospital, store, planner, Scope(self.day, 1),
                                  by=f"planner:{planner}", why="initial program",
-                                 time_limit=plan_time_limit)
+                                 time_limit=plan_time_limit,
+                                 durations=None if models is None else models.durations)
             store.programs.publish(version.id, by=SYSTEM, role="system", why="initial program")
             if compare_with is not None and compare_with != planner:
                 plan_scope(hospital, store, compare_with, Scope(self.day, 1),
@@ -122,7 +123,8 @@ class Runtime:
         log.info("rebuilt live state from %d stored events in %.2f s", count,
                  time.perf_counter() - started)
         #: planning jobs: state in the store, work in this process's thread pool
-        self.jobs = JobRunner(store, lambda: self.hospital, self._job_changed)
+        self.jobs = JobRunner(store, lambda: self.hospital, self._job_changed,
+                              durations=lambda: self.models.durations)
         self.jobs.recover()
 
     # ------------------------------------------------------------------ reading
