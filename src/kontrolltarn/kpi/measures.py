@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from kontrolltarn.model import CancellationReason, Case, ChangeKind, EventKind, Session
+from kontrolltarn.model import CancellationReason, ChangeKind, EventKind, Session
 
 from .log import ExecutionLog
 
@@ -160,29 +160,10 @@ def changes_after_date(log: ExecutionLog) -> int:
     """Date changes after the patient was first told a date, made on days in the period."""
     total = 0
     for case in log.cases:
-        for change_at in _date_changes_after_told(case):
-            if log.in_period(log.local(change_at).date()):
+        for change in case.date_changes_after_told():
+            if log.in_period(log.local(change.at).date()):
                 total += 1
     return total
-
-
-def _date_changes_after_told(case: Case) -> list[datetime]:
-    """When each change counted by ``Case.changes_after_told`` was made (same rule)."""
-    told, told_date, moments = False, None, []
-    for change in case.history:
-        if change.kind is ChangeKind.TOLD and not told:
-            told, told_date = True, change.new_date
-            continue
-        if not told:
-            continue
-        if change.kind in (ChangeKind.RESCHEDULED, ChangeKind.SCHEDULED, ChangeKind.TOLD):
-            if change.new_date is not None and change.new_date != told_date:
-                moments.append(change.at)
-                told_date = change.new_date
-        elif change.kind in (ChangeKind.UNSCHEDULED, ChangeKind.CANCELLED):
-            moments.append(change.at)
-            told_date = None
-    return moments
 
 
 # ---- patients: waiting time and deadlines --------------------------------------------------------

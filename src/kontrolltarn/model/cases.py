@@ -112,9 +112,14 @@ class Case:
 
     def changes_after_told(self) -> int:
         """Changes of the operation date after the patient was first told a date (DOMAIN.md)."""
+        return len(self.date_changes_after_told())
+
+    def date_changes_after_told(self) -> list[CaseChange]:
+        """The changes ``changes_after_told`` counts, in order: a new date, or the date taken
+        away (unscheduled, cancelled), after the patient was first told one."""
         told = False
         told_date: date | None = None
-        count = 0
+        counted: list[CaseChange] = []
         for change in self.history:
             if change.kind is ChangeKind.TOLD and not told:
                 told, told_date = True, change.new_date
@@ -123,9 +128,9 @@ class Case:
                 continue
             if change.kind in (ChangeKind.RESCHEDULED, ChangeKind.SCHEDULED, ChangeKind.TOLD):
                 if change.new_date is not None and change.new_date != told_date:
-                    count += 1
+                    counted.append(change)
                     told_date = change.new_date
             elif change.kind in (ChangeKind.UNSCHEDULED, ChangeKind.CANCELLED):
-                count += 1
+                counted.append(change)
                 told_date = None
-        return count
+        return counted

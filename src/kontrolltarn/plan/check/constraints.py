@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
@@ -317,27 +317,37 @@ def _neighbours(state: ProgramState, p: Placing) -> list[tuple[ResolvedEntry, Re
     return pairs
 
 
-@constraint("room double-booked", HARD, "minutes",
-            "Two cases never overlap in one room.")
-def _room_double_booked(ctx: Context) -> Iterator[Violation]:
+#: judges a pair of cases next to each other in one room on one day (``b`` follows ``a``)
+PairJudge = Callable[[str, date, ResolvedEntry, ResolvedEntry], Violation | None]
+
+
+def _each_room_pair(ctx: Context, judge: PairJudge) -> Iterator[Violation]:
+    """The full form of a rule on neighbouring cases: every consecutive pair of every room-day."""
     for (room_id, day), entries in ctx.by_room_day.items():
         for a, b in zip(entries, entries[1:], strict=False):
-            v = _overlap(room_id, day, a, b)
+            v = judge(room_id, day, a, b)
             if v is not None:
                 yield v
 
 
-@_room_double_booked.incremental
-def _room_double_booked_placed(state: ProgramState, p: Placing) -> list[Violation]:
+def _new_room_pairs(state: ProgramState, p: Placing, judge: PairJudge) -> list[Violation]:
+    """The incremental form: only the pairs the new entry forms with its room's neighbours."""
     if p.resolved is None:
         return []
     e = p.resolved.entry
-    found = []
-    for a, b in _neighbours(state, p):
-        v = _overlap(e.room_id, e.date, a, b)
-        if v is not None:
-            found.append(v)
-    return found
+    return [v for a, b in _neighbours(state, p)
+            if (v := judge(e.room_id, e.date, a, b)) is not None]
+
+
+@constraint("room double-booked", HARD, "minutes",
+            "Two cases never overlap in one room.")
+def _room_double_booked(ctx: Context) -> Iterator[Violation]:
+    return _each_room_pair(ctx, _overlap)
+
+
+@_room_double_booked.incremental
+def _room_double_booked_placed(state: ProgramState, p: Placing) -> list[Violation]:
+    return _new_room_pairs(state, p, _overlap)
 
 
 def _short_turnover(h: Hospital, room_id: str, day: date, a: ResolvedEntry,
@@ -356,24 +366,12 @@ def _short_turnover(h: Hospital, room_id: str, day: date, a: ResolvedEntry,
             "Between two cases in a room there is the specialty's turnover time for cleaning and "
             "preparation.")
 def _turnover_rule(ctx: Context) -> Iterator[Violation]:
-    for (room_id, day), entries in ctx.by_room_day.items():
-        for a, b in zip(entries, entries[1:], strict=False):
-            v = _short_turnover(ctx.hospital, room_id, day, a, b)
-            if v is not None:
-                yield v
+    return _each_room_pair(ctx, partial(_short_turnover, ctx.hospital))
 
 
 @_turnover_rule.incremental
 def _turnover_placed(state: ProgramState, p: Placing) -> list[Violation]:
-    if p.resolved is None:
-        return []
-    e = p.resolved.entry
-    found = []
-    for a, b in _neighbours(state, p):
-        v = _short_turnover(state.hospital, e.room_id, e.date, a, b)
-        if v is not None:
-            found.append(v)
-    return found
+    return _new_room_pairs(state, p, partial(_short_turnover, state.hospital))
 
 
 def _surgeon_sweep(surgeon_id: str, day: date, entries: list[ResolvedEntry]) -> Iterator[Violation]:
