@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kontrolltarn.control import (
+    ActionRefused,
     LiveDay,
-    RepairRefused,
     Thresholds,
     Tower,
     apply_suggestion,
@@ -155,7 +155,7 @@ def test_a_move_the_target_room_cannot_take_is_refused_by_plan_repair(small_day)
         if wrong is not None:
             break
     assert wrong is not None
-    with pytest.raises(RepairRefused, match="room or session cannot take the case"):
+    with pytest.raises(ActionRefused, match="room or session cannot take the case"):
         apply_suggestion(tower, "move_case", {"case_id": entry.case_id, "to_room": wrong.room_id,
                                               "to_session": wrong.id},
                          tower.clock.at(7 * 60), decision_id="d2", program=program)

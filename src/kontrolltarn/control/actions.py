@@ -25,8 +25,9 @@ from .tower import Tower
 NOT_STARTED = ("waiting", "arrived", "called")
 
 
-class RepairRefused(Exception):
-    """The action no longer fits the plan (the situation moved on); nothing was changed."""
+class ActionRefused(Exception):
+    """The suggested action no longer applies (the situation moved on, or ``plan.repair`` refused
+    it for a hard rule, named in the message); nothing was changed."""
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Outcome:
 def apply_suggestion(tower: Tower, kind: str, action: dict[str, Any], now: datetime,
                      decision_id: str, program: Program) -> Outcome:
     """The outcome of accepting a suggestion of ``kind`` with ``action`` on the day's
-    ``program`` (as stored); raises ``RepairRefused`` when it no longer applies."""
+    ``program`` (as stored); raises ``ActionRefused`` when it no longer applies."""
     result = Outcome()
     if kind == "move_case":
         case_id, target = action["case_id"], action["to_room"]
@@ -70,16 +71,16 @@ def apply_suggestion(tower: Tower, kind: str, action: dict[str, Any], now: datet
     elif kind == "release_session":
         result.released_rooms.append(action["room_id"])
     else:
-        raise RepairRefused(f"kind={kind!r}: unknown action")
+        raise ActionRefused(f"kind={kind!r}: unknown action")
     return result
 
 
 def _not_started(tower: Tower, case_id: str) -> None:
     if case_id not in tower.live.planned:
-        raise RepairRefused(f"case {case_id} is not on today's plan")
+        raise ActionRefused(f"case {case_id} is not on today's plan")
     state = tower.live.cases.get(case_id)
     if state is not None and state.phase not in NOT_STARTED:
-        raise RepairRefused(f"case {case_id} has started or is over ({state.phase})")
+        raise ActionRefused(f"case {case_id} has started or is over ({state.phase})")
 
 
 def _through_repair(tower: Tower, program: Program, event: PlanEvent, now: datetime,
@@ -89,7 +90,7 @@ def _through_repair(tower: Tower, program: Program, event: PlanEvent, now: datet
     try:
         planned = repair(tower.hospital, program, event, now=now, refill=False)
     except ModelError as refused:
-        raise RepairRefused(f"plan.repair: {refused}") from None
+        raise ActionRefused(f"plan.repair: {refused}") from None
     for change in planned.changes:
         if change.case_id not in tower.live.planned:
             continue

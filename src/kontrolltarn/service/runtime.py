@@ -16,9 +16,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from kontrolltarn.control import (
+    ActionRefused,
     CaseRisk,
     Models,
-    RepairRefused,
     Tower,
     apply_suggestion,
     board_view,
@@ -332,7 +332,7 @@ class Runtime:
                 self.change_case(case_id, current.version, changes, principal,
                                  why=f"{decided.kind}: {why}", suggestion_id=suggestion_id,
                                  reason=reasons.get(case_id))
-        except RepairRefused:
+        except ActionRefused:
             self.store.suggestions.reopen(suggestion_id)
             raise
         if result.events:

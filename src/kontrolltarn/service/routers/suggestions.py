@@ -5,7 +5,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi import Path as PathParam
 
-from kontrolltarn.control import RepairRefused
+from kontrolltarn.control import ActionRefused
 from kontrolltarn.store import AlreadyDecided, StoredSuggestion, VersionConflict
 
 from ..auth import Need, Principal
@@ -49,7 +49,7 @@ def decide(body: DecisionIn, suggestion_id: str = PathParam(min_length=1, max_le
         return _out(rt.decide(suggestion_id, body.accept, who, body.why))
     except AlreadyDecided:
         raise HTTPException(409, f"suggestion {suggestion_id} is already decided") from None
-    except (RepairRefused, VersionConflict) as refused:
+    except (ActionRefused, VersionConflict) as refused:
         raise HTTPException(409, f"not applied: {refused}") from None
 
 
