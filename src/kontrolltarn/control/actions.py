@@ -31,7 +31,7 @@ class ActionRefused(Exception):
 
 
 @dataclass
-class Outcome:
+class ActionOutcome:
     changes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     porter_requests: list[tuple[str, str]] = field(default_factory=list)  # room, case
@@ -40,10 +40,10 @@ class Outcome:
 
 
 def apply_suggestion(tower: Tower, kind: str, action: dict[str, Any], now: datetime,
-                     decision_id: str, program: Program) -> Outcome:
+                     decision_id: str, program: Program) -> ActionOutcome:
     """The outcome of accepting a suggestion of ``kind`` with ``action`` on the day's
     ``program`` (as stored); raises ``ActionRefused`` when it no longer applies."""
-    result = Outcome()
+    result = ActionOutcome()
     if kind == "move_case":
         case_id, target = action["case_id"], action["to_room"]
         _not_started(tower, case_id)
@@ -84,7 +84,7 @@ def _not_started(tower: Tower, case_id: str) -> None:
 
 
 def _through_repair(tower: Tower, program: Program, event: PlanEvent, now: datetime,
-                    result: Outcome) -> None:
+                    result: ActionOutcome) -> None:
     """``event`` through ``plan.repair``; its changes to today's cases become plan changes
     (cancelled → status; moved or retimed → room, session, surgeon, position, start)."""
     try:

@@ -56,7 +56,7 @@ from .events import (
 from .recording import record
 from .refusal import RepairRefused
 from .result import Change, RepairResult
-from .state import PlanState
+from .state import RepairState
 
 
 def repair(hospital: Hospital, program: Program, event: Event, *, told: set[str] | None = None,
@@ -102,7 +102,7 @@ def repair(hospital: Hospital, program: Program, event: Event, *, told: set[str]
 class _Repairer:
     def __init__(self, hospital: Hospital, program: Program, told: set[str], costs: RepairCosts,
                  horizon_days: int) -> None:
-        self.state = PlanState(hospital, program)
+        self.state = RepairState(hospital, program)
         self.told = told
         self.costs = costs
         self.horizon = horizon_days

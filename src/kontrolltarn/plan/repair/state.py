@@ -20,7 +20,7 @@ from kontrolltarn.model import (
 from kontrolltarn.plan.check import ProgramState
 
 
-class PlanState:
+class RepairState:
     """The program by session, asked through the kernel whether one more entry keeps every
     hard rule."""
 
