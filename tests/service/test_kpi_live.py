@@ -5,7 +5,9 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -106,3 +108,43 @@ def test_plan_changes_and_finished_cases_are_case_history_and_live_kpis_are_kpis
                            json={"version": plan.version, "start_min": 500, "reason": "patient"})
         assert odd.status_code == 422 and odd.json()["detail"][0]["loc"] == ["body", "reason"]
         assert rt.store.plans.get(moved.case_id).version == plan.version
+
+
+def test_a_told_patient_whose_date_changes_counts_live(rt: Runtime) -> None:
+    """POST /api/cases/{id}/told records TOLD in the case's history (once per date, audited); a
+    later cancellation is then a change after the patient was told, in `Case` and in the live
+    KPIs alike. A case with no planned date cannot be told one."""
+    plans = rt.store.plans.day(rt.day)
+    told_case, other = plans[0], plans[1]
+    with TestClient(create_app(rt, background=False)) as client:
+        coordinator = _headers(client, "coordinator")
+        url = f"/api/cases/{told_case.case_id}/told"
+        assert client.post(url, json={"why": "letter"},
+                           headers=_headers(client, "porter")).status_code == 403
+        first = client.post(url, json={"why": "letter"}, headers=coordinator)
+        assert first.status_code == 200, first.text
+        assert first.json() == {"case_id": told_case.case_id, "told_date": rt.day.isoformat(),
+                                "recorded": True}
+        again = client.post(url, json={"why": "letter again"}, headers=coordinator)
+        assert again.json()["recorded"] is False
+        assert _history(rt, told_case.case_id) == [ChangeKind.SCHEDULED, ChangeKind.TOLD]
+        assert [a.action for a in rt.store.audit.recent(50)].count("case.told") == 1
+        # both cases are struck; only the told patient's counts as a change after the date
+        for p in (told_case, other):
+            reply = client.patch(f"/api/cases/{p.case_id}", headers=coordinator,
+                                 json={"version": p.version, "status": "cancelled",
+                                       "reason": "capacity", "why": "overrun"})
+            assert reply.status_code == 200, reply.text
+        hospital = rt.store.hospital.load()
+        assert hospital is not None
+        assert hospital.case_by_id[told_case.case_id].changes_after_told() == 1
+        assert hospital.case_by_id[other.case_id].changes_after_told() == 0
+        # the KPI counts a change on the day it was made: today, by the wall clock
+        made = datetime.now(ZoneInfo(rt.hospital.timezone)).date()
+        period = f"first={min(rt.day, made)}&last={max(rt.day, made)}"
+        live = client.get(f"/api/kpi?{period}", headers=coordinator).json()
+        assert live["headline"]["changes_after_date"] == 1.0
+        refused = client.post(url, json={}, headers=coordinator)
+        assert refused.status_code == 409 and "cancelled" in refused.text
+        assert client.post("/api/cases/no-such-case/told", json={},
+                           headers=coordinator).status_code == 404

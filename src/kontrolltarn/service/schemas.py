@@ -56,6 +56,11 @@ class CaseChangeIn(Strict):
     reason: CancellationReason | None = None
 
 
+class ToldIn(Strict):
+    #: how the patient was told (letter, phone, Helsenorge message …)
+    why: Why = ""
+
+
 class DecisionIn(Strict):
     accept: bool
     why: Annotated[str, StringConstraints(min_length=1, max_length=2000)]

@@ -19,7 +19,7 @@ from .hospital import Hospitals
 from .jobs import JOB_KINDS, Job, JobFinished, Jobs, ScopeBusy, UnknownJob
 from .logistics import Logistics, LogisticsRequest
 from .notify import Notice, Notifier, PostgresNotifier, notifier_for
-from .plans import PlanChange, Plans, UnknownCase, VersionConflict, plan_fields
+from .plans import NotPlanned, PlanChange, Plans, UnknownCase, VersionConflict, plan_fields
 from .programs import NotPublishable, Programs, ProgramVersion, Published, UnknownVersion
 from .users import User, Users
 from .workflow import AlreadyDecided, StoredSuggestion, Suggestions
@@ -83,6 +83,7 @@ class Store:
 __all__ = ["AlreadyDecided", "AuditEntry", "AuditLog", "ENV_URL", "EventLog", "Hospitals",
            "JOB_KINDS", "Job", "JobFinished", "Jobs", "Logistics", "LogisticsRequest", "NotPublishable",
            "Notice", "Notifier", "PlanChange", "Plans", "PostgresNotifier", "ProgramVersion", "Programs",
-           "Published", "ScopeBusy", "Store", "StoredSuggestion", "Suggestions", "UnknownCase", "UnknownJob",
+           "NotPlanned", "Published", "ScopeBusy", "Store", "StoredSuggestion", "Suggestions",
+           "UnknownCase", "UnknownJob",
            "UnknownVersion", "User", "Users", "VersionConflict", "default_url", "downgrade", "make_engine",
            "migrate", "notifier_for", "plan_fields"]

@@ -167,7 +167,17 @@ def _histories(conn: Connection) -> dict[str, list[CaseChange]]:
     """Every stored case's changes, in the order they were recorded."""
     out: dict[str, list[CaseChange]] = defaultdict(list)
     for r in conn.execute(select(CaseChangeRow).order_by(CaseChangeRow.seq)):
-        out[r.case_id].append(CaseChange(
-            at=r.at, kind=ChangeKind(r.kind), new_date=r.new_date, old_date=r.old_date,
-            reason=CancellationReason(r.reason) if r.reason else None, by=r.by, note=r.note))
+        out[r.case_id].append(_change_of(r))
     return dict(out)
+
+
+def case_history(conn: Connection, case_id: str) -> list[CaseChange]:
+    """One case's stored changes, in the order they were recorded."""
+    return [_change_of(r) for r in conn.execute(
+        select(CaseChangeRow).where(CaseChangeRow.case_id == case_id).order_by(CaseChangeRow.seq))]
+
+
+def _change_of(r: Any) -> CaseChange:
+    return CaseChange(at=r.at, kind=ChangeKind(r.kind), new_date=r.new_date, old_date=r.old_date,
+                      reason=CancellationReason(r.reason) if r.reason else None, by=r.by,
+                      note=r.note)

@@ -20,7 +20,7 @@ from kontrolltarn.model import (
     ProgramEntry,
 )
 
-from .hospital import append_case_change
+from .hospital import append_case_change, case_history
 from .notify import Notifier
 from .tables import CasePlanRow, EventRow, PlanChangeRow
 
@@ -37,6 +37,19 @@ class VersionConflict(Exception):
 
 class UnknownCase(KeyError):
     pass
+
+
+class NotPlanned(Exception):
+    """The case has no date to tell (cancelled, done or taken off the program)."""
+
+    def __init__(self, case_id: str, status: str) -> None:
+        super().__init__(f"case {case_id} is {status}: it has no planned date to tell")
+        self.case_id, self.status = case_id, status
+
+
+#: the changes that give or take a case's date (the last of them is the date the patient has)
+_DATE_KINDS = (ChangeKind.SCHEDULED, ChangeKind.RESCHEDULED, ChangeKind.TOLD,
+               ChangeKind.UNSCHEDULED, ChangeKind.CANCELLED)
 
 
 def plan_fields(plan: PlannedCase) -> dict[str, Any]:
@@ -113,6 +126,24 @@ class Plans:
                                  suggestion_id=suggestion_id, reason=reason)
             self.notifier.announce(conn, "plans", cases=[case_id])
         return after
+
+    def tell(self, case_id: str, *, by: str, why: str = "") -> CaseChange | None:
+        """Record that the patient was told the date the case is planned on (``TOLD`` in its
+        history), from when every later change of that date counts as a change after the
+        patient was told. Telling the same date again records nothing (None); a case that is
+        not planned cannot be told a date (``NotPlanned``)."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(CasePlanRow).where(CasePlanRow.case_id == case_id)).first()
+            if row is None:
+                raise UnknownCase(case_id)
+            plan = _plan(row)
+            if plan.status != "planned":
+                raise NotPlanned(case_id, plan.status)
+            dated = [c for c in case_history(conn, case_id) if c.kind in _DATE_KINDS]
+            if dated and dated[-1].kind is ChangeKind.TOLD and dated[-1].new_date == plan.day:
+                return None
+            return append_case_change(conn, case_id, CaseChange(
+                at=datetime.now(UTC), kind=ChangeKind.TOLD, new_date=plan.day, by=by, note=why))
 
     def _change(self, conn: Connection, case_id: str, expected_version: int,
                 changes: dict[str, Any], *, by: str, why: str,

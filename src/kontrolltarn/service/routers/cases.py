@@ -8,11 +8,11 @@ from fastapi import Path as PathParam
 from kontrolltarn.model import EventKind, ReadinessItem
 from kontrolltarn.predict.durations import remaining_quantiles
 from kontrolltarn.predict.notes import extract_facts
-from kontrolltarn.store import UnknownCase, VersionConflict, plan_fields
+from kontrolltarn.store import NotPlanned, UnknownCase, VersionConflict, plan_fields
 
 from ..auth import Need, Principal
 from ..runtime import Runtime
-from ..schemas import CaseChangeIn, iso
+from ..schemas import CaseChangeIn, ToldIn, iso
 from . import runtime
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
@@ -127,3 +127,23 @@ def change_case(body: CaseChangeIn, case_id: str = CaseId, rt: Runtime = Depends
                                   "your_version": conflict.expected,
                                   "current_version": conflict.actual}) from None
     return {**plan_fields(plan), "case_id": case_id, "version": plan.version}
+
+
+@router.post("/{case_id}/told")
+def told(body: ToldIn, case_id: str = CaseId, rt: Runtime = Depends(runtime),
+         who: Principal = Need("case:write")) -> dict[str, Any]:
+    """Record that the patient was told the planned date: from then on, every change of that
+    date counts as a change after the patient was told (DOMAIN.md). Audited; telling the same
+    date twice records it once."""
+    try:
+        change = rt.store.plans.tell(case_id, by=who.username, why=body.why)
+    except UnknownCase:
+        raise HTTPException(404, f"case_id={case_id!r}: not in the day's program") from None
+    except NotPlanned as refused:
+        raise HTTPException(409, str(refused)) from None
+    plan = rt.store.plans.get(case_id)
+    if change is not None:
+        rt.store.audit.record(who.username, who.role.value, "case.told", "case", case_id,
+                              patient_data=True, detail={"date": plan.day.isoformat(),
+                                                         "why": body.why})
+    return {"case_id": case_id, "told_date": plan.day.isoformat(), "recorded": change is not None}
