@@ -1,6 +1,7 @@
 """Planning as jobs through the API: an optimise job reports progress and ends in a proposed
 version; one job per scope (409); cancel; a coordinator publishes (audited, why required) and
-the board shows the published program; a runtime started again from the database has it all."""
+the board shows the published program; a runtime started again from the database has it all.
+Capacity and roster jobs end in a stored result, judged by their engines' checkers."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from kontrolltarn.control import Models
 from kontrolltarn.model import Event, EventKind, Hospital
+from kontrolltarn.plan.staffing import check_roster, first_monday_on_or_after, load_rules, roster_from_dict
 from kontrolltarn.predict import CaseDurations
 from kontrolltarn.service import Runtime, create_app
 from kontrolltarn.store import Store
@@ -223,3 +225,85 @@ def test_a_planning_job_plans_with_the_towers_duration_model(client: TestClient,
         differs += e["planned_min"] != max(1, round(
             h.procedure_by_id[referral.procedure_code].duration.mean))
     assert version["entries"] and differs > 0
+
+
+def test_a_capacity_job_stores_the_gap_table_and_the_checks_verdict(any_runtime: Runtime) -> None:
+    rt = any_runtime
+    with TestClient(create_app(rt, background=False)) as client:
+        coordinator, leader = _headers(client, "coordinator"), _headers(client, "leader")
+        monday = rt.day + timedelta(days=-rt.day.weekday() % 7)
+        body = {"kind": "capacity", "first_day": monday.isoformat(), "time_limit_s": 10}
+        assert client.post("/api/jobs", json=body, headers=leader).status_code == 403
+        for bad, field in (({"weeks": 0}, "weeks"), ({"weeks": 27}, "weeks"),
+                           ({"first_day": (monday + timedelta(days=1)).isoformat()}, "first_day"),
+                           ({"location_id": rt.hospital.locations[0].id}, "location_id")):
+            refused = client.post("/api/jobs", json={**body, **bad}, headers=coordinator)
+            assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == field
+        started = client.post("/api/jobs", json=body, headers=coordinator)
+        assert started.status_code == 202, started.text
+        assert started.json()["scope"] == f"capacity:{monday}+84"
+        # an optimise job on the same days is not held up by the capacity job
+        optimise = {"kind": "optimise", "first_day": monday.isoformat(), "days": 1,
+                    "time_limit_s": 2}
+        assert client.post("/api/jobs", json=optimise, headers=coordinator).status_code == 202
+        assert client.post("/api/jobs", json=body, headers=coordinator).status_code == 409
+        done = _wait(client, started.json()["id"], leader, {"done", "failed", "cancelled"})[-1]
+    assert done["status"] == "done" and done["result_version_id"] is None, done
+    result = done["result"]
+    assert result["weeks"] == 12 and result["first_day"] == monday.isoformat()
+    waiting = {r.specialty_id for r in rt.hospital.referrals}
+    gaps = {g["specialty"]: g for g in result["gaps"]}
+    assert set(gaps) == waiting
+    assert all(g["planned_sessions"] >= 0 and g["capacity_cases"] >= 0 and g["due_cases"] >= 0
+               for g in gaps.values())
+    assert sum(g["due_cases"] for g in gaps.values()) > 0
+    sessions = result["sessions"]
+    assert sessions["planned"] == len(sessions["list"]) == sum(sessions["by_specialty"].values())
+    assert {g["specialty"]: g["planned_sessions"] for g in result["gaps"]} == {
+        s: n for s, n in sessions["by_specialty"].items() if s in waiting}
+    assert result["check"]["ok"] == (result["check"]["violations"] == 0)
+    # the list of jobs leaves the results out; the job's own status has it
+    assert "result" not in client.get("/api/jobs", headers=leader).json()["jobs"][0]
+    assert rt.store.jobs.get(done["id"]).result == result
+
+
+def test_a_roster_job_stores_coverage_and_the_checkers_breaches(any_runtime: Runtime) -> None:
+    rt = any_runtime
+    rules = load_rules()
+    first = first_monday_on_or_after(rt.hospital.today + timedelta(days=rules.publication_notice_days))
+    with TestClient(create_app(rt, background=False)) as client:
+        coordinator = _headers(client, "coordinator")
+        body = {"kind": "roster", "first_day": first.isoformat(), "time_limit_s": 4}
+        refused = client.post("/api/jobs", json={**body, "weeks": 13}, headers=coordinator)
+        assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "weeks"
+        started = client.post("/api/jobs", json=body, headers=coordinator)
+        assert started.status_code == 202, started.text
+        seen = _wait(client, started.json()["id"], coordinator, {"done", "failed", "cancelled"})
+    done = seen[-1]
+    assert done["status"] == "done", done
+    assert all(0 <= s["progress"] <= 1 for s in seen)
+    result = done["result"]
+    assert result["weeks"] == 4 and result["first_day"] == first.isoformat()
+    coverage = result["coverage"]
+    assert coverage["people"] > 0 and coverage["person_shifts_demanded"] > 0
+    assert coverage["uncovered"] == sum(g["uncovered"] for g in coverage["groups"])
+    # the breaches are the independent checker's on the stored roster
+    roster = roster_from_dict(result["roster"])
+    report = check_roster(roster, rules)
+    assert [(b["rule"], b["person_id"], b["first"], b["last"]) for b in result["breaches"]] == [
+        (b.rule, b.person_id, b.first.isoformat(), b.last.isoformat()) for b in report.breaches]
+    assert result["fit_to_publish"] == report.ok == (not result["breaches"])
+    assert result["stats"]["people"] == coverage["people"] == len(roster.people)
+
+
+def test_a_roster_job_stops_when_cancelled(client: TestClient, sqlite_runtime: Runtime) -> None:
+    rt = sqlite_runtime
+    coordinator = _headers(client, "coordinator")
+    first = rt.day + timedelta(days=-rt.day.weekday() % 7)
+    body = {"kind": "roster", "first_day": first.isoformat(), "weeks": 4, "time_limit_s": 120}
+    job = client.post("/api/jobs", json=body, headers=coordinator).json()
+    _wait(client, job["id"], coordinator, {"running"})
+    asked = client.post(f"/api/jobs/{job['id']}/cancel", headers=coordinator)
+    assert asked.status_code == 200 and asked.json()["cancel_requested"]
+    ended = _wait(client, job["id"], coordinator, {"done", "failed", "cancelled"})[-1]
+    assert ended["status"] == "cancelled" and ended["result"] is None, ended

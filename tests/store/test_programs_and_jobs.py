@@ -97,7 +97,17 @@ def test_one_job_per_scope_and_the_job_lifecycle(store: Store) -> None:
     version = store.programs.add(_program(_entry("C1")), DAY, 1, by="koordinator")
     done = store.jobs.finish(other.id, "done", version_id=version.id)
     assert done.status == "done" and done.result_version_id == version.id
-    assert done.progress == 1.0
+    assert done.progress == 1.0 and done.result is None
+
+
+def test_a_job_without_a_program_stores_its_result(store: Store) -> None:
+    job = store.jobs.start("capacity", "capacity:2026-11-30+84", {"weeks": 12}, "koordinator")
+    assert store.jobs.claim(job.id)
+    result = {"gaps": [{"specialty": "ORT", "due_cases": 3.5}], "check": {"ok": True}}
+    done = store.jobs.finish(job.id, "done", result=result, message="capacity done")
+    assert done.result == result and store.jobs.get(job.id).result == result
+    assert done.result_version_id is None
+    assert store.jobs.recent()[0].result is None  # the list leaves results out
 
 
 def test_a_job_left_running_by_a_stopped_process_fails_and_frees_its_scope(store: Store) -> None:

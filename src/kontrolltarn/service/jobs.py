@@ -6,12 +6,16 @@ as "optimise" for the job's scope and stores its program as a *proposed* version
 decides whether to publish it. A job stops at its next progress report once cancelled (in this
 process or another: the flag is in the database). ``repair`` repairs the live plan of its scope
 for one event (a room closed, a surgeon absent, a late cancellation) with ``plan.repair`` and
-stores the result as a proposed version too.
+stores the result as a proposed version too. ``capacity`` (the session plan weeks ahead,
+``plan.capacity``) and ``roster`` (staff shifts, ``plan.staffing``) are not program versions:
+what they find is stored with the job as its ``result`` (JSON), each judged by its engine's
+independent checker.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import threading
 import time
@@ -22,16 +26,42 @@ from datetime import date, timedelta
 from typing import Any
 
 from kontrolltarn.model import Hospital, ModelError, Program
+from kontrolltarn.plan.capacity import (
+    CapacitySettings,
+    check_capacity_plan,
+    demand_from_hospital,
+    gap_rows,
+    plan_capacity,
+    sessions_json,
+)
 from kontrolltarn.plan.registry import get_planner
 from kontrolltarn.plan.repair import Event as RepairEvent
 from kontrolltarn.plan.repair import LateCancellation, RoomClosed, SurgeonAbsent, repair
+from kontrolltarn.plan.staffing import (
+    check_roster,
+    demand_from_sessions,
+    load_rules,
+    people_from_hospital,
+    roster_stats,
+    roster_to_dict,
+)
 from kontrolltarn.predict import DurationSource
 from kontrolltarn.store import Job, ProgramVersion, Store
 
 log = logging.getLogger("kontrolltarn.service")
 
-#: job kinds the service runs (the store knows more: capacity and roster have no runner yet)
-RUNNABLE = ("optimise", "repair")
+#: job kinds the service runs; the program kinds end in a proposed version, the others in a result
+RUNNABLE = ("optimise", "repair", "capacity", "roster")
+PROGRAM_KINDS = ("optimise", "repair")
+#: weeks a capacity or roster job plans: (default, most), as the CLI's ``capacity``/``roster``
+WEEKS = {"capacity": (12, 26), "roster": (4, 12)}
+#: a program job's scope is at most this many days (a capacity or roster job's is its weeks)
+PROGRAM_DAYS = 31
+#: a list in a job's result (planned sessions, a roster) larger than this as JSON is left out
+#: and only counted: the result is read with the job's status
+RESULT_LIST_BYTES = 1_000_000
+#: violations or breaches listed in a result at most (all are counted)
+RESULT_FINDINGS = 500
 #: how far ahead a repair job may move cases (``plan.repair``'s horizon)
 REPAIR_HORIZON_DAYS = 14
 #: what a repair job repairs: the event's kind and the fields it needs
@@ -56,8 +86,9 @@ class Scope:
     location_id: str | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.days, int) or not 1 <= self.days <= 31:
-            raise ModelError("days", self.days, "must be a whole number of days from 1 to 31")
+        most = 7 * max(w for _, w in WEEKS.values())
+        if not isinstance(self.days, int) or not 1 <= self.days <= most:
+            raise ModelError("days", self.days, f"must be a whole number of days from 1 to {most}")
 
     @property
     def last(self) -> date:
@@ -68,6 +99,30 @@ class Scope:
         """The scope as one string: at most one job per key runs at a time."""
         return f"{self.first.isoformat()}+{self.days}" + (
             f"@{self.location_id}" if self.location_id else "")
+
+
+def job_scope_key(kind: str, scope: Scope) -> str:
+    """The key at most one active job holds: optimise and repair jobs share their days' key
+    (both propose a program for those days); a capacity or roster job's key names its kind,
+    so it does not hold up program jobs on the same days, nor they it."""
+    return scope.key if kind in PROGRAM_KINDS else f"{kind}:{scope.key}"
+
+
+def weeks_scope(kind: str, first: date, weeks: int | None,
+                location_id: str | None = None) -> Scope:
+    """The scope of a capacity or roster job: ``weeks`` weeks (default as the CLI's) from the
+    Monday ``first``, all locations. Bad input raises ``ModelError`` naming the field."""
+    default, most = WEEKS[kind]
+    weeks = default if weeks is None else weeks
+    if not isinstance(weeks, int) or not 1 <= weeks <= most:
+        raise ModelError("weeks", weeks, f"a {kind} job plans 1 to {most} weeks")
+    if first.weekday() != 0:
+        monday = first + timedelta(days=7 - first.weekday())
+        raise ModelError("first_day", first.isoformat(),
+                         f"a {kind} job starts on a Monday (e.g. {monday.isoformat()})")
+    if location_id is not None:
+        raise ModelError("location_id", location_id, f"a {kind} job plans all locations")
+    return Scope(first, 7 * weeks)
 
 
 def plan_scope(hospital: Hospital, store: Store, method: str, scope: Scope, *, by: str,
@@ -139,6 +194,77 @@ def _one_location(hospital: Hospital, location_id: str) -> Hospital:
     return hospital.replace(sessions=tuple(s for s in hospital.sessions if s.room_id in rooms))
 
 
+def _unless_large(value: Any) -> Any:
+    """``value`` as it is, or None when its JSON exceeds ``RESULT_LIST_BYTES``."""
+    return value if len(json.dumps(value)) <= RESULT_LIST_BYTES else None
+
+
+def capacity_result(hospital: Hospital, scope: Scope, *, time_limit: float,
+                    progress: Callable[[str, float], None]) -> dict[str, Any]:
+    """Plan the sessions of ``scope``'s weeks from need (``plan.capacity``, as the CLI does)
+    and judge the plan with the independent check. The store holds no past operations, so the
+    need is the waiting list and its referrals; forecast and budget come out as zero."""
+    weeks = scope.days // 7
+    settings = CapacitySettings(weeks=weeks, time_limit=time_limit)
+    demand = demand_from_hospital(hospital, (), scope.first, settings)
+    progress("need per specialty", 0.1)
+    plan = plan_capacity(hospital, demand, scope.first, settings)
+    progress("checking the plan", 0.8)
+    current = [s for s in hospital.sessions
+               if not s.emergency and scope.first <= s.date <= scope.last]
+    report = check_capacity_plan(hospital, plan.sessions, demand, scope.first, settings, current)
+    return {
+        "first_day": scope.first.isoformat(), "weeks": weeks, "status": plan.status,
+        "seconds": round(plan.seconds, 2),
+        "gaps": gap_rows(report),
+        "sessions": {"planned": len(plan.sessions), "current": len(current),
+                     "by_specialty": plan.sessions_by_specialty(),
+                     "list": _unless_large(json.loads(sessions_json(plan.sessions)))},
+        "check": {"ok": report.ok, "violations": len(report.violations),
+                  "listed": [{"rule": v.rule, "where": v.where, "detail": v.detail}
+                             for v in report.violations[:RESULT_FINDINGS]]},
+    }
+
+
+def roster_result(hospital: Hospital, scope: Scope, *, time_limit: float, seed: int,
+                  progress: Callable[[str, float], None]) -> dict[str, Any]:
+    """Roster the staff for ``scope``'s weeks (``plan.staffing``, as the CLI does: the
+    hospital's sessions are the demand, the Act's default rules) and check the roster with the
+    independent checker; fit to publish when it finds no breach."""
+    from kontrolltarn.plan.staffing import build_roster  # deferred: heavy (OR-Tools)
+
+    weeks = scope.days // 7
+    rules = load_rules()
+    people = people_from_hospital(hospital, scope.first, scope.days, seed)
+    demand = demand_from_sessions(hospital, hospital.sessions, scope.first, scope.days)
+    progress("demand from the sessions", 0.1)
+
+    def groups(group: str, done: int, total: int) -> None:
+        progress(f"rostering {group}", 0.1 + 0.8 * done / max(1, total))
+
+    built = build_roster(people, demand, scope.first, weeks, rules,
+                         published_on=hospital.today, time_limit=time_limit, seed=seed,
+                         progress=groups)
+    report = check_roster(built.roster, rules)
+    return {
+        "first_day": scope.first.isoformat(), "weeks": weeks,
+        "seconds": round(built.seconds, 2),
+        "coverage": {"people": len(people),
+                     "person_shifts_demanded": sum(d.count for d in demand),
+                     "uncovered": built.uncovered,
+                     "groups": [{"location_id": g.location_id, "role": g.role,
+                                 "people": g.people, "status": g.status,
+                                 "uncovered": g.uncovered} for g in built.groups]},
+        "stats": roster_stats(built.roster).as_dict(),
+        "fit_to_publish": report.ok,
+        "breaches_by_rule": report.by_rule(),
+        "breaches": [{"rule": b.rule, "person_id": b.person_id, "first": b.first.isoformat(),
+                      "last": b.last.isoformat(), "amount": b.amount, "detail": b.detail}
+                     for b in report.breaches[:RESULT_FINDINGS]],
+        "roster": _unless_large(roster_to_dict(built.roster)),
+    }
+
+
 class JobRunner:
     """Runs queued jobs in a thread pool; ``hospital()`` gives the hospital to plan with and
     ``durations()`` the duration source in use (None: each procedure's distribution)."""
@@ -168,7 +294,9 @@ class JobRunner:
             raise ModelError("kind", kind, f"this service runs {list(RUNNABLE)} jobs")
         if kind == "repair":
             repair_event(params)  # a bad event is refused now, not found by the worker
-        job = self.store.jobs.start(kind, scope.key, {
+        if kind in PROGRAM_KINDS and scope.days > PROGRAM_DAYS:
+            raise ModelError("days", scope.days, f"a {kind} job plans 1 to {PROGRAM_DAYS} days")
+        job = self.store.jobs.start(kind, job_scope_key(kind, scope), {
             **params, "first_day": scope.first.isoformat(), "days": scope.days,
             "location_id": scope.location_id}, by)
         self.submit(job.id)
@@ -219,18 +347,28 @@ class JobRunner:
             params = job.params
             scope = Scope(date.fromisoformat(params["first_day"]), int(params["days"]),
                           params.get("location_id"))
-            if job.kind == "repair":
-                event = repair_event(params)
-                version = repair_scope(self.hospital(), self.store, scope, event,
-                                       by=job.created_by, why=f"repair job {job_id}: {event}")
+            time_limit = float(params.get("time_limit_s", 30.0))
+            seed = int(params.get("seed", 0))
+            if job.kind in WEEKS:
+                result = (capacity_result(self.hospital(), scope, time_limit=time_limit,
+                                          progress=report) if job.kind == "capacity" else
+                          roster_result(self.hospital(), scope, time_limit=time_limit,
+                                        seed=seed, progress=report))
+                ended = self.store.jobs.finish(job_id, "done", result=result,
+                                               message=f"{job.kind} done")
             else:
-                version = plan_scope(self.hospital(), self.store, job.kind, scope,
-                                     by=job.created_by, why=f"{job.kind} job {job_id}",
-                                     time_limit=float(params.get("time_limit_s", 30.0)),
-                                     seed=int(params.get("seed", 0)), progress=report,
-                                     durations=self.durations())
-            ended = self.store.jobs.finish(job_id, "done", version_id=version.id,
-                                           message=f"proposed version {version.id}")
+                if job.kind == "repair":
+                    event = repair_event(params)
+                    version = repair_scope(self.hospital(), self.store, scope, event,
+                                           by=job.created_by,
+                                           why=f"repair job {job_id}: {event}")
+                else:
+                    version = plan_scope(self.hospital(), self.store, job.kind, scope,
+                                         by=job.created_by, why=f"{job.kind} job {job_id}",
+                                         time_limit=time_limit, seed=seed, progress=report,
+                                         durations=self.durations())
+                ended = self.store.jobs.finish(job_id, "done", version_id=version.id,
+                                               message=f"proposed version {version.id}")
         except JobCancelled:
             ended = self.store.jobs.finish(job_id, "cancelled", message="cancelled")
         except Exception as failure:  # the job fails; the service goes on

@@ -101,15 +101,17 @@ class RepairEventIn(Strict):
 class JobIn(Strict):
     """A planning job: ``kind`` over ``days`` days from ``first_day`` (all locations, or one).
     ``time_limit_s`` bounds the optimiser's search; ``seed`` makes it reproducible; a repair
-    job names its ``event``."""
+    job names its ``event``. A capacity or roster job plans ``weeks`` weeks (default 12 and 4)
+    from the Monday ``first_day`` for all locations; ``days`` does not apply to it."""
 
-    kind: Literal["optimise", "repair"] = "optimise"
+    kind: Literal["optimise", "repair", "capacity", "roster"] = "optimise"
     first_day: date
     days: int = Field(1, ge=1, le=31)
     location_id: Ident | None = None
     time_limit_s: float = Field(30.0, gt=0, le=3600)
     seed: int = Field(0, ge=0, le=2**31 - 1)
     event: RepairEventIn | None = None
+    weeks: int | None = Field(None, ge=1, le=26)
 
 
 class PublishIn(Strict):

@@ -56,6 +56,12 @@ class Job:
     started_at: datetime | None
     updated_at: datetime
     finished_at: datetime | None
+    #: a capacity or roster job's findings (None for program jobs, and in ``recent``'s list)
+    result: dict[str, Any] | None = None
+
+
+#: the columns a job list reads: all but the result, which may be large
+_LISTED = [c for c in JobRow.__table__.c if c.name != "result"]
 
 
 class Jobs:
@@ -91,7 +97,7 @@ class Jobs:
 
     def recent(self, limit: int = 50) -> list[Job]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(JobRow).order_by(JobRow.id.desc()).limit(limit)).all()
+            rows = conn.execute(select(*_LISTED).order_by(JobRow.id.desc()).limit(limit)).all()
         return [_job(r) for r in rows]
 
     def claim(self, job_id: int) -> bool:
@@ -117,9 +123,10 @@ class Jobs:
         return bool(wanted)
 
     def finish(self, job_id: int, status: str, *, message: str = "",
-               version_id: int | None = None, error: str | None = None) -> Job:
-        """End a job as done (with its result version), failed (with the error) or cancelled;
-        its scope is free again."""
+               version_id: int | None = None, error: str | None = None,
+               result: dict[str, Any] | None = None) -> Job:
+        """End a job as done (with its result version, or its ``result`` as JSON), failed (with
+        the error) or cancelled; its scope is free again."""
         if status not in FINISHED:
             raise ValueError(f"status={status!r}: must be one of {FINISHED}")
         now = datetime.now(UTC)
@@ -127,7 +134,8 @@ class Jobs:
             conn.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
                          .values(status=status, active_scope=None, message=message,
                                  progress=1.0 if status == "done" else JobRow.progress,
-                                 result_version_id=version_id, error=error, updated_at=now,
+                                 result_version_id=version_id, result=result, error=error,
+                                 updated_at=now,
                                  finished_at=now))
             self.notifier.announce(conn, "jobs", job=job_id, status=status)
         return self.get(job_id)
@@ -166,4 +174,5 @@ class Jobs:
 def _job(row: Any) -> Job:
     return Job(int(row.id), row.kind, row.scope, row.params, row.status, float(row.progress),
                row.message, bool(row.cancel_requested), row.result_version_id, row.error,
-               row.created_by, row.created_at, row.started_at, row.updated_at, row.finished_at)
+               row.created_by, row.created_at, row.started_at, row.updated_at, row.finished_at,
+               getattr(row, "result", None))

@@ -269,6 +269,8 @@ class JobRow(Base):
     message: Mapped[str] = mapped_column(Text)
     cancel_requested: Mapped[bool] = mapped_column(Boolean)
     result_version_id: Mapped[int | None] = mapped_column(SEQ)
+    #: what a job found when its result is not a program version (capacity, roster)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,9 +1,11 @@
 """Planning jobs: start one (coordinators), follow its status and progress, cancel it.
 
-``POST /api/jobs`` answers 202 with the job at once; the work runs in the background and its
-result is a *proposed* program version (``result_version_id``), published only by a
-coordinator's decision (``POST /api/programs/versions/{id}/publish``). A second job for the same
-scope while one is queued or running is refused with 409."""
+``POST /api/jobs`` answers 202 with the job at once; the work runs in the background. An
+optimise or repair job's result is a *proposed* program version (``result_version_id``),
+published only by a coordinator's decision (``POST /api/programs/versions/{id}/publish``); a
+capacity or roster job's is its ``result`` (gap table, roster check), shown by
+``GET /api/jobs/{id}``. A second job of the same scope (its days; capacity and roster each their
+own) while one is queued or running is refused with 409."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from kontrolltarn.store import Job, JobFinished, ScopeBusy, UnknownJob
 
 from ..auth import Need, Principal
-from ..jobs import Scope
+from ..jobs import PROGRAM_KINDS, Scope, weeks_scope
 from ..runtime import Runtime
 from ..schemas import JobIn, RowId
 from . import runtime
@@ -22,14 +24,18 @@ from . import runtime
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
 
-def job_view(job: Job) -> dict[str, Any]:
-    return {"id": job.id, "kind": job.kind, "scope": job.scope, "params": job.params,
+def job_view(job: Job, result: bool = False) -> dict[str, Any]:
+    """The job as the API shows it; with ``result``, a capacity or roster job's result too."""
+    view = {"id": job.id, "kind": job.kind, "scope": job.scope, "params": job.params,
             "status": job.status, "progress": round(job.progress, 3), "message": job.message,
             "cancel_requested": job.cancel_requested,
             "result_version_id": job.result_version_id, "error": job.error,
             "created_by": job.created_by, "created_at": job.created_at.isoformat(),
             "started_at": job.started_at.isoformat() if job.started_at else None,
             "finished_at": job.finished_at.isoformat() if job.finished_at else None}
+    if result:
+        view["result"] = job.result
+    return view
 
 
 @router.post("", status_code=202)
@@ -40,8 +46,12 @@ def start(body: JobIn, rt: Runtime = Depends(runtime),
         params: dict[str, Any] = {"time_limit_s": body.time_limit_s, "seed": body.seed}
         if body.event is not None:
             params["event"] = body.event.model_dump(mode="json", exclude_none=True)
-        job = rt.start_job(body.kind, Scope(body.first_day, body.days, body.location_id),
-                           params, who)
+        if body.kind in PROGRAM_KINDS:
+            scope = Scope(body.first_day, body.days, body.location_id)
+        else:
+            scope = weeks_scope(body.kind, body.first_day, body.weeks, body.location_id)
+            params["weeks"] = scope.days // 7
+        job = rt.start_job(body.kind, scope, params, who)
     except ScopeBusy as busy:
         raise HTTPException(409, {"reason": str(busy), "job_id": busy.job_id}) from None
     return job_view(job)
@@ -58,9 +68,10 @@ def recent(limit: int = Query(50, ge=1, le=500), rt: Runtime = Depends(runtime),
 def status(job_id: RowId, rt: Runtime = Depends(runtime),
            _: Principal = Need("job:read")) -> dict[str, Any]:
     """Status (queued, running, done, failed, cancelled), progress 0..1 with a message, the
-    result version when done, the error when failed."""
+    result version (optimise, repair) or the result (capacity, roster) when done, the error when
+    failed."""
     try:
-        return job_view(rt.store.jobs.get(job_id))
+        return job_view(rt.store.jobs.get(job_id), result=True)
     except UnknownJob:
         raise HTTPException(404, f"job {job_id} not found") from None
 
