@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from kontrolltarn.cli.serve import build_runtime
 from kontrolltarn.control import train_models
 from kontrolltarn.formats.importer import export_bytes
 from kontrolltarn.model import Program
@@ -130,3 +131,31 @@ def test_a_program_in_an_imported_file_becomes_a_proposed_version(
                                                               len(program.entries))
     # a proposal only: the live plan is unchanged until a coordinator publishes it
     assert {p.case_id: p.version for p in rt.store.plans.day(rt.day)} == before
+
+
+def test_serve_learns_from_the_stores_past_and_restarts_without_the_generator(
+        tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The generated hospital's past is stored with it; the models are trained from the store
+    before the day's first program is planned (so it is planned with the learnt durations);
+    a restart trains from the store again and generates nothing."""
+    url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    first = build_runtime(url, None, "small", 1, None, None, False, plan_time_limit=3)
+    model = first.models.durations
+    assert model is not None and first.store.history.count() > 100
+    version = first.store.programs.published_for(first.day)
+    assert version is not None and version.method == "optimise"
+    h = first.hospital
+    entries = first.store.programs.get(version.id).program.entries
+    assert entries
+    for e in entries:
+        d = model.distribution(h.referral_by_id[e.case_id], h, surgeon_id=e.surgeon_id,
+                               location_id=h.room_by_id[e.room_id].location_id)
+        assert e.planned_min == max(1, round(d.mean))
+    first.store.close()
+    assert "generating" in capsys.readouterr().out
+    again = build_runtime(url, None, "small", 1, None, None, False, plan_time_limit=3)
+    said = capsys.readouterr().out
+    assert "generating" not in said and "learning durations" in said
+    assert again.models.durations is not None and again.models.cancellation is not None
+    assert again.store.programs.published_for(again.day) == version
+    again.store.close()

@@ -92,3 +92,24 @@ def test_a_failed_import_changes_nothing(store: Store, hospital: Hospital) -> No
 def _audit_rows(store: Store) -> int:
     with store.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(AuditRow)).scalar_one())
+
+
+def test_the_past_is_stored_with_an_import_once_and_all_or_nothing(store: Store,
+                                                                    hospital: Hospital) -> None:
+    """Past operations and bookings (what the prediction models learn from) round-trip equal;
+    importing them again adds nothing; a refused import stores none of them."""
+    syn = generate(scale="small", seed=3)
+    operations, bookings = syn.history[:300], syn.bookings[:200]
+    store.import_hospital(hospital, "koordinator", "coordinator", "first.json",
+                          history=operations)
+    assert store.history.operations() == tuple(sorted(operations, key=lambda o: (o.date, o.id)))
+    assert store.history.add(operations, bookings) == len(bookings)
+    assert store.history.bookings() == tuple(sorted(bookings, key=lambda b: (b.date, b.id)))
+    assert store.history.count() == 300 and store.history.count("booking") == 200
+    case = hospital.cases[0]
+    rewriting = hospital.replace(cases=(Case(case.referral_id, case.history[:1]),
+                                        *hospital.cases[1:]))
+    with pytest.raises(ModelError, match="append-only"):
+        store.import_hospital(rewriting, "koordinator", "coordinator", "second.json",
+                              history=syn.history[300:400])
+    assert store.history.count() == 300

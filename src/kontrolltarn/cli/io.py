@@ -71,7 +71,7 @@ def import_command(
             stored = target.import_hospital(
                 result.hospital, _who(), "cli", file.name,
                 detail={"format": result.format, "read": result.read, "added": result.added},
-                program=result.program)
+                program=result.program, history=result.history)
         except ModelError as exc:
             console.print(f"[red]error:[/red] {exc}; nothing was stored")
             raise typer.Exit(1) from exc

@@ -4,13 +4,13 @@ the service on the embedded store with the default hospital, replaying a simulat
 from __future__ import annotations
 
 import getpass
-import logging
 import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import typer
 
+from kontrolltarn.formats.native import load_history
 from kontrolltarn.model import EventKind, Program
 from kontrolltarn.simulate.replay import play_day
 from kontrolltarn.synth import generate
@@ -29,36 +29,37 @@ DEMO_USERS = {"koordinator": "coordinator", "leder": "leader", "kirurg": "surgeo
 REPLAY_LEAD_MIN = 15
 
 
-def _synthetic(hospital_file: Path | None, scale: str, seed: int):
-    """The hospital (and, when generated, its synthetic history for the prediction models)."""
+def _seed(store, hospital_file: Path | None, scale: str, seed: int):
+    """The hospital for an empty store, from the file or the generator; its past (the file's
+    history, or the generated history and bookings) is stored for the prediction models."""
     if hospital_file is not None:
-        return load_hospital_file(hospital_file), None
+        hospital = load_hospital_file(hospital_file)
+        store.history.add(load_history(hospital_file))
+        return hospital
     typer.echo(f"generating the synthetic hospital (scale={scale}, seed={seed}) …")
     synthetic = generate(scale=scale, seed=seed)
-    return synthetic.hospital, synthetic
+    store.history.add(synthetic.history, synthetic.bookings)
+    return synthetic.hospital
 
 
-def start_models(runtime, synthetic, models_dir: Path | None) -> threading.Thread | None:
-    """Prediction models for the board: loaded from ``models_dir`` (``kontrolltarn predict
-    train --out``), else trained on the synthetic history (a recent subsample). In a background
-    thread: the board is up at once on the procedure distributions, then switches over."""
+def prediction_models(store, models_dir: Path | None):
+    """Prediction models for the board and the planner: loaded from ``models_dir``
+    (``kontrolltarn predict train --out``), else trained on the past the store holds (a recent
+    subsample, a few seconds). Before the service starts, so that the day's first program is
+    planned with the same durations the board forecasts with. None: nothing to learn from (the
+    procedure distributions stay)."""
     # deferred: heavy (pandas, scipy, scikit-learn)
     from kontrolltarn.control import load_models, train_models
 
-    if models_dir is None and synthetic is None:
+    if models_dir is not None:
+        return load_models(models_dir)
+    if not store.history.count():
+        typer.echo("the store holds no past operations: forecasting with the procedures' "
+                   "distributions")
         return None
-
-    def run() -> None:
-        try:
-            models = load_models(models_dir) if models_dir is not None else \
-                train_models(synthetic.history, synthetic.bookings)
-            runtime.use_models(models)
-        except Exception:  # the board keeps working on the procedure distributions
-            logging.getLogger("kontrolltarn.service").exception("prediction models unavailable")
-
-    thread = threading.Thread(target=run, name="models", daemon=True)
-    thread.start()
-    return thread
+    typer.echo(f"learning durations and cancellation risk from the store's past "
+               f"({store.history.count():,} operations) …")
+    return train_models(store.history.operations(), store.history.bookings())
 
 
 def build_runtime(database_url: str | None, hospital_file: Path | None, scale: str, seed: int,
@@ -77,12 +78,12 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
 
     settings = Settings.from_env()
     store = Store.open(database_url or settings.database_url)
-    hospital, synthetic = None, None  # the store's hospital (Runtime loads it)
-    if not store.hospital.revision() or (models_dir is None and predict):
-        # an empty store is seeded; the synthetic history trains the models
-        hospital, synthetic = _synthetic(hospital_file, scale, seed)
+    # an empty store is seeded; otherwise the store's hospital wins (Runtime loads it). The
+    # models learn from the store's past, so a restart needs no generator.
+    hospital = None if store.hospital.revision() else _seed(store, hospital_file, scale, seed)
+    models = prediction_models(store, models_dir) if predict else None
     runtime = Runtime(settings, hospital, store, day=day, planner="optimise",
-                      plan_time_limit=plan_time_limit, compare_with="baseline")
+                      plan_time_limit=plan_time_limit, compare_with="baseline", models=models)
     if replay_speed:
         from kontrolltarn.control import Clock  # deferred: heavy (pandas, scipy, scikit-learn)
 
@@ -95,8 +96,6 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
             raise typer.BadParameter("demo users exist only in development", param_hint="--demo-users")
         for name, role in DEMO_USERS.items():
             store.users.add(name, f"{name}-demo", role)
-    if predict:
-        start_models(runtime, synthetic, models_dir)
     return runtime
 
 
@@ -187,7 +186,7 @@ def serve(
                                           help="seconds the optimiser may take for the day's "
                                                "first program (when the store has none)"),
     predict: bool = typer.Option(True, help="forecast with kontrolltarn.predict's models "
-                                            "(trained on the synthetic history if no --models)"),
+                                            "(trained on the store's past operations if no --models)"),
 ) -> None:
     """Run the control tower service and its board."""
     import uvicorn  # deferred: heavy (uvicorn)

@@ -218,7 +218,8 @@ class Runtime:
                 try:
                     stored = self.store.import_hospital(
                         merged, principal.username, principal.role.value, name,
-                        detail=_import_detail(result), program=result.program)
+                        detail=_import_detail(result), program=result.program,
+                        history=result.history)
                 except ModelError as refused:  # e.g. a case history the file would rewrite
                     result.hospital = None
                     result.errors.append(Issue(name, refused.field, refused.value,

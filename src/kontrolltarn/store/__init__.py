@@ -5,16 +5,18 @@ and decisions, the audit log, users and logistics. PostgreSQL in production, SQL
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
 
-from kontrolltarn.model import Hospital, Program
+from kontrolltarn.model import Hospital, PastOperation, Program
 
 from .audit import AuditEntry, AuditLog
 from .database import ENV_URL, default_url, downgrade, make_engine, migrate
 from .events import EventLog
+from .history import PastRecords
 from .hospital import Hospitals
 from .jobs import JOB_KINDS, Job, JobFinished, Jobs, ScopeBusy, UnknownJob
 from .logistics import Logistics, LogisticsRequest
@@ -49,6 +51,7 @@ class Store:
         self.logistics = Logistics(engine, self.notifier)
         self.programs = Programs(engine, self.plans, self.audit, self.notifier)
         self.jobs = Jobs(engine, self.notifier)
+        self.history = PastRecords(engine)
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
@@ -58,12 +61,15 @@ class Store:
 
     def import_hospital(self, hospital: Hospital, actor: str, role: str, source: str,
                         detail: dict[str, Any] | None = None,
-                        program: Program | None = None) -> Imported:
+                        program: Program | None = None,
+                        history: Sequence[PastOperation] = ()) -> Imported:
         """Store an imported (merged) hospital, the program the file held (as a proposed
-        version for its days, to be published by a coordinator) and the audit entry in ONE
-        transaction: after a failure nothing of the import is stored."""
+        version for its days, to be published by a coordinator), the past operations it held
+        (the duration model's history) and the audit entry in ONE transaction: after a failure
+        nothing of the import is stored."""
         with self.engine.begin() as conn:
             revision = self.hospital.save(hospital, by=actor, conn=conn)
+            operations = self.history.add(history, conn=conn)
             version_id = None
             if program is not None and program.entries:
                 days = sorted(e.date for e in program.entries)
@@ -72,7 +78,8 @@ class Store:
                     location_id=None, status="proposed", why=f"imported from {source}")
             self.audit.record(actor, role, "import.accept", "import", source,
                               detail={**(detail or {}), "revision": revision,
-                                      "program_version": version_id}, conn=conn)
+                                      "program_version": version_id,
+                                      "past_operations_added": operations}, conn=conn)
         return Imported(revision, version_id)
 
     def close(self) -> None:
@@ -83,7 +90,7 @@ class Store:
 __all__ = ["AlreadyDecided", "AuditEntry", "AuditLog", "ENV_URL", "EventLog", "Hospitals",
            "JOB_KINDS", "Job", "JobFinished", "Jobs", "Logistics", "LogisticsRequest", "NotPublishable",
            "Notice", "Notifier", "PlanChange", "Plans", "PostgresNotifier", "ProgramVersion", "Programs",
-           "NotPlanned", "Published", "ScopeBusy", "Store", "StoredSuggestion", "Suggestions",
-           "UnknownCase", "UnknownJob",
+           "NotPlanned", "PastRecords", "Published", "ScopeBusy", "Store", "StoredSuggestion",
+           "Suggestions", "UnknownCase", "UnknownJob",
            "UnknownVersion", "User", "Users", "VersionConflict", "default_url", "downgrade", "make_engine",
            "migrate", "notifier_for", "plan_fields"]

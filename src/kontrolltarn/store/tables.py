@@ -277,3 +277,16 @@ class JobRow(Base):
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class PastRecordRow(Base):
+    """One record of the hospital's past, as the model's JSON: an operation that took place
+    (``kind`` "operation", ``model.PastOperation``) or a booking and whether it was cancelled
+    late ("booking", ``model.PastBooking``), what the prediction models learn from.
+    Append-only; an id seen before is not stored again."""
+
+    __tablename__ = "past_records"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
