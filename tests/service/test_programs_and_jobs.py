@@ -307,3 +307,24 @@ def test_a_roster_job_stops_when_cancelled(client: TestClient, sqlite_runtime: R
     assert asked.status_code == 200 and asked.json()["cancel_requested"]
     ended = _wait(client, job["id"], coordinator, {"done", "failed", "cancelled"})[-1]
     assert ended["status"] == "cancelled" and ended["result"] is None, ended
+
+
+def test_a_capacity_job_forecasts_from_the_stores_past(client: TestClient,
+                                                       sqlite_runtime: Runtime) -> None:
+    """With past operations in the store the capacity job's need includes the forecast and
+    the budget learnt from them (without a past both are zero)."""
+    rt = sqlite_runtime
+    coordinator = _headers(client, "coordinator")
+    monday = rt.day + timedelta(days=-rt.day.weekday() % 7)
+    body = {"kind": "capacity", "first_day": monday.isoformat(), "weeks": 4, "time_limit_s": 10}
+
+    def budget() -> int:
+        started = client.post("/api/jobs", json=body, headers=coordinator)
+        assert started.status_code == 202, started.text
+        done = _wait(client, started.json()["id"], coordinator, {"done", "failed", "cancelled"})
+        assert done[-1]["status"] == "done", done[-1]
+        return sum(g["budget_cases"] for g in done[-1]["result"]["gaps"])
+
+    assert budget() == 0
+    rt.store.history.add(generate(scale="small", seed=1).history)
+    assert budget() > 0

@@ -19,13 +19,13 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from kontrolltarn.model import Hospital, ModelError, Program
+from kontrolltarn.model import Hospital, ModelError, PastOperation, Program
 from kontrolltarn.plan.capacity import (
     CapacitySettings,
     check_capacity_plan,
@@ -200,13 +200,14 @@ def _unless_large(value: Any) -> Any:
 
 
 def capacity_result(hospital: Hospital, scope: Scope, *, time_limit: float,
-                    progress: Callable[[str, float], None]) -> dict[str, Any]:
+                    progress: Callable[[str, float], None],
+                    history: Sequence[PastOperation] = ()) -> dict[str, Any]:
     """Plan the sessions of ``scope``'s weeks from need (``plan.capacity``, as the CLI does)
-    and judge the plan with the independent check. The store holds no past operations, so the
-    need is the waiting list and its referrals; forecast and budget come out as zero."""
+    and judge the plan with the independent check. The need is the waiting list, and the
+    forecast and budget from ``history`` (the store's past operations; none: they are zero)."""
     weeks = scope.days // 7
     settings = CapacitySettings(weeks=weeks, time_limit=time_limit)
-    demand = demand_from_hospital(hospital, (), scope.first, settings)
+    demand = demand_from_hospital(hospital, history, scope.first, settings)
     progress("need per specialty", 0.1)
     plan = plan_capacity(hospital, demand, scope.first, settings)
     progress("checking the plan", 0.8)
@@ -351,7 +352,9 @@ class JobRunner:
             seed = int(params.get("seed", 0))
             if job.kind in WEEKS:
                 result = (capacity_result(self.hospital(), scope, time_limit=time_limit,
-                                          progress=report) if job.kind == "capacity" else
+                                          progress=report,
+                                          history=self.store.history.operations())
+                          if job.kind == "capacity" else
                           roster_result(self.hospital(), scope, time_limit=time_limit,
                                         seed=seed, progress=report))
                 ended = self.store.jobs.finish(job_id, "done", result=result,
