@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -7,9 +8,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 
 from kontrolltarn.model import Hospital
 from kontrolltarn.service import Runtime, Settings, create_app
@@ -102,3 +105,41 @@ def run_server(runtime: Runtime, background: bool = False) -> Iterator[LiveServe
 def sqlite_runtime(small_hospital: Hospital, tmp_path: Path, template_folder: Path) -> Runtime:
     return make_runtime(small_hospital, f"sqlite:///{tmp_path / 'service.sqlite3'}",
                         template_folder)
+
+
+def auth_headers(client: TestClient, role: str) -> dict[str, str]:
+    """A bearer token for ``role``'s test user, as an Authorization header (cookies cleared, so
+    each request carries only the role asked for)."""
+    token = client.post("/api/auth/login", json={"username": role,
+                                                 "password": password(role)}).json()["token"]
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {token}"}
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright (never a downloaded browser), one per module
+    (starting it costs seconds); required under CI."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required under CI (scripts/install-system-deps.sh)")
+        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright  # deferred: heavy (playwright)
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context and page for one test."""
+    context = browser.new_context(viewport={"width": 1600, "height": 900})
+    yield context.new_page()
+    context.close()

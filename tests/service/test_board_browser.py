@@ -15,7 +15,6 @@ from kontrolltarn.synth.truth import Truth
 
 from .conftest import LiveServer, password, run_server
 
-CHROMIUM = "/usr/bin/chromium"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 pytestmark = pytest.mark.browser
 
@@ -28,30 +27,6 @@ def server(small_hospital, tmp_path, template_folder) -> Iterator[LiveServer]:  
     rt = make_runtime(small_hospital, f"sqlite:///{tmp_path / 'board.sqlite3'}", template_folder,
                       full_refresh_s=1.0)
     yield from run_server(rt)
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    """One Chromium for the module (starting it costs seconds); each test gets a fresh context."""
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is required under CI (scripts/install-system-deps.sh)")
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1600, "height": 900})
-    yield context.new_page()
-    context.close()
 
 
 def _login(page, server: LiveServer, role: str = "coordinator") -> None:  # type: ignore[no-untyped-def]

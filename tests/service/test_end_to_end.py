@@ -44,7 +44,6 @@ from .conftest import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser]
 
-CHROMIUM = "/usr/bin/chromium"
 FHIR = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "fhir"
 #: a Norwegian bundle (folkehelseinstituttet, LMDI) that imports cleanly (docs/integration.md)
 BUNDLE = FHIR / "norwegian" / "folkehelseinstituttet+LMDI" / \
@@ -121,24 +120,6 @@ def _post_events(server: Server, events: list[Event]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def chromium() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is required under CI (scripts/install-system-deps.sh)")
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        context = browser.new_context(viewport={"width": 1600, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-@pytest.fixture
 def world(small_hospital: Hospital, tmp_path: Path) -> Iterator[tuple[Server, Store]]:
     """The server on a fresh PostgreSQL schema, and the test's own reader of that database."""
     if not BUNDLE.exists():
@@ -169,7 +150,7 @@ def _case_changes(database: Store) -> int:
 
 
 def test_import_plan_publish_board_events_repair_kpis_and_a_kill(
-        world: tuple[Server, Store], chromium: Any) -> None:
+        world: tuple[Server, Store], page: Any) -> None:
     server, database = world
     day = server.get("/api/health", "koordinator")["day"]
     the_day = date.fromisoformat(day)
@@ -215,14 +196,14 @@ def test_import_plan_publish_board_events_repair_kpis_and_a_kill(
     assert {c for c, p in plan.items() if p["status"] == "planned"} == set(published)
 
     # 4. the board in Chromium shows the published program's cases
-    chromium.goto(server.base + "/")
-    chromium.fill("#login-form input[name=username]", "koordinator")
-    chromium.fill("#login-form input[name=password]", "koordinator-demo")
-    chromium.click("#login-form button[type=submit]")
-    chromium.wait_for_selector("body[data-ready=true]", timeout=15_000)
-    shown = set(chromium.eval_on_selector_all("[data-case]", "els => els.map(e => e.dataset.case)"))
+    page.goto(server.base + "/")
+    page.fill("#login-form input[name=username]", "koordinator")
+    page.fill("#login-form input[name=password]", "koordinator-demo")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    shown = set(page.eval_on_selector_all("[data-case]", "els => els.map(e => e.dataset.case)"))
     assert set(published) <= shown
-    board = chromium.evaluate("async () => (await fetch('/api/board')).json()")
+    board = page.evaluate("async () => (await fetch('/api/board')).json()")
     assert board["program"]["version"] == version_id
 
     # 5. milestone events: other rooms run their day; one room's first case runs long

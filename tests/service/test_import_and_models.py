@@ -17,20 +17,13 @@ from kontrolltarn.model import Program
 from kontrolltarn.service import Runtime, create_app
 from kontrolltarn.synth import generate
 
-from .conftest import password
+from .conftest import auth_headers
 
 
 @pytest.fixture
 def client(sqlite_runtime: Runtime) -> Iterator[TestClient]:
     with TestClient(create_app(sqlite_runtime, background=False)) as c:
         yield c
-
-
-def _headers(client: TestClient, role: str) -> dict[str, str]:
-    token = client.post("/api/auth/login", json={"username": role,
-                                                 "password": password(role)}).json()["token"]
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _one_new_referral(rt: Runtime) -> dict:  # type: ignore[type-arg]
@@ -55,7 +48,7 @@ def test_an_import_is_all_or_nothing_and_errors_name_place_and_field(
         client: TestClient, sqlite_runtime: Runtime) -> None:
     rt = sqlite_runtime
     bundle = _one_new_referral(rt)
-    coordinator = _headers(client, "coordinator")
+    coordinator = auth_headers(client, "coordinator")
     before = rt.hospital
     broken = copy.deepcopy(bundle)
     broken["entry"][1]["resource"]["subject"]["reference"] = "Patient/nobody"
@@ -85,7 +78,7 @@ def test_an_import_is_all_or_nothing_and_errors_name_place_and_field(
     assert junk.status_code == 422 and junk.json()["detail"][0]["place"]
     for role in ("surgeon", "leader", "feed"):
         refused = client.post("/api/import?name=bundle.json", content=json.dumps(bundle),
-                              headers=_headers(client, role))
+                              headers=auth_headers(client, role))
         assert refused.status_code == 403
 
 
@@ -97,12 +90,12 @@ def test_the_case_view_shows_model_risk_with_reasons_and_time_left(
     plan = rt.store.plans.day(rt.day)[0]
     rt.ingest([_in_room(rt, plan)])
     view = client.get(f"/api/cases/{plan.case_id}",
-                      headers=_headers(client, "coordinator")).json()
+                      headers=auth_headers(client, "coordinator")).json()
     model = view["cancellation_model"]
     assert 0 <= model["risk"] <= 1 and "trained" in model["model"]
     assert all(r["text"] and r["contribution"] > 0 for r in model["reasons"])
     assert view["remaining"]["p10"] <= view["remaining"]["p50"] <= view["remaining"]["p90"]
-    board = client.get("/api/board", headers=_headers(client, "leader")).json()
+    board = client.get("/api/board", headers=auth_headers(client, "leader")).json()
     shown = [c["cancel_risk_model"] for r in board["rooms"].values() for c in r["cases"]]
     assert any(x is not None for x in shown)
 
@@ -121,7 +114,7 @@ def test_a_program_in_an_imported_file_becomes_a_proposed_version(
     before = {p.case_id: p.version for p in rt.store.plans.day(rt.day)}
     reply = client.post("/api/import?name=with-program.json",
                         content=export_bytes(rt.hospital, "fhir", program),
-                        headers={**_headers(client, "coordinator"),
+                        headers={**auth_headers(client, "coordinator"),
                                  "Content-Type": "application/fhir+json"})
     assert reply.status_code == 200, reply.text
     body = reply.json()

@@ -20,7 +20,7 @@ from kontrolltarn.simulate.replay import play_day
 from kontrolltarn.synth.truth import Truth
 
 from ..store.databases import postgres_url
-from .conftest import make_runtime, password
+from .conftest import auth_headers, make_runtime
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -36,13 +36,6 @@ def rt(request: pytest.FixtureRequest, small_hospital: Hospital, tmp_path: Path,
         runtime = make_runtime(small_hospital, url)
         yield runtime
         runtime.store.close()
-
-
-def _headers(client: TestClient, role: str) -> dict[str, str]:
-    token = client.post("/api/auth/login", json={"username": role,
-                                                 "password": password(role)}).json()["token"]
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _history(rt: Runtime, case_id: str) -> list[ChangeKind]:
@@ -86,7 +79,7 @@ def test_plan_changes_and_finished_cases_are_case_history_and_live_kpis_are_kpis
 
     with TestClient(create_app(rt, background=False)) as client:
         reply = client.get(f"/api/kpi?first={rt.day}&last={rt.day}",
-                           headers=_headers(client, "leader"))
+                           headers=auth_headers(client, "leader"))
         assert reply.status_code == 200, reply.text
         live = reply.json()
         log = kpi.ExecutionLog.of(rt.store.hospital.load(), rt.day, rt.day,  # type: ignore[arg-type]
@@ -97,14 +90,14 @@ def test_plan_changes_and_finished_cases_are_case_history_and_live_kpis_are_kpis
         assert live["headline"]["late_cancellations_no_bed"] == 1
         assert live["headline"]["utilisation_in_room"] > 0
         # who may ask, and bad periods named
-        assert client.get("/api/kpi", headers=_headers(client, "surgeon")).status_code == 403
+        assert client.get("/api/kpi", headers=auth_headers(client, "surgeon")).status_code == 403
         assert client.get("/api/kpi").status_code == 401
         bad = client.get(f"/api/kpi?first={rt.day}&last=2000-01-01",
-                         headers=_headers(client, "coordinator"))
+                         headers=auth_headers(client, "coordinator"))
         assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "last"]
         # a reason belongs to a cancellation only
         plan = rt.store.plans.get(moved.case_id)
-        odd = client.patch(f"/api/cases/{moved.case_id}", headers=_headers(client, "coordinator"),
+        odd = client.patch(f"/api/cases/{moved.case_id}", headers=auth_headers(client, "coordinator"),
                            json={"version": plan.version, "start_min": 500, "reason": "patient"})
         assert odd.status_code == 422 and odd.json()["detail"][0]["loc"] == ["body", "reason"]
         assert rt.store.plans.get(moved.case_id).version == plan.version
@@ -117,10 +110,10 @@ def test_a_told_patient_whose_date_changes_counts_live(rt: Runtime) -> None:
     plans = rt.store.plans.day(rt.day)
     told_case, other = plans[0], plans[1]
     with TestClient(create_app(rt, background=False)) as client:
-        coordinator = _headers(client, "coordinator")
+        coordinator = auth_headers(client, "coordinator")
         url = f"/api/cases/{told_case.case_id}/told"
         assert client.post(url, json={"why": "letter"},
-                           headers=_headers(client, "porter")).status_code == 403
+                           headers=auth_headers(client, "porter")).status_code == 403
         first = client.post(url, json={"why": "letter"}, headers=coordinator)
         assert first.status_code == 200, first.text
         assert first.json() == {"case_id": told_case.case_id, "told_date": rt.day.isoformat(),

@@ -22,7 +22,7 @@ from kontrolltarn.store import Store
 from kontrolltarn.synth import generate
 
 from ..store.databases import postgres_url
-from .conftest import make_runtime, password
+from .conftest import auth_headers, make_runtime
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -44,13 +44,6 @@ def any_runtime(request: pytest.FixtureRequest, small_hospital: Hospital,
 def client(sqlite_runtime: Runtime) -> Iterator[TestClient]:
     with TestClient(create_app(sqlite_runtime, background=False)) as c:
         yield c
-
-
-def _headers(client: TestClient, role: str) -> dict[str, str]:
-    token = client.post("/api/auth/login", json={"username": role,
-                                                 "password": password(role)}).json()["token"]
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _wait(client: TestClient, job_id: int, headers: dict[str, str],
@@ -76,7 +69,7 @@ def _board_cases(client: TestClient, headers: dict[str, str]) -> set[str]:
 def test_optimise_job_to_published_program_on_the_board(client: TestClient,
                                                         sqlite_runtime: Runtime) -> None:
     rt = sqlite_runtime
-    coordinator, leader = _headers(client, "coordinator"), _headers(client, "leader")
+    coordinator, leader = auth_headers(client, "coordinator"), auth_headers(client, "leader")
     # the day was planned at start (baseline in tests) and published by the system, audited
     initial = client.get("/api/board", headers=leader).json()["program"]
     assert initial["published_by"] == "system:serve" and initial["why"] == "initial program"
@@ -121,7 +114,7 @@ def test_optimise_job_to_published_program_on_the_board(client: TestClient,
 
 def test_cancel_a_running_and_a_queued_job(client: TestClient, sqlite_runtime: Runtime) -> None:
     rt = sqlite_runtime
-    coordinator = _headers(client, "coordinator")
+    coordinator = auth_headers(client, "coordinator")
     long = {"kind": "optimise", "first_day": rt.day.isoformat(), "days": 10,
             "time_limit_s": 300}
     running = client.post("/api/jobs", json=long, headers=coordinator).json()
@@ -150,7 +143,7 @@ def test_a_restarted_runtime_loses_nothing(any_runtime: Runtime) -> None:
 
 
 def _restart_loses_nothing(client: TestClient, rt: Runtime) -> None:
-    coordinator = _headers(client, "coordinator")
+    coordinator = auth_headers(client, "coordinator")
     body = {"kind": "optimise", "first_day": rt.day.isoformat(), "days": 1, "time_limit_s": 5}
     job = client.post("/api/jobs", json=body, headers=coordinator).json()
     done = _wait(client, job["id"], coordinator, {"done", "failed"})[-1]
@@ -176,7 +169,7 @@ def _restart_loses_nothing(client: TestClient, rt: Runtime) -> None:
 def test_a_repair_job_proposes_the_live_plan_without_a_closed_room(
         client: TestClient, sqlite_runtime: Runtime) -> None:
     rt = sqlite_runtime
-    coordinator = _headers(client, "coordinator")
+    coordinator = auth_headers(client, "coordinator")
     plans = [p for p in rt.store.plans.day(rt.day) if p.status == "planned"]
     room = plans[0].room_id
     body = {"kind": "repair", "first_day": rt.day.isoformat(), "days": 1,
@@ -207,7 +200,7 @@ def test_a_planning_job_plans_with_the_towers_duration_model(client: TestClient,
     history = generate(scale="small", seed=1).history
     model = CaseDurations.from_history(history, latest=4000)
     rt.use_models(Models(durations=model, source="test"))
-    coordinator = _headers(client, "coordinator")
+    coordinator = auth_headers(client, "coordinator")
     body = {"kind": "optimise", "first_day": rt.day.isoformat(), "days": 1, "time_limit_s": 5}
     started = client.post("/api/jobs", json=body, headers=coordinator)
     assert started.status_code == 202, started.text
@@ -230,7 +223,7 @@ def test_a_planning_job_plans_with_the_towers_duration_model(client: TestClient,
 def test_a_capacity_job_stores_the_gap_table_and_the_checks_verdict(any_runtime: Runtime) -> None:
     rt = any_runtime
     with TestClient(create_app(rt, background=False)) as client:
-        coordinator, leader = _headers(client, "coordinator"), _headers(client, "leader")
+        coordinator, leader = auth_headers(client, "coordinator"), auth_headers(client, "leader")
         monday = rt.day + timedelta(days=-rt.day.weekday() % 7)
         body = {"kind": "capacity", "first_day": monday.isoformat(), "time_limit_s": 10}
         assert client.post("/api/jobs", json=body, headers=leader).status_code == 403
@@ -272,7 +265,7 @@ def test_a_roster_job_stores_coverage_and_the_checkers_breaches(any_runtime: Run
     rules = load_rules()
     first = first_monday_on_or_after(rt.hospital.today + timedelta(days=rules.publication_notice_days))
     with TestClient(create_app(rt, background=False)) as client:
-        coordinator = _headers(client, "coordinator")
+        coordinator = auth_headers(client, "coordinator")
         body = {"kind": "roster", "first_day": first.isoformat(), "time_limit_s": 4}
         refused = client.post("/api/jobs", json={**body, "weeks": 13}, headers=coordinator)
         assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "weeks"
@@ -298,7 +291,7 @@ def test_a_roster_job_stores_coverage_and_the_checkers_breaches(any_runtime: Run
 
 def test_a_roster_job_stops_when_cancelled(client: TestClient, sqlite_runtime: Runtime) -> None:
     rt = sqlite_runtime
-    coordinator = _headers(client, "coordinator")
+    coordinator = auth_headers(client, "coordinator")
     first = rt.day + timedelta(days=-rt.day.weekday() % 7)
     body = {"kind": "roster", "first_day": first.isoformat(), "weeks": 4, "time_limit_s": 120}
     job = client.post("/api/jobs", json=body, headers=coordinator).json()
@@ -314,7 +307,7 @@ def test_a_capacity_job_forecasts_from_the_stores_past(client: TestClient,
     """With past operations in the store the capacity job's need includes the forecast and
     the budget learnt from them (without a past both are zero)."""
     rt = sqlite_runtime
-    coordinator = _headers(client, "coordinator")
+    coordinator = auth_headers(client, "coordinator")
     monday = rt.day + timedelta(days=-rt.day.weekday() % 7)
     body = {"kind": "capacity", "first_day": monday.isoformat(), "weeks": 4, "time_limit_s": 10}
 
