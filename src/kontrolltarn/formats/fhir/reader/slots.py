@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kontrolltarn.formats.fhir import systems as s
+from kontrolltarn.formats.fhir.bundle import Entry, split_reference
 from kontrolltarn.model import Session
 
 from .context import Reading
@@ -14,10 +17,16 @@ def read_schedules_and_slots(ctx: Reading) -> None:
     for entry in ctx.doc.of_type("Schedule"):
         ctx.mark(entry, "schedule")
         room = None
-        for i, actor in enumerate(entry.resource.actor or []):
-            found = ctx.ref(entry, f"actor[{i}]", actor, ("room",), any_type=True)
+        actors = entry.resource.actor or []
+        before = len(ctx.issues.items)
+        for i, actor in enumerate(actors):
+            found = _room_actor(ctx, entry, i, actor)
             if found and found[0] == "room":
                 room = found
+        if room is None and len(ctx.issues.items) == before:  # nothing wrong, just not ours
+            ctx.issues.warn(entry.place, "actor", _shown(actors),
+                            "ignored: no actor is an operating room (a practitioner's or "
+                            "another actor's Schedule holds no sessions of ours)")
         schedules[id(entry)] = room
     for entry in ctx.doc.of_type("Slot"):
         ctx.mark(entry, "session")
@@ -58,3 +67,30 @@ def read_schedules_and_slots(ctx: Reading) -> None:
                   b=end_min, sp=specialty: Session(
                         ctx.model_id(e), r[1], d, a, b, sp,
                         bool(s.ext_value(e.raw, s.EXT_EMERGENCY))))
+
+
+def _is_location(actor: Any) -> bool:
+    """Whether an actor names a Location: by its literal reference, else by its ``type``."""
+    literal = getattr(actor, "reference", None)
+    split = split_reference(literal) if literal else None
+    return split[0] == "Location" if split else getattr(actor, "type", None) == "Location"
+
+
+def _room_actor(ctx: Reading, entry: Entry, i: int, actor: Any) -> tuple[str, str] | None:
+    """The room a Schedule's actor is, or None. Only Location actors are followed (a room is a
+    Location) and must resolve; a Practitioner, device or service the hospital does not know,
+    named by reference, identifier or display, is not read (docs/integration.md)."""
+    literal = getattr(actor, "reference", None)
+    if literal is not None and not literal.startswith("#") and split_reference(literal) is None:
+        ctx.issues.error(entry.place, f"actor[{i}]", literal,
+                         "not a FHIR reference: expected Type/id (e.g. Location/OR1)")
+        return None
+    if not _is_location(actor):
+        return None
+    return ctx.ref(entry, f"actor[{i}]", actor, ("room",), any_type=True)
+
+
+def _shown(actors: list[Any]) -> str | None:
+    """The actors as an issue's value: their references, else their displays."""
+    names = [getattr(a, "reference", None) or getattr(a, "display", None) for a in actors]
+    return ", ".join(n for n in names if n) or None
