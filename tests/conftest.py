@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -28,11 +27,16 @@ from kontrolltarn.model import (
     Urgency,
 )
 
-# CI runs the same examples every time (a red CI is then reproducible); locally each run explores
-# new ones, so that developers still find what CI would not.
-settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI") == "true":
-    settings.load_profile("ci")
+# Property tests are reproducible wherever they run (issue 21 finding 13): the examples are a
+# function of the code alone, derandomized (a seed per test) and with no example database (a
+# .hypothesis/ folder left on a machine or a CI cache would replay other examples). This is the
+# default and not only under CI=true: `make test` on a hospital's build server, a reviewer's
+# laptop and CI must give one answer. Exploring new examples is a deliberate act:
+# `pytest --hypothesis-profile=explore` (random, 5x the examples, found failures saved and
+# printed with a blob to reproduce them); a bug found that way gets an @example or a unit test.
+settings.register_profile("reproducible", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", max_examples=500, print_blob=True)
+settings.load_profile("reproducible")
 
 OSLO = ZoneInfo("Europe/Oslo")
 MONDAY = date(2026, 11, 30)

@@ -130,8 +130,13 @@ class Reading:
                                             if self.hospital else set())
         if code in known:
             return
+        try:  # the model's one rule for ids (a FHIR code may hold a tab; an id may not)
+            specialty = Specialty(code, display or code)
+        except ModelError as exc:
+            self.issues.error(entry.place, field, code, exc.reason)
+            return
         self.catalog_specialties.add(code)
-        self.parts.add("specialties", Specialty(code, display or code), entry.place, self.issues)
+        self.parts.add("specialties", specialty, entry.place, self.issues)
         self.issues.warn(entry.place, field, code,
                          "specialty not in the catalogue: added with the default turnover time")
 
