@@ -3,10 +3,12 @@
 What a user calls: ``build_roster`` (the CP-SAT builder) on the ``people_from_hospital`` and
 ``demand_from_sessions`` of a session plan, ``check_roster`` (the independent rule checker,
 which imports no solver), ``roster_stats`` (fairness and wishes), ``load_rules`` and the
-roster's types and files.
+roster's types and files; for the INRC-II benchmark, ``evaluate_inrc2`` (its judge, equal to
+the organisers' validator).
 
 Modules: ``rules`` (the Act's limits), ``roster`` (types and I/O), ``demand`` (session plan →
-demand), ``checker`` (the judge), ``stats``, ``greedy`` and ``solver`` (the builder).
+demand), ``checker`` (the judge), ``stats``, ``greedy`` and ``solver`` (the builder);
+``inrc2_checker`` (the INRC-II judge).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .demand import (
     first_monday_on_or_after,
     people_from_hospital,
 )
+from .inrc2_checker import Inrc2Evaluation, evaluate_inrc2, run_cost
 from .roster import (
     DEFAULT_SHIFT_TYPES,
     Demand,
@@ -50,6 +53,7 @@ __all__ = [
     "CheckReport",
     "Demand",
     "GroupResult",
+    "Inrc2Evaluation",
     "Person",
     "Roster",
     "RosterResult",
@@ -61,6 +65,7 @@ __all__ = [
     "build_roster",
     "check_roster",
     "demand_from_sessions",
+    "evaluate_inrc2",
     "first_monday_on_or_after",
     "load_roster",
     "load_rules",
@@ -68,6 +73,7 @@ __all__ = [
     "roster_from_dict",
     "roster_stats",
     "roster_to_dict",
+    "run_cost",
     "save_roster",
 ]
 
