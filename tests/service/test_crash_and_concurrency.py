@@ -28,17 +28,23 @@ pytestmark = pytest.mark.postgres
 
 
 class ServerProcess:
-    def __init__(self, url: str, hospital_file: Path) -> None:
+    """`kontrolltarn serve` as a subprocess; its log (stderr) goes to ``log`` when given."""
+
+    def __init__(self, url: str, hospital_file: Path, log: Path | None = None) -> None:
         self.url, self.port, self.hospital_file = url, free_port(), hospital_file
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.log = log
 
     def start(self) -> None:
+        stderr = subprocess.DEVNULL if self.log is None else self.log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kontrolltarn.cli.main", "serve", "--port", str(self.port),
              "--database-url", self.url, "--hospital", str(self.hospital_file), "--demo-users"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=stderr,
             env={**os.environ, "KONTROLLTARN_ENV": "development"})
+        if not isinstance(stderr, int):
+            stderr.close()  # the server holds its own copy
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:

@@ -45,7 +45,17 @@ def _register() -> None:
 
 def main() -> None:
     _register()
-    app()
+    try:
+        app()
+    except Exception as failure:
+        # deferred: heavy (sqlalchemy); a store was opened if this is its failure
+        from kontrolltarn.store import DatabaseUnavailable
+
+        if not isinstance(failure, DatabaseUnavailable):
+            raise
+        # a wrong URL is the user's to fix: one line saying which setting, not a traceback
+        typer.echo(f"kontrolltarn: {failure}", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from kontrolltarn.model import ModelError
+from kontrolltarn.store import UNAVAILABLE_ERRORS, describe
 
 from .routers import (
     audit,
@@ -53,6 +54,7 @@ async def _flush_loop(rt: Runtime) -> None:
     beat = 0.0
     busy = 0.0
     rooms_total = max(1, len(rt.tower.room_ids()))
+    probing: asyncio.Task[bool] | None = None
     while True:
         pause = max(rt.settings.flush_interval_s, busy)
         await asyncio.sleep(pause)
@@ -74,6 +76,10 @@ async def _flush_loop(rt: Runtime) -> None:
         beat += pause
         if beat >= 1.0:
             beat = 0.0
+            if probing is None or probing.done():  # the heartbeat tells whether the database
+                # answers; probed beside the loop, so a slow network never holds a heartbeat up
+                probing = asyncio.create_task(asyncio.to_thread(
+                    rt.store.database.check, rt.DATABASE_PROBE_S))
             rt.hub.publish("heartbeat", rt.freshness())
 
 
@@ -82,6 +88,8 @@ async def _suggest_loop(rt: Runtime) -> None:
         await asyncio.sleep(rt.settings.suggest_interval_s)
         try:
             await asyncio.to_thread(rt.refresh_suggestions)
+        except UNAVAILABLE_ERRORS as failure:  # logged once by the watch, not every round
+            rt.store.database.lost(failure)
         except Exception:  # the agent must never take the board down
             log.exception("suggestion agent failed")
 
@@ -114,6 +122,20 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
     async def model_error(_: Request, exc: ModelError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": [
             {"loc": ["body", exc.field], "msg": exc.reason, "input": str(exc.value)}]})
+
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        """503 with Retry-After while the database is away, and one log line naming the route
+        (its template, not the path: no ids, no request data, no SQL, no traceback)."""
+        runtime.store.database.lost(exc)
+        route = getattr(request.scope.get("route"), "path", "?")
+        log.warning("503 for %s %s: database unavailable (%s)", request.method, route,
+                    describe(exc))
+        return JSONResponse(status_code=503, headers={"Retry-After": str(health.RETRY_AFTER_S)},
+                            content={"detail": f"database unavailable: try again in "
+                                               f"{health.RETRY_AFTER_S} s"})
+
+    for error in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error, database_unavailable)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

@@ -28,7 +28,15 @@ from kontrolltarn.control import (
 )
 from kontrolltarn.formats.issues import Issue
 from kontrolltarn.model import CancellationReason, Event, Hospital, ModelError, PlannedCase, Program
-from kontrolltarn.store import Imported, Job, Notice, Published, Store, StoredSuggestion
+from kontrolltarn.store import (
+    UNAVAILABLE_ERRORS,
+    Imported,
+    Job,
+    Notice,
+    Published,
+    Store,
+    StoredSuggestion,
+)
 
 from .auth import Principal
 from .clocks import EventClock, TowerClock
@@ -54,6 +62,9 @@ class Ingested:
 
 
 class Runtime:
+    #: seconds a database probe is trusted by the board and its heartbeat
+    DATABASE_PROBE_S = 2.0
+
     def __init__(self, settings: Settings, hospital: Hospital | None, store: Store,
                  day: date | None = None, clock: TowerClock | None = None,
                  planner: str = "baseline", models: Models | None = None,
@@ -95,6 +106,8 @@ class Runtime:
                      self.day, planner, time.perf_counter() - started, version.id, version.size,
                      SYSTEM)
         self.tower = Tower(hospital, self.day, store.plans.day(self.day))
+        #: the published program as the board last read it (shown while the database is away)
+        self._program: dict[str, Any] | None = None
         started = time.perf_counter()
         count = 0
         #: the highest event seq applied from the store; other processes' events come after it
@@ -144,8 +157,15 @@ class Runtime:
         with self.lock:
             rooms = {r: fresh.get(r) or self._views[r][2] for r in self.tower.room_ids()}
             view = board_view(self.tower, now, rooms=rooms)
+        try:
+            self._program = self.published_program()
+            self.store.database.check(max_age_s=self.DATABASE_PROBE_S)
+        except UNAVAILABLE_ERRORS as failure:
+            # the live state in memory is still the best there is, but the board must say that
+            # nothing is being stored (freshness "database": "unavailable"), not pretend
+            self.store.database.lost(failure)
+        view["program"] = self._program
         view["freshness"] = self.freshness()
-        view["program"] = self.published_program()
         return view
 
     def published_program(self) -> dict[str, Any] | None:
@@ -262,7 +282,10 @@ class Runtime:
                 "age_s": None if age is None else round(age, 1),
                 "quiet_after_s": self.settings.quiet_feed_s,
                 "quiet": age is None or age > self.settings.quiet_feed_s,
-                "now_min": round(self.tower.clock.minutes(self.now()), 1)}
+                "now_min": round(self.tower.clock.minutes(self.now()), 1),
+                # while the database is away nothing is stored and other processes' changes
+                # do not arrive: the board says so
+                "database": "ok" if self.store.database.available else "unavailable"}
 
     # ------------------------------------------------------------------ writing
     def ingest(self, events: Sequence[Event]) -> Ingested:

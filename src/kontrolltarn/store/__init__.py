@@ -14,7 +14,19 @@ from sqlalchemy import Engine
 from kontrolltarn.model import Hospital, PastOperation, Program
 
 from .audit import AuditEntry, AuditLog
-from .database import ENV_URL, default_url, downgrade, make_engine, migrate
+from .database import (
+    ENV_URL,
+    OPEN_ERRORS,
+    UNAVAILABLE_ERRORS,
+    DatabaseUnavailable,
+    DatabaseWatch,
+    cannot_open,
+    default_url,
+    describe,
+    downgrade,
+    make_engine,
+    migrate,
+)
 from .events import EventLog
 from .history import PastRecords
 from .hospital import Hospitals
@@ -40,6 +52,8 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        #: whether the database answers (health, the board's flag, 503s while it is away)
+        self.database = DatabaseWatch(engine)
         #: tells the other service processes on this database what changed (``notify``)
         self.notifier = notifier_for(engine)
         self.hospital = Hospitals(engine, self.notifier)
@@ -55,9 +69,18 @@ class Store:
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
-        engine = make_engine(url)
-        migrate(engine)
-        return cls(engine)
+        """The store at ``url`` (default: ``KONTROLLTARN_DATABASE_URL`` or an SQLite file), its
+        schema migrated; ``DatabaseUnavailable`` (one line) if it cannot be opened."""
+        try:
+            engine = make_engine(url)
+        except OPEN_ERRORS as failure:
+            raise cannot_open(url, failure) from None
+        try:
+            migrate(engine)
+            return cls(engine)
+        except OPEN_ERRORS as failure:
+            engine.dispose()
+            raise cannot_open(url, failure) from None
 
     def import_hospital(self, hospital: Hospital, actor: str, role: str, source: str,
                         detail: dict[str, Any] | None = None,
@@ -87,7 +110,8 @@ class Store:
         self.engine.dispose()
 
 
-__all__ = ["AlreadyDecided", "AuditEntry", "AuditLog", "ENV_URL", "EventLog", "Hospitals",
+__all__ = ["AlreadyDecided", "AuditEntry", "AuditLog", "DatabaseUnavailable", "DatabaseWatch",
+           "ENV_URL", "UNAVAILABLE_ERRORS", "describe", "EventLog", "Hospitals",
            "JOB_KINDS", "Job", "JobFinished", "Jobs", "Logistics", "LogisticsRequest", "NotPublishable",
            "Notice", "Notifier", "PlanChange", "Plans", "PostgresNotifier", "ProgramVersion", "Programs",
            "NotPlanned", "PastRecords", "Published", "ScopeBusy", "Store", "StoredSuggestion",

@@ -29,6 +29,8 @@ import psycopg
 from psycopg import sql
 from sqlalchemy import Connection, Engine, func, select, text
 
+from .database import UNAVAILABLE_ERRORS, describe
+
 log = logging.getLogger("kontrolltarn.store")
 
 #: PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; ours are far smaller
@@ -130,11 +132,15 @@ class PostgresNotifier(Notifier):
         return conn
 
     def _run(self, on_notice: NoticeHandler, on_connect: Callable[[], None]) -> None:
+        failing = False  # while the database is away, one line when it goes, one when it is back
         while not self._stop.is_set():
             try:
                 self._conn = self._connect()
             except psycopg.Error as failure:
-                log.warning("cannot listen on %s (%s); retrying", self.channel, failure)
+                if not failing:
+                    log.warning("cannot listen on %s (%s); retrying every %.0f s", self.channel,
+                                describe(failure), self.retry_s)
+                failing = True
                 self._stop.wait(self.retry_s)
                 continue
             self.connections += 1
@@ -143,10 +149,15 @@ class PostgresNotifier(Notifier):
                 # now and noticed later, never neither
                 on_connect()
                 self._connected.set()
+                if failing:
+                    log.warning("listening on %s again; caught up", self.channel)
+                failing = False
                 self._receive(self._conn, on_notice)
-            except psycopg.Error as failure:
-                log.warning("listening connection on %s lost (%s); reconnecting", self.channel,
-                            failure)
+            except UNAVAILABLE_ERRORS + (psycopg.Error,) as failure:
+                if not failing:
+                    log.warning("listening connection on %s lost (%s); reconnecting",
+                                self.channel, describe(failure))
+                failing = True
                 self._stop.wait(self.retry_s)
             except Exception:  # a handler's bug must not end listening for good
                 log.exception("handling a change notice failed; reconnecting to catch up")

@@ -197,9 +197,11 @@ function renderFreshness() {
   const age = hb.age_s == null ? null : hb.age_s + since;
   const quiet = age == null || age > hb.quiet_after_s;
   el.textContent = age == null ? t("no_data") : t("data_age", { s: Math.round(age) });
-  el.dataset.quiet = lost ? "lost" : String(quiet);
+  const dbDown = hb.database === "unavailable";
+  el.dataset.quiet = lost ? "lost" : dbDown ? "database" : String(quiet);
   $("#clock").textContent = hhmm(hb.now_min);
   if (lost) { banner.hidden = false; banner.textContent = t("lost"); }
+  else if (dbDown) { banner.hidden = false; banner.textContent = t("db_down"); }
   else if (quiet) { banner.hidden = false; banner.textContent = t("quiet", { s: age == null ? "∞" : Math.round(age) }); }
   else banner.hidden = true;
 }
