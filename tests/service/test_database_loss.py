@@ -32,10 +32,12 @@ pytestmark = pytest.mark.postgres
 RECOVERY_S = 10.0
 
 
-@pytest.fixture
-def proxied_server(small_hospital: Hospital, tmp_path: Path
+@pytest.fixture(scope="module")
+def proxied_server(small_hospital: Hospital, tmp_path_factory: pytest.TempPathFactory
                    ) -> Iterator[tuple[ServerProcess, TcpProxy, str]]:
-    """(server, proxy, direct URL): the server reaches its database only through the proxy."""
+    """(server, proxy, direct URL): the server reaches its database only through the proxy.
+    Each test restores the proxy before it ends."""
+    tmp_path = tmp_path_factory.mktemp("database-loss")
     hospital_file = tmp_path / "hospital.json"
     save_hospital(small_hospital, hospital_file)
     with postgres_url() as url:
@@ -79,6 +81,32 @@ def _heartbeat(server: ServerProcess, headers: dict[str, str], timeout: float = 
     raise AssertionError("no heartbeat")
 
 
+def _while_away(server: ServerProcess, coordinator: dict[str, str], feed: dict[str, str],
+                rooms: list[str], day: str, entry: dict[str, Any]) -> None:
+    """What clients get while the database is away."""
+    health = httpx.get(server.base + "/api/health", timeout=15)
+    assert health.status_code == 503, health.text
+    assert health.json()["status"] == "degraded" and health.json()["database"] == "unavailable"
+    assert health.headers["Retry-After"].isdigit()
+    # writes answer 503 (not 500), with Retry-After and a short message
+    for reply in (
+            httpx.post(server.base + "/api/events", json=_events(rooms, "away"), headers=feed,
+                       timeout=15),
+            httpx.patch(f"{server.base}/api/cases/{entry['case_id']}", headers=coordinator,
+                        timeout=15, json={"version": entry["version"], "start_min": 495,
+                                          "why": "while the database is away"})):
+        assert reply.status_code == 503, reply.text
+        assert reply.headers["Retry-After"].isdigit()
+        assert reply.json()["detail"].startswith("database unavailable")
+    # reads do not pretend: stored data is 503; the board (live state in memory) says so
+    programs = httpx.get(f"{server.base}/api/programs/{day}", headers=coordinator, timeout=15)
+    assert programs.status_code == 503
+    board = httpx.get(server.base + "/api/board", headers=coordinator, timeout=15)
+    assert board.status_code == 503 or \
+        board.json()["freshness"]["database"] == "unavailable", board.text
+    assert _heartbeat(server, coordinator)["database"] == "unavailable"
+
+
 def _stored_ids(url: str, prefix: str) -> set[str]:
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -104,29 +132,10 @@ def test_503_while_the_database_is_away_and_normal_service_within_10_s_of_its_re
                       timeout=10).status_code == 200
 
     proxy.cut()
-    health = httpx.get(server.base + "/api/health", timeout=15)
-    assert health.status_code == 503, health.text
-    assert health.json()["status"] == "degraded" and health.json()["database"] == "unavailable"
-    assert health.headers["Retry-After"].isdigit()
-    # writes answer 503 (not 500), with Retry-After and a short message
-    for reply in (
-            httpx.post(server.base + "/api/events", json=_events(rooms, "away"), headers=feed,
-                       timeout=15),
-            httpx.patch(f"{server.base}/api/cases/{entry['case_id']}", headers=coordinator,
-                        timeout=15, json={"version": entry["version"], "start_min": 495,
-                                          "why": "while the database is away"})):
-        assert reply.status_code == 503, reply.text
-        assert reply.headers["Retry-After"].isdigit()
-        assert reply.json()["detail"].startswith("database unavailable")
-    # reads do not pretend: stored data is 503; the board (live state in memory) says so
-    programs = httpx.get(f"{server.base}/api/programs/{day}", headers=coordinator, timeout=15)
-    assert programs.status_code == 503
-    board = httpx.get(server.base + "/api/board", headers=coordinator, timeout=15)
-    assert board.status_code == 503 or \
-        board.json()["freshness"]["database"] == "unavailable", board.text
-    assert _heartbeat(server, coordinator)["database"] == "unavailable"
-
-    proxy.restore()
+    try:
+        _while_away(server, coordinator, feed, rooms, day, entry)
+    finally:
+        proxy.restore()
     back = time.monotonic()
     recovered: dict[str, Any] = {}
     while time.monotonic() - back < RECOVERY_S and len(recovered) < 3:
@@ -161,3 +170,23 @@ def test_503_while_the_database_is_away_and_normal_service_within_10_s_of_its_re
     log = (server.log or Path()).read_text()
     assert "database unavailable" in log and "database available again" in log
     assert "Traceback" not in log and "[SQL:" not in log and "while the database" not in log
+
+
+def test_the_board_in_the_browser_says_the_database_is_away(
+        proxied_server: tuple[ServerProcess, TcpProxy, str], page: Any) -> None:
+    """What a coordinator sees: a red banner while the database is away, gone when it is back."""
+    server, proxy, _ = proxied_server
+    page.goto(server.base + "/")
+    page.fill("#login-form input[name=username]", "koordinator")
+    page.fill("#login-form input[name=password]", "koordinator-demo")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    away = "() => document.querySelector('#freshness').dataset.quiet === 'database'"
+    try:
+        proxy.cut()
+        page.wait_for_function(away, timeout=8_000)
+        assert page.locator("#quiet-banner").is_visible()
+        assert "Databasen svarer ikke" in page.locator("#quiet-banner").inner_text()
+    finally:
+        proxy.restore()
+    page.wait_for_function(away.replace("===", "!=="), timeout=int(RECOVERY_S * 1000))
