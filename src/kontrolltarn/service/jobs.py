@@ -46,7 +46,7 @@ from kontrolltarn.plan.staffing import (
     roster_to_dict,
 )
 from kontrolltarn.predict import DurationSource
-from kontrolltarn.store import Job, ProgramVersion, Store
+from kontrolltarn.store import UNAVAILABLE_ERRORS, Job, ProgramVersion, Store, describe
 
 log = logging.getLogger("kontrolltarn.service")
 
@@ -374,6 +374,11 @@ class JobRunner:
                                                message=f"proposed version {version.id}")
         except JobCancelled:
             ended = self.store.jobs.finish(job_id, "cancelled", message="cancelled")
+        except UNAVAILABLE_ERRORS as failure:  # one line, not a traceback holding SQL
+            log.warning("job %d failed: database unavailable (%s)", job_id, describe(failure))
+            # if the database is still away this raises too, and the job stays "running"
+            # until the next start marks it failed (JobRunner.recover)
+            ended = self.store.jobs.finish(job_id, "failed", error="database unavailable")
         except Exception as failure:  # the job fails; the service goes on
             log.exception("job %d failed", job_id)
             ended = self.store.jobs.finish(job_id, "failed",

@@ -123,7 +123,12 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 
 
 def probe(engine: Engine, timeout_s: float = 2.0) -> str | None:
-    """None if the database answers a ``SELECT 1`` within about ``timeout_s``, else why not."""
+    """None if the database answers a ``SELECT 1`` within about ``timeout_s``, else why not.
+    An SQLite file must also still be there: an open connection answers from a deleted file
+    (and stores into it, lost), and ``SELECT 1`` never reads the file."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if path and path != ":memory:" and not path.startswith("file:") and not Path(path).exists():
+        return f"the database file {Path(path).name} is missing"
     try:
         with engine.connect() as conn:
             if engine.dialect.name == "postgresql":
@@ -170,4 +175,7 @@ class DatabaseWatch:
         if was is None and reason is not None:
             log.warning("database unavailable: %s", reason)
         elif was is not None and reason is None:
+            # connections opened while it was away (or to an SQLite file since replaced) are
+            # not used again; those in use are dropped when returned
+            self.engine.dispose()
             log.warning("database available again")
