@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from kontrolltarn.model import Hospital
 from kontrolltarn.service import Runtime, Settings, create_app
+from kontrolltarn.service.clocks import EventClock
 from kontrolltarn.store import Store
 from kontrolltarn.synth import generate
 
@@ -57,14 +58,18 @@ def template_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def make_runtime(hospital: Hospital, url: str, template_dir: Path | None = None,
                  **settings: float) -> Runtime:
     """A runtime on ``url`` with every role's user; an SQLite file starts as a copy of the
-    session's template when ``template_dir`` is given."""
+    session's template when ``template_dir`` is given. Its clock is the latest event's
+    (``EventClock``, chosen here explicitly: the tests post a day that is not today, and its
+    forecasts must not move with the wall clock)."""
     if template_dir is not None and url.startswith("sqlite:///"):
         shutil.copyfile(_template(hospital, template_dir), url.removeprefix("sqlite:///"))
-        return Runtime(Settings(**settings), hospital, Store.open(url))  # type: ignore[arg-type]
+        return Runtime(Settings(**settings), hospital, Store.open(url),  # type: ignore[arg-type]
+                       clock=EventClock())
     store = Store.open(url)
     for role in ROLES:
         store.users.add(role, password(role), role)
-    return Runtime(Settings(**settings), hospital, store)  # type: ignore[arg-type]
+    return Runtime(Settings(**settings), hospital, store,  # type: ignore[arg-type]
+                   clock=EventClock())
 
 
 def free_port() -> int:

@@ -1,7 +1,7 @@
 """Live control of the day: case state from milestone events, end-of-day forecasts, overtime and
 late-cancellation risk, alerts, and suggested actions that a coordinator accepts or rejects."""
 
-from .actions import ActionOutcome, ActionRefused, apply_suggestion
+from .actions import ActionOutcome, ActionRefused, apply_suggestion, concerned_cases
 from .alerts import Alert, Thresholds, room_alerts
 from .board import board_view, room_view
 from .forecast import CaseForecast, Clock, RoomForecast, forecast_room
@@ -18,5 +18,6 @@ from .tower import Tower
 
 __all__ = ["Alert", "CaseForecast", "CaseRisk", "CaseState", "Clock", "LiveDay", "Models",
            "ActionOutcome", "ActionRefused", "RoomForecast", "Suggestion", "Thresholds",
-           "Tower", "apply_suggestion", "board_view", "cancellation_risks", "forecast_room",
+           "Tower", "apply_suggestion", "board_view", "cancellation_risks", "concerned_cases",
+           "forecast_room",
            "load_models", "room_alerts", "room_view", "suggest", "train_models"]

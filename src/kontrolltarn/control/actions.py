@@ -39,6 +39,16 @@ class ActionOutcome:
     plan_repair: str | None = None  # plan.repair's summary when it made the changes
 
 
+#: the keys of a suggestion's action that name cases (the cases it concerns)
+_CASE_KEYS = ("case_id", "first", "then")
+
+
+def concerned_cases(action: dict[str, Any]) -> list[str]:
+    """The cases a suggestion's ``action`` concerns: their versions are recorded when it is
+    made, and accepting it after one of them changed is refused."""
+    return [str(action[k]) for k in _CASE_KEYS if action.get(k)]
+
+
 def apply_suggestion(tower: Tower, kind: str, action: dict[str, Any], now: datetime,
                      decision_id: str, program: Program) -> ActionOutcome:
     """The outcome of accepting a suggestion of ``kind`` with ``action`` on the day's

@@ -33,8 +33,8 @@ class CaseState:
     def phase(self) -> str:
         if self.cancelled is not None and EventKind.IN_ROOM not in self.milestones:
             return "cancelled"
-        if EventKind.OUT_OF_ROOM in self.milestones:
-            return "done"
+        if EventKind.OUT_OF_ROOM in self.milestones and EventKind.IN_ROOM in self.milestones:
+            return "done"  # (an out_of_room that arrived before its in_room waits for it)
         if EventKind.IN_ROOM in self.milestones:
             return "in_room"
         if EventKind.ARRIVED in self.milestones:

@@ -4,7 +4,7 @@ from .cases import CancellationReason, Case, CaseChange, CaseStatus, ChangeKind
 from .durations import LogNormal
 from .emergencies import EmergencyRequest, Urgency
 from .errors import ModelError
-from .events import CASE_MILESTONES, Event, EventKind
+from .events import CASE_MILESTONES, IN_ROOM_MILESTONES, Event, EventKind, out_of_order
 from .history import PastBooking, PastOperation
 from .hospital import TIMEZONE, Hospital
 from .patients import Patient, Priority, ReadinessItem, Referral
@@ -23,7 +23,7 @@ from .sessions import MINUTES_PER_DAY, Session, clock
 from .truth import Arrivals, ArrivalSource, TruthModel
 
 __all__ = [
-    "CASE_MILESTONES", "MINUTES_PER_DAY", "TIMEZONE",
+    "CASE_MILESTONES", "IN_ROOM_MILESTONES", "MINUTES_PER_DAY", "TIMEZONE",
     "ArrivalSource", "Arrivals", "BedType", "CancellationReason", "Case", "CaseChange", "CaseStatus",
     "ChangeKind",
     "EmergencyRequest", "EquipmentType", "Event", "EventKind", "Hospital", "Location", "LogNormal",
@@ -31,5 +31,5 @@ __all__ = [
     "Program", "ProgramEntry",
     "ReadinessItem", "Referral", "Room", "Session", "Specialty", "Staff", "StaffRole", "TruthModel",
     "Urgency",
-    "clock",
+    "clock", "out_of_order",
 ]

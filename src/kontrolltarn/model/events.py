@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -33,6 +34,10 @@ CASE_MILESTONES = (
     EventKind.CLOSURE,
     EventKind.OUT_OF_ROOM,
 )
+#: the milestones recorded in the room (by one system, on one clock): their times follow the
+#: order above. Calling and arrival are left out: porters and reception report them on other
+#: clocks, and a patient may arrive before anyone is called.
+IN_ROOM_MILESTONES = CASE_MILESTONES[CASE_MILESTONES.index(EventKind.IN_ROOM):]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +61,23 @@ class Event:
         require(self.kind is EventKind.ROOM_READY or self.kind is EventKind.EMERGENCY_REQUESTED
                 or self.case_id is not None, f"event[{self.id}].case_id", self.case_id,
                 f"a {self.kind} event needs a case")
+
+
+def out_of_order(known: Mapping[EventKind, datetime],
+                 events: Iterable[Event]) -> tuple[Event, EventKind, datetime] | None:
+    """The first of one case's ``events`` stamped before an earlier in-room milestone or after
+    a later one (by the earliest time of each, among ``known`` and ``events``), with that
+    milestone and its time; None when they are in order. Arrival order does not matter: an
+    ``out_of_room`` may arrive before its ``in_room``, but not be stamped before it."""
+    rank = {kind: i for i, kind in enumerate(IN_ROOM_MILESTONES)}
+    events = [e for e in events if e.kind in rank]
+    earliest = {k: t for k, t in known.items() if k in rank}
+    for e in events:
+        if e.kind not in earliest or e.at < earliest[e.kind]:
+            earliest[e.kind] = e.at
+    for e in events:
+        for kind, at in earliest.items():
+            if (rank[kind] < rank[e.kind] and at > e.at) or \
+                    (rank[kind] > rank[e.kind] and at < e.at):
+                return e, kind, at
+    return None

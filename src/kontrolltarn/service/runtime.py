@@ -23,23 +23,37 @@ from kontrolltarn.control import (
     apply_suggestion,
     board_view,
     cancellation_risks,
+    concerned_cases,
     room_view,
     suggest,
 )
 from kontrolltarn.formats.issues import Issue
-from kontrolltarn.model import CancellationReason, Event, Hospital, ModelError, PlannedCase, Program
+from kontrolltarn.model import (
+    CancellationReason,
+    Event,
+    EventKind,
+    Hospital,
+    ModelError,
+    PlannedCase,
+    Program,
+    out_of_order,
+)
 from kontrolltarn.store import (
     UNAVAILABLE_ERRORS,
+    CaseEdit,
     Imported,
     Job,
     Notice,
+    Poster,
     Published,
     Store,
     StoredSuggestion,
+    UnknownCase,
+    VersionConflict,
 )
 
 from .auth import Principal
-from .clocks import EventClock, TowerClock
+from .clocks import FUTURE_TOLERANCE, TowerClock, WallClock, board_now, latest_allowed
 from .hub import Hub
 from .jobs import JobRunner, Scope, plan_scope
 from .settings import Settings
@@ -59,6 +73,15 @@ def _import_detail(result: Any) -> dict[str, Any]:
 class Ingested:
     new: list[str]
     duplicates: int
+
+
+class EventRefused(Exception):
+    """An event of a feed's batch the service cannot take: ``events[index].field`` has
+    ``value``, for ``reason``. Nothing of the batch is stored."""
+
+    def __init__(self, index: int, field: str, value: Any, reason: str) -> None:
+        super().__init__(f"events[{index}].{field}={value!r}: {reason}")
+        self.index, self.field, self.value, self.reason = index, field, value, reason
 
 
 class Runtime:
@@ -87,7 +110,9 @@ class Runtime:
             hospital = stored
         self.hospital = hospital
         self.day = day or hospital.today
-        self.clock = clock or EventClock()
+        #: the wall clock unless a test, benchmark (``EventClock``) or the demo's replay
+        #: (``ReplayClock``) chooses another; ``now`` holds it inside the board's day
+        self.clock: TowerClock = clock or WallClock()
         self.hub = Hub()
         self.lock = threading.RLock()
         self._import_lock = threading.Lock()
@@ -142,7 +167,8 @@ class Runtime:
 
     # ------------------------------------------------------------------ reading
     def now(self) -> datetime:
-        return self.clock.now(self.tower)
+        """The board's now: the clock's, held inside the board's day (``clocks.board_now``)."""
+        return board_now(self.tower, self.clock.now(self.tower))
 
     def board(self) -> dict[str, Any]:
         """Every room; views kept current by the live-update task are served as they are, only
@@ -288,10 +314,68 @@ class Runtime:
                 "database": "ok" if self.store.database.available else "unavailable"}
 
     # ------------------------------------------------------------------ writing
-    def ingest(self, events: Sequence[Event]) -> Ingested:
-        """Store first (durable), then apply; a repeat is acknowledged but changes nothing."""
-        new = self.store.events.append(events)
-        fresh = [e for e in events if e.id in new]
+    def feed(self, events: Sequence[Event], principal: Principal,
+             label: str | None = None) -> Ingested:
+        """A producer's batch (``POST /api/events``), all or nothing: ``EventRefused`` when an
+        event names an unknown case or room, is stamped more than ``FUTURE_TOLERANCE`` after
+        the service's now, or puts its case's in-room milestones out of order;
+        ``store.ConflictingEvent`` when an id comes again with other content. The events are
+        stored with the principal as their source, and the batch is audited with them."""
+        try:
+            self._check_feed(events)
+        except EventRefused:
+            # this process may not yet have applied another process's events: look again
+            # after catching up (only when something looked wrong, so the usual path is fast)
+            self._apply_stored_events()
+            self._check_feed(events)
+        return self.ingest(events, Poster(principal.username, principal.role.value, label))
+
+    def _check_feed(self, events: Sequence[Event]) -> None:
+        latest = latest_allowed(self.tower, self.clock)
+        hospital = self.hospital
+        announced = {e.case_id for e in events if e.kind is EventKind.EMERGENCY_REQUESTED}
+        by_case: dict[str, list[Event]] = {}
+        for i, e in enumerate(events):
+            if e.at > latest:
+                raise EventRefused(i, "at", e.at.isoformat(),
+                                   f"later than now plus {FUTURE_TOLERANCE} ({latest.isoformat()})")
+            if e.room_id is not None and e.room_id not in hospital.room_by_id:
+                raise EventRefused(i, "room_id", e.room_id, "unknown room")
+            if e.case_id is not None and e.case_id not in announced \
+                    and not self._known_case(e.case_id):
+                raise EventRefused(i, "case_id", e.case_id, "unknown case (neither planned, "
+                                   "a referral, nor announced by emergency_requested)")
+            if e.case_id is not None:
+                by_case.setdefault(e.case_id, []).append(e)
+        with self.lock:
+            for case_id, mine in by_case.items():
+                state = self.tower.live.cases.get(case_id)
+                breach = out_of_order(state.milestones if state else {}, mine)
+                if breach is not None:
+                    event, kind, at = breach
+                    raise EventRefused(events.index(event), "at", event.at.isoformat(),
+                                       f"{event.kind.value} of case {case_id} cannot be at this "
+                                       f"time: {kind.value} is at {at.isoformat()}")
+
+    def _known_case(self, case_id: str) -> bool:
+        """A referral or emergency of the hospital, on the day's plan, seen in an event (an
+        emergency announced by emergency_requested), or planned on another day."""
+        hospital = self.hospital
+        if case_id in hospital.referral_by_id or case_id in hospital.emergency_by_id or \
+                case_id in self.tower.live.planned or case_id in self.tower.live.cases:
+            return True
+        try:
+            self.store.plans.get(case_id)
+        except UnknownCase:
+            return False
+        return True
+
+    def ingest(self, events: Sequence[Event], poster: Poster | None = None) -> Ingested:
+        """Store first (durable), then apply; a repeat is acknowledged but changes nothing
+        (counted once as a duplicate, also when an id comes twice in one batch). Events the
+        service makes itself (decisions, porters, the demo's replay) come in here directly."""
+        new = self.store.events.append(events, poster=poster)
+        fresh = list({e.id: e for e in events if e.id in new}.values())
         with self.lock:
             dirty = self.tower.apply(fresh)
         if fresh:
@@ -300,21 +384,35 @@ class Runtime:
         return Ingested([e.id for e in fresh], len(events) - len(fresh))
 
     def change_case(self, case_id: str, version: int, changes: dict[str, Any],
-                    principal: Principal, why: str, suggestion_id: str | None = None,
+                    principal: Principal, why: str,
                     reason: CancellationReason | None = None) -> PlannedCase:
         """``reason``: why a cancellation happened (kept in the case's history; default OTHER)."""
-        plan = self.store.plans.change(case_id, version, changes, by=principal.username, why=why,
-                                       suggestion_id=suggestion_id, reason=reason)
+        return self.change_cases([CaseEdit(case_id, version, changes, reason)], principal,
+                                 why)[0]
+
+    def change_cases(self, edits: list[CaseEdit], principal: Principal, why: str,
+                     suggestion_id: str | None = None,
+                     unchanged: dict[str, int] | None = None) -> list[PlannedCase]:
+        """Cases changed together, each on the version its author saw (``Plans.change_many``:
+        all or nothing, ``VersionConflict`` naming a stale case), then shown and audited."""
+        plans = self.store.plans.change_many(edits, by=principal.username, why=why,
+                                             suggestion_id=suggestion_id, unchanged=unchanged)
+        dirty: set[str] = set()
         with self.lock:
-            dirty = self.tower.live.set_plan(plan)
+            for plan in plans:
+                dirty |= self.tower.live.set_plan(plan)
         self._mark(dirty, [])
-        self.store.audit.record(principal.username, principal.role.value, "case.change", "case",
-                                case_id, detail={"changes": changes, "version": plan.version,
-                                                 "suggestion": suggestion_id})
-        return plan
+        for edit, plan in zip(edits, plans, strict=True):
+            self.store.audit.record(principal.username, principal.role.value, "case.change",
+                                    "case", edit.case_id,
+                                    detail={"changes": edit.changes, "version": plan.version,
+                                            "suggestion": suggestion_id})
+        return plans
 
     def refresh_suggestions(self) -> int:
-        """Let the agent look at the forecasts; store new suggestions, withdraw stale ones."""
+        """Let the agent look at the forecasts; store new suggestions, withdraw stale ones.
+        Each records the versions of the cases it concerns as the agent saw them: accepting
+        it after one of them changed is refused (``decide``)."""
         # on a snapshot: the what-ifs take a while and must not hold up ingest
         with self.lock:
             tower = self.tower.snapshot()
@@ -323,9 +421,11 @@ class Runtime:
         found = suggest(tower, now, forecasts)
         new = 0
         for s in found:
+            versions = {c: tower.live.planned[c].version
+                        for c in concerned_cases(s.action) if c in tower.live.planned}
             new += self.store.suggestions.offer(s.id, s.kind, s.case_id, s.room_id,
-                                                {**s.action, "room_id": s.room_id}, s.effect,
-                                                s.summary)
+                                                {**s.action, "room_id": s.room_id,
+                                                 "versions": versions}, s.effect, s.summary)
         self.store.suggestions.expire_except({s.id for s in found})
         if new:
             self.hub.publish("suggestions", {"new": new})
@@ -333,34 +433,46 @@ class Runtime:
 
     def decide(self, suggestion_id: str, accept: bool, principal: Principal,
                why: str) -> StoredSuggestion:
-        """Record the decision; accepting runs the repair and applies its changes. If the repair
-        is refused the decision is undone and the suggestion stays open."""
+        """Record the decision; accepting runs the repair and applies its changes, all of
+        them or none: on the versions the suggestion recorded for its cases (another
+        coordinator's change since is a ``VersionConflict``), the others' as the repair read
+        them. If refused, the decision is undone and the suggestion stays open."""
         decided = self.store.suggestions.decide(suggestion_id, accept, principal.username, why)
-        self.store.audit.record(principal.username, principal.role.value,
-                                "suggestion.accept" if accept else "suggestion.reject",
-                                "suggestion", suggestion_id,
-                                detail={"kind": decided.kind, "why": why})
         if not accept:
+            self.store.audit.record(principal.username, principal.role.value,
+                                    "suggestion.reject", "suggestion", suggestion_id,
+                                    detail={"kind": decided.kind, "why": why})
             self.hub.publish("suggestions", {"decided": suggestion_id})
             return decided
+        recorded = {str(c): int(v) for c, v in decided.action.get("versions", {}).items()}
         try:
             with self.lock:
-                program = Program(tuple(p.entry for p in self.store.plans.day(self.day)
+                planned = {p.case_id: p for p in self.store.plans.day(self.day)}
+                program = Program(tuple(p.entry for p in planned.values()
                                         if p.status not in ("cancelled", "unscheduled")))
                 result = apply_suggestion(self.tower, decided.kind, decided.action, self.now(),
                                           decision_id=suggestion_id, program=program)
             # a cancellation's reason as plan.repair gave it (on the decision's event)
             reasons = {e.case_id: e.reason for e in result.events if e.reason is not None}
-            for case_id, changes in result.changes:
-                current = self.store.plans.get(case_id)
-                self.change_case(case_id, current.version, changes, principal,
-                                 why=f"{decided.kind}: {why}", suggestion_id=suggestion_id,
-                                 reason=reasons.get(case_id))
-        except ActionRefused:
+            seen = {c: p.version for c, p in planned.items()} | recorded
+            edits = [CaseEdit(case_id, seen[case_id] if case_id in seen
+                              else self.store.plans.get(case_id).version, changes,
+                              reasons.get(case_id)) for case_id, changes in result.changes]
+            self.change_cases(edits, principal, why=f"{decided.kind}: {why}",
+                              suggestion_id=suggestion_id, unchanged=recorded)
+        except (ActionRefused, VersionConflict) as refused:
             self.store.suggestions.reopen(suggestion_id)
+            self.store.audit.record(principal.username, principal.role.value,
+                                    "suggestion.refused", "suggestion", suggestion_id,
+                                    detail={"kind": decided.kind, "why": why,
+                                            "refused": str(refused)})
             raise
-        if result.events:
-            self.ingest(result.events)
+        self.store.audit.record(principal.username, principal.role.value, "suggestion.accept",
+                                "suggestion", suggestion_id,
+                                detail={"kind": decided.kind, "why": why})
+        if result.events:  # audited as the decision above; the coordinator is their source
+            self.ingest(result.events, Poster(principal.username, principal.role.value,
+                                              audit=False))
         for room_id, case_id in result.porter_requests:
             self.store.logistics.request("porter", room_id, case_id, principal.username)
         with self.lock:

@@ -21,6 +21,10 @@ Why = Annotated[str, StringConstraints(max_length=2000)]
 
 
 class Strict(BaseModel):
+    """Unknown fields are refused; numbers and booleans are strict (``Field(strict=True)``):
+    ``"1"`` or ``true`` for a version, ``1`` or ``"yes"`` for a boolean are a 422, not
+    quietly converted."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -36,7 +40,9 @@ class EventIn(Strict):
     case_id: Ident | None = None
     room_id: Ident | None = None
     reason: CancellationReason | None = None
-    source: Annotated[str, StringConstraints(min_length=1, max_length=32)] = "live"
+    #: what the producer calls itself (free text, kept in the batch's audit entry); never the
+    #: actor: the stored source is the logged-in user who posted the batch
+    source: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
 
 
 class EventBatch(Strict):
@@ -44,13 +50,13 @@ class EventBatch(Strict):
 
 
 class CaseChangeIn(Strict):
-    version: int = Field(ge=1, le=2**31 - 1)
+    version: int = Field(ge=1, le=2**31 - 1, strict=True)
     why: Why = ""
     room_id: Ident | None = None
     session_id: Ident | None = None
-    start_min: int | None = Field(default=None, ge=0, le=2 * 24 * 60)
-    planned_min: int | None = Field(default=None, ge=1, le=24 * 60)
-    position: int | None = Field(default=None, ge=1, le=1000)
+    start_min: int | None = Field(default=None, ge=0, le=2 * 24 * 60, strict=True)
+    planned_min: int | None = Field(default=None, ge=1, le=24 * 60, strict=True)
+    position: int | None = Field(default=None, ge=1, le=1000, strict=True)
     status: Literal["planned", "cancelled", "done"] | None = None
     #: why a case is cancelled (with ``status: cancelled``; OTHER when not given)
     reason: CancellationReason | None = None
@@ -62,7 +68,7 @@ class ToldIn(Strict):
 
 
 class DecisionIn(Strict):
-    accept: bool
+    accept: bool = Field(strict=True)
     why: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
@@ -76,7 +82,7 @@ class PorterStatusIn(Strict):
 
 
 class PatientLinkIn(Strict):
-    hours_valid: int = Field(default=72, ge=1, le=24 * 14)
+    hours_valid: int = Field(default=72, ge=1, le=24 * 14, strict=True)
 
 
 class PatientSessionIn(Strict):
@@ -106,12 +112,12 @@ class JobIn(Strict):
 
     kind: Literal["optimise", "repair", "capacity", "roster"] = "optimise"
     first_day: date
-    days: int = Field(1, ge=1, le=31)
+    days: int = Field(1, ge=1, le=31, strict=True)
     location_id: Ident | None = None
-    time_limit_s: float = Field(30.0, gt=0, le=3600)
-    seed: int = Field(0, ge=0, le=2**31 - 1)
+    time_limit_s: float = Field(30.0, gt=0, le=3600, strict=True)
+    seed: int = Field(0, ge=0, le=2**31 - 1, strict=True)
     event: RepairEventIn | None = None
-    weeks: int | None = Field(None, ge=1, le=26)
+    weeks: int | None = Field(None, ge=1, le=26, strict=True)
 
 
 class PublishIn(Strict):

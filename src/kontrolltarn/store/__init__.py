@@ -27,13 +27,21 @@ from .database import (
     make_engine,
     migrate,
 )
-from .events import EventLog
+from .events import ConflictingEvent, EventLog, Poster
 from .history import PastRecords
 from .hospital import Hospitals
 from .jobs import JOB_KINDS, Job, JobFinished, Jobs, ScopeBusy, UnknownJob
 from .logistics import Logistics, LogisticsRequest
 from .notify import Notice, Notifier, PostgresNotifier, notifier_for
-from .plans import NotPlanned, PlanChange, Plans, UnknownCase, VersionConflict, plan_fields
+from .plans import (
+    CaseEdit,
+    NotPlanned,
+    PlanChange,
+    Plans,
+    UnknownCase,
+    VersionConflict,
+    plan_fields,
+)
 from .programs import NotPublishable, Programs, ProgramVersion, Published, UnknownVersion
 from .users import User, Users
 from .workflow import AlreadyDecided, StoredSuggestion, Suggestions
@@ -57,9 +65,9 @@ class Store:
         #: tells the other service processes on this database what changed (``notify``)
         self.notifier = notifier_for(engine)
         self.hospital = Hospitals(engine, self.notifier)
-        self.events = EventLog(engine, self.notifier)
-        self.plans = Plans(engine, self.notifier)
         self.audit = AuditLog(engine)
+        self.events = EventLog(engine, self.notifier, self.audit)
+        self.plans = Plans(engine, self.notifier)
         self.users = Users(engine)
         self.suggestions = Suggestions(engine, self.notifier)
         self.logistics = Logistics(engine, self.notifier)
@@ -110,11 +118,11 @@ class Store:
         self.engine.dispose()
 
 
-__all__ = ["AlreadyDecided", "AuditEntry", "AuditLog", "DatabaseUnavailable", "DatabaseWatch",
-           "ENV_URL", "UNAVAILABLE_ERRORS", "describe", "EventLog", "Hospitals",
-           "JOB_KINDS", "Job", "JobFinished", "Jobs", "Logistics", "LogisticsRequest", "NotPublishable",
-           "Notice", "Notifier", "PlanChange", "Plans", "PostgresNotifier", "ProgramVersion", "Programs",
-           "NotPlanned", "PastRecords", "Published", "ScopeBusy", "Store", "StoredSuggestion",
-           "Suggestions", "UnknownCase", "UnknownJob",
-           "UnknownVersion", "User", "Users", "VersionConflict", "default_url", "downgrade", "make_engine",
-           "migrate", "notifier_for", "plan_fields"]
+__all__ = ["AlreadyDecided", "AuditEntry", "AuditLog", "CaseEdit", "ConflictingEvent",
+           "DatabaseUnavailable", "DatabaseWatch", "ENV_URL", "UNAVAILABLE_ERRORS", "describe",
+           "EventLog", "Hospitals", "JOB_KINDS", "Job", "JobFinished", "Jobs", "Logistics",
+           "LogisticsRequest", "NotPublishable", "Notice", "Notifier", "PlanChange", "Plans", "Poster",
+           "PostgresNotifier", "ProgramVersion", "Programs", "NotPlanned", "PastRecords", "Published",
+           "ScopeBusy", "Store", "StoredSuggestion", "Suggestions", "UnknownCase", "UnknownJob",
+           "UnknownVersion", "User", "Users", "VersionConflict", "default_url", "downgrade",
+           "make_engine", "migrate", "notifier_for", "plan_fields"]

@@ -1,9 +1,12 @@
 """The append-only event log. Appending is idempotent by event id, so a producer that is unsure
-whether a batch arrived (a timeout, a server killed mid-request) simply sends it again."""
+whether a batch arrived (a timeout, a server killed mid-request) simply sends it again. An id
+sent again with other content (kind, time, case, room, reason) is not a repeat but a conflict:
+the whole batch is refused (``ConflictingEvent``) and nothing of it is stored."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from kontrolltarn.model import CancellationReason, CaseChange, ChangeKind, Event, EventKind
 
+from .audit import AuditLog
 from .hospital import append_case_change
 from .notify import Notifier
 from .tables import CaseChangeRow, EventRow, HospitalRow
@@ -21,26 +25,56 @@ from .tables import CaseChangeRow, EventRow, HospitalRow
 APPEND_LOCK = 0x6B745F6576  # "kt_ev"
 
 
+class ConflictingEvent(Exception):
+    """An event id already stored (or earlier in the same batch) with other content."""
+
+    def __init__(self, event_id: str, field: str, stored: Any, sent: Any) -> None:
+        super().__init__(f"event {event_id}: already recorded with {field}={stored!r}, "
+                         f"sent again with {field}={sent!r}")
+        self.event_id, self.field = event_id, field
+
+
+@dataclass(frozen=True)
+class Poster:
+    """Who posted a batch (the authenticated principal): the stored events' ``source`` and the
+    batch's audit entry name them, never what the request body says."""
+
+    username: str
+    role: str
+    #: what the producer calls itself (free text from the body: kept in the audit entry only)
+    label: str | None = None
+    #: False when the caller audits the action that made the events (a porter request, a
+    #: room marked ready, an accepted suggestion), so it is not recorded twice
+    audit: bool = True
+
+
 class EventLog:
-    def __init__(self, engine: Engine, notifier: Notifier | None = None) -> None:
+    def __init__(self, engine: Engine, notifier: Notifier | None = None,
+                 audit: AuditLog | None = None) -> None:
         self.engine = engine
         self.notifier = notifier or Notifier()
+        self.audit = audit or AuditLog(engine)
         self._postgres = engine.dialect.name == "postgresql"
         insert = (postgresql.insert if self._postgres else sqlite.insert)
         table: Any = EventRow.__table__
         self._insert = (insert(table).on_conflict_do_nothing(index_elements=["id"])
                         .returning(table.c.id, table.c.seq))
 
-    def append(self, events: Sequence[Event], received_at: datetime | None = None) -> set[str]:
+    def append(self, events: Sequence[Event], received_at: datetime | None = None,
+               poster: Poster | None = None) -> set[str]:
         """Store the events not stored before; returns the ids that were new. One transaction:
-        the whole batch is durable when this returns."""
+        the whole batch is durable when this returns. With a ``poster`` each event's source is
+        the poster's username and the batch is audited in the same transaction (one entry:
+        how many were new and their ``seq`` range, so a batch of hundreds costs one row).
+        ``ConflictingEvent`` when an id comes again with other content: nothing is stored."""
         if not events:
             return set()
         now = received_at or datetime.now(UTC)
         unique = _unique(events)
+        source = None if poster is None else poster.username[:SOURCE_LENGTH]
         rows = [{"id": e.id, "kind": e.kind.value, "at": e.at, "case_id": e.case_id,
                  "room_id": e.room_id, "reason": e.reason.value if e.reason else None,
-                 "source": e.source, "received_at": now} for e in unique]
+                 "source": source or e.source, "received_at": now} for e in unique]
         # one cached statement run with many parameter sets: SQLAlchemy sends them as batched
         # multi-row INSERTs ("insertmanyvalues") instead of compiling a new statement per batch
         with self.engine.begin() as conn:
@@ -51,6 +85,15 @@ class EventLog:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK})
             stored = conn.execute(self._insert, rows).all()
             new = {row[0] for row in stored}
+            if len(new) < len(unique):  # repeats: the same content, or a conflict (rolled back)
+                _refuse_conflicts(conn, [e for e in unique if e.id not in new])
+            if poster is not None and poster.audit:
+                seqs = [row[1] for row in stored]
+                self.audit.record(poster.username, poster.role, "events.post", "events",
+                                  None, conn=conn, detail={
+                                      "new": len(new), "repeated": len(events) - len(new),
+                                      "seq": [min(seqs), max(seqs)] if seqs else None,
+                                      "label": poster.label})
             _record_done(conn, [e for e in unique if e.id in new
                                 and e.kind is EventKind.OUT_OF_ROOM and e.case_id], now)
             if stored:
@@ -113,11 +156,39 @@ def _record_done(conn: Any, events: list[Event], now: datetime) -> None:
             note=event.id))
 
 
+#: the stored source's length (the username of the poster, cut to fit; the audit has it whole)
+SOURCE_LENGTH = 32
+#: what makes two events with one id the same event (``source`` is who sent it, not what)
+_CONTENT = ("kind", "at", "case_id", "room_id", "reason")
+
+
+def _difference(first: Event, second: Event) -> tuple[str, Any, Any] | None:
+    """The first field of ``_CONTENT`` in which the two events differ (times as instants)."""
+    for name in _CONTENT:
+        a, b = getattr(first, name), getattr(second, name)
+        if a != b:
+            return name, a, b
+    return None
+
+
 def _unique(events: Iterable[Event]) -> list[Event]:
+    """The batch without repeats of an id; a repeat with other content is a conflict."""
     seen: dict[str, Event] = {}
     for e in events:
-        seen.setdefault(e.id, e)
+        kept = seen.setdefault(e.id, e)
+        if kept is not e and (differs := _difference(kept, e)) is not None:
+            raise ConflictingEvent(e.id, *differs)
     return list(seen.values())
+
+
+def _refuse_conflicts(conn: Any, repeats: list[Event]) -> None:
+    """Raise ``ConflictingEvent`` if a repeated id is stored with other content."""
+    ids = [e.id for e in repeats]
+    stored = {row.id: _event(row) for row in
+              conn.execute(select(EventRow).where(EventRow.id.in_(ids))).all()}
+    for sent in repeats:
+        if (differs := _difference(stored[sent.id], sent)) is not None:
+            raise ConflictingEvent(sent.id, *differs)
 
 
 def _event(row: Any) -> Event:

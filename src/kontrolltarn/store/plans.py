@@ -39,6 +39,24 @@ class UnknownCase(KeyError):
     pass
 
 
+@dataclass(frozen=True)
+class CaseEdit:
+    """One case's change, made on the ``version`` its author saw."""
+
+    case_id: str
+    version: int
+    changes: dict[str, Any]
+    reason: CancellationReason | None = None
+
+
+def _still_at(conn: Connection, case_id: str, version: int) -> None:
+    """The version check's verdict: ``VersionConflict`` unless the case is at ``version``."""
+    current = conn.execute(select(CasePlanRow.version)
+                           .where(CasePlanRow.case_id == case_id)).scalar_one_or_none()
+    if current != version:
+        raise VersionConflict(case_id, version, current)
+
+
 class NotPlanned(Exception):
     """The case has no date to tell (cancelled, done or taken off the program)."""
 
@@ -116,15 +134,32 @@ class Plans:
                reason: CancellationReason | None = None) -> PlannedCase:
         """Apply ``changes`` if the case is still at ``expected_version``; one atomic UPDATE with
         the version in its WHERE clause, so a concurrent edit can never be overwritten."""
-        bad = set(changes) - set(EDITABLE)
-        if bad:
-            raise ValueError(f"field {sorted(bad)[0]!r} cannot be changed")
-        if "status" in changes and changes["status"] not in STATUSES:
-            raise ValueError(f"status={changes['status']!r}: must be one of {STATUSES}")
+        return self.change_many([CaseEdit(case_id, expected_version, changes, reason)], by=by,
+                                why=why, suggestion_id=suggestion_id)[0]
+
+    def change_many(self, edits: list[CaseEdit], *, by: str, why: str = "",
+                    suggestion_id: str | None = None,
+                    unchanged: dict[str, int] | None = None) -> list[PlannedCase]:
+        """Apply several cases' changes in one transaction, each guarded by its version
+        (``change``), and check that the cases of ``unchanged`` (case → version) are still at
+        theirs: one stale case is a ``VersionConflict`` and nothing is changed (an accepted
+        suggestion applies whole or not at all)."""
+        for edit in edits:
+            bad = set(edit.changes) - set(EDITABLE)
+            if bad:
+                raise ValueError(f"field {sorted(bad)[0]!r} cannot be changed")
+            status = edit.changes.get("status", "planned")
+            if status not in STATUSES:
+                raise ValueError(f"status={status!r}: must be one of {STATUSES}")
         with self.engine.begin() as conn:
-            after = self._change(conn, case_id, expected_version, changes, by=by, why=why,
-                                 suggestion_id=suggestion_id, reason=reason)
-            self.notifier.announce(conn, "plans", cases=[case_id])
+            changed = {e.case_id for e in edits}
+            for case_id, version in (unchanged or {}).items():
+                if case_id not in changed:
+                    _still_at(conn, case_id, version)
+            after = [self._change(conn, e.case_id, e.version, e.changes, by=by, why=why,
+                                  suggestion_id=suggestion_id, reason=e.reason) for e in edits]
+            if after:
+                self.notifier.announce(conn, "plans", cases=[p.case_id for p in after])
         return after
 
     def tell(self, case_id: str, *, by: str, why: str = "") -> CaseChange | None:
@@ -162,9 +197,7 @@ class Plans:
             .where(CasePlanRow.case_id == case_id, CasePlanRow.version == expected_version)
             .values(**changes, version=CasePlanRow.version + 1, updated_at=now, updated_by=by))
         if result.rowcount != 1:
-            current = conn.execute(select(CasePlanRow.version)
-                                   .where(CasePlanRow.case_id == case_id)).scalar_one_or_none()
-            raise VersionConflict(case_id, expected_version, current)
+            _still_at(conn, case_id, expected_version)
         after = _plan(conn.execute(select(CasePlanRow).where(CasePlanRow.case_id == case_id))
                       .one())
         old, new = plan_fields(before), plan_fields(after)

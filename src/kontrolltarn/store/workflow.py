@@ -40,10 +40,19 @@ class Suggestions:
 
     def offer(self, suggestion_id: str, kind: str, case_id: str | None, room_id: str | None,
               action: dict[str, Any], effect: dict[str, Any], summary: str) -> bool:
-        """Store a suggestion unless one with the same id exists; True when it is new."""
+        """Store a suggestion unless one with the same id exists; True when it is new. An open
+        one made again on changed cases (``action["versions"]`` differ) is made anew in place:
+        it now stands for the cases as they are (browsers are told to reload it)."""
         with self.engine.begin() as conn:
-            if conn.execute(select(SuggestionRow.id)
-                            .where(SuggestionRow.id == suggestion_id)).first():
+            found = conn.execute(select(SuggestionRow.status, SuggestionRow.action)
+                                 .where(SuggestionRow.id == suggestion_id)).first()
+            if found is not None:
+                if found.status == "open" and \
+                        found.action.get("versions") != action.get("versions"):
+                    conn.execute(update(SuggestionRow).where(SuggestionRow.id == suggestion_id)
+                                 .values(action=action, effect=effect, summary=summary,
+                                         created_at=datetime.now(UTC)))
+                    self.notifier.announce(conn, "suggestions", renewed=suggestion_id)
                 return False
             conn.execute(insert(SuggestionRow), [dict(
                 id=suggestion_id, created_at=datetime.now(UTC), kind=kind, case_id=case_id,

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi import Path as PathParam
 
 from kontrolltarn.model import Event, EventKind
+from kontrolltarn.store import Poster
 
 from ..auth import Need, Principal
 from ..runtime import Runtime
@@ -15,6 +15,11 @@ from ..schemas import PorterRequestIn, PorterStatusIn
 from . import runtime
 
 router = APIRouter(tags=["logistics"])
+
+
+def _by(who: Principal) -> Poster:
+    """The user behind a porter or room event (its source); the action is audited here."""
+    return Poster(who.username, who.role.value, audit=False)
 
 
 def _out(r: Any) -> dict[str, Any]:
@@ -34,8 +39,10 @@ def request_porter(body: PorterRequestIn, rt: Runtime = Depends(runtime),
     rt.store.audit.record(who.username, who.role.value, "porter.request", "porter_request",
                           str(made.id), detail={"room_id": body.room_id})
     if body.case_id:
-        rt.ingest([Event(f"porter-{made.id}-called", EventKind.CALLED, datetime.now(UTC),
-                         case_id=body.case_id, room_id=body.room_id, source="porter")])
+        # stamped with the board's now: on a board of another day than today it stays in
+        # that day, so no forecast waits for a time days away
+        rt.ingest([Event(f"porter-{made.id}-called", EventKind.CALLED, rt.now(),
+                         case_id=body.case_id, room_id=body.room_id)], _by(who))
     rt.hub.publish("logistics", {"porter_request": made.id})
     return _out(made)
 
@@ -58,8 +65,8 @@ def update_porter(body: PorterStatusIn, request_id: int = PathParam(ge=1, le=2**
     rt.store.audit.record(who.username, who.role.value, f"porter.{body.status}",
                           "porter_request", str(request_id))
     if body.status == "done" and found.case_id:
-        rt.ingest([Event(f"porter-{request_id}-arrived", EventKind.ARRIVED, datetime.now(UTC),
-                         case_id=found.case_id, room_id=found.room_id, source="porter")])
+        rt.ingest([Event(f"porter-{request_id}-arrived", EventKind.ARRIVED, rt.now(),
+                         case_id=found.case_id, room_id=found.room_id)], _by(who))
     rt.hub.publish("logistics", {"porter_request": request_id})
     assert updated is not None
     return _out(updated)
@@ -72,9 +79,9 @@ def room_ready(room_id: str = PathParam(min_length=1, max_length=64),
     """The room is cleaned and prepared: records the room-ready milestone."""
     if room_id not in rt.hospital.room_by_id:
         raise HTTPException(404, f"room_id={room_id!r}: unknown room")
-    now = datetime.now(UTC)
+    now = rt.now()  # the board's now (see request_porter)
     event = Event(f"ready-{room_id}-{now.timestamp():.3f}", EventKind.ROOM_READY, now,
-                  room_id=room_id, source=f"user:{who.role.value}")
-    rt.ingest([event])
+                  room_id=room_id)
+    rt.ingest([event], _by(who))
     rt.store.audit.record(who.username, who.role.value, "room.ready", "room", room_id)
     return {"room_id": room_id, "ready_at": now.isoformat()}

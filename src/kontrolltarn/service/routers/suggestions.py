@@ -42,14 +42,21 @@ def refresh(rt: Runtime = Depends(runtime),
 def decide(body: DecisionIn, suggestion_id: str = PathParam(min_length=1, max_length=64),
            rt: Runtime = Depends(runtime),
            who: Principal = Need("suggestion:decide")) -> dict[str, Any]:
-    """Accept (runs the repair) or reject, with the reason. Recorded: who, when, why."""
+    """Accept (runs the repair) or reject, with the reason. Recorded: who, when, why. 409 and
+    nothing applied if a case the suggestion concerns was changed after it was made."""
     if rt.store.suggestions.get(suggestion_id) is None:
         raise HTTPException(404, f"suggestion_id={suggestion_id!r}: unknown suggestion")
     try:
         return _out(rt.decide(suggestion_id, body.accept, who, body.why))
     except AlreadyDecided:
         raise HTTPException(409, f"suggestion {suggestion_id} is already decided") from None
-    except (ActionRefused, VersionConflict) as refused:
+    except VersionConflict as conflict:  # as PATCH /api/cases: the case changed since
+        raise HTTPException(409, {"msg": f"not applied: case {conflict.case_id} was changed "
+                                         "since the suggestion was made",
+                                  "case_id": conflict.case_id,
+                                  "suggested_on_version": conflict.expected,
+                                  "current_version": conflict.actual}) from None
+    except ActionRefused as refused:
         raise HTTPException(409, f"not applied: {refused}") from None
 
 
