@@ -121,3 +121,23 @@ def test_a_job_left_running_by_a_stopped_process_fails_and_frees_its_scope(store
     failed = store.jobs.get(job.id)
     assert failed.status == "failed" and "stopped" in (failed.error or "")
     assert store.jobs.start("optimise", "2026-11-30+1", {}, "koordinator").status == "queued"
+
+
+def test_a_version_made_before_another_was_published_is_stale(store: Store) -> None:
+    """Issue 21, optimistic concurrency on every change of a program: a proposal planned on a
+    live plan that another publication has changed since would silently undo that
+    publication; it is refused (plan again), and nothing changes."""
+    first = store.programs.add(_program(_entry("C1")), DAY, 1, by="planner:optimise")
+    rival = store.programs.add(_program(_entry("C2")), DAY, 1, by="planner:baseline")
+    store.programs.publish(first.id, by="koordinator", role="coordinator", why="first")
+    with pytest.raises(NotPublishable, match=f"version {first.id} .*published after"):
+        store.programs.publish(rival.id, by="koordinator", role="coordinator", why="late")
+    assert store.programs.get(rival.id).status == "proposed"
+    assert {p.case_id: p.status for p in store.plans.day(DAY)} == {"C1": "planned"}
+    # another day's version is not affected, and a new plan of the day publishes
+    elsewhere = store.programs.add(_program(_entry("C3", day=DAY + timedelta(days=1))),
+                                   DAY + timedelta(days=1), 1, by="planner:optimise")
+    replanned = store.programs.add(_program(_entry("C2")), DAY, 1, by="planner:optimise")
+    assert store.programs.publish(elsewhere.id, by="k", role="coordinator", why="next day")
+    assert store.programs.publish(replanned.id, by="k", role="coordinator",
+                                  why="planned again").superseded == [first.id]

@@ -65,9 +65,10 @@ class Event:
 
 def out_of_order(known: Mapping[EventKind, datetime],
                  events: Iterable[Event]) -> tuple[Event, EventKind, datetime] | None:
-    """The first of one case's ``events`` stamped before an earlier in-room milestone or after
+    """The last of one case's ``events`` stamped before an earlier in-room milestone or after
     a later one (by the earliest time of each, among ``known`` and ``events``), with that
-    milestone and its time; None when they are in order. Arrival order does not matter: an
+    milestone and its time; None when they are in order. (Of two events of a batch that
+    disagree, the later one in the batch is named.) Arrival order does not matter: an
     ``out_of_room`` may arrive before its ``in_room``, but not be stamped before it."""
     rank = {kind: i for i, kind in enumerate(IN_ROOM_MILESTONES)}
     events = [e for e in events if e.kind in rank]
@@ -75,7 +76,7 @@ def out_of_order(known: Mapping[EventKind, datetime],
     for e in events:
         if e.kind not in earliest or e.at < earliest[e.kind]:
             earliest[e.kind] = e.at
-    for e in events:
+    for e in reversed(events):
         for kind, at in earliest.items():
             if (rank[kind] < rank[e.kind] and at > e.at) or \
                     (rank[kind] > rank[e.kind] and at < e.at):

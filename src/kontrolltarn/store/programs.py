@@ -32,7 +32,8 @@ class UnknownVersion(KeyError):
 
 
 class NotPublishable(Exception):
-    """The version is not a draft or proposal (already published or superseded)."""
+    """The version is not a draft or proposal (already published or superseded), or it is
+    stale: another version of an overlapping scope was published after it was made."""
 
 
 @dataclass(frozen=True)
@@ -148,21 +149,20 @@ class Programs:
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             version = self._get(conn, version_id)
+            newer = _published_since(conn, version)
+            if newer is not None:  # it was planned on a live plan that is no longer there
+                raise NotPublishable(f"version {version_id} is stale: version {newer} of an "
+                                     f"overlapping scope was published after it was made; "
+                                     f"plan again")
             claimed = conn.execute(update(ProgramVersionRow).where(
                 ProgramVersionRow.id == version_id,
                 ProgramVersionRow.status.in_(PUBLISHABLE))
                 .values(status="published", published_by=by, published_at=now, why=why))
             if claimed.rowcount != 1:  # published or superseded (also by a concurrent publish)
                 raise NotPublishable(f"version {version_id} is {version.status}")
-            overlap = [ProgramVersionRow.status == "published",
-                       ProgramVersionRow.id != version_id,
-                       ProgramVersionRow.first_day <= version.last_day,
-                       ProgramVersionRow.last_day >= version.first_day]
-            if version.location_id is not None:
-                overlap.append(or_(ProgramVersionRow.location_id.is_(None),
-                                   ProgramVersionRow.location_id == version.location_id))
             superseded = [int(i) for i in conn.execute(
-                select(ProgramVersionRow.id).where(and_(*overlap))).scalars()]
+                select(ProgramVersionRow.id).where(and_(
+                    ProgramVersionRow.status == "published", *_overlapping(version)))).scalars()]
             if superseded:
                 conn.execute(update(ProgramVersionRow)
                              .where(ProgramVersionRow.id.in_(superseded))
@@ -200,6 +200,26 @@ def _version(row: Any, size: int, program: Program) -> ProgramVersion:
     return ProgramVersion(int(row.id), row.first_day, row.last_day, row.location_id, row.method,
                           row.status, row.created_by, row.created_at, row.published_by,
                           row.published_at, row.why, size, program)
+
+
+def _overlapping(version: ProgramVersion) -> list[Any]:
+    """Conditions for the other versions whose scope overlaps ``version``'s (days, location)."""
+    overlap = [ProgramVersionRow.id != version.id,
+               ProgramVersionRow.first_day <= version.last_day,
+               ProgramVersionRow.last_day >= version.first_day]
+    if version.location_id is not None:
+        overlap.append(or_(ProgramVersionRow.location_id.is_(None),
+                           ProgramVersionRow.location_id == version.location_id))
+    return overlap
+
+
+def _published_since(conn: Connection, version: ProgramVersion) -> int | None:
+    """The optimistic check of a program: a version of an overlapping scope published after
+    ``version`` was made (its id), or None. Such a version changed the live plan ``version``
+    was planned on, so publishing ``version`` would silently undo it."""
+    return conn.execute(select(ProgramVersionRow.id).where(
+        ProgramVersionRow.published_at > version.created_at, *_overlapping(version))
+        .order_by(ProgramVersionRow.published_at.desc()).limit(1)).scalar_one_or_none()
 
 
 def _sizes(conn: Connection, ids: list[int]) -> dict[int, int]:
