@@ -35,6 +35,7 @@ from sqlalchemy import create_engine, text
 from kontrolltarn.formats.native import save_hospital
 from kontrolltarn.model import Program
 from kontrolltarn.service import Runtime, Settings
+from kontrolltarn.service.clocks import EventClock
 from kontrolltarn.simulate.replay import play_day
 from kontrolltarn.store import Store
 from kontrolltarn.synth import SCALES, generate
@@ -288,7 +289,8 @@ def main() -> None:
     try:
         # --- board render, in process, half-way through a simulated day
         store = Store.open(url)
-        runtime = Runtime(Settings(), hospital, store)
+        # the latest event's clock (explicitly): the board half-way through the played day
+        runtime = Runtime(Settings(), hospital, store, clock=EventClock())
         program = Program(tuple(p.entry for p in store.plans.day(runtime.day)))
         day_events = play_day(hospital, program, runtime.day, truth=Truth.of_hospital(hospital), seed=0)
         runtime.ingest(day_events[: len(day_events) // 2])
