@@ -4,11 +4,12 @@ What a user calls: ``build_roster`` (the CP-SAT builder) on the ``people_from_ho
 ``demand_from_sessions`` of a session plan, ``check_roster`` (the independent rule checker,
 which imports no solver), ``roster_stats`` (fairness and wishes), ``load_rules`` and the
 roster's types and files; for the INRC-II benchmark, ``evaluate_inrc2`` (its judge, equal to
-the organisers' validator).
+the organisers' validator) and ``solve_inrc2`` (its static problem, built from the same CP-SAT
+blocks as the roster).
 
 Modules: ``rules`` (the Act's limits), ``roster`` (types and I/O), ``demand`` (session plan →
 demand), ``checker`` (the judge), ``stats``, ``greedy`` and ``solver`` (the builder);
-``inrc2_checker`` (the INRC-II judge).
+``cpsat`` (the CP-SAT blocks both builders share), ``inrc2_checker`` and ``inrc2_solver``.
 """
 
 from __future__ import annotations
@@ -40,10 +41,12 @@ from .rules import WorkingTimeRules, load_rules
 from .stats import RosterStats, roster_stats
 
 if TYPE_CHECKING:
+    from .inrc2_solver import Inrc2Result, solve_inrc2
     from .solver import GroupResult, RosterResult, build_roster
 
-#: loaded on first use: the builder needs OR-Tools, which takes most of a second to import
-_FROM_SOLVER = ("GroupResult", "RosterResult", "build_roster")
+#: loaded on first use: the builders need OR-Tools, which takes most of a second to import
+_FROM_SOLVER = {"GroupResult": "solver", "RosterResult": "solver", "build_roster": "solver",
+                "Inrc2Result": "inrc2_solver", "solve_inrc2": "inrc2_solver"}
 
 __all__ = [
     "DEFAULT_SHIFT_TYPES",
@@ -54,6 +57,7 @@ __all__ = [
     "Demand",
     "GroupResult",
     "Inrc2Evaluation",
+    "Inrc2Result",
     "Person",
     "Roster",
     "RosterResult",
@@ -75,12 +79,13 @@ __all__ = [
     "roster_to_dict",
     "run_cost",
     "save_roster",
+    "solve_inrc2",
 ]
 
 
 def __getattr__(name: str) -> Any:
     if name in _FROM_SOLVER:
-        from . import solver  # deferred: heavy (OR-Tools)
+        from importlib import import_module  # deferred: the builders are heavy (OR-Tools)
 
-        return getattr(solver, name)
+        return getattr(import_module(f".{_FROM_SOLVER[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

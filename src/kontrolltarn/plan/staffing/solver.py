@@ -4,24 +4,24 @@ The problem splits exactly by (location, role): people work at one location in o
 demand is per location and role, so each group is solved on its own (fast, and a group's time
 limit is in proportion to its size). Inside a group, every working-time rule is a hard
 constraint written from ``WorkingTimeRules``; coverage, contract hours, fairness and
-preferences are weighted soft terms. The roster is judged by ``checker.check_roster``, never
-by this module.
+preferences are weighted soft terms. The model is built from the blocks of ``cpsat`` that
+the INRC-II benchmark's model uses too. The roster is judged by ``checker.check_roster``,
+never by this module.
 """
 
 from __future__ import annotations
 
-import signal
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from types import FrameType
 
 from ortools.sat.python import cp_model
 
 from kontrolltarn.model import ModelError
 
+from .cpsat import CtrlC, ShiftModel, new_solver, run_search
 from .greedy import greedy_assignment
 from .roster import DEFAULT_SHIFT_TYPES, Demand, Person, Roster, Shift, ShiftType
 from .rules import WorkingTimeRules
@@ -156,7 +156,8 @@ class _GroupModel:
         self.insts = _instances(self.days, types)
         self.conflicts = _rest_conflicts(self.insts, rules)
         self.windows = _weekly_rest_windows(self.insts, weeks, rules)
-        self.m = cp_model.CpModel()
+        self.shifts_model = ShiftModel()
+        self.m = self.shifts_model.m
         self.day_of = [self.origin.date() + timedelta(days=d) for d in range(self.days)]
         self._add_shift_variables()
         self.total_limit = _roster_hours_limit(rules, self.days, weeks)
@@ -198,7 +199,7 @@ class _GroupModel:
         for p_idx, p in enumerate(self.people):
             for k, inst in enumerate(self.insts):
                 if self.day_of[inst.day] not in p.unavailable:
-                    self.x[p_idx, k] = self.m.new_bool_var(f"x{p_idx}_{k}")
+                    self.x[p_idx, k] = self.shifts_model.assign((p_idx, k), f"x{p_idx}_{k}")
         self.by_person: dict[int, list[int]] = defaultdict(list)
         for p_idx, k in self.x:
             self.by_person[p_idx].append(k)
@@ -210,13 +211,13 @@ class _GroupModel:
         for k in ks:
             per_day[self.insts[k].day].append(self.x[p_idx, k])
         for vars_ in per_day.values():
-            self.m.add_at_most_one(vars_)
+            self.shifts_model.at_most_one(vars_)
 
     def _add_daily_rest(self, p_idx: int, ks: set[int]) -> None:
         """No two shifts that overlap or leave less than the daily rest between them."""
         for a, b in self.conflicts:
             if a in ks and b in ks:
-                self.m.add_bool_or([self.x[p_idx, a].Not(), self.x[p_idx, b].Not()])
+                self.shifts_model.forbid_both(self.x[p_idx, a], self.x[p_idx, b])
 
     def _add_weekly_hours(self, p_idx: int, ks: set[int], w: int) -> None:
         """Worked minutes in week w stay within the week's limit."""
@@ -303,19 +304,17 @@ class _GroupModel:
     def _add_coverage(self) -> None:
         """Each demanded slot is covered by its count of people present for all of it, and
         with its competence mix; what is missing is a gap, paid for in the first stage."""
-        m, x, people = self.m, self.x, self.people
+        sm, x, people = self.shifts_model, self.x, self.people
         for d_idx, d in enumerate(self.demand):
             covering = [k for k, inst in enumerate(self.insts) if _covers(inst, d, self.origin)]
             present = [(p_idx, x[p_idx, k]) for p_idx in range(len(people)) for k in covering
                        if (p_idx, k) in x]
-            gap = m.new_int_var(0, d.count, f"gap{d_idx}")
-            m.add(sum(v for _, v in present) + gap >= d.count)
+            gap = sm.shortfall([v for _, v in present], d.count, f"gap{d_idx}")
             self.coverage_terms.append(W_UNCOVERED * gap)
             self.gap_vars.append((gap, d_idx, None, d.count))
             for comp, need in d.competences.items():
-                cgap = m.new_int_var(0, need, f"cgap{d_idx}_{comp}")
-                m.add(sum(v for p_idx, v in present if comp in people[p_idx].competences)
-                      + cgap >= need)
+                cgap = sm.shortfall([v for p_idx, v in present if comp in people[p_idx].competences],
+                                    need, f"cgap{d_idx}_{comp}")
                 self.coverage_terms.append(W_COMPETENCE * cgap)
                 self.gap_vars.append((cgap, d_idx, comp, need))
 
@@ -429,7 +428,7 @@ def solve_group(
     time_limit: float,
     workers: int = 2,
     seed: int = 0,
-    on_solver: Callable[[cp_model.CpSolver | None], None] | None = None,
+    ctrl_c: CtrlC | None = None,
 ) -> tuple[list[Shift], str, int, float]:
     """Roster one group of people with the same role and location. Returns the shifts, the
     CP-SAT status name, the uncovered person-shifts and the objective.
@@ -443,22 +442,17 @@ def solve_group(
     hint_cost = _coverage_cost(hint_values, people, demand, model.covering_of)
     model.add_complete_hint(hint_values)
     model.cap_loads_at(hint_values)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
+    solver = new_solver(max(0.5, 0.6 * time_limit), workers, seed)
     started = time.monotonic()
     coverage = sum(model.coverage_terms)
-    if on_solver:
-        on_solver(solver)
     values, best_coverage, name = hint_values, hint_cost, "GREEDY"
     if hint_cost > 0:
         m.minimize(coverage)
-        solver.parameters.max_time_in_seconds = max(0.5, 0.6 * time_limit)
-        status = solver.solve(m)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < hint_cost:
+        first = run_search(m, solver, ctrl_c)
+        if first.found and solver.objective_value < hint_cost:
             values = {key: solver.value(var) for key, var in x.items()}
             best_coverage = int(solver.objective_value)
-            name = solver.status_name(status)
+            name = first.status
     remaining = time_limit - (time.monotonic() - started)
     if hint_cost == 0:  # covered already: polish for half the share, leave the rest to others
         remaining /= 2
@@ -467,14 +461,12 @@ def solve_group(
         model.add_complete_hint(values)
         m.minimize(sum(model.objective))
         solver.parameters.max_time_in_seconds = remaining
-        second = solver.solve(m)
-        if second in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        second = run_search(m, solver, ctrl_c)
+        if second.found:
             values = {key: solver.value(var) for key, var in x.items()}
-            name = f"{name}+{solver.status_name(second)}"
+            name = f"{name}+{second.status}"
         else:
-            name = f"{name}+{solver.status_name(second)}(kept)"
-    if on_solver:
-        on_solver(None)
+            name = f"{name}+{second.status}(kept)"
     uncovered = _uncovered(values, people, demand, model.insts, model.origin)
     return model.shifts(values), name, uncovered, float(best_coverage)
 
@@ -582,22 +574,7 @@ def build_roster(
     order = sorted(groups, key=lambda key: (load[key], key))
     shifts: list[Shift] = []
     results: list[GroupResult] = []
-    current: list[cp_model.CpSolver | None] = [None]
-    interrupted = [False]
-
-    def on_sigint(signum: int, frame: FrameType | None) -> None:
-        interrupted[0] = True
-        if current[0] is not None:
-            current[0].stop_search()
-
-    def set_current(s: cp_model.CpSolver | None) -> None:
-        current[0] = s
-
-    try:
-        previous = signal.signal(signal.SIGINT, on_sigint)
-    except ValueError:  # not the main thread: Ctrl-C is the caller's business
-        previous = None
-    try:
+    with CtrlC() as ctrl_c:
         for i, key in enumerate(order):
             if progress:
                 progress(f"{key[0]} {key[1]}", i, len(groups))
@@ -614,9 +591,9 @@ def build_roster(
                 share,
                 workers,
                 seed,
-                set_current,
+                ctrl_c,
             )
-            if interrupted[0]:
+            if ctrl_c.pressed:
                 raise KeyboardInterrupt
             shifts += got
             results.append(
@@ -624,8 +601,5 @@ def build_roster(
             )
         if progress:
             progress("done", len(groups), len(groups))
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
     roster = Roster(first_day, weeks, tuple(people), tuple(shifts), tuple(demand), published_on)
     return RosterResult(roster, results, time.monotonic() - started)

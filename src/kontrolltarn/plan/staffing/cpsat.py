@@ -1,0 +1,239 @@
+"""CP-SAT building blocks shared by the staffing rosters: the Norwegian roster (``solver``) and
+the INRC-II benchmark (``inrc2_solver``) are built from these, so a better block improves both.
+
+``ShiftModel`` holds the model and the assignment variables (one boolean per person and
+something they can work: a shift instance, or a (day, shift type, skill)), and adds the
+families of constraints the two share, one method per family: one shift a day, forbidden
+pairs (rest, successions), coverage with a soft shortfall, soft min/max limits on runs of
+days with the history at the border, weekends, and counts outside a range. ``run_search``
+runs CP-SAT with a time limit, a seed, a progress report per improving solution and Ctrl-C
+(``CtrlC``) that stops the search and keeps the best solution so far.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
+
+from ortools.sat.python import cp_model, cp_model_helper
+
+Literal = cp_model_helper.Literal  # a boolean variable or its negation
+#: one soft penalty term: ``units`` per unit of the constraint's weight when ``var`` is 1
+Penalty = tuple[int, cp_model.IntVar]
+
+
+def negated(lit: Literal) -> Literal:
+    return lit.Not()
+
+
+class ShiftModel:
+    """A CP-SAT model of who works what, with the blocks both rosters use."""
+
+    def __init__(self) -> None:
+        self.m = cp_model.CpModel()
+        self.x: dict[Hashable, cp_model.IntVar] = {}
+
+    def assign(self, key: Hashable, name: str) -> cp_model.IntVar:
+        """The variable 'the person of ``key`` works the option of ``key``'."""
+        var = self.m.new_bool_var(name)
+        self.x[key] = var
+        return var
+
+    def at_most_one(self, lits: Sequence[Literal]) -> None:
+        """At most one of ``lits`` (a person's options on one day)."""
+        self.m.add_at_most_one(lits)
+
+    def boolean_sum(self, lits: Sequence[Literal], name: str) -> cp_model.IntVar:
+        """A new boolean equal to the sum of ``lits``, which are at most one at a time (works
+        shift type s on day d, whatever the skill; works on day d at all)."""
+        var = self.m.new_bool_var(name)
+        self.m.add(sum(lits) == var)
+        return var
+
+    def forbid_both(self, a: Literal, b: Literal) -> None:
+        """Not both of ``a`` and ``b`` (too little rest between them, a forbidden succession)."""
+        self.m.add_bool_or([a.Not(), b.Not()])
+
+    def shortfall(self, present: Sequence[Literal], need: int, name: str,
+                  exact: bool = False) -> cp_model.IntVar:
+        """How many of ``need`` people ``present`` misses (0..need): a coverage gap to pay for.
+        Bounded from below only, unless ``exact``: then it is the shortfall itself, so the
+        cost of every solution found is its true cost."""
+        gap = self.m.new_int_var(0, need, name)
+        if exact:
+            self.m.add_max_equality(gap, [0, need - sum(present)])
+        else:
+            self.m.add(sum(present) + gap >= need)
+        return gap
+
+    def outside(self, count: cp_model.LinearExprT, low: int, high: int, most: int,
+                name: str) -> tuple[cp_model.IntVar, cp_model.IntVar]:
+        """(under, over): how far ``count`` (0..``most``) falls below ``low`` and rises above
+        ``high``."""
+        under = self.m.new_int_var(0, max(0, low), f"{name}_under")
+        over = self.m.new_int_var(0, max(0, most - high), f"{name}_over")
+        self.m.add_max_equality(under, [0, low - count])
+        self.m.add_max_equality(over, [0, count - high])
+        return under, over
+
+    def any_of(self, lits: Sequence[Literal], name: str) -> cp_model.IntVar:
+        """A boolean equal to 'any of ``lits``' (a working weekend)."""
+        var = self.m.new_bool_var(name)
+        self.m.add_max_equality(var, lits)
+        return var
+
+    def differ(self, a: Literal, b: Literal, name: str) -> cp_model.IntVar:
+        """A boolean equal to 'exactly one of ``a`` and ``b``' (half a weekend)."""
+        var = self.m.new_bool_var(name)
+        self.m.add_bool_xor([a, b, var.Not()])
+        return var
+
+    def _pattern(self, lits: Sequence[Literal], name: str) -> cp_model.IntVar:
+        """A boolean equal to 'all of ``lits`` hold'. Defined both ways, so a penalty is paid
+        exactly when due and a solution's cost is its true cost (no slack for the search to
+        clean up)."""
+        var = self.m.new_bool_var(name)
+        self.m.add_bool_or([negated(lit) for lit in lits] + [var])
+        for lit in lits:
+            self.m.add_implication(var, lit)
+        return var
+
+    def run_limits(self, on: Sequence[Literal], history_run: int, minimum: int, maximum: int,
+                   name: str) -> list[Penalty]:
+        """Soft limits on runs of consecutive days whose literal in ``on`` is 1 (worked days,
+        days off, days on one shift type), a run of ``history_run`` days going on at the
+        border. As the INRC-II rules count them:
+        - each day inside the horizon that takes a run past ``maximum`` costs 1;
+        - a run that ends inside the horizon shorter than ``minimum`` costs the days missing,
+          also when it began before the first day; a run still going on the last day is free.
+        Returns the penalty terms (units, indicator)."""
+        days = len(on)
+        terms: list[Penalty] = []
+        if maximum < days + history_run:
+            for d in range(days):
+                start = d - maximum  # the run at d is too long iff days start..d are all on
+                if start < 0 and history_run < -start:
+                    continue
+                terms.append((1, self._pattern(on[max(0, start):d + 1], f"{name}_max{d}")))
+        if history_run > 0:  # the run from before the border ends after ``length`` more days
+            for length in range(0, minimum - history_run):
+                if length >= days:
+                    break
+                lits = [*on[:length], negated(on[length])]
+                terms.append((minimum - history_run - length, self._pattern(lits, f"{name}_hmin{length}")))
+        for s in range(1 if history_run > 0 else 0, days):
+            for length in range(1, minimum):
+                if s + length >= days:
+                    break
+                lits = ([negated(on[s - 1])] if s > 0 else []) + [*on[s:s + length], negated(on[s + length])]
+                terms.append((minimum - length, self._pattern(lits, f"{name}_min{s}_{length}")))
+        return terms
+
+
+def new_solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    return solver
+
+
+class CtrlC:
+    """While open, Ctrl-C stops the CP-SAT search being watched instead of killing the process;
+    ``pressed`` tells the caller, who decides what to keep. Outside the main thread Ctrl-C is
+    the caller's business and nothing is installed."""
+
+    def __init__(self) -> None:
+        self.solver: cp_model.CpSolver | None = None
+        self.pressed = False
+        self._previous: Callable[[int, FrameType | None], object] | int | None = None
+        self.installed = False
+
+    def watch(self, solver: cp_model.CpSolver | None) -> None:
+        self.solver = solver
+
+    def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
+        self.pressed = True
+        if self.solver is not None:
+            self.solver.stop_search()
+
+    def __enter__(self) -> CtrlC:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+            self.installed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.installed:
+            signal.signal(signal.SIGINT, self._previous)
+            self.installed = False
+
+
+#: progress report per improving solution: (objective, best bound, seconds since the start)
+Progress = Callable[[float, float, float], None]
+
+
+class _Improvements(cp_model.CpSolverSolutionCallback):
+    def __init__(self, report: Progress) -> None:
+        super().__init__()
+        self.report = report
+        self.started = time.monotonic()
+
+    def on_solution_callback(self) -> None:
+        self.report(self.objective_value, self.best_objective_bound, time.monotonic() - self.started)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    status: str  # CP-SAT's status name
+    found: bool  # a solution is available (optimal or feasible)
+    objective: float | None
+    bound: float | None
+    seconds: float
+
+
+@contextmanager
+def _watched(ctrl_c: CtrlC | None, solver: cp_model.CpSolver) -> Iterator[None]:
+    if ctrl_c is not None:
+        ctrl_c.watch(solver)
+    try:
+        yield
+    finally:
+        if ctrl_c is not None:
+            ctrl_c.watch(None)
+
+
+def run_search(model: cp_model.CpModel, solver: cp_model.CpSolver, ctrl_c: CtrlC | None = None,
+               progress: Progress | None = None) -> SearchResult:
+    """Solve ``model`` (its objective set) with ``solver``'s parameters; Ctrl-C, when watched,
+    ends the search early with the best solution found so far.
+
+    Watched, the search runs in a thread while this one waits in short joins: Python runs a
+    signal handler only between bytecodes of the main thread, which a solve in the main thread
+    would block until the end. CP-SAT's own Ctrl-C catching is then off, so ``CtrlC`` knows."""
+    started = time.monotonic()
+    if ctrl_c is not None and ctrl_c.pressed:
+        return SearchResult("INTERRUPTED", False, None, None, 0.0)
+    callback = _Improvements(progress) if progress else None
+    with _watched(ctrl_c, solver):
+        if ctrl_c is None or not ctrl_c.installed:
+            status = solver.solve(model, callback)
+        else:
+            solver.parameters.catch_sigint_signal = False
+            statuses: list[cp_model.CpSolverStatus] = []
+            search = threading.Thread(target=lambda: statuses.append(solver.solve(model, callback)),
+                                      name="cp-sat search", daemon=True)
+            search.start()
+            while search.is_alive():
+                search.join(0.1)
+            status = statuses[0]
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return SearchResult(solver.status_name(status), found,
+                        solver.objective_value if found else None,
+                        solver.best_objective_bound if found else None,
+                        time.monotonic() - started)

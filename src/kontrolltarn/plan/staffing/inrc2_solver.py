@@ -1,0 +1,205 @@
+"""The static INRC-II problem solved with the staffing module's CP-SAT blocks (``cpsat``).
+
+One boolean per (nurse, day, shift type, skill the nurse has), so H4 holds by construction;
+H1 (one shift a day), H2 (minimum coverage) and H3 (forbidden successions, the history's last
+shift included) are hard constraints. S1-S7 are the soft terms at the competition's weights,
+each penalty indicator defined both ways, so the objective of every roster found is exactly
+its competition cost. The solver never judges itself: ``evaluate_inrc2`` does, and when no
+roster is found in time the result is empty and the checker says what is missing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from kontrolltarn.model.inrc2 import (
+    WEIGHT_COMPLETE_WEEKEND,
+    WEIGHT_CONSECUTIVE_OFF,
+    WEIGHT_CONSECUTIVE_SHIFT,
+    WEIGHT_CONSECUTIVE_WORK,
+    WEIGHT_OPTIMAL_COVERAGE,
+    WEIGHT_PREFERENCE,
+    WEIGHT_TOTAL_ASSIGNMENTS,
+    WEIGHT_WORKING_WEEKENDS,
+    Assignment,
+    Instance,
+    Solution,
+)
+
+from .cpsat import CtrlC, Progress, ShiftModel, new_solver, run_search
+
+
+@dataclass(frozen=True)
+class Inrc2Result:
+    solution: Solution
+    status: str  # CP-SAT's status (INFEASIBLE, UNKNOWN: no roster found, ``solution`` empty)
+    objective: float | None  # the model's own view; the checker's cost is the one to report
+    bound: float | None  # CP-SAT's lower bound on the objective
+    seconds: float
+    interrupted: bool  # stopped by Ctrl-C (the solution is the best so far)
+
+
+class Inrc2Model:
+    """The CP-SAT model of one instance: each ``_add_*`` adds one constraint family."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.inst = instance
+        self.sm = ShiftModel()
+        self.m = self.sm.m
+        self.days = instance.days
+        self.shifts = [t.name for t in instance.scenario.shift_types]
+        self.objective: list[cp_model.LinearExprT] = []
+        self.x: dict[tuple[int, int, str, str], cp_model.IntVar] = {}
+        self.on_shift: dict[tuple[int, int, str], cp_model.IntVar] = {}  # any skill
+        self.works: dict[tuple[int, int], cp_model.IntVar] = {}
+        for n, nurse in enumerate(instance.scenario.nurses):
+            self._add_assignments(n, nurse.skills)
+        self._add_coverage()
+        for n in range(len(instance.scenario.nurses)):
+            self._add_successions(n)
+            self._add_runs(n)
+            self._add_weekends(n)
+            self._add_total(n)
+        self._add_preferences()
+        self.m.minimize(sum(self.objective))
+
+    def _add_assignments(self, n: int, skills: tuple[str, ...]) -> None:
+        """H1, H4: at most one (shift type, skill) a day, only skills the nurse has; the
+        indicators 'on shift type s' and 'works' of each day."""
+        sm = self.sm
+        for d in range(self.days):
+            day: list[cp_model.IntVar] = []
+            for s in self.shifts:
+                options = [sm.assign((n, d, s, k), f"x{n}_{d}_{s}_{k}") for k in skills]
+                for k, var in zip(skills, options, strict=True):
+                    self.x[n, d, s, k] = var
+                day += options
+                self.on_shift[n, d, s] = sm.boolean_sum(options, f"y{n}_{d}_{s}")
+            sm.at_most_one(day)
+            self.works[n, d] = sm.boolean_sum([self.on_shift[n, d, s] for s in self.shifts], f"w{n}_{d}")
+
+    def _add_coverage(self) -> None:
+        """H2 (at least the minimum) and S1 (shortfall below the optimum)."""
+        nurses = self.inst.scenario.nurses
+        for w, week in enumerate(self.inst.weeks):
+            for r in week.requirements:
+                for i in range(7):
+                    d = 7 * w + i
+                    present = [self.x[n, d, r.shift, r.skill] for n, nurse in enumerate(nurses)
+                               if r.skill in nurse.skills]
+                    if r.minimum[i]:
+                        self.m.add(sum(present) >= r.minimum[i])
+                    if r.optimal[i]:
+                        gap = self.sm.shortfall(present, r.optimal[i], f"opt{d}_{r.shift}_{r.skill}",
+                                                exact=True)
+                        self.objective.append(WEIGHT_OPTIMAL_COVERAGE * gap)
+
+    def _add_successions(self, n: int) -> None:
+        """H3: no forbidden shift type the day after another, nor after the history's last."""
+        last = self.inst.history.of(self.inst.scenario.nurses[n].name).last_shift
+        for a, b in sorted(self.inst.scenario.forbidden):
+            if a == last:
+                self.m.add(self.on_shift[n, 0, b] == 0)
+            for d in range(self.days - 1):
+                self.sm.forbid_both(self.on_shift[n, d, a], self.on_shift[n, d + 1, b])
+
+    def _penalise(self, weight: int, terms: list[tuple[int, cp_model.IntVar]]) -> None:
+        self.objective += [weight * units * var for units, var in terms]
+
+    def _add_runs(self, n: int) -> None:
+        """S2 (days worked in a row; days on one shift type in a row) and S3 (days off in a row),
+        each run from the history's border."""
+        nurse = self.inst.scenario.nurses[n]
+        c = self.inst.scenario.contract_of(nurse)
+        h = self.inst.history.of(nurse.name)
+        works = [self.works[n, d] for d in range(self.days)]
+        self._penalise(WEIGHT_CONSECUTIVE_WORK, self.sm.run_limits(
+            works, h.consecutive_work, c.min_consecutive_work, c.max_consecutive_work, f"work{n}"))
+        self._penalise(WEIGHT_CONSECUTIVE_OFF, self.sm.run_limits(
+            [w.Not() for w in works], h.consecutive_off, c.min_consecutive_off,
+            c.max_consecutive_off, f"off{n}"))
+        for t in self.inst.scenario.shift_types:
+            self._penalise(WEIGHT_CONSECUTIVE_SHIFT, self.sm.run_limits(
+                [self.on_shift[n, d, t.name] for d in range(self.days)],
+                h.consecutive_shift if h.last_shift == t.name else 0,
+                t.min_consecutive, t.max_consecutive, f"run{n}_{t.name}"))
+
+    def _add_weekends(self, n: int) -> None:
+        """S5 (half-worked weekends, when the contract asks for complete ones) and S7 (working
+        weekends above the contract's maximum, the history's count included)."""
+        nurse = self.inst.scenario.nurses[n]
+        c = self.inst.scenario.contract_of(nurse)
+        h = self.inst.history.of(nurse.name)
+        worked = []
+        for w in range(len(self.inst.weeks)):
+            sat, sun = self.works[n, 7 * w + 5], self.works[n, 7 * w + 6]
+            worked.append(self.sm.any_of([sat, sun], f"we{n}_{w}"))
+            if c.complete_weekends:
+                self.objective.append(WEIGHT_COMPLETE_WEEKEND * self.sm.differ(sat, sun, f"half{n}_{w}"))
+        _, over = self.sm.outside(h.worked_weekends + sum(worked), 0, c.max_working_weekends,
+                                  h.worked_weekends + len(worked), f"weekends{n}")
+        self.objective.append(WEIGHT_WORKING_WEEKENDS * over)
+
+    def _add_total(self, n: int) -> None:
+        """S6: assignments over the horizon (the history's included) outside the contract's."""
+        nurse = self.inst.scenario.nurses[n]
+        c = self.inst.scenario.contract_of(nurse)
+        h = self.inst.history.of(nurse.name)
+        under, over = self.sm.outside(
+            h.worked_days + sum(self.works[n, d] for d in range(self.days)),
+            c.min_total, c.max_total, h.worked_days + self.days, f"total{n}")
+        self.objective += [WEIGHT_TOTAL_ASSIGNMENTS * under, WEIGHT_TOTAL_ASSIGNMENTS * over]
+
+    def _add_preferences(self) -> None:
+        """S4: each requested shift (or day, for ``Any``) the nurse works."""
+        index = {nurse.name: n for n, nurse in enumerate(self.inst.scenario.nurses)}
+        for w, week in enumerate(self.inst.weeks):
+            for q in week.requests:
+                n, d = index[q.nurse], 7 * w + q.day
+                worked = self.works[n, d] if q.shift is None else self.on_shift[n, d, q.shift]
+                self.objective.append(WEIGHT_PREFERENCE * worked)
+
+    def hint(self, solution: Solution) -> None:
+        """Start the search from ``solution`` (its assignments; the rest CP-SAT completes)."""
+        self.m.clear_hints()
+        chosen = {(a.nurse, a.day, a.shift, a.skill) for a in solution.assignments}
+        names = [nurse.name for nurse in self.inst.scenario.nurses]
+        for (n, d, s, k), var in self.x.items():
+            self.m.add_hint(var, int((names[n], d, s, k) in chosen))
+
+    def solution(self, solver: cp_model.CpSolver) -> Solution:
+        names = [nurse.name for nurse in self.inst.scenario.nurses]
+        return Solution(tuple(Assignment(names[n], d, s, k) for (n, d, s, k), var in self.x.items()
+                              if solver.value(var)))
+
+
+def solve_inrc2(
+    instance: Instance,
+    time_limit: float = 60.0,
+    seed: int = 0,
+    workers: int = 2,
+    progress: Progress | None = None,
+    start: Solution | None = None,
+    on_built: Callable[[float], None] | None = None,
+) -> Inrc2Result:
+    """A roster for ``instance`` within ``time_limit`` seconds (model building included).
+
+    ``progress(objective, bound, seconds)`` is called on each better roster; ``start`` is a
+    roster to start from. Ctrl-C stops the search and returns the best roster so far
+    (``interrupted``); an empty roster when none was found."""
+    started = time.monotonic()
+    model = Inrc2Model(instance)
+    if start is not None:
+        model.hint(start)
+    if on_built:
+        on_built(time.monotonic() - started)
+    solver = new_solver(time_limit - (time.monotonic() - started), workers, seed)
+    with CtrlC() as ctrl_c:
+        result = run_search(model.m, solver, ctrl_c, progress)
+    solution = model.solution(solver) if result.found else (start or Solution())
+    return Inrc2Result(solution, result.status, result.objective,
+                       result.bound, time.monotonic() - started, ctrl_c.pressed)

@@ -1,0 +1,115 @@
+"""The INRC-II CP-SAT model against the checker: on tiny random instances its optimum is the
+brute-force optimum of the checker's cost (so every constraint family and border rule means the
+same in both); on a sample instance it returns a roster without hard violations; Ctrl-C stops
+it with the best roster so far."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import threading
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kontrolltarn.formats.inrc2 import read_instance
+from kontrolltarn.model.inrc2 import (
+    Assignment,
+    Contract,
+    History,
+    Instance,
+    Nurse,
+    NurseHistory,
+    Requirement,
+    Scenario,
+    ShiftOffRequest,
+    ShiftType,
+    Solution,
+    WeekData,
+)
+from kontrolltarn.plan.staffing import evaluate_inrc2, solve_inrc2
+from tests.inrc2_data import DATASETS, needs_inrc2
+
+SHIFTS = ("E", "N")
+
+
+@st.composite
+def one_nurse_weeks(draw: st.DrawFn) -> Instance:
+    """One nurse, one week, shift types E and N (N -> E forbidden), random limits, history,
+    requirements and requests: small enough (3^7 rosters) to enumerate."""
+    def limits(top: int) -> tuple[int, int]:
+        lo = draw(st.integers(0, 3))
+        return lo, draw(st.integers(max(lo, 1), top))
+
+    types = tuple(ShiftType(s, *limits(5)) for s in SHIFTS)
+    contract = Contract("C", *limits(7), *limits(6), *limits(6), draw(st.integers(0, 1)),
+                        draw(st.booleans()))
+    scenario = Scenario("rand", 1, ("A",), types, frozenset({("N", "E")}), (contract,),
+                        (Nurse("x", "C", ("A",)),))
+    last = draw(st.sampled_from((None, *SHIFTS)))
+    work = draw(st.integers(1, 7)) if last else 0
+    history = History(0, (NurseHistory(
+        "x", draw(st.integers(0, 3)), draw(st.integers(0, 1)), last,
+        draw(st.integers(1, work)) if last else 0, work, 0 if last else draw(st.integers(1, 7))),))
+    requirements = tuple(
+        Requirement(s, "A", tuple(draw(st.lists(st.integers(0, 1), min_size=7, max_size=7))),
+                    tuple(draw(st.lists(st.integers(0, 1), min_size=7, max_size=7))))
+        for s in SHIFTS)
+    requirements = tuple(Requirement(r.shift, r.skill, tuple(0 if draw(st.booleans()) else m
+                                                             for m in r.minimum),
+                                     tuple(max(m, o) for m, o in zip(r.minimum, r.optimal, strict=True)))
+                         for r in requirements)
+    requests = tuple(ShiftOffRequest("x", draw(st.sampled_from((None, *SHIFTS))), d)
+                     for d in draw(st.lists(st.integers(0, 6), max_size=3)))
+    return Instance("rand_0_0", "rand", 0, (0,), scenario, history, (WeekData(requirements, requests),))
+
+
+def _brute_force_optimum(instance: Instance) -> int | None:
+    best = None
+    for days in itertools.product((None, *SHIFTS), repeat=7):
+        sol = Solution(tuple(Assignment("x", d, s, "A") for d, s in enumerate(days) if s))
+        ev = evaluate_inrc2(instance, sol)
+        if ev.feasible and (best is None or ev.total_cost < best):
+            best = ev.total_cost
+    return best
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(one_nurse_weeks())
+def test_model_optimum_equals_the_checkers_brute_force_optimum(instance: Instance) -> None:
+    result = solve_inrc2(instance, time_limit=10, workers=1)
+    optimum = _brute_force_optimum(instance)
+    if optimum is None:
+        assert result.status == "INFEASIBLE"
+        return
+    assert result.status == "OPTIMAL"
+    ev = evaluate_inrc2(instance, result.solution)
+    assert ev.feasible
+    assert ev.total_cost == optimum == result.objective
+
+
+@needs_inrc2
+def test_sample_instance_gets_a_roster_without_hard_violations() -> None:
+    inst = read_instance("n005w4_0_1-2-3-3", DATASETS)
+    result = solve_inrc2(inst, time_limit=4, seed=1)
+    ev = evaluate_inrc2(inst, result.solution)
+    assert ev.feasible and ev.total_cost > 0
+    assert result.status in ("FEASIBLE", "OPTIMAL") and not result.interrupted
+
+
+@needs_inrc2
+def test_ctrl_c_stops_the_search_with_the_best_roster_so_far() -> None:
+    inst = read_instance("n030w4_1_6-2-9-1", DATASETS)
+    seen: list[float] = []
+
+    def interrupt_after_first(objective: float, bound: float, seconds: float) -> None:
+        if not seen:
+            threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+        seen.append(objective)
+
+    result = solve_inrc2(inst, time_limit=60, progress=interrupt_after_first)
+    assert result.interrupted and result.seconds < 30
+    ev = evaluate_inrc2(inst, result.solution)
+    assert ev.feasible and ev.total_cost <= seen[0]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
