@@ -214,17 +214,21 @@ def _benchmarks_dir() -> Path:
 
 
 def bench(
+    ctx: typer.Context,
     name: str = typer.Argument(..., help="benchmark NAME (a file benchmarks/NAME.py), or 'all'"),
     quick: bool = typer.Option(False, "--quick", help="reduced run, under 45 s"),
 ) -> None:
-    """Run benchmark NAME; it prints one JSON line per measurement."""
+    """Run benchmark NAME; it prints one JSON line per measurement. Further options go to the
+    runner (e.g. ``bench inrc2 --time-limit 30 --seed 1``; see ``benchmarks/NAME.py --help``)."""
     folder = _benchmarks_dir()
     available = sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_"))
     names = available if name == "all" else [name]
+    if name == "all" and ctx.args:
+        raise fail(f"options {' '.join(ctx.args)!r} go to one runner, not to 'all'")
     for bench_name in names:
         if bench_name not in available:
             raise fail(f"NAME={bench_name!r}: unknown benchmark; available: {available}")
-        sys.argv = [str(folder / f"{bench_name}.py"), *(["--quick"] if quick else [])]
+        sys.argv = [str(folder / f"{bench_name}.py"), *(["--quick"] if quick else []), *ctx.args]
         runpy.run_path(str(folder / f"{bench_name}.py"), run_name="__main__")
 
 
@@ -234,4 +238,5 @@ def register(app: typer.Typer) -> None:
     app.command("check")(check_cmd)
     app.command("constraints")(constraints_cmd)
     app.command("demo")(demo)
-    app.command("bench")(bench)
+    app.command("bench", context_settings={"allow_extra_args": True,
+                                           "ignore_unknown_options": True})(bench)
