@@ -12,6 +12,7 @@ runs CP-SAT with a time limit, a seed, a progress report per improving solution 
 
 from __future__ import annotations
 
+import random
 import signal
 import threading
 import time
@@ -136,7 +137,11 @@ class ShiftModel:
 
 
 def new_solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
+    """A solver with the limit, threads and seed. CP-SAT's own Ctrl-C catching is off: it
+    replaces Python's handler during a solve and does not give it back (a later Ctrl-C then
+    kills the process); ``CtrlC`` and ``run_search`` handle Ctrl-C instead."""
     solver = cp_model.CpSolver()
+    solver.parameters.catch_sigint_signal = False
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
@@ -215,7 +220,7 @@ def run_search(model: cp_model.CpModel, solver: cp_model.CpSolver, ctrl_c: CtrlC
 
     Watched, the search runs in a thread while this one waits in short joins: Python runs a
     signal handler only between bytecodes of the main thread, which a solve in the main thread
-    would block until the end. CP-SAT's own Ctrl-C catching is then off, so ``CtrlC`` knows."""
+    would block until the end."""
     started = time.monotonic()
     if ctrl_c is not None and ctrl_c.pressed:
         return SearchResult("INTERRUPTED", False, None, None, 0.0)
@@ -224,7 +229,6 @@ def run_search(model: cp_model.CpModel, solver: cp_model.CpSolver, ctrl_c: CtrlC
         if ctrl_c is None or not ctrl_c.installed:
             status = solver.solve(model, callback)
         else:
-            solver.parameters.catch_sigint_signal = False
             statuses: list[cp_model.CpSolverStatus] = []
             search = threading.Thread(target=lambda: statuses.append(solver.solve(model, callback)),
                                       name="cp-sat search", daemon=True)
@@ -237,3 +241,90 @@ def run_search(model: cp_model.CpModel, solver: cp_model.CpSolver, ctrl_c: CtrlC
                         solver.objective_value if found else None,
                         solver.best_objective_bound if found else None,
                         time.monotonic() - started)
+
+
+def _fixed(model: cp_model.CpModel, x: dict[Hashable, cp_model.IntVar], values: dict[Hashable, int],
+           fix: Callable[[Hashable], bool]) -> cp_model.CpModel:
+    """A copy of ``model`` with the assignments ``fix`` picks fixed at ``values`` and all of
+    them hinted there."""
+    sub = model.clone()
+    sub.clear_hints()
+    for key, var in x.items():
+        value = values[key]
+        sub.add_hint(var, value)
+        if fix(key):
+            domain = sub.proto.variables[var.index].domain
+            domain[0] = domain[1] = value
+    return sub
+
+
+def _negation(free: Neighbourhood) -> Neighbourhood:
+    return lambda key: not free(key)
+
+
+def objective_of(model: cp_model.CpModel, x: dict[Hashable, cp_model.IntVar],
+                 values: dict[Hashable, int], workers: int = 1) -> float | None:
+    """The model's objective for a complete assignment ``values`` (None when it breaks a hard
+    constraint): CP-SAT with every assignment fixed only propagates."""
+    solver = new_solver(10.0, workers, 0)
+    result = run_search(_fixed(model, x, values, lambda key: True), solver)
+    return result.objective if result.found else None
+
+
+#: which assignment variables a neighbourhood frees (the rest keep the incumbent's values)
+Neighbourhood = Callable[[Hashable], bool]
+
+
+@dataclass
+class Incumbent:
+    values: dict[Hashable, int]  # assignment key -> 0/1
+    objective: float
+    optimal: bool = False  # proven: a neighbourhood that freed everything was solved to optimality
+
+
+#: the first neighbourhood frees about this many assignment variables (n030w4: 8 % of them)
+FREE_VARIABLES = 800
+
+
+def improve_in_neighbourhoods(
+    model: cp_model.CpModel,
+    x: dict[Hashable, cp_model.IntVar],
+    incumbent: Incumbent,
+    choose: Callable[[random.Random, float], Neighbourhood],
+    deadline: float,
+    seed: int,
+    workers: int = 2,
+    ctrl_c: CtrlC | None = None,
+    on_better: Callable[[float], None] | None = None,
+) -> Incumbent:
+    """Large-neighbourhood search with CP-SAT until ``deadline`` (``time.monotonic``) or a
+    proven optimum (a neighbourhood that frees everything, solved to optimality): each
+    round frees the assignments ``choose(rng, size)`` picks, fixes every other one at the
+    incumbent, and re-optimises the small model that is left, hinted with the incumbent. A
+    better (or equal: plateaus are crossed) result becomes the incumbent. ``size`` in (0, 1]
+    adapts: a neighbourhood solved to optimality grows the next, one that times out without a
+    better result shrinks it; each round has 1 s.
+    """
+    rng = random.Random(seed)
+    keys = list(x)
+    size, sub_limit, rounds = min(1.0, max(0.02, FREE_VARIABLES / len(keys))), 1.0, 0
+    while time.monotonic() < deadline - 0.05 and not (ctrl_c is not None and ctrl_c.pressed):
+        rounds += 1
+        free = choose(rng, size)
+        everything = all(free(key) for key in keys)
+        sub = _fixed(model, x, incumbent.values, _negation(free))
+        solver = new_solver(min(sub_limit, deadline - time.monotonic()), workers, seed + rounds)
+        result = run_search(sub, solver, ctrl_c)
+        if result.status == "OPTIMAL":
+            size = min(1.0, size * 1.15)
+        elif not result.found or result.objective is None or result.objective >= incumbent.objective:
+            size = max(0.02, size / 1.1)
+        if result.found and result.objective is not None and result.objective <= incumbent.objective:
+            better = result.objective < incumbent.objective
+            incumbent = Incumbent({key: solver.value(var) for key, var in x.items()}, result.objective,
+                                  everything and result.status == "OPTIMAL")
+            if better and on_better:
+                on_better(incumbent.objective)
+            if incumbent.optimal:
+                break
+    return incumbent
