@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -42,6 +43,8 @@ from kontrolltarn.synth import SCALES, generate
 from kontrolltarn.synth.truth import Truth
 
 BENCH = "service"
+#: both ``serve`` processes sign with one secret (as in production), so one login serves both
+SERVE_ENV = {"KONTROLLTARN_ENV": "development", "KONTROLLTARN_SECRET_KEY": secrets.token_hex(32)}
 
 
 def emit(case: str, metric: str, value: float, unit: str, **extra: object) -> None:
@@ -260,7 +263,7 @@ def start_server(port: int, url: str, hospital_file: Path) -> subprocess.Popen[b
     return subprocess.Popen(
         [sys.executable, "-m", "kontrolltarn.cli.main", "serve", "--port", str(port),
          "--database-url", url, "--hospital", str(hospital_file)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **SERVE_ENV})
 
 
 def wait_healthy(base: str, seconds: float = 120) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import threading
@@ -21,6 +22,11 @@ from kontrolltarn.store import Store
 from kontrolltarn.synth import generate
 
 ROLES = ("coordinator", "surgeon", "or_nurse", "anaesthesia", "porter", "leader", "feed")
+
+
+#: the environment of a ``serve`` subprocess with demo users: demo mode, and one secret for every
+#: start (a restarted process accepts the tokens of the one before, as in production)
+DEMO_ENV = {"KONTROLLTARN_ENV": "demo", "KONTROLLTARN_SECRET_KEY": secrets.token_hex(32)}
 
 
 def password(role: str) -> str:

@@ -22,7 +22,7 @@ from kontrolltarn.model import Hospital
 from kontrolltarn.store import make_engine
 
 from ..store.databases import postgres_url
-from .conftest import free_port
+from .conftest import DEMO_ENV, free_port
 
 pytestmark = pytest.mark.postgres
 
@@ -42,7 +42,7 @@ class ServerProcess:
             [sys.executable, "-m", "kontrolltarn.cli.main", "serve", "--port", str(self.port),
              "--database-url", self.url, "--hospital", str(self.hospital_file), "--demo-users"],
             stdout=subprocess.DEVNULL, stderr=stderr,
-            env={**os.environ, "KONTROLLTARN_ENV": "development"})
+            env={**os.environ, **DEMO_ENV})
         if not isinstance(stderr, int):
             stderr.close()  # the server holds its own copy
         deadline = time.monotonic() + 90

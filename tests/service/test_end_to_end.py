@@ -40,7 +40,7 @@ from kontrolltarn.store import Store
 from kontrolltarn.synth.truth import Truth
 
 from ..store.databases import postgres_url
-from .conftest import free_port
+from .conftest import DEMO_ENV, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser]
 
@@ -71,7 +71,7 @@ class Server:
              "--database-url", self.database, "--hospital", str(self.hospital_file),
              "--demo-users", "--no-predict", "--plan-time-limit", "2"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={**os.environ, "KONTROLLTARN_ENV": "development"})
+            env={**os.environ, **DEMO_ENV})
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, "the server exited"

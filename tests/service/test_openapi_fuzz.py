@@ -48,7 +48,8 @@ def test_no_input_gives_a_server_error(fuzz_app) -> None:  # type: ignore[no-unt
         @settings(max_examples=4, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def fuzz(case) -> None:  # type: ignore[no-untyped-def]
-            for auth in (headers, {}):
+            # logging out would end the shared token's session: that one runs anonymously
+            for auth in (headers, {}) if case.path != "/api/auth/logout" else ({},):
                 response = case.call(headers=auth)
                 if response.status_code >= 500:
                     failures.append((case.method, case.formatted_path, response.status_code,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -156,12 +157,17 @@ def test_reads_of_patient_data_are_audited_and_never_logged(
         assert secret not in logged
 
 
-def test_default_secrets_are_refused_outside_development() -> None:
-    with pytest.raises(InsecureSettings):
-        Settings(environment="production")
-    with pytest.raises(InsecureSettings):
-        Settings(environment="production", secret_key="short")
-    Settings(environment="production", secret_key="x" * 40)
+def test_weak_secrets_and_unknown_modes_are_refused_outside_development() -> None:
+    """Issue 21 finding 8: a secret of 32 times "a" was accepted. Production needs 32
+    characters and about 128 bits of estimated entropy; the mode must be one we know."""
+    for weak in ("short", "a" * 32, "ab" * 16, "x" * 40, "abcd" * 10, "0123456789" * 4):
+        with pytest.raises(InsecureSettings, match="KONTROLLTARN_SECRET_KEY"):
+            Settings(environment="production", secret_key=weak)
+    with pytest.raises(InsecureSettings, match="KONTROLLTARN_ENV"):
+        Settings(environment="staging", secret_key=secrets.token_hex(32))
+    Settings(environment="production", secret_key=secrets.token_hex(32))
+    Settings(environment="production", secret_key=secrets.token_urlsafe(32))
+    Settings(environment="development", secret_key="a" * 32)  # development signs what it is given
 
 
 def test_bad_input_is_a_422_naming_field_and_value(client: TestClient) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from kontrolltarn.formats.issues import summarise_warnings
 from kontrolltarn.formats.native import load_history
 from kontrolltarn.model import ModelError
 
-from .options import fail, hospital_option, load_hospital_file, load_program_file
+from .options import cli_actor, fail, hospital_option, load_hospital_file, load_program_file
 
 FORMATS = ("fhir", "xlsx", "csv")
 
@@ -69,7 +68,7 @@ def import_command(
     if target is not None and result.hospital is not None:
         try:
             stored = target.import_hospital(
-                result.hospital, _who(), "cli", file.name,
+                result.hospital, cli_actor(), "cli", file.name,
                 detail={"format": result.format, "read": result.read, "added": result.added},
                 program=result.program, history=result.history)
         except ModelError as exc:
@@ -119,14 +118,6 @@ def template_command(
 
     write_template(output)
     typer.echo(f"wrote {output}")
-
-
-def _who() -> str:
-    """The operating-system user who ran the import, for the audit log."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no name for this uid (containers)
-        return "cli"
 
 
 def _counts(counts: dict[str, Any]) -> str:

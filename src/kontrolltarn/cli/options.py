@@ -4,6 +4,7 @@ names a bad file or value the same way and takes the same flags."""
 
 from __future__ import annotations
 
+import getpass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,14 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     code 2 for bad input, 1 for a failed check, 130 for Ctrl-C."""
     err_console.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)
+
+
+def cli_actor() -> str:
+    """Who runs this command, for the audit log: "cli:<operating-system user>"."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (containers)
+        return "cli"
 
 
 def hospital_option(*, required: bool = True, note: str = "") -> Any:

@@ -16,30 +16,40 @@ from kontrolltarn.simulate.replay import play_day
 from kontrolltarn.synth import generate
 from kontrolltarn.synth.truth import Truth
 
-from .options import hospital_option, load_hospital_file
+from .options import cli_actor, fail, hospital_option, load_hospital_file
 
 #: the optimiser's time limit when serve or demo plans a day at start (seconds); a day of the
 #: default hospital takes about 10 s with it (see docs/control-tower.md)
 PLAN_TIME_LIMIT_S = 10.0
-#: users created in development so the demo can be opened at once (refused outside development)
+#: users created in demo mode so the demo can be opened at once (marked as demo users: any start
+#: outside demo mode disables them, their passwords being public)
 DEMO_USERS = {"koordinator": "coordinator", "leder": "leader", "kirurg": "surgeon",
               "sykepleier": "or_nurse", "anestesi": "anaesthesia", "portor": "porter",
               "feed": "feed"}
+#: roles a user account may have (the service's roles but the patient's, who comes through a
+#: one-time link); named here for --help, checked against ``service.auth.Role``
+USER_ROLES = ("coordinator", "surgeon", "or_nurse", "anaesthesia", "porter", "leader", "feed")
 #: minutes of replayed time before the first patient of the day is called
 REPLAY_LEAD_MIN = 15
 
 
 def _seed(store, hospital_file: Path | None, scale: str, seed: int):
     """The hospital for an empty store, from the file or the generator; its past (the file's
-    history, or the generated history and bookings) is stored for the prediction models."""
+    history, or the generated history and bookings) is stored for the prediction models
+    (audited as "hospital.seed" by whoever ran the command)."""
     if hospital_file is not None:
         hospital = load_hospital_file(hospital_file)
-        store.history.add(load_history(hospital_file))
-        return hospital
-    typer.echo(f"generating the synthetic hospital (scale={scale}, seed={seed}) …")
-    synthetic = generate(scale=scale, seed=seed)
-    store.history.add(synthetic.history, synthetic.bookings)
-    return synthetic.hospital
+        added = store.history.add(load_history(hospital_file))
+        source: dict[str, str | int] = {"file": hospital_file.name}
+    else:
+        typer.echo(f"generating the synthetic hospital (scale={scale}, seed={seed}) …")
+        synthetic = generate(scale=scale, seed=seed)
+        added = store.history.add(synthetic.history, synthetic.bookings)
+        hospital = synthetic.hospital
+        source = {"generator": scale, "seed": seed}
+    store.audit.record(cli_actor(), "cli", "hospital.seed", "hospital", hospital.name,
+                       detail={**source, "past_operations_added": added})
+    return hospital
 
 
 def prediction_models(store, models_dir: Path | None):
@@ -65,18 +75,27 @@ def prediction_models(store, models_dir: Path | None):
 def build_runtime(database_url: str | None, hospital_file: Path | None, scale: str, seed: int,
                   day: date | None, replay_speed: float | None, demo_users: bool,
                   models_dir: Path | None = None, predict: bool = True,
-                  plan_time_limit: float = PLAN_TIME_LIMIT_S):
-    """Open the store, load or generate the hospital (a stored hospital wins: the file or the
-    generator only seed an empty store), plan the day with the optimiser if the store has no
-    published program for it (published as "system:serve", "initial program"; the baseline is
-    kept beside it as a draft to compare with); start loading or training the prediction
-    models (``predict``)."""
+                  plan_time_limit: float = PLAN_TIME_LIMIT_S, environment: str | None = None):
+    """Read the settings (``environment`` overrides ``KONTROLLTARN_ENV``; insecure settings
+    end the command with a one-line error), open the store, load or generate the hospital (a
+    stored hospital wins: the file or the generator only seed an empty store), plan the day
+    with the optimiser if the store has no published program for it (published as
+    "system:serve", "initial program"; the baseline is kept beside it as a draft to compare
+    with); start loading or training the prediction models (``predict``)."""
     # deferred: heavy (fastapi, pandas, scipy, scikit-learn, sqlalchemy)
-    from kontrolltarn.service import Runtime, Settings
+    from kontrolltarn.service import InsecureSettings, Runtime, Settings
     from kontrolltarn.service.clocks import ReplayClock
-    from kontrolltarn.store import Store  # deferred: heavy (sqlalchemy)
+    from kontrolltarn.store import Actor, Store  # deferred: heavy (sqlalchemy)
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env(environment)
+    except InsecureSettings as exc:
+        # one line, no traceback: the operator fixes the environment and starts again
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if demo_users and not settings.demo:
+        raise typer.BadParameter("demo users exist only in demo mode (KONTROLLTARN_ENV=demo)",
+                                 param_hint="--demo-users")
     store = Store.open(database_url or settings.database_url)
     # an empty store is seeded; otherwise the store's hospital wins (Runtime loads it). The
     # models learn from the store's past, so a restart needs no generator.
@@ -92,10 +111,8 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
         runtime.clock = ReplayClock(Clock(runtime.day, runtime.hospital.timezone)
                                     .at(first - 45), replay_speed)
     if demo_users:
-        if settings.environment != "development":
-            raise typer.BadParameter("demo users exist only in development", param_hint="--demo-users")
         for name, role in DEMO_USERS.items():
-            store.users.add(name, f"{name}-demo", role)
+            store.users.add(name, f"{name}-demo", role, demo=True, by=Actor(cli_actor(), "cli"))
     return runtime
 
 
@@ -152,7 +169,8 @@ def serve_demo(port: int = 8000, scale: str = "default", seed: int = 0,
     from kontrolltarn.service import create_app
 
     url = database_url or f"sqlite:///{Path.cwd() / 'kontrolltarn-demo.sqlite3'}"
-    runtime = build_runtime(url, None, scale, seed, None, 12 * 60 / minutes_per_day, True)
+    runtime = build_runtime(url, None, scale, seed, None, 12 * 60 / minutes_per_day, True,
+                            environment="demo")
     stop = threading.Event()
     start_replay(runtime, seed=seed, stop=stop)
     server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port,
@@ -179,7 +197,8 @@ def serve(
     seed: int = typer.Option(0),
     replay: bool = typer.Option(False, help="replay a simulated day into the service"),
     minutes_per_day: float = typer.Option(10.0, min=0.1, help="replay speed: a day in N minutes"),
-    demo_users: bool = typer.Option(False, help="create the demo users (development only)"),
+    demo_users: bool = typer.Option(False, help="create the demo users (KONTROLLTARN_ENV=demo "
+                                                "only; any other start disables them)"),
     models_dir: Path = typer.Option(None, "--models", exists=True, file_okay=False,
                                     help="prediction models from `kontrolltarn predict train`"),
     plan_time_limit: float = typer.Option(PLAN_TIME_LIMIT_S, min=0.1,
@@ -188,7 +207,9 @@ def serve(
     predict: bool = typer.Option(True, help="forecast with kontrolltarn.predict's models "
                                             "(trained on the store's past operations if no --models)"),
 ) -> None:
-    """Run the control tower service and its board."""
+    """Run the control tower service and its board. Production (the default) needs
+    KONTROLLTARN_SECRET_KEY (64 hex characters, e.g. `openssl rand -hex 32`); set
+    KONTROLLTARN_ENV=development or demo for a random per-process secret."""
     import uvicorn  # deferred: heavy (uvicorn)
 
     # deferred: heavy (fastapi, pandas, scipy, scikit-learn, sqlalchemy)
@@ -203,28 +224,85 @@ def serve(
     uvicorn.run(create_app(runtime), host=host, port=port, access_log=False, log_level="info")
 
 
+def _user_store(database_url: str | None):
+    from kontrolltarn.store import Store  # deferred: heavy (sqlalchemy)
+
+    return Store.open(database_url)
+
+
+def _check_role(role: str) -> str:
+    from kontrolltarn.service.auth import Role  # deferred: heavy (fastapi)
+
+    if role not in {r.value for r in Role} - {Role.PATIENT.value}:
+        raise typer.BadParameter(f"role={role!r}: unknown role, choose one of "
+                                 f"{', '.join(USER_ROLES)}", param_hint="--role")
+    return role
+
+
 def add_user(
     username: str = typer.Argument(...),
-    role: str = typer.Option(..., help="coordinator, surgeon, or_nurse, anaesthesia, porter, "
-                                      "leader or feed"),
+    role: str = typer.Option(..., help=f"{', '.join(USER_ROLES)}"),
     database_url: str = typer.Option(None),
 ) -> None:
-    """Create a user (or set a new password); the password is asked for, never an argument."""
-    # deferred: heavy (fastapi, pandas, scipy, scikit-learn, sqlalchemy)
-    from kontrolltarn.service.auth import Role
-    from kontrolltarn.store import Store
+    """Create a user (or replace one: new password and role, its sessions end); the password is
+    asked for, never an argument. Audited as cli:<OS user>."""
+    from kontrolltarn.store import Actor  # deferred: heavy (sqlalchemy)
 
-    if role not in {r.value for r in Role} - {"patient"}:
-        raise typer.BadParameter(f"role={role!r}: unknown role", param_hint="--role")
+    _check_role(role)
     password = getpass.getpass("password: ")
-    store = Store.open(database_url)
-    store.users.add(username, password, role)
+    store = _user_store(database_url)
+    try:
+        store.users.add(username, password, role, by=Actor(cli_actor(), "cli"))
+    except ValueError as exc:  # a password too short: nothing stored
+        raise fail(str(exc)) from None
+    finally:
+        store.close()
     typer.echo(f"user {username} ({role}) saved")
+
+
+def set_role(
+    username: str = typer.Argument(...),
+    role: str = typer.Option(..., help=f"{', '.join(USER_ROLES)}"),
+    database_url: str = typer.Option(None),
+) -> None:
+    """Give a user another role; the user's sessions end at once. Audited as cli:<OS user>."""
+    from kontrolltarn.store import Actor, UnknownUser  # deferred: heavy (sqlalchemy)
+
+    _check_role(role)
+    store = _user_store(database_url)
+    try:
+        store.users.set_role(username, role, by=Actor(cli_actor(), "cli"))
+    except UnknownUser as exc:
+        raise fail(str(exc)) from None
+    finally:
+        store.close()
+    typer.echo(f"user {username} is now {role}; their sessions ended")
+
+
+def set_password(
+    username: str = typer.Argument(...),
+    database_url: str = typer.Option(None),
+) -> None:
+    """Set a user's password (asked for, never an argument); the user's sessions end at once.
+    Audited as cli:<OS user>."""
+    from kontrolltarn.store import Actor, UnknownUser  # deferred: heavy (sqlalchemy)
+
+    password = getpass.getpass("password: ")
+    store = _user_store(database_url)
+    try:
+        store.users.set_password(username, password, by=Actor(cli_actor(), "cli"))
+    except (UnknownUser, ValueError) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        store.close()
+    typer.echo(f"password of {username} changed; their sessions ended")
 
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
-    users = typer.Typer(help="Users of the control tower.", no_args_is_help=True)
+    users = typer.Typer(help="Users of the control tower (every change audited).",
+                        no_args_is_help=True)
     users.command("add")(add_user)
+    users.command("set-role")(set_role)
+    users.command("set-password")(set_password)
     app.add_typer(users, name="users")
-

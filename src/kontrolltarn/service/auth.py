@@ -1,7 +1,9 @@
 """Login tokens, roles and the permission every endpoint asks for.
 
-Tokens are HMAC-signed (user, role, expiry, and for patients the one case they may see); they
-travel as a bearer header or an HttpOnly cookie (the browser's EventSource cannot set headers).
+Tokens are HMAC-signed (user, role, expiry, the session, and for patients the one case they may
+see); they travel as a bearer header or an HttpOnly cookie (the browser's EventSource cannot set
+headers). A token is accepted only while its session is live in the store (``store.sessions``):
+logout, a password or role change end it at once.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import hmac
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Response
 
 COOKIE = "kt_session"
 
@@ -65,6 +67,8 @@ class Principal:
     username: str
     role: Role
     case_id: str | None = None  # patients only
+    #: the store's session this principal's token belongs to (None: not from a token)
+    session_id: str | None = None
 
 
 def _b64(data: bytes) -> str:
@@ -77,12 +81,14 @@ def _unb64(text: str) -> bytes:
 
 def issue_token(secret: str, principal: Principal, hours: float) -> str:
     body = _b64(json.dumps({"u": principal.username, "r": principal.role.value,
-                            "c": principal.case_id, "exp": time.time() + hours * 3600}).encode())
+                            "c": principal.case_id, "s": principal.session_id,
+                            "exp": time.time() + hours * 3600}).encode())
     signature = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
     return f"{body}.{_b64(signature)}"
 
 
 def read_token(secret: str, token: str) -> Principal | None:
+    """The principal a well-signed, unexpired token names (its session is not checked here)."""
     try:
         body, signature = token.split(".", 1)
         expected = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
@@ -91,16 +97,34 @@ def read_token(secret: str, token: str) -> Principal | None:
         claims = json.loads(_unb64(body))
         if claims["exp"] < time.time():
             return None
-        return Principal(claims["u"], Role(claims["r"]), claims.get("c"))
+        return Principal(claims["u"], Role(claims["r"]), claims.get("c"), claims.get("s"))
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
         return None
 
 
 def principal_from(request: Request) -> Principal | None:
-    secret: str = request.app.state.runtime.settings.secret_key
+    """Who the request's token (bearer header, else cookie) speaks for, if its signature holds,
+    it has not expired and its session is live."""
+    runtime = request.app.state.runtime
     header = request.headers.get("authorization", "")
     token = header[7:] if header.lower().startswith("bearer ") else request.cookies.get(COOKIE)
-    return read_token(secret, token) if token else None
+    principal = read_token(runtime.settings.secret_key, token) if token else None
+    if principal is None or not isinstance(principal.session_id, str):
+        return None
+    return principal if runtime.store.sessions.live(principal.session_id) else None
+
+
+def start_session(request: Request, response: Response, principal: Principal,
+                  hours: float) -> str:
+    """Open a session in the store for ``principal``, sign its token and set it as the
+    HttpOnly cookie too; the token."""
+    runtime = request.app.state.runtime
+    settings = runtime.settings
+    session_id = runtime.store.sessions.open(principal.username, principal.role.value, hours)
+    token = issue_token(settings.secret_key, replace(principal, session_id=session_id), hours)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
+                        secure=settings.secure_cookies, max_age=int(hours * 3600))
+    return token
 
 
 def need(permission: str) -> Callable[[Request], Principal]:

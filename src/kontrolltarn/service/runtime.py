@@ -40,6 +40,7 @@ from kontrolltarn.model import (
 )
 from kontrolltarn.store import (
     UNAVAILABLE_ERRORS,
+    Actor,
     CaseEdit,
     Imported,
     Job,
@@ -98,6 +99,8 @@ class Runtime:
         (e.g. "baseline", today's practice) is then stored beside it as a draft to compare."""
         self.settings = settings
         self.store = store
+        if not settings.demo:  # demo accounts have known passwords: closed on any other start
+            store.users.disable_demo_users(by=Actor(SYSTEM, "system"))
         stored = store.hospital.load()
         if stored is None:
             if hospital is None:

@@ -1,7 +1,8 @@
 """Persistence for the control tower, the hospital's memory: the hospital itself (resources,
 calendar, waiting list, cases with their history), an append-only event log (idempotent by event
 id, tolerant of out-of-order arrival), the day's program with optimistic versioning, suggestions
-and decisions, the audit log, users and logistics. PostgreSQL in production, SQLite embedded."""
+and decisions, the audit log, users (with sessions and login throttling) and logistics.
+PostgreSQL in production, SQLite embedded."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from .events import ConflictingEvent, EventLog, Poster
 from .history import PastRecords
 from .hospital import Hospitals
 from .jobs import JOB_KINDS, Job, JobFinished, Jobs, ScopeBusy, UnknownJob
+from .logins import Lockout, LoginThrottle
 from .logistics import Logistics, LogisticsRequest
 from .notify import Notice, Notifier, PostgresNotifier, notifier_for
 from .plans import (
@@ -43,7 +45,8 @@ from .plans import (
     plan_fields,
 )
 from .programs import NotPublishable, Programs, ProgramVersion, Published, UnknownVersion
-from .users import User, Users
+from .sessions import Sessions
+from .users import Actor, UnknownUser, User, Users
 from .workflow import AlreadyDecided, StoredSuggestion, Suggestions
 
 
@@ -68,7 +71,9 @@ class Store:
         self.audit = AuditLog(engine)
         self.events = EventLog(engine, self.notifier, self.audit)
         self.plans = Plans(engine, self.notifier)
-        self.users = Users(engine)
+        self.sessions = Sessions(engine)
+        self.users = Users(engine, self.audit, self.sessions)
+        self.logins = LoginThrottle(engine, self.audit)
         self.suggestions = Suggestions(engine, self.notifier)
         self.logistics = Logistics(engine, self.notifier)
         self.programs = Programs(engine, self.plans, self.audit, self.notifier)
@@ -118,11 +123,12 @@ class Store:
         self.engine.dispose()
 
 
-__all__ = ["AlreadyDecided", "AuditEntry", "AuditLog", "CaseEdit", "ConflictingEvent",
+__all__ = ["Actor", "AlreadyDecided", "AuditEntry", "AuditLog", "CaseEdit", "ConflictingEvent",
            "DatabaseUnavailable", "DatabaseWatch", "ENV_URL", "UNAVAILABLE_ERRORS", "describe",
-           "EventLog", "Hospitals", "JOB_KINDS", "Job", "JobFinished", "Jobs", "Logistics",
-           "LogisticsRequest", "NotPublishable", "Notice", "Notifier", "PlanChange", "Plans", "Poster",
-           "PostgresNotifier", "ProgramVersion", "Programs", "NotPlanned", "PastRecords", "Published",
-           "ScopeBusy", "Store", "StoredSuggestion", "Suggestions", "UnknownCase", "UnknownJob",
+           "EventLog", "Hospitals", "JOB_KINDS", "Job", "JobFinished", "Jobs", "Lockout",
+           "LoginThrottle", "Logistics", "LogisticsRequest", "NotPublishable", "Notice", "Notifier",
+           "PlanChange", "Plans", "Poster", "PostgresNotifier", "ProgramVersion", "Programs",
+           "NotPlanned", "PastRecords", "Published", "ScopeBusy", "Sessions", "Store",
+           "StoredSuggestion", "Suggestions", "UnknownCase", "UnknownJob", "UnknownUser",
            "UnknownVersion", "User", "Users", "VersionConflict", "default_url", "downgrade",
            "make_engine", "migrate", "notifier_for", "plan_fields"]

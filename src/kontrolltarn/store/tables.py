@@ -136,6 +136,40 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: made for the demo: such a user may log in only while the service runs in demo mode
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SessionRow(Base):
+    """One login (or patient link) session. A token names its session; a revoked or unknown
+    session refuses the token, so logout, a password change or a role change end it at once."""
+
+    __tablename__ = "sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class LoginFailureRow(Base):
+    """A failed login, counted per username and per address for throttling."""
+
+    __tablename__ = "login_failures"
+    seq: Mapped[int] = mapped_column(SEQ, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class LoginLockRow(Base):
+    """A username or an address that may not try to log in before ``until``."""
+
+    __tablename__ = "login_locks"
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # "user" or "address"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    until: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class PatientLinkRow(Base):

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
-from ..auth import COOKIE, Principal, Role, issue_token, principal_from
+from ..auth import COOKIE, Principal, Role, principal_from, start_session
 from ..runtime import Runtime
 from ..schemas import LoginIn
 from . import runtime
@@ -12,23 +13,45 @@ from . import runtime
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 @router.post("/login")
-def login(body: LoginIn, response: Response, rt: Runtime = Depends(runtime)) -> dict[str, Any]:
-    """Check the password (argon2) and issue a session token (also set as an HttpOnly cookie)."""
-    user = rt.store.users.verify(body.username, body.password)
+def login(body: LoginIn, request: Request, response: Response,
+          rt: Runtime = Depends(runtime)) -> dict[str, Any]:
+    """Check the password (argon2) and issue a session token (also set as an HttpOnly cookie).
+    Too many failures for a username or from an address: 429 with Retry-After, until the lock
+    ends (see ``store.logins``); every failure and lockout is audited."""
+    address = _address(request)
+    lock = rt.store.logins.locked(body.username, address)
+    if lock is not None:
+        rt.store.logins.refused(body.username, address, lock)
+        wait = lock.seconds_left(datetime.now(UTC))
+        raise HTTPException(429, f"too many failed logins: try again in {wait} s",
+                            headers={"Retry-After": str(wait)})
+    user, why = rt.store.users.check(body.username, body.password)
     if user is None:
+        rt.store.logins.failed(body.username, address, why)
         raise HTTPException(401, "wrong username or password")
-    principal = Principal(user.username, Role(user.role))
-    token = issue_token(rt.settings.secret_key, principal, rt.settings.token_hours)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
-                        secure=rt.settings.secure_cookies,
-                        max_age=int(rt.settings.token_hours * 3600))
-    rt.store.audit.record(user.username, user.role, "login", "user", user.username)
+    rt.store.logins.succeeded(user.username)
+    token = start_session(request, response, Principal(user.username, Role(user.role)),
+                          rt.settings.token_hours)
+    rt.store.audit.record(user.username, user.role, "login", "user", user.username,
+                          detail={"address": address})
     return {"token": token, "username": user.username, "role": user.role}
 
 
 @router.post("/logout")
-def logout(response: Response) -> dict[str, str]:
+def logout(request: Request, response: Response,
+           rt: Runtime = Depends(runtime)) -> dict[str, str]:
+    """End the session: its token (header or cookie) is refused from now on, in every
+    process."""
+    principal = principal_from(request)
+    if principal is not None and principal.session_id is not None:
+        rt.store.sessions.revoke(principal.session_id)
+        rt.store.audit.record(principal.username, principal.role.value, "logout", "user",
+                              principal.username)
     response.delete_cookie(COOKIE)
     return {"status": "logged out"}
 

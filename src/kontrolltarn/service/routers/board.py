@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -23,15 +24,23 @@ def board(rt: Runtime = Depends(runtime), _: Principal = Need("board:read")) -> 
 
 @router.get("/stream", response_class=StreamingResponse)
 async def stream(request: Request, rt: Runtime = Depends(runtime),
-                 _: Principal = Need("board:read")) -> StreamingResponse:
+                 who: Principal = Need("board:read")) -> StreamingResponse:
     """Server-sent events: ``rooms`` (changed rooms with the event ids that changed them),
-    ``heartbeat`` (freshness, every second) and ``suggestions`` (new or decided)."""
+    ``heartbeat`` (freshness, every second) and ``suggestions`` (new or decided). The stream
+    ends within a second or two of its session's end (logout, password or role change)."""
     queue = rt.hub.subscribe()
+    session = who.session_id
 
     async def events() -> AsyncIterator[str]:
         try:
             yield f"event: hello\ndata: {json.dumps(rt.freshness())}\n\n"
+            checked = time.monotonic()
             while not await request.is_disconnected():
+                if time.monotonic() - checked >= 1.0:
+                    checked = time.monotonic()
+                    if session is None or not await asyncio.to_thread(rt.store.sessions.live,
+                                                                      session):
+                        break
                 try:
                     yield await asyncio.wait_for(queue.get(), timeout=1.0)
                 except TimeoutError:

@@ -3,13 +3,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi import Path as PathParam
 
 from kontrolltarn.model import clock
 from kontrolltarn.store import UnknownCase
 
-from ..auth import COOKIE, Need, Principal, Role, issue_token
+from ..auth import Need, Principal, Role, start_session
 from ..runtime import Runtime
 from ..schemas import PatientLinkIn, PatientSessionIn
 from . import runtime
@@ -17,6 +17,8 @@ from . import runtime
 router = APIRouter(tags=["patient"])
 #: a delay this long or more is told to the patient
 DELAY_NOTICE_MIN = 15
+#: a patient's session lasts the day of the operation (ended earlier by logout)
+PATIENT_SESSION_HOURS = 24.0
 
 
 @router.post("/api/cases/{case_id}/patient-link")
@@ -37,16 +39,14 @@ def create_link(body: PatientLinkIn, case_id: str = PathParam(min_length=1, max_
 
 
 @router.post("/api/patient/session")
-def open_link(body: PatientSessionIn, response: Response,
+def open_link(body: PatientSessionIn, request: Request, response: Response,
               rt: Runtime = Depends(runtime)) -> dict[str, str]:
     """Exchange a one-time link for a patient session limited to that one case."""
     case_id = rt.store.logistics.redeem_link(body.token)
     if case_id is None:
         raise HTTPException(401, "the link is unknown, expired or already used")
     principal = Principal(f"patient:{case_id}", Role.PATIENT, case_id)
-    token = issue_token(rt.settings.secret_key, principal, hours=24)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
-                        secure=rt.settings.secure_cookies, max_age=24 * 3600)
+    token = start_session(request, response, principal, PATIENT_SESSION_HOURS)
     rt.store.audit.record(principal.username, "patient", "patient_link.open", "case", case_id,
                           patient_data=True)
     return {"token": token}
