@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from kontrolltarn.cli.options import cli_actor
 from kontrolltarn.cli.serve import build_runtime
 from kontrolltarn.control import train_models
 from kontrolltarn.formats.importer import export_bytes
@@ -132,7 +133,8 @@ def test_serve_learns_from_the_stores_past_and_restarts_without_the_generator(
     before the day's first program is planned (so it is planned with the learnt durations);
     a restart trains from the store again and generates nothing."""
     url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
-    first = build_runtime(url, None, "small", 1, None, None, False, plan_time_limit=3)
+    first = build_runtime(url, None, "small", 1, None, None, False, plan_time_limit=3,
+                          environment="development")
     model = first.models.durations
     assert model is not None and first.store.history.count() > 100
     version = first.store.programs.published_for(first.day)
@@ -144,9 +146,13 @@ def test_serve_learns_from_the_stores_past_and_restarts_without_the_generator(
         d = model.distribution(h.referral_by_id[e.case_id], h, surgeon_id=e.surgeon_id,
                                location_id=h.room_by_id[e.room_id].location_id)
         assert e.planned_min == max(1, round(d.mean))
+    # seeding the empty store is a write of the CLI: audited with the operating-system user
+    seeded = [e for e in first.store.audit.recent() if e.action == "hospital.seed"]
+    assert [(e.actor, e.detail["generator"]) for e in seeded] == [(cli_actor(), "small")]
     first.store.close()
     assert "generating" in capsys.readouterr().out
-    again = build_runtime(url, None, "small", 1, None, None, False, plan_time_limit=3)
+    again = build_runtime(url, None, "small", 1, None, None, False, plan_time_limit=3,
+                          environment="development")
     said = capsys.readouterr().out
     assert "generating" not in said and "learning durations" in said
     assert again.models.durations is not None and again.models.cancellation is not None

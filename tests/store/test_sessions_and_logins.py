@@ -66,3 +66,15 @@ def test_demo_users_are_disabled_once_and_audited(store: Store) -> None:
     assert store.users.verify("anna", "correct horse") is not None
     assert [e.resource_id for e in store.audit.recent() if e.action == "user.disable"] == [
         "koordinator"]
+
+
+def test_ensuring_a_demo_user_again_keeps_its_sessions(store: Store) -> None:
+    """A restart in demo mode makes the demo users again only where they are missing or
+    disabled, so the demo's logins (and a feed's token) survive it."""
+    assert store.users.ensure("feed", "feed-demo", "feed", demo=True)
+    session = store.sessions.open("feed", "feed", 12)
+    assert not store.users.ensure("feed", "feed-demo", "feed", demo=True)
+    assert store.sessions.live(session)
+    store.users.disable_demo_users()
+    assert store.users.ensure("feed", "feed-demo", "feed", demo=True)
+    assert store.users.verify("feed", "feed-demo") is not None

@@ -112,7 +112,8 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
                                     .at(first - 45), replay_speed)
     if demo_users:
         for name, role in DEMO_USERS.items():
-            store.users.add(name, f"{name}-demo", role, demo=True, by=Actor(cli_actor(), "cli"))
+            store.users.ensure(name, f"{name}-demo", role, demo=True,
+                               by=Actor(cli_actor(), "cli"))
     return runtime
 
 

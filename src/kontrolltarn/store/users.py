@@ -67,6 +67,18 @@ class Users:
         self.sessions.forget()
         return User(username, role)
 
+    def ensure(self, username: str, password: str, role: str, *, demo: bool = False,
+               by: Actor = Actor()) -> bool:
+        """Make the user as ``add`` does unless it exists, active, with this role and demo mark
+        (then it and its sessions stay as they are: a restart keeps the demo's logins).
+        Whether it was made."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(UserRow).where(UserRow.username == username)).first()
+        if row is not None and row.active and row.role == role and row.demo == demo:
+            return False
+        self.add(username, password, role, demo=demo, by=by)
+        return True
+
     def set_password(self, username: str, password: str, *, by: Actor = Actor()) -> None:
         hashed = _hash(password)
         with self.engine.begin() as conn:
