@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -22,7 +23,7 @@ from kontrolltarn.store.logins import USER_LIMIT
 from kontrolltarn.store.sessions import CACHE_S
 
 from ..store.databases import postgres_url
-from .conftest import make_runtime, password
+from .conftest import make_runtime, password, run_server
 
 #: the constant every checkout of ce65d84 signed development tokens with
 OLD_PUBLIC_SECRET = "development-only-secret-do-not-use"
@@ -230,3 +231,28 @@ def test_many_usernames_tried_from_one_address_lock_that_address(rt: Runtime) ->
     locks = [e for e in rt.store.audit.recent(60) if e.action == "login.locked"]
     assert [e.detail["scope"] for e in locks] == ["address"]
     assert locks[0].detail["address"] == "192.0.2.7"
+
+
+def test_the_boards_live_stream_ends_after_logout(small_hospital: Hospital, tmp_path: Path,
+                                                  template_folder: Path) -> None:
+    """Issue 21 finding 7: an open live stream of the board does not outlive its session."""
+    runtime = make_runtime(small_hospital, f"sqlite:///{tmp_path / 'stream.sqlite3'}",
+                           template_folder)
+    server = run_server(runtime)
+    live = next(server)
+    try:
+        token = httpx.post(live.url + "/api/auth/login", timeout=10, json={
+            "username": "leader", "password": password("leader")}).json()["token"]
+        lines: list[str] = []
+        ended = None
+        with httpx.stream("GET", live.url + "/api/board/stream", headers=_bearer(token),
+                          timeout=20) as reply:
+            for line in reply.iter_lines():  # heartbeats every second: ends only if closed
+                lines.append(line)
+                if line == "event: hello":
+                    httpx.post(live.url + "/api/auth/logout", headers=_bearer(token), timeout=10)
+                    ended = time.monotonic()
+                assert ended is None or time.monotonic() - ended < CACHE_S + 3, "still open"
+        assert ended is not None and "event: heartbeat" in lines
+    finally:
+        next(server, None)

@@ -71,7 +71,7 @@ class Store:
         self.audit = AuditLog(engine)
         self.events = EventLog(engine, self.notifier, self.audit)
         self.plans = Plans(engine, self.notifier)
-        self.sessions = Sessions(engine)
+        self.sessions = Sessions(engine, self.database)
         self.users = Users(engine, self.audit, self.sessions)
         self.logins = LoginThrottle(engine, self.audit)
         self.suggestions = Suggestions(engine, self.notifier)

@@ -4,7 +4,9 @@ refused from the next request on.
 
 Tokens are checked on every request (the board's stream and the event feed often), so the answer
 for a session is cached for ``CACHE_S``: a revocation in this process clears the cache at once;
-another process on the same database refuses the token within ``CACHE_S``."""
+another process on the same database refuses the token within ``CACHE_S``. While the database
+is away (no revocation can be stored then either) a session's last known answer stands, so open
+boards keep showing the live state; a session never seen raises, and the request gets 503."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from .database import UNAVAILABLE_ERRORS, DatabaseWatch
 from .tables import SessionRow
 
 #: how long a session's state is trusted without asking the database (seconds)
@@ -24,8 +27,9 @@ KEEP_AFTER_EXPIRY = timedelta(days=1)
 
 
 class Sessions:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, database: DatabaseWatch) -> None:
         self.engine = engine
+        self.database = database
         self._lock = threading.Lock()
         #: session id -> (monotonic time checked, live)
         self._cache: dict[str, tuple[float, bool]] = {}
@@ -46,11 +50,17 @@ class Sessions:
         checked = time.monotonic()
         with self._lock:
             cached = self._cache.get(session_id)
-        if cached is not None and checked - cached[0] < CACHE_S:
+        if cached is not None and (checked - cached[0] < CACHE_S or not self.database.available):
             return cached[1]
-        with self.engine.connect() as conn:
-            row = conn.execute(select(SessionRow.revoked_at, SessionRow.expires_at)
-                               .where(SessionRow.id == session_id)).first()
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(select(SessionRow.revoked_at, SessionRow.expires_at)
+                                   .where(SessionRow.id == session_id)).first()
+        except UNAVAILABLE_ERRORS as failure:
+            self.database.lost(failure)
+            if cached is None:
+                raise
+            return cached[1]
         alive = row is not None and row.revoked_at is None and row.expires_at > datetime.now(UTC)
         with self._lock:
             if len(self._cache) > 10_000:  # old entries are useless after CACHE_S

@@ -32,21 +32,28 @@ async def stream(request: Request, rt: Runtime = Depends(runtime),
     session = who.session_id
 
     async def events() -> AsyncIterator[str]:
+        # the session is checked beside the loop, so a slow database never holds the stream
+        checking: asyncio.Task[bool] | None = None
         try:
             yield f"event: hello\ndata: {json.dumps(rt.freshness())}\n\n"
             checked = time.monotonic()
-            while not await request.is_disconnected():
-                if time.monotonic() - checked >= 1.0:
+            while session is not None and not await request.is_disconnected():
+                if checking is not None and checking.done():
+                    if checking.exception() is None and not checking.result():
+                        break  # revoked: logout, password or role change
+                    checking = None
+                if checking is None and time.monotonic() - checked >= 1.0:
                     checked = time.monotonic()
-                    if session is None or not await asyncio.to_thread(rt.store.sessions.live,
-                                                                      session):
-                        break
+                    checking = asyncio.create_task(asyncio.to_thread(rt.store.sessions.live,
+                                                                     session))
                 try:
                     yield await asyncio.wait_for(queue.get(), timeout=1.0)
                 except TimeoutError:
                     continue
         finally:
             rt.hub.unsubscribe(queue)
+            if checking is not None:
+                checking.cancel()
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
