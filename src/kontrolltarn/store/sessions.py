@@ -43,6 +43,8 @@ class Sessions:
             conn.execute(insert(SessionRow), [dict(
                 id=session_id, username=username, role=role, created_at=now,
                 expires_at=now + timedelta(hours=hours), revoked_at=None)])
+        with self._lock:  # known live: its first request needs no query
+            self._cache[session_id] = (time.monotonic(), True)
         return session_id
 
     def live(self, session_id: str) -> bool:
