@@ -78,3 +78,11 @@ def test_ensuring_a_demo_user_again_keeps_its_sessions(store: Store) -> None:
     store.users.disable_demo_users()
     assert store.users.ensure("feed", "feed-demo", "feed", demo=True)
     assert store.users.verify("feed", "feed-demo") is not None
+
+
+def test_a_username_with_a_nul_byte_is_a_wrong_login(store: Store) -> None:
+    """PostgreSQL refuses NUL in text: such a login is wrong (and throttled), never an error."""
+    assert store.users.check("anna\x00", "correct horse") == (None, "wrong")
+    assert store.logins.locked("anna\x00", "10.0.0.1\x00") is None
+    assert store.logins.failed("anna\x00", "10.0.0.1", "wrong") == []
+    assert store.audit.recent()[0].actor == "anna"

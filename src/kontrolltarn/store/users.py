@@ -118,8 +118,10 @@ class Users:
     def check(self, username: str, password: str) -> tuple[User | None, str]:
         """The user if the password is right and the account active, and why not otherwise:
         "ok", "wrong" (unknown user or wrong password) or "disabled"."""
-        with self.engine.connect() as conn:
-            row = conn.execute(select(UserRow).where(UserRow.username == username)).first()
+        row = None
+        if "\x00" not in username:  # no user has one, and PostgreSQL refuses it in a query
+            with self.engine.connect() as conn:
+                row = conn.execute(select(UserRow).where(UserRow.username == username)).first()
         try:
             _HASHER.verify(row.password_hash if row else _dummy_hash(), password)
         except (VerificationError, InvalidHashError):
