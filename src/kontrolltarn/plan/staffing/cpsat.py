@@ -95,9 +95,8 @@ class ShiftModel:
         return var
 
     def _pattern(self, lits: Sequence[Literal], name: str) -> cp_model.IntVar:
-        """A boolean equal to 'all of ``lits`` hold'. Defined both ways, so a penalty is paid
-        exactly when due and a solution's cost is its true cost (no slack for the search to
-        clean up)."""
+        """A boolean equal to 'all of ``lits`` hold', defined both ways: a penalty is due
+        exactly when its pattern holds, so a neighbourhood's fixed part carries no slack."""
         var = self.m.new_bool_var(name)
         self.m.add_bool_or([negated(lit) for lit in lits] + [var])
         for lit in lits:
@@ -149,23 +148,32 @@ def new_solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
 
 
 class CtrlC:
-    """While open, Ctrl-C stops the CP-SAT search being watched instead of killing the process;
-    ``pressed`` tells the caller, who decides what to keep. Outside the main thread Ctrl-C is
-    the caller's business and nothing is installed."""
+    """While open, Ctrl-C stops the CP-SAT searches being watched instead of killing the
+    process; ``pressed`` tells the caller, who decides what to keep. Outside the main thread
+    Ctrl-C is the caller's business and nothing is installed."""
 
     def __init__(self) -> None:
-        self.solver: cp_model.CpSolver | None = None
+        self.solvers: set[cp_model.CpSolver] = set()
         self.pressed = False
         self._previous: Callable[[int, FrameType | None], object] | int | None = None
         self.installed = False
+        self._lock = threading.Lock()
 
-    def watch(self, solver: cp_model.CpSolver | None) -> None:
-        self.solver = solver
+    def watch(self, solver: cp_model.CpSolver) -> None:
+        with self._lock:
+            self.solvers.add(solver)
+            if self.pressed:  # pressed while this search was being prepared
+                solver.stop_search()
+
+    def release(self, solver: cp_model.CpSolver) -> None:
+        with self._lock:
+            self.solvers.discard(solver)
 
     def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
-        self.pressed = True
-        if self.solver is not None:
-            self.solver.stop_search()
+        with self._lock:
+            self.pressed = True
+            for solver in self.solvers:
+                solver.stop_search()
 
     def __enter__(self) -> CtrlC:
         if threading.current_thread() is threading.main_thread():
@@ -210,7 +218,7 @@ def _watched(ctrl_c: CtrlC | None, solver: cp_model.CpSolver) -> Iterator[None]:
         yield
     finally:
         if ctrl_c is not None:
-            ctrl_c.watch(None)
+            ctrl_c.release(solver)
 
 
 def run_search(model: cp_model.CpModel, solver: cp_model.CpSolver, ctrl_c: CtrlC | None = None,
@@ -282,8 +290,10 @@ class Incumbent:
     optimal: bool = False  # proven: a neighbourhood that freed everything was solved to optimality
 
 
-#: the first neighbourhood frees about this many assignment variables (n030w4: 8 % of them)
-FREE_VARIABLES = 800
+#: the first neighbourhood frees about this many assignment variables (n030w4: 5 % of them)
+FREE_VARIABLES = 400
+#: time for one neighbourhood
+ROUND_SECONDS = 2.0
 
 
 def improve_in_neighbourhoods(
@@ -297,34 +307,68 @@ def improve_in_neighbourhoods(
     ctrl_c: CtrlC | None = None,
     on_better: Callable[[float], None] | None = None,
 ) -> Incumbent:
-    """Large-neighbourhood search with CP-SAT until ``deadline`` (``time.monotonic``) or a
-    proven optimum (a neighbourhood that frees everything, solved to optimality): each
-    round frees the assignments ``choose(rng, size)`` picks, fixes every other one at the
-    incumbent, and re-optimises the small model that is left, hinted with the incumbent. A
-    better (or equal: plateaus are crossed) result becomes the incumbent. ``size`` in (0, 1]
-    adapts: a neighbourhood solved to optimality grows the next, one that times out without a
-    better result shrinks it; each round has 1 s.
+    """Large-neighbourhood search with CP-SAT until ``deadline`` (``time.monotonic``), Ctrl-C
+    or a proven optimum (a neighbourhood that frees everything, solved to optimality).
+
+    Each round frees the assignments ``choose(rng, size)`` picks, fixes every other one at the
+    incumbent, and re-optimises the small model that is left, hinted with the incumbent, on one
+    CP-SAT thread with the full linear relaxation (which proves small neighbourhoods optimal
+    where the default portfolio does not). A better (or equal: plateaus are crossed) result
+    becomes the incumbent. ``workers`` searches run side by side on one shared incumbent, each
+    with its own random stream and ``size`` in (0, 1]: a neighbourhood solved to optimality
+    grows its next, one that ends without a better result shrinks it.
     """
-    rng = random.Random(seed)
     keys = list(x)
-    size, sub_limit, rounds = min(1.0, max(0.02, FREE_VARIABLES / len(keys))), 1.0, 0
-    while time.monotonic() < deadline - 0.05 and not (ctrl_c is not None and ctrl_c.pressed):
-        rounds += 1
-        free = choose(rng, size)
-        everything = all(free(key) for key in keys)
-        sub = _fixed(model, x, incumbent.values, _negation(free))
-        solver = new_solver(min(sub_limit, deadline - time.monotonic()), workers, seed + rounds)
-        result = run_search(sub, solver, ctrl_c)
-        if result.status == "OPTIMAL":
-            size = min(1.0, size * 1.15)
-        elif not result.found or result.objective is None or result.objective >= incumbent.objective:
-            size = max(0.02, size / 1.1)
-        if result.found and result.objective is not None and result.objective <= incumbent.objective:
-            better = result.objective < incumbent.objective
-            incumbent = Incumbent({key: solver.value(var) for key, var in x.items()}, result.objective,
-                                  everything and result.status == "OPTIMAL")
-            if better and on_better:
-                on_better(incumbent.objective)
-            if incumbent.optimal:
-                break
-    return incumbent
+    pool = _Pool(incumbent, on_better)
+    first_size = min(1.0, max(0.02, FREE_VARIABLES / len(keys)))
+
+    def search(stream: int) -> None:
+        rng = random.Random(seed * 1_000 + stream)
+        size, rounds = first_size, 0
+        while time.monotonic() < deadline - 0.05 and not (ctrl_c is not None and ctrl_c.pressed):
+            rounds += 1
+            base = pool.best
+            free = choose(rng, size)
+            everything = all(free(key) for key in keys)
+            sub = _fixed(model, x, base.values, _negation(free))
+            solver = new_solver(min(ROUND_SECONDS, deadline - time.monotonic()), 1,
+                                seed + 7919 * stream + rounds)
+            solver.parameters.linearization_level = 2
+            result = run_search(sub, solver, ctrl_c)
+            if result.status == "OPTIMAL":
+                size = min(1.0, size * 1.15)
+            elif result.objective is None or result.objective >= base.objective:
+                size = max(0.01, size / 1.1)
+            if result.objective is not None and result.objective <= base.objective:
+                found = Incumbent({key: solver.value(var) for key, var in x.items()},
+                                  result.objective, everything and result.status == "OPTIMAL")
+                if pool.offer(found).optimal:
+                    return
+
+    threads = [threading.Thread(target=search, args=(i,), name=f"lns {i}", daemon=True)
+               for i in range(max(1, workers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        while t.is_alive():
+            t.join(0.1)  # short joins: Ctrl-C's handler runs in this (main) thread
+    return pool.best
+
+
+class _Pool:
+    """The incumbent the parallel searches share."""
+
+    def __init__(self, incumbent: Incumbent, on_better: Callable[[float], None] | None) -> None:
+        self.best = incumbent
+        self.on_better = on_better
+        self._lock = threading.Lock()
+
+    def offer(self, found: Incumbent) -> Incumbent:
+        with self._lock:
+            if found.objective < self.best.objective or (
+                    found.objective == self.best.objective and not self.best.optimal):
+                better = found.objective < self.best.objective
+                self.best = found
+                if better and self.on_better:
+                    self.on_better(found.objective)
+            return self.best

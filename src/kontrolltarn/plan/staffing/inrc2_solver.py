@@ -2,18 +2,18 @@
 
 One boolean per (nurse, day, shift type, skill the nurse has), so H4 holds by construction;
 H1 (one shift a day), H2 (minimum coverage) and H3 (forbidden successions, the history's last
-shift included) are hard constraints. S1-S7 are the soft terms at the competition's weights,
-each penalty indicator defined both ways, so the objective of every roster found is exactly
-its competition cost. The solver never judges itself: ``evaluate_inrc2`` does, and when no
-roster is found in time the result is empty and the checker says what is missing.
+shift included) are hard constraints. S1-S7 are the soft terms at the competition's weights
+(the objective is the competition's cost; CP-SAT's presolve may still report a roster a little
+above it). The solver never judges itself: ``evaluate_inrc2`` does, and when no roster is found
+in time the result is empty and the checker says what is missing.
 
 The search: a greedy day-by-day roster (``inrc2_greedy``; CP-SAT repairs it first when it
 leaves a minimum short), then CP-SAT on neighbourhoods of it (``cpsat.improve_in_
-neighbourhoods``): a few nurses over the whole horizon, every nurse over a window of days, one
-skill's nurses over a window. CP-SAT on the whole model, alone, spent most of a short run on
-the instances of 30+ nurses finding and cleaning up a first roster (n030w4_1_6-2-9-1, 25 s on
-the loaded 2-core machine: 3,825-9,745 alone; 3,185 from the greedy roster with the
-neighbourhoods).
+neighbourhoods``, ``workers`` searches side by side): a few nurses over the whole horizon,
+every nurse over a window of days, one skill's nurses over a window. CP-SAT on the whole model
+spends a short run finding and cleaning up a first roster and its relaxation proves nothing;
+on a neighbourhood, one thread with the full linear relaxation proves optimality in seconds
+(docs/staffing.md has the measurements).
 """
 
 from __future__ import annotations
