@@ -76,8 +76,8 @@ def test_an_event_dated_2099_is_refused_and_the_board_is_unchanged_after_a_resta
     assert restarted.tower.live.cases == {}
     # just inside the tolerance of the wall clock (the later clock here) is taken
     near = datetime.now(UTC) + FUTURE_TOLERANCE - timedelta(seconds=30)
-    assert _post(client, feed, _event("in-near", EventKind.IN_ROOM, near, plan)).status_code \
-        == 200
+    assert _post(client, feed, _event("ready-near", EventKind.ROOM_READY, near,
+                                      room_id=plan.room_id)).status_code == 200
 
 
 def test_the_wall_clock_is_the_default_and_the_board_stays_in_its_day(rt: Runtime) -> None:
@@ -232,3 +232,34 @@ def test_versions_and_booleans_are_strict(rt: Runtime) -> None:
     reply = client.patch(f"/api/cases/{plan.case_id}", headers=coordinator,
                          json={"version": plan.version, "planned_min": plan.planned_min + 5})
     assert reply.status_code == 200, reply.text
+
+
+def test_feed_events_on_another_day_do_not_delay_the_boards_day(rt: Runtime) -> None:
+    """Issue 21 finding 2, through the feed: a milestone stamped with today's clock for a case
+    of another day, or a room ready today, showed that day's later cases days late."""
+    client = _client(rt)
+    feed = auth_headers(client, "feed")
+    plans = rt.store.plans.day(rt.day)
+    room = next(r for r in sorted({p.room_id for p in plans})
+                if sum(p.room_id == r for p in plans) >= 2)
+    first, second = sorted((p for p in plans if p.room_id == room), key=lambda p: p.position)[:2]
+    t_in = rt.tower.clock.at(first.start_min)
+    done = _post(client, feed, _event("in-1", EventKind.IN_ROOM, t_in, first),
+                 _event("out-1", EventKind.OUT_OF_ROOM, t_in + timedelta(minutes=50), first))
+    assert done.status_code == 200, done.text
+
+    def start_of_second() -> float:
+        board = client.get("/api/board", headers=auth_headers(client, "coordinator")).json()
+        return next(c["start"] for c in board["rooms"][room]["cases"]
+                    if c["case_id"] == second.case_id)
+
+    before = start_of_second()
+    today = datetime.now(UTC) - timedelta(minutes=1)
+    assert today.date() > rt.day + timedelta(days=1)
+    reply = _post(client, feed, _event("in-2", EventKind.IN_ROOM, today, second))
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["detail"][0]["loc"] == ["body", "events", 0, "at"]
+    assert rt.day.isoformat() in reply.json()["detail"][0]["msg"]
+    ready = _post(client, feed, _event("ready-today", EventKind.ROOM_READY, today, room_id=room))
+    assert ready.status_code == 200  # kept in the log: it is a fact of today, not of that day
+    assert start_of_second() == before

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from kontrolltarn.model import CASE_MILESTONES, CancellationReason, Event, EventKind, PlannedCase
 
@@ -53,8 +54,10 @@ class RoomState:
 class LiveDay:
     """Cases and rooms of one day, driven by events. ``apply`` returns the rooms it changed."""
 
-    def __init__(self, day: date, planned: list[PlannedCase]) -> None:
+    def __init__(self, day: date, planned: list[PlannedCase], zone: ZoneInfo | None = None) -> None:
+        """``zone``: the hospital's, in which a room-ready event is on the day or not."""
         self.day = day
+        self.zone = zone
         self.planned: dict[str, PlannedCase] = {p.case_id: p for p in planned}
         self.cases: dict[str, CaseState] = {}
         self.rooms: dict[str, RoomState] = {}
@@ -68,7 +71,7 @@ class LiveDay:
         """A copy to forecast from without holding up ingest (the set of seen event ids is not
         copied: a snapshot is read, never fed)."""
         copy = LiveDay.__new__(LiveDay)
-        copy.day, copy.planned = self.day, dict(self.planned)
+        copy.day, copy.zone, copy.planned = self.day, self.zone, dict(self.planned)
         copy.cases = {k: CaseState(c.case_id, c.room_id, dict(c.milestones), c.cancelled,
                                    c.cancelled_at) for k, c in self.cases.items()}
         copy.rooms = {k: RoomState(r.room_id, list(r.ready_at)) for k, r in self.rooms.items()}
@@ -103,8 +106,9 @@ class LiveDay:
         if self.last_event_at is None or event.at > self.last_event_at:
             self.last_event_at = event.at
         if event.kind is EventKind.ROOM_READY:
-            if event.room_id is None:
-                return set()
+            if event.room_id is None or (self.zone is not None
+                                         and event.at.astimezone(self.zone).date() != self.day):
+                return set()  # a room ready on another day says nothing of this day's rooms
             room = self.rooms.setdefault(event.room_id, RoomState(event.room_id))
             room.ready_at.append(event.at)
             room.ready_at.sort()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from kontrolltarn.model import Event, Hospital, LogNormal, PlannedCase, Session
 from kontrolltarn.predict import Case, CaseDurations, DurationSource
@@ -31,7 +32,7 @@ class Tower:
                  thresholds: Thresholds | None = None) -> None:
         self.hospital = hospital
         self.day = day
-        self.live = LiveDay(day, planned)
+        self.live = LiveDay(day, planned, ZoneInfo(hospital.timezone))
         self.use_durations(durations or CaseDurations())
         self.thresholds = thresholds or Thresholds()
         self.clock = Clock(day, hospital.timezone)

@@ -29,6 +29,7 @@ from kontrolltarn.control import (
 )
 from kontrolltarn.formats.issues import Issue
 from kontrolltarn.model import (
+    CASE_MILESTONES,
     CancellationReason,
     Event,
     EventKind,
@@ -62,6 +63,8 @@ from .settings import Settings
 log = logging.getLogger("kontrolltarn.service")
 #: who publishes the first program of a day when the store has none
 SYSTEM = "system:serve"
+#: how many days from its case's planned day a milestone may be (a night's case crosses one)
+MILESTONE_DAYS_AWAY = 1
 
 
 def _import_detail(result: Any) -> dict[str, Any]:
@@ -350,6 +353,7 @@ class Runtime:
                                    "a referral, nor announced by emergency_requested)")
             if e.case_id is not None:
                 by_case.setdefault(e.case_id, []).append(e)
+                self._check_day(i, e)
         with self.lock:
             for case_id, mine in by_case.items():
                 state = self.tower.live.cases.get(case_id)
@@ -359,6 +363,19 @@ class Runtime:
                     raise EventRefused(events.index(event), "at", event.at.isoformat(),
                                        f"{event.kind.value} of case {case_id} cannot be at this "
                                        f"time: {kind.value} is at {at.isoformat()}")
+
+    def _check_day(self, index: int, event: Event) -> None:
+        """A milestone of a case on the board's plan happens on the case's day (or the night
+        either side): one stamped days away is a wrong case or a wrong clock, and would show
+        the day's later cases days late."""
+        plan = self.tower.live.planned.get(event.case_id or "")
+        if plan is None or event.kind not in CASE_MILESTONES:
+            return
+        on = event.at.astimezone(self.tower.clock.tz).date()
+        if abs((on - plan.day).days) > MILESTONE_DAYS_AWAY:
+            raise EventRefused(index, "at", event.at.isoformat(),
+                               f"case {plan.case_id} is planned on {plan.day.isoformat()}: a "
+                               f"{event.kind.value} on {on.isoformat()} is not its")
 
     def _known_case(self, case_id: str) -> bool:
         """A referral or emergency of the hospital, on the day's plan, seen in an event (an
