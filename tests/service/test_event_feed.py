@@ -192,6 +192,9 @@ def test_in_room_milestones_keep_their_order(rt: Runtime) -> None:
     assert reply.status_code == 422 and reply.json()["detail"][0]["loc"][-1] == "at"
     assert _post(client, feed, _event("in", EventKind.IN_ROOM, at, plan)).status_code == 200
     assert rt.tower.live.cases[plan.case_id].phase == "done"
+    hospital = rt.store.hospital.load()  # the case's history says who reported it done
+    assert hospital is not None and hospital.case_by_id[plan.case_id].history[-1].by == \
+        "event:feed"
 
 
 def test_unknown_rooms_and_cases_are_refused(rt: Runtime) -> None:

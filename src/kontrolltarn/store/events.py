@@ -95,7 +95,7 @@ class EventLog:
                                       "seq": [min(seqs), max(seqs)] if seqs else None,
                                       "label": poster.label})
             _record_done(conn, [e for e in unique if e.id in new
-                                and e.kind is EventKind.OUT_OF_ROOM and e.case_id], now)
+                                and e.kind is EventKind.OUT_OF_ROOM and e.case_id], now, source)
             if stored:
                 self.notifier.announce(conn, "events", seq=max(row[1] for row in stored))
         return {row[0] for row in stored}
@@ -138,9 +138,10 @@ class EventLog:
         return value
 
 
-def _record_done(conn: Any, events: list[Event], now: datetime) -> None:
+def _record_done(conn: Any, events: list[Event], now: datetime, source: str | None) -> None:
     """A patient out of the room is a case done: its history records DONE (once) on the day it
-    happened, in the hospital's zone, with the event's id, in the append's transaction."""
+    happened, in the hospital's zone, with the event's id, in the append's transaction, by
+    ``event:`` and the stored source (the poster's username when posted)."""
     if not events:
         return
     zone = conn.execute(select(HospitalRow.timezone)).scalar_one_or_none()
@@ -152,7 +153,7 @@ def _record_done(conn: Any, events: list[Event], now: datetime) -> None:
             continue
         day = event.at.astimezone(ZoneInfo(zone)).date() if zone else event.at.date()
         append_case_change(conn, event.case_id, CaseChange(
-            at=now, kind=ChangeKind.DONE, new_date=day, by=f"event:{event.source}",
+            at=now, kind=ChangeKind.DONE, new_date=day, by=f"event:{source or event.source}",
             note=event.id))
 
 
