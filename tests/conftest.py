@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -37,6 +40,44 @@ from kontrolltarn.model import (
 settings.register_profile("reproducible", derandomize=True, database=None, print_blob=True)
 settings.register_profile("explore", max_examples=500, print_blob=True)
 settings.load_profile("reproducible")
+
+
+_RUN_LOG: list[logging.Handler] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every log record of the run, all levels, into the run's log folder (tests/logscan.py)."""
+    from .logscan import log_folder
+
+    handler = logging.FileHandler(log_folder() / f"pytest-{os.getpid()}.log", encoding="utf-8")
+    handler.setLevel(1)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(1)
+    _RUN_LOG.append(handler)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any log line of it holds a password, a token or a national identity
+    number (issue 21 finding 5). The xdist controller scans its workers' logs too."""
+    from .logscan import known_passwords, log_folder, made_here, scan
+
+    for handler in _RUN_LOG:
+        handler.flush()
+    if hasattr(session.config, "workerinput"):
+        return
+    folder = log_folder()
+    findings = scan(folder, known_passwords())
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if findings:
+        if reporter is not None:
+            reporter.write_line(f"secrets in the logs of this run ({folder}):", red=True)
+            for finding in findings[:50]:
+                reporter.write_line(f"  {finding}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif made_here():
+        shutil.rmtree(folder, ignore_errors=True)
+
 
 OSLO = ZoneInfo("Europe/Oslo")
 MONDAY = date(2026, 11, 30)

@@ -93,9 +93,11 @@ class LiveServer:
 def run_server(runtime: Runtime, background: bool = False) -> Iterator[LiveServer]:
     """The app on a real socket in a thread (browsers and SSE need one)."""
     port = free_port()
+    # log_config=None: uvicorn's records reach the root logger, so the run's log (scanned for
+    # secrets, tests/logscan.py) has them
     server = uvicorn.Server(uvicorn.Config(create_app(runtime, background=background),
                                            host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False))
+                                           access_log=False, log_config=None))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -21,6 +21,7 @@ from kontrolltarn.formats.native import save_hospital
 from kontrolltarn.model import Hospital
 from kontrolltarn.store import make_engine
 
+from ..logscan import server_log_path
 from ..store.databases import postgres_url
 from .conftest import DEMO_ENV, free_port
 
@@ -28,23 +29,23 @@ pytestmark = pytest.mark.postgres
 
 
 class ServerProcess:
-    """`kontrolltarn serve` as a subprocess; its log (stderr) goes to ``log`` when given."""
+    """`kontrolltarn serve` as a subprocess; its output goes to ``log``, by default a new file
+    in the run's log folder (tests/logscan.py)."""
 
     def __init__(self, url: str, hospital_file: Path, log: Path | None = None) -> None:
         self.url, self.port, self.hospital_file = url, free_port(), hospital_file
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
-        self.log = log
+        self.log = log or server_log_path("serve")
 
     def start(self) -> None:
-        stderr = subprocess.DEVNULL if self.log is None else self.log.open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kontrolltarn.cli.main", "serve", "--port", str(self.port),
-             "--database-url", self.url, "--hospital", str(self.hospital_file), "--demo-users"],
-            stdout=subprocess.DEVNULL, stderr=stderr,
-            env={**os.environ, **DEMO_ENV})
-        if not isinstance(stderr, int):
-            stderr.close()  # the server holds its own copy
+        # stdout and stderr into the log, which the end of the run scans for secrets
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "kontrolltarn.cli.main", "serve", "--port", str(self.port),
+                 "--database-url", self.url, "--hospital", str(self.hospital_file), "--demo-users"],
+                stdout=log, stderr=subprocess.STDOUT,
+                env={**os.environ, **DEMO_ENV})
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:

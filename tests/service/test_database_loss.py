@@ -22,6 +22,7 @@ from kontrolltarn.formats.native import save_hospital
 from kontrolltarn.model import Hospital
 from kontrolltarn.store import make_engine
 
+from ..logscan import server_log_path
 from ..store.databases import postgres_url
 from .tcp_proxy import TcpProxy
 from .test_crash_and_concurrency import ServerProcess
@@ -44,7 +45,7 @@ def proxied_server(small_hospital: Hospital, tmp_path_factory: pytest.TempPathFa
         direct = make_url(url)
         proxy = TcpProxy((direct.host or "127.0.0.1", direct.port or 5432))
         proxied = direct.set(port=proxy.port).render_as_string(hide_password=False)
-        server = ServerProcess(proxied, hospital_file, log=tmp_path / "serve.log")
+        server = ServerProcess(proxied, hospital_file, log=server_log_path("database-loss"))
         try:
             server.start()
             yield server, proxy, url

@@ -39,6 +39,7 @@ from kontrolltarn.simulate.replay import play_day
 from kontrolltarn.store import Store
 from kontrolltarn.synth.truth import Truth
 
+from ..logscan import server_log
 from ..store.databases import postgres_url
 from .conftest import DEMO_ENV, free_port
 
@@ -66,12 +67,13 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kontrolltarn.cli.main", "serve", "--port", str(self.port),
-             "--database-url", self.database, "--hospital", str(self.hospital_file),
-             "--demo-users", "--no-predict", "--plan-time-limit", "2"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={**os.environ, **DEMO_ENV})
+        with server_log("serve") as log:  # scanned for secrets at the end of the run
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "kontrolltarn.cli.main", "serve", "--port", str(self.port),
+                 "--database-url", self.database, "--hospital", str(self.hospital_file),
+                 "--demo-users", "--no-predict", "--plan-time-limit", "2"],
+                stdout=log, stderr=subprocess.STDOUT,
+                env={**os.environ, **DEMO_ENV})
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, "the server exited"

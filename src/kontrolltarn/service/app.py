@@ -12,12 +12,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from kontrolltarn.model import ModelError
 from kontrolltarn.store import UNAVAILABLE_ERRORS, describe
 
+from . import redaction
+from .guard import EVENT_FEED_MAX_BODY, RequestGuard, safe_validation_errors
 from .routers import (
     audit,
     auth,
@@ -120,8 +123,14 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
 
     @app.exception_handler(ModelError)
     async def model_error(_: Request, exc: ModelError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": [
-            {"loc": ["body", exc.field], "msg": exc.reason, "input": str(exc.value)}]})
+        return JSONResponse(status_code=422, content={"detail": safe_validation_errors([
+            {"loc": ["body", exc.field], "msg": exc.reason, "input": str(exc.value)}])})
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler echoes every input: a password, or a 50 MB body
+        return JSONResponse(status_code=422,
+                            content={"detail": safe_validation_errors(exc.errors())})
 
     async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
         """503 with Retry-After while the database is away, and one log line naming the route
@@ -152,4 +161,8 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
                    audit, logistics, patient, imports, kpi, health):
         app.include_router(module.router)
     app.mount("/", StaticFiles(directory=STATIC, html=True), name="board")
+    # outermost: bad or oversize input is answered before any router reads it
+    app.add_middleware(RequestGuard, templates=lambda: app.openapi()["paths"], limits={
+        imports.router.prefix: imports.MAX_BYTES, events.router.prefix: EVENT_FEED_MAX_BODY})
+    redaction.install()
     return app
