@@ -4,10 +4,12 @@ nothing changes; no error echoes a password or a large value; no log line holds 
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import socket
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from kontrolltarn.model import Hospital
+from kontrolltarn.formats.importer import export_bytes
+from kontrolltarn.model import Hospital, ModelError
 from kontrolltarn.service import Runtime, create_app
 from kontrolltarn.service.guard import DEFAULT_MAX_BODY
 from kontrolltarn.service.redaction import redact
@@ -130,18 +133,46 @@ def test_an_import_named_with_nul_is_refused_and_changes_nothing(
     assert len(rt.store.audit.recent(1000)) == audited + 1  # the login only
 
 
+def test_an_import_file_with_nan_or_nul_is_a_422_naming_its_place(
+        served: tuple[TestClient, Runtime]) -> None:
+    """Issue 21 findings 5 and 6: a FHIR file sent as octet-stream with NaN in it was a 500
+    (the error echoed the NaN, which JSON cannot carry); a CSV file whose hospital name holds a
+    NUL was a 500 on PostgreSQL. Both are 422 now, and nothing of them is stored."""
+    client, rt = served
+    headers = {**auth_headers(client, "coordinator"), "Content-Type": "application/octet-stream"}
+    revision = rt.store.hospital.revision()
+    bundle = json.dumps(_one_new_referral(rt)).replace('"gender"', '"x": NaN, "gender"', 1)
+    reply = client.post("/api/import?name=bundle.json", content=bundle, headers=headers)
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["detail"][0]["field"] == "entry.0.resource.x"
+    files = zipfile.ZipFile(io.BytesIO(export_bytes(rt.hospital, "csv")))
+    upload = io.BytesIO()
+    with zipfile.ZipFile(upload, "w") as out:
+        for name in files.namelist():
+            data = files.read(name)
+            out.writestr(name, data.replace(b"\nname,", b"\nname,N\x00", 1)
+                         if name.endswith("hospital.csv") else data)
+    reply = client.post("/api/import?name=hospital.zip", content=upload.getvalue(),
+                        headers=headers)
+    if rt.store.engine.dialect.name == "postgresql":
+        assert reply.status_code == 422, reply.text
+        assert "cannot store" in reply.json()["detail"][0]["reason"]
+        assert rt.store.hospital.revision() == revision
+    else:  # SQLite stores a NUL
+        assert reply.status_code == 200, reply.text
+
+
 @pytest.mark.postgres
 def test_an_import_whose_audit_entry_fails_stores_nothing_of_it(
         small_hospital: Hospital) -> None:
     """Issue 21 finding 6: the import and its audit entry are one transaction; when the audit
-    entry cannot be stored (PostgreSQL refuses a NUL in text), nothing of the import is."""
-    from sqlalchemy.exc import DataError
-
+    entry cannot be stored (PostgreSQL refuses a NUL in text), nothing of the import is, and
+    the refusal is the file's (a ModelError, a 422 through the API), not a database error."""
     with postgres_url() as url:
         rt = make_runtime(small_hospital, url)
         revision, audited = rt.store.hospital.revision(), len(rt.store.audit.recent(1000))
         versions = len(rt.store.programs.recent())
-        with pytest.raises(DataError):
+        with pytest.raises(ModelError, match="cannot store"):
             rt.store.import_hospital(rt.store.hospital.load(), "coordinator", "coordinator", "x\x00.json")
         assert rt.store.hospital.revision() == revision
         assert len(rt.store.audit.recent(1000)) == audited

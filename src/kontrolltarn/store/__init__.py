@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 
-from kontrolltarn.model import Hospital, PastOperation, Program
+from kontrolltarn.model import Hospital, ModelError, PastOperation, Program
 
 from .audit import AuditEntry, AuditLog
 from .database import (
@@ -102,20 +103,24 @@ class Store:
         """Store an imported (merged) hospital, the program the file held (as a proposed
         version for its days, to be published by a coordinator), the past operations it held
         (the duration model's history) and the audit entry in ONE transaction: after a failure
-        nothing of the import is stored."""
-        with self.engine.begin() as conn:
-            revision = self.hospital.save(hospital, by=actor, conn=conn)
-            operations = self.history.add(history, conn=conn)
-            version_id = None
-            if program is not None and program.entries:
-                days = sorted(e.date for e in program.entries)
-                version_id = self.programs.add_in(
-                    conn, Program(program.entries, "import"), days[0], days[-1], by=actor,
-                    location_id=None, status="proposed", why=f"imported from {source}")
-            self.audit.record(actor, role, "import.accept", "import", source,
-                              detail={**(detail or {}), "revision": revision,
-                                      "program_version": version_id,
-                                      "past_operations_added": operations}, conn=conn)
+        nothing of the import is stored; a value the database refuses is a ``ModelError``."""
+        try:
+            with self.engine.begin() as conn:
+                revision = self.hospital.save(hospital, by=actor, conn=conn)
+                operations = self.history.add(history, conn=conn)
+                version_id = None
+                if program is not None and program.entries:
+                    days = sorted(e.date for e in program.entries)
+                    version_id = self.programs.add_in(
+                        conn, Program(program.entries, "import"), days[0], days[-1], by=actor,
+                        location_id=None, status="proposed", why=f"imported from {source}")
+                self.audit.record(actor, role, "import.accept", "import", source,
+                                  detail={**(detail or {}), "revision": revision,
+                                          "program_version": version_id,
+                                          "past_operations_added": operations}, conn=conn)
+        except DataError:  # e.g. a NUL in a text column on PostgreSQL: the file's fault
+            raise ModelError("(file)", source, "holds a value the database cannot store "
+                                               "(e.g. a NUL character)") from None
         return Imported(revision, version_id)
 
     def close(self) -> None:

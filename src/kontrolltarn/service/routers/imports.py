@@ -6,12 +6,14 @@ import is audited (counts only)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from ..auth import Need, Principal
+from ..guard import Refused, check_json_body
 from ..runtime import Runtime
 from . import runtime
 
@@ -29,9 +31,10 @@ BODY = {"requestBody": {"required": True, "content": {
 
 def _issue(issue: Any) -> dict[str, Any]:
     value = issue.value
-    return {"place": issue.place, "field": issue.field,
-            "value": value if isinstance(value, str | int | float | bool) or value is None
-            else str(value), "reason": issue.reason}
+    plain = isinstance(value, str | int | bool) or value is None or (
+        isinstance(value, float) and math.isfinite(value))
+    return {"place": issue.place, "field": issue.field, "value": value if plain else str(value),
+            "reason": issue.reason}
 
 
 @router.post("", openapi_extra=BODY)
@@ -55,6 +58,13 @@ async def import_upload(request: Request,
     if not raw:
         raise HTTPException(422, [{"place": name, "field": "(file)", "value": None,
                                    "reason": "empty upload"}])
+    # a FHIR file, whatever its content type, is refused as any JSON body with NaN, NUL … is
+    if raw.lstrip()[:1] in (b"{", b"["):
+        try:
+            check_json_body(raw)
+        except Refused as bad:
+            raise HTTPException(422, [{"place": name, "field": ".".join(map(str, bad.loc[1:]))
+                                       or "(file)", "value": None, "reason": bad.msg}]) from None
     result, stored = await run_in_threadpool(rt.import_upload, raw, name, format, who)
     if not result.ok:
         raise HTTPException(422, [_issue(i) for i in result.errors])
