@@ -267,3 +267,24 @@ def test_log_records_are_redacted_when_made(caplog: pytest.LogCaptureFixture,
     assert "[redacted" in text and "ValueError" in text
     assert redact("case HEN000016 at 2026-11-30 10:00, 1234567890 bytes") == (
         "case HEN000016 at 2026-11-30 10:00, 1234567890 bytes")
+
+
+@pytest.mark.postgres
+def test_a_failed_statement_carries_no_values_into_its_message() -> None:
+    """Issue 21 finding 5: a failed statement's message (which a traceback writes to the log)
+    listed its parameters: that is how a password and a fødselsnummer reached the server log.
+    Engines are made with ``hide_parameters``."""
+    from sqlalchemy.exc import DataError
+
+    from kontrolltarn.store import Store
+
+    with postgres_url() as url:
+        store = Store.open(url)
+        try:
+            with pytest.raises(DataError) as failed:
+                store.audit.record("coordinator", "coordinator", "test", "patient",
+                                   "01017012345\x00", detail={"password": "hunter2"})
+            assert "01017012345" not in str(failed.value) and "hunter2" not in str(failed.value)
+            assert "parameters hidden" in str(failed.value)
+        finally:
+            store.close()
