@@ -206,25 +206,32 @@ class Inrc2Model:
 
 
 def _neighbourhoods(instance: Instance) -> Callable[[random.Random, float], Neighbourhood]:
-    """Alternately a share of the nurses over the whole horizon, every nurse over a window of
-    days, and the nurses of one skill over a window: the couplings a roster's cost comes from
-    (coverage across nurses, runs and totals along a nurse's days)."""
+    """Neighbourhoods of about ``size`` of the roster, three shapes in turn: some nurses over a
+    window of one to four weeks (the whole horizon when it is short), every nurse over a window
+    of days, and the nurses of one skill over a window. They follow where a roster's cost
+    comes from: coverage across nurses, runs and totals along a nurse's days."""
     nurses, days = instance.scenario.nurses, instance.days
     skills = instance.scenario.skills
+
+    def window(rng: random.Random, width: int) -> tuple[int, int]:
+        width = max(2, min(days, width))
+        first = rng.randrange(days - width + 1)
+        return first, first + width
 
     def choose(rng: random.Random, size: float) -> Neighbourhood:
         kind = rng.randrange(3)
         if kind == 0:
-            count = min(len(nurses), max(2, round(size * len(nurses))))
+            lo, hi = window(rng, 7 * rng.randint(1, 4))
+            count = min(len(nurses), max(2, round(size * len(nurses) * days / (hi - lo))))
             free = set(rng.sample(range(len(nurses)), count))
-            return lambda key: key[0] in free  # type: ignore[index]
-        width = max(2, min(days, round(size * days * (1 if kind == 1 else 3))))
-        first = rng.randrange(days - width + 1)
+            return lambda key: key[0] in free and lo <= key[1] < hi  # type: ignore[index]
         if kind == 1:
-            return lambda key: first <= key[1] < first + width  # type: ignore[index]
+            lo, hi = window(rng, round(size * days))
+            return lambda key: lo <= key[1] < hi  # type: ignore[index]
         skill = rng.choice(skills)
         group = {n for n, nurse in enumerate(nurses) if skill in nurse.skills}
-        return lambda key: key[0] in group and first <= key[1] < first + width  # type: ignore[index]
+        lo, hi = window(rng, round(size * days * len(nurses) / max(1, len(group))))
+        return lambda key: key[0] in group and lo <= key[1] < hi  # type: ignore[index]
 
     return choose
 
