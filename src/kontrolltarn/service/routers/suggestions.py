@@ -33,9 +33,13 @@ def list_suggestions(status: Literal["open", "accepted", "rejected", "expired"] 
 
 @router.post("/api/suggestions/refresh")
 def refresh(rt: Runtime = Depends(runtime),
-            _: Principal = Need("suggestion:decide")) -> dict[str, int]:
-    """Ask the agent to look at the forecasts now (it also runs every few seconds)."""
-    return {"new": rt.refresh_suggestions()}
+            who: Principal = Need("suggestion:decide")) -> dict[str, int]:
+    """Ask the agent to look at the forecasts now (it also runs every few seconds). Audited:
+    the suggestions it stores are then the asking coordinator's doing."""
+    new = rt.refresh_suggestions()
+    rt.store.audit.record(who.username, who.role.value, "suggestion.refresh", "suggestion",
+                          detail={"new": new})
+    return {"new": new}
 
 
 @router.post("/api/suggestions/{suggestion_id}/decision")
