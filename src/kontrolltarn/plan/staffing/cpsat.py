@@ -7,7 +7,8 @@ families of constraints the two share, one method per family: one shift a day, f
 pairs (rest, successions), coverage with a soft shortfall, soft min/max limits on runs of
 days with the history at the border, weekends, and counts outside a range. ``run_search``
 runs CP-SAT with a time limit, a seed, a progress report per improving solution and Ctrl-C
-(``CtrlC``) that stops the search and keeps the best solution so far.
+(``CtrlC``) that stops the search and keeps the best solution so far;
+``improve_in_neighbourhoods`` is a large-neighbourhood search over the assignment variables.
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ class ShiftModel:
     def shortfall(self, present: Sequence[Literal], need: int, name: str,
                   exact: bool = False) -> cp_model.IntVar:
         """How many of ``need`` people ``present`` misses (0..need): a coverage gap to pay for.
-        Bounded from below only, unless ``exact``: then it is the shortfall itself, so the
-        cost of every solution found is its true cost."""
+        Bounded from below only, unless ``exact``: then it is the shortfall itself, so a
+        neighbourhood's fixed part carries no slack."""
         gap = self.m.new_int_var(0, need, name)
         if exact:
             self.m.add_max_equality(gap, [0, need - sum(present)])
