@@ -10,8 +10,8 @@ cost, hard_violations, best_known_cost, lower_bound, gap_to_best_pct, gap_to_bou
 seconds, status, time_limit_s, seed. Every roster is judged by the independent checker
 (``evaluate_inrc2``, equal to the organisers' validator), never by the solver's own objective.
 Progress goes to stderr. Ctrl-C stops the running search: its instance is reported with the
-best roster so far, and the run ends there. The exit code is 1 when a roster breaks a hard
-constraint. Instances are read from ../shared/benchmarks/inrc2 (the run stops, saying so,
+best roster so far, and the run ends there (exit code 130). The exit code is 1 when a roster
+breaks a hard constraint. Instances are read from ../shared/benchmarks/inrc2 (the run stops, saying so,
 when absent). ``--out DIR`` writes each roster in the organisers' format.
 """
 
@@ -133,7 +133,7 @@ def main() -> None:
     ids = expand(args.instances or ("test9" if args.quick else "static40"))
     limit = args.time_limit or (QUICK_LIMIT if args.quick else 300.0)
     known = best_known()
-    broken = False
+    broken = interrupted = False
     try:
         for instance_id in ids:
             record, interrupted = measure(instance_id, limit, args.seed, args.workers, known, args.out)
@@ -147,6 +147,8 @@ def main() -> None:
         raise SystemExit(130) from None
     if broken:
         raise SystemExit(1)
+    if interrupted:  # the last line holds the best roster so far; the run is not complete
+        raise SystemExit(130)
 
 
 if __name__ == "__main__":
