@@ -164,18 +164,16 @@ def serve_demo(port: int = 8000, scale: str = "default", seed: int = 0,
     simulator's play of the day (from just before the first patient is called; 12 hours in
     ``minutes_per_day`` minutes) and print the board's address. Runs until
     Ctrl-C, or for ``seconds`` if given."""
-    import uvicorn  # deferred: heavy (uvicorn)
-
-    # deferred: heavy (fastapi, pandas, scipy, scikit-learn, sqlalchemy)
-    from kontrolltarn.service import create_app
+    # deferred: heavy (fastapi, uvicorn, pandas, scipy, scikit-learn, sqlalchemy)
+    from kontrolltarn.service import Server, create_app
 
     url = database_url or f"sqlite:///{Path.cwd() / 'kontrolltarn-demo.sqlite3'}"
     runtime = build_runtime(url, None, scale, seed, None, 12 * 60 / minutes_per_day, True,
                             environment="demo")
     stop = threading.Event()
     start_replay(runtime, seed=seed, stop=stop)
-    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port,
-                                           access_log=False, log_level="warning"))
+    server = Server(create_app(runtime), runtime, host="127.0.0.1", port=port, access_log=False,
+                    log_level="warning")
     typer.echo(f"Kontrolltårn board: http://127.0.0.1:{port}/  (log in as koordinator / "
                "koordinator-demo; leder / leder-demo reads only)")
     typer.echo(f"replaying {runtime.day} at {12 * 60 / minutes_per_day:.0f}× speed; Ctrl-C stops")
@@ -210,11 +208,10 @@ def serve(
 ) -> None:
     """Run the control tower service and its board. Production (the default) needs
     KONTROLLTARN_SECRET_KEY (64 hex characters, e.g. `openssl rand -hex 32`); set
-    KONTROLLTARN_ENV=development or demo for a random per-process secret."""
-    import uvicorn  # deferred: heavy (uvicorn)
-
-    # deferred: heavy (fastapi, pandas, scipy, scikit-learn, sqlalchemy)
-    from kontrolltarn.service import create_app
+    KONTROLLTARN_ENV=development or demo for a random per-process secret. Ctrl-C or SIGTERM
+    stops it within a second or two, ending the boards' live streams."""
+    # deferred: heavy (fastapi, uvicorn, pandas, scipy, scikit-learn, sqlalchemy)
+    from kontrolltarn.service import Server, create_app
 
     runtime = build_runtime(database_url, hospital_file, scale, seed, None,
                             12 * 60 / minutes_per_day if replay else None, demo_users,
@@ -222,7 +219,11 @@ def serve(
     if replay:
         start_replay(runtime, seed=seed)
     typer.echo(f"Kontrolltårn board: http://{host}:{port}/")
-    uvicorn.run(create_app(runtime), host=host, port=port, access_log=False, log_level="info")
+    try:
+        Server(create_app(runtime), runtime, host=host, port=port, access_log=False,
+               log_level="info").run()
+    finally:
+        runtime.store.close()
 
 
 def _user_store(database_url: str | None):

@@ -16,6 +16,10 @@ import threading
 from typing import Any
 
 
+#: what a subscriber's queue receives when the server stops: its stream ends
+CLOSE = ""
+
+
 class Hub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -24,6 +28,9 @@ class Hub:
         self._subscribers: set[asyncio.Queue[str]] = set()
         #: the event loop the subscribers' queues belong to (the web server's)
         self._loop: asyncio.AbstractEventLoop | None = None
+        #: set when the server stops: every live stream ends (a wall display never closes its
+        #: own, and the server waits for open responses before it stops)
+        self.closed = False
 
     def mark(self, rooms: set[str], event_ids: list[str]) -> None:
         with self._lock:
@@ -42,6 +49,23 @@ class Hub:
         queue: asyncio.Queue[str] = asyncio.Queue(maxsize=256)
         self._subscribers.add(queue)
         return queue
+
+    def close(self) -> None:
+        """End every live stream now and any opened later (the server is stopping): each
+        subscriber gets ``CLOSE`` at once, from any thread."""
+        self.closed = True
+        loop = self._loop
+        if loop is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._deliver(CLOSE, drop_slow=False)
+            return
+        with contextlib.suppress(RuntimeError):  # the loop has stopped: no stream is left
+            loop.call_soon_threadsafe(self._deliver, CLOSE, False)
 
     def unsubscribe(self, queue: asyncio.Queue[str]) -> None:
         self._subscribers.discard(queue)
@@ -67,11 +91,16 @@ class Hub:
         with contextlib.suppress(RuntimeError):  # the server has stopped
             loop.call_soon_threadsafe(self._deliver, message)
 
-    def _deliver(self, message: str) -> None:
+    def _deliver(self, message: str, drop_slow: bool = True) -> None:
         """A browser too slow to keep up is dropped (it reconnects and reloads the whole board)
-        rather than slowing everyone down."""
+        rather than slowing everyone down. ``CLOSE`` reaches even a full queue (its oldest
+        message makes way)."""
         for queue in list(self._subscribers):
             try:
                 queue.put_nowait(message)
             except asyncio.QueueFull:
-                self._subscribers.discard(queue)
+                if drop_slow:
+                    self._subscribers.discard(queue)
+                    continue
+                queue.get_nowait()
+                queue.put_nowait(message)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from ..auth import Need, Principal
+from ..hub import CLOSE
 from ..runtime import Runtime
 from . import runtime
 
@@ -27,7 +28,8 @@ async def stream(request: Request, rt: Runtime = Depends(runtime),
                  who: Principal = Need("board:read")) -> StreamingResponse:
     """Server-sent events: ``rooms`` (changed rooms with the event ids that changed them),
     ``heartbeat`` (freshness, every second) and ``suggestions`` (new or decided). The stream
-    ends within a second or two of its session's end (logout, password or role change)."""
+    ends within a second or two of its session's end (logout, password or role change), and at
+    once when the server stops (a browser reconnects to the next one by itself)."""
     queue = rt.hub.subscribe()
     session = who.session_id
 
@@ -37,7 +39,8 @@ async def stream(request: Request, rt: Runtime = Depends(runtime),
         try:
             yield f"event: hello\ndata: {json.dumps(rt.freshness())}\n\n"
             checked = time.monotonic()
-            while session is not None and not await request.is_disconnected():
+            while (session is not None and not rt.hub.closed
+                   and not await request.is_disconnected()):
                 if checking is not None and checking.done():
                     if checking.exception() is None and not checking.result():
                         break  # revoked: logout, password or role change
@@ -47,9 +50,12 @@ async def stream(request: Request, rt: Runtime = Depends(runtime),
                     checking = asyncio.create_task(asyncio.to_thread(rt.store.sessions.live,
                                                                      session))
                 try:
-                    yield await asyncio.wait_for(queue.get(), timeout=1.0)
+                    message = await asyncio.wait_for(queue.get(), timeout=1.0)
                 except TimeoutError:
                     continue
+                if message == CLOSE:
+                    break  # the server is stopping
+                yield message
         finally:
             rt.hub.unsubscribe(queue)
             if checking is not None:
