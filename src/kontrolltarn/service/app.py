@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from kontrolltarn.model import ModelError
@@ -116,7 +116,10 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    app = FastAPI(title="Kontrolltårn", version="0.1.0", lifespan=lifespan,
+    # the API documentation is our own page on vendored Swagger UI (``docs``): FastAPI's loads
+    # its files from a CDN, with an inline script the security policy refuses
+    app = FastAPI(title="Kontrolltårn", version="0.1.0", lifespan=lifespan, docs_url=None,
+                  redoc_url=None, swagger_ui_oauth2_redirect_url=None,
                   description="The control tower: live board, events, forecasts, alerts, "
                               "suggested actions and decisions for surgery across all locations.")
     app.state.runtime = runtime
@@ -155,6 +158,11 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> FileResponse:
+        """The API documentation (Swagger UI), working offline: every file from this service."""
+        return FileResponse(STATIC / "docs.html")
 
     # versions before programs: /api/programs/versions is not a day of /api/programs/{day}
     for module in (auth, board, events, cases, versions, programs, jobs, referrals, suggestions,
