@@ -15,7 +15,6 @@ import json
 import threading
 from typing import Any
 
-
 #: what a subscriber's queue receives when the server stops: its stream ends
 CLOSE = ""
 

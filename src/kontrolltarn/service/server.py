@@ -9,6 +9,7 @@ request at most ``GRACE_S`` to finish before it is cancelled.
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -17,15 +18,14 @@ from .runtime import Runtime
 
 #: seconds a request still running at shutdown may take before it is cancelled (events
 #: already answered are stored: an ingest commits before it answers)
-GRACE_S = 1.0
+GRACE_S = 1
 
 
 class Server(uvicorn.Server):
     """uvicorn's server for ``app``, which ends the live streams of ``runtime`` as it stops."""
 
-    def __init__(self, app: FastAPI, runtime: Runtime, **config: object) -> None:
-        super().__init__(uvicorn.Config(app, timeout_graceful_shutdown=GRACE_S,
-                                        **config))  # type: ignore[arg-type]
+    def __init__(self, app: FastAPI, runtime: Runtime, **config: Any) -> None:
+        super().__init__(uvicorn.Config(app, timeout_graceful_shutdown=GRACE_S, **config))
         self.runtime = runtime
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
