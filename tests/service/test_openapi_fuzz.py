@@ -4,6 +4,8 @@ input makes the service answer 5xx, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,9 @@ from kontrolltarn.service.routers.imports import MAX_BYTES as IMPORT_MAX_BYTES
 from ..store.databases import postgres_url
 from .conftest import make_runtime, password
 
+#: examples per operation: a few in the suite; a deeper run for a measurement sets
+#: KONTROLLTARN_FUZZ_EXAMPLES (e.g. 100), derandomised like every property test
+EXAMPLES = int(os.environ.get("KONTROLLTARN_FUZZ_EXAMPLES", "4"))
 #: the live stream never ends by design (it shares its permission check with the board)
 ENDLESS = {"/api/board/stream"}
 #: JSON bodies no endpoint may take: (what, raw body)
@@ -78,6 +83,7 @@ def test_no_input_gives_a_server_error(fuzz_app: FastAPI) -> None:
     headers = {"Authorization": f"Bearer {fuzz_app.state.fuzz_token}"}
     failures: list[tuple[str, str, int, str]] = []
     operations = 0
+    calls = [0]
     for result in schema.get_all_operations():
         operation = result.ok()
         if operation.path in ENDLESS:
@@ -85,18 +91,22 @@ def test_no_input_gives_a_server_error(fuzz_app: FastAPI) -> None:
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=4, deadline=None, database=None,
+        @settings(max_examples=EXAMPLES, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def fuzz(case) -> None:  # type: ignore[no-untyped-def]
             # logging out would end the shared token's session: that one runs anonymously
             for auth in (headers, {}) if case.path != "/api/auth/logout" else ({},):
                 response = case.call(headers=auth)
+                calls[0] += 1
                 if response.status_code >= 500:
                     failures.append((case.method, case.formatted_path, response.status_code,
                                      response.text[:200]))
 
         fuzz()
     assert operations >= 20
+    print(json.dumps({"case": "schemathesis", "operations": operations,
+                      "examples_per_operation": EXAMPLES, "calls": calls[0],
+                      "server_errors": len(failures)}))
     assert failures == []
 
 
