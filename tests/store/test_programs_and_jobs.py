@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import update
 
 from kontrolltarn.model import Event, EventKind, Program, ProgramEntry
-from kontrolltarn.store import JobFinished, NotPublishable, ScopeBusy, Store
+from kontrolltarn.store import Actor, JobFinished, NotPublishable, ScopeBusy, Store
 from kontrolltarn.store.tables import JobRow
+
+KOORDINATOR = Actor("koordinator", "coordinator")
 
 DAY = date(2026, 11, 30)
 
@@ -76,23 +78,23 @@ def test_a_version_left_out_case_is_unscheduled_and_other_days_stay(store: Store
 
 
 def test_one_job_per_scope_and_the_job_lifecycle(store: Store) -> None:
-    job = store.jobs.start("optimise", "2026-11-30+1", {"time_limit_s": 5}, "koordinator")
+    job = store.jobs.start("optimise", "2026-11-30+1", {"time_limit_s": 5}, KOORDINATOR)
     assert job.status == "queued" and job.progress == 0.0
     with pytest.raises(ScopeBusy) as busy:
-        store.jobs.start("optimise", "2026-11-30+1", {}, "koordinator")
+        store.jobs.start("optimise", "2026-11-30+1", {}, KOORDINATOR)
     assert busy.value.job_id == job.id
-    other = store.jobs.start("optimise", "2026-12-01+1", {}, "koordinator")  # another scope
+    other = store.jobs.start("optimise", "2026-12-01+1", {}, KOORDINATOR)  # another scope
     assert store.jobs.claim(job.id) and not store.jobs.claim(job.id)
     assert store.jobs.report(job.id, 0.4, "day 1 room 2") is False
     assert store.jobs.get(job.id).progress == pytest.approx(0.4)
-    store.jobs.cancel(job.id)
+    store.jobs.cancel(job.id, KOORDINATOR)
     assert store.jobs.report(job.id, 0.5, "day 1 room 3") is True  # asked to stop
     ended = store.jobs.finish(job.id, "cancelled", message="cancelled")
     assert ended.status == "cancelled" and ended.finished_at is not None
     with pytest.raises(JobFinished):
-        store.jobs.cancel(job.id)
-    again = store.jobs.start("optimise", "2026-11-30+1", {}, "koordinator")  # scope is free
-    assert store.jobs.cancel(again.id).status == "cancelled"  # queued: ends at once
+        store.jobs.cancel(job.id, KOORDINATOR)
+    again = store.jobs.start("optimise", "2026-11-30+1", {}, KOORDINATOR)  # scope is free
+    assert store.jobs.cancel(again.id, KOORDINATOR).status == "cancelled"  # queued: ends at once
     assert store.jobs.claim(other.id)
     version = store.programs.add(_program(_entry("C1")), DAY, 1, by="koordinator")
     done = store.jobs.finish(other.id, "done", version_id=version.id)
@@ -101,7 +103,7 @@ def test_one_job_per_scope_and_the_job_lifecycle(store: Store) -> None:
 
 
 def test_a_job_without_a_program_stores_its_result(store: Store) -> None:
-    job = store.jobs.start("capacity", "capacity:2026-11-30+84", {"weeks": 12}, "koordinator")
+    job = store.jobs.start("capacity", "capacity:2026-11-30+84", {"weeks": 12}, KOORDINATOR)
     assert store.jobs.claim(job.id)
     result = {"gaps": [{"specialty": "ORT", "due_cases": 3.5}], "check": {"ok": True}}
     done = store.jobs.finish(job.id, "done", result=result, message="capacity done")
@@ -111,7 +113,7 @@ def test_a_job_without_a_program_stores_its_result(store: Store) -> None:
 
 
 def test_a_job_left_running_by_a_stopped_process_fails_and_frees_its_scope(store: Store) -> None:
-    job = store.jobs.start("optimise", "2026-11-30+1", {}, "koordinator")
+    job = store.jobs.start("optimise", "2026-11-30+1", {}, KOORDINATOR)
     store.jobs.claim(job.id)
     assert store.jobs.abandon_stale(timedelta(minutes=5)) == []  # it reported just now
     with store.engine.begin() as conn:  # its process stopped ten minutes ago
@@ -120,7 +122,7 @@ def test_a_job_left_running_by_a_stopped_process_fails_and_frees_its_scope(store
     assert store.jobs.abandon_stale(timedelta(minutes=5)) == [job.id]
     failed = store.jobs.get(job.id)
     assert failed.status == "failed" and "stopped" in (failed.error or "")
-    assert store.jobs.start("optimise", "2026-11-30+1", {}, "koordinator").status == "queued"
+    assert store.jobs.start("optimise", "2026-11-30+1", {}, KOORDINATOR).status == "queued"
 
 
 def test_a_version_made_before_another_was_published_is_stale(store: Store) -> None:

@@ -8,8 +8,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from kontrolltarn.model import CancellationReason, Event, EventKind, Program, ProgramEntry
-from kontrolltarn.store import AlreadyDecided, Store, VersionConflict
+from kontrolltarn.store import Actor, AlreadyDecided, Store, VersionConflict
 from kontrolltarn.store.tables import Base
+
+ANNA, BJORN = Actor("anna", "coordinator"), Actor("bjorn", "coordinator")
 
 T0 = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 
@@ -54,9 +56,9 @@ def _published(store: Store) -> None:
 def test_stale_version_is_refused_and_nothing_is_lost(store: Store) -> None:
     _published(store)
     plan = store.plans.get("C2")
-    store.plans.change("C2", plan.version, {"start_min": 600}, by="anna", why="later")
+    store.plans.change("C2", plan.version, {"start_min": 600}, by=ANNA, why="later")
     with pytest.raises(VersionConflict):
-        store.plans.change("C2", plan.version, {"room_id": "R2"}, by="bjorn")
+        store.plans.change("C2", plan.version, {"room_id": "R2"}, by=BJORN)
     now = store.plans.get("C2")
     assert (now.start_min, now.room_id, now.version) == (600, "R1", plan.version + 1)
     history = store.plans.history("C2")[1:]  # the first: scheduled by the published program
@@ -73,7 +75,7 @@ def test_concurrent_edits_of_one_case_apply_exactly_one(store: Store) -> None:
     def edit(who: str, minute: int) -> None:
         barrier.wait()
         try:
-            store.plans.change("C1", version, {"start_min": minute}, by=who)
+            store.plans.change("C1", version, {"start_min": minute}, by=Actor(who, "coordinator"))
             outcomes.append(who)
         except VersionConflict:
             outcomes.append("conflict")
@@ -93,11 +95,11 @@ def test_concurrent_edits_of_one_case_apply_exactly_one(store: Store) -> None:
 def test_a_suggestion_is_decided_once(store: Store) -> None:
     assert store.suggestions.offer("s1", "move_case", "C1", "R1", {"to": "R2"}, {}, "move")
     assert not store.suggestions.offer("s1", "move_case", "C1", "R1", {"to": "R2"}, {}, "move")
-    decided = store.suggestions.decide("s1", True, "anna", "room 2 is idle")
+    decided = store.suggestions.decide("s1", True, ANNA, "room 2 is idle")
     assert (decided.status, decided.decided_by, decided.why) == ("accepted", "anna",
                                                                   "room 2 is idle")
     with pytest.raises(AlreadyDecided):
-        store.suggestions.decide("s1", False, "bjorn", "no")
+        store.suggestions.decide("s1", False, BJORN, "no")
 
 
 def test_passwords_are_argon2_hashed_and_verified(store: Store) -> None:
@@ -111,7 +113,7 @@ def test_passwords_are_argon2_hashed_and_verified(store: Store) -> None:
 
 
 def test_a_patient_link_works_once(store: Store) -> None:
-    token = store.logistics.create_link("C1", by="anna")
+    token = store.logistics.create_link("C1", by=ANNA)
     assert store.logistics.redeem_link(token) == "C1"
     assert store.logistics.redeem_link(token) is None
     assert store.logistics.redeem_link("forged") is None

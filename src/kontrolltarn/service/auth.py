@@ -19,6 +19,8 @@ from enum import StrEnum
 
 from fastapi import Depends, HTTPException, Request, Response
 
+from kontrolltarn.store import Actor
+
 COOKIE = "kt_session"
 
 
@@ -70,6 +72,11 @@ class Principal:
     #: the store's session this principal's token belongs to (None: not from a token)
     session_id: str | None = None
 
+    @property
+    def actor(self) -> Actor:
+        """Who this is to the store's audited writes."""
+        return Actor(self.username, self.role.value)
+
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
@@ -115,12 +122,13 @@ def principal_from(request: Request) -> Principal | None:
 
 
 def start_session(request: Request, response: Response, principal: Principal,
-                  hours: float) -> str:
+                  hours: float, login_from: str | None = None) -> str:
     """Open a session in the store for ``principal``, sign its token and set it as the
-    HttpOnly cookie too; the token."""
+    HttpOnly cookie too; the token. ``login_from``: a password login's address (audited)."""
     runtime = request.app.state.runtime
     settings = runtime.settings
-    session_id = runtime.store.sessions.open(principal.username, principal.role.value, hours)
+    session_id = runtime.store.sessions.open(principal.username, principal.role.value, hours,
+                                             login_from=login_from)
     token = issue_token(settings.secret_key, replace(principal, session_id=session_id), hours)
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
                         secure=settings.secure_cookies, max_age=int(hours * 3600))

@@ -46,7 +46,7 @@ from kontrolltarn.plan.staffing import (
     roster_to_dict,
 )
 from kontrolltarn.predict import DurationSource
-from kontrolltarn.store import UNAVAILABLE_ERRORS, Job, ProgramVersion, Store, describe
+from kontrolltarn.store import UNAVAILABLE_ERRORS, Actor, Job, ProgramVersion, Store, describe
 
 log = logging.getLogger("kontrolltarn.service")
 
@@ -289,7 +289,7 @@ class JobRunner:
         for job_id in self.store.jobs.queued():
             self.submit(job_id)
 
-    def start(self, kind: str, scope: Scope, params: dict[str, Any], by: str) -> Job:
+    def start(self, kind: str, scope: Scope, params: dict[str, Any], by: Actor) -> Job:
         """Queue a job for ``scope`` (``ScopeBusy`` if one runs) and hand it to the pool."""
         if kind not in RUNNABLE:
             raise ModelError("kind", kind, f"this service runs {list(RUNNABLE)} jobs")
@@ -307,10 +307,10 @@ class JobRunner:
         with self._lock:
             self.pool.submit(self._run, job_id)
 
-    def cancel(self, job_id: int) -> Job:
+    def cancel(self, job_id: int, by: Actor) -> Job:
         """Cancel in the store first, then tell this process's worker: the other order would
         let the worker end the job before the store's cancel, which then found it ended."""
-        job = self.store.jobs.cancel(job_id)
+        job = self.store.jobs.cancel(job_id, by)
         with self._lock:
             self._stop.add(job_id)
         self.on_change(job)

@@ -45,6 +45,7 @@ from kontrolltarn.store import (
     CaseEdit,
     Imported,
     Job,
+    Note,
     Notice,
     Poster,
     Published,
@@ -334,7 +335,7 @@ class Runtime:
             # after catching up (only when something looked wrong, so the usual path is fast)
             self._apply_stored_events()
             self._check_feed(events)
-        return self.ingest(events, Poster(principal.username, principal.role.value, label))
+        return self.ingest(events, Poster(principal.actor, label))
 
     def _check_feed(self, events: Sequence[Event]) -> None:
         latest = latest_allowed(self.tower, self.clock)
@@ -412,27 +413,26 @@ class Runtime:
 
     def change_cases(self, edits: list[CaseEdit], principal: Principal, why: str,
                      suggestion_id: str | None = None,
-                     unchanged: dict[str, int] | None = None) -> list[PlannedCase]:
+                     unchanged: dict[str, int] | None = None,
+                     notes: Sequence[Note] = ()) -> list[PlannedCase]:
         """Cases changed together, each on the version its author saw (``Plans.change_many``:
-        all or nothing, ``VersionConflict`` naming a stale case), then shown and audited."""
-        plans = self.store.plans.change_many(edits, by=principal.username, why=why,
-                                             suggestion_id=suggestion_id, unchanged=unchanged)
+        all or nothing, ``VersionConflict`` naming a stale case, audited with ``notes`` in the
+        same transaction), then shown."""
+        plans = self.store.plans.change_many(edits, by=principal.actor, why=why,
+                                             suggestion_id=suggestion_id, unchanged=unchanged,
+                                             notes=notes)
         dirty: set[str] = set()
         with self.lock:
             for plan in plans:
                 dirty |= self.tower.live.set_plan(plan)
         self._mark(dirty, [])
-        for edit, plan in zip(edits, plans, strict=True):
-            self.store.audit.record(principal.username, principal.role.value, "case.change",
-                                    "case", edit.case_id,
-                                    detail={"changes": edit.changes, "version": plan.version,
-                                            "suggestion": suggestion_id})
         return plans
 
-    def refresh_suggestions(self) -> int:
+    def refresh_suggestions(self, by: Actor | None = None) -> int:
         """Let the agent look at the forecasts; store new suggestions, withdraw stale ones.
         Each records the versions of the cases it concerns as the agent saw them: accepting
-        it after one of them changed is refused (``decide``)."""
+        it after one of them changed is refused (``decide``). ``by``: the user who asked
+        (audited with the withdrawal that ends the refresh)."""
         # on a snapshot: the what-ifs take a while and must not hold up ingest
         with self.lock:
             tower = self.tower.snapshot()
@@ -446,7 +446,7 @@ class Runtime:
             new += self.store.suggestions.offer(s.id, s.kind, s.case_id, s.room_id,
                                                 {**s.action, "room_id": s.room_id,
                                                  "versions": versions}, s.effect, s.summary)
-        self.store.suggestions.expire_except({s.id for s in found})
+        self.store.suggestions.expire_except({s.id for s in found}, by=by, new=new)
         if new:
             self.hub.publish("suggestions", {"new": new})
         return new
@@ -457,11 +457,8 @@ class Runtime:
         them or none: on the versions the suggestion recorded for its cases (another
         coordinator's change since is a ``VersionConflict``), the others' as the repair read
         them. If refused, the decision is undone and the suggestion stays open."""
-        decided = self.store.suggestions.decide(suggestion_id, accept, principal.username, why)
+        decided = self.store.suggestions.decide(suggestion_id, accept, principal.actor, why)
         if not accept:
-            self.store.audit.record(principal.username, principal.role.value,
-                                    "suggestion.reject", "suggestion", suggestion_id,
-                                    detail={"kind": decided.kind, "why": why})
             self.hub.publish("suggestions", {"decided": suggestion_id})
             return decided
         recorded = {str(c): int(v) for c, v in decided.action.get("versions", {}).items()}
@@ -478,23 +475,17 @@ class Runtime:
             edits = [CaseEdit(case_id, seen[case_id] if case_id in seen
                               else self.store.plans.get(case_id).version, changes,
                               reasons.get(case_id)) for case_id, changes in result.changes]
+            accepted = Note("suggestion.accept", "suggestion", suggestion_id,
+                            detail={"kind": decided.kind, "why": why})
             self.change_cases(edits, principal, why=f"{decided.kind}: {why}",
-                              suggestion_id=suggestion_id, unchanged=recorded)
+                              suggestion_id=suggestion_id, unchanged=recorded, notes=[accepted])
         except (ActionRefused, VersionConflict) as refused:
-            self.store.suggestions.reopen(suggestion_id)
-            self.store.audit.record(principal.username, principal.role.value,
-                                    "suggestion.refused", "suggestion", suggestion_id,
-                                    detail={"kind": decided.kind, "why": why,
-                                            "refused": str(refused)})
+            self.store.suggestions.reopen(suggestion_id, principal.actor, str(refused))
             raise
-        self.store.audit.record(principal.username, principal.role.value, "suggestion.accept",
-                                "suggestion", suggestion_id,
-                                detail={"kind": decided.kind, "why": why})
         if result.events:  # audited as the decision above; the coordinator is their source
-            self.ingest(result.events, Poster(principal.username, principal.role.value,
-                                              audit=False))
+            self.ingest(result.events, Poster(principal.actor, note=None))
         for room_id, case_id in result.porter_requests:
-            self.store.logistics.request("porter", room_id, case_id, principal.username)
+            self.store.logistics.request("porter", room_id, case_id, principal.actor)
         with self.lock:
             self.tower.released.update(result.released_rooms)
         self._mark(set(result.released_rooms) | {decided.room_id or ""} - {""}, [])
@@ -505,16 +496,10 @@ class Runtime:
     def start_job(self, kind: str, scope: Scope, params: dict[str, Any],
                   principal: Principal) -> Job:
         """Queue a planning job (``ScopeBusy`` if one for the scope is queued or running)."""
-        job = self.jobs.start(kind, scope, params, principal.username)
-        self.store.audit.record(principal.username, principal.role.value, "job.start", "job",
-                                str(job.id), detail={"kind": kind, "scope": scope.key})
-        return job
+        return self.jobs.start(kind, scope, params, principal.actor)
 
     def cancel_job(self, job_id: int, principal: Principal) -> Job:
-        job = self.jobs.cancel(job_id)
-        self.store.audit.record(principal.username, principal.role.value, "job.cancel", "job",
-                                str(job_id))
-        return job
+        return self.jobs.cancel(job_id, principal.actor)
 
     def publish(self, version_id: int, principal: Principal, why: str) -> Published:
         """A coordinator's decision: the version becomes the live plan of its days (audited by

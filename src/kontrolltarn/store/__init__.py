@@ -15,7 +15,7 @@ from sqlalchemy.exc import DataError
 
 from kontrolltarn.model import Hospital, ModelError, PastOperation, Program
 
-from .audit import AuditEntry, AuditLog
+from .audit import Actor, AuditEntry, AuditLog, Note
 from .database import (
     ENV_URL,
     OPEN_ERRORS,
@@ -34,7 +34,7 @@ from .history import PastRecords
 from .hospital import Hospitals
 from .jobs import JOB_KINDS, Job, JobFinished, Jobs, ScopeBusy, UnknownJob
 from .logins import Lockout, LoginThrottle
-from .logistics import Logistics, LogisticsRequest
+from .logistics import Logistics, LogisticsRequest, patient_actor
 from .notify import Notice, Notifier, PostgresNotifier, notifier_for
 from .plans import (
     CaseEdit,
@@ -47,7 +47,7 @@ from .plans import (
 )
 from .programs import NotPublishable, Programs, ProgramVersion, Published, UnknownVersion
 from .sessions import Sessions
-from .users import Actor, UnknownUser, User, Users
+from .users import UnknownUser, User, Users
 from .workflow import AlreadyDecided, StoredSuggestion, Suggestions
 
 
@@ -71,14 +71,14 @@ class Store:
         self.hospital = Hospitals(engine, self.notifier)
         self.audit = AuditLog(engine)
         self.events = EventLog(engine, self.notifier, self.audit)
-        self.plans = Plans(engine, self.notifier)
-        self.sessions = Sessions(engine, self.database)
+        self.plans = Plans(engine, self.notifier, self.audit)
+        self.sessions = Sessions(engine, self.database, self.audit)
         self.users = Users(engine, self.audit, self.sessions)
         self.logins = LoginThrottle(engine, self.audit)
-        self.suggestions = Suggestions(engine, self.notifier)
-        self.logistics = Logistics(engine, self.notifier)
+        self.suggestions = Suggestions(engine, self.notifier, self.audit)
+        self.logistics = Logistics(engine, self.notifier, self.audit)
         self.programs = Programs(engine, self.plans, self.audit, self.notifier)
-        self.jobs = Jobs(engine, self.notifier)
+        self.jobs = Jobs(engine, self.notifier, self.audit)
         self.history = PastRecords(engine)
 
     @classmethod
@@ -133,7 +133,7 @@ __all__ = ["Actor", "AlreadyDecided", "AuditEntry", "AuditLog", "CaseEdit", "Con
            "EventLog", "Hospitals", "JOB_KINDS", "Job", "JobFinished", "Jobs", "Lockout",
            "LoginThrottle", "Logistics", "LogisticsRequest", "NotPublishable", "Notice", "Notifier",
            "PlanChange", "Plans", "Poster", "PostgresNotifier", "ProgramVersion", "Programs",
-           "NotPlanned", "PastRecords", "Published", "ScopeBusy", "Sessions", "Store",
+           "NotPlanned", "Note", "PastRecords", "Published", "ScopeBusy", "Sessions", "Store",
            "StoredSuggestion", "Suggestions", "UnknownCase", "UnknownJob", "UnknownUser",
            "UnknownVersion", "User", "Users", "VersionConflict", "default_url", "downgrade",
-           "make_engine", "migrate", "notifier_for", "plan_fields"]
+           "make_engine", "migrate", "notifier_for", "patient_actor", "plan_fields"]

@@ -1,5 +1,9 @@
 """The audit log: every change and every read of patient-identifying data, in the database
-(never in application logs, which must hold no patient data)."""
+(never in application logs, which must hold no patient data).
+
+A store method that writes takes ``by: Actor`` (who makes the change) and records its entry
+(a ``Note``: what was done) on its own connection, so the change and its record are stored
+together or not at all."""
 
 from __future__ import annotations
 
@@ -10,6 +14,26 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 
 from .tables import AuditRow
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: the authenticated username and role (a CLI run is "cli:<OS user>",
+    the service itself "system")."""
+
+    name: str = "system"
+    role: str = "system"
+
+
+@dataclass(frozen=True)
+class Note:
+    """What a change was, for its audit entry (recorded by whoever stores the change)."""
+
+    action: str
+    resource: str
+    resource_id: str | None = None
+    detail: dict[str, Any] | None = None
+    patient_data: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,6 +66,11 @@ class AuditLog:
         conn.execute(insert(AuditRow), [dict(
             at=datetime.now(UTC), actor=actor, role=role, action=action, resource=resource,
             resource_id=resource_id, patient_data=patient_data, detail=detail or {})])
+
+    def note(self, by: Actor, note: Note, conn: Connection) -> None:
+        """Record ``note`` as done by ``by`` inside ``conn``'s transaction."""
+        self.record(by.name, by.role, note.action, note.resource, note.resource_id,
+                    patient_data=note.patient_data, detail=note.detail, conn=conn)
 
     def recent(self, limit: int = 100, resource_id: str | None = None) -> list[AuditEntry]:
         query = select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit)

@@ -6,7 +6,7 @@ the whole batch is refused (``ConflictingEvent``) and nothing of it is stored.""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from kontrolltarn.model import CancellationReason, CaseChange, ChangeKind, Event, EventKind
 
-from .audit import AuditLog
+from .audit import Actor, AuditLog, Note
 from .hospital import append_case_change
 from .notify import Notifier
 from .tables import CaseChangeRow, EventRow, HospitalRow
@@ -39,13 +39,13 @@ class Poster:
     """Who posted a batch (the authenticated principal): the stored events' ``source`` and the
     batch's audit entry name them, never what the request body says."""
 
-    username: str
-    role: str
+    by: Actor
     #: what the producer calls itself (free text from the body: kept in the audit entry only)
     label: str | None = None
-    #: False when the caller audits the action that made the events (a porter request, a
-    #: room marked ready, an accepted suggestion), so it is not recorded twice
-    audit: bool = True
+    #: the audit entry recorded with the batch, in its transaction: a feed's "events.post", or
+    #: the caller's action whose events these are (a room marked ready); None when the action
+    #: that made them is recorded with its own write (a porter request, an accepted suggestion)
+    note: Note | None = Note("events.post", "events")
 
 
 class EventLog:
@@ -64,14 +64,15 @@ class EventLog:
                poster: Poster | None = None) -> set[str]:
         """Store the events not stored before; returns the ids that were new. One transaction:
         the whole batch is durable when this returns. With a ``poster`` each event's source is
-        the poster's username and the batch is audited in the same transaction (one entry:
-        how many were new and their ``seq`` range, so a batch of hundreds costs one row).
+        the poster's username and the batch is audited in the same transaction (one entry, the
+        poster's note with how many were new and their ``seq`` range: a batch of hundreds costs
+        one row).
         ``ConflictingEvent`` when an id comes again with other content: nothing is stored."""
         if not events:
             return set()
         now = received_at or datetime.now(UTC)
         unique = _unique(events)
-        source = None if poster is None else poster.username[:SOURCE_LENGTH]
+        source = None if poster is None else poster.by.name[:SOURCE_LENGTH]
         rows = [{"id": e.id, "kind": e.kind.value, "at": e.at, "case_id": e.case_id,
                  "room_id": e.room_id, "reason": e.reason.value if e.reason else None,
                  "source": source or e.source, "received_at": now} for e in unique]
@@ -87,13 +88,12 @@ class EventLog:
             new = {row[0] for row in stored}
             if len(new) < len(unique):  # repeats: the same content, or a conflict (rolled back)
                 _refuse_conflicts(conn, [e for e in unique if e.id not in new])
-            if poster is not None and poster.audit:
+            if poster is not None and poster.note is not None:
                 seqs = [row[1] for row in stored]
-                self.audit.record(poster.username, poster.role, "events.post", "events",
-                                  None, conn=conn, detail={
-                                      "new": len(new), "repeated": len(events) - len(new),
-                                      "seq": [min(seqs), max(seqs)] if seqs else None,
-                                      "label": poster.label})
+                batch = {"new": len(new), "repeated": len(events) - len(new),
+                         "seq": [min(seqs), max(seqs)] if seqs else None, "label": poster.label}
+                self.audit.note(poster.by, replace(poster.note, detail={
+                    **batch, **(poster.note.detail or {})}), conn)
             _record_done(conn, [e for e in unique if e.id in new
                                 and e.kind is EventKind.OUT_OF_ROOM and e.case_id], now, source)
             if stored:

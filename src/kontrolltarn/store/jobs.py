@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .audit import Actor, AuditLog
 from .notify import Notifier
 from .tables import JobRow
 
@@ -65,12 +66,15 @@ _LISTED = [c for c in JobRow.__table__.c if c.name != "result"]
 
 
 class Jobs:
-    def __init__(self, engine: Engine, notifier: Notifier | None = None) -> None:
+    def __init__(self, engine: Engine, notifier: Notifier | None = None,
+                 audit: AuditLog | None = None) -> None:
         self.engine = engine
         self.notifier = notifier or Notifier()
+        self.audit = audit or AuditLog(engine)
 
-    def start(self, kind: str, scope: str, params: dict[str, Any], by: str) -> Job:
-        """Queue a job; ``ScopeBusy`` if one for ``scope`` is queued or running."""
+    def start(self, kind: str, scope: str, params: dict[str, Any], by: Actor) -> Job:
+        """Queue a job (audited as "job.start" in its transaction); ``ScopeBusy`` if one for
+        ``scope`` is queued or running."""
         if kind not in JOB_KINDS:
             raise ValueError(f"kind={kind!r}: must be one of {JOB_KINDS}")
         now = datetime.now(UTC)
@@ -78,8 +82,11 @@ class Jobs:
             with self.engine.begin() as conn:
                 job_id = conn.execute(insert(JobRow).values(
                     kind=kind, scope=scope, active_scope=scope, params=params, status="queued",
-                    progress=0.0, message="queued", cancel_requested=False, created_by=by,
-                    created_at=now, updated_at=now).returning(JobRow.id)).scalar_one()
+                    progress=0.0, message="queued", cancel_requested=False,
+                    created_by=by.name, created_at=now, updated_at=now).returning(JobRow.id)
+                ).scalar_one()
+                self.audit.record(by.name, by.role, "job.start", "job", str(job_id),
+                                  detail={"kind": kind, "scope": scope}, conn=conn)
                 self.notifier.announce(conn, "jobs", job=int(job_id), status="queued")
         except IntegrityError:
             with self.engine.connect() as conn:
@@ -129,29 +136,35 @@ class Jobs:
         the error) or cancelled; its scope is free again."""
         if status not in FINISHED:
             raise ValueError(f"status={status!r}: must be one of {FINISHED}")
-        now = datetime.now(UTC)
         with self.engine.begin() as conn:
-            conn.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
-                         .values(status=status, active_scope=None, message=message,
-                                 progress=1.0 if status == "done" else JobRow.progress,
-                                 result_version_id=version_id, result=result, error=error,
-                                 updated_at=now,
-                                 finished_at=now))
-            self.notifier.announce(conn, "jobs", job=job_id, status=status)
+            self._end(conn, job_id, status, message=message, version_id=version_id,
+                      error=error, result=result)
         return self.get(job_id)
 
-    def cancel(self, job_id: int) -> Job:
-        """A queued job is cancelled at once; a running one is asked to stop."""
+    def _end(self, conn: Connection, job_id: int, status: str, *, message: str = "",
+             version_id: int | None = None, error: str | None = None,
+             result: dict[str, Any] | None = None) -> None:
+        now = datetime.now(UTC)
+        conn.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
+                     .values(status=status, active_scope=None, message=message,
+                             progress=1.0 if status == "done" else JobRow.progress,
+                             result_version_id=version_id, result=result, error=error,
+                             updated_at=now, finished_at=now))
+        self.notifier.announce(conn, "jobs", job=job_id, status=status)
+
+    def cancel(self, job_id: int, by: Actor) -> Job:
+        """A queued job is cancelled at once; a running one is asked to stop. Audited as
+        "job.cancel" in the same transaction."""
         job = self.get(job_id)
         if job.status in FINISHED:
             raise JobFinished(f"job {job_id} is {job.status}")
-        if job.status == "queued" and self.finish(job_id, "cancelled",
-                                                  message="cancelled before it started"
-                                                  ).status == "cancelled":
-            return self.get(job_id)
         with self.engine.begin() as conn:
-            conn.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
-                         .values(cancel_requested=True, updated_at=datetime.now(UTC)))
+            if job.status == "queued":
+                self._end(conn, job_id, "cancelled", message="cancelled before it started")
+            else:
+                conn.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status.in_(ACTIVE))
+                             .values(cancel_requested=True, updated_at=datetime.now(UTC)))
+            self.audit.record(by.name, by.role, "job.cancel", "job", str(job_id), conn=conn)
         return self.get(job_id)
 
     def abandon_stale(self, quiet_for: timedelta) -> list[int]:

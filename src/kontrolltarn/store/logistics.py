@@ -1,4 +1,5 @@
-"""Patient links (one-time), self check-in, porter requests and room-ready notices."""
+"""Patient links (one-time), self check-in, porter requests and room-ready notices; each write
+audited in its own transaction."""
 
 from __future__ import annotations
 
@@ -10,11 +11,17 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from .audit import Actor, AuditLog
 from .notify import Notifier
 from .tables import CheckInRow, LogisticsRequestRow, PatientLinkRow
 
 REQUEST_KINDS = ("porter", "room_ready")
 REQUEST_STATUSES = ("open", "acknowledged", "done")
+
+
+def patient_actor(case_id: str) -> str:
+    """The name a patient acts under: the case their link was made for."""
+    return f"patient:{case_id}"
 
 
 def _hash(token: str) -> str:
@@ -35,23 +42,29 @@ class LogisticsRequest:
 
 
 class Logistics:
-    def __init__(self, engine: Engine, notifier: Notifier | None = None) -> None:
+    def __init__(self, engine: Engine, notifier: Notifier | None = None,
+                 audit: AuditLog | None = None) -> None:
         self.engine = engine
         self.notifier = notifier or Notifier()
+        self.audit = audit or AuditLog(engine)
 
     # ------------------------------------------------------------ patient links
-    def create_link(self, case_id: str, by: str, valid_for: timedelta = timedelta(days=3)) -> str:
+    def create_link(self, case_id: str, by: Actor,
+                    valid_for: timedelta = timedelta(days=3)) -> str:
         """A fresh token for the patient page of ``case_id``; only its hash is kept."""
         token = secrets.token_urlsafe(24)
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             conn.execute(insert(PatientLinkRow), [dict(
-                token_hash=_hash(token), case_id=case_id, created_at=now, created_by=by,
+                token_hash=_hash(token), case_id=case_id, created_at=now, created_by=by.name,
                 expires_at=now + valid_for, opened_at=None)])
+            self.audit.record(by.name, by.role, "patient_link.create", "case", case_id,
+                              patient_data=True, conn=conn)
         return token
 
     def redeem_link(self, token: str) -> str | None:
-        """The case id if the link is valid and unused; marks it used (it works once)."""
+        """The case id if the link is valid and unused; marks it used (it works once), audited
+        as opened by the patient (``patient_actor``)."""
         now = datetime.now(UTC)
         digest = _hash(token)
         with self.engine.begin() as conn:
@@ -62,12 +75,16 @@ class Logistics:
                 .values(opened_at=now))
             if result.rowcount != 1:
                 return None
-            return conn.execute(select(PatientLinkRow.case_id)
-                                .where(PatientLinkRow.token_hash == digest)).scalar_one()
+            case_id: str = conn.execute(select(PatientLinkRow.case_id)
+                                        .where(PatientLinkRow.token_hash == digest)).scalar_one()
+            self.audit.record(patient_actor(case_id), "patient", "patient_link.open", "case",
+                              case_id, patient_data=True, conn=conn)
+            return case_id
 
-    def check_in(self, case_id: str) -> datetime:
-        """Record the patient's self check-in (the first one counts)."""
+    def check_in(self, case_id: str, by: Actor) -> datetime:
+        """Record the patient's self check-in (the first one counts; each is audited)."""
         with self.engine.begin() as conn:
+            self.audit.record(by.name, by.role, "patient.checkin", "case", case_id, conn=conn)
             found = conn.execute(select(CheckInRow.at).where(CheckInRow.case_id == case_id)).first()
             if found:
                 at: datetime = found[0]
@@ -81,16 +98,20 @@ class Logistics:
             return {r.case_id: r.at for r in conn.execute(select(CheckInRow)).all()}
 
     # ------------------------------------------------------------ porter and room ready
-    def request(self, kind: str, room_id: str, case_id: str | None, by: str) -> LogisticsRequest:
+    def request(self, kind: str, room_id: str, case_id: str | None,
+                by: Actor) -> LogisticsRequest:
         if kind not in REQUEST_KINDS:
             raise ValueError(f"kind={kind!r}: must be one of {REQUEST_KINDS}")
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             result = conn.execute(insert(LogisticsRequestRow).returning(
                 LogisticsRequestRow.id), [dict(kind=kind, room_id=room_id, case_id=case_id,
-                                                status="open", created_at=now, created_by=by,
-                                                updated_at=now, updated_by=by)])
+                                                status="open", created_at=now,
+                                                created_by=by.name, updated_at=now,
+                                                updated_by=by.name)])
             new_id = int(result.scalar_one())
+            self.audit.record(by.name, by.role, f"{kind}.request", f"{kind}_request",
+                              str(new_id), detail={"room_id": room_id}, conn=conn)
             self.notifier.announce(conn, "logistics", porter_request=new_id)
         found = self.get(new_id)
         assert found is not None
@@ -102,12 +123,15 @@ class Logistics:
                                .where(LogisticsRequestRow.id == request_id)).first()
         return _request(row) if row else None
 
-    def set_status(self, request_id: int, status: str, by: str) -> LogisticsRequest | None:
+    def set_status(self, request_id: int, status: str, by: Actor) -> LogisticsRequest | None:
         if status not in REQUEST_STATUSES:
             raise ValueError(f"status={status!r}: must be one of {REQUEST_STATUSES}")
         with self.engine.begin() as conn:
             conn.execute(update(LogisticsRequestRow).where(LogisticsRequestRow.id == request_id)
-                         .values(status=status, updated_at=datetime.now(UTC), updated_by=by))
+                         .values(status=status, updated_at=datetime.now(UTC),
+                                 updated_by=by.name))
+            self.audit.record(by.name, by.role, f"porter.{status}", "porter_request",
+                              str(request_id), conn=conn)
             self.notifier.announce(conn, "logistics", porter_request=request_id)
         return self.get(request_id)
 

@@ -6,6 +6,7 @@ first and refuses the second (``VersionConflict``), so no update is lost silentl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from kontrolltarn.model import (
     ProgramEntry,
 )
 
+from .audit import Actor, AuditLog, Note
 from .hospital import append_case_change, case_history
 from .notify import Notifier
 from .tables import CasePlanRow, EventRow, PlanChangeRow
@@ -92,9 +94,11 @@ class PlanChange:
 
 
 class Plans:
-    def __init__(self, engine: Engine, notifier: Notifier | None = None) -> None:
+    def __init__(self, engine: Engine, notifier: Notifier | None = None,
+                 audit: AuditLog | None = None) -> None:
         self.engine = engine
         self.notifier = notifier or Notifier()
+        self.audit = audit or AuditLog(engine)
 
     def day(self, day: date) -> list[PlannedCase]:
         with self.engine.connect() as conn:
@@ -129,7 +133,7 @@ class Plans:
             raise UnknownCase(case_id)
         return _plan(row)
 
-    def change(self, case_id: str, expected_version: int, changes: dict[str, Any], *, by: str,
+    def change(self, case_id: str, expected_version: int, changes: dict[str, Any], *, by: Actor,
                why: str = "", suggestion_id: str | None = None,
                reason: CancellationReason | None = None) -> PlannedCase:
         """Apply ``changes`` if the case is still at ``expected_version``; one atomic UPDATE with
@@ -137,13 +141,15 @@ class Plans:
         return self.change_many([CaseEdit(case_id, expected_version, changes, reason)], by=by,
                                 why=why, suggestion_id=suggestion_id)[0]
 
-    def change_many(self, edits: list[CaseEdit], *, by: str, why: str = "",
+    def change_many(self, edits: list[CaseEdit], *, by: Actor, why: str = "",
                     suggestion_id: str | None = None,
-                    unchanged: dict[str, int] | None = None) -> list[PlannedCase]:
+                    unchanged: dict[str, int] | None = None,
+                    notes: Sequence[Note] = ()) -> list[PlannedCase]:
         """Apply several cases' changes in one transaction, each guarded by its version
         (``change``), and check that the cases of ``unchanged`` (case → version) are still at
         theirs: one stale case is a ``VersionConflict`` and nothing is changed (an accepted
-        suggestion applies whole or not at all)."""
+        suggestion applies whole or not at all). Each change is audited ("case.change") in
+        the same transaction, with ``notes`` (the decision that made them)."""
         for edit in edits:
             bad = set(edit.changes) - set(EDITABLE)
             if bad:
@@ -156,17 +162,23 @@ class Plans:
             for case_id, version in (unchanged or {}).items():
                 if case_id not in changed:
                     _still_at(conn, case_id, version)
-            after = [self._change(conn, e.case_id, e.version, e.changes, by=by, why=why,
+            after = [self._change(conn, e.case_id, e.version, e.changes, by=by.name, why=why,
                                   suggestion_id=suggestion_id, reason=e.reason) for e in edits]
+            for edit, plan in zip(edits, after, strict=True):
+                self.audit.note(by, Note("case.change", "case", edit.case_id, detail={
+                    "changes": edit.changes, "version": plan.version,
+                    "suggestion": suggestion_id}), conn)
+            for note in notes:
+                self.audit.note(by, note, conn)
             if after:
                 self.notifier.announce(conn, "plans", cases=[p.case_id for p in after])
         return after
 
-    def tell(self, case_id: str, *, by: str, why: str = "") -> CaseChange | None:
+    def tell(self, case_id: str, *, by: Actor, why: str = "") -> CaseChange | None:
         """Record that the patient was told the date the case is planned on (``TOLD`` in its
         history), from when every later change of that date counts as a change after the
         patient was told. Telling the same date again records nothing (None); a case that is
-        not planned cannot be told a date (``NotPlanned``)."""
+        not planned cannot be told a date (``NotPlanned``). Audited ("case.told") with it."""
         with self.engine.begin() as conn:
             row = conn.execute(select(CasePlanRow).where(CasePlanRow.case_id == case_id)).first()
             if row is None:
@@ -177,8 +189,11 @@ class Plans:
             dated = [c for c in case_history(conn, case_id) if c.kind in _DATE_KINDS]
             if dated and dated[-1].kind is ChangeKind.TOLD and dated[-1].new_date == plan.day:
                 return None
+            self.audit.record(by.name, by.role, "case.told", "case", case_id, patient_data=True,
+                              detail={"date": plan.day.isoformat(), "why": why}, conn=conn)
             return append_case_change(conn, case_id, CaseChange(
-                at=datetime.now(UTC), kind=ChangeKind.TOLD, new_date=plan.day, by=by, note=why))
+                at=datetime.now(UTC), kind=ChangeKind.TOLD, new_date=plan.day, by=by.name,
+                note=why))
 
     def _change(self, conn: Connection, case_id: str, expected_version: int,
                 changes: dict[str, Any], *, by: str, why: str,

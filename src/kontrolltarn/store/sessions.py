@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from .audit import Actor, AuditLog
 from .database import UNAVAILABLE_ERRORS, DatabaseWatch
 from .tables import SessionRow
 
@@ -27,15 +28,20 @@ KEEP_AFTER_EXPIRY = timedelta(days=1)
 
 
 class Sessions:
-    def __init__(self, engine: Engine, database: DatabaseWatch) -> None:
+    def __init__(self, engine: Engine, database: DatabaseWatch,
+                 audit: AuditLog | None = None) -> None:
         self.engine = engine
         self.database = database
+        self.audit = audit or AuditLog(engine)
         self._lock = threading.Lock()
         #: session id -> (monotonic time checked, live)
         self._cache: dict[str, tuple[float, bool]] = {}
 
-    def open(self, username: str, role: str, hours: float) -> str:
-        """A new session for ``username``; its id goes into the token."""
+    def open(self, username: str, role: str, hours: float, *,
+             login_from: str | None = None) -> str:
+        """A new session for ``username``; its id goes into the token. ``login_from``: the
+        address of a password login, audited as "login" in the session's transaction (a
+        patient's session is audited by its link's redemption)."""
         session_id = secrets.token_urlsafe(24)
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
@@ -43,6 +49,9 @@ class Sessions:
             conn.execute(insert(SessionRow), [dict(
                 id=session_id, username=username, role=role, created_at=now,
                 expires_at=now + timedelta(hours=hours), revoked_at=None)])
+            if login_from is not None:
+                self.audit.record(username, role, "login", "user", username,
+                                  detail={"address": login_from}, conn=conn)
         with self._lock:  # known live: its first request needs no query
             self._cache[session_id] = (time.monotonic(), True)
         return session_id
@@ -70,11 +79,13 @@ class Sessions:
             self._cache[session_id] = (checked, alive)
         return alive
 
-    def revoke(self, session_id: str) -> None:
+    def revoke(self, session_id: str, by: Actor) -> None:
+        """End one session (a logout by ``by``, audited in the same transaction)."""
         with self.engine.begin() as conn:
             conn.execute(update(SessionRow).where(SessionRow.id == session_id,
                                                   SessionRow.revoked_at.is_(None))
                          .values(revoked_at=datetime.now(UTC)))
+            self.audit.record(by.name, by.role, "logout", "user", by.name, conn=conn)
         self.forget()
 
     def revoke_user(self, username: str, conn: Connection) -> int:

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from .audit import AuditLog
+from .audit import Actor, AuditLog
 from .sessions import Sessions
 from .tables import UserRow
 
@@ -34,14 +34,6 @@ class UnknownUser(LookupError):
 class User:
     username: str
     role: str
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who changes a user, for the audit log (a CLI run is "cli:<OS user>")."""
-
-    name: str = "system"
-    role: str = "system"
 
 
 class Users:

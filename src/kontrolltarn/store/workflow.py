@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from .audit import Actor, AuditLog
 from .notify import Notifier
 from .tables import SuggestionRow
 
@@ -34,9 +35,11 @@ class StoredSuggestion:
 
 
 class Suggestions:
-    def __init__(self, engine: Engine, notifier: Notifier | None = None) -> None:
+    def __init__(self, engine: Engine, notifier: Notifier | None = None,
+                 audit: AuditLog | None = None) -> None:
         self.engine = engine
         self.notifier = notifier or Notifier()
+        self.audit = audit or AuditLog(engine)
 
     def offer(self, suggestion_id: str, kind: str, case_id: str | None, room_id: str | None,
               action: dict[str, Any], effect: dict[str, Any], summary: str) -> bool:
@@ -60,13 +63,19 @@ class Suggestions:
             self.notifier.announce(conn, "suggestions", new=1)
         return True
 
-    def expire_except(self, keep: set[str]) -> int:
-        """Open suggestions the agent no longer makes are withdrawn (the situation moved on)."""
+    def expire_except(self, keep: set[str], *, by: Actor | None = None, new: int = 0) -> int:
+        """Open suggestions the agent no longer makes are withdrawn (the situation moved on):
+        the end of a refresh, audited ("suggestion.refresh", ``new`` stored) when a user
+        asked for it (``by``)."""
         with self.engine.begin() as conn:
             query = update(SuggestionRow).where(SuggestionRow.status == "open")
             if keep:
                 query = query.where(SuggestionRow.id.not_in(keep))
-            return int(conn.execute(query.values(status="expired")).rowcount)
+            expired = int(conn.execute(query.values(status="expired")).rowcount)
+            if by is not None:
+                self.audit.record(by.name, by.role, "suggestion.refresh", "suggestion",
+                                  detail={"new": new}, conn=conn)
+            return expired
 
     def get(self, suggestion_id: str) -> StoredSuggestion | None:
         with self.engine.connect() as conn:
@@ -81,26 +90,40 @@ class Suggestions:
         with self.engine.connect() as conn:
             return [_suggestion(r) for r in conn.execute(query).all()]
 
-    def decide(self, suggestion_id: str, accepted: bool, by: str, why: str) -> StoredSuggestion:
+    def decide(self, suggestion_id: str, accepted: bool, by: Actor,
+               why: str) -> StoredSuggestion:
+        """Mark the suggestion accepted or rejected (``AlreadyDecided`` if it is not open). A
+        rejection is audited here; an acceptance with the changes it makes (``Plans``)."""
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(SuggestionRow)
                 .where(SuggestionRow.id == suggestion_id, SuggestionRow.status == "open")
-                .values(status="accepted" if accepted else "rejected", decided_by=by,
+                .values(status="accepted" if accepted else "rejected", decided_by=by.name,
                         decided_at=now, why=why))
             if result.rowcount != 1:
                 raise AlreadyDecided(suggestion_id)
+            if not accepted:
+                kind = conn.execute(select(SuggestionRow.kind)
+                                    .where(SuggestionRow.id == suggestion_id)).scalar_one()
+                self.audit.record(by.name, by.role, "suggestion.reject", "suggestion",
+                                  suggestion_id, detail={"kind": kind, "why": why}, conn=conn)
             self.notifier.announce(conn, "suggestions", decided=suggestion_id)
         found = self.get(suggestion_id)
         assert found is not None
         return found
 
-    def reopen(self, suggestion_id: str) -> None:
-        """Undo an acceptance whose repair could not be applied (the decision did not happen)."""
+    def reopen(self, suggestion_id: str, by: Actor, refused: str) -> None:
+        """Undo an acceptance whose repair could not be applied (the decision did not happen),
+        audited as "suggestion.refused" with why."""
         with self.engine.begin() as conn:
+            found = conn.execute(select(SuggestionRow.kind, SuggestionRow.why)
+                                 .where(SuggestionRow.id == suggestion_id)).one()
             conn.execute(update(SuggestionRow).where(SuggestionRow.id == suggestion_id)
                          .values(status="open", decided_by=None, decided_at=None, why=None))
+            self.audit.record(by.name, by.role, "suggestion.refused", "suggestion",
+                              suggestion_id, detail={"kind": found.kind, "why": found.why,
+                                                     "refused": refused}, conn=conn)
             self.notifier.announce(conn, "suggestions", reopened=suggestion_id)
 
 

@@ -36,9 +36,7 @@ def login(body: LoginIn, request: Request, response: Response,
         raise HTTPException(401, "wrong username or password")
     rt.store.logins.succeeded(user.username)
     token = start_session(request, response, Principal(user.username, Role(user.role)),
-                          rt.settings.token_hours)
-    rt.store.audit.record(user.username, user.role, "login", "user", user.username,
-                          detail={"address": address})
+                          rt.settings.token_hours, login_from=address)
     return {"token": token, "username": user.username, "role": user.role}
 
 
@@ -49,9 +47,7 @@ def logout(request: Request, response: Response,
     process."""
     principal = principal_from(request)
     if principal is not None and principal.session_id is not None:
-        rt.store.sessions.revoke(principal.session_id)
-        rt.store.audit.record(principal.username, principal.role.value, "logout", "user",
-                              principal.username)
+        rt.store.sessions.revoke(principal.session_id, principal.actor)
     response.delete_cookie(COOKIE)
     return {"status": "logged out"}
 

@@ -136,14 +136,10 @@ def told(body: ToldIn, case_id: str = CaseId, rt: Runtime = Depends(runtime),
     date counts as a change after the patient was told (DOMAIN.md). Audited; telling the same
     date twice records it once."""
     try:
-        change = rt.store.plans.tell(case_id, by=who.username, why=body.why)
+        change = rt.store.plans.tell(case_id, by=who.actor, why=body.why)
     except UnknownCase:
         raise HTTPException(404, f"case_id={case_id!r}: not in the day's program") from None
     except NotPlanned as refused:
         raise HTTPException(409, str(refused)) from None
     plan = rt.store.plans.get(case_id)
-    if change is not None:
-        rt.store.audit.record(who.username, who.role.value, "case.told", "case", case_id,
-                              patient_data=True, detail={"date": plan.day.isoformat(),
-                                                         "why": body.why})
     return {"case_id": case_id, "told_date": plan.day.isoformat(), "recorded": change is not None}

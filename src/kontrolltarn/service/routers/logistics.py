@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi import Path as PathParam
 
 from kontrolltarn.model import Event, EventKind
-from kontrolltarn.store import Poster
+from kontrolltarn.store import Note, Poster
 
 from ..auth import Need, Principal
 from ..runtime import Runtime
@@ -18,8 +18,8 @@ router = APIRouter(tags=["logistics"])
 
 
 def _by(who: Principal) -> Poster:
-    """The user behind a porter or room event (its source); the action is audited here."""
-    return Poster(who.username, who.role.value, audit=False)
+    """The user behind a porter event (its source); audited with the request's own write."""
+    return Poster(who.actor, note=None)
 
 
 def _out(r: Any) -> dict[str, Any]:
@@ -35,9 +35,7 @@ def request_porter(body: PorterRequestIn, rt: Runtime = Depends(runtime),
     if body.room_id not in rt.hospital.room_by_id:
         raise HTTPException(422, [{"loc": ["body", "room_id"], "msg": "unknown room",
                                    "input": body.room_id}])
-    made = rt.store.logistics.request("porter", body.room_id, body.case_id, who.username)
-    rt.store.audit.record(who.username, who.role.value, "porter.request", "porter_request",
-                          str(made.id), detail={"room_id": body.room_id})
+    made = rt.store.logistics.request("porter", body.room_id, body.case_id, who.actor)
     if body.case_id:
         # stamped with the board's now: on a board of another day than today it stays in
         # that day, so no forecast waits for a time days away
@@ -61,9 +59,7 @@ def update_porter(body: PorterStatusIn, request_id: int = PathParam(ge=1, le=2**
     found = rt.store.logistics.get(request_id)
     if found is None:
         raise HTTPException(404, f"request_id={request_id}: unknown request")
-    updated = rt.store.logistics.set_status(request_id, body.status, who.username)
-    rt.store.audit.record(who.username, who.role.value, f"porter.{body.status}",
-                          "porter_request", str(request_id))
+    updated = rt.store.logistics.set_status(request_id, body.status, who.actor)
     if body.status == "done" and found.case_id:
         rt.ingest([Event(f"porter-{request_id}-arrived", EventKind.ARRIVED, rt.now(),
                          case_id=found.case_id, room_id=found.room_id)], _by(who))
@@ -76,12 +72,12 @@ def update_porter(body: PorterStatusIn, request_id: int = PathParam(ge=1, le=2**
 def room_ready(room_id: str = PathParam(min_length=1, max_length=64),
                rt: Runtime = Depends(runtime),
                who: Principal = Need("room:ready")) -> dict[str, Any]:
-    """The room is cleaned and prepared: records the room-ready milestone."""
+    """The room is cleaned and prepared: records the room-ready milestone (audited as
+    "room.ready" in the event's transaction)."""
     if room_id not in rt.hospital.room_by_id:
         raise HTTPException(404, f"room_id={room_id!r}: unknown room")
     now = rt.now()  # the board's now (see request_porter)
     event = Event(f"ready-{room_id}-{now.timestamp():.3f}", EventKind.ROOM_READY, now,
                   room_id=room_id)
-    rt.ingest([event], _by(who))
-    rt.store.audit.record(who.username, who.role.value, "room.ready", "room", room_id)
+    rt.ingest([event], Poster(who.actor, note=Note("room.ready", "room", room_id)))
     return {"room_id": room_id, "ready_at": now.isoformat()}

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi import Path as PathParam
 
 from kontrolltarn.model import clock
-from kontrolltarn.store import UnknownCase
+from kontrolltarn.store import UnknownCase, patient_actor
 
 from ..auth import Need, Principal, Role, start_session
 from ..runtime import Runtime
@@ -31,10 +31,8 @@ def create_link(body: PatientLinkIn, case_id: str = PathParam(min_length=1, max_
         rt.store.plans.get(case_id)
     except UnknownCase:
         raise HTTPException(404, f"case_id={case_id!r}: not in the day's program") from None
-    token = rt.store.logistics.create_link(case_id, who.username,
+    token = rt.store.logistics.create_link(case_id, who.actor,
                                            timedelta(hours=body.hours_valid))
-    rt.store.audit.record(who.username, who.role.value, "patient_link.create", "case", case_id,
-                          patient_data=True)
     return {"url": f"/patient.html#t={token}", "token": token}
 
 
@@ -45,10 +43,8 @@ def open_link(body: PatientSessionIn, request: Request, response: Response,
     case_id = rt.store.logistics.redeem_link(body.token)
     if case_id is None:
         raise HTTPException(401, "the link is unknown, expired or already used")
-    principal = Principal(f"patient:{case_id}", Role.PATIENT, case_id)
+    principal = Principal(patient_actor(case_id), Role.PATIENT, case_id)
     token = start_session(request, response, principal, PATIENT_SESSION_HOURS)
-    rt.store.audit.record(principal.username, "patient", "patient_link.open", "case", case_id,
-                          patient_data=True)
     return {"token": token}
 
 
@@ -83,7 +79,6 @@ def my_day(rt: Runtime = Depends(runtime),
 def check_in(rt: Runtime = Depends(runtime),
              who: Principal = Need("patient:self")) -> dict[str, str]:
     assert who.case_id is not None
-    at = rt.store.logistics.check_in(who.case_id)
-    rt.store.audit.record(who.username, "patient", "patient.checkin", "case", who.case_id)
+    at = rt.store.logistics.check_in(who.case_id, who.actor)
     rt.hub.mark({rt.store.plans.get(who.case_id).room_id}, [])
     return {"checked_in": at.isoformat()}

@@ -36,10 +36,7 @@ def refresh(rt: Runtime = Depends(runtime),
             who: Principal = Need("suggestion:decide")) -> dict[str, int]:
     """Ask the agent to look at the forecasts now (it also runs every few seconds). Audited:
     the suggestions it stores are then the asking coordinator's doing."""
-    new = rt.refresh_suggestions()
-    rt.store.audit.record(who.username, who.role.value, "suggestion.refresh", "suggestion",
-                          detail={"new": new})
-    return {"new": new}
+    return {"new": rt.refresh_suggestions(by=who.actor)}
 
 
 @router.post("/api/suggestions/{suggestion_id}/decision")
