@@ -65,6 +65,11 @@ class Job:
 _LISTED = [c for c in JobRow.__table__.c if c.name != "result"]
 
 
+class _ScopeTaken(Exception):
+    """The job's insert clashed with the scope's active job (not any other integrity error,
+    such as a refused audit row)."""
+
+
 class Jobs:
     def __init__(self, engine: Engine, notifier: Notifier | None = None,
                  audit: AuditLog | None = None) -> None:
@@ -80,15 +85,18 @@ class Jobs:
         now = datetime.now(UTC)
         try:
             with self.engine.begin() as conn:
-                job_id = conn.execute(insert(JobRow).values(
-                    kind=kind, scope=scope, active_scope=scope, params=params, status="queued",
-                    progress=0.0, message="queued", cancel_requested=False,
-                    created_by=by.name, created_at=now, updated_at=now).returning(JobRow.id)
-                ).scalar_one()
+                try:
+                    job_id = conn.execute(insert(JobRow).values(
+                        kind=kind, scope=scope, active_scope=scope, params=params,
+                        status="queued", progress=0.0, message="queued", cancel_requested=False,
+                        created_by=by.name, created_at=now, updated_at=now
+                    ).returning(JobRow.id)).scalar_one()
+                except IntegrityError as taken:  # the scope's one active job (rolled back)
+                    raise _ScopeTaken from taken
                 self.audit.record(by.name, by.role, "job.start", "job", str(job_id),
                                   detail={"kind": kind, "scope": scope}, conn=conn)
                 self.notifier.announce(conn, "jobs", job=int(job_id), status="queued")
-        except IntegrityError:
+        except _ScopeTaken:
             with self.engine.connect() as conn:
                 running = conn.execute(select(JobRow.id).where(JobRow.active_scope == scope)
                                        ).scalar_one_or_none()

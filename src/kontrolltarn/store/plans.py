@@ -189,11 +189,14 @@ class Plans:
             dated = [c for c in case_history(conn, case_id) if c.kind in _DATE_KINDS]
             if dated and dated[-1].kind is ChangeKind.TOLD and dated[-1].new_date == plan.day:
                 return None
-            self.audit.record(by.name, by.role, "case.told", "case", case_id, patient_data=True,
-                              detail={"date": plan.day.isoformat(), "why": why}, conn=conn)
-            return append_case_change(conn, case_id, CaseChange(
+            told = append_case_change(conn, case_id, CaseChange(
                 at=datetime.now(UTC), kind=ChangeKind.TOLD, new_date=plan.day, by=by.name,
                 note=why))
+            if told is not None:
+                self.audit.record(by.name, by.role, "case.told", "case", case_id,
+                                  patient_data=True, conn=conn,
+                                  detail={"date": plan.day.isoformat(), "why": why})
+            return told
 
     def _change(self, conn: Connection, case_id: str, expected_version: int,
                 changes: dict[str, Any], *, by: str, why: str,
