@@ -67,11 +67,11 @@ def server_log(name: str) -> IO[bytes]:
 
 def known_passwords() -> list[str]:
     """Every password the tests log in with: each role's test user and the demo users."""
-    from kontrolltarn.cli.serve import DEMO_USERS  # deferred: the CLI pulls in typer
+    from kontrolltarn.cli.serve import DEMO_USERS, demo_password  # deferred: the CLI pulls in typer
 
     from .service.conftest import ROLES, password
 
-    return ([password(role) for role in ROLES] + [f"{name}-demo" for name in DEMO_USERS]
+    return ([password(role) for role in ROLES] + [demo_password(name) for name in DEMO_USERS]
             + list(OTHER_PASSWORDS))
 
 

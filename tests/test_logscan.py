@@ -21,7 +21,7 @@ LEAK = "KONTROLLTARN_TEST_LEAK_A_PASSWORD"
 
 def test_the_scan_finds_a_password_a_token_and_a_national_id(tmp_path: Path) -> None:
     passwords = known_passwords()
-    assert "coordinator-password" in passwords and "koordinator-demo" in passwords
+    assert "coordinator-password" in passwords and "koordinator-demo-2026" in passwords
     (tmp_path / "server.log").write_text(
         "INFO started\n"
         "ERROR login failed for {'username': 'x', 'password': 'coordinator-password'}\n"

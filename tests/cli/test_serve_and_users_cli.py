@@ -92,3 +92,28 @@ def test_user_changes_from_the_cli_are_audited_and_end_sessions(
         assert len(store.audit.recent()) == 3  # refused changes change nothing
     finally:
         store.close()
+
+
+def test_a_password_under_12_characters_is_refused_in_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ASVS V2.1.1 (issue 21's security page): passwords of at least 12 characters. A shorter
+    one is refused by `users add` and `users set-password` with one line naming the field,
+    exit code 2, no traceback, and nothing stored or audited."""
+    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    typed = iter(["eleven-char", "a-good-passphrase", "short-pass"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(typed))
+    short = runner.invoke(app, ["users", "add", "anna", "--role", "surgeon", "--database-url", url])
+    assert short.exit_code == 2, short.output
+    [line] = short.output.strip().splitlines()
+    assert "password: must be at least 12 characters" in line, line
+    assert "Traceback" not in short.output and "eleven-char" not in short.output
+    added = runner.invoke(app, ["users", "add", "anna", "--role", "surgeon", "--database-url", url])
+    assert added.exit_code == 0, added.output
+    changed = runner.invoke(app, ["users", "set-password", "anna", "--database-url", url])
+    assert changed.exit_code == 2 and "12 characters" in changed.output, changed.output
+    store = Store.open(url)
+    try:
+        assert store.users.verify("anna", "a-good-passphrase") is not None
+        assert [e.action for e in store.audit.recent()] == ["user.create"]
+    finally:
+        store.close()

@@ -83,7 +83,7 @@ def server(small_hospital: Hospital, tmp_path_factory: pytest.TempPathFactory
 
 def _token(server: ServerProcess, user: str) -> str:
     reply = httpx.post(server.base + "/api/auth/login",
-                       json={"username": user, "password": f"{user}-demo"}, timeout=10)
+                       json={"username": user, "password": f"{user}-demo-2026"}, timeout=10)
     return str(reply.json()["token"])
 
 

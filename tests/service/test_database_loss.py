@@ -57,7 +57,7 @@ def proxied_server(small_hospital: Hospital, tmp_path_factory: pytest.TempPathFa
 
 def _login(server: ServerProcess, user: str) -> dict[str, str]:
     reply = httpx.post(server.base + "/api/auth/login", timeout=10,
-                       json={"username": user, "password": f"{user}-demo"})
+                       json={"username": user, "password": f"{user}-demo-2026"})
     assert reply.status_code == 200, reply.text
     return {"Authorization": f"Bearer {reply.json()['token']}"}
 
@@ -182,7 +182,7 @@ def test_the_board_in_the_browser_says_the_database_is_away(
     server, proxy, _ = proxied_server
     page.goto(server.base + "/")
     page.fill("#login-form input[name=username]", "koordinator")
-    page.fill("#login-form input[name=password]", "koordinator-demo")
+    page.fill("#login-form input[name=password]", "koordinator-demo-2026")
     page.click("#login-form button[type=submit]")
     page.wait_for_selector("body[data-ready=true]", timeout=15_000)
     away = "() => document.querySelector('#freshness').dataset.quiet === 'database'"

@@ -96,7 +96,7 @@ class Server:
 
     def login(self, user: str) -> dict[str, str]:
         reply = httpx.post(self.base + "/api/auth/login", timeout=10,
-                           json={"username": user, "password": f"{user}-demo"})
+                           json={"username": user, "password": f"{user}-demo-2026"})
         reply.raise_for_status()
         return {"Authorization": f"Bearer {reply.json()['token']}"}
 
@@ -200,7 +200,7 @@ def test_import_plan_publish_board_events_repair_kpis_and_a_kill(
     # 4. the board in Chromium shows the published program's cases
     page.goto(server.base + "/")
     page.fill("#login-form input[name=username]", "koordinator")
-    page.fill("#login-form input[name=password]", "koordinator-demo")
+    page.fill("#login-form input[name=password]", "koordinator-demo-2026")
     page.click("#login-form button[type=submit]")
     page.wait_for_selector("body[data-ready=true]", timeout=15_000)
     shown = set(page.eval_on_selector_all("[data-case]", "els => els.map(e => e.dataset.case)"))

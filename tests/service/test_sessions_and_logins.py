@@ -170,17 +170,17 @@ def test_demo_users_are_disabled_on_a_start_outside_demo_mode(rt: Runtime) -> No
     """Issue 21 finding 8: demo accounts made in development still logged in after a restart
     in production. Now demo users are marked; a start outside demo mode disables them (audited)
     and ends their sessions; their login is refused and audited."""
-    rt.store.users.add("koordinator", "koordinator-demo", "coordinator", demo=True)
+    rt.store.users.add("koordinator", "koordinator-demo-2026", "coordinator", demo=True)
     demo = Runtime(Settings(environment="demo"), None, rt.store)
     with TestClient(create_app(demo, background=False)) as client:
-        token = _login(client, "koordinator", "koordinator-demo")
+        token = _login(client, "koordinator", "koordinator-demo-2026")
     production = Runtime(Settings(environment="production", secret_key=demo.settings.secret_key),
                          None, rt.store)
     with TestClient(create_app(production, background=False)) as client:
         client.cookies.clear()
         assert client.get("/api/board", headers=_bearer(token)).status_code == 401
         refused = client.post("/api/auth/login", json={"username": "koordinator",
-                                                       "password": "koordinator-demo"})
+                                                       "password": "koordinator-demo-2026"})
         assert refused.status_code == 401
         assert _login(client, "coordinator")  # ordinary users are untouched
     audit = rt.store.audit.recent(20)

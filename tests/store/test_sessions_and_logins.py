@@ -3,6 +3,8 @@ restarts (issue 21 findings 7 and 9), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import pytest
+
 from kontrolltarn.store import Actor, Store
 from kontrolltarn.store.logins import USER_LIMIT
 from kontrolltarn.store.sessions import CACHE_S
@@ -58,11 +60,11 @@ def test_a_revoked_session_is_refused_by_another_process(store: Store) -> None:
 
 def test_demo_users_are_disabled_once_and_audited(store: Store) -> None:
     """Issue 21 finding 8: demo users are marked; disabling them is audited."""
-    store.users.add("koordinator", "koordinator-demo", "coordinator", demo=True)
+    store.users.add("koordinator", "koordinator-demo-2026", "coordinator", demo=True)
     store.users.add("anna", "correct horse", "coordinator")
     assert store.users.disable_demo_users(by=Actor("system:serve", "system")) == ["koordinator"]
     assert store.users.disable_demo_users() == []
-    assert store.users.check("koordinator", "koordinator-demo") == (None, "disabled")
+    assert store.users.check("koordinator", "koordinator-demo-2026") == (None, "disabled")
     assert store.users.verify("anna", "correct horse") is not None
     assert [e.resource_id for e in store.audit.recent() if e.action == "user.disable"] == [
         "koordinator"]
@@ -71,13 +73,13 @@ def test_demo_users_are_disabled_once_and_audited(store: Store) -> None:
 def test_ensuring_a_demo_user_again_keeps_its_sessions(store: Store) -> None:
     """A restart in demo mode makes the demo users again only where they are missing or
     disabled, so the demo's logins (and a feed's token) survive it."""
-    assert store.users.ensure("feed", "feed-demo", "feed", demo=True)
+    assert store.users.ensure("feed", "feed-demo-2026", "feed", demo=True)
     session = store.sessions.open("feed", "feed", 12)
-    assert not store.users.ensure("feed", "feed-demo", "feed", demo=True)
+    assert not store.users.ensure("feed", "feed-demo-2026", "feed", demo=True)
     assert store.sessions.live(session)
     store.users.disable_demo_users()
-    assert store.users.ensure("feed", "feed-demo", "feed", demo=True)
-    assert store.users.verify("feed", "feed-demo") is not None
+    assert store.users.ensure("feed", "feed-demo-2026", "feed", demo=True)
+    assert store.users.verify("feed", "feed-demo-2026") is not None
 
 
 def test_a_username_with_a_nul_byte_is_a_wrong_login(store: Store) -> None:
@@ -86,3 +88,23 @@ def test_a_username_with_a_nul_byte_is_a_wrong_login(store: Store) -> None:
     assert store.logins.locked("anna\x00", "10.0.0.1\x00") is None
     assert store.logins.failed("anna\x00", "10.0.0.1", "wrong") == []
     assert store.audit.recent()[0].actor == "anna"
+
+
+def test_a_password_under_12_characters_is_refused_and_nothing_changes(store: Store) -> None:
+    """ASVS V2.1.1: at least 12 characters (8 were enough before); the error names the field
+    and the user, audit and sessions stay as they were."""
+    with pytest.raises(ValueError, match="password: must be at least 12 characters"):
+        store.users.add("anna", "eleven-char", "surgeon")
+    assert store.users.count() == 0 and store.audit.recent() == []
+    store.users.add("anna", "twelve-chars", "surgeon")
+    with pytest.raises(ValueError, match="password: must be at least 12 characters"):
+        store.users.set_password("anna", "short-pass")
+    assert store.users.verify("anna", "twelve-chars") is not None
+
+
+def test_a_demo_user_with_an_old_short_password_gets_the_new_one(store: Store) -> None:
+    """A demo database made when demo passwords were "<name>-demo": a demo start makes the
+    user again with the documented password (which then logs in)."""
+    store.users.add("feed", "feed-demo-2025", "feed", demo=True)  # stands for the old one
+    assert store.users.ensure("feed", "feed-demo-2026", "feed", demo=True)
+    assert store.users.verify("feed", "feed-demo-2026") is not None

@@ -33,6 +33,11 @@ USER_ROLES = ("coordinator", "surgeon", "or_nurse", "anaesthesia", "porter", "le
 REPLAY_LEAD_MIN = 15
 
 
+def demo_password(name: str) -> str:
+    """A demo user's password: easy to type on a demo, and 12 characters or more (ASVS V2.1.1)."""
+    return f"{name}-demo-2026"
+
+
 def _seed(store, hospital_file: Path | None, scale: str, seed: int):
     """The hospital for an empty store, from the file or the generator; its past (the file's
     history, or the generated history and bookings) is stored for the prediction models
@@ -112,7 +117,7 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
                                     .at(first - 45), replay_speed)
     if demo_users:
         for name, role in DEMO_USERS.items():
-            store.users.ensure(name, f"{name}-demo", role, demo=True,
+            store.users.ensure(name, demo_password(name), role, demo=True,
                                by=Actor(cli_actor(), "cli"))
     return runtime
 
@@ -175,7 +180,7 @@ def serve_demo(port: int = 8000, scale: str = "default", seed: int = 0,
     server = Server(create_app(runtime), runtime, host="127.0.0.1", port=port, access_log=False,
                     log_level="warning")
     typer.echo(f"Kontrolltårn board: http://127.0.0.1:{port}/  (log in as koordinator / "
-               "koordinator-demo; leder / leder-demo reads only)")
+               f"{demo_password('koordinator')}; leder / {demo_password('leder')} reads only)")
     typer.echo(f"replaying {runtime.day} at {12 * 60 / minutes_per_day:.0f}× speed; Ctrl-C stops")
     if seconds is not None:
         threading.Timer(seconds, lambda: setattr(server, "should_exit", True)).start()

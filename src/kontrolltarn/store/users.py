@@ -16,7 +16,8 @@ from .sessions import Sessions
 from .tables import UserRow
 
 _HASHER = PasswordHasher()
-MIN_PASSWORD_CHARS = 8
+#: ASVS V2.1.1: at least 12 characters (long passphrases welcome; no composition rules)
+MIN_PASSWORD_CHARS = 12
 
 
 @cache
@@ -61,12 +62,13 @@ class Users:
 
     def ensure(self, username: str, password: str, role: str, *, demo: bool = False,
                by: Actor = Actor()) -> bool:
-        """Make the user as ``add`` does unless it exists, active, with this role and demo mark
-        (then it and its sessions stay as they are: a restart keeps the demo's logins).
-        Whether it was made."""
+        """Make the user as ``add`` does unless it exists, active, with this role, demo mark
+        and password (then it and its sessions stay as they are: a restart keeps the demo's
+        logins). Whether it was made."""
         with self.engine.connect() as conn:
             row = conn.execute(select(UserRow).where(UserRow.username == username)).first()
-        if row is not None and row.active and row.role == role and row.demo == demo:
+        if row is not None and row.active and row.role == role and row.demo == demo \
+                and _matches(row.password_hash, password):
             return False
         self.add(username, password, role, demo=demo, by=by)
         return True
@@ -141,5 +143,13 @@ class Users:
 
 def _hash(password: str) -> str:
     if len(password) < MIN_PASSWORD_CHARS:
-        raise ValueError(f"password: must be at least {MIN_PASSWORD_CHARS} characters")
+        raise ValueError(f"password: must be at least {MIN_PASSWORD_CHARS} characters "
+                         f"(this one has {len(password)})")
     return _HASHER.hash(password)
+
+
+def _matches(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_HASHER.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
