@@ -49,7 +49,7 @@ def _start(hospital_file: Path, url: str, port: int) -> subprocess.Popen[bytes]:
 
 def _headers(base: str, user: str) -> dict[str, str]:
     reply = httpx.post(base + "/api/auth/login", timeout=10,
-                       json={"username": user, "password": f"{user}-demo"})
+                       json={"username": user, "password": f"{user}-demo-2026"})
     return {"Authorization": f"Bearer {reply.json()['token']}"}
 
 
