@@ -15,7 +15,16 @@ from kontrolltarn.experiments.capacity import compare_plans, markdown_table, sum
 from kontrolltarn.formats.native import load_history
 from kontrolltarn.model import Hospital, ModelError, PastOperation
 
-from .options import err_console, fail, generate_synthetic, hospital_option, load_hospital_file, parse_date
+from .options import (
+    err_console,
+    fail,
+    generate_synthetic,
+    hospital_option,
+    load_hospital_file,
+    parse_date,
+    scale_option,
+    time_limit_option,
+)
 
 if TYPE_CHECKING:
     from kontrolltarn.plan.capacity import CapacityReport
@@ -58,7 +67,7 @@ def _targets(path: Path | None) -> dict[str, float] | None:
 
 def capacity(
     hospital_path: Path | None = hospital_option(required=False, note="without it, the synthetic hospital"),
-    scale: str = typer.Option("default", help="synthetic hospital when no --hospital"),
+    scale: str = scale_option(help="synthetic hospital when no --hospital"),
     seed: int = typer.Option(0, help="seed of the synthetic hospital"),
     weeks: int = typer.Option(12, min=1, max=26, help="weeks to plan (4-12 typical)"),
     start: str | None = typer.Option(None, help="first Monday, YYYY-MM-DD (default: next Monday)"),
@@ -68,7 +77,7 @@ def capacity(
     unit_sessions: float = typer.Option(
         1.0, help="sessions' worth of work one mobile unit (robot, microscope) serves a day"
     ),
-    time_limit: float = typer.Option(90.0, help="seconds for the MIP"),
+    time_limit: float = time_limit_option(90.0, "seconds for the MIP"),
     output_dir: Path = typer.Option(Path("out/capacity"), "--output-dir", "-o"),
     simulate: int = typer.Option(
         0, "--simulate", min=0, help="simulate the plan beside the current one, N replications "
@@ -101,10 +110,11 @@ def capacity(
     if simulate and hospital_path is not None:
         raise fail("--simulate needs the synthetic hospital (no --hospital): the simulator "
                    "draws its world from the generator")
+    budget = _targets(targets)  # a bad file is refused before any work
     hospital, history, syn = _load(hospital_path, scale, seed)
     first = parse_date(start, "start") or (
         hospital.today + timedelta(days=(7 - hospital.today.weekday()) % 7))
-    demand = demand_from_hospital(hospital, history, first, settings, _targets(targets))
+    demand = demand_from_hospital(hospital, history, first, settings, budget)
     try:
         with err_console.status(f"planning {weeks} weeks from {first} (HiGHS, ≤ {time_limit:.0f} s)"):
             plan = plan_capacity(hospital, demand, first, settings)

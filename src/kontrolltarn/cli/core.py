@@ -15,6 +15,7 @@ from rich.table import Table
 from kontrolltarn.cli.serve import serve_demo
 from kontrolltarn.experiments.program_truth import assigned_truth, expected_kpis
 from kontrolltarn.formats.native import save_hospital, save_program
+from kontrolltarn.kpi import format_value, label
 from kontrolltarn.model import Program
 from kontrolltarn.plan.charts import write_week_html, write_week_png
 from kontrolltarn.plan.check import CheckReport, check, constraints_table
@@ -29,6 +30,9 @@ from .options import (
     load_hospital_file,
     load_program_file,
     parse_date,
+    report_text,
+    scale_option,
+    time_limit_option,
 )
 
 console = Console()
@@ -42,7 +46,7 @@ DEMO_TRUTH_SAMPLES = 200
 def generate_cmd(
     output: Path = typer.Option(Path("out/hospital.json.gz"), "--output", "-o",
                                 help="where to write the hospital (.json or .json.gz)"),
-    scale: str = typer.Option("default", help="default (5 locations, ~90 rooms) or small"),
+    scale: str = scale_option(help="default (5 locations, ~90 rooms) or small"),
     seed: int = typer.Option(0, help="random seed; the same seed gives the same bytes"),
     today: str | None = typer.Option(None, help="the planning date, YYYY-MM-DD (default 2026-11-30)"),
 ) -> None:
@@ -62,7 +66,7 @@ def plan_cmd(
     start: str | None = typer.Option(None, help="first day, YYYY-MM-DD (default: the hospital's today)"),
     days: int = typer.Option(7, min=1, max=84, help="days to plan"),
     seed: int = typer.Option(0, help="seed for planners that search"),
-    time_limit: float = typer.Option(60.0, help="seconds for planners that search"),
+    time_limit: float = time_limit_option(60.0, "seconds for planners that search"),
     output: Path = typer.Option(Path("out/program.json"), "--output", "-o"),
 ) -> None:
     """Plan a program and judge it with the independent validator (exit 1 if infeasible)."""
@@ -82,7 +86,7 @@ def plan_cmd(
     console.print(f"wrote {output}: {len(program.entries)} cases in {seconds:.1f} s")
     _print_kpis({method: report}, title=f"{method}: {first} + {days} days")
     if not report.feasible:
-        typer.echo(report.to_text())
+        typer.echo(report_text(report))
         raise typer.Exit(1)
 
 
@@ -98,7 +102,7 @@ def check_cmd(
     report = check(hospital, program)
     if output is not None:
         output.write_text(report.to_json(), encoding="utf-8")
-    typer.echo(report.to_json() if as_json else report.to_text())
+    typer.echo(report.to_json() if as_json else report_text(report))
     if not report.feasible:
         raise typer.Exit(1)
 
@@ -165,20 +169,11 @@ def _print_kpis(reports: dict[str, CheckReport], title: str) -> None:
     table.add_column("KPI")
     for name in reports:
         table.add_column(name, justify="right")
-    rows = [
-        ("elective cases planned", lambda k: f"{k['cases']:.0f}"),
-        ("elective sessions", lambda k: f"{k['elective_sessions']:.0f}"),
-        ("planned utilisation (in room)", lambda k: f"{100 * k['planned_utilisation']:.1f} %"),
-        ("planned utilisation (turnover as used)",
-         lambda k: f"{100 * k['planned_utilisation_with_turnover']:.1f} %"),
-        ("planned overtime", lambda k: f"{k['planned_overtime_minutes']:.0f} min"),
-        ("sessions planned > 30 min over", lambda k: f"{k['sessions_over_30_min_overtime']:.0f}"),
-        ("planned idle time", lambda k: f"{k['planned_idle_minutes']:.0f} min"),
-        ("cases planned after their deadline", lambda k: f"{k['deadline_breaches']:.0f}"),
-        ("mean wait, referral to planned date", lambda k: f"{k['mean_wait_days']:.0f} days"),
-    ]
-    for name, cell in rows:
-        table.add_row(name, *(cell(r.kpis) for r in reports.values()))
+    for kpi in ("cases", "elective_sessions", "planned_utilisation",
+                "planned_utilisation_with_turnover", "planned_overtime_minutes",
+                "sessions_over_30_min_overtime", "planned_idle_minutes", "deadline_breaches",
+                "mean_wait_days"):
+        table.add_row(label(kpi), *(format_value(kpi, r.kpis[kpi]) for r in reports.values()))
     table.add_row("hard violations", *(str(len(r.hard)) for r in reports.values()))
     console.print(table)
 
@@ -192,12 +187,9 @@ def _print_expected(programs: dict[str, Program], syn: SyntheticHospital) -> Non
         table.add_column(name, justify="right")
     expected = [expected_kpis(h, p, assigned_truth(h, syn.truth, p), h.today, 7,
                               DEMO_TRUTH_SAMPLES, seed=0) for p in programs.values()]
-    table.add_row("utilisation (turnover as used)",
-                  *(f"{100 * k['utilisation_with_turnover']:.1f} %" for k in expected))
-    table.add_row("utilisation (in room)", *(f"{100 * k['utilisation_in_room']:.1f} %" for k in expected))
-    table.add_row("sessions over 30 min past staffed end",
-                  *(f"{100 * k['share_sessions_over_30_min_overtime']:.1f} %" for k in expected))
-    table.add_row("overtime per session", *(f"{k['overtime_min_per_session']:.0f} min" for k in expected))
+    for kpi in ("utilisation_with_turnover", "utilisation_in_room",
+                "share_sessions_over_30_min_overtime", "overtime_min_per_session"):
+        table.add_row(label(kpi), *(format_value(kpi, k[kpi]) for k in expected))
     console.print(table)
 
 

@@ -18,8 +18,8 @@ FORMATS = ("fhir", "xlsx", "csv")
 
 
 def import_command(
-    file: Path = typer.Argument(..., help="FHIR JSON (Bundle or resource), .xlsx, .csv, or a "
-                                "folder of CSV files"),
+    file: Path = typer.Argument(..., exists=True, help="FHIR JSON (Bundle or resource), .xlsx, "
+                                ".csv, or a folder of CSV files"),
     into: Path | None = typer.Option(None, "--into", help="hospital JSON to merge into"),
     output: Path | None = typer.Option(None, "--output", "-o",
                                        help="write the merged hospital here (without it: check only)"),
@@ -34,7 +34,7 @@ def import_command(
                                                  "--store)"),
 ) -> None:
     """Check FILE completely; write the hospital (to files or the store, in one transaction)
-    only if there is no error at all."""
+    only if there is no error at all. Exit 1 with every error when FILE is refused."""
     # deferred: heavy (fhir.resources, openpyxl)
     from kontrolltarn.formats.importer import import_file, write_result
     from kontrolltarn.store import Store  # deferred: heavy (sqlalchemy)

@@ -9,12 +9,15 @@ import typer
 
 from kontrolltarn import __version__
 from kontrolltarn.cli import capacity, core, ihtc, io, predict, program, serve, simulate, staffing
+from kontrolltarn.cli.options import CommandGroup
 
 app = typer.Typer(
     name="kontrolltarn",
     help="Kontrolltårn: plans and steers surgery — program, live control tower, simulator.",
     no_args_is_help=True,
     add_completion=False,
+    # every bad argument or input: one line, exit code 2, no traceback
+    cls=CommandGroup,
     pretty_exceptions_enable=False,
 )
 
@@ -45,17 +48,7 @@ def _register() -> None:
 
 def main() -> None:
     _register()
-    try:
-        app()
-    except Exception as failure:
-        # deferred: heavy (sqlalchemy); a store was opened if this is its failure
-        from kontrolltarn.store import DatabaseUnavailable
-
-        if not isinstance(failure, DatabaseUnavailable):
-            raise
-        # a wrong URL is the user's to fix: one line saying which setting, not a traceback
-        typer.echo(f"kontrolltarn: {failure}", err=True)
-        raise SystemExit(2) from None
+    app()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from rich.console import Console
 
 from kontrolltarn.synth import generate
 
+from .options import scale_option
+
 predict_app = typer.Typer(help="Duration distributions, late-cancellation risk, facts from notes.",
                           no_args_is_help=True)
 
@@ -17,7 +19,7 @@ predict_app = typer.Typer(help="Duration distributions, late-cancellation risk, 
 @predict_app.command("train")
 def train(
     out: Path = typer.Option(Path("models"), "--out", help="folder for the saved models"),
-    scale: str = typer.Option("small", "--scale", help="synthetic hospital scale: small|default"),
+    scale: str = scale_option("small"),
     seed: int = typer.Option(0, "--seed", help="seed of the synthetic hospital"),
     history_csv: Path | None = typer.Option(None, "--history-csv",
                                             help="real history CSV (docs/predict.md columns)"),
@@ -92,7 +94,7 @@ def train(
 
 @predict_app.command("evaluate")
 def evaluate(
-    scale: str = typer.Option("small", "--scale", help="synthetic hospital scale: small|default"),
+    scale: str = scale_option("small"),
     seed: int = typer.Option(0, "--seed"),
     tct: bool = typer.Option(False, "--tct", help="also the real TCT data (if present)"),
 ) -> None:

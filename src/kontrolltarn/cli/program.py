@@ -27,7 +27,16 @@ from kontrolltarn.plan.repair import (
     repair,
 )
 
-from .options import err_console, fail, hospital_option, load_hospital_file, load_program_file
+from .options import (
+    err_console,
+    fail,
+    hospital_option,
+    load_hospital_file,
+    load_program_file,
+    parse_date,
+    report_text,
+    time_limit_option,
+)
 
 console = Console()
 
@@ -41,7 +50,7 @@ def optimise_cmd(
     start: str | None = typer.Option(None, help="first day, YYYY-MM-DD (default: the hospital's today)"),
     days: int = typer.Option(5, min=1, max=31, help="days to plan"),
     seed: int = typer.Option(0, help="solver seed"),
-    time_limit: float = typer.Option(100.0, help="seconds for the whole plan"),
+    time_limit: float = time_limit_option(100.0, "seconds for the whole plan"),
     settings_path: Path | None = typer.Option(None, "--settings", help="planning settings TOML"),
     rules_path: Path | None = typer.Option(None, "--rules", help="local rules TOML"),
     release: bool = typer.Option(False, help="release sessions their specialty cannot fill first"),
@@ -58,8 +67,8 @@ def optimise_cmd(
     from kontrolltarn.predict import CaseDurations  # deferred: heavy (pandas, scipy, scikit-learn)
 
     hospital = load_hospital_file(hospital_path)
+    first = parse_date(start, "start") or hospital.today
     try:
-        first = date.fromisoformat(start) if start else hospital.today
         settings = ProgramSettings.from_toml(settings_path)
         rules = LocalRules.from_toml(rules_path)
     except ValueError as exc:
@@ -111,7 +120,7 @@ def optimise_cmd(
                       case.deadline.isoformat(), ", ".join(case.missing))
     console.print(table)
     if not report.feasible:
-        typer.echo(report.to_text())
+        typer.echo(report_text(report))
         raise typer.Exit(1)
 
 
@@ -201,7 +210,7 @@ def replan_cmd(
     console.print(f"wrote {output} (and the updated hospital beside it); feasible: "
                   f"{'yes' if report.feasible else 'NO'}")
     if not report.feasible:
-        typer.echo(report.to_text())
+        typer.echo(report_text(report))
         raise typer.Exit(1)
 
 

@@ -16,7 +16,7 @@ from kontrolltarn.simulate.replay import play_day
 from kontrolltarn.synth import generate
 from kontrolltarn.synth.truth import Truth
 
-from .options import cli_actor, fail, hospital_option, load_hospital_file
+from .options import cli_actor, fail, hospital_option, load_hospital_file, scale_option
 
 #: the optimiser's time limit when serve or demo plans a day at start (seconds); a day of the
 #: default hospital takes about 10 s with it (see docs/control-tower.md)
@@ -197,7 +197,7 @@ def serve(
     database_url: str = typer.Option(None, help="default: KONTROLLTARN_DATABASE_URL or an SQLite file"),
     hospital_file: Path | None = hospital_option(required=False,
                                                  note="without it, the synthetic hospital"),
-    scale: str = typer.Option("default", help="synthetic hospital scale if no --hospital"),
+    scale: str = scale_option(help="synthetic hospital scale if no --hospital"),
     seed: int = typer.Option(0),
     replay: bool = typer.Option(False, help="replay a simulated day into the service"),
     minutes_per_day: float = typer.Option(10.0, min=0.1, help="replay speed: a day in N minutes"),
@@ -238,24 +238,32 @@ def _user_store(database_url: str | None):
 
 
 def _check_role(role: str) -> str:
-    from kontrolltarn.service.auth import Role  # deferred: heavy (fastapi)
+    """The role's value for a role named in English or Norwegian (``koordinator``)."""
+    from kontrolltarn.service.auth import Role, parse_role  # deferred: heavy (fastapi)
 
-    if role not in {r.value for r in Role} - {Role.PATIENT.value}:
+    try:
+        parsed = parse_role(role)
+    except ValueError:
+        parsed = Role.PATIENT  # refused below
+    if parsed is Role.PATIENT:  # a patient comes through a one-time link, not an account
         raise typer.BadParameter(f"role={role!r}: unknown role, choose one of "
-                                 f"{', '.join(USER_ROLES)}", param_hint="--role")
-    return role
+                                 f"{', '.join(USER_ROLES)} (or its Norwegian name)",
+                                 param_hint="--role")
+    return parsed.value
 
 
 def add_user(
     username: str = typer.Argument(...),
-    role: str = typer.Option(..., help=f"{', '.join(USER_ROLES)}"),
+    role: str = typer.Option(..., help=f"{', '.join(USER_ROLES)}, or in Norwegian: "
+                                       "koordinator, kirurg, sykepleier, anestesi, portør, "
+                                       "leder"),
     database_url: str = typer.Option(None),
 ) -> None:
     """Create a user (or replace one: new password and role, its sessions end); the password is
     asked for, never an argument. Audited as cli:<OS user>."""
     from kontrolltarn.store import Actor  # deferred: heavy (sqlalchemy)
 
-    _check_role(role)
+    role = _check_role(role)
     password = getpass.getpass("password: ")
     store = _user_store(database_url)
     try:
@@ -269,13 +277,15 @@ def add_user(
 
 def set_role(
     username: str = typer.Argument(...),
-    role: str = typer.Option(..., help=f"{', '.join(USER_ROLES)}"),
+    role: str = typer.Option(..., help=f"{', '.join(USER_ROLES)}, or in Norwegian: "
+                                       "koordinator, kirurg, sykepleier, anestesi, portør, "
+                                       "leder"),
     database_url: str = typer.Option(None),
 ) -> None:
     """Give a user another role; the user's sessions end at once. Audited as cli:<OS user>."""
     from kontrolltarn.store import Actor, UnknownUser  # deferred: heavy (sqlalchemy)
 
-    _check_role(role)
+    role = _check_role(role)
     store = _user_store(database_url)
     try:
         store.users.set_role(username, role, by=Actor(cli_actor(), "cli"))

@@ -10,26 +10,37 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kontrolltarn.experiments.replications import run_replications
+from kontrolltarn.kpi import format_value, label
 from kontrolltarn.simulate.policies import POLICIES
 from kontrolltarn.simulate.replications import summarise
 from kontrolltarn.simulate.report import write_html, write_png
+
+from .options import scale_option
+
+#: the KPIs of the table, in this order
+TABLE_KPIS = ("utilisation_in_room", "utilisation_with_turnover", "late_cancellations",
+              "changes_after_date", "elective_operations", "deadline_breaches", "overtime_minutes",
+              "sessions_over_30_min_overtime", "emergency_within_limit_share", "mean_wait_days")
 
 
 def simulate_command(
     policy: str = typer.Option("baseline", "--policy", help="policy NAME, or two separated by a comma "
                                "for a paired comparison (baseline, optimised, optimised-practice)"),
-    days: int = typer.Option(365, "--days", min=1, help="days measured (after a 14-day warm-up)"),
+    days: int = typer.Option(28, "--days", min=1, help="days measured (after a 14-day warm-up); "
+                             "a year is --days 365"),
     seed: int = typer.Option(0, "--seed", help="first simulation seed; replication k uses seed + k"),
     replications: int = typer.Option(1, "--replications", min=1, help="seeds to run"),
     cluster: str = typer.Option("local", "--cluster", help="'local' (a local Dask cluster), 'none' "
                                 "(in this process) or a Dask scheduler ADDRESS"),
     workers: int = typer.Option(2, "--workers", min=1, help="local cluster worker processes"),
-    scale: str = typer.Option("default", "--scale", help="synthetic hospital scale"),
+    scale: str = scale_option("small"),
     hospital_seed: int = typer.Option(0, "--hospital-seed", help="seed of the synthetic hospital"),
     report: Path = typer.Option(Path("simulation.html"), "--report",
             help="HTML report; a PNG is written beside it"),
 ) -> None:
-    """Simulate the operating department under one or two policies and report the KPIs."""
+    """Simulate the operating department under one or two policies and report the KPIs. With
+    no options: the small hospital, 28 days, one replication (a minute or so); the default
+    hospital over a year is `--scale default --days 365`."""
     console = Console()
     policies = [p.strip() for p in policy.split(",") if p.strip()]
     for p in policies:
@@ -61,15 +72,13 @@ def simulate_command(
     columns = policies + (["difference"] if "difference" in table else [])
     for c in columns:
         view.add_column(c, justify="right")
-    for key in ("utilisation_in_room", "utilisation_with_turnover", "late_cancellations",
-            "changes_after_date",
-                "elective_operations", "deadline_breaches", "overtime_minutes",
-                        "sessions_over_30_min_overtime",
-                "emergency_within_limit_share", "mean_wait_days"):
+    for key in TABLE_KPIS:
         if key in table[policies[0]]:
-            view.add_row(key,
-                    *(f"{table[c][key].mean:,.3f} ± {(table[c][key].high - table[c][key].mean):,.3f}"
-                                for c in columns))
+            # a spread (95 % interval) only when there are replications to give one
+            view.add_row(label(key), *(format_value(
+                key, table[c][key].mean,
+                table[c][key].high - table[c][key].mean if replications > 1 else None)
+                for c in columns))
     console.print(view)
     console.print(f"Report: {report}  PNG: {png}")
 

@@ -28,7 +28,16 @@ from kontrolltarn.plan.staffing import (
     save_roster,
 )
 
-from .options import err_console, fail, generate_synthetic, hospital_option, load_hospital_file, parse_date
+from .options import (
+    err_console,
+    fail,
+    generate_synthetic,
+    hospital_option,
+    load_hospital_file,
+    parse_date,
+    scale_option,
+    time_limit_option,
+)
 
 if TYPE_CHECKING:
     from kontrolltarn.plan.staffing import RosterResult
@@ -54,7 +63,7 @@ def build(
     ctx: typer.Context,
     hospital_path: Path | None = hospital_option(
         required=False, note="its sessions are the demand; without it, the synthetic hospital"),
-    scale: str = typer.Option("default", help="synthetic hospital when no --hospital/--demand"),
+    scale: str = scale_option(help="synthetic hospital when no --hospital/--demand"),
     seed: int = typer.Option(0, help="seed of the synthetic hospital and the solver"),
     sessions_path: Path | None = typer.Option(
         None, "--sessions", help="elective session plan (sessions.json from `kontrolltarn capacity`)"
@@ -67,7 +76,7 @@ def build(
     ),
     weeks: int = typer.Option(4, min=1, max=12, help="weeks to roster"),
     rules_path: Path | None = typer.Option(None, "--rules", help="TOML of rule values"),
-    time_limit: float = typer.Option(240.0, help="seconds for the whole solve"),
+    time_limit: float = time_limit_option(240.0, "seconds for the whole solve"),
     workers: int = typer.Option(2, min=1, help="CP-SAT workers"),
     output: Path = typer.Option(Path("out/roster.json"), "--output", "-o", help=".json or .csv"),
 ) -> None:

@@ -4,6 +4,7 @@ and live days. ``headline(log)`` gives the figures a hospital steers by; the fun
 
 from __future__ import annotations
 
+from .labels import KPIS, Kpi, Unit, format_value, label
 from .log import ExecutionLog
 from .measures import (
     SessionUse,
@@ -19,9 +20,10 @@ from .measures import (
     waiting_by,
 )
 
-__all__ = ["ExecutionLog", "SessionUse", "activity_against_budget", "changes_after_date",
-           "emergency_delay", "headline", "late_cancellations", "operations", "session_use",
-           "utilisation", "utilisation_by", "waiting", "waiting_by"]
+__all__ = ["KPIS", "ExecutionLog", "Kpi", "SessionUse", "Unit", "activity_against_budget",
+           "changes_after_date", "emergency_delay", "format_value", "headline", "label",
+           "late_cancellations", "operations", "session_use", "utilisation", "utilisation_by",
+           "waiting", "waiting_by"]
 
 
 def headline(log: ExecutionLog) -> dict[str, float]:

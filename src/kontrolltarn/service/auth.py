@@ -35,6 +35,21 @@ class Role(StrEnum):
     FEED = "feed"  # a machine that posts milestone events (integration engine, simulator)
 
 
+#: the roles' Norwegian names (the demo users are Norwegian), accepted wherever a person
+#: types a role (``parse_role``)
+NORWEGIAN_ROLES: dict[str, Role] = {
+    "koordinator": Role.COORDINATOR, "kirurg": Role.SURGEON, "sykepleier": Role.OR_NURSE,
+    "operasjonssykepleier": Role.OR_NURSE, "anestesi": Role.ANAESTHESIA, "portør": Role.PORTER,
+    "portor": Role.PORTER, "leder": Role.LEADER, "pasient": Role.PATIENT, "feed": Role.FEED}
+
+
+def parse_role(name: str) -> Role:
+    """The role called ``name`` in English (its value) or Norwegian, in any case; ValueError
+    for any other name."""
+    typed = name.strip().casefold()
+    return NORWEGIAN_ROLES.get(typed) or Role(typed)
+
+
 STAFF = {Role.COORDINATOR, Role.SURGEON, Role.OR_NURSE, Role.ANAESTHESIA, Role.LEADER}
 CLINICAL = {Role.COORDINATOR, Role.OR_NURSE, Role.ANAESTHESIA}
 

@@ -65,6 +65,14 @@ class CapacitySettings:
             raise ModelError("capacity.weeks", self.weeks, "must be 1..26")
         if not 0 < self.utilisation <= 1:
             raise ModelError("capacity.utilisation", self.utilisation, "must be in (0, 1]")
+        if not self.target_growth >= -1:
+            raise ModelError("capacity.target_growth", self.target_growth,
+                             "must be at least -1 (-1 is a budget of nothing; less is no budget)")
+        if not self.mobile_unit_sessions > 0:
+            raise ModelError("capacity.mobile_unit_sessions", self.mobile_unit_sessions,
+                             "must be positive (a mobile unit serves some work a day)")
+        if not self.time_limit > 0:
+            raise ModelError("capacity.time_limit", self.time_limit, "must be positive seconds")
         if self.session_end_min <= self.session_start_min:
             raise ModelError(
                 "capacity.session_end_min", self.session_end_min, "must be after session_start_min"
@@ -440,7 +448,10 @@ def plan_capacity(
         options={"time_limit": remaining, "mip_rel_gap": settings.mip_gap, "disp": False},
     )
     if result.x is None:
-        raise ModelError("capacity", result.message, "the MIP found no plan in the time limit")
+        # scipy's status 2: proven infeasible, the input admits no plan; else out of time
+        raise ModelError("capacity", result.message,
+                         "the input admits no plan (infeasible): check targets and settings"
+                         if result.status == 2 else "the MIP found no plan in the time limit")
     x = np.round(result.x).astype(int)
     counts = {key: int(x[col]) for key, col in n_index.items() if x[col] > 0}
     sessions = _name_rooms(counts, days, classes, settings)

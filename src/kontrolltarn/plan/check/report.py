@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -81,7 +82,10 @@ class CheckReport:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
-    def to_text(self, max_details: int = 20) -> str:
+    def to_text(self, max_details: int = 20,
+                kpi_line: Callable[[str, float], str] | None = None) -> str:
+        """The report for people; ``kpi_line`` writes one KPI (its name in words: the CLI
+        passes ``kpi.label``'s), else the id and the value, a whole number without decimals."""
         lines = [f"Feasible: {'yes' if self.feasible else 'NO'}"]
         hard = self.hard_counts()
         lines.append("Hard violations: " + (", ".join(f"{k} ×{n}" for k, n in sorted(hard.items()))
@@ -96,5 +100,10 @@ class CheckReport:
                          f"{self.weights[name]:g})")
         lines.append("KPIs:")
         for name, value in self.kpis.items():
-            lines.append(f"  {name}: {value:,.3f}" if isinstance(value, float) else f"  {name}: {value}")
+            if kpi_line is not None:
+                lines.append(f"  {kpi_line(name, value)}")
+            elif isinstance(value, float) and not value.is_integer():
+                lines.append(f"  {name}: {value:,.3f}")
+            else:
+                lines.append(f"  {name}: {value:,.0f}")
         return "\n".join(lines)
