@@ -209,6 +209,9 @@ def test_a_body_over_the_limit_is_a_413(served: tuple[TestClient, Runtime]) -> N
     reply = client.post("/api/auth/login", json=big)
     assert reply.status_code == 413 and "larger than" in reply.json()["detail"]
     assert len(reply.text) < 200
+    # the guard's own answers carry the same security headers as every other answer
+    assert reply.headers["content-security-policy"].startswith("default-src 'self'")
+    assert reply.headers["referrer-policy"] == "no-referrer"
     # the import keeps its own, larger limit: 2 MiB reach its reader (a 422 for a bad file)
     reply = client.post("/api/import?name=big.json", content=b"[" + b" " * (2 << 20) + b"]",
                         headers={**auth_headers(client, "coordinator"),

@@ -20,7 +20,7 @@ from kontrolltarn.model import ModelError
 from kontrolltarn.store import UNAVAILABLE_ERRORS, describe
 
 from . import redaction
-from .guard import EVENT_FEED_MAX_BODY, RequestGuard, safe_validation_errors
+from .guard import EVENT_FEED_MAX_BODY, SECURITY_HEADERS, RequestGuard, safe_validation_errors
 from .routers import (
     audit,
     auth,
@@ -152,11 +152,7 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         response: Response = await call_next(request)
-        # inline style attributes position the timeline blocks; scripts stay strictly same-origin
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers.update(SECURITY_HEADERS)
         return response
 
     @app.get("/docs", include_in_schema=False)
