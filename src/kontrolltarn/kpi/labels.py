@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from kontrolltarn.present import Language, format_number
+
 
 class Unit(Enum):
     COUNT = "count"  # a whole number: cases, sessions, breaches
@@ -69,21 +71,20 @@ def unit(kpi: str) -> Unit | None:
     return known.unit if known else None
 
 
-def format_value(kpi: str, value: float, spread: float | None = None) -> str:
+def format_value(kpi: str, value: float, spread: float | None = None, lang: Language = "en") -> str:
     """``value`` as its unit is written (a count as a whole number, a share as a percentage),
-    with ``± spread`` in the same unit when given."""
+    with ``± spread`` in the same unit when given; numbers in ``lang``'s style
+    (``present.format_number``)."""
     kind = unit(kpi)
 
     def number(x: float) -> str:
         if kind is Unit.SHARE:
-            return f"{100 * x:,.1f}"
-        if kind is Unit.MINUTES or float(x).is_integer():
-            return f"{x:,.0f}"
-        if kind is Unit.COUNT:  # a mean over replications
-            return f"{x:,.1f}"
-        if kind is Unit.DAYS:
-            return f"{x:,.1f}"
-        return f"{x:,.3f}"
+            return format_number(round(100 * x, 1), 1, lang)
+        if kind is Unit.MINUTES:
+            return format_number(round(x), 0, lang)
+        if kind in (Unit.COUNT, Unit.DAYS):  # a count's mean over replications has a decimal
+            return format_number(round(x, 1), 1, lang)
+        return format_number(round(x, 3), 3, lang)
 
     suffix = _SUFFIX.get(kind, "") if kind is not None else ""
     text = number(value) if spread is None else f"{number(value)} ± {number(spread)}"

@@ -20,8 +20,10 @@ from .report import (
     blocks_csv,
     gap_rows,
     gaps_csv,
+    gaps_figure,
     sessions_from_json,
     sessions_json,
+    weekly_figure,
     write_charts,
 )
 
@@ -37,8 +39,10 @@ __all__ = [
     "demand_from_hospital",
     "gap_rows",
     "gaps_csv",
+    "gaps_figure",
     "plan_capacity",
     "sessions_from_json",
     "sessions_json",
+    "weekly_figure",
     "write_charts",
 ]

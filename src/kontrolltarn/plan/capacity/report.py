@@ -9,8 +9,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from kontrolltarn.model import ModelError, Session
+from kontrolltarn.present import colour_map, plotly_count_axis, plotly_integer_axis, plotly_separators
 
 from .check import CapacityReport
 
@@ -127,12 +129,41 @@ def blocks_csv(sessions: Sequence[Session]) -> str:
     return out.getvalue()
 
 
-def write_charts(report: CapacityReport, path: Path, title: str = "Capacity plan") -> None:
-    """One self-contained HTML page (plotly.js inlined: hospital networks run offline)."""
+def weekly_figure(report: CapacityReport) -> Any:
+    """Cumulative need and capacity per specialty and week: one colour per specialty (need
+    dotted, capacity solid), whole-week ticks."""
+    import plotly.graph_objects as go  # deferred: heavy (plotly)
+
+    colour = colour_map([g.specialty_id for g in report.gaps] + list(report.weekly))
+    weekly = go.Figure()
+    longest = 1
+    for spec, rows in report.weekly.items():
+        weeks = list(range(1, len(rows) + 1))
+        longest = max(longest, len(rows))
+        for name, values, dash in (("need", [need for need, _ in rows], "dot"),
+                                   ("capacity", [cap for _, cap in rows], "solid")):
+            weekly.add_trace(
+                go.Scatter(x=weeks, y=[round(v) for v in values], name=f"{spec} {name}", mode="lines+markers",
+                           line={"dash": dash, "color": colour[spec]}, legendgroup=spec)
+            )
+    weekly.update_layout(
+        title="Cumulative minutes needed by deadline and planned, per week",
+        xaxis={**plotly_integer_axis(longest), "title": "week", "range": [0.8, longest + 0.2]},
+        yaxis={"title": "operating minutes", "rangemode": "tozero"},
+        separators=plotly_separators("en"),
+        height=600,
+    )
+    return weekly
+
+
+def gaps_figure(report: CapacityReport, title: str = "Capacity plan") -> Any:
+    """Sessions per specialty (current and planned) and activity against budget; each series in
+    the palette's colours, counts from 0 in whole steps."""
     import plotly.graph_objects as go  # deferred: heavy (plotly)
     from plotly.subplots import make_subplots
 
     specs = [g.specialty_id for g in report.gaps]
+    series = colour_map(["current sessions", "planned sessions", "budget", "planned capacity"])
     fig = make_subplots(
         rows=2,
         cols=1,
@@ -142,51 +173,33 @@ def write_charts(report: CapacityReport, path: Path, title: str = "Capacity plan
             "Activity against budget (operations over the horizon)",
         ),
     )
+    sessions = [g.sessions for g in report.gaps]
     if any(g.current_sessions is not None for g in report.gaps):
-        fig.add_trace(
-            go.Bar(name="current sessions", x=specs, y=[g.current_sessions or 0 for g in report.gaps]),
-            row=1,
-            col=1,
-        )
-    fig.add_trace(go.Bar(name="planned sessions", x=specs, y=[g.sessions for g in report.gaps]), row=1, col=1)
-    fig.add_trace(go.Bar(name="budget", x=specs, y=[g.budget_cases for g in report.gaps]), row=2, col=1)
-    fig.add_trace(
-        go.Bar(name="planned capacity", x=specs, y=[g.capacity_cases for g in report.gaps]), row=2, col=1
-    )
-    fig.update_layout(title=title, barmode="group", height=800)
-    weekly = go.Figure()
-    for spec, rows in report.weekly.items():
-        weeks = list(range(1, len(rows) + 1))
-        weekly.add_trace(
-            go.Scatter(
-                x=weeks,
-                y=[round(need) for need, _ in rows],
-                name=f"{spec} need",
-                mode="lines",
-                line={"dash": "dot"},
-                legendgroup=spec,
-            )
-        )
-        weekly.add_trace(
-            go.Scatter(
-                x=weeks,
-                y=[round(cap) for _, cap in rows],
-                name=f"{spec} capacity",
-                mode="lines",
-                legendgroup=spec,
-            )
-        )
-    weekly.update_layout(
-        title="Cumulative minutes needed by deadline and planned, per week",
-        xaxis_title="week",
-        yaxis_title="operating minutes",
-        height=600,
-    )
-    html = fig.to_html(full_html=False, include_plotlyjs=True) + weekly.to_html(
-        full_html=False, include_plotlyjs=False
-    )
+        current = [g.current_sessions or 0 for g in report.gaps]
+        sessions += current
+        fig.add_trace(go.Bar(name="current sessions", x=specs, y=current,
+                             marker_color=series["current sessions"]), row=1, col=1)
+    fig.add_trace(go.Bar(name="planned sessions", x=specs, y=[g.sessions for g in report.gaps],
+                         marker_color=series["planned sessions"]), row=1, col=1)
+    fig.add_trace(go.Bar(name="budget", x=specs, y=[g.budget_cases for g in report.gaps],
+                         marker_color=series["budget"]), row=2, col=1)
+    fig.add_trace(go.Bar(name="planned capacity", x=specs, y=[g.capacity_cases for g in report.gaps],
+                         marker_color=series["planned capacity"]), row=2, col=1)
+    operations = [v for g in report.gaps for v in (g.budget_cases, g.capacity_cases) if v is not None]
+    fig.update_yaxes(**plotly_count_axis(max(sessions, default=0)), title_text="sessions", row=1, col=1)
+    fig.update_yaxes(**plotly_count_axis(max(operations, default=0)), title_text="operations", row=2, col=1)
+    fig.update_xaxes(title_text="specialty", row=2, col=1)
+    fig.update_layout(title=title, barmode="group", height=800, separators=plotly_separators("en"))
+    return fig
+
+
+def write_charts(report: CapacityReport, path: Path, title: str = "Capacity plan") -> None:
+    """One self-contained HTML page (plotly.js inlined: hospital networks run offline)."""
+    html = gaps_figure(report, title).to_html(full_html=False, include_plotlyjs=True) + weekly_figure(
+        report
+    ).to_html(full_html=False, include_plotlyjs=False)
     page = (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title></head>"
         f"<body>{html}</body></html>"
     )
     tmp = path.with_name(path.name + ".part")
