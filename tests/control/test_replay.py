@@ -1,6 +1,6 @@
 """The control tower's replays are the simulator's days: ``play_day`` runs a given program
 through the simulator's own day, and the demo's replay feeds exactly those events, starting a
-quarter of an hour before the first patient is called (not hours before)."""
+few minutes before the first elective patient is called (not hours before)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kontrolltarn.cli.serve import serve_demo
+from kontrolltarn.cli.serve import (
+    parse_clock_time,
+    replay_speed_option,
+    replay_start_option,
+    serve_demo,
+)
 from kontrolltarn.experiments.program_truth import assigned_truth, expected_kpis
 from kontrolltarn.formats.native import save_hospital, save_program
 from kontrolltarn.kpi import format_value, label
@@ -119,10 +124,13 @@ def demo(
         None, "--serve/--no-serve",
         help="then start the control tower and replay a simulated day (default: yes when run in "
              "a terminal, no in scripts and CI, so that the demo ends there)"),
+    replay_speed: float = replay_speed_option(),
+    replay_start: str | None = replay_start_option(),
 ) -> None:
     """Generate the default hospital, plan a week with the optimiser beside today's practice,
     print both programs' KPIs, write a chart of the optimised week, then (in a terminal) start
-    the control tower board and replay a day."""
+    the control tower board and replay a busy day (from the morning, a day in 10 minutes)."""
+    start_at = parse_clock_time(replay_start)  # refused before the minutes of planning
     began = time.perf_counter()
     syn = generate_synthetic("default", seed, None)
     h = syn.hospital
@@ -160,7 +168,7 @@ def demo(
     if serve is None:
         serve = sys.stdin.isatty() and sys.stdout.isatty()
     if serve:
-        serve_demo(seed=seed)
+        serve_demo(seed=seed, replay_speed=replay_speed, replay_start_at=start_at)
 
 
 def _print_kpis(reports: dict[str, CheckReport], title: str) -> None:

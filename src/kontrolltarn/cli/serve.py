@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import getpass
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import typer
@@ -30,7 +30,51 @@ DEMO_USERS = {"koordinator": "coordinator", "leder": "leader", "kirurg": "surgeo
 #: one-time link); named here for --help, checked against ``service.auth.Role``
 USER_ROLES = ("coordinator", "surgeon", "or_nurse", "anaesthesia", "porter", "leader", "feed")
 #: minutes of replayed time before the first patient of the day is called
-REPLAY_LEAD_MIN = 15
+REPLAY_LEAD_MIN = 5
+#: the replay's default speed: a 12-hour day in about 10 minutes
+DEFAULT_REPLAY_SPEED = 12 * 60 / 10
+#: a day whose staffed rooms are at least this share of the busiest day's in its week is busy
+#: enough to show (the demo replays the hospital's today then, not a day ahead)
+BUSY_SHARE = 0.9
+
+
+def busy_day(hospital) -> date:
+    """The day a replay shows: the hospital's today if it is busy (at least ``BUSY_SHARE`` of
+    the elective sessions of the busiest day in the week from today), else that busiest day
+    (the earliest of equals). Sessions, not planned cases: the day is chosen before it is
+    planned, and the planner fills the sessions a day has."""
+    week = [hospital.today + timedelta(days=k) for k in range(7)]
+    sessions = {d: sum(1 for s in hospital.sessions if s.date == d and not s.emergency)
+                for d in week}
+    busiest = max(week, key=lambda d: (sessions[d], -d.toordinal()))
+    return hospital.today if sessions[hospital.today] >= BUSY_SHARE * sessions[busiest] \
+        else busiest
+
+
+def parse_clock_time(value: str | None, option: str = "--replay-start") -> time | None:
+    """``--replay-start``'s HH:MM (24-hour, hospital local time); a bad value is refused
+    naming the option and the value (one line, exit 2)."""
+    if value is None:
+        return None
+    try:
+        hours, minutes = value.split(":")
+        if len(minutes) != 2 or not hours.isdigit() or not minutes.isdigit():
+            raise ValueError(value)
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a time of day: give HH:MM, 24-hour "
+                                 "hospital time (e.g. 07:30)", param_hint=option) from None
+
+
+def replay_speed_option() -> float:
+    return typer.Option(DEFAULT_REPLAY_SPEED, min=0.1, max=3600,
+                        help="replayed seconds per real second (72: a 12-hour day in 10 min)")
+
+
+def replay_start_option() -> str | None:
+    return typer.Option(None, metavar="HH:MM",
+                        help="hospital time the replay starts at (default: "
+                             f"{REPLAY_LEAD_MIN} min before the first patient is called)")
 
 
 def demo_password(name: str) -> str:
@@ -105,6 +149,8 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
     # an empty store is seeded; otherwise the store's hospital wins (Runtime loads it). The
     # models learn from the store's past, so a restart needs no generator.
     hospital = None if store.hospital.revision() else _seed(store, hospital_file, scale, seed)
+    if replay_speed and day is None:  # a replay shows a busy day, planned before it starts
+        day = busy_day(hospital or store.hospital.load())
     models = prediction_models(store, models_dir) if predict else None
     runtime = Runtime(settings, hospital, store, day=day, planner="optimise",
                       plan_time_limit=plan_time_limit, compare_with="baseline", models=models)
@@ -122,11 +168,14 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
     return runtime
 
 
-def start_replay(runtime, seed: int = 0, stop: threading.Event | None = None) -> threading.Thread:
+def start_replay(runtime, seed: int = 0, stop: threading.Event | None = None,
+                 start_at: time | None = None) -> threading.Thread:
     """Feed the simulator's play of the day's program (``simulate.replay.play_day``) into the
-    runtime as the replay clock reaches each event. A replay clock restarts
-    ``REPLAY_LEAD_MIN`` before the first patient is called: what happened before (late
-    cancellations, the night) arrives at once, and the first case follows within minutes."""
+    runtime as the replay clock reaches each event. A replay clock restarts at ``start_at``
+    (hospital time on the day), by default ``REPLAY_LEAD_MIN`` before the first elective
+    patient is called: what happened before (late cancellations, the night's emergencies)
+    arrives at once, and the first case follows within seconds. Until the first event is due
+    the feed is not "quiet" (``Runtime.feed_due_from``): the day has not started."""
     # deferred: heavy (fastapi, pandas, scipy, scikit-learn, sqlalchemy)
     from kontrolltarn.service.clocks import ReplayClock
 
@@ -135,7 +184,10 @@ def start_replay(runtime, seed: int = 0, stop: threading.Event | None = None) ->
     events = play_day(runtime.hospital, program, runtime.day, truth=Truth.of_hospital(runtime.hospital),
                       seed=seed)
     if isinstance(runtime.clock, ReplayClock) and events:
-        runtime.clock = ReplayClock(replay_start(events), runtime.clock.speed)
+        begin = replay_start(events, runtime) if start_at is None else \
+            datetime.combine(runtime.day, start_at, runtime.tower.clock.tz)
+        runtime.clock = ReplayClock(begin, runtime.clock.speed)
+        runtime.feed_due_from = max(begin, events[0].at)
     done = stop or threading.Event()
 
     def run() -> None:
@@ -155,33 +207,44 @@ def start_replay(runtime, seed: int = 0, stop: threading.Event | None = None) ->
     return thread
 
 
-def replay_start(events: list) -> datetime:
-    """When a replay of ``events`` begins: ``REPLAY_LEAD_MIN`` before the first patient is
-    called (else before the first event)."""
-    first = next((e.at for e in events if e.kind is EventKind.CALLED), events[0].at)
+def replay_start(events: list, runtime=None) -> datetime:
+    """When a replay of ``events`` begins: ``REPLAY_LEAD_MIN`` before the first patient of an
+    elective session is called (with ``runtime``: its day's plan tells which cases are
+    elective; the night's emergency calls would start the replay hours early), else before
+    the first call, else before the first event."""
+    elective: set[str] | None = None
+    if runtime is not None:
+        emergency_rooms = {s.room_id for s in runtime.tower.sessions.values() if s.emergency}
+        elective = {c for c, p in runtime.tower.live.planned.items()
+                    if p.room_id not in emergency_rooms}
+    calls = [e for e in events if e.kind is EventKind.CALLED]
+    first = next((e.at for e in calls if elective is None or e.case_id in elective),
+                 calls[0].at if calls else events[0].at)
     return first - timedelta(minutes=REPLAY_LEAD_MIN)
 
 
 def serve_demo(port: int = 8000, scale: str = "default", seed: int = 0,
-               minutes_per_day: float = 10.0, database_url: str | None = None,
-               seconds: float | None = None) -> None:
+               replay_speed: float = DEFAULT_REPLAY_SPEED, database_url: str | None = None,
+               seconds: float | None = None, replay_start_at: time | None = None) -> None:
     """Start the service on the embedded store with the synthetic hospital, replay the
-    simulator's play of the day (from just before the first patient is called; 12 hours in
-    ``minutes_per_day`` minutes) and print the board's address. Runs until
-    Ctrl-C, or for ``seconds`` if given."""
+    simulator's play of a busy day (``busy_day``; from ``replay_start_at``, by default just
+    before the first patient is called; ``replay_speed`` times faster than real time) and
+    print the board's address. Runs until Ctrl-C, or for ``seconds`` if given."""
     # deferred: heavy (fastapi, uvicorn, pandas, scipy, scikit-learn, sqlalchemy)
     from kontrolltarn.service import Server, create_app
 
     url = database_url or f"sqlite:///{Path.cwd() / 'kontrolltarn-demo.sqlite3'}"
-    runtime = build_runtime(url, None, scale, seed, None, 12 * 60 / minutes_per_day, True,
+    runtime = build_runtime(url, None, scale, seed, None, replay_speed, True,
                             environment="demo")
     stop = threading.Event()
-    start_replay(runtime, seed=seed, stop=stop)
+    start_replay(runtime, seed=seed, stop=stop, start_at=replay_start_at)
     server = Server(create_app(runtime), runtime, host="127.0.0.1", port=port, access_log=False,
                     log_level="warning")
     typer.echo(f"Kontrolltårn board: http://127.0.0.1:{port}/  (log in as koordinator / "
                f"{demo_password('koordinator')}; leder / {demo_password('leder')} reads only)")
-    typer.echo(f"replaying {runtime.day} at {12 * 60 / minutes_per_day:.0f}× speed; Ctrl-C stops")
+    typer.echo(f"replaying {runtime.day:%A %d.%m.%Y} from "
+               f"{runtime.now().astimezone(runtime.tower.clock.tz):%H:%M} at {replay_speed:g}× "
+               f"speed (a 12-hour day in {12 * 60 / replay_speed:.0f} min); Ctrl-C stops")
     if seconds is not None:
         threading.Timer(seconds, lambda: setattr(server, "should_exit", True)).start()
     try:
@@ -199,8 +262,10 @@ def serve(
                                                  note="without it, the synthetic hospital"),
     scale: str = scale_option(help="synthetic hospital scale if no --hospital"),
     seed: int = typer.Option(0),
-    replay: bool = typer.Option(False, help="replay a simulated day into the service"),
-    minutes_per_day: float = typer.Option(10.0, min=0.1, help="replay speed: a day in N minutes"),
+    replay: bool = typer.Option(False, help="replay a simulated busy day into the service (the "
+                                            "hospital's today if busy, else the week's busiest)"),
+    replay_speed: float = replay_speed_option(),
+    replay_start: str | None = replay_start_option(),
     demo_users: bool = typer.Option(False, help="create the demo users (KONTROLLTARN_ENV=demo "
                                                 "only; any other start disables them)"),
     models_dir: Path = typer.Option(None, "--models", exists=True, file_okay=False,
@@ -218,11 +283,12 @@ def serve(
     # deferred: heavy (fastapi, uvicorn, pandas, scipy, scikit-learn, sqlalchemy)
     from kontrolltarn.service import Server, create_app
 
+    start_at = parse_clock_time(replay_start)  # refused before anything is started
     runtime = build_runtime(database_url, hospital_file, scale, seed, None,
-                            12 * 60 / minutes_per_day if replay else None, demo_users,
+                            replay_speed if replay else None, demo_users,
                             models_dir, predict, plan_time_limit)
     if replay:
-        start_replay(runtime, seed=seed)
+        start_replay(runtime, seed=seed, start_at=start_at)
     typer.echo(f"Kontrolltårn board: http://{host}:{port}/")
     try:
         Server(create_app(runtime), runtime, host=host, port=port, access_log=False,

@@ -120,6 +120,9 @@ class Runtime:
         #: the wall clock unless a test, benchmark (``EventClock``) or the demo's replay
         #: (``ReplayClock``) chooses another; ``now`` holds it inside the board's day
         self.clock: TowerClock = clock or WallClock()
+        #: before this (the board's now) no event is due, so a silent feed is not "quiet": a
+        #: replay sets it to its first event's time (the day has not started); None: always due
+        self.feed_due_from: datetime | None = None
         self.hub = Hub()
         self.lock = threading.RLock()
         self._import_lock = threading.Lock()
@@ -311,11 +314,14 @@ class Runtime:
     def freshness(self) -> dict[str, Any]:
         age = None if self.last_received is None else \
             (datetime.now(UTC) - self.last_received).total_seconds()
+        now = self.now()
+        due = self.feed_due_from is None or now >= self.feed_due_from
         return {"last_received": self.last_received.isoformat() if self.last_received else None,
                 "age_s": None if age is None else round(age, 1),
                 "quiet_after_s": self.settings.quiet_feed_s,
-                "quiet": age is None or age > self.settings.quiet_feed_s,
-                "now_min": round(self.tower.clock.minutes(self.now()), 1),
+                "feed_due": due,
+                "quiet": due and (age is None or age > self.settings.quiet_feed_s),
+                "now_min": round(self.tower.clock.minutes(now), 1),
                 # while the database is away nothing is stored and other processes' changes
                 # do not arrive: the board says so
                 "database": "ok" if self.store.database.available else "unavailable"}
