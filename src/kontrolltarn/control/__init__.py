@@ -2,7 +2,7 @@
 late-cancellation risk, alerts, and suggested actions that a coordinator accepts or rejects."""
 
 from .actions import ActionOutcome, ActionRefused, apply_suggestion, concerned_cases
-from .alerts import Alert, Thresholds, room_alerts
+from .alerts import Alert, Thresholds, room_alerts, room_finished, unique_alerts
 from .board import board_view, room_view
 from .forecast import CaseForecast, Clock, RoomForecast, forecast_room
 from .live import CaseState, LiveDay
@@ -20,4 +20,5 @@ __all__ = ["Alert", "CaseForecast", "CaseRisk", "CaseState", "Clock", "LiveDay",
            "ActionOutcome", "ActionRefused", "RoomForecast", "Suggestion", "Thresholds",
            "Tower", "apply_suggestion", "board_view", "cancellation_risks", "concerned_cases",
            "forecast_room",
-           "load_models", "room_alerts", "room_view", "suggest", "train_models"]
+           "load_models", "room_alerts", "room_finished", "room_view", "suggest", "train_models",
+           "unique_alerts"]

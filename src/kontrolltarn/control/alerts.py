@@ -1,11 +1,21 @@
-"""Alerts from the forecasts. Each has a stable id (kind + subject) so the board can tell a new
-alert from one it already shows, and thresholds are settings, judged by their precision."""
+"""Alerts from the forecasts. Each has a stable id (kind + subject: the case, or the room for a
+room's problem) so the board can tell a new alert from one it already shows, and keeps one per
+id; thresholds are settings, judged by their precision.
+
+An alert is a problem a coordinator can still act on: it is recomputed from the room's current
+forecast whenever the room is shown, so it closes when the problem is gone (the late start when
+the patient is in, the overtime when the room's day is over), and a finished room (every case
+out of the room or cancelled) raises none: its overtime is a fact of the day, not a risk."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .forecast import RoomForecast
+
+A = TypeVar("A", "Alert", dict)
 
 
 @dataclass(frozen=True)
@@ -40,8 +50,20 @@ class Alert:
                 "case_id": self.case_id, "severity": self.severity, "value": round(self.value, 3)}
 
 
+#: the phases of a case whose room's day is over for it
+_FINISHED = frozenset({"done", "cancelled"})
+
+
+def room_finished(forecast: RoomForecast) -> bool:
+    """Every case of the room is out of the room or cancelled (and it had at least one)."""
+    return bool(forecast.cases) and all(c.phase in _FINISHED for c in forecast.cases)
+
+
 def room_alerts(forecast: RoomForecast, now_min: float,
                 thresholds: Thresholds = Thresholds()) -> list[Alert]:
+    """The room's open alerts now, one per (case or room, problem); none once it is finished."""
+    if room_finished(forecast):
+        return []
     alerts: list[Alert] = []
     room = forecast.room_id
     if forecast.overtime_risk >= thresholds.overtime_risk:
@@ -62,4 +84,21 @@ def room_alerts(forecast: RoomForecast, now_min: float,
         if late >= thresholds.late_start_min:
             alerts.append(Alert(f"late_start:{room}", "late_start", room, None,
                                 "critical" if late >= 45 else "warning", late))
-    return alerts
+    return unique_alerts(alerts)
+
+
+def _urgency(alert: dict[str, object] | Alert) -> tuple[bool, float]:
+    severity = alert["severity"] if isinstance(alert, dict) else alert.severity
+    value = alert["value"] if isinstance(alert, dict) else alert.value
+    return severity == "critical", float(value)  # type: ignore[arg-type]
+
+
+def unique_alerts(alerts: Iterable[A]) -> list[A]:
+    """One alert per id (case or room, problem), the most urgent where one comes twice (a case
+    seen in two rooms' forecasts), most urgent first: critical, then by value."""
+    best: dict[str, A] = {}
+    for alert in alerts:
+        key = str(alert["id"] if isinstance(alert, dict) else alert.id)
+        if key not in best or _urgency(alert) > _urgency(best[key]):
+            best[key] = alert
+    return sorted(best.values(), key=_urgency, reverse=True)

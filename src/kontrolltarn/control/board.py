@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from .alerts import unique_alerts
 from .forecast import RoomForecast
 from .tower import Tower
 
@@ -68,7 +69,8 @@ def room_view(tower: Tower, room_id: str, now: datetime,
 
 def board_view(tower: Tower, now: datetime,
                rooms: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The whole board; ``rooms`` may hold room views already computed (the service's cache)."""
+    """The whole board; ``rooms`` may hold room views already computed (the service's cache).
+    ``alerts``: every room's open alerts, one per id, most urgent first."""
     known = rooms or {}
     rooms = {r.id: known.get(r.id) or room_view(tower, r.id, now) for r in tower.hospital.rooms}
     locations = []
@@ -76,4 +78,5 @@ def board_view(tower: Tower, now: datetime,
         ids = [r.id for r in tower.hospital.rooms if r.location_id == location.id]
         locations.append({"id": location.id, "name": location.name, "rooms": ids})
     return {"day": tower.day.isoformat(), "now_min": round(tower.clock.minutes(now), 1),
-            "locations": locations, "rooms": rooms}
+            "locations": locations, "rooms": rooms,
+            "alerts": unique_alerts(a for r in rooms.values() for a in r["alerts"])}

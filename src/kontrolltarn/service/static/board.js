@@ -106,7 +106,8 @@ function renderAll() {
 
 function renderAlerts() {
   const b = state.board; if (!b) return;
-  const all = Object.values(b.rooms).flatMap(r => r.alerts);
+  // one per id (case or room, problem): rooms are updated one by one over the live stream
+  const all = [...new Map(Object.values(b.rooms).flatMap(r => r.alerts).map(a => [a.id, a])).values()];
   all.sort((a, b2) => (b2.severity === "critical") - (a.severity === "critical") || b2.value - a.value);
   $("#alerts").innerHTML = all.length ? all.map(a => `<li class="${a.severity}" data-alert="${esc(a.id)}">${esc(t("a_" + a.kind,
     { room: roomName(a.room_id), case: a.case_id || "", p: pc(a.value), m: Math.round(a.value) }))}</li>`).join("") : `<li>${t("no_alerts")}</li>`;
