@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kontrolltarn.kpi import format_value
+from kontrolltarn.kpi import format_interval, format_value, label
 from kontrolltarn.model import Hospital
 from kontrolltarn.plan.baseline import plan_baseline
 from kontrolltarn.plan.capacity import CapacityReport, SpecialtyGap, gaps_figure, weekly_figure, write_charts
@@ -73,6 +73,14 @@ def test_numbers_are_written_one_way_per_language() -> None:
     assert format_value("late_cancellations", 4.0) == "4"
     assert format_value("late_cancellations", 10.0) == "10"
     assert format_value("utilisation_in_room", 0.6043, lang="nb") == "60,4 %"
+    assert format_value("late_cancellations", 11.0, 38.06) == "11.0 ± 38.1"
+    assert format_value("late_cancellations", 7.0, 0.0) == "7 ± 0"
+    assert format_interval("utilisation_in_room", 0.783, 0.63, 0.936) == "78.3 % [63.0, 93.6]"
+    # ids made per reason or urgency get a unit too (they read 6.500 and 31.056)
+    assert format_value("late_cancellations_no_bed", 6.0) == "6"
+    assert label("late_cancellations_no_bed") == "late cancellations: no bed"
+    assert format_value("emergency_within_6h_mean_delay_min", 31.056) == "31 min"
+    assert format_value("emergency_within_6h_within_limit_share", 1.0) == "100 %"
 
 
 def test_colours_are_distinct_and_the_same_in_every_chart() -> None:
@@ -98,7 +106,7 @@ def _result(policy: str, seed: int, late: int) -> dict[str, Any]:
                      "deadline_breaches": 2.0, "elective_operations": 1234.0},
         "by_location": {"A": {"in_room": 0.6, "with_turnover": 0.7}},
         "by_specialty": {"ORT": {"in_room": 0.6}, "GAS": {"in_room": 0.5}},
-        "late_by_reason": {"no bed": late, "patient": 1},
+        "late_by_reason": {"no_bed": late, "patient": 1},
         "waiting_by": [{"specialty": "ORT", "mean_wait_days": 40.0, "deadline_breaches": 2},
                        {"specialty": "GAS", "mean_wait_days": 20.0, "deadline_breaches": 1}],
         "overtime": [0.0, 12.0, 31.0, 31.0, 80.0],
@@ -121,7 +129,8 @@ def test_simulation_report_with_replications_shows_intervals(tmp_path: Path) -> 
     write_html(tmp_path / "r.html", results, ["baseline"], "Simulation")
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     body = page[page.index("<h1>"):page.index("<div")]
-    assert "95 % intervals" in body and "<small>[" in body
+    assert "95 % intervals" in body
+    assert "<td>61.0 % <small>[58.5, 63.5]</small></td>" in body  # one set of decimals per cell
 
 
 def test_simulation_charts_count_from_zero_in_english() -> None:
@@ -129,6 +138,7 @@ def test_simulation_charts_count_from_zero_in_english() -> None:
     results = [_result("baseline", 0, 2), _result("optimised", 0, 1)]
     figures = dict(_figures(results, ["baseline", "optimised"]))
     late = figures["Late cancellations by reason"].layout.yaxis
+    assert set(figures["Late cancellations by reason"].data[0].x) == {"no bed", "patient"}
     assert late.range[0] == 0 and late.dtick == 1 and late.tickformat == "d"
     breaches = figures["Waiting time and deadline breaches by specialty"].layout.yaxis2
     assert breaches.range[0] == 0 and float(breaches.dtick).is_integer()

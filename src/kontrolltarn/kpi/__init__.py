@@ -4,7 +4,7 @@ and live days. ``headline(log)`` gives the figures a hospital steers by; the fun
 
 from __future__ import annotations
 
-from .labels import KPIS, Kpi, Unit, format_value, label
+from .labels import KPIS, Kpi, Unit, format_interval, format_value, label
 from .log import ExecutionLog
 from .measures import (
     SessionUse,
@@ -21,7 +21,7 @@ from .measures import (
 )
 
 __all__ = ["KPIS", "ExecutionLog", "Kpi", "SessionUse", "Unit", "activity_against_budget",
-           "changes_after_date", "emergency_delay", "format_value", "headline", "label",
+           "changes_after_date", "emergency_delay", "format_interval", "format_value", "headline", "label",
            "late_cancellations", "operations", "session_use", "utilisation", "utilisation_by",
            "waiting", "waiting_by"]
 

@@ -14,10 +14,11 @@ _WEEKDAYS = {
 }
 
 
-def format_number(value: float, decimals: int = 1, lang: Language = "en") -> str:
+def format_number(value: float, decimals: int = 1, lang: Language = "en", fixed: bool = False) -> str:
     """``value`` with a thousands separator; a whole number is written as one (``10``, never
-    ``10.000``), anything else with ``decimals`` decimals. Bokmål writes ``1 234,5``."""
-    places = 0 if float(value).is_integer() else decimals
+    ``10.000``) unless ``fixed``, anything else with ``decimals`` decimals. Bokmål writes
+    ``1 234,5``."""
+    places = 0 if float(value).is_integer() and not fixed else decimals
     text = f"{value:,.{places}f}"
     if lang == "nb":
         # no-break space between thousands (a line never breaks inside a number), decimal comma

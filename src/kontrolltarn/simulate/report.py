@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kontrolltarn.kpi import format_value, label
+from kontrolltarn.kpi import format_interval, format_value, label
 from kontrolltarn.present import colour_map, mpl_count_axis, plotly_count_axis, plotly_separators
 
 from .replications import Interval, summarise
@@ -38,18 +38,19 @@ def _chart_data(results: Sequence[dict[str, Any]], policy: str) -> dict[str, Any
             share = row["deadline_breaches"] / len(runs)
             breaches[row["specialty"]] = breaches.get(row["specialty"], 0) + share
     return {"by_location": by_loc, "by_location_turnover": by_loc_t, "by_specialty": by_spec,
-            "late": _mean_dict([r["late_by_reason"] for r in runs]),
+            # reasons are enum values (no_bed): shown in words
+            "late": {k.replace("_", " "): v
+                     for k, v in _mean_dict([r["late_by_reason"] for r in runs]).items()},
             "wait": {k: sum(v) / len(v) for k, v in sorted(waits.items())}, "breaches": breaches,
             "overtime": [o for r in runs for o in r["overtime"]]}
 
 
 def _cell(key: str, iv: Interval) -> str:
     """The mean; its 95 % interval only when there are replications to give one."""
-    mean = html.escape(format_value(key, iv.mean))
     if iv.n < 2:
-        return mean
-    low, high = html.escape(format_value(key, iv.low)), html.escape(format_value(key, iv.high))
-    return f"{mean} <small>[{low}, {high}]</small>"
+        return html.escape(format_value(key, iv.mean))
+    mean, _, bounds = format_interval(key, iv.mean, iv.low, iv.high).partition(" [")
+    return f"{html.escape(mean)} <small>[{html.escape(bounds)}</small>"
 
 
 def _intro(results: Sequence[dict[str, Any]], policies: Sequence[str]) -> str:
