@@ -131,6 +131,8 @@ def test_simulation_report_with_replications_shows_intervals(tmp_path: Path) -> 
     body = page[page.index("<h1>"):page.index("<div")]
     assert "95 % intervals" in body
     assert "<td>61.0 % <small>[58.5, 63.5]</small></td>" in body  # one set of decimals per cell
+    late = dict(_figures(results, ["baseline"]))["Late cancellations by reason"].data[0]
+    assert late.error_y.visible and len(late.error_y.array) == 2
 
 
 def test_simulation_charts_count_from_zero_in_english() -> None:
@@ -138,6 +140,7 @@ def test_simulation_charts_count_from_zero_in_english() -> None:
     results = [_result("baseline", 0, 2), _result("optimised", 0, 1)]
     figures = dict(_figures(results, ["baseline", "optimised"]))
     late = figures["Late cancellations by reason"].layout.yaxis
+    assert all(t.error_y.array is None for f in figures.values() for t in f.data)  # one seed: no interval
     assert set(figures["Late cancellations by reason"].data[0].x) == {"no bed", "patient"}
     assert late.range[0] == 0 and late.dtick == 1 and late.tickformat == "d"
     breaches = figures["Waiting time and deadline breaches by specialty"].layout.yaxis2

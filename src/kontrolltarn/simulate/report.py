@@ -4,14 +4,14 @@ offline) with the KPI table and charts, and the same charts as a PNG (matplotlib
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from kontrolltarn.kpi import format_interval, format_value, label
 from kontrolltarn.present import colour_map, mpl_count_axis, plotly_count_axis, plotly_separators
 
-from .replications import Interval, summarise
+from .replications import Interval, interval, summarise
 
 CHART_TITLES = ("Utilisation by location", "Utilisation by specialty", "Late cancellations by reason",
                 "Waiting time and deadline breaches by specialty", "Overtime per session (minutes)")
@@ -42,7 +42,30 @@ def _chart_data(results: Sequence[dict[str, Any]], policy: str) -> dict[str, Any
             "late": {k.replace("_", " "): v
                      for k, v in _mean_dict([r["late_by_reason"] for r in runs]).items()},
             "wait": {k: sum(v) / len(v) for k, v in sorted(waits.items())}, "breaches": breaches,
-            "overtime": [o for r in runs for o in r["overtime"]]}
+            "overtime": [o for r in runs for o in r["overtime"]],
+            "half": {  # half-widths of the 95 % intervals over replications (none with one)
+                "by_location": _half_widths(_per_run(runs, "by_location", by_loc)),
+                "by_specialty": _half_widths(_per_run(runs, "by_specialty", by_spec)),
+                "late": _half_widths({k.replace("_", " "): [float(r["late_by_reason"].get(k, 0))
+                                                             for r in runs]
+                                      for k in sorted({k for r in runs for k in r["late_by_reason"]})}),
+            }}
+
+
+def _per_run(runs: Sequence[dict[str, Any]], section: str, keys: Iterable[str]) -> dict[str, list[float]]:
+    return {k: [r[section].get(k, {}).get("in_room", 0.0) for r in runs] for k in keys}
+
+
+def _half_widths(values: dict[str, list[float]]) -> dict[str, float] | None:
+    if any(len(v) < 2 for v in values.values()):
+        return None
+    return {k: interval(v).high - interval(v).mean for k, v in values.items()}
+
+
+def _error_bars(d: dict[str, Any], key: str) -> dict[str, Any] | None:
+    """Plotly error bars of a chart's 95 % intervals, or None with a single replication."""
+    half = d["half"][key]
+    return None if half is None else {"type": "data", "array": [half[k] for k in d[key]], "visible": True}
 
 
 def _cell(key: str, iv: Interval) -> str:
@@ -76,17 +99,19 @@ def _figures(results: Sequence[dict[str, Any]], policies: Sequence[str]) -> list
     pct = {"tickformat": ".0%", "rangemode": "tozero"}
     by_loc = go.Figure(
         [go.Bar(name=f"{p} in room", x=list(d["by_location"]), y=list(d["by_location"].values()),
-                marker_color=colour[p]) for p, d in data.items()]
+                marker_color=colour[p], error_y=_error_bars(d, "by_location")) for p, d in data.items()]
         + [go.Bar(name=f"{p} with turnover", x=list(d["by_location_turnover"]),
                   y=list(d["by_location_turnover"].values()), marker_color=colour[p], opacity=0.5)
            for p, d in data.items()])
     by_loc.update_layout(xaxis_title="location", yaxis={**pct, "title": "utilisation"})
     by_spec = go.Figure([go.Bar(name=p, x=list(d["by_specialty"]), y=list(d["by_specialty"].values()),
-                                marker_color=colour[p]) for p, d in data.items()])
+                                marker_color=colour[p], error_y=_error_bars(d, "by_specialty"))
+                         for p, d in data.items()])
     by_spec.update_layout(xaxis_title="specialty", yaxis={**pct, "title": "utilisation in room"})
-    late = go.Figure([go.Bar(name=p, x=list(d["late"]), y=list(d["late"].values()), marker_color=colour[p])
-                      for p, d in data.items()])
-    late_top = max([v for d in data.values() for v in d["late"].values()], default=0)
+    late = go.Figure([go.Bar(name=p, x=list(d["late"]), y=list(d["late"].values()), marker_color=colour[p],
+                             error_y=_error_bars(d, "late")) for p, d in data.items()])
+    late_top = max([v + (d["half"]["late"] or {}).get(k, 0.0)
+                    for d in data.values() for k, v in d["late"].items()], default=0)
     late.update_layout(xaxis_title="reason",
                        yaxis={**plotly_count_axis(late_top), "title": "late cancellations"})
     wait = go.Figure(
@@ -166,8 +191,9 @@ def png_figure(results: Sequence[dict[str, Any]], policies: Sequence[str], title
     for i, (p, d) in enumerate(data.items()):
         for ax, key, _ in charts:
             labels = list(d[key])
+            half = d["half"].get(key)  # 95 % intervals only with replications
             ax.bar([x + i * width for x in range(len(labels))], list(d[key].values()), width, label=p,
-                   color=colour[p])
+                   color=colour[p], yerr=[half[k] for k in labels] if half else None, capsize=3)
             ax.set_xticks([x + width * (len(policies) - 1) / 2 for x in range(len(labels))], labels,
                           rotation=45, fontsize=8)
         axes[1][2].hist([o for o in d["overtime"] if o > 0], bins=overtime_bins, alpha=0.6, label=p,
@@ -179,6 +205,7 @@ def png_figure(results: Sequence[dict[str, Any]], policies: Sequence[str], title
     axes[1][2].set_ylabel("sessions", fontsize=9)
     for ax in (axes[0][0], axes[0][1]):
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_ylim(bottom=0)  # an interval's lower end below 0 % is cut, not drawn
     for ax in (axes[0][2], axes[1][1], axes[1][2]):
         mpl_count_axis(ax)
     names = ("Utilisation in room by location", "Utilisation in room by specialty",
