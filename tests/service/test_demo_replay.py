@@ -20,6 +20,7 @@ from kontrolltarn.cli.serve import (
     build_runtime,
     busy_day,
     demo_password,
+    fresh_demo_store,
     start_replay,
 )
 from kontrolltarn.synth import generate
@@ -128,3 +129,21 @@ def test_a_busy_today_is_the_demo_day_else_the_weeks_busiest() -> None:
     saturday = hospital.today + timedelta(days=5 - hospital.today.weekday())
     chosen = busy_day(replace(hospital, today=saturday))
     assert chosen.weekday() < 5 and chosen > saturday
+
+
+def test_a_second_demo_starts_the_day_again_from_the_morning(tmp_path: Path) -> None:
+    """Issue 19 finding 6: a demo run again in the same folder read the previous replay's
+    events back at start, so its board showed the day as it had ended before the replay began.
+    Each demo now starts on a fresh store: in its first seconds no case is done yet."""
+    for _ in range(2):
+        runtime = build_runtime(fresh_demo_store(tmp_path), None, "small", 1, None, 3000.0, True,
+                                predict=False, plan_time_limit=3, environment="demo")
+        assert runtime.tower.live.events_applied == 0
+        stop = threading.Event()
+        try:
+            replay = start_replay(runtime, seed=1, stop=stop)
+            replay.join(timeout=60)  # the whole day at 3000x, stored in the demo's file
+            assert not replay.is_alive() and runtime.store.events.count() > 0
+        finally:
+            stop.set()
+            runtime.store.close()

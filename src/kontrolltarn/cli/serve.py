@@ -223,17 +223,33 @@ def replay_start(events: list, runtime=None) -> datetime:
     return first - timedelta(minutes=REPLAY_LEAD_MIN)
 
 
+#: the demo's embedded store, in the folder the demo runs in
+DEMO_DATABASE = "kontrolltarn-demo.sqlite3"
+
+
+def fresh_demo_store(folder: Path) -> str:
+    """The URL of a new, empty demo store in ``folder``: the previous demo's file is replaced.
+    Its events would otherwise be read back at start, and the board would show the replayed
+    day as it ended before the replay has begun (a demo holds nothing worth keeping)."""
+    path = folder / DEMO_DATABASE
+    for leftover in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm",
+                                                                         "-journal"))):
+        leftover.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
 def serve_demo(port: int = 8000, scale: str = "default", seed: int = 0,
                replay_speed: float = DEFAULT_REPLAY_SPEED, database_url: str | None = None,
                seconds: float | None = None, replay_start_at: time | None = None) -> None:
     """Start the service on the embedded store with the synthetic hospital, replay the
     simulator's play of a busy day (``busy_day``; from ``replay_start_at``, by default just
     before the first patient is called; ``replay_speed`` times faster than real time) and
-    print the board's address. Runs until Ctrl-C, or for ``seconds`` if given."""
+    print the board's address. Each demo starts on a fresh store (``fresh_demo_store``) unless
+    ``database_url`` is given. Runs until Ctrl-C, or for ``seconds`` if given."""
     # deferred: heavy (fastapi, uvicorn, pandas, scipy, scikit-learn, sqlalchemy)
     from kontrolltarn.service import Server, create_app
 
-    url = database_url or f"sqlite:///{Path.cwd() / 'kontrolltarn-demo.sqlite3'}"
+    url = database_url or fresh_demo_store(Path.cwd())
     runtime = build_runtime(url, None, scale, seed, None, replay_speed, True,
                             environment="demo")
     stop = threading.Event()
