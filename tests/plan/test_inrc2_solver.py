@@ -29,7 +29,9 @@ from kontrolltarn.model.inrc2 import (
     WeekData,
 )
 from kontrolltarn.plan.staffing import evaluate_inrc2, solve_inrc2
+from kontrolltarn.plan.staffing.cpsat import _fixed, _Kinds, new_solver, objective_of, run_search
 from kontrolltarn.plan.staffing.inrc2_greedy import greedy_inrc2
+from kontrolltarn.plan.staffing.inrc2_solver import Inrc2Model, _sub_models
 from tests.inrc2_data import DATASETS, needs_inrc2, sample_instances
 
 SHIFTS = ("E", "N")
@@ -136,3 +138,52 @@ def test_an_infeasible_start_is_repaired_first() -> None:
     result = solve_inrc2(inst, time_limit=3)
     assert evaluate_inrc2(inst, result.solution).feasible
     assert not result.status.startswith("GREEDY")  # CP-SAT found the first feasible roster
+
+
+@needs_inrc2
+def test_a_neighbourhoods_own_model_has_the_whole_models_optimum() -> None:
+    """The sub-model of a few freed nurses (the others' coverage as constants) differs from the
+    whole model only by a constant: both, re-optimised over the same freed assignments, reach
+    the same roster cost. Were the others' coverage counted wrong (or a coverage term left out),
+    the optima would differ."""
+    inst = read_instance("n012w8_0_3-5-0-2-0-4-5-2", DATASETS)
+    whole = Inrc2Model(inst)
+    x = dict(whole.x)
+    result = solve_inrc2(inst, time_limit=3, seed=0, workers=1)
+    values = whole.values_of(result.solution)
+    base = objective_of(whole.m, x, values)
+    assert base is not None
+    build = _sub_models(inst)
+    for crew, lo, hi in (({0, 3}, 0, 21), ({1, 5, 7}, 14, 28), ({2, 4, 6, 8}, 49, 56)):
+        def free(key: object, crew: set[int] = crew, lo: int = lo, hi: int = hi) -> bool:
+            return key[0] in crew and lo <= key[1] < hi  # type: ignore[index]
+
+        def not_free(key: object, free=free) -> bool:  # type: ignore[no-untyped-def]
+            return not free(key)
+
+        own = build(values, free)
+        assert own is not None and {key[0] for key in own[1]} == crew  # type: ignore[index]
+        optima = []
+        for model, variables in ((whole.m, x), own):
+            solver = new_solver(30, 1, 0)
+            solver.parameters.linearization_level = 2
+            found = run_search(_fixed(model, variables, values, not_free), solver)
+            assert found.status == "OPTIMAL"
+            at_base = objective_of(model, variables, values)
+            assert at_base is not None
+            optima.append(base - at_base + found.objective)
+        assert optima[0] == optima[1] <= base
+
+
+def test_the_kinds_that_improve_the_roster_are_drawn_more_often() -> None:
+    """Adaptive choice: after rounds where kind 0 never improves and kind 1 always does, kind 1
+    is drawn far more often; kind 0 still keeps a share; sizes shrink on failure."""
+    import random
+
+    kinds = _Kinds(2, 0.1)
+    for _ in range(20):
+        kinds.record(0, improved=False, optimal=False)
+        kinds.record(1, improved=True, optimal=True)
+    draws = [kinds.pick(random.Random(i)) for i in range(1000)]
+    assert draws.count(1) > 5 * draws.count(0) > 0
+    assert kinds.size[0] < 0.1 < kinds.size[1]

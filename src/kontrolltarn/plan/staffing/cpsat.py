@@ -298,27 +298,67 @@ ROUND_SECONDS = 2.0
 MIN_ROUND_SECONDS = 0.3
 
 
+#: a neighbourhood's own model and its assignment variables (a subset of the keys of ``x``);
+#: its objective is the full one less a constant (the terms it leaves out)
+SubProblem = tuple[cp_model.CpModel, dict[Hashable, cp_model.IntVar]]
+#: builds a neighbourhood's own model from the incumbent's values (None: use the whole model)
+SubModel = Callable[[dict[Hashable, int], Neighbourhood], SubProblem | None]
+
+#: a kind of neighbourhood: ``kind(rng, size)`` frees about ``size`` (0..1] of the assignments
+NeighbourhoodKind = Callable[[random.Random, float], Neighbourhood]
+#: each kind keeps at least this share of the draws, so one that stopped paying is retried
+FLOOR_WEIGHT = 0.1
+#: how fast a kind's score follows its recent rounds (exponential smoothing)
+SCORE_MEMORY = 0.8
+
+
+class _Kinds:
+    """Adaptive choice among neighbourhood kinds (one per search thread): each kind has a score,
+    the smoothed share of its recent rounds that improved the incumbent, and is drawn with
+    weight ``FLOOR_WEIGHT + score``; each kind has its own ``size``, grown when a round is
+    solved to optimality and shrunk when it ends without a better roster (kinds differ in how
+    hard a neighbourhood of one size is)."""
+
+    def __init__(self, count: int, first_size: float) -> None:
+        self.score = [1.0] * count
+        self.size = [first_size] * count
+
+    def pick(self, rng: random.Random) -> int:
+        weights = [FLOOR_WEIGHT + s for s in self.score]
+        return rng.choices(range(len(weights)), weights)[0]
+
+    def record(self, kind: int, improved: bool, optimal: bool) -> None:
+        self.score[kind] = SCORE_MEMORY * self.score[kind] + (1 - SCORE_MEMORY) * improved
+        if optimal:
+            self.size[kind] = min(1.0, self.size[kind] * 1.15)
+        elif not improved:
+            self.size[kind] = max(0.01, self.size[kind] / 1.1)
+
+
 def improve_in_neighbourhoods(
     model: cp_model.CpModel,
     x: dict[Hashable, cp_model.IntVar],
     incumbent: Incumbent,
-    choose: Callable[[random.Random, float], Neighbourhood],
+    kinds: Sequence[NeighbourhoodKind],
     deadline: float,
     seed: int,
     workers: int = 2,
     ctrl_c: CtrlC | None = None,
     on_better: Callable[[float], None] | None = None,
+    sub_model: SubModel | None = None,
 ) -> Incumbent:
     """Large-neighbourhood search with CP-SAT until ``deadline`` (``time.monotonic``), Ctrl-C
     or a proven optimum (a neighbourhood that frees everything, solved to optimality).
 
-    Each round frees the assignments ``choose(rng, size)`` picks, fixes every other one at the
+    Each round draws one of ``kinds`` (adaptively: kinds that recently improved the roster
+    are drawn more, ``_Kinds``), frees the assignments it picks, fixes every other one at the
     incumbent, and re-optimises the small model that is left, hinted with the incumbent, on one
     CP-SAT thread with the full linear relaxation (which proves small neighbourhoods optimal
     where the default portfolio does not). A better (or equal: plateaus are crossed) result
     becomes the incumbent. ``workers`` searches run side by side on one shared incumbent, each
-    with its own random stream and ``size`` in (0, 1]: a neighbourhood solved to optimality
-    grows its next, one that ends without a better result shrinks it.
+    with its own random stream, kind scores and sizes. ``sub_model``, when given, builds a
+    neighbourhood's model from the free part only (much smaller than a copy of the whole
+    model to presolve); its objective is compared with its own value at the incumbent.
     """
     keys = list(x)
     pool = _Pool(incumbent, on_better)
@@ -326,14 +366,23 @@ def improve_in_neighbourhoods(
 
     def search(stream: int) -> None:
         rng = random.Random(seed * 1_000 + stream)
-        size, rounds = first_size, 0
+        chooser, rounds = _Kinds(len(kinds), first_size), 0
         while time.monotonic() < deadline - MIN_ROUND_SECONDS and not (
                 ctrl_c is not None and ctrl_c.pressed):
             rounds += 1
             base = pool.best
-            free = choose(rng, size)
+            kind = chooser.pick(rng)
+            free = kinds[kind](rng, chooser.size[kind])
             everything = all(free(key) for key in keys)
-            sub = _fixed(model, x, base.values, _negation(free))
+            own = sub_model(base.values, free) if sub_model is not None else None
+            sub_x = x if own is None else own[1]
+            offset = 0.0  # the full objective less the sub-model's, at the incumbent
+            if own is not None:
+                at_base = objective_of(own[0], sub_x, base.values)
+                if at_base is None:  # cannot happen for a feasible incumbent; skip the round
+                    continue
+                offset = base.objective - at_base
+            sub = _fixed(model if own is None else own[0], sub_x, base.values, _negation(free))
             solver = new_solver(min(ROUND_SECONDS, deadline - time.monotonic()), 1,
                                 seed + 7919 * stream + rounds)
             solver.parameters.linearization_level = 2
@@ -343,13 +392,13 @@ def improve_in_neighbourhoods(
             solver.parameters.symmetry_level = 0
             solver.parameters.max_presolve_iterations = 1
             result = run_search(sub, solver, ctrl_c)
-            if result.status == "OPTIMAL":
-                size = min(1.0, size * 1.15)
-            elif result.objective is None or result.objective >= base.objective:
-                size = max(0.01, size / 1.1)
-            if result.objective is not None and result.objective <= base.objective:
-                found = Incumbent({key: solver.value(var) for key, var in x.items()},
-                                  result.objective, everything and result.status == "OPTIMAL")
+            objective = None if result.objective is None else result.objective + offset
+            improved = objective is not None and objective < base.objective
+            chooser.record(kind, improved, result.status == "OPTIMAL")
+            if objective is not None and objective <= base.objective:
+                values = dict(base.values)
+                values.update({key: solver.value(var) for key, var in sub_x.items()})
+                found = Incumbent(values, objective, everything and result.status == "OPTIMAL")
                 if pool.offer(found).optimal:
                     return
 

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from ortools.sat.python import cp_model
 
@@ -43,8 +44,11 @@ from .cpsat import (
     CtrlC,
     Incumbent,
     Neighbourhood,
+    NeighbourhoodKind,
     Progress,
     ShiftModel,
+    SubModel,
+    SubProblem,
     improve_in_neighbourhoods,
     new_solver,
     objective_of,
@@ -66,20 +70,27 @@ class Inrc2Result:
 class Inrc2Model:
     """The CP-SAT model of one instance: each ``_add_*`` adds one constraint family."""
 
-    def __init__(self, instance: Instance) -> None:
+    def __init__(self, instance: Instance, crew: Iterable[int] | None = None,
+                 others: Mapping[tuple[int, str, str], int] | None = None) -> None:
+        """The whole instance, or (a neighbourhood's sub-model) only the nurses of ``crew``,
+        the rest of the roster counted in ``others``: how many of the other nurses cover each
+        (day, shift type, skill). The sub-model's objective is the cost of the crew's own
+        terms and of coverage; the other nurses' own terms are a constant left out."""
         self.inst = instance
         self.sm = ShiftModel()
         self.m = self.sm.m
         self.days = instance.days
         self.shifts = [t.name for t in instance.scenario.shift_types]
+        self.crew = list(range(len(instance.scenario.nurses))) if crew is None else sorted(crew)
+        self.others = others or {}
         self.objective: list[cp_model.LinearExprT] = []
         self.x: dict[tuple[int, int, str, str], cp_model.IntVar] = {}
         self.on_shift: dict[tuple[int, int, str], cp_model.IntVar] = {}  # any skill
         self.works: dict[tuple[int, int], cp_model.IntVar] = {}
-        for n, nurse in enumerate(instance.scenario.nurses):
-            self._add_assignments(n, nurse.skills)
+        for n in self.crew:
+            self._add_assignments(n, instance.scenario.nurses[n].skills)
         self._add_coverage()
-        for n in range(len(instance.scenario.nurses)):
+        for n in self.crew:
             self._add_successions(n)
             self._add_runs(n)
             self._add_weekends(n)
@@ -103,19 +114,21 @@ class Inrc2Model:
             self.works[n, d] = sm.boolean_sum([self.on_shift[n, d, s] for s in self.shifts], f"w{n}_{d}")
 
     def _add_coverage(self) -> None:
-        """H2 (at least the minimum) and S1 (shortfall below the optimum)."""
+        """H2 (at least the minimum) and S1 (shortfall below the optimum), the other nurses'
+        coverage (``others``) counted."""
         nurses = self.inst.scenario.nurses
         for w, week in enumerate(self.inst.weeks):
             for r in week.requirements:
                 for i in range(7):
                     d = 7 * w + i
-                    present = [self.x[n, d, r.shift, r.skill] for n, nurse in enumerate(nurses)
-                               if r.skill in nurse.skills]
-                    if r.minimum[i]:
-                        self.m.add(sum(present) >= r.minimum[i])
-                    if r.optimal[i]:
-                        gap = self.sm.shortfall(present, r.optimal[i], f"opt{d}_{r.shift}_{r.skill}",
-                                                exact=True)
+                    present = [self.x[n, d, r.shift, r.skill] for n in self.crew
+                               if r.skill in nurses[n].skills]
+                    given = self.others.get((d, r.shift, r.skill), 0)
+                    if r.minimum[i] > given:
+                        self.m.add(sum(present) >= r.minimum[i] - given)
+                    if r.optimal[i] > given:
+                        gap = self.sm.shortfall(present, r.optimal[i] - given,
+                                                f"opt{d}_{r.shift}_{r.skill}", exact=True)
                         self.objective.append(WEIGHT_OPTIMAL_COVERAGE * gap)
 
     def _add_successions(self, n: int) -> None:
@@ -177,9 +190,12 @@ class Inrc2Model:
     def _add_preferences(self) -> None:
         """S4: each requested shift (or day, for ``Any``) the nurse works."""
         index = {nurse.name: n for n, nurse in enumerate(self.inst.scenario.nurses)}
+        crew = set(self.crew)
         for w, week in enumerate(self.inst.weeks):
             for q in week.requests:
                 n, d = index[q.nurse], 7 * w + q.day
+                if n not in crew:
+                    continue
                 worked = self.works[n, d] if q.shift is None else self.on_shift[n, d, q.shift]
                 self.objective.append(WEIGHT_PREFERENCE * worked)
 
@@ -205,35 +221,77 @@ class Inrc2Model:
                               if values[n, d, s, k]))
 
 
-def _neighbourhoods(instance: Instance) -> Callable[[random.Random, float], Neighbourhood]:
-    """Neighbourhoods of about ``size`` of the roster, three shapes in turn: some nurses over a
-    window of one to four weeks (the whole horizon when it is short), every nurse over a window
-    of days, and the nurses of one skill over a window. They follow where a roster's cost
-    comes from: coverage across nurses, runs and totals along a nurse's days."""
+def _neighbourhoods(instance: Instance) -> list[NeighbourhoodKind]:
+    """The kinds of neighbourhood, each freeing about ``size`` of the roster; they follow where a
+    roster's cost comes from: coverage across nurses, runs, weekends and totals along a
+    nurse's days.
+    - some nurses over a window of one to four weeks (the whole horizon when it is short);
+    - every nurse over a window of days;
+    - the nurses of one skill over a window;
+    - a few nurses who share a skill over the whole horizon: they swap shifts and reshape
+      their runs and weekends together (the moves a nurse's sequence costs need);
+    - some nurses over every weekend with its Friday and Monday (complete and working
+      weekends, and the runs that cross them)."""
     nurses, days = instance.scenario.nurses, instance.days
     skills = instance.scenario.skills
+    by_skill = {k: [n for n, nurse in enumerate(nurses) if k in nurse.skills] for k in skills}
+    weekend_days = {d for d in range(days) if d % 7 in (4, 5, 6) or (d % 7 == 0 and d > 0)}
 
     def window(rng: random.Random, width: int) -> tuple[int, int]:
         width = max(2, min(days, width))
         first = rng.randrange(days - width + 1)
         return first, first + width
 
-    def choose(rng: random.Random, size: float) -> Neighbourhood:
-        kind = rng.randrange(3)
-        if kind == 0:
-            lo, hi = window(rng, 7 * rng.randint(1, 4))
-            count = min(len(nurses), max(2, round(size * len(nurses) * days / (hi - lo))))
-            free = set(rng.sample(range(len(nurses)), count))
-            return lambda key: key[0] in free and lo <= key[1] < hi  # type: ignore[index]
-        if kind == 1:
-            lo, hi = window(rng, round(size * days))
-            return lambda key: lo <= key[1] < hi  # type: ignore[index]
-        skill = rng.choice(skills)
-        group = {n for n, nurse in enumerate(nurses) if skill in nurse.skills}
+    def nurse_count(size: float, width: int, most: int) -> int:
+        return min(most, max(2, round(size * len(nurses) * days / max(1, width))))
+
+    def some_nurses(rng: random.Random, size: float) -> Neighbourhood:
+        lo, hi = window(rng, 7 * rng.randint(1, 4))
+        free = set(rng.sample(range(len(nurses)), nurse_count(size, hi - lo, len(nurses))))
+        return lambda key: key[0] in free and lo <= key[1] < hi  # type: ignore[index]
+
+    def every_nurse(rng: random.Random, size: float) -> Neighbourhood:
+        lo, hi = window(rng, round(size * days))
+        return lambda key: lo <= key[1] < hi  # type: ignore[index]
+
+    def one_skill(rng: random.Random, size: float) -> Neighbourhood:
+        group = set(by_skill[rng.choice(skills)])
         lo, hi = window(rng, round(size * days * len(nurses) / max(1, len(group))))
         return lambda key: key[0] in group and lo <= key[1] < hi  # type: ignore[index]
 
-    return choose
+    def sharing_a_skill(rng: random.Random, size: float) -> Neighbourhood:
+        group = by_skill[rng.choice(skills)]
+        free = set(rng.sample(group, nurse_count(size, days, len(group))))
+        return lambda key: key[0] in free  # type: ignore[index]
+
+    def weekends(rng: random.Random, size: float) -> Neighbourhood:
+        count = nurse_count(size, len(weekend_days), len(nurses))
+        free = set(rng.sample(range(len(nurses)), count))
+        return lambda key: key[0] in free and key[1] in weekend_days  # type: ignore[index]
+
+    return [some_nurses, every_nurse, one_skill, sharing_a_skill, weekends]
+
+
+def _sub_models(instance: Instance) -> SubModel:
+    """A neighbourhood's own model: only the nurses it frees (anywhere in the horizon), the
+    others' coverage as constants. Building it takes milliseconds where copying and presolving
+    the whole model took most of a small round. None when the neighbourhood frees every nurse
+    (the whole model is then the sub-model)."""
+    count = len(instance.scenario.nurses)
+
+    def build(values: dict[Hashable, int], free: Neighbourhood) -> SubProblem | None:
+        keys = cast(dict[tuple[int, int, str, str], int], values)
+        crew = {key[0] for key in keys if free(key)}
+        if len(crew) == count:
+            return None
+        others: dict[tuple[int, str, str], int] = {}
+        for (n, d, s, k), value in keys.items():
+            if value and n not in crew:
+                others[d, s, k] = others.get((d, s, k), 0) + 1
+        sub = Inrc2Model(instance, crew, others)
+        return sub.m, {key: var for key, var in sub.x.items()}
+
+    return build
 
 
 def solve_inrc2(
@@ -281,7 +339,7 @@ def solve_inrc2(
 
         incumbent = improve_in_neighbourhoods(model.m, x, Incumbent(values, objective),
                                               _neighbourhoods(instance), deadline, seed, workers,
-                                              ctrl_c, report)
+                                              ctrl_c, report, _sub_models(instance))
     status = "OPTIMAL" if incumbent.optimal else f"{status}+LNS"
     return Inrc2Result(model.solution_of(incumbent.values), status, incumbent.objective,
                        bound, time.monotonic() - started, ctrl_c.pressed)
