@@ -9,8 +9,8 @@ in time the result is empty and the checker says what is missing.
 
 The search: a greedy day-by-day roster (``inrc2_greedy``; CP-SAT repairs it first when it
 leaves a minimum short), then CP-SAT on neighbourhoods of it (``cpsat.improve_in_
-neighbourhoods``, ``workers`` searches side by side): a few nurses over the whole horizon,
-every nurse over a window of days, one skill's nurses over a window. CP-SAT on the whole model
+neighbourhoods``, ``workers`` searches side by side), five kinds drawn adaptively
+(``_neighbourhoods``), each on its own model of the freed nurses (``_sub_models``). CP-SAT on the whole model
 spends a short run finding and cleaning up a first roster and its relaxation proves nothing;
 on a neighbourhood, one thread with the full linear relaxation proves optimality in seconds
 (docs/staffing.md has the measurements).
