@@ -9,6 +9,7 @@ Only Location actors are followed (a room is a Location); they must still resolv
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / 
 
 def _example(name: str) -> dict[str, Any]:
     path = EXAMPLES / name
-    if not path.exists():
+    if not path.exists() and os.environ.get("CI") != "true":  # CI always has ../shared
         pytest.skip(f"the HL7 examples are not at {EXAMPLES}")
     return dict(json.loads(path.read_text()))
 

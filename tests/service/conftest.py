@@ -21,6 +21,8 @@ from kontrolltarn.service.clocks import EventClock
 from kontrolltarn.store import Store
 from kontrolltarn.synth import generate
 
+from ..store.databases import postgres_url
+
 ROLES = ("coordinator", "surgeon", "or_nurse", "anaesthesia", "porter", "leader", "feed")
 
 
@@ -118,6 +120,23 @@ def run_server(runtime: Runtime, background: bool = False) -> Iterator[LiveServe
 def sqlite_runtime(small_hospital: Hospital, tmp_path: Path, template_folder: Path) -> Runtime:
     return make_runtime(small_hospital, f"sqlite:///{tmp_path / 'service.sqlite3'}",
                         template_folder)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def rt(request: pytest.FixtureRequest, small_hospital: Hospital, tmp_path: Path,
+       template_folder: Path) -> Iterator[Runtime]:
+    """A runtime on each store: an SQLite copy of the template, and a fresh PostgreSQL
+    schema."""
+    if request.param == "sqlite":
+        runtime = make_runtime(small_hospital, f"sqlite:///{tmp_path / 'rt.sqlite3'}",
+                               template_folder)
+        yield runtime
+        runtime.store.close()
+        return
+    with postgres_url() as url:
+        runtime = make_runtime(small_hospital, url)
+        yield runtime
+        runtime.store.close()
 
 
 def auth_headers(client: TestClient, role: str) -> dict[str, str]:

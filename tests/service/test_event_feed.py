@@ -6,35 +6,17 @@ unknown rooms and cases are refused, and numbers and booleans are strict."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from kontrolltarn.model import EventKind, Hospital, PlannedCase
+from kontrolltarn.model import EventKind, PlannedCase
 from kontrolltarn.service import Runtime, create_app
 from kontrolltarn.service.clocks import FUTURE_TOLERANCE, WallClock, board_now
 
-from ..store.databases import postgres_url
-from .conftest import auth_headers, make_runtime
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def rt(request: pytest.FixtureRequest, small_hospital: Hospital, tmp_path: Path,
-       template_folder: Path) -> Iterator[Runtime]:
-    if request.param == "sqlite":
-        runtime = make_runtime(small_hospital, f"sqlite:///{tmp_path / 'feed.sqlite3'}",
-                               template_folder)
-        yield runtime
-        runtime.store.close()
-        return
-    with postgres_url() as url:
-        runtime = make_runtime(small_hospital, url)
-        yield runtime
-        runtime.store.close()
+from .conftest import auth_headers
 
 
 def _client(rt: Runtime) -> TestClient:

@@ -4,38 +4,19 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from fastapi.testclient import TestClient
 
 from kontrolltarn import kpi
-from kontrolltarn.model import CancellationReason, ChangeKind, EventKind, Hospital, Program
+from kontrolltarn.model import CancellationReason, ChangeKind, EventKind, Program
 from kontrolltarn.service import Runtime, create_app
 from kontrolltarn.service.auth import Principal, Role
 from kontrolltarn.simulate.replay import play_day
 from kontrolltarn.synth.truth import Truth
 
-from ..store.databases import postgres_url
-from .conftest import auth_headers, make_runtime
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def rt(request: pytest.FixtureRequest, small_hospital: Hospital, tmp_path: Path,
-       template_folder: Path) -> Iterator[Runtime]:
-    if request.param == "sqlite":
-        runtime = make_runtime(small_hospital, f"sqlite:///{tmp_path / 'kpi.sqlite3'}",
-                               template_folder)
-        yield runtime
-        runtime.store.close()
-        return
-    with postgres_url() as url:
-        runtime = make_runtime(small_hospital, url)
-        yield runtime
-        runtime.store.close()
+from .conftest import auth_headers
 
 
 def _history(rt: Runtime, case_id: str) -> list[ChangeKind]:

@@ -29,21 +29,6 @@ from .conftest import make_runtime, password, run_server
 OLD_PUBLIC_SECRET = "development-only-secret-do-not-use"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def rt(request: pytest.FixtureRequest, small_hospital: Hospital, tmp_path: Path,
-       template_folder: Path) -> Iterator[Runtime]:
-    if request.param == "sqlite":
-        runtime = make_runtime(small_hospital, f"sqlite:///{tmp_path / 's.sqlite3'}",
-                               template_folder)
-        yield runtime
-        runtime.store.close()
-        return
-    with postgres_url() as url:
-        runtime = make_runtime(small_hospital, url)
-        yield runtime
-        runtime.store.close()
-
-
 @pytest.fixture
 def client(rt: Runtime) -> Iterator[TestClient]:
     with TestClient(create_app(rt, background=False)) as c:

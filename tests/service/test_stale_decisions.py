@@ -4,33 +4,13 @@ coordinator changed one of them is a 409 naming the case, and nothing is applied
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from fastapi.testclient import TestClient
 
-from kontrolltarn.model import Event, EventKind, Hospital
+from kontrolltarn.model import Event, EventKind
 from kontrolltarn.service import Runtime, create_app
 from kontrolltarn.store import StoredSuggestion
 
-from ..store.databases import postgres_url
-from .conftest import auth_headers, make_runtime, password
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def rt(request: pytest.FixtureRequest, small_hospital: Hospital, tmp_path: Path,
-       template_folder: Path) -> Iterator[Runtime]:
-    if request.param == "sqlite":
-        runtime = make_runtime(small_hospital, f"sqlite:///{tmp_path / 'decide.sqlite3'}",
-                               template_folder)
-        yield runtime
-        runtime.store.close()
-        return
-    with postgres_url() as url:
-        runtime = make_runtime(small_hospital, url)
-        yield runtime
-        runtime.store.close()
+from .conftest import auth_headers, password
 
 
 def _suggestions_for_a_long_first_case(rt: Runtime) -> list[StoredSuggestion]:
