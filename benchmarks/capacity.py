@@ -26,12 +26,12 @@ def measure(scale: str, weeks: int, seed: int) -> list[dict[str, object]]:
     hospital = syn.hospital
     first = hospital.today + timedelta(days=(7 - hospital.today.weekday()) % 7)
     settings = CapacitySettings(weeks=weeks)
-    began = time.perf_counter()
-    demand = demand_from_hospital(hospital, syn.history, first, settings)
-    plan = plan_capacity(hospital, demand, first, settings)
-    seconds = time.perf_counter() - began
     end = first + timedelta(weeks=weeks)
     current = [s for s in hospital.sessions if not s.emergency and first <= s.date < end]
+    began = time.perf_counter()
+    demand = demand_from_hospital(hospital, syn.history, first, settings)
+    plan = plan_capacity(hospital, demand, first, settings, replaces=current)
+    seconds = time.perf_counter() - began
     mine = check_capacity_plan(hospital, plan.sessions, demand, first, settings)
     theirs = check_capacity_plan(hospital, current, demand, first, settings)
     case = f"{scale}/seed{seed}/{weeks}weeks"

@@ -204,3 +204,22 @@ def test_nurse_supply_caps_sessions_per_week() -> None:
         for d in range(6)
     ]
     assert "staffing" in {v.rule for v in check_capacity_plan(h, six, demand, TODAY, SETTINGS).violations}
+
+
+def test_a_plan_leaves_no_more_cases_late_than_the_calendar_it_replaces() -> None:
+    # a breach priced below a session: left alone, the planner lets cases go late (issue 20,
+    # seed 4 left 11 plastic-surgery cases late where the calendar had none)
+    cheap = CapacitySettings(weeks=2, time_limit=20, change_cost=0.0, breach_cost=0.1)
+    h = hospital(referrals=10, deadline_days=4)
+    demand = demand_from_hospital(h, (), TODAY, cheap, {"ORT": 0.0})
+    calendar = [Session(f"c{d}", "A-1" if d % 2 else "A-2", TODAY + timedelta(days=d), 480, 930, "ORT")
+                for d in range(4)]  # 4 sessions by Thursday hold the 10 cases due Friday
+    alone = plan_capacity(h, demand, TODAY, cheap)
+    judged = check_capacity_plan(h, alone.sessions, demand, TODAY, cheap, calendar)
+    assert judged.gaps[0].deadline_gap_cases > 0 == judged.gaps[0].current_deadline_gap_cases
+    assert "worse than current" in {v.rule for v in judged.violations}
+    assert "ORT" in next(str(v) for v in judged.violations if v.rule == "worse than current")
+    replacing = plan_capacity(h, demand, TODAY, cheap, replaces=calendar)
+    report = check_capacity_plan(h, replacing.sessions, demand, TODAY, cheap, calendar)
+    assert report.ok, report.violations
+    assert report.gaps[0].deadline_gap_cases == 0

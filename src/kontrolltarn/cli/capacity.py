@@ -115,15 +115,15 @@ def capacity(
     first = parse_date(start, "start") or (
         hospital.today + timedelta(days=(7 - hospital.today.weekday()) % 7))
     demand = demand_from_hospital(hospital, history, first, settings, budget)
+    end = first + timedelta(weeks=weeks)
+    current = [s for s in hospital.sessions if not s.emergency and first <= s.date < end]
     try:
         with err_console.status(f"planning {weeks} weeks from {first} (HiGHS, ≤ {time_limit:.0f} s)"):
-            plan = plan_capacity(hospital, demand, first, settings)
+            plan = plan_capacity(hospital, demand, first, settings, replaces=current)
     except KeyboardInterrupt:
         raise fail("stopped by Ctrl-C; nothing written", 130) from None
     except ModelError as exc:
         raise fail(str(exc)) from exc
-    end = first + timedelta(weeks=weeks)
-    current = [s for s in hospital.sessions if not s.emergency and first <= s.date < end]
     report = check_capacity_plan(hospital, plan.sessions, demand, first, settings, current)
     _print_gaps(report, f"{len(plan.sessions)} sessions planned ({len(current)} in the current "
                 f"plan), {weeks} weeks from {first}; {plan.seconds:.1f} s, {plan.status}")
@@ -160,6 +160,7 @@ def _print_gaps(report: CapacityReport, title: str) -> None:
         "capacity ops",
         "due ops",
         "deadline gap",
+        "now late",
         "budget ops",
         "vs budget",
     ):
@@ -172,6 +173,7 @@ def _print_gaps(report: CapacityReport, title: str) -> None:
             f"{g.capacity_cases:.0f}",
             f"{g.due_cases:.0f}",
             f"{g.deadline_gap_cases:.0f}",
+            "" if g.current_deadline_gap_cases is None else f"{g.current_deadline_gap_cases:.0f}",
             f"{g.budget_cases:.0f}",
             f"{g.budget_gap_cases:+.0f}",
         )

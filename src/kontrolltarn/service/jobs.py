@@ -209,10 +209,10 @@ def capacity_result(hospital: Hospital, scope: Scope, *, time_limit: float,
     settings = CapacitySettings(weeks=weeks, time_limit=time_limit)
     demand = demand_from_hospital(hospital, history, scope.first, settings)
     progress("need per specialty", 0.1)
-    plan = plan_capacity(hospital, demand, scope.first, settings)
-    progress("checking the plan", 0.8)
     current = [s for s in hospital.sessions
                if not s.emergency and scope.first <= s.date <= scope.last]
+    plan = plan_capacity(hospital, demand, scope.first, settings, replaces=current)
+    progress("checking the plan", 0.8)
     report = check_capacity_plan(hospital, plan.sessions, demand, scope.first, settings, current)
     return {
         "first_day": scope.first.isoformat(), "weeks": weeks, "status": plan.status,

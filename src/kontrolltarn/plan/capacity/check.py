@@ -48,6 +48,8 @@ class SpecialtyGap:
     budget_cases: float
     budget_gap_cases: float  # planned capacity minus budget (negative: below budget)
     current_sessions: int | None = None
+    #: due cases the replaced calendar cannot reach in time (worst week), when it is given
+    current_deadline_gap_cases: float | None = None
 
 
 @dataclass
@@ -167,6 +169,30 @@ def check_capacity_plan(
     return report
 
 
+def _weekly_sessions(
+    sessions: Sequence[Session], first_day: date, settings: CapacitySettings
+) -> dict[str, list[int]]:
+    per_week: dict[str, list[int]] = defaultdict(lambda: [0] * settings.weeks)
+    for s in sessions:
+        w = (s.date - first_day).days // 7
+        if s.specialty_id and not s.emergency and 0 <= w < settings.weeks:
+            per_week[s.specialty_id][w] += 1
+    return per_week
+
+
+def _need_and_capacity(
+    d: SpecialtyDemand, weekly: Sequence[int], settings: CapacitySettings
+) -> tuple[list[tuple[float, float]], float]:
+    """Per week (minutes due by then, minutes of sessions by then), and the worst week's
+    late work in cases (0 when every week is on time)."""
+    cumulative, worst, rows = 0.0, 0.0, []
+    for w in range(settings.weeks):
+        cumulative += weekly[w] * settings.session_capacity_min
+        worst = max(worst, float(d.due_min[w]) - cumulative)
+        rows.append((float(d.due_min[w]), cumulative))
+    return rows, round(max(0.0, worst) / d.minutes_per_case, 1)
+
+
 def _gaps(
     report: CapacityReport,
     sessions: Sequence[Session],
@@ -175,35 +201,34 @@ def _gaps(
     settings: CapacitySettings,
     current: Sequence[Session] | None,
 ) -> None:
+    """The gap table; and, when ``current`` (the calendar the plan replaces) is given, a
+    violation for each specialty the plan leaves with more cases past deadline than it."""
     cap = settings.session_capacity_min
-    per_week: dict[str, list[int]] = defaultdict(lambda: [0] * settings.weeks)
-    for s in sessions:
-        w = (s.date - first_day).days // 7
-        if s.specialty_id and 0 <= w < settings.weeks:
-            per_week[s.specialty_id][w] += 1
-    current_count: dict[str, int] = defaultdict(int)
-    for s in current or ():
-        if s.specialty_id and not s.emergency:
-            current_count[s.specialty_id] += 1
+    per_week = _weekly_sessions(sessions, first_day, settings)
+    current_week = _weekly_sessions(current or (), first_day, settings)
     for spec in sorted(demand):
         d = demand[spec]
         weekly = per_week[spec]
-        cumulative, worst, rows = 0.0, 0.0, []
-        for w in range(settings.weeks):
-            cumulative += weekly[w] * cap
-            worst = max(worst, d.due_min[w] - cumulative)
-            rows.append((d.due_min[w], cumulative))
+        rows, late = _need_and_capacity(d, weekly, settings)
         report.weekly[spec] = rows
         capacity_cases = sum(weekly) * cap / d.minutes_per_case
+        current_late = None
+        if current is not None:
+            current_late = _need_and_capacity(d, current_week[spec], settings)[1]
+            if late > current_late:
+                report.violations.append(Violation(
+                    "worse than current", spec,
+                    f"{late:g} cases past deadline, the calendar it replaces leaves {current_late:g}"))
         report.gaps.append(
             SpecialtyGap(
                 spec,
                 sum(weekly),
                 round(capacity_cases, 1),
                 round(float(d.due_cases[-1]), 1),
-                round(float(max(0.0, worst)) / d.minutes_per_case, 1),
+                late,
                 round(d.target_cases, 1),
                 round(capacity_cases - d.target_cases, 1),
-                current_count[spec] if current is not None else None,
+                sum(current_week[spec]) if current is not None else None,
+                current_late,
             )
         )

@@ -48,6 +48,9 @@ class CapacitySettings:
     target_growth: float = 0.0  # budget = last year's elective activity × (1 + growth)
     history_weeks: int = 12  # weeks of history behind the forecast and the budget
     breach_cost: float = 2.0
+    #: a case late in a week in which the calendar the plan replaces has it on time: so high
+    #: that the plan only does worse than that calendar when its rules leave no other way
+    reference_cost: float = 200.0
     budget_cost: float = 1.0
     change_cost: float = 0.05
     #: sessions' worth of work one mobile unit (robot, microscope ...) serves per site and day;
@@ -322,13 +325,40 @@ class _Rows:
         return LinearConstraint(a, np.array(self.lb), np.array(self.ub))
 
 
+def late_minutes(
+    sessions: Sequence[Session],
+    demand: SpecialtyDemand,
+    first_day: date,
+    settings: CapacitySettings,
+) -> list[float]:
+    """Per week, the minutes of ``demand`` due by the end of that week that ``sessions`` (of
+    any specialty: only the demand's count) cannot have done by then (0 when on time)."""
+    per_week = [0] * settings.weeks
+    for s in sessions:
+        w = (s.date - first_day).days // 7
+        if s.specialty_id == demand.specialty_id and 0 <= w < settings.weeks:
+            per_week[w] += 1
+    done, late = 0.0, []
+    for w in range(settings.weeks):
+        done += per_week[w] * settings.session_capacity_min
+        late.append(max(0.0, float(demand.due_min[w]) - done))
+    return late
+
+
 def plan_capacity(
     hospital: Hospital,
     demand: Mapping[str, SpecialtyDemand],
     first_day: date,
     settings: CapacitySettings | None = None,
+    replaces: Sequence[Session] | None = None,
 ) -> CapacityPlan:
-    """The session plan with the fewest staffed sessions that meets deadlines and budget."""
+    """The session plan with the fewest staffed sessions that meets deadlines and budget.
+
+    ``replaces`` is the calendar the plan replaces (the current sessions of the horizon): in
+    no week may the plan leave a specialty's work later than that calendar does, unless the
+    plan's rules (rooms, surgeons, equipment, staff) allow nothing better; ``reference_cost``
+    prices each such minute far above any saving, and ``check_capacity_plan`` reports what is
+    left."""
     settings = settings or CapacitySettings()
     started = time.monotonic()
     if first_day.weekday() != 0:
@@ -370,6 +400,13 @@ def plan_capacity(
         for w in range(weeks):  # a case past its deadline costs in every week it stays late
             short[(s, w)] = new_var(math.inf, settings.breach_cost / d.minutes_per_case, False)
         budget_short[s] = new_var(d.target_cases, settings.budget_cost, False)
+    worse: dict[tuple[str, int], tuple[int, float]] = {}  # (s, w) -> (column, reference late)
+    if replaces is not None:
+        for s in specs:
+            d = demand[s]
+            for w, late in enumerate(late_minutes(replaces, d, first_day, settings)):
+                worse[(s, w)] = (new_var(math.inf, settings.reference_cost / d.minutes_per_case,
+                                         False), late)
     change: dict[tuple[int, int, str], int] = {}
     if settings.change_cost > 0:
         by_slot = {(days[di], ci, s): col for (di, ci, s), col in n_index.items()}
@@ -409,6 +446,9 @@ def plan_capacity(
         for w in range(weeks):
             terms = [(col, cap) for ww in range(w + 1) for col in by_spec_week[(s, ww)]]
             rows.add(terms + [(short[(s, w)], 1.0)], d.due_min[w], math.inf)
+            if (s, w) in worse:  # later than the replaced calendar only at reference_cost
+                col, late = worse[(s, w)]
+                rows.add([(short[(s, w)], 1.0), (col, -1.0)], -math.inf, late)
         total = [(col, cap / d.minutes_per_case) for ww in range(weeks) for col in by_spec_week[(s, ww)]]
         rows.add(total + [(budget_short[s], 1.0)], d.target_cases, math.inf)
     equipment = hospital.equipment_by_id
