@@ -106,6 +106,7 @@ def simulate(hospital: Hospital, truth: TruthModel, policy: Policy, *, days: int
     readiness: dict[date, list[str]] = defaultdict(list)
     for referral in hospital.referrals:
         _schedule_readiness(referral, start, draws, env, readiness)
+    state.accepts_short_notice = _short_notice_acceptance(draws, env)
     early: dict[date, list[tuple[str, int, date]]] = defaultdict(list)
 
     events: list[Event] = []
@@ -168,6 +169,7 @@ def simulate(hospital: Hospital, truth: TruthModel, policy: Policy, *, days: int
         state.advance(state.stamp(day, 13 * 60))
         policy.plan(state, day)
         _drain_placements(state, draws, env, early, day)
+        _drain_chased(state, draws, env, readiness, day)
         if k + 1 < total:
             fixed(day + timedelta(days=1))
         if progress is not None:
@@ -228,6 +230,34 @@ def _schedule_readiness(referral: Referral, day: date, draws: Draws, env: Enviro
     rng = draws.stream("readiness", referral.id)
     wait = max(rng.expovariate(1 / env.readiness_mean_days) for _ in referral.readiness_missing)
     readiness[day + timedelta(days=max(1, round(wait)))].append(referral.id)
+
+
+def _short_notice_acceptance(draws: Draws, env: EnvironmentParams) -> Callable[[str], bool]:
+    """Whether a patient takes a date offered at short notice: a trait of the patient's
+    referral, drawn once (the same under every policy)."""
+    known: dict[str, bool] = {}
+
+    def accepts(referral_id: str) -> bool:
+        if referral_id not in known:
+            known[referral_id] = draws.stream("short-notice", referral_id).random() \
+                < env.short_notice_accept_share
+        return known[referral_id]
+    return accepts
+
+
+def _drain_chased(state: PlanState, draws: Draws, env: EnvironmentParams,
+                  readiness: dict[date, list[str]], today: date) -> None:
+    """Readiness items chased today complete faster (``readiness_chased_mean_days``); the
+    unchased completion day stays scheduled, so chasing never delays a referral."""
+    for rid in state.chased_new:
+        referral = state.referrals[rid]
+        if not referral.readiness_missing:
+            continue
+        rng = draws.stream("readiness-chased", rid)
+        wait = max(rng.expovariate(1 / env.readiness_chased_mean_days)
+                   for _ in referral.readiness_missing)
+        readiness[today + timedelta(days=max(1, round(wait)))].append(rid)
+    state.chased_new.clear()
 
 
 def _drain_placements(state: PlanState, draws: Draws, env: EnvironmentParams,

@@ -48,6 +48,14 @@ URGENT = (Urgency.IMMEDIATE, Urgency.WITHIN_6H)
 SCARCE_BEDS = (BedType.WARD, BedType.ICU)
 
 
+def _with_odds(share: float, odds_ratio: float) -> float:
+    """A chance with its odds multiplied by ``odds_ratio``."""
+    if share >= 1.0 or odds_ratio == 1.0:
+        return share
+    odds = share / (1 - share) * odds_ratio
+    return odds / (1 + odds)
+
+
 @dataclass
 class PendingEmergency:
     request: EmergencyRequest
@@ -119,8 +127,9 @@ class DayRunner:
             share = params.patient_late_cancel_share
             notice = (self.day - planned.told_at.date()).days if planned.told_at else 0
             if notice < 7:
-                odds = share / (1 - share) * params.short_notice_odds
-                share = odds / (1 + odds)
+                share = _with_odds(share, params.short_notice_odds)
+            if state.was_contacted(case_id):
+                share = _with_odds(share, params.confirmation_contact_odds_ratio)
             if d.late_cancel < share:
                 # the evening before (16:00–22:00) or the early morning (06:00–07:30)
                 minute = -8 * 60 + d.late_cancel_time * 6 * 60 if d.late_cancel_time < 0.7 \
@@ -356,7 +365,10 @@ class DayRunner:
         # the patient is called a transport time ahead, while the room gets ready
         called = max(0.0, self.env.now - params.transport_min)
         self.emit(EventKind.CALLED, called, case_id, room)
-        if d.no_show < self.truth.no_show(case_id):
+        no_show = self.truth.no_show(case_id)
+        if state.was_contacted(case_id):
+            no_show = _with_odds(no_show, params.confirmation_contact_odds_ratio)
+        if d.no_show < no_show:
             yield self.env.timeout(params.transport_min)  # time lost finding out, calling the next
             self.cancel(case_id, CancellationReason.PATIENT, self.env.now, room)
             return

@@ -46,6 +46,27 @@ class EnvironmentParams:
     #: mean days until a missing readiness item (assessment, consent …) is in place
     readiness_mean_days: float = 21.0
 
+    # ---- what the control practice's levers meet (issue 18; sources in docs/simulation.md) ----
+    #: odds ratio of a patient's late cancellation (the day before or on the day, no-show
+    #: included) after a pre-operative confirmation contact 3–7 days ahead. Randomised evidence:
+    #: AMBUPROG (Gaucher et al., PLOS One 2016;11:e0147194, 3,900 patients, 11 hospitals),
+    #: 5.6 % against 5.8 %, adjusted OR 0.91 [0.65–1.29], not significant; intention to treat
+    #: (68.8 % of the arm were reached), so reach is included. Before/after reports of up to
+    #: 53 % fewer are not used: randomised evidence wins.
+    confirmation_contact_odds_ratio: float = 0.91
+    #: share of waiting patients who accept a date offered at short notice (under 7 days: a
+    #: standby call, a refill by phone). No trial figure; Logvinov et al., Anesth Analg 2018
+    #: (doi 10.1213/ANE.0000000000002273): 58–59 % would take surgery within 4 workdays with
+    #: another surgeon; Leicester (Eur J Orthop Surg Traumatol 2015;25:77–81): up to 16–18 %
+    #: cannot take a date within 6 weeks. Assumption, conservative below the 58 % (a call the
+    #: day before is shorter notice than 4 workdays): half accept. Applies to every
+    #: practice's short-notice calls.
+    short_notice_accept_share: float = 0.5
+    #: mean days until a missing readiness item is in place once it is chased with a date (a
+    #: named person, a booked test). No public figure found; assumption: a third faster than
+    #: the unchased 21 days (readiness_mean_days), i.e. 14 days.
+    readiness_chased_mean_days: float = 14.0
+
     # ---- staff -------------------------------------------------------------------------------
     #: chance a staffed elective session is closed with notice (staff shortage announced 1–10
     #: days ahead, after the program was made)
@@ -59,6 +80,9 @@ class EnvironmentParams:
     # ---- post-operative beds ----------------------------------------------------------------
     #: chance a location has a bed crunch on a day (ward or ICU full of emergencies and long
     #: stays), and the share of its post-operative beds that are then lost
+    #: (kept as calibrated; for scale: a UK trust reported lack of beds as 21.8 % of its day-of-
+    #: surgery cancellations, Dimitriadis et al., Int J Surg 2013;11:1126–30 — here no-bed
+    #: cancellations are 2–3 %, so the environment is, if anything, mild on beds)
     bed_crunch_share: float = 0.12
     bed_crunch_loss: float = 0.35
 

@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # the annotation only; the import is deferred in make_policy
     from kontrolltarn.predict import DurationSource
 
 THURSDAY = 3
+#: a date offered with less notice than this is short notice (the patient may decline)
+SHORT_NOTICE_DAYS = 7
 
 
 def week_start(day: date) -> date:
@@ -256,9 +258,12 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
     absent = state.absent.get(day, set())
     busy_surgeons = {state.planned[c].entry.surgeon_id for c in state.planned_on(day)}
     waiting = state.ready_by_specialty()
+    short_notice = (day - state.now.date()).days < SHORT_NOTICE_DAYS
+    # a phoned patient who cannot come at such short notice declines (the environment's share)
     calls = {specialty: [r for r in waiting.get(specialty, [])[:calls_per_gap]
-                         if r.surgeon_id is None or (r.surgeon_id not in absent
-                                                     and r.surgeon_id in busy_surgeons)]
+                         if (r.surgeon_id is None or (r.surgeon_id not in absent
+                                                      and r.surgeon_id in busy_surgeons))
+                         and (not short_notice or state.accepts_short_notice(r.id))]
              for specialty in free}
     hospital, program = state.repair_view(day, 1, waiting=tuple(r for rs in calls.values() for r in rs))
     placed = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -74,6 +75,14 @@ class PlanState:
         self.new_placements: list[tuple[str, int, date]] = []  # drained by the simulator
         self._attempts: dict[str, int] = defaultdict(int)
         self._ready: list[Referral] | None = None
+        #: (case, attempt) whose patient had a pre-operative confirmation contact
+        self.contacted: set[tuple[str, int]] = set()
+        #: referrals whose missing readiness items are being chased (drained by the simulator)
+        self.chased: set[str] = set()
+        self.chased_new: list[str] = []
+        #: whether a patient accepts a date offered at short notice; the simulator sets it from
+        #: the environment (``EnvironmentParams.short_notice_accept_share``)
+        self.accepts_short_notice: Callable[[str], bool] = lambda _referral_id: True
 
     # ---- time --------------------------------------------------------------------------------
     def stamp(self, day: date, minute: float) -> datetime:
@@ -275,6 +284,22 @@ class PlanState:
             self._record(case_id, ChangeKind.REMOVED, by=by, at=at)
         else:
             self.waiting.add(case_id)
+
+    def contact(self, case_id: str) -> None:
+        """A pre-operative confirmation contact with the patient of a planned case (not a plan
+        change: nothing is recorded in the case's history)."""
+        planned = self.planned[case_id]
+        self.contacted.add((case_id, planned.attempt))
+
+    def was_contacted(self, case_id: str) -> bool:
+        planned = self.planned.get(case_id)
+        return planned is not None and (case_id, planned.attempt) in self.contacted
+
+    def chase(self, referral_id: str) -> None:
+        """Chase a waiting referral's missing readiness items with dates (once)."""
+        if referral_id not in self.chased and self.referrals[referral_id].readiness_missing:
+            self.chased.add(referral_id)
+            self.chased_new.append(referral_id)
 
     def finish(self, case_id: str, *, at: datetime) -> None:
         planned = self.planned.pop(case_id)
