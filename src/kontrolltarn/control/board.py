@@ -18,6 +18,11 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 1)
 
 
+def _ready_min(tower: Tower, room_id: str) -> float | None:
+    ready = tower.live.ready_since(room_id)
+    return None if ready is None else _round(tower.clock.minutes(ready))
+
+
 def room_view(tower: Tower, room_id: str, now: datetime,
               forecast: RoomForecast | None = None) -> dict[str, Any]:
     forecast = forecast or tower.forecast(room_id, now)
@@ -57,6 +62,8 @@ def room_view(tower: Tower, room_id: str, now: datetime,
             "id": session.id, "start": session.start_min, "end": session.end_min,
             "specialty": session.specialty_id, "released": room_id in tower.released},
         "current_case": forecast.current_case,
+        #: minutes past midnight the room was reported ready, while it still is (None: not)
+        "ready_min": _ready_min(tower, room_id),
         "end_median": _round(forecast.end_median),
         "end_p10": _round(forecast.end_p10),
         "end_p90": _round(forecast.end_p90),

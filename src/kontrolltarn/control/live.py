@@ -133,6 +133,22 @@ class LiveDay:
             rooms.add(plan.room_id)
         return rooms
 
+    def ready_since(self, room_id: str) -> datetime | None:
+        """When the room was last reported ready (cleaned and prepared), if it still is: no
+        case is in it, and no case has left it since."""
+        room = self.rooms.get(room_id)
+        if room is None or not room.ready_at:
+            return None
+        last = room.ready_at[-1]
+        for case_id in self.cases_in_room(room_id):
+            state = self.cases.get(case_id)
+            if state is None or EventKind.IN_ROOM not in state.milestones:
+                continue
+            out = state.milestones.get(EventKind.OUT_OF_ROOM)
+            if out is None or out > last:
+                return None
+        return last
+
     def cases_in_room(self, room_id: str) -> list[str]:
         """Case ids planned for or seen in the room: planned by position, then unplanned ones."""
         if self._by_room is None:  # rebuilt after a plan change; events never change it

@@ -37,6 +37,7 @@ from .routers import (
     referrals,
     suggestions,
     versions,
+    worklists,
 )
 from .runtime import Runtime
 
@@ -162,7 +163,7 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
 
     # versions before programs: /api/programs/versions is not a day of /api/programs/{day}
     for module in (auth, board, events, cases, versions, programs, jobs, referrals, suggestions,
-                   audit, logistics, patient, imports, kpi, health):
+                   audit, logistics, patient, imports, kpi, health, worklists):
         app.include_router(module.router)
     app.mount("/", StaticFiles(directory=STATIC, html=True), name="board")
     # outermost: bad or oversize input is answered before any router reads it

@@ -50,6 +50,19 @@ def parse_role(name: str) -> Role:
     return NORWEGIAN_ROLES.get(typed) or Role(typed)
 
 
+#: the page each role lands on after login (the board stays the coordinator's and the leader's;
+#: the others may still open it from their own page)
+HOME_PAGE: dict[Role, str] = {
+    Role.COORDINATOR: "/", Role.LEADER: "/", Role.FEED: "/", Role.PORTER: "/porter.html",
+    Role.OR_NURSE: "/nurse.html", Role.SURGEON: "/list.html", Role.ANAESTHESIA: "/list.html",
+    Role.PATIENT: "/patient.html"}
+
+
+def home_page(role: Role) -> str:
+    """Where ``role`` lands after login (the board for a role without a page of its own)."""
+    return HOME_PAGE.get(role, "/")
+
+
 STAFF = {Role.COORDINATOR, Role.SURGEON, Role.OR_NURSE, Role.ANAESTHESIA, Role.LEADER}
 CLINICAL = {Role.COORDINATOR, Role.OR_NURSE, Role.ANAESTHESIA}
 

@@ -124,6 +124,8 @@ class Runtime:
         #: replay sets it to its first event's time (the day has not started); None: always due
         self.feed_due_from: datetime | None = None
         self.hub = Hub()
+        #: porter statuses and check-ins as last read (``_logistics``)
+        self._last_logistics: tuple[dict[str, str], set[str]] = ({}, set())
         self.lock = threading.RLock()
         self._import_lock = threading.Lock()
         if not store.plans.day(self.day) and store.programs.published_for(self.day) is None:
@@ -184,14 +186,8 @@ class Runtime:
         """Every room; views kept current by the live-update task are served as they are, only
         rooms changed since (or not refreshed for ``full_refresh_s``) are forecast now."""
         now = self.now()
-        horizon = time.monotonic() - self.settings.full_refresh_s - 1.0
+        rooms = self.current_rooms(set(self.tower.room_ids()))
         with self.lock:
-            stale = {r for r in self.tower.room_ids()
-                     if (cached := self._views.get(r)) is None
-                     or cached[0] != self._generation.get(r, 0) or cached[1] < horizon}
-        fresh = self.rooms(stale)
-        with self.lock:
-            rooms = {r: fresh.get(r) or self._views[r][2] for r in self.tower.room_ids()}
             view = board_view(self.tower, now, rooms=rooms)
         try:
             self._program = self.published_program()
@@ -203,6 +199,19 @@ class Runtime:
         view["program"] = self._program
         view["freshness"] = self.freshness()
         return view
+
+    def current_rooms(self, room_ids: set[str]) -> dict[str, Any]:
+        """The views of these rooms as the board shows them: kept ones as they are, rooms
+        changed since (or not refreshed for ``full_refresh_s``) forecast now."""
+        horizon = time.monotonic() - self.settings.full_refresh_s - 1.0
+        room_ids &= set(self.tower.room_ids())
+        with self.lock:
+            stale = {r for r in room_ids
+                     if (cached := self._views.get(r)) is None
+                     or cached[0] != self._generation.get(r, 0) or cached[1] < horizon}
+        fresh = self.rooms(stale)
+        with self.lock:
+            return {r: fresh.get(r) or self._views[r][2] for r in room_ids}
 
     def published_program(self) -> dict[str, Any] | None:
         """Which published version the day's plan comes from (None: none was published)."""
@@ -221,6 +230,7 @@ class Runtime:
         (which needs the lock only to apply events) is never held up by more than one room."""
         now = self.now()
         out: dict[str, Any] = {}
+        logistics = self._logistics() if room_ids else ({}, set())
         for r in sorted(room_ids):
             if r not in self.hospital.room_by_id:
                 continue
@@ -228,7 +238,28 @@ class Runtime:
                 generation = self._generation.get(r, 0)
                 out[r] = view = room_view(self.tower, r, now)
                 self._views[r] = (generation, time.monotonic(), view)
+            porter, checked_in = logistics
+            for case in view["cases"]:
+                case["porter"] = porter.get(case["case_id"])
+                case["checked_in"] = case["case_id"] in checked_in
         return out
+
+    def _logistics(self) -> tuple[dict[str, str], set[str]]:
+        """What the board shows beside the events: the status of each case's open porter
+        request, and the cases whose patient checked in (as last read while the database is
+        away)."""
+        try:
+            porter = {r.case_id: r.status for r in self.store.logistics.open_requests("porter")
+                      if r.case_id is not None}
+            self._last_logistics = (porter, set(self.store.logistics.checked_in()))
+        except UNAVAILABLE_ERRORS as failure:
+            self.store.database.lost(failure)
+        return self._last_logistics
+
+    def touch(self, rooms: set[str]) -> None:
+        """Something the board shows of these rooms changed outside the events (a porter
+        request, a check-in): they are forecast and sent again."""
+        self._mark(rooms, [])
 
     def use_models(self, models: Models) -> None:
         """Forecast with the duration model and show the cancellation model's risks; the day's
@@ -549,6 +580,10 @@ class Runtime:
         elif notice.kind == "hospital" and notice.origin == self.store.notifier.origin:
             self.hospital_revision = int(notice.data.get("revision", 0))  # swapped in already
         elif notice.origin != self.store.notifier.origin:
+            if notice.kind == "logistics" and "porter_request" in notice.data:
+                found = self.store.logistics.get(int(notice.data["porter_request"]))
+                if found is not None:
+                    self.touch({found.room_id})
             if notice.kind == "hospital":
                 self._reread_hospital()
             if notice.kind == "suggestions" and "decided" in notice.data:

@@ -78,7 +78,8 @@ class PorterRequestIn(Strict):
 
 
 class PorterStatusIn(Strict):
-    status: Literal["open", "acknowledged", "done"]
+    #: ``store.logistics.REQUEST_STATUSES``
+    status: Literal["open", "acknowledged", "picked_up", "done"]
 
 
 class PatientLinkIn(Strict):

@@ -16,7 +16,9 @@ from .notify import Notifier
 from .tables import CheckInRow, LogisticsRequestRow, PatientLinkRow
 
 REQUEST_KINDS = ("porter", "room_ready")
-REQUEST_STATUSES = ("open", "acknowledged", "done")
+#: a porter request's way: open (asked for), acknowledged (a porter took it), picked_up (the
+#: patient is on the way), done (delivered at the department)
+REQUEST_STATUSES = ("open", "acknowledged", "picked_up", "done")
 
 
 def patient_actor(case_id: str) -> str:

@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
-from ..auth import COOKIE, Principal, Role, principal_from, start_session
+from ..auth import COOKIE, Principal, Role, home_page, principal_from, start_session
 from ..runtime import Runtime
 from ..schemas import LoginIn
 from . import runtime
@@ -21,8 +21,10 @@ def _address(request: Request) -> str:
 def login(body: LoginIn, request: Request, response: Response,
           rt: Runtime = Depends(runtime)) -> dict[str, Any]:
     """Check the password (argon2) and issue a session token (also set as an HttpOnly cookie).
-    Too many failures for a username or from an address: 429 with Retry-After, until the lock
-    ends (see ``store.logins``); every failure and lockout is audited."""
+    ``home``: the page the role lands on (the porter's queue, the nurse's room, the surgeon's
+    and anaesthesia's lists; the board for the coordinator). Too many failures for a username
+    or from an address: 429 with Retry-After, until the lock ends (see ``store.logins``); every
+    failure and lockout is audited."""
     address = _address(request)
     lock = rt.store.logins.locked(body.username, address)
     if lock is not None:
@@ -37,7 +39,8 @@ def login(body: LoginIn, request: Request, response: Response,
     rt.store.logins.succeeded(user.username)
     token = start_session(request, response, Principal(user.username, Role(user.role)),
                           rt.settings.token_hours, login_from=address)
-    return {"token": token, "username": user.username, "role": user.role}
+    return {"token": token, "username": user.username, "role": user.role,
+            "home": home_page(Role(user.role))}
 
 
 @router.post("/logout")
@@ -57,4 +60,5 @@ def me(request: Request) -> dict[str, Any]:
     principal = principal_from(request)
     if principal is None:
         raise HTTPException(401, "login required")
-    return {"username": principal.username, "role": principal.role.value}
+    return {"username": principal.username, "role": principal.role.value,
+            "home": home_page(principal.role)}

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi import Path as PathParam
 
 from kontrolltarn.model import Event, EventKind
-from kontrolltarn.store import Note, Poster
+from kontrolltarn.store import LogisticsRequest, Note, Poster
 
 from ..auth import Need, Principal
 from ..runtime import Runtime
@@ -22,9 +22,20 @@ def _by(who: Principal) -> Poster:
     return Poster(who.actor, note=None)
 
 
-def _out(r: Any) -> dict[str, Any]:
+def _out(rt: Runtime, r: LogisticsRequest) -> dict[str, Any]:
+    """A request as its porter needs it: where to (room and location by name), for which case
+    and its planned start and procedure (no patient data)."""
     data = asdict(r)
     data["created_at"], data["updated_at"] = r.created_at.isoformat(), r.updated_at.isoformat()
+    room = rt.hospital.room_by_id.get(r.room_id)
+    location = rt.hospital.location_by_id.get(room.location_id) if room else None
+    plan = rt.tower.live.planned.get(r.case_id or "")
+    referral = rt.hospital.referral_by_id.get(r.case_id or "")
+    procedure = rt.hospital.procedure_by_id.get(referral.procedure_code) if referral else None
+    data.update(room_name=room.name if room else r.room_id,
+                location_name=location.name if location else None,
+                planned_start_min=plan.start_min if plan else None,
+                procedure=procedure.name if procedure else None)
     return data
 
 
@@ -41,21 +52,24 @@ def request_porter(body: PorterRequestIn, rt: Runtime = Depends(runtime),
         # that day, so no forecast waits for a time days away
         rt.ingest([Event(f"porter-{made.id}-called", EventKind.CALLED, rt.now(),
                          case_id=body.case_id, room_id=body.room_id)], _by(who))
+    rt.touch({body.room_id})  # the board shows the request beside the case
     rt.hub.publish("logistics", {"porter_request": made.id})
-    return _out(made)
+    return _out(rt, made)
 
 
 @router.get("/api/porter-requests")
 def porter_requests(rt: Runtime = Depends(runtime),
                     _: Principal = Need("porter:read")) -> dict[str, Any]:
-    return {"requests": [_out(r) for r in rt.store.logistics.open_requests("porter")]}
+    """The porters' queue: every request not yet delivered, oldest first."""
+    return {"requests": [_out(rt, r) for r in rt.store.logistics.open_requests("porter")]}
 
 
 @router.patch("/api/porter-requests/{request_id}")
 def update_porter(body: PorterStatusIn, request_id: int = PathParam(ge=1, le=2**62),
                   rt: Runtime = Depends(runtime),
                   who: Principal = Need("porter:update")) -> dict[str, Any]:
-    """Acknowledge a request or mark it done (done = the patient is at the department)."""
+    """Move a request on: acknowledged (a porter took it), picked_up (the patient is on the
+    way), done (delivered at the department: recorded as the case's arrival)."""
     found = rt.store.logistics.get(request_id)
     if found is None:
         raise HTTPException(404, f"request_id={request_id}: unknown request")
@@ -63,9 +77,10 @@ def update_porter(body: PorterStatusIn, request_id: int = PathParam(ge=1, le=2**
     if body.status == "done" and found.case_id:
         rt.ingest([Event(f"porter-{request_id}-arrived", EventKind.ARRIVED, rt.now(),
                          case_id=found.case_id, room_id=found.room_id)], _by(who))
+    rt.touch({found.room_id})
     rt.hub.publish("logistics", {"porter_request": request_id})
     assert updated is not None
-    return _out(updated)
+    return _out(rt, updated)
 
 
 @router.post("/api/rooms/{room_id}/ready")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -25,15 +25,20 @@ PATIENT_SESSION_HOURS = 24.0
 def create_link(body: PatientLinkIn, case_id: str = PathParam(min_length=1, max_length=64),
                 rt: Runtime = Depends(runtime),
                 who: Principal = Need("patient_link:create")) -> dict[str, str]:
-    """A one-time link to the patient page. The token is in the URL fragment, which browsers
-    never send to servers, so it cannot end up in access logs."""
+    """A one-time link to the patient page, and when it expires (the coordinator's page
+    ``patient-link.html`` makes one from the case view, with a letter and an SMS text). The
+    token is in the URL fragment, which browsers never send to servers, so it cannot end up in
+    access logs."""
     try:
         rt.store.plans.get(case_id)
     except UnknownCase:
         raise HTTPException(404, f"case_id={case_id!r}: not in the day's program") from None
-    token = rt.store.logistics.create_link(case_id, who.actor,
-                                           timedelta(hours=body.hours_valid))
-    return {"url": f"/patient.html#t={token}", "token": token}
+    valid_for = timedelta(hours=body.hours_valid)
+    # read before the store's: what the patient is told is never later than the real expiry
+    expires = datetime.now(UTC) + valid_for
+    token = rt.store.logistics.create_link(case_id, who.actor, valid_for)
+    return {"url": f"/patient.html#t={token}", "token": token,
+            "expires_at": expires.isoformat()}
 
 
 @router.post("/api/patient/session")
@@ -80,5 +85,5 @@ def check_in(rt: Runtime = Depends(runtime),
              who: Principal = Need("patient:self")) -> dict[str, str]:
     assert who.case_id is not None
     at = rt.store.logistics.check_in(who.case_id, who.actor)
-    rt.hub.mark({rt.store.plans.get(who.case_id).room_id}, [])
+    rt.touch({rt.store.plans.get(who.case_id).room_id})  # the board shows the check-in
     return {"checked_in": at.isoformat()}
