@@ -140,12 +140,50 @@ def test_weekly_rest() -> None:
 
 
 def test_weekly_rest_counts_a_night_shift_into_the_next_week() -> None:
-    # Sunday night into Monday, then Mon..Fri nights: rest inside week 2 is broken up
+    # Sunday night into Monday, then Mon..Sat nights: no 35 h off in the 7 days from Sunday 22:00
     nights = [shift(6, "22:00", 9, 30)] + [shift(7 + d, "22:00", 9, 30) for d in range(6)]
     report = check_roster(roster(nights, weeks=2))
-    assert any(
-        b.rule == "weekly_rest" and b.first == MONDAY + timedelta(days=7) for b in report.breaches
-    )
+    (b,) = [b for b in report.breaches if b.rule == "weekly_rest"]
+    assert (b.first, b.last) == (MONDAY + timedelta(days=6), MONDAY + timedelta(days=13))
+    assert "in the 7 days from 20.12 22:00" in b.detail
+
+
+def forty_hours_off_across_monday(weeks: int) -> list[Shift]:
+    """Mon 08:00 - Sat 16:00 every week (Mon-Fri 08:00-15:00, Sat 08:00-16:00): the 40 h off
+    from Saturday 16:00 to Monday 08:00 straddle the calendar week's boundary."""
+    return [
+        shift(7 * w + d, "08:00", 8 if d == 5 else 7, 30 if d == 5 else 0)
+        for w in range(weeks)
+        for d in range(6)
+    ]
+
+
+def test_weekly_rest_across_the_week_boundary_is_legal() -> None:
+    # inside each calendar week (Mon 00:00 - Mon 00:00) the longest rest is 32 h, yet every
+    # 7 days from any shift hold the 40 h off: the Act's 7 days are not the calendar week
+    assert "weekly_rest" not in broken(roster(forty_hours_off_across_monday(4), weeks=4))
+
+
+def test_weekly_rest_more_than_seven_days_between_rests() -> None:
+    # the same weeks, but week 2's Saturday extends to Sunday 07:00 and Monday starts at 00:30:
+    # the rest is 17.5 h + 17.5 h, none of 35 h from week 2's Monday 08:00 to week 3's Saturday
+    shifts = forty_hours_off_across_monday(3)
+    shifts += [shift(13, "00:00", 7), shift(14, "00:30", 5)]
+    report = check_roster(roster(shifts, weeks=3))
+    (b,) = [b for b in report.breaches if b.rule == "weekly_rest"]
+    assert b.first == MONDAY + timedelta(days=7)
+    assert b.amount > 0 and "35 h 00 min required" in b.detail
+
+
+def test_weekly_rest_window_from_each_shift_has_the_exact_limit() -> None:
+    # work from Mon 08:00; a 35 h rest that ends exactly 7 days later is legal, 1 min later not
+    rest_start = 7 * 24 * 60 - 35 * 60  # minutes after Mon 08:00
+    for extra, expected in ((0, set()), (1, {"weekly_rest"})):
+        first = shift(0, "08:00", 4)
+        last_begin = at(0, "08:00") + timedelta(minutes=rest_start + extra - 240)
+        last = Shift("A", last_begin, last_begin + timedelta(minutes=240), 0, "SEN")
+        middle = [shift(d, "08:00", 4) for d in range(1, 5)]
+        assert broken(roster([first, *middle, last], weeks=2)) == expected
 
 
 def test_overtime_week() -> None:

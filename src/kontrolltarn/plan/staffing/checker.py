@@ -22,7 +22,7 @@ RULES: dict[str, str] = {
     "break": "a working day of break_after or more has a break shorter than break_min",
     "total_day": "hours worked on one day, overtime included, exceed total_day",
     "daily_rest": "less than daily_rest between the end of one shift and the start of the next",
-    "weekly_rest": "no continuous weekly_rest off inside a calendar week",
+    "weekly_rest": "a 7-day window that begins with a shift holds no continuous weekly_rest off",
     "overtime_week": "overtime in one week exceeds overtime_week",
     "overtime_4weeks": "overtime in four consecutive weeks exceeds overtime_4weeks",
     "overtime_year": "overtime this year, earlier overtime included, exceeds overtime_year",
@@ -193,16 +193,7 @@ def _person_breaches(
                 overtime - rules.overtime_week_min,
                 f"{_hm(overtime)} overtime, at most {_hm(rules.overtime_week_min)}",
             )
-        rest = _longest_rest(shifts, datetime.combine(monday, datetime.min.time()))
-        if rest < rules.weekly_rest_min:
-            yield Breach(
-                "weekly_rest",
-                pid,
-                monday,
-                sunday,
-                rules.weekly_rest_min - rest,
-                f"longest continuous rest {_hm(rest)}, {_hm(rules.weekly_rest_min)} required",
-            )
+    yield from _weekly_rest_breaches(pid, shifts, rules)
     span = min(4, len(weeks))  # a shorter roster is checked over all its weeks
     for w in range(len(weeks) - span + 1):
         total = sum(overtime_week[w : w + span])
@@ -265,16 +256,54 @@ def _averaged(
             )
 
 
-def _longest_rest(shifts: list[Shift], week_start: datetime) -> int:
-    """Longest stretch without work inside [week_start, week_start + 7 days)."""
-    week_end = week_start + timedelta(days=7)
-    cursor, best = week_start, 0
+def _weekly_rest_breaches(pid: str, shifts: list[Shift], rules: WorkingTimeRules) -> Iterable[Breach]:
+    """§ 10-8 (2): a continuous rest of ``weekly_rest`` within seven days, the seven days
+    sliding rather than tied to the calendar week. Every 7-day window that begins with a shift
+    (or while the person is at work) must hold such a rest. A window that begins inside a rest
+    is not asked to hold all of it: otherwise a Mon-Fri day worker with every weekend off
+    would break the Act (the window Sun 00:00 - Sun 00:00 holds only 31.5 h + 32.5 h).
+
+    Equivalently: split the shifts into stretches wherever a gap of at least ``weekly_rest``
+    lies between them; no stretch may last longer than 7 days minus ``weekly_rest``. Before
+    the first and after the last known shift the person counts as free (a roster cannot see
+    beyond itself; the neighbouring roster is checked with these shifts as its history)."""
+    week = 7 * 24 * HOUR
+    longest = week - rules.weekly_rest_min
+    stretch: list[Shift] = []
+
+    def judge(stretch: list[Shift]) -> Iterable[Breach]:
+        begin, end = stretch[0].start, max(s.end for s in stretch)
+        if _minutes(end - begin) <= longest:  # the rest after it fits in the 7 days
+            return
+        window_end = begin + timedelta(minutes=week)
+        # the longest rest inside the window: the gaps of the stretch, then the start of the
+        # rest after it, cut at the window's end
+        cursor, best = begin, 0
+        for s in stretch:
+            if s.start >= window_end:
+                break
+            best = max(best, _minutes(s.start - cursor))
+            cursor = max(cursor, s.end)
+        best = max(best, _minutes(window_end - cursor))
+        yield Breach(
+            "weekly_rest",
+            pid,
+            begin.date(),
+            (window_end - timedelta(minutes=1)).date(),
+            rules.weekly_rest_min - best,
+            f"longest continuous rest in the 7 days from {begin:%d.%m %H:%M} is {_hm(best)}, "
+            f"{_hm(rules.weekly_rest_min)} required",
+        )
+
+    last_end: datetime | None = None
     for s in shifts:
-        if s.end <= week_start or s.start >= week_end:
-            continue
-        best = max(best, _minutes(max(s.start, week_start) - cursor))
-        cursor = max(cursor, min(s.end, week_end))
-    return max(best, _minutes(week_end - cursor))
+        if last_end is not None and _minutes(s.start - last_end) >= rules.weekly_rest_min:
+            yield from judge(stretch)
+            stretch = []
+        stretch.append(s)
+        last_end = s.end if last_end is None else max(last_end, s.end)
+    if stretch:
+        yield from judge(stretch)
 
 
 def _night_minutes(shift: Shift, rules: WorkingTimeRules) -> int:

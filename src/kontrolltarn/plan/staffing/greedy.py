@@ -23,7 +23,7 @@ def greedy_assignment(
     inst_code: Sequence[str],
     inst_unsocial: Sequence[bool],
     conflicts: Sequence[tuple[int, int]],
-    windows: Sequence[Sequence[Sequence[int]]],  # per week, per window, the instances it forbids
+    keeps_rest: Callable[[set[int], int], bool],  # weekly rest still held after adding k
     week_limit_min: int,
     total_limit_min: int,
     allowed: Callable[[int, int], bool],  # may person i work instance k at all
@@ -51,12 +51,8 @@ def greedy_assignment(
             return False
         if total_min[i] + inst_minutes[k] > total_limit_min:
             return False
-        mine = worked[i] | {k}
-        # every week this shift touches must keep at least one free rest window
-        for ww in {w, w + 1} & set(range(len(windows))):
-            if not any(not (set(win) & mine) for win in windows[ww]):
-                return False
-        return True
+        # every 7 days this shift lies in must keep a free weekly-rest window
+        return keeps_rest(worked[i] | {k}, k)
 
     order = sorted(range(len(demand)), key=lambda j: (demand[j].start, -len(demand[j].competences)))
     for j in order:

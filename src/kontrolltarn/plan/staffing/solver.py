@@ -91,28 +91,44 @@ def _rest_conflicts(insts: list[_Instance], rules: WorkingTimeRules) -> list[tup
     return pairs
 
 
-def _weekly_rest_windows(
-    insts: list[_Instance], weeks: int, rules: WorkingTimeRules
-) -> list[list[list[int]]]:
-    """Per week, the candidate rest windows, each as the instances it forbids. A window starts
-    at the week's start or at the end of any instance and must fit inside the week. Windows
-    whose forbidden set contains another's are dominated and dropped."""
-    result = []
-    for w in range(weeks):
-        lo, hi = w * 7 * 1440, (w + 1) * 7 * 1440
-        starts = sorted({lo} | {i.end for i in insts if lo <= i.end <= hi - rules.weekly_rest_min})
-        sets: list[frozenset[int]] = []
-        for t in starts:
-            end = t + rules.weekly_rest_min
-            blocked = frozenset(k for k, i in enumerate(insts) if i.start < end and i.end > t)
-            sets.append(blocked)
-        unique = sorted(set(sets), key=len)
-        kept: list[frozenset[int]] = []
-        for s in unique:
-            if not any(k <= s for k in kept):
-                kept.append(s)
-        result.append([sorted(s) for s in kept])
-    return result
+@dataclass(frozen=True)
+class RestWindows:
+    """The weekly rest as the checker reads it (§ 10-8 (2), sliding 7 days): the 7 days from
+    the start of every worked instance hold ``weekly_rest`` off. A rest window begins at the
+    end of an instance (any free stretch can slide back to one) and forbids every instance it
+    touches; ``blocked[u]`` are those instances, ``options[k]`` the windows that fit in the
+    7 days from instance k's start. Time after the roster is free, as for the checker."""
+
+    blocked: list[frozenset[int]]
+    options: list[list[int]]
+
+    def keeps_rest(self, worked: set[int], inst_start: Sequence[int], changed: int) -> bool:
+        """Whether ``worked`` (which includes ``changed``) still has a rest window free in the
+        7 days from every worked instance whose window can contain ``changed``."""
+        week = 7 * 1440
+        lo = inst_start[changed] - week
+        near = (k for k in worked if lo < inst_start[k] <= inst_start[changed] + 1440 or k == changed)
+        return not any(all(self.blocked[u] & worked for u in self.options[k]) for k in near)
+
+
+def _weekly_rest_windows(insts: list[_Instance], rules: WorkingTimeRules) -> RestWindows:
+    week = 7 * 1440
+    ends = sorted({i.end for i in insts})
+    blocked = [
+        frozenset(k for k, i in enumerate(insts) if i.start < u + rules.weekly_rest_min and i.end > u)
+        for u in ends
+    ]
+    options = []
+    for inst in insts:
+        fits = [u for u, t in enumerate(ends)
+                if inst.end <= t and t + rules.weekly_rest_min <= inst.start + week]
+        # a window whose forbidden set contains another's is dominated: drop it
+        kept: list[int] = []
+        for u in sorted(fits, key=lambda u: len(blocked[u])):
+            if not any(blocked[v] <= blocked[u] for v in kept):
+                kept.append(u)
+        options.append(kept)
+    return RestWindows(blocked, options)
 
 
 def _covers(inst: _Instance, demand: Demand, origin: datetime) -> bool:
@@ -155,7 +171,8 @@ class _GroupModel:
         self.origin = datetime.combine(first_day, datetime.min.time())
         self.insts = _instances(self.days, types)
         self.conflicts = _rest_conflicts(self.insts, rules)
-        self.windows = _weekly_rest_windows(self.insts, weeks, rules)
+        self.windows = _weekly_rest_windows(self.insts, rules)
+        self._inst_start = [i.start for i in self.insts]
         self.shifts_model = ShiftModel()
         self.m = self.shifts_model.m
         self.day_of = [self.origin.date() + timedelta(days=d) for d in range(self.days)]
@@ -167,8 +184,7 @@ class _GroupModel:
         self.weekend_counts: list[cp_model.LinearExpr | int] = []
         self.unsocial_counts: list[cp_model.LinearExpr | int] = []
         # what a complete hint needs: every auxiliary variable with the ks it depends on
-        self.rest_options: list[list[tuple[cp_model.IntVar, list[int]]]] = []
-        self.rest_owner: list[int] = []
+        self.rest_free: dict[tuple[int, int], tuple[cp_model.IntVar, list[int]]] = {}
         self.contract_vars: list[tuple[cp_model.IntVar, cp_model.IntVar, int, int]] = []
         self.counted: list[int] = []
         self.kind_ks: dict[str, dict[int, list[int]]] = {"we": {}, "un": {}}
@@ -180,7 +196,7 @@ class _GroupModel:
             self._add_daily_rest(p_idx, ks)
             for w in range(weeks):
                 self._add_weekly_hours(p_idx, ks, w)
-                self._add_weekly_rest(p_idx, ks, w)
+            self._add_weekly_rest(p_idx, ks)
             total = self._add_roster_hours(p_idx, ks)
             self._add_contract_hours(p_idx, total)
             self._count_weekends_and_unsocial(p_idx, ks)
@@ -226,21 +242,21 @@ class _GroupModel:
         self.m.add(sum(insts[k].type.worked_min * x[p_idx, k] for k in in_week)
                    <= self.rules.week_limit_min)
 
-    def _add_weekly_rest(self, p_idx: int, ks: set[int], w: int) -> None:
-        """Week w holds one uninterrupted weekly rest: one of the candidate windows is chosen
-        (``y``), and no shift that touches the chosen window is worked."""
-        choices: list[cp_model.IntVar] = []
-        options = []
-        for blocked in self.windows[w]:
-            y = self.m.new_bool_var(f"r{p_idx}_{w}_{len(choices)}")
-            mine = [k for k in blocked if k in ks]
-            for k in mine:
-                self.m.add_implication(y, self.x[p_idx, k].Not())
-            choices.append(y)
-            options.append((y, mine))
-        self.m.add_bool_or(choices)
-        self.rest_options.append(options)
-        self.rest_owner.append(p_idx)
+    def _add_weekly_rest(self, p_idx: int, ks: set[int]) -> None:
+        """The 7 days from every worked shift hold an uninterrupted weekly rest: a worked
+        instance implies one of its rest windows is free (``f``), and a free window forbids
+        every shift that touches it. Windows are shared by the instances whose 7 days hold them."""
+        for k in sorted(ks):
+            choices = []
+            for u in self.windows.options[k]:
+                if (p_idx, u) not in self.rest_free:
+                    mine = sorted(j for j in self.windows.blocked[u] if j in ks)
+                    f = self.m.new_bool_var(f"f{p_idx}_{u}")
+                    for j in mine:
+                        self.m.add_implication(f, self.x[p_idx, j].Not())
+                    self.rest_free[p_idx, u] = (f, mine)
+                choices.append(self.rest_free[p_idx, u][0])
+            self.m.add_bool_or([*choices, self.x[p_idx, k].Not()])
 
     def _add_roster_hours(self, p_idx: int, ks: set[int]) -> cp_model.LinearExpr | int:
         """Worked minutes over the roster stay within the averaging limit (the night worker's
@@ -331,7 +347,7 @@ class _GroupModel:
             [i.type.code for i in insts],
             [i.type.code in self.unsocial_types for i in insts],
             self.conflicts,
-            self.windows,
+            lambda worked, k: self.windows.keeps_rest(worked, self._inst_start, k),
             self.rules.week_limit_min,
             self.total_limit,
             lambda i, k: (i, k) in self.x,
@@ -346,10 +362,8 @@ class _GroupModel:
         m.clear_hints()
         for key, var in self.x.items():
             m.add_hint(var, values[key])
-        for owner, options in zip(self.rest_owner, self.rest_options, strict=True):
-            chosen = next((y for y, mine in options if not any(values[owner, k] for k in mine)), None)
-            for y, _ in options:
-                m.add_hint(y, int(y is chosen))
+        for (owner, _), (f, mine) in self.rest_free.items():
+            m.add_hint(f, int(not any(values[owner, k] for k in mine)))
         for under, over, owner, target in self.contract_vars:
             worked = sum(insts[k].type.worked_min * values[owner, k] for k in self.by_person[owner])
             m.add_hint(under, max(0, target - worked))
