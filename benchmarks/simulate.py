@@ -16,8 +16,8 @@ import json
 import time
 
 from kontrolltarn import kpi
+from kontrolltarn.experiments.control_practice import PRACTICES, make_practice
 from kontrolltarn.simulate import execution_log, simulate
-from kontrolltarn.simulate.policies import POLICIES, make_policy
 from kontrolltarn.synth import generate
 
 
@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="28 days of the small hospital")
     parser.add_argument("--days", type=int, default=None, help="days measured (default 365)")
     parser.add_argument("--seed", type=int, default=0, help="simulation seed")
-    parser.add_argument("--policy", default="baseline", choices=POLICIES)
+    parser.add_argument("--policy", default="baseline", choices=PRACTICES)
     parser.add_argument("--no-check", action="store_true", help="do not check each day's program")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the simulation")
     args = parser.parse_args()
@@ -41,7 +41,7 @@ def main() -> None:
     started = time.perf_counter()
     synthetic = generate(scale, seed=0)
     emit(case, "generate_seconds", time.perf_counter() - started, "s")
-    policy = make_policy(args.policy, synthetic.history)
+    policy = make_practice(args.policy, synthetic)
     profiler = None
     if args.profile:
         import cProfile

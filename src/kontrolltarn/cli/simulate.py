@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kontrolltarn.experiments.control_practice import PRACTICES
 from kontrolltarn.experiments.replications import run_replications
 from kontrolltarn.kpi import format_value, label
-from kontrolltarn.simulate.policies import POLICIES
 from kontrolltarn.simulate.replications import summarise
 from kontrolltarn.simulate.report import write_html, write_png
 
@@ -25,7 +25,7 @@ TABLE_KPIS = ("utilisation_in_room", "utilisation_with_turnover", "late_cancella
 
 def simulate_command(
     policy: str = typer.Option("baseline", "--policy", help="policy NAME, or two separated by a comma "
-                               "for a paired comparison (baseline, optimised, optimised-practice)"),
+                               "for a paired comparison (baseline, optimised, optimised-practice, control)"),
     days: int = typer.Option(28, "--days", min=1, help="days measured (after a 14-day warm-up); "
                              "a year is --days 365"),
     seed: int = typer.Option(0, "--seed", help="first simulation seed; replication k uses seed + k"),
@@ -44,8 +44,8 @@ def simulate_command(
     console = Console()
     policies = [p.strip() for p in policy.split(",") if p.strip()]
     for p in policies:
-        if p not in POLICIES:
-            raise typer.BadParameter(f"policy={p!r}: choose from {list(POLICIES)}", param_hint="--policy")
+        if p not in PRACTICES:
+            raise typer.BadParameter(f"policy={p!r}: choose from {list(PRACTICES)}", param_hint="--policy")
     if not 1 <= len(policies) <= 2:
         raise typer.BadParameter(f"policy={policy!r}: give one policy or two to compare",
                 param_hint="--policy")

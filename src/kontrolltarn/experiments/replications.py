@@ -13,8 +13,9 @@ from typing import Any
 
 from kontrolltarn import kpi
 from kontrolltarn.simulate import EnvironmentParams, execution_log, simulate
-from kontrolltarn.simulate.policies import make_policy
 from kontrolltarn.synth import SyntheticHospital, generate
+
+from .control_practice import make_practice
 
 
 @lru_cache(maxsize=2)
@@ -26,7 +27,7 @@ def run_one(scale: str, hospital_seed: int, policy: str, days: int, seed: int,
             params: EnvironmentParams | None = None) -> dict[str, Any]:
     """One replication: headline KPIs and the breakdowns the report draws (small to ship)."""
     synthetic = _hospital(scale, hospital_seed)
-    result = simulate(synthetic.hospital, synthetic.truth, make_policy(policy, synthetic.history), days=days,
+    result = simulate(synthetic.hospital, synthetic.truth, make_practice(policy, synthetic), days=days,
                       seed=seed, params=params, keep_programs=False)
     log = execution_log(result)
     uses = kpi.session_use(log)

@@ -10,6 +10,7 @@ from .measures import (
     SessionUse,
     activity_against_budget,
     changes_after_date,
+    changes_after_date_by_reason,
     emergency_delay,
     late_cancellations,
     operations,
@@ -21,9 +22,9 @@ from .measures import (
 )
 
 __all__ = ["KPIS", "ExecutionLog", "Kpi", "SessionUse", "Unit", "activity_against_budget",
-           "changes_after_date", "emergency_delay", "format_interval", "format_value", "headline", "label",
-           "late_cancellations", "operations", "session_use", "utilisation", "utilisation_by",
-           "waiting", "waiting_by"]
+           "changes_after_date", "changes_after_date_by_reason", "emergency_delay",
+           "format_interval", "format_value", "headline", "label", "late_cancellations",
+           "operations", "session_use", "utilisation", "utilisation_by", "waiting", "waiting_by"]
 
 
 def headline(log: ExecutionLog) -> dict[str, float]:
@@ -35,6 +36,8 @@ def headline(log: ExecutionLog) -> dict[str, float]:
     for reason, count in sorted(late.items()):
         result[f"late_cancellations_{reason.value}"] = float(count)
     result["changes_after_date"] = float(changes_after_date(log))
+    for cause, count in sorted(changes_after_date_by_reason(log).items()):
+        result[f"changes_after_date_{cause}"] = float(count)
     result.update(waiting(log))
     result.update(emergency_delay(log))
     budget = activity_against_budget(log)

@@ -64,6 +64,7 @@ _SUFFIX = {Unit.SHARE: " %", Unit.MINUTES: " min", Unit.DAYS: " days"}
 #: ``emergency_within_6h_mean_delay_min``): how their label starts and their unit
 _FAMILIES = (
     ("late_cancellations_", "late cancellations: ", _C),
+    ("changes_after_date_", "changes after date: ", _C),
     ("emergency_", "emergencies ", None),
 )
 _UNIT_ENDINGS = (("_share", _S), ("_min", _M), ("_minutes", _M), ("_days", _D))

@@ -166,6 +166,18 @@ def changes_after_date(log: ExecutionLog) -> int:
     return total
 
 
+def changes_after_date_by_reason(log: ExecutionLog) -> dict[str, int]:
+    """``changes_after_date`` per cause: the change's reason (patient, staff, capacity, …), or
+    "planning" for a change the plan made without one (a re-plan, a refill, a move)."""
+    counts: dict[str, int] = {}
+    for case in log.cases:
+        for change in case.date_changes_after_told():
+            if log.in_period(log.local(change.at).date()):
+                key = change.reason.value if change.reason is not None else "planning"
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 # ---- patients: waiting time and deadlines --------------------------------------------------------
 def operations(log: ExecutionLog) -> dict[str, date]:
     """Elective cases operated in the period, with the day of operation."""

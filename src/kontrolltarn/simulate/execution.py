@@ -171,6 +171,9 @@ class DayRunner:
             emergency_free_at: dict[str, float]) -> DayOutcome:
         self.before_the_day()
         state = self.state
+        morning = getattr(self.policy, "before_the_day", None)
+        if morning is not None:  # a practice that fills time freed in the late window (standby)
+            morning(state, self.day)
         for session in state.open_sessions(self.day):
             room = self.hospital.room_by_id[session.room_id]
             if session.emergency:

@@ -67,16 +67,26 @@ class BaselinePolicy:
     #: builds its history with the same figure, ``synth.generator.PLANNING_BUFFER_MIN``; a test
     #: keeps the two equal)
     buffer_min: int = 60
+    #: patients phoned per free session when refilling (today's practice: 8)
+    calls_per_gap: int = 8
 
     def estimate_min(self, referral: Referral) -> int:
         return referral.booked_min
+
+    def room_for(self, state: PlanState, session: Session, referral: Referral,
+                 expected_end: int) -> int | None:
+        """Whether a phoned patient fits at the end of a session's list expected to end at
+        ``expected_end``: the latest end ``AddCase`` may accept, or None. By hand: the booking
+        ends before the session's reserve, by the policy's estimate."""
+        until = session.end_min - self.buffer_min - (self.estimate_min(referral) - referral.booked_min)
+        return None if expected_end + referral.booked_min > until else until
 
     def plan(self, state: PlanState, day: date) -> None:
         if day.weekday() == THURSDAY:
             first = week_start(day) + timedelta(weeks=self.weeks_ahead)
             self.plan_week(state, first)
         for k in range(1, self.refill_days_ahead + 1):
-            refill(state, day + timedelta(days=k), self, tell=True)
+            refill(state, day + timedelta(days=k), self, tell=True, calls_per_gap=self.calls_per_gap)
 
     def plan_week(self, state: PlanState, first: date) -> None:
         """The week's program, made one day at a time: the planner fills sessions in date order
@@ -278,9 +288,8 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
                     continue
                 # when the list is expected to be done, and the end by the policy's estimate
                 expected_end = session.start_min + session_load(state, session, policy) + turnover
-                until = session.end_min - policy.buffer_min \
-                    - (policy.estimate_min(referral) - referral.booked_min)
-                if expected_end + referral.booked_min > until:
+                until = policy.room_for(state, session, referral, expected_end)
+                if until is None:
                     continue  # cannot end in time wherever the list ends: no need to ask
                 event = AddCase(referral.id, session.id, expected_end, until)
                 try:
@@ -313,7 +322,9 @@ POLICIES = ("baseline", "optimised", "optimised-practice")
 def make_policy(name: str, history: list[PastOperation] | tuple[PastOperation, ...]) -> BaselinePolicy:
     """A policy by name: ``baseline`` (today's practice), ``optimised`` (the registry's
     ``optimise`` planner with the optimised practice), ``optimised-practice`` (the optimised
-    practice around today's planner, to separate what the practice and the planner each give)."""
+    practice around today's planner, to separate what the practice and the planner each give).
+    The control practice, which uses the control tower's code, is made one layer up
+    (``experiments.control_practice.make_practice``)."""
     if name == "baseline":
         return BaselinePolicy()
     ratios = booking_ratios(history)

@@ -24,12 +24,13 @@ from kontrolltarn.predict import DurationSource
 from .cadence import Phase, lock_down, phase_of, release_unused
 from .candidates import IncompleteCase, incomplete_cases
 from .optimiser import ProgramPlan, Progress, plan_program
+from .risk import Moments, exceed_probability
 from .rules import LocalRules
 from .settings import ProgramSettings
 
-__all__ = ["IncompleteCase", "LocalRules", "Phase", "ProgramPlan", "ProgramSettings",
-           "incomplete_cases", "lock_down", "phase_of", "plan_optimised", "plan_program",
-           "release_unused"]
+__all__ = ["IncompleteCase", "LocalRules", "Moments", "Phase", "ProgramPlan", "ProgramSettings",
+           "exceed_probability", "incomplete_cases", "lock_down", "phase_of", "plan_optimised",
+           "plan_program", "release_unused"]
 
 
 def plan_optimised(hospital: Hospital, first: date, days: int, *, seed: int = 0,

@@ -1,0 +1,265 @@
+"""The control practice (issue 18): a coordinator who follows the control tower's board.
+
+It lives here, above both ``simulate`` and ``control`` (the layers keep those two apart), because
+it runs the board's code inside the simulator.
+
+It lives here, above both ``simulate`` and ``control`` (the layers keep those two apart), because
+it runs the board's code inside the simulator.
+
+Every decision comes from the product's own code, the one the live board uses:
+
+- **durations**: ``predict.CaseDurations`` (the one duration source of the planner and the
+  tower), for the planned surgeon at the room's location; the program and the in-day decisions
+  judge a list on the same distributions;
+- **robust capacity**: a session's list is kept while the chance that it runs past the staffed
+  end by more than ``overrun_line_min`` stays at most ``risk_allowed``; the chance is
+  ``plan.program.risk.exceed_probability`` (the optimiser's Fenton–Wilkinson check) over the
+  cases' predicted distributions **plus the room's late start** (learnt from the history);
+- **readiness gate**: only complete cases get a date (the ready list); every waiting referral
+  with missing items is chased with a date as soon as it is on the list;
+- **stable telling**: patients are told ``tell_days_ahead`` days before (7: no short-notice
+  penalty); disruptions with notice go through ``plan.repair`` with the told patients passed
+  as ``told`` (the optimised practice's repair), so untold patients move first;
+- **standby**: freed time (tomorrow's, and today's after the late window and the bed meeting)
+  is filled from the ready list of the session's specialty at its location, patients who take
+  short notice only, through ``plan.repair``'s ``AddCase`` (the refill the board's accepted
+  suggestion applies);
+- **confirmation contact**: planned patients whose late-cancellation risk (``predict``'s
+  ``CancellationModel`` through the board's ``control.predictors.cancellation_risks``) is at
+  least ``contact_risk`` get a contact ``contact_days_ahead`` days before;
+- **beds and absences**: the program respects post-operative beds (the planner's kernel) and
+  surgeons' known absences (known six weeks ahead, so planned around, never repaired after
+  telling).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from kontrolltarn.model import (
+    Hospital,
+    LogNormal,
+    ModelError,
+    PastBooking,
+    PastOperation,
+    PlannedCase,
+    Program,
+    Referral,
+    Session,
+)
+from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
+from kontrolltarn.plan.program import Moments, exceed_probability
+from kontrolltarn.simulate.policies import (
+    POLICIES,
+    BaselinePolicy,
+    OptimisedPolicy,
+    make_policy,
+    refill,
+)
+from kontrolltarn.simulate.policy import CoordinatorRules
+
+if TYPE_CHECKING:
+    from kontrolltarn.simulate.state import PlanState
+    from kontrolltarn.synth import SyntheticHospital
+
+#: every practice the simulator compares: the simulator's own policies and the control practice
+PRACTICES = (*POLICIES, "control")
+
+
+def late_start_moments(history: list[PastOperation] | tuple[PastOperation, ...],
+                       hospital: Hospital) -> Moments:
+    """Mean and variance of the first case's late start, learnt from the history: the first
+    case's start against the room's usual session start in the calendar."""
+    usual: dict[str, int] = {}
+    starts: dict[str, Counter[int]] = {}
+    for s in hospital.sessions:
+        if not s.emergency:
+            starts.setdefault(s.room_id, Counter())[s.start_min] += 1
+    for room, counts in starts.items():
+        usual[room] = counts.most_common(1)[0][0]
+    late = [max(0, op.start_min - usual[op.room_id]) for op in history
+            if op.order == 1 and not op.emergency and op.room_id in usual]
+    if len(late) < 2:
+        return Moments(0.0, 0.0)
+    return Moments(statistics.fmean(late), statistics.pvariance(late))
+
+
+@dataclass
+class ControlPolicy(OptimisedPolicy):
+    """The control practice. Its figures are practice (what the board asks), tuned only on the
+    development seeds 0–9 (docs/simulation.md)."""
+
+    name: str = "control"
+    planner: str = "baseline"
+    tell_days_ahead: int = 7
+    refill_days_ahead: int = 2
+    buffer_min: int = 0
+    rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(overrun_tolerance_min=60))
+    #: the chance a list may run past its staffed end by more than ``overrun_line_min``
+    risk_allowed: float = 0.15
+    overrun_line_min: int = 30
+    #: the first case's late start (mean, variance), learnt from the history
+    late_start: Moments = field(default_factory=lambda: Moments(0.0, 0.0))
+    #: ``predict.CancellationModel`` trained on past bookings (None: contact every told patient)
+    cancellation: Any = None
+    contact_risk: float = 0.04
+    contact_days_ahead: int = 5
+    #: patients phoned per free session from the standby list (the board lists them)
+    calls_per_gap: int = 20
+    contacts: int = 0
+    chases: int = 0
+    standby_placed: int = 0
+    _dist: dict[tuple[str, str | None, str | None], LogNormal] = field(default_factory=dict, repr=False)
+    _state: PlanState | None = field(default=None, repr=False)
+
+    # ---- durations: one source for the program and the day ----------------------------------
+    def distribution(self, referral: Referral, surgeon_id: str | None,
+                     location_id: str | None, hospital: Hospital | None = None) -> LogNormal:
+        """The case's predicted in-room minutes, kept once asked (the patient's age moves by
+        days, not enough to ask again)."""
+        key = (referral.id, surgeon_id, location_id)
+        hit = self._dist.get(key)
+        if hit is None:
+            if self.durations is None or self._state is None:
+                return LogNormal(float(referral.booked_min), 0.0)
+            context = hospital if hospital is not None and referral.patient_id in \
+                hospital.patient_by_id else self._context(referral)
+            hit = self._dist[key] = self.durations.distribution(
+                referral, context, surgeon_id=surgeon_id, location_id=location_id)
+        return hit
+
+    def _context(self, referral: Referral) -> Hospital:
+        """A hospital that knows the referral's patient (the model reads age, ASA and BMI)."""
+        state = self._state
+        assert state is not None
+        return state.base.replace(today=state.now.date(), referrals=(referral,),
+                                  patients=(state.patients[referral.patient_id],), sessions=(),
+                                  cases=(), emergencies=())
+
+    def _where(self, referral: Referral) -> tuple[str | None, str | None]:
+        state = self._state
+        planned = state.planned.get(referral.id) if state is not None else None
+        if planned is None or state is None:
+            return referral.surgeon_id, None
+        return planned.entry.surgeon_id, state.base.room_by_id[planned.entry.room_id].location_id
+
+    def estimate_min(self, referral: Referral) -> int:
+        """The predicted mean in-room minutes for the planned surgeon at the room's location."""
+        return max(1, round(self.distribution(referral, *self._where(referral)).mean))
+
+    def list_risk(self, session: Session, cases: list[tuple[Referral, str | None]],
+                  turnover: int) -> float:
+        """The chance the list runs past the staffed end by more than ``overrun_line_min``:
+        the cases' predicted distributions plus the late start (Fenton–Wilkinson)."""
+        if not cases:
+            return 0.0
+        location = self._state.base.room_by_id[session.room_id].location_id if self._state else None
+        parts = [Moments.of(self.distribution(r, s, location)) for r, s in cases]
+        if self.late_start.mean > 0:
+            parts.append(self.late_start)
+        return exceed_probability(parts, turnover * (len(cases) - 1),
+                                  session.staffed_min + self.overrun_line_min)
+
+    # ---- the weekly program -----------------------------------------------------------------
+    def make_program(self, hospital: Hospital, day: date, exclude: set[str]) -> Program:
+        """The lead's planner filling each session by bookings to the staffed end, then each
+        list cut (least pressing case first) until its overrun chance is within the allowed
+        risk; the freed time is the standby list's to fill."""
+        if self.durations is not None:
+            self.durations.prefetch(hospital.referrals, hospital)
+        program = plan_baseline(hospital, day, 1, BaselineOptions(buffer_min=self.buffer_min),
+                                exclude=exclude)
+        kept = []
+        by_session: dict[str, list[Any]] = {}
+        for entry in program.entries:
+            by_session.setdefault(entry.session_id, []).append(entry)
+        for session_id, entries in by_session.items():
+            session = hospital.session_by_id[session_id]
+            turnover = hospital.specialty_by_id[session.specialty_id or "ORT"].turnover_min
+            chosen = sorted(entries, key=lambda e: e.order)
+            location = hospital.room_by_id[session.room_id].location_id
+            for e in chosen:  # asked here, where the instance knows the patients
+                self.distribution(hospital.referral_by_id[e.case_id], e.surgeon_id, location, hospital)
+            while len(chosen) > 1 and self.list_risk(
+                    session, [(hospital.referral_by_id[e.case_id], e.surgeon_id) for e in chosen],
+                    turnover) > self.risk_allowed:
+                drop = max(chosen, key=lambda e: (hospital.referral_by_id[e.case_id].deadline, e.order))
+                chosen.remove(drop)
+            kept.extend(chosen)
+        return Program(tuple(kept), method=program.method)
+
+    def room_for(self, state: PlanState, session: Session, referral: Referral,
+                 expected_end: int) -> int | None:
+        """Standby fill: the case joins the end of the list if the list's overrun chance stays
+        within the allowed risk; the latest end ``AddCase`` may accept (None: no room)."""
+        hospital = state.base
+        turnover = hospital.specialty_by_id[session.specialty_id or "ORT"].turnover_min
+        cases: list[tuple[Referral, str | None]] = [
+            (state.referrals[c], state.planned[c].entry.surgeon_id)
+            for c in state.by_session.get(session.id, ())]
+        cases.append((referral, referral.surgeon_id or (cases[0][1] if cases else None)))
+        if self.list_risk(session, cases, turnover) > self.risk_allowed:
+            return None
+        return session.end_min + self.rules.overrun_tolerance_min
+
+    # ---- each day ---------------------------------------------------------------------------
+    def plan(self, state: PlanState, day: date) -> None:
+        self._state = state
+        self._chase(state)
+        super().plan(state, day)
+        self._contact(state, day + timedelta(days=self.contact_days_ahead))
+
+    def before_the_day(self, state: PlanState, day: date) -> None:
+        """After the late window and the 07:30 bed meeting: freed time today is offered to the
+        standby list (patients who take short notice, ready, of the specialty and location)."""
+        self._state = state
+        self.standby_placed += refill(state, day, self, tell=True,
+                                      calls_per_gap=self.calls_per_gap)
+
+    def _chase(self, state: PlanState) -> None:
+        for rid in state.waiting:
+            if rid not in state.chased and state.referrals[rid].readiness_missing:
+                state.chase(rid)
+                self.chases += 1
+
+    def _contact(self, state: PlanState, day: date) -> None:
+        cases = [c for c in state.planned_on(day) if not state.was_contacted(c)]
+        if not cases:
+            return
+        chosen = set(cases)
+        if self.cancellation is not None:
+            from kontrolltarn.control.predictors import cancellation_risks  # deferred: pandas
+
+            hospital = state.checking_hospital(day)
+            planned = [PlannedCase(state.planned[c].entry) for c in cases]
+            risks = cancellation_risks(self.cancellation, hospital, day, planned, top=0)
+            chosen = {c for c, r in risks.items() if r.risk >= self.contact_risk}
+        for case_id in sorted(chosen):
+            state.contact(case_id)
+            self.contacts += 1
+
+
+def make_control_policy(history: list[PastOperation] | tuple[PastOperation, ...],
+                        bookings: list[PastBooking] | tuple[PastBooking, ...] = (),
+                        hospital: Hospital | None = None) -> ControlPolicy:
+    """The control practice with the product's models trained on the hospital's history."""
+    from kontrolltarn.control.predictors import train_models  # deferred: heavy (pandas, sklearn)
+
+    models = train_models(list(history), list(bookings))
+    late = late_start_moments(history, hospital) if hospital is not None else Moments(0.0, 0.0)
+    return ControlPolicy(durations=models.durations, cancellation=models.cancellation,
+                         late_start=late)
+
+
+def make_practice(name: str, synthetic: SyntheticHospital) -> BaselinePolicy:
+    """A practice by name on a synthetic hospital (``PRACTICES``): the control practice with
+    its models trained on the hospital's history, else ``simulate.policies.make_policy``."""
+    if name == "control":
+        return make_control_policy(synthetic.history, synthetic.bookings, synthetic.hospital)
+    if name not in POLICIES:
+        raise ModelError("policy", name, f"unknown policy, choose one of {list(PRACTICES)}")
+    return make_policy(name, synthetic.history)

@@ -1,0 +1,72 @@
+"""The control practice (issue 18) on the small hospital: valid programs every day, every lever
+used, patients told a week ahead, and the same world as today's practice."""
+
+from __future__ import annotations
+
+import pytest
+
+from kontrolltarn import kpi
+from kontrolltarn.experiments.control_practice import PRACTICES, ControlPolicy, make_practice
+from kontrolltarn.model import ChangeKind, ModelError
+from kontrolltarn.simulate import SimulationResult, execution_log, simulate
+from kontrolltarn.synth import SyntheticHospital, generate
+
+
+@pytest.fixture(scope="module")
+def small() -> SyntheticHospital:
+    return generate("small", seed=3)
+
+
+@pytest.fixture(scope="module")
+def control_run(small: SyntheticHospital) -> tuple[ControlPolicy, SimulationResult]:
+    policy = make_practice("control", small)
+    assert isinstance(policy, ControlPolicy)
+    result = simulate(small.hospital, small.truth, policy, days=21, seed=5, warmup_days=7,
+                      check_programs=True)
+    return policy, result
+
+
+def test_every_days_program_passes_the_independent_check(
+        control_run: tuple[ControlPolicy, SimulationResult]) -> None:
+    _, result = control_run
+    assert result.program_checks
+    assert all(not v for v in result.program_checks.values()), \
+        {d: v for d, v in result.program_checks.items() if v}
+
+
+def test_every_lever_is_used(control_run: tuple[ControlPolicy, SimulationResult]) -> None:
+    policy, result = control_run
+    assert policy.chases > 0 and policy.contacts > 0
+    assert policy.durations is not None and policy.late_start.mean > 0  # learnt from the history
+    assert policy.repair_failures == 0
+    # items never reopen: a told patient whose items are still missing would breach the gate
+    for case in result.cases:
+        if any(c.kind is ChangeKind.TOLD for c in case.history):
+            assert not result.referrals[case.referral_id].readiness_missing
+
+
+def test_patients_are_told_a_week_ahead_not_at_planning(
+        control_run: tuple[ControlPolicy, SimulationResult]) -> None:
+    _, result = control_run
+    notices = []
+    for case in result.cases:
+        told = next((c for c in case.history if c.kind is ChangeKind.TOLD), None)
+        scheduled = next((c for c in case.history if c.kind is ChangeKind.SCHEDULED), None)
+        if told is not None and scheduled is not None and told.new_date is not None \
+                and scheduled.at.date() < told.at.date():  # planned weekly, told later
+            notices.append((told.new_date - told.at.date()).days)
+    assert notices and max(notices) <= 7
+
+
+def test_the_kpis_break_changes_after_date_down_by_cause(
+        control_run: tuple[ControlPolicy, SimulationResult]) -> None:
+    _, result = control_run
+    figures = kpi.headline(execution_log(result))
+    causes = {k: v for k, v in figures.items() if k.startswith("changes_after_date_")}
+    assert sum(causes.values()) == figures["changes_after_date"]
+
+
+def test_an_unknown_practice_is_refused_with_the_choices(small: SyntheticHospital) -> None:
+    assert "control" in PRACTICES and "baseline" in PRACTICES
+    with pytest.raises(ModelError, match="control"):
+        make_practice("controll", small)
