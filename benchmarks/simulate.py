@@ -6,7 +6,8 @@ CPU time (``time.process_time``) are both reported: on a shared machine the wall
 waiting for a core. Every day's program as fixed at 16:00 the day before is judged by
 ``plan.check`` (reported as ``program_hard_violations``, must be 0); the CPU time of those checks
 is measured apart and left out of ``simulate_cpu_seconds`` (``--no-check`` skips them).
-``--quick`` runs 28 days of the small hospital (well under 45 s).
+``--quick`` runs 28 days of the small hospital, seed 100, under today's practice and the control
+practice (issue 18), one case each (``small-28d-baseline-seed100``, ``small-28d-control-seed100``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from kontrolltarn import kpi
 from kontrolltarn.experiments.control_practice import PRACTICES, make_practice
 from kontrolltarn.simulate import execution_log, simulate
-from kontrolltarn.synth import generate
+from kontrolltarn.synth import SyntheticHospital, generate
 
 
 def emit(case: str, metric: str, value: float, unit: str, **extra: object) -> None:
@@ -30,18 +31,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="28 days of the small hospital")
     parser.add_argument("--days", type=int, default=None, help="days measured (default 365)")
-    parser.add_argument("--seed", type=int, default=0, help="simulation seed")
-    parser.add_argument("--policy", default="baseline", choices=PRACTICES)
+    parser.add_argument("--seed", type=int, default=None, help="simulation seed (0; --quick: 100)")
+    parser.add_argument("--policy", default=None, choices=PRACTICES,
+                        help="practice (baseline; --quick: baseline and control)")
     parser.add_argument("--no-check", action="store_true", help="do not check each day's program")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the simulation")
     args = parser.parse_args()
     scale, days = ("small", 28) if args.quick else ("default", 365)
     days = args.days or days
-    case = f"{scale}-{days}d-{args.policy}-seed{args.seed}"
+    seed = args.seed if args.seed is not None else (100 if args.quick else 0)
+    policies = [args.policy] if args.policy else (["baseline", "control"] if args.quick else ["baseline"])
     started = time.perf_counter()
     synthetic = generate(scale, seed=0)
-    emit(case, "generate_seconds", time.perf_counter() - started, "s")
-    policy = make_practice(args.policy, synthetic)
+    for name in policies:
+        run(args, synthetic, scale, days, seed, name, time.perf_counter() - started)
+
+
+def run(args: argparse.Namespace, synthetic: SyntheticHospital, scale: str, days: int, seed: int,
+        name: str, generate_seconds: float) -> None:
+    case = f"{scale}-{days}d-{name}-seed{seed}"
+    emit(case, "generate_seconds", generate_seconds, "s")
+    policy = make_practice(name, synthetic)
     profiler = None
     if args.profile:
         import cProfile
@@ -50,7 +60,7 @@ def main() -> None:
         profiler.enable()
     wall, cpu = time.perf_counter(), time.process_time()
     result = simulate(synthetic.hospital, synthetic.truth, policy,
-                      days=days, seed=args.seed, keep_programs=False,
+                      days=days, seed=seed, keep_programs=False,
                       check_programs=not args.no_check)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     if profiler is not None:
@@ -73,9 +83,9 @@ def main() -> None:
                  "changes_after_date", "deadline_breaches", "overtime_minutes", "elective_operations",
                  "emergency_operations", "waiting_past_deadline_at_end"):
         emit(case, name, figures.get(name, 0.0), "share" if name.startswith("utilisation") else "count")
-    for name in sorted(figures):
-        if name.startswith("late_cancellations_"):
-            emit(case, name, figures[name], "count")
+    for key in sorted(figures):
+        if key.startswith(("late_cancellations_", "changes_after_date_")):
+            emit(case, key, figures[key], "count")
 
 
 if __name__ == "__main__":
