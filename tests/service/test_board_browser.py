@@ -59,13 +59,17 @@ def test_board_loads_updates_live_and_records_an_accepted_suggestion(page, serve
     program = Program(tuple(p.entry for p in rt.store.plans.day(rt.day)))
     events = play_day(rt.hospital, program, rt.day, truth=Truth.of_hospital(rt.hospital), seed=2)
     first_in = next(e for e in events if e.kind.value == "in_room")
-    row = page.locator(f'.room[data-room="{first_in.room_id}"] .cur')
-    assert "inn på stue" not in row.inner_text()
+    row = page.locator(f'.room[data-room="{first_in.room_id}"]')
+    assert "på stua" not in row.locator(".cur").inner_text()
     _post(server, [e for e in events if e.at <= first_in.at])
     page.wait_for_function(
         "([room]) => document.querySelector(`.room[data-room=\"${room}\"] .cur`)"
-        ".innerText.includes('inn på stue')", arg=[first_in.room_id], timeout=10_000)
-    assert first_in.case_id in row.inner_text()
+        ".innerText.includes('på stua')", arg=[first_in.room_id], timeout=10_000)
+    # the row names the case's procedure and surgeon, and opens that case
+    assert row.get_attribute("data-case") == first_in.case_id
+    plan = next(p for p in rt.store.plans.day(rt.day) if p.case_id == first_in.case_id)
+    surgeon = rt.hospital.staff_by_id[plan.entry.surgeon_id].name
+    assert surgeon in row.locator(".what").inner_text()
 
     # the first case of a room with several cases runs until 14:30: the agent must propose
     # something for the cases waiting behind it

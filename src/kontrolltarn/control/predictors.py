@@ -95,7 +95,8 @@ def cancellation_risks(model: Any, hospital: Hospital, day: date,
                  if not (x.feature in frame.columns and isinstance(frame.at[i, x.feature], float)
                          and math.isnan(frame.at[i, x.feature]))]
         out[case_id] = CaseRisk(round(float(r), 4), [
-            {"feature": x.feature, "text": x.text, "contribution": x.contribution}
+            {"feature": x.feature, "text": x.text, "contribution": x.contribution,
+             "value": x.value}
             for x in shown])
     return out
 

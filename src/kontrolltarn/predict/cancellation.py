@@ -55,11 +55,14 @@ READABLE: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """One feature's push on a case's risk, in log-odds (positive raises the risk)."""
+    """One feature's push on a case's risk, in log-odds (positive raises the risk). ``value``
+    is the case's value of the feature (a number or a code), so that a page can word the reason
+    in its own language; ``text`` is the English wording."""
 
     feature: str
     text: str
     contribution: float
+    value: float | str | None = None
 
 
 def add_note_facts(frame: pd.DataFrame, extractor: NoteExtractor | None = None) -> pd.DataFrame:
@@ -154,7 +157,8 @@ class CancellationModel:
             for feature, indices in groups.items():
                 by_feature[feature] = float(contrib[i, indices].sum())
             ranked = sorted(by_feature.items(), key=lambda kv: -kv[1])[:top]
-            result.append([Reason(f, self._text(f, table.iloc[i]), round(v, 3))
+            result.append([Reason(f, self._text(f, table.iloc[i]), round(v, 3),
+                                  self._value(f, table.iloc[i]))
                            for f, v in ranked if v > 0])
         return result
 
@@ -164,6 +168,18 @@ class CancellationModel:
             base = name.split("=")[0].split(">")[0].removesuffix(" missing")
             groups.setdefault(base, []).append(index)
         return groups
+
+    @staticmethod
+    def _value(feature: str, row: pd.Series) -> float | str | None:
+        """The feature's value as a person reads it (booked minutes, not their logarithm)."""
+        value: Any = row.get(feature)
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return None
+        if feature == "log_booked":
+            return round(float(np.exp(value)))
+        if isinstance(value, (int, float, np.integer, np.floating)):
+            return round(float(value), 2)
+        return str(value)
 
     @staticmethod
     def _text(feature: str, row: pd.Series) -> str:

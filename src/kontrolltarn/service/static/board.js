@@ -1,14 +1,15 @@
 // The board: every room of every location, live. No framework, no CDN (hospital networks are offline).
 "use strict";
 const T0 = 7 * 60, T1 = 20 * 60;  // timeline from 07:00 to 20:00
-const state = { board: null, me: null, hb: null, hbAt: 0, lastMsgAt: 0, seen: new Set(), suggestions: [] };
+const state = { board: null, me: null, hb: null, hbAt: 0, lastMsgAt: 0, seen: new Set(), suggestions: [],
+  shownLocation: null };
 window.ktState = state;
 
 const $ = sel => document.querySelector(sel);
 const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
-const hhmm = m => m == null ? "–" : `${String(Math.floor(m / 60) % 24).padStart(2, "0")}:${String(Math.floor(m % 60)).padStart(2, "0")}`;
+const hhmm = m => ktClock(m);
 const pct = m => Math.max(0, Math.min(100, (m - T0) / (T1 - T0) * 100));
-const pc = p => Math.round(p * 100);
+const phone = () => window.matchMedia("(max-width: 800px)").matches;
 
 async function api(path, options = {}) {
   const res = await fetch(path, { credentials: "same-origin", headers: { "Content-Type": "application/json" }, ...options });
@@ -33,75 +34,166 @@ $("#login-form").addEventListener("submit", async ev => {
 $("#logout").addEventListener("click", async () => { await fetch("/api/auth/logout", { method: "POST" }); location.reload(); });
 $("#lang").addEventListener("click", () => {
   localStorage.setItem("kt_lang", ktLang() === "nb" ? "en" : "nb");
-  applyStaticText(); $("#lang").textContent = t("switch"); renderAll();
+  staticText(); renderAll(); loadAudit();
 });
 
-function roomName(id) { return state.board?.rooms[id]?.name || id; }
+function staticText() {
+  applyStaticText();
+  $("#lang").textContent = t("switch");
+  $("#loc-tabs").setAttribute("aria-label", t("locations"));
+  $("#board").setAttribute("aria-label", t("board"));
+  if (state.me) $("#who").textContent = `${state.me.username} (${t("role_" + state.me.role)})`;
+}
 
-function renderRoom(r) {
+function roomName(id) { return state.board?.rooms[id]?.name || id || ""; }
+
+/** The case a row speaks of: the one in the room, else the next to come, else the last one. */
+function focusCase(r) {
+  const live = c => c.phase !== "done" && c.phase !== "cancelled";
+  return r.cases.find(c => c.case_id === r.current_case) || r.cases.find(live)
+    || [...r.cases].reverse().find(c => c.phase === "done") || null;
+}
+
+function timeline(r) {
   const s = r.session;
-  const closed = !s;
   let tl = "";
-  if (s) tl += `<div class="sess" style="left:${pct(s.start)}%;width:${pct(s.end) - pct(s.start)}%"></div>`;
+  if (s) tl += `<div class="sess" style="left:${pct(s.start)}%;width:${pct(s.end) - pct(s.start)}%"></div>`
+    + `<div class="after" style="left:${pct(s.end)}%"></div>`;
+  const block = (cls, c, from, to, title) => `<div class="blk ${cls}" data-case="${esc(c.case_id)}" title="${title}" style="left:${pct(from)}%;width:${Math.max(0.3, pct(to) - pct(from))}%"></div>`;
   for (const c of r.cases) {
-    const title = esc(`${c.case_id} · ${c.procedure || ""} · ${t("phase_" + c.phase)} · ${t("risk")} ${pc(c.cancel_risk)} %`);
-    if (c.planned_start != null)
-      tl += `<div class="blk plan" data-case="${esc(c.case_id)}" title="${title}" style="left:${pct(c.planned_start)}%;width:${pct(c.planned_end) - pct(c.planned_start)}%"></div>`;
+    const title = esc(`${c.procedure || c.case_id} · ${t("phase_" + c.phase)} · ${t("risk")} ${ktPct(c.cancel_risk)}`);
+    if (c.planned_start != null) tl += block("plan", c, c.planned_start, c.planned_end, title);
     if (c.phase === "cancelled") {
-      if (c.planned_start != null) tl += `<div class="blk cancelled" data-case="${esc(c.case_id)}" title="${title}" style="left:${pct(c.planned_start)}%;width:${pct(c.planned_end) - pct(c.planned_start)}%"></div>`;
+      if (c.planned_start != null) tl += block("cancelled", c, c.planned_start, c.planned_end, title);
     } else if (c.start != null && c.end != null) {
-      const cls = c.actual ? "act" : "pred";
-      const risky = c.cancel_risk >= 0.5 ? " risk" : "";
       if (c.phase === "in_room") {
         const nowm = state.board.now_min;
-        tl += `<div class="blk act" data-case="${esc(c.case_id)}" title="${title}" style="left:${pct(c.start)}%;width:${Math.max(0.3, pct(nowm) - pct(c.start))}%"></div>`;
-        tl += `<div class="blk pred" data-case="${esc(c.case_id)}" title="${title}" style="left:${pct(nowm)}%;width:${Math.max(0.3, pct(c.end) - pct(nowm))}%"></div>`;
+        tl += block("act", c, c.start, nowm, title) + block("pred", c, nowm, c.end, title);
       } else {
-        tl += `<div class="blk ${cls}${risky}" data-case="${esc(c.case_id)}" title="${title}" style="left:${pct(c.start)}%;width:${Math.max(0.3, pct(c.end) - pct(c.start))}%"></div>`;
+        tl += block((c.actual ? "act" : "pred") + (c.cancel_risk >= 0.5 ? " risk" : ""), c, c.start, c.end, title);
       }
     }
   }
   if (s) tl += `<div class="send" style="left:${pct(s.end)}%"></div>`;
-  if (state.board) tl += `<div class="now" style="left:${pct(state.board.now_min)}%"></div>`;
-  const cur = r.cases.find(c => c.case_id === r.current_case);
-  let curText = "";
-  if (closed) curText = t("closed");
-  else if (s.released) curText = t("released");
-  else if (cur) curText = `<b>${esc(cur.case_id)}</b> <span class="ms">${esc(t("m_" + cur.milestone))}</span>`;
-  else if (r.cases.length && r.cases.every(c => c.phase === "done" || c.phase === "cancelled")) curText = t("phase_done");
-  else { const next = r.cases.find(c => c.phase !== "done" && c.phase !== "cancelled"); if (next) curText = `${esc(next.case_id)} · ${t("phase_" + next.phase)}`; }
-  const over = s && r.end_median != null && r.end_median > s.end + 30;
-  const risk = r.overtime_risk, rc = risk >= 0.7 ? "hi" : risk >= 0.4 ? "mid" : "lo";
-  const waiting = r.cases.filter(c => ["waiting", "called", "arrived"].includes(c.phase));
-  const worst = waiting.reduce((m, c) => Math.max(m, c.cancel_risk), 0);
-  const wc = worst >= 0.7 ? "hi" : worst >= 0.4 ? "mid" : "lo";
-  return `<div class="room${closed ? " closed" : ""}" data-room="${esc(r.room_id)}">
-    <span class="name" title="${esc(r.name)}">${esc(r.name)}</span>
-    <div class="tl">${tl}</div>
-    <span class="cur">${curText}</span>
-    <span class="end${over ? " over" : ""}" title="${t("end")} p10–p90 ${hhmm(r.end_p10)}–${hhmm(r.end_p90)}">${closed ? "" : hhmm(r.end_median)}</span>
-    <span class="risk ${rc}" title="${t("overtime")}">${closed ? "" : pc(risk) + "%"}</span>
-    <span class="risk ${wc}" title="${t("a_late_cancellation", { room: "", case: "", p: pc(worst) })}">${waiting.length ? pc(worst) + "%" : ""}</span>
+  tl += `<div class="now" style="left:${pct(state.board.now_min)}%"></div>`;
+  return tl;
+}
+
+function status(r, c) {
+  const s = r.session;
+  if (!s && !r.cases.length) return { text: t("closed"), cls: "" };
+  if (s && s.released) return { text: t("released"), cls: "" };
+  if (c && c.case_id === r.current_case && c.milestone) return { text: t(c.milestone === "in_room" ? "st_in_room" : "m_" + c.milestone), cls: "active" };
+  if (r.cases.length && r.cases.every(x => x.phase === "done" || x.phase === "cancelled")) return { text: t("phase_done"), cls: "" };
+  if (c) return { text: t("phase_" + c.phase), cls: c.phase === "in_room" ? "active" : "" };
+  return { text: t("free"), cls: "" };
+}
+
+function renderRoom(r) {
+  const s = r.session, c = focusCase(r);
+  const closed = !s && !r.cases.length;
+  const done = r.cases.length > 0 && r.cases.every(x => x.phase === "done" || x.phase === "cancelled");
+  const st = status(r, c);
+  const team = [c?.surgeon, s?.specialty_name].filter(Boolean).join(" · ");
+  const what = (c ? `<span class="proc">${esc(c.procedure || c.case_id)}</span>` : "") + `<span class="surg">${esc(team)}</span>`;
+  const late = c && c.behind_min != null && c.phase !== "cancelled" ? c.behind_min : null;
+  const lateCls = late == null ? "" : late > 10 ? " behind" : late < -10 ? " ahead" : "";
+  const risk = r.overtime_risk, rc = done || closed ? "" : risk >= 0.7 ? " hi" : risk >= 0.4 ? " mid" : "";
+  const endTitle = s ? t("end_title", { p10: hhmm(r.end_p10), p90: hhmm(r.end_p90), staffed: hhmm(s.end), p: ktPct(risk) }) : "";
+  const label = r.label || r.name;
+  const caseAttr = c ? ` data-case="${esc(c.case_id)}"` : "";
+  const aria = [r.name, c?.procedure, c?.surgeon, st.text].filter(Boolean).join(", ");
+  return `<div class="room${closed ? " closed" : ""}${done ? " done" : ""}" data-room="${esc(r.room_id)}"${caseAttr} tabindex="0" aria-label="${esc(aria)}">
+    <span class="lbl" title="${esc(r.name)}">${esc(label)}</span>
+    <span class="what" title="${esc([c?.procedure, c?.surgeon || s?.specialty_name].filter(Boolean).join(" · "))}">${what}</span>
+    <span class="cur ${st.cls}">${esc(st.text)}</span>
+    <span class="late${lateCls}" title="${esc(t("late_title"))}">${late == null ? "" : ktSigned(late)}</span>
+    <span class="end${rc}" title="${esc(endTitle)}">${closed || r.end_median == null ? "" : hhmm(r.end_median)}</span>
+    <div class="tl">${timeline(r)}</div>
   </div>`;
 }
 
-function axis() {
+function locHead(loc, open, total, cont) {
   let ticks = "";
-  for (let h = 8; h <= 19; h += 1) ticks += `<span style="left:${pct(h * 60)}%">${String(h).padStart(2, "0")}</span>`;
-  return `<div class="axis"><span></span><div class="ticks">${ticks}</div><span></span><span>${t("end")}</span><span>${t("overtime")}</span><span>${t("s_cancel")}</span></div>`;
+  for (let h = 8; h <= 19; h += 4) ticks += `<span style="left:${pct(h * 60)}%">${String(h).padStart(2, "0")}</span>`;
+  const name = cont ? t("continued", { name: loc.name }) : loc.name;
+  return `<h2 class="lochead"><span class="locname">${esc(name)}<small>${t("open_rooms", { open, total })}</small></span>`
+    + `<span class="h">${t("status")}</span><span class="h" title="${esc(t("late_title"))}">±</span>`
+    + `<span class="h">${t("end")}</span><span class="ticks" aria-hidden="true">${ticks}</span></h2>`;
+}
+
+/** Locations into columns: whole locations while they fit under the tallest (a location that
+ *  does not fit in what is left of a column starts the next one), a location taller than a
+ *  column split with its heading repeated; the side panel under the last column if there is
+ *  room for it, else in a column of its own. Returns [columns, lines, sideBelow]. */
+function layout(locations, ncols) {
+  const total = locations.reduce((n, l) => n + l.rooms.length + 1, 0);
+  const minSide = 12;  // lines the side panel needs at least under a column
+  let lines = Math.max(...locations.map(l => l.rooms.length + 1), Math.ceil((total + minSide) / ncols));
+  for (;;) {
+    const cols = [[]];
+    let used = 0;
+    for (const loc of locations) {
+      let rooms = loc.rooms, cont = false;
+      if (used > 0 && used + rooms.length + 1 > lines && rooms.length + 1 <= lines) { cols.push([]); used = 0; }
+      while (rooms.length) {
+        if (used + 2 > lines) { cols.push([]); used = 0; }
+        const take = Math.min(rooms.length, lines - used - 1);
+        cols[cols.length - 1].push({ loc, rooms: rooms.slice(0, take), cont });
+        used += take + 1; rooms = rooms.slice(take); cont = true;
+      }
+    }
+    if (cols.length <= ncols) return [cols, lines, cols.length === ncols ? lines - used >= minSide : true];
+    lines += 1;
+  }
 }
 
 function renderAll() {
   const b = state.board; if (!b) return;
-  $("#day").textContent = b.day;
-  let html = "";
-  for (const loc of b.locations) {
-    const rooms = loc.rooms.map(id => b.rooms[id]);
-    const open = rooms.filter(r => r.session).length;
-    html += `<section class="loc" data-location="${esc(loc.id)}"><h3><span>${esc(loc.name)}</span><span>${open}/${rooms.length}</span></h3>${axis()}${rooms.map(renderRoom).join("")}</section>`;
-  }
-  $("#board").innerHTML = html;
+  $("#day").textContent = ktDate(b.day);
+  const ncols = phone() ? 1 : window.innerWidth >= 1400 ? 4 : window.innerWidth >= 1000 ? 3 : 2;
+  const [cols, lines, sideBelow] = layout(b.locations, ncols);
+  const wall = $("#wall");
+  const used = sideBelow ? ncols : cols.length + 1;
+  wall.style.setProperty("--cols", used);
+  wall.style.setProperty("--lines", lines + 1);
+  wall.style.setProperty("--side-col", sideBelow ? cols.length : used);
+  wall.style.setProperty("--side-row", sideBelow ? "2" : "1 / 3");
+  const labelLen = Math.max(2, ...Object.values(b.rooms).map(r => (r.label || r.name).length));
+  wall.style.setProperty("--label-w", `${Math.min(12, labelLen * 0.62 + 0.4)}em`);
+  if (!state.shownLocation || !b.locations.some(l => l.id === state.shownLocation)) state.shownLocation = b.locations[0]?.id;
+  $("#board").innerHTML = cols.map((col, i) => `<div class="col${sideBelow && i === cols.length - 1 ? " with-side" : ""}">`
+    + col.map(part => {
+      const rooms = part.loc.rooms.map(id => b.rooms[id]);
+      const open = rooms.filter(r => r.session).length;
+      return `<section class="loc${part.loc.id === state.shownLocation ? " shown" : ""}" data-location="${esc(part.loc.id)}">`
+        + locHead(part.loc, open, rooms.length, part.cont) + part.rooms.map(id => renderRoom(b.rooms[id])).join("") + "</section>";
+    }).join("") + "</div>").join("");
+  $("#loc-tabs").innerHTML = b.locations.map(l => `<button type="button" data-location="${esc(l.id)}" aria-pressed="${l.id === state.shownLocation}">${esc(l.name)}</button>`).join("");
   renderAlerts(); renderSuggestions(); renderFreshness();
+}
+
+let resizeTimer = null;
+window.addEventListener("resize", () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(renderAll, 150); });
+
+function showLocation(id) {
+  state.shownLocation = id;
+  document.querySelectorAll(".loc").forEach(el => el.classList.toggle("shown", el.dataset.location === id));
+  document.querySelectorAll("#loc-tabs button").forEach(el => el.setAttribute("aria-pressed", String(el.dataset.location === id)));
+}
+$("#loc-tabs").addEventListener("click", ev => { const b = ev.target.closest("button"); if (b) showLocation(b.dataset.location); });
+
+/** An alert or suggestion was clicked: show its room (the row flashes) and open its case. */
+async function goTo(roomId, caseId) {
+  const room = state.board?.rooms[roomId];
+  if (room) showLocation(room.location_id);
+  const row = roomId && document.querySelector(`.room[data-room="${CSS.escape(roomId)}"]`);
+  if (row) {
+    row.scrollIntoView({ block: "center", behavior: "smooth" });
+    row.classList.remove("flash"); void row.offsetWidth; row.classList.add("flash");
+    document.body.dataset.focusRoom = roomId;
+  }
+  if (caseId) await openCase(caseId);
 }
 
 function renderAlerts() {
@@ -109,14 +201,14 @@ function renderAlerts() {
   // one per id (case or room, problem): rooms are updated one by one over the live stream
   const all = [...new Map(Object.values(b.rooms).flatMap(r => r.alerts).map(a => [a.id, a])).values()];
   all.sort((a, b2) => (b2.severity === "critical") - (a.severity === "critical") || b2.value - a.value);
-  $("#alerts").innerHTML = all.length ? all.map(a => `<li class="${a.severity}" data-alert="${esc(a.id)}">${esc(t("a_" + a.kind,
-    { room: roomName(a.room_id), case: a.case_id || "", p: pc(a.value), m: Math.round(a.value) }))}</li>`).join("") : `<li>${t("no_alerts")}</li>`;
+  $("#alerts").innerHTML = all.length ? all.map(a => `<li class="${a.severity}" data-alert="${esc(a.id)}"><button type="button" class="goto" data-room="${esc(a.room_id || "")}" data-case="${esc(a.case_id || "")}">${esc(t("a_" + a.kind,
+    { room: roomName(a.room_id), case: a.case_id || "", p: ktPct(a.value), m: ktNum(Math.round(a.value)) }))}</button></li>`).join("") : `<li>${t("no_alerts")}</li>`;
 }
 
 function effectText(effect) {
   return Object.entries(effect).map(([k, v]) => {
-    const fmt = x => (x == null ? "–" : (k.includes("risk") ? pc(x) + " %" : (k === "expected_start_min" ? hhmm(x) : x)));
-    return `${esc(t("e_" + k))}: ${Array.isArray(v) ? fmt(v[0]) + " → " + fmt(v[1]) : fmt(v)}`;
+    const fmt = x => (x == null ? "–" : (k.includes("risk") ? ktPct(x) : (k === "expected_start_min" ? hhmm(x) : ktNum(x, 1))));
+    return `${t("e_" + k)}: ${Array.isArray(v) ? fmt(v[0]) + " → " + fmt(v[1]) : fmt(v)}`;
   }).join("; ");
 }
 
@@ -126,23 +218,35 @@ function suggestionText(s) {
 }
 
 function renderSuggestions() {
-  const list = state.suggestions;
+  const list = state.suggestions;  // in the order the service ranks them
   const canDecide = state.me && state.me.role === "coordinator";
   $("#suggestions").innerHTML = list.length ? list.map(s => `<li data-suggestion="${esc(s.id)}">
-     <div>${esc(suggestionText(s))}</div><div class="effect">${effectText(s.effect)}</div>
-     ${canDecide ? `<button class="decide" data-id="${esc(s.id)}">${t("accept")} / ${t("reject")}</button>` : ""}</li>`).join("")
+     <button type="button" class="goto" data-room="${esc(s.room_id || "")}" data-case="${esc(s.case_id || "")}">${esc(suggestionText(s))}</button>
+     <div class="effect">${esc(effectText(s.effect))}</div>
+     ${canDecide ? `<button type="button" class="decide" data-id="${esc(s.id)}">${t("accept")} / ${t("reject")}</button>` : ""}</li>`).join("")
     : `<li>${t("no_suggestions")}</li>`;
 }
+
+$("#side").addEventListener("click", ev => {
+  const go = ev.target.closest("button.goto"); if (!go) return;
+  goTo(go.dataset.room, go.dataset.case || null);
+});
 
 async function loadSuggestions() {
   try { state.suggestions = (await api("/api/suggestions?status=open")).suggestions; } catch (e) { state.suggestions = []; }
   renderSuggestions();
 }
 
+function auditText(e) {
+  const action = t("act_" + e.action.replace(/\./g, "_"));
+  const why = e.detail && e.detail.why ? ` · «${e.detail.why}»` : "";
+  return `${ktTime(e.at)} ${e.actor} · ${action} ${e.resource_id || ""}${why}`;
+}
+
 async function loadAudit() {
   try {
     const entries = (await api("/api/audit?limit=25")).entries;
-    $("#audit").innerHTML = entries.map(e => `<li data-action="${esc(e.action)}">${esc(new Date(e.at).toLocaleTimeString(ktLang()))} ${esc(e.actor)} · ${esc(e.action)} ${esc(e.resource_id || "")}${e.detail && e.detail.why ? " · «" + esc(e.detail.why) + "»" : ""}</li>`).join("");
+    $("#audit").innerHTML = entries.map(e => `<li data-action="${esc(e.action)}">${esc(auditText(e))}</li>`).join("");
   } catch (e) { $("#audit").innerHTML = ""; }
 }
 
@@ -150,7 +254,7 @@ $("#suggestions").addEventListener("click", ev => {
   const btn = ev.target.closest("button.decide"); if (!btn) return;
   const s = state.suggestions.find(x => x.id === btn.dataset.id); if (!s) return;
   $("#decide-title").textContent = suggestionText(s);
-  $("#decide-effect").textContent = effectText(s.effect).replace(/&amp;/g, "&");
+  $("#decide-effect").textContent = effectText(s.effect);
   const dialog = $("#decide"); dialog.dataset.id = s.id; dialog.showModal();
 });
 
@@ -167,27 +271,51 @@ $("#decide-form").addEventListener("submit", async ev => {
   await loadSuggestions(); await loadAudit();
 });
 
-$("#board").addEventListener("click", async ev => {
-  const blk = ev.target.closest("[data-case]"); if (!blk) return;
-  try { showCase(await api(`/api/cases/${encodeURIComponent(blk.dataset.case)}`)); loadAudit(); } catch (e) { /* not allowed */ }
+async function openCase(caseId) {
+  try { showCase(await api(`/api/cases/${encodeURIComponent(caseId)}`)); loadAudit(); } catch (e) { /* not allowed */ }
+}
+
+$("#board").addEventListener("click", ev => {
+  const hit = ev.target.closest("[data-case]"); if (hit) openCase(hit.dataset.case);
+});
+$("#board").addEventListener("keydown", ev => {
+  if (ev.key !== "Enter" && ev.key !== " ") return;
+  const row = ev.target.closest(".room[data-case]"); if (!row) return;
+  ev.preventDefault(); openCase(row.dataset.case);
 });
 
 function showCase(c) {
-  const row = (k, v) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`;
-  let html = `<h2>${esc(c.case_id)} · ${esc(c.procedure?.name || "")}</h2><table>`;
-  html += row(t("procedure"), esc(`${c.procedure?.code || ""} · ${c.procedure?.specialty || ""} · ${c.procedure?.booked_min || ""} min · P${c.procedure?.priority || ""}`));
-  if (c.patient) html += row(t("patient"), esc(`${c.patient.age} år · ${c.patient.sex} · ASA ${c.patient.asa} · BMI ${c.patient.bmi}`));
-  html += row(t("planned"), esc(`${roomName(c.plan.room_id)} · ${hhmm(c.plan.start_min)} · #${c.plan.position} · ${t("version")} ${c.plan.version}`));
-  html += row(t("forecast"), c.forecast ? esc(`${hhmm(c.forecast.start_min)}–${hhmm(c.forecast.end_min)} · ${t("risk")} ${pc(c.forecast.cancel_risk)} %`) : "–");
-  if (c.remaining) html += row(t("remaining"), esc(`${Math.round(c.remaining.p10)}–${Math.round(c.remaining.p90)} min (${t("median")} ${Math.round(c.remaining.p50)})`));
-  if (c.cancellation_model) html += row(t("cancel_model"), esc(`${pc(c.cancellation_model.risk)} %`) + (c.cancellation_model.reasons.length ? "<br>" + c.cancellation_model.reasons.map(r => esc(r.text)).join("<br>") : ""));
-  html += row(t("milestones"), Object.entries(c.milestones).map(([k, v]) => esc(`${t("m_" + k)} ${new Date(v).toLocaleTimeString(ktLang(), {hour: "2-digit", minute: "2-digit"})}`)).join(", ") || "–");
+  const row = (k, v) => `<tr><th scope="row">${esc(k)}</th><td>${v}</td></tr>`;
+  const p = c.procedure || {};
+  let html = `<h2 id="case-title">${esc(c.case_id)} · ${esc(p.name || "")}</h2><table>`;
+  html += row(t("procedure"), esc(`${p.code || ""} · ${p.specialty || ""} · ${ktNum(p.booked_min || 0)} min · ${t("priority")} ${p.priority || ""}`));
+  if (c.patient) html += row(t("patient"), esc(`${t("age_years", { n: c.patient.age })} · ${t("sex_" + c.patient.sex)} · ASA ${c.patient.asa} · BMI ${ktNum(c.patient.bmi, 1)}`));
+  html += row(t("planned"), esc(`${roomName(c.plan.room_id)} · ${hhmm(c.plan.start_min)} · ${t("case_no", { n: c.plan.position })} · ${t("version")} ${c.plan.version}`));
+  html += row(t("forecast"), c.forecast ? esc(`${hhmm(c.forecast.start_min)}–${hhmm(c.forecast.end_min)} · ${t("risk")} ${ktPct(c.forecast.cancel_risk)}`) : "–");
+  if (c.remaining) html += row(t("remaining"), esc(`${ktNum(Math.round(c.remaining.p10))}–${ktNum(Math.round(c.remaining.p90))} min (${t("median")} ${ktNum(Math.round(c.remaining.p50))})`));
+  if (c.cancellation_model) html += row(t("cancel_model"), esc(ktPct(c.cancellation_model.risk))
+    + (c.cancellation_model.reasons.length ? "<br>" + c.cancellation_model.reasons.map(r => esc(reasonText(r))).join("<br>") : ""));
+  html += row(t("milestones"), Object.entries(c.milestones).map(([k, v]) => esc(`${t("m_" + k)} ${ktTime(v)}`)).join(", ") || "–");
   html += row(t("readiness"), c.readiness.map(r => `<span class="${r.done ? "yes" : "no"}">${r.done ? "✔" : "✘"} ${esc(t("r_" + r.item))}</span>`).join("<br>"));
-  html += row(t("note_facts"), c.note_facts.map(f => `${f.negated ? "<s>" : ""}${esc(f.fact)}${f.negated ? "</s>" : ""}: <i>${esc(f.evidence)}</i>`).join("<br>") || "–");
-  html += row(t("changes"), c.changes.map(ch => esc(`${new Date(ch.at).toLocaleString(ktLang())} ${ch.by}: ${ch.why}`)).join("<br>") || "–");
-  html += row(t("booking"), c.booking_history.map(b => esc(`${b.at.slice(0, 10)} ${b.kind} ${b.new_date || ""}`)).join("<br>") || "–");
+  const facts = [...new Map(c.note_facts.map(f => [`${f.fact}:${f.negated}`, f])).values()];  // one line per fact
+  html += row(t("note_facts"), facts.map(f => `${f.negated ? `<s>` : ""}${esc(t("f_" + f.fact))}${f.negated ? "</s>" : ""}: <i>${esc(f.evidence)}</i>`).join("<br>") || "–");
+  html += row(t("changes"), c.changes.map(ch => esc(`${ktDateTime(ch.at)} ${ch.by}: ${ch.why}`)).join("<br>") || "–");
+  html += row(t("booking"), c.booking_history.map(b => esc(`${ktDay(b.at)} ${t("b_" + b.kind)} ${b.new_date ? ktDay(b.new_date) : ""}`)).join("<br>") || "–");
   $("#case-body").innerHTML = html + "</table>";
-  $("#case").showModal();
+  const dialog = $("#case");
+  dialog.dataset.case = c.case_id;
+  if (!dialog.open) dialog.showModal();
+}
+
+/** A reason of the cancellation model in the page's language: its feature and its value. */
+function reasonText(r) {
+  const v = r.value;
+  if (r.feature.startsWith("note_")) return t("reason_note", { fact: t("f_" + r.feature.slice(5)) });
+  if (r.feature === "weekday" && v != null) return t("reason_weekday", { day: ktWeekday(Number(v)) });
+  if (r.feature === "location_id" && v != null) return t("reason_location_id", { value: state.board?.locations.find(l => l.id === v)?.name || v });
+  const key = "reason_" + r.feature;
+  if (v != null && t(key) !== key) return t(key, { value: typeof v === "number" ? (r.feature === "bed_occupancy" ? ktPct(v) : ktNum(v)) : v });
+  return t(key) !== key ? t(key, { value: "" }) : r.text;
 }
 
 function renderFreshness() {
@@ -198,13 +326,13 @@ function renderFreshness() {
   const age = hb.age_s == null ? null : hb.age_s + since;
   // no event is due yet (a replay before its day starts): a silent feed is not quiet
   const quiet = hb.feed_due !== false && (age == null || age > hb.quiet_after_s);
-  el.textContent = age == null ? t("no_data") : t("data_age", { s: Math.round(age) });
+  el.textContent = age == null ? t("no_data") : t("data_age", { s: ktNum(Math.round(age)) });
   const dbDown = hb.database === "unavailable";
   el.dataset.quiet = lost ? "lost" : dbDown ? "database" : String(quiet);
   $("#clock").textContent = hhmm(hb.now_min);
   if (lost) { banner.hidden = false; banner.textContent = t("lost"); }
   else if (dbDown) { banner.hidden = false; banner.textContent = t("db_down"); }
-  else if (quiet) { banner.hidden = false; banner.textContent = t("quiet", { s: age == null ? "∞" : Math.round(age) }); }
+  else if (quiet) { banner.hidden = false; banner.textContent = t("quiet", { s: age == null ? "∞" : ktNum(Math.round(age)) }); }
   else banner.hidden = true;
 }
 
@@ -221,7 +349,11 @@ function connect() {
     for (const [id, room] of Object.entries(msg.rooms)) {
       state.board.rooms[id] = room;
       const el = document.querySelector(`.room[data-room="${CSS.escape(id)}"]`);
-      if (el) el.outerHTML = renderRoom(room);
+      if (el) {
+        const flashing = el.classList.contains("flash");
+        el.outerHTML = renderRoom(room);
+        if (flashing) document.querySelector(`.room[data-room="${CSS.escape(id)}"]`).classList.add("flash");
+      }
     }
     const left = pct(state.board.now_min) + "%";
     document.querySelectorAll(".tl .now").forEach(el => { el.style.left = left; });
@@ -235,7 +367,7 @@ function connect() {
 
 async function start() {
   try { state.me = await api("/api/auth/me"); } catch (e) { return; }
-  $("#who").textContent = `${state.me.username} (${state.me.role})`;
+  staticText();
   state.board = await api("/api/board");
   state.hb = state.board.freshness; state.hbAt = Date.now(); state.lastMsgAt = Date.now();
   renderAll();
@@ -244,7 +376,6 @@ async function start() {
   loadSuggestions(); loadAudit();
 }
 
-applyStaticText();
-$("#lang").textContent = t("switch");
+staticText();
 setInterval(renderFreshness, 1000);
 start();

@@ -88,3 +88,98 @@ window.applyStaticText = function () {
   document.documentElement.lang = window.ktLang();
   document.querySelectorAll("[data-i18n]").forEach(el => { el.textContent = window.t(el.dataset.i18n); });
 };
+
+// The wall board's words (issue 19), kept in one block so that other pages' keys merge cleanly.
+Object.assign(window.KT_TEXT.nb, {
+  locations: "Lokasjoner", board: "Tavle", st_in_room: "på stua", free: "ledig", status: "status", late: "± min",
+  late_title: "Minutter etter (+) eller foran (−) planen for saken på stua",
+  end_title: "Stua ferdig (median) – 10–90 %: {p10}–{p90}; bemannet til {staffed}; {p} risiko for mer enn 30 min overtid",
+  staffed_end: "bemannet til", continued: "{name} (forts.)", open_rooms: "{open} av {total} i drift",
+  priority: "prioritet", age_years: "{n} år", sex_F: "kvinne", sex_M: "mann", sex_U: "ukjent kjønn",
+  case_no: "sak {n} på stua",
+  role_coordinator: "koordinator", role_surgeon: "kirurg", role_or_nurse: "operasjonssykepleier",
+  role_anaesthesia: "anestesi", role_porter: "portør", role_leader: "leder", role_patient: "pasient",
+  role_feed: "datastrøm", role_cli: "kommandolinje",
+  act_case_read: "leste sak", act_case_told: "ga pasienten dato", act_case_change: "endret sak",
+  act_hospital_seed: "la inn sykehuset", act_import_accept: "godtok import", act_import_reject: "avviste import",
+  act_job_cancel: "stoppet jobb", act_job_start: "startet jobb", act_login: "logget inn",
+  act_login_failed: "mislykket innlogging", act_login_locked: "innlogging sperret", act_login_refused: "innlogging avvist",
+  act_logout: "logget ut", act_patient_checkin: "pasienten sjekket inn", act_patient_view: "pasienten så siden",
+  act_patient_link_create: "lagde pasientlenke", act_patient_link_open: "pasientlenke åpnet",
+  act_program_publish: "publiserte program", act_referral_list: "så henvisninger", act_referral_read: "leste henvisning",
+  act_suggestion_accept: "godtok forslag", act_suggestion_reject: "avviste forslag",
+  act_suggestion_refresh: "nye forslag", act_suggestion_refused: "forslag ikke gjennomført",
+  act_user_create: "opprettet bruker", act_user_disable: "sperret bruker", act_user_password: "byttet passord",
+  act_user_replace: "erstattet bruker", act_user_role: "endret rolle", act_events_post: "sendte hendelser",
+  act_room_ready: "stua klar",
+  f_interpreter: "tolk", f_isolation: "isolasjon", f_latex_allergy: "lateksallergi", f_icu_bed: "intensivseng",
+  f_anticoagulation: "blodfortynnende", f_special_equipment: "spesialutstyr", f_mobility_aid: "forflytningshjelp",
+  f_diabetic: "diabetes",
+  b_scheduled: "fikk dato", b_told: "pasienten fikk beskjed", b_rescheduled: "flyttet", b_unscheduled: "tatt av programmet",
+  b_cancelled: "strøket", b_done: "operert", b_removed: "fjernet",
+  reason_lead_time_days: "{value} dager fra booking", reason_order: "sak {value} på stua",
+  reason_earlier_changes: "{value} tidligere datoendringer", reason_readiness_gaps: "{value} klarpunkter åpne",
+  reason_bed_occupancy: "senger {value} booket", reason_patient_age: "pasienten er {value} år",
+  reason_asa: "ASA {value}", reason_bmi: "KMI {value}", reason_log_booked: "booket {value} min",
+  reason_weekday: "på en {day}", reason_location_id: "lokasjon {value}", reason_specialty_id: "fagområde {value}",
+  reason_note: "journalnotat: {fact}"
+});
+Object.assign(window.KT_TEXT.en, {
+  locations: "Locations", board: "Board", st_in_room: "in room", free: "free", status: "status", late: "± min",
+  late_title: "Minutes behind (+) or ahead of (−) the plan for the room's case",
+  end_title: "Room done (median) – 10–90 %: {p10}–{p90}; staffed until {staffed}; {p} risk of more than 30 min overtime",
+  staffed_end: "staffed until", continued: "{name} (cont.)", open_rooms: "{open} of {total} running",
+  priority: "priority", age_years: "{n} years", sex_F: "female", sex_M: "male", sex_U: "sex unknown",
+  case_no: "case {n} in the room",
+  role_coordinator: "coordinator", role_surgeon: "surgeon", role_or_nurse: "theatre nurse",
+  role_anaesthesia: "anaesthesia", role_porter: "porter", role_leader: "manager", role_patient: "patient",
+  role_feed: "data feed", role_cli: "command line",
+  act_case_read: "read case", act_case_told: "told the patient the date", act_case_change: "changed case",
+  act_hospital_seed: "loaded the hospital", act_import_accept: "accepted import", act_import_reject: "rejected import",
+  act_job_cancel: "stopped job", act_job_start: "started job", act_login: "logged in",
+  act_login_failed: "failed login", act_login_locked: "login locked", act_login_refused: "login refused",
+  act_logout: "logged out", act_patient_checkin: "patient checked in", act_patient_view: "patient viewed the page",
+  act_patient_link_create: "made a patient link", act_patient_link_open: "patient link opened",
+  act_program_publish: "published program", act_referral_list: "listed referrals", act_referral_read: "read referral",
+  act_suggestion_accept: "accepted suggestion", act_suggestion_reject: "rejected suggestion",
+  act_suggestion_refresh: "new suggestions", act_suggestion_refused: "suggestion not carried out",
+  act_user_create: "created user", act_user_disable: "disabled user", act_user_password: "changed password",
+  act_user_replace: "replaced user", act_user_role: "changed role", act_events_post: "posted events",
+  act_room_ready: "room ready",
+  f_interpreter: "interpreter", f_isolation: "isolation", f_latex_allergy: "latex allergy", f_icu_bed: "ICU bed",
+  f_anticoagulation: "anticoagulation", f_special_equipment: "special equipment", f_mobility_aid: "mobility aid",
+  f_diabetic: "diabetes",
+  b_scheduled: "given a date", b_told: "patient told", b_rescheduled: "moved", b_unscheduled: "taken off the program",
+  b_cancelled: "cancelled", b_done: "operated", b_removed: "removed",
+  reason_lead_time_days: "booked {value} days ahead", reason_order: "case {value} in the room",
+  reason_earlier_changes: "{value} earlier date changes", reason_readiness_gaps: "{value} readiness items open",
+  reason_bed_occupancy: "beds {value} booked", reason_patient_age: "patient aged {value}",
+  reason_asa: "ASA {value}", reason_bmi: "BMI {value}", reason_log_booked: "booked {value} min",
+  reason_weekday: "on a {day}", reason_location_id: "location {value}", reason_specialty_id: "specialty {value}",
+  reason_note: "note: {fact}"
+});
+
+// Times are always 24-hour hospital time (Europe/Oslo), whatever the browser's own zone and
+// locale; numbers in the page's language ("1 234,5" and "14 %" in Norwegian).
+window.KT_TZ = "Europe/Oslo";
+window.ktLocale = () => (window.ktLang() === "nb" ? "nb-NO" : "en-GB");
+const ktFormat = options => new Intl.DateTimeFormat(window.ktLocale(), { timeZone: window.KT_TZ, hourCycle: "h23", ...options });
+/** HH:MM of an ISO instant, in Oslo time. */
+window.ktTime = iso => ktFormat({ hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+/** Date and HH:MM of an ISO instant, in Oslo time. */
+window.ktDateTime = iso => ktFormat({ day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+/** The Oslo date of an ISO instant or a plain YYYY-MM-DD, as DD.MM.YYYY (nb) or DD/MM/YYYY (en). */
+window.ktDay = iso => (/^\d{4}-\d{2}-\d{2}$/.test(iso)
+  ? new Intl.DateTimeFormat(window.ktLocale(), { timeZone: "UTC", day: "2-digit", month: "2-digit", year: "numeric" }).format(new Date(iso + "T12:00:00Z"))
+  : ktFormat({ day: "2-digit", month: "2-digit", year: "numeric" }).format(new Date(iso)));
+/** A plain YYYY-MM-DD with its weekday, in words. */
+window.ktDate = day => new Intl.DateTimeFormat(window.ktLocale(), { timeZone: "UTC", weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(new Date(day + "T12:00:00Z"));
+/** The weekday's name, Monday = 0. */
+window.ktWeekday = n => new Intl.DateTimeFormat(window.ktLocale(), { timeZone: "UTC", weekday: "long" }).format(new Date(Date.UTC(2024, 0, 1 + (n % 7))));
+/** HH:MM of minutes past the hospital day's midnight (the board's unit); "–" for none. */
+window.ktClock = m => (m == null ? "–" : `${String(Math.floor(m / 60) % 24).padStart(2, "0")}:${String(Math.floor(m % 60)).padStart(2, "0")}`);
+window.ktNum = (x, digits = 0) => new Intl.NumberFormat(window.ktLocale(), { maximumFractionDigits: digits }).format(x);
+/** A share 0–1 as a whole percentage. */
+window.ktPct = p => new Intl.NumberFormat(window.ktLocale(), { style: "percent", maximumFractionDigits: 0 }).format(p);
+/** Minutes with a sign: "+12", "−5", "0". */
+window.ktSigned = m => (m > 0 ? "+" : m < 0 ? "−" : "") + window.ktNum(Math.abs(m));
