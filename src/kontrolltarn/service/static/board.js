@@ -85,6 +85,12 @@ function status(r, c) {
   if (s && s.released) return { text: t("released"), cls: "" };
   if (c && c.case_id === r.current_case && c.milestone) return { text: t(c.milestone === "in_room" ? "st_in_room" : "m_" + c.milestone), cls: "active" };
   if (r.cases.length && r.cases.every(x => x.phase === "done" || x.phase === "cancelled")) return { text: t("phase_done"), cls: "" };
+  if (r.ready_min != null && !r.current_case) return { text: t("st_ready"), cls: "ready" };
+  if (c && ["waiting", "called", "arrived"].includes(c.phase)) {
+    // what the porter and the patient did comes before the next milestone
+    if (c.porter && c.phase !== "arrived") return { text: t("st_porter_" + c.porter), cls: "" };
+    if (c.checked_in && c.phase === "waiting") return { text: t("st_checked_in"), cls: "" };
+  }
   if (c) return { text: t("phase_" + c.phase), cls: c.phase === "in_room" ? "active" : "" };
   return { text: t("free"), cls: "" };
 }
@@ -238,7 +244,8 @@ async function loadSuggestions() {
 }
 
 function auditText(e) {
-  const action = t("act_" + e.action.replace(/\./g, "_"));
+  const key = "act_" + e.action.replace(/\./g, "_");
+  const action = t(key) === key ? e.action.replace(/[._]/g, " ") : t(key);
   const why = e.detail && e.detail.why ? ` · «${e.detail.why}»` : "";
   return `${ktTime(e.at)} ${e.actor} · ${action} ${e.resource_id || ""}${why}`;
 }

@@ -91,7 +91,9 @@ window.applyStaticText = function () {
 
 // The wall board's words (issue 19), kept in one block so that other pages' keys merge cleanly.
 Object.assign(window.KT_TEXT.nb, {
-  locations: "Lokasjoner", board: "Tavle", st_in_room: "på stua", free: "ledig", status: "status", late: "± min",
+  locations: "Lokasjoner", board: "Tavle", st_in_room: "på stua", st_ready: "stua klar",
+  st_porter_open: "portør bestilt", st_porter_acknowledged: "portør kommer", st_porter_picked_up: "på vei",
+  st_checked_in: "sjekket inn", free: "ledig", status: "status", late: "± min",
   late_title: "Minutter etter (+) eller foran (−) planen for saken på stua",
   end_title: "Stua ferdig (median) – 10–90 %: {p10}–{p90}; bemannet til {staffed}; {p} risiko for mer enn 30 min overtid",
   staffed_end: "bemannet til", continued: "{name} (forts.)", open_rooms: "{open} av {total} i drift",
@@ -111,7 +113,9 @@ Object.assign(window.KT_TEXT.nb, {
   act_suggestion_refresh: "nye forslag", act_suggestion_refused: "forslag ikke gjennomført",
   act_user_create: "opprettet bruker", act_user_disable: "sperret bruker", act_user_password: "byttet passord",
   act_user_replace: "erstattet bruker", act_user_role: "endret rolle", act_events_post: "sendte hendelser",
-  act_room_ready: "stua klar",
+  act_room_ready: "stua klar", act_room_ready_request: "meldte stua klar", act_porter_request: "bestilte portør", act_porter_open: "bestilte portør",
+  act_porter_acknowledged: "portør tok oppdraget", act_porter_picked_up: "portør hentet pasienten",
+  act_porter_done: "portør leverte pasienten",
   f_interpreter: "tolk", f_isolation: "isolasjon", f_latex_allergy: "lateksallergi", f_icu_bed: "intensivseng",
   f_anticoagulation: "blodfortynnende", f_special_equipment: "spesialutstyr", f_mobility_aid: "forflytningshjelp",
   f_diabetic: "diabetes",
@@ -125,7 +129,9 @@ Object.assign(window.KT_TEXT.nb, {
   reason_note: "journalnotat: {fact}"
 });
 Object.assign(window.KT_TEXT.en, {
-  locations: "Locations", board: "Board", st_in_room: "in room", free: "free", status: "status", late: "± min",
+  locations: "Locations", board: "Board", st_in_room: "in room", st_ready: "room ready",
+  st_porter_open: "porter asked", st_porter_acknowledged: "porter coming", st_porter_picked_up: "on the way",
+  st_checked_in: "checked in", free: "free", status: "status", late: "± min",
   late_title: "Minutes behind (+) or ahead of (−) the plan for the room's case",
   end_title: "Room done (median) – 10–90 %: {p10}–{p90}; staffed until {staffed}; {p} risk of more than 30 min overtime",
   staffed_end: "staffed until", continued: "{name} (cont.)", open_rooms: "{open} of {total} running",
@@ -145,7 +151,9 @@ Object.assign(window.KT_TEXT.en, {
   act_suggestion_refresh: "new suggestions", act_suggestion_refused: "suggestion not carried out",
   act_user_create: "created user", act_user_disable: "disabled user", act_user_password: "changed password",
   act_user_replace: "replaced user", act_user_role: "changed role", act_events_post: "posted events",
-  act_room_ready: "room ready",
+  act_room_ready: "room ready", act_room_ready_request: "reported the room ready", act_porter_request: "asked for a porter", act_porter_open: "asked for a porter",
+  act_porter_acknowledged: "porter took the job", act_porter_picked_up: "porter picked the patient up",
+  act_porter_done: "porter delivered the patient",
   f_interpreter: "interpreter", f_isolation: "isolation", f_latex_allergy: "latex allergy", f_icu_bed: "ICU bed",
   f_anticoagulation: "anticoagulation", f_special_equipment: "special equipment", f_mobility_aid: "mobility aid",
   f_diabetic: "diabetes",
