@@ -41,7 +41,11 @@ def test_conditioning_shifts_the_median_by_the_surgeon_and_location_effects(smal
     expected = model.level_effect("surgeon_id", surgeon) + model.level_effect("location_id", location)
     assert expected != 0
     assert math.log(done.median / plain.median) == pytest.approx(expected)
-    assert done.sigma == plain.sigma
+    # the spread swaps an unknown surgeon's and location's prior variance for theirs
+    assert done.sigma**2 / model.spread_factor**2 == pytest.approx(
+        plain.sigma**2 / model.spread_factor**2
+        + model.level_variance("surgeon_id", surgeon) - model.level_variance("surgeon_id", None)
+        + model.level_variance("location_id", location) - model.level_variance("location_id", None))
     # the shortcut is the model's own prediction of the row with that context
     median, sigma = model.predict_lognormal(pd.DataFrame([case_row(
         referral, h, surgeon_id=surgeon, location_id=location)]))

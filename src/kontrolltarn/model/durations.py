@@ -15,17 +15,24 @@ _STANDARD_NORMAL = NormalDist()
 class LogNormal:
     """Duration whose logarithm is normal: ``median`` minutes and log-scale spread ``sigma``.
 
-    The median is more readable for clinicians than mu; ``mu == log(median)``.
+    The median is more readable for clinicians than mu; ``mu == log(median)``. ``shared`` is
+    the part of ``sigma**2`` that is the uncertainty of an estimate (a surgeon's or a
+    location's effect learnt from little history): cases planned on the same estimates share
+    that error, so it does not average out over a list (``plan.program.risk``). 0 for a
+    distribution that is known.
     """
 
     median: float
     sigma: float
+    shared: float = 0.0
 
     def __post_init__(self) -> None:
         require(isinstance(self.median, int | float) and self.median > 0,
                 "median", self.median, "must be a positive number of minutes")
         require(isinstance(self.sigma, int | float) and 0 <= self.sigma < 3,
                 "sigma", self.sigma, "must be between 0 and 3 (log-scale spread)")
+        require(isinstance(self.shared, int | float) and 0 <= self.shared <= self.sigma**2 + 1e-12,
+                "shared", self.shared, "must be between 0 and sigma**2 (log-scale variance)")
 
     @property
     def mu(self) -> float:

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 import scipy.linalg
+from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from kontrolltarn.model import (
@@ -54,12 +55,14 @@ Case = Referral | EmergencyRequest
 @dataclass
 class DurationModel:
     """Log-normal duration model; see the module docstring. ``interval`` is the central
-    interval whose coverage the spread is calibrated to."""
+    interval whose coverage the spread is calibrated to. ``alphas``: None learns one penalty
+    per feature group from the data (empirical Bayes); a sequence instead picks one common
+    ridge penalty on a held-out fold (the model before issue 18, kept for comparison)."""
 
     categorical: Sequence[str] = DURATION_CATEGORICAL
     numeric: Sequence[str] = DURATION_NUMERIC
     spread_groups: Sequence[str] = ("specialty_id", "procedure_code")
-    alphas: Sequence[float] = (0.3, 1.0, 3.0, 10.0)
+    alphas: Sequence[float] | None = None
     boost: bool = False
     robust_steps: int = 0
     boost_objective: str = "l1"
@@ -72,6 +75,12 @@ class DurationModel:
     linear: _Linear | None = None
     booster: Any = None
     alpha: float = 1.0
+    #: learnt prior variance of each group's effects (log scale): how much procedures,
+    #: surgeons, specialties … differ; an unseen level's effect is a draw from it
+    prior_variance: dict[str, float] = field(default_factory=dict)
+    #: posterior covariance of the coefficients: the uncertainty of the estimates
+    covariance: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    noise_variance: float = 0.09
     sigma_by_group: dict[str, dict[str, float]] = field(default_factory=dict)
     sigma_global: float = 0.3
     spread_factor: float = 1.0
@@ -97,60 +106,139 @@ class DurationModel:
                              f"need at least {2 * self.folds} to learn from")
         y = np.log(y_min)
         groups = [g for g in self.spread_groups if g in frame.columns]
-        fold_of = np.random.default_rng(self.seed).permutation(len(frame)) % self.folds
 
         say("encoding features")
         # one encoding for all folds: levels and scales use every row's features (never the
         # target), and a level unseen in a fold's training rows simply gets no weight there
         encoder = Encoder(self.categorical, self.numeric).fit(frame)
-        x = encoder.transform(frame)
-        booster_table = (_booster_table(frame, self.categorical, self.numeric)
-                         if self.boost else None)
-        say("choosing the ridge penalty")
-        self.alpha = self._choose_alpha(x, y, fold_of)
-        say(f"cross-fitting {self.folds} folds (alpha={self.alpha:g})")
-        residual = np.empty(len(frame))
-        for k in range(self.folds):
-            train, test = fold_of != k, fold_of == k
-            linear, booster = self._fit_location(x[train], y[train], booster_table, train)
-            residual[test] = y[test] - _predict(linear, booster, x[test], booster_table, test)
-        say("fitting on all rows")
-        everything = np.ones(len(frame), dtype=bool)
-        self.linear, self.booster = self._fit_location(x, y, booster_table, everything)
         self.encoder = encoder
-        self._fit_spread(frame, residual, groups)
+        x = encoder.transform(frame)
+        say("learning how much procedures, surgeons and specialties differ")
+        penalty = self._penalties(x, y)
+        self.linear, chol = _solve(_normal_equations(x, y), penalty)
+        if self.robust_steps:
+            self.linear, chol = _robust_ridge(x, y, penalty, self.robust_steps)
+        inverse = _inverse(chol)
+        self.covariance = self.noise_variance * inverse
+        leverage = _quadratic_forms(x, inverse, self.linear.mean_x)
+        residual = y - self.linear.predict(x)
+        if self.boost:
+            say(f"cross-fitting {self.folds} folds for the boosted residual")
+            table = _booster_table(frame, self.categorical, self.numeric)
+            fold_of = np.random.default_rng(self.seed).permutation(len(frame)) % self.folds
+            held_out = np.empty(len(frame))
+            for k in range(self.folds):
+                train, test = fold_of != k, fold_of == k
+                linear, booster = self._fit_location(x[train], y[train], penalty, table, train)
+                held_out[test] = y[test] - _predict(linear, booster, x[test], table, test)
+            self.booster = self._fit_booster(table, residual)
+        else:
+            # leave-one-out residuals of a ridge with fixed penalties are exact: e / (1 - h)
+            held_out = residual / np.maximum(1.0 - leverage, 1e-3)
+        self._fit_spread(frame, residual, leverage, held_out, groups)
         self.training_rows = len(frame)
         return self
 
-    def _choose_alpha(self, x: Any, y: np.ndarray, fold_of: np.ndarray) -> float:
-        """The ridge penalty with the lowest held-out absolute error on one fold."""
+    def _penalties(self, x: Any, y: np.ndarray) -> np.ndarray:
+        """Per-column ridge penalties. Empirical Bayes: each categorical column's effects are
+        random, N(0, tau^2), numbers are fixed effects; the variances maximise the evidence
+        (MacKay's fixed point), so a penalty is noise / tau^2: a surgeon with few operations
+        stays near the average by as much as surgeons really differ in this history."""
+        assert self.encoder is not None
+        blocks = self._blocks()
+        if self.alphas is not None:
+            penalty = np.full(self.encoder.width, _FIXED_PENALTY)
+            for columns in blocks.values():
+                penalty[columns] = self._choose_alpha(x, y)
+            residual = y - _solve(_normal_equations(x, y), penalty)[0].predict(x)
+            self.noise_variance = float(np.mean(residual**2))
+            self.prior_variance = {name: self.noise_variance / self.alpha for name in blocks}
+            return penalty
+        design = _normal_equations(x, y)
+        n = len(y)
+        total_var = max(design.yy / n, 1e-6)
+        tau2 = {name: 0.1 * total_var for name in blocks}
+        noise = 0.5 * total_var
+        penalty = np.full(self.encoder.width, _FIXED_PENALTY)
+        for _ in range(_EB_ITERATIONS):
+            for name, columns in blocks.items():
+                penalty[columns] = noise / tau2[name]
+            linear, chol = _solve(design, penalty)
+            inverse_diag = np.sum(_inverse_factor(chol) ** 2, axis=0)
+            coef = linear.coef
+            rss = max(design.yy - 2 * float(coef @ design.cross) + float(coef @ design.gram @ coef),
+                      1e-9)
+            used = 0.0
+            new_tau2 = {}
+            for name, columns in blocks.items():
+                gamma = float(np.sum(1.0 - penalty[columns] * inverse_diag[columns]))
+                used += gamma
+                new_tau2[name] = float(np.clip(np.sum(coef[columns] ** 2) / max(gamma, 1e-3),
+                                               _MIN_TAU2, _MAX_TAU2))
+            fixed = self.encoder.width - sum(len(c) for c in blocks.values())
+            new_noise = rss / max(n - 1.0 - fixed - used, 1.0)
+            moved = max([abs(math.log(new_tau2[k] / tau2[k])) for k in tau2]
+                        + [abs(math.log(new_noise / noise))])
+            tau2, noise = new_tau2, new_noise
+            if moved < 1e-3:
+                break
+        for name, columns in blocks.items():
+            penalty[columns] = noise / tau2[name]
+        self.prior_variance, self.noise_variance = tau2, noise
+        self.alpha = float(np.median([noise / t for t in tau2.values()]))
+        return penalty
+
+    def _blocks(self) -> dict[str, np.ndarray]:
+        """Design columns of each random-effect group: every categorical column, and the parts
+        of combined procedure codes."""
+        assert self.encoder is not None
+        blocks = {column: np.array(sorted(levels.values()), dtype=int)
+                  for column, levels in self.encoder.levels.items() if levels}
+        if self.encoder.parts:
+            blocks["procedure_part"] = np.array(sorted(self.encoder.parts.values()), dtype=int)
+        return blocks
+
+    def _choose_alpha(self, x: Any, y: np.ndarray) -> float:
+        """One common ridge penalty with the lowest held-out absolute error on one fold."""
+        assert self.alphas is not None and self.encoder is not None
         if len(self.alphas) == 1:
-            return float(self.alphas[0])
+            self.alpha = float(self.alphas[0])
+            return self.alpha
+        fold_of = np.random.default_rng(self.seed).permutation(len(y)) % self.folds
         train, test = fold_of != 0, fold_of == 0
         errors = {}
         for alpha in self.alphas:
-            linear = _robust_ridge(x[train], y[train], alpha, self.robust_steps)
+            penalty = np.full(self.encoder.width, alpha)
+            linear = _robust_ridge(x[train], y[train], penalty, self.robust_steps)[0]
             errors[alpha] = float(np.mean(np.abs(np.exp(linear.predict(x[test])) - np.exp(y[test]))))
-        return float(min(errors, key=lambda a: errors[a]))
+        self.alpha = float(min(errors, key=lambda a: errors[a]))
+        return self.alpha
 
-    def _fit_location(self, x: Any, y: np.ndarray, booster_table: pd.DataFrame | None,
-                      rows: np.ndarray) -> tuple[_Linear, Any]:
-        linear = _robust_ridge(x, y, self.alpha, self.robust_steps)
+    def _fit_location(self, x: Any, y: np.ndarray, penalty: np.ndarray,
+                      booster_table: pd.DataFrame | None, rows: np.ndarray) -> tuple[_Linear, Any]:
+        linear = _robust_ridge(x, y, penalty, self.robust_steps)[0]
         booster = None
         if booster_table is not None:
-            import lightgbm as lgb  # deferred: heavy (lightgbm)
-
-            booster = lgb.LGBMRegressor(objective=self.boost_objective, n_estimators=150,
-                                        learning_rate=0.05, num_leaves=15, min_child_samples=40,
-                                        subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
-                                        reg_lambda=5.0, verbose=-1, random_state=self.seed,
-                                        n_jobs=1)
-            booster.fit(booster_table[rows], y - linear.predict(x))
+            booster = self._fit_booster(booster_table[rows], y - linear.predict(x))
         return linear, booster
 
-    def _fit_spread(self, frame: pd.DataFrame, residual: np.ndarray, groups: list[str]) -> None:
-        """Sigma per group level, shrunk towards the coarser level, then one calibration factor."""
-        squares = residual**2
+    def _fit_booster(self, table: pd.DataFrame, residual: np.ndarray) -> Any:
+        import lightgbm as lgb  # deferred: heavy (lightgbm)
+
+        booster = lgb.LGBMRegressor(objective=self.boost_objective, n_estimators=150,
+                                    learning_rate=0.05, num_leaves=15, min_child_samples=40,
+                                    subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
+                                    reg_lambda=5.0, verbose=-1, random_state=self.seed, n_jobs=1)
+        booster.fit(table, residual)
+        return booster
+
+    def _fit_spread(self, frame: pd.DataFrame, residual: np.ndarray, leverage: np.ndarray,
+                    held_out: np.ndarray, groups: list[str]) -> None:
+        """Noise sigma per group level, shrunk towards the coarser level; then one factor so
+        that held-out residuals, each divided by its predictive sigma (noise and the estimates'
+        uncertainty), fall inside the central interval as often as it says."""
+        # an in-sample residual is smaller than the noise by the share its own row fitted
+        squares = residual**2 / np.maximum(1.0 - leverage, 1e-3)
         self.sigma_global = float(np.sqrt(np.mean(squares)))
         self.sigma_by_group = {}
         parent = np.full(len(frame), self.sigma_global**2)
@@ -163,30 +251,68 @@ class DurationModel:
                         / (stats["n"] + self.shrink_n))
             self.sigma_by_group[column] = {str(k): float(math.sqrt(v)) for k, v in variance.items()}
             parent = variance.reindex(keys).to_numpy(dtype=float)
-        sigma = np.sqrt(parent)
+        # a left-out row's prediction is as uncertain as h / (1 - h) noise variances
+        estimate = self.noise_variance * leverage / np.maximum(1.0 - leverage, 1e-3)
+        sigma = np.sqrt(parent + estimate)
         z = _Z.inv_cdf(0.5 + self.interval / 2)
-        self.spread_factor = float(np.quantile(np.abs(residual) / sigma, self.interval) / z)
+        self.spread_factor = float(np.quantile(np.abs(held_out) / sigma, self.interval) / z)
 
     # ------------------------------------------------------------------ prediction
-    def _predict_log(self, frame: pd.DataFrame) -> np.ndarray:
+    def _predict_log(self, frame: pd.DataFrame, x: Any | None = None) -> np.ndarray:
         if self.encoder is None or self.linear is None:
             raise ModelError("duration_model", "unfitted", "call fit() or load a saved model first")
         table = (_booster_table(frame, self.categorical, self.numeric)
                  if self.booster is not None else None)
-        return _predict(self.linear, self.booster, self.encoder.transform(frame), table,
-                        np.ones(len(frame), dtype=bool))
+        design = self.encoder.transform(frame) if x is None else x
+        return _predict(self.linear, self.booster, design, table, np.ones(len(frame), dtype=bool))
 
-    def _sigma(self, frame: pd.DataFrame) -> np.ndarray:
+    def _noise(self, frame: pd.DataFrame) -> np.ndarray:
         sigma = np.full(len(frame), self.sigma_global)
         for column, table in self.sigma_by_group.items():
             if column in frame.columns:
                 found = as_text(frame[column]).map(table)
                 sigma = np.where(found.notna(), found.to_numpy(dtype=float, na_value=np.nan), sigma)
-        return sigma * self.spread_factor
+        return sigma**2
+
+    def predict_log_variance(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Log-median and the predictive variance before the calibration factor: the noise of
+        the row's procedure plus the uncertainty of its estimated effects. The surgeon's and
+        the location's effects count with their own variance (an unknown one with its group's
+        prior variance), so that conditioning on them (``conditioned``) is a lookup."""
+        if self.encoder is None or self.linear is None:
+            raise ModelError("duration_model", "unfitted", "call fit() or load a saved model first")
+        x = self.encoder.transform(frame)
+        log_median = self._predict_log(frame, x)
+        variance = self._noise(frame)
+        if self.covariance.size:
+            keep = np.ones(self.encoder.width)
+            for column in _CONDITIONING:
+                keep[list(self.encoder.levels.get(column, {}).values())] = 0.0
+            masked = x @ sparse.diags(keep)
+            variance = variance + _quadratic_forms(sparse.csr_matrix(masked), self.covariance,
+                                                   self.linear.mean_x * keep)
+        for column in self.encoder.levels:
+            if column not in frame.columns:
+                continue
+            levels = as_text(frame[column])
+            if column in _CONDITIONING:
+                known = {level: self.level_variance(column, level)
+                         for level in self.encoder.levels[column]}
+                variance = variance + levels.map(known).fillna(
+                    self.level_variance(column, None)).to_numpy(dtype=float)
+            else:  # a procedure (…) never seen: its effect is a draw from its group
+                unseen = ~levels.isin(self.encoder.levels[column]).to_numpy()
+                variance = variance + unseen * self.prior_variance.get(column, 0.0)
+        return log_median, variance
+
+    def sigma_of(self, variance: float | np.ndarray) -> Any:
+        """The calibrated log-scale sigma of a predictive variance."""
+        return np.sqrt(np.maximum(variance, 1e-12)) * self.spread_factor
 
     def predict_lognormal(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Median minutes and log-scale sigma for each row."""
-        return np.exp(self._predict_log(frame)), self._sigma(frame)
+        log_median, variance = self.predict_log_variance(frame)
+        return np.exp(log_median), self.sigma_of(variance)
 
     def predict_quantiles(self, frame: pd.DataFrame,
                           ps: Sequence[float] = QUANTILES) -> dict[float, np.ndarray]:
@@ -206,32 +332,73 @@ class DurationModel:
         index = self.encoder.levels.get(column, {}).get(level) if level is not None else None
         return 0.0 if index is None else float(self.linear.coef[index])
 
+    def level_variance(self, column: str, level: str | None) -> float:
+        """How uncertain ``level_effect`` is: its posterior variance, or for a level never seen
+        its group's prior variance (a new surgeon may be as fast or slow as surgeons are)."""
+        if self.encoder is None or self.linear is None:
+            raise ModelError("duration_model", "unfitted", "call fit() or load a saved model first")
+        index = self.encoder.levels.get(column, {}).get(level) if level is not None else None
+        if index is None or not self.covariance.size:
+            return self.prior_variance.get(column, 0.0)
+        return float(self.covariance[index, index])
+
+    def shared_variance(self, specialty: str | None, surgeon: str | None,
+                        location: str | None) -> float:
+        """The calibrated log-scale variance of the estimates a session's cases share: the
+        specialty's, the surgeon's and the location's effects and the overall level. Their
+        errors do not average out over a list (``LogNormal.shared``)."""
+        variance = (self.level_variance("specialty_id", specialty)
+                    + self.level_variance("surgeon_id", surgeon)
+                    + self.level_variance("location_id", location)
+                    + self.noise_variance / max(1, self.training_rows))
+        return variance * self.spread_factor**2
+
     @property
     def additive(self) -> bool:
         """Whether a category's effect is the same shift for every row (no booster)."""
         return self.booster is None
 
     def card_summary(self) -> dict[str, Any]:
-        return {"kind": "log-normal ridge" + (" + boosted residual" if self.boost else ""),
+        kind = "log-normal empirical-Bayes ridge" if self.alphas is None else "log-normal ridge"
+        return {"kind": kind + (" + boosted residual" if self.boost else ""),
                 "alpha": self.alpha, "sigma_global": round(self.sigma_global, 4),
+                "prior_variance": {k: round(v, 5) for k, v in self.prior_variance.items()},
+                "noise_variance": round(self.noise_variance, 5),
                 "spread_factor": round(self.spread_factor, 4), "interval": self.interval,
                 "features": {"categorical": list(self.categorical), "numeric": list(self.numeric)},
                 "training_rows": self.training_rows}
+
+
+#: categorical columns whose level the planner and the tower choose per call (see CaseDurations)
+_CONDITIONING = ("surgeon_id", "location_id")
+#: penalty of fixed effects (standardised numbers): only against exact collinearity
+_FIXED_PENALTY = 1e-3
+_EB_ITERATIONS = 60
+_MIN_TAU2, _MAX_TAU2 = 1e-6, 4.0
 
 
 @dataclass
 class _Linear:
     coef: np.ndarray
     intercept: float
+    mean_x: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def predict(self, x: Any) -> np.ndarray:
         return np.asarray(x @ self.coef + self.intercept, dtype=float).ravel()
 
 
-def _ridge(x: Any, y: np.ndarray, alpha: float, weight: np.ndarray | None = None) -> _Linear:
-    """Weighted ridge with an unpenalised intercept, solved in closed form: the design has a
-    few hundred to a thousand columns, so the normal equations are small and exact; they are
-    symmetric positive definite, so a Cholesky solve (half the time of a general one)."""
+@dataclass
+class _NormalEquations:
+    """Centred (weighted) normal equations: the intercept is left unpenalised."""
+
+    gram: np.ndarray
+    cross: np.ndarray
+    mean_x: np.ndarray
+    mean_y: float
+    yy: float
+
+
+def _normal_equations(x: Any, y: np.ndarray, weight: np.ndarray | None = None) -> _NormalEquations:
     w = np.ones(len(y)) if weight is None else weight
     total = float(w.sum())
     xw = x.multiply(w[:, None]).tocsr() if hasattr(x, "multiply") else x * w[:, None]
@@ -240,20 +407,53 @@ def _ridge(x: Any, y: np.ndarray, alpha: float, weight: np.ndarray | None = None
     gram = np.asarray((x.T @ xw).todense() if hasattr(xw, "todense") else x.T @ xw)
     gram -= total * np.outer(mean_x, mean_x)
     cross = np.asarray(xw.T @ y).ravel() - total * mean_x * mean_y
-    coef = scipy.linalg.solve(gram + alpha * np.eye(len(mean_x)), cross, assume_a="pos")
-    return _Linear(coef, mean_y - float(mean_x @ coef))
+    yy = float(w @ (y - mean_y) ** 2)
+    return _NormalEquations(gram, cross, mean_x, mean_y, yy)
 
 
-def _robust_ridge(x: Any, y: np.ndarray, alpha: float, steps: int) -> _Linear:
+def _solve(design: _NormalEquations, penalty: np.ndarray) -> tuple[_Linear, np.ndarray]:
+    """Ridge with a penalty per column, solved in closed form: the design has a few hundred to
+    a thousand columns, so the normal equations are small and exact; they are symmetric
+    positive definite, so a Cholesky solve. Returns the lower Cholesky factor too."""
+    chol = scipy.linalg.cholesky(design.gram + np.diag(penalty), lower=True)
+    coef = scipy.linalg.cho_solve((chol, True), design.cross)
+    return _Linear(coef, design.mean_y - float(design.mean_x @ coef), design.mean_x), chol
+
+
+def _inverse_factor(chol: np.ndarray) -> np.ndarray:
+    """L^-1 of the lower Cholesky factor: (L^-1)^T L^-1 is the inverse."""
+    return scipy.linalg.solve_triangular(chol, np.eye(len(chol)), lower=True)
+
+
+def _inverse(chol: np.ndarray) -> np.ndarray:
+    factor = _inverse_factor(chol)
+    return np.asarray(factor.T @ factor)
+
+
+def _quadratic_forms(x: Any, matrix: np.ndarray, mean_x: np.ndarray,
+                     chunk: int = 8192) -> np.ndarray:
+    """(x_i - mean)^T M (x_i - mean) for each row of the sparse ``x``, in chunks."""
+    centre = matrix @ mean_x
+    out = np.empty(x.shape[0])
+    for start in range(0, x.shape[0], chunk):
+        part = x[start:start + chunk]
+        product = np.asarray(part @ matrix)
+        out[start:start + chunk] = (np.asarray(part.multiply(product).sum(axis=1)).ravel()
+                                    - 2 * np.asarray(part @ centre).ravel())
+    return np.maximum(out + float(mean_x @ centre), 0.0)
+
+
+def _robust_ridge(x: Any, y: np.ndarray, penalty: np.ndarray,
+                  steps: int) -> tuple[_Linear, np.ndarray]:
     """Ridge with Huber weights by iterative reweighting: long outliers (a complication, a
     second procedure) pull the median less, which is what absolute error rewards."""
-    linear = _ridge(x, y, alpha)
+    linear, chol = _solve(_normal_equations(x, y), penalty)
     for _ in range(steps):
         residual = y - linear.predict(x)
         scale = 1.4826 * float(np.median(np.abs(residual - np.median(residual)))) or 1.0
         weight = np.minimum(1.0, 1.345 * scale / np.maximum(np.abs(residual), 1e-12))
-        linear = _ridge(x, y, alpha, weight)
-    return linear
+        linear, chol = _solve(_normal_equations(x, y, weight), penalty)
+    return linear, chol
 
 
 def _predict(linear: _Linear, booster: Any, x: Any, booster_table: pd.DataFrame | None,
@@ -346,7 +546,8 @@ class CaseDurations:
     hospital instance.
 
     Conditioning is cheap: the model's median is log-linear, so a case done by surgeon s at
-    location l is its context-free median shifted by s's and l's effects. Each case's context-
+    location l is its context-free median shifted by s's and l's effects, and its variance
+    swaps an unknown surgeon's (location's) prior variance for s's (l's) posterior one. Each case's context-
     free prediction is made once (in batches by ``prefetch``) and kept while the case and the
     hospital's day are unchanged (a patient record changed under the same case is not seen:
     use a new ``CaseDurations`` after such an import)."""
@@ -383,14 +584,20 @@ class CaseDurations:
         if hit is not None and hit[1] == hospital.today and (hit[0] is case or hit[0] == case):
             return hit[2]
         if self.model.additive:
-            log_median, sigma = self._context_free(case, hospital)
-            log_median += (self.model.level_effect("surgeon_id", surgeon)
-                           + self.model.level_effect("location_id", location))
+            log_median, variance = self._context_free(case, hospital)
+            for column, level in (("surgeon_id", surgeon), ("location_id", location)):
+                # the context-free row counted an unknown level: swap in the known one
+                log_median += self.model.level_effect(column, level)
+                variance += (self.model.level_variance(column, level)
+                             - self.model.level_variance(column, None))
+            sigma = float(self.model.sigma_of(variance))
         else:  # a booster: effects depend on the whole row, so predict the row itself
             row = case_row(case, hospital, surgeon_id=surgeon, location_id=location)
             median, sigmas = self.model.predict_lognormal(pd.DataFrame([row]))
             log_median, sigma = math.log(float(median[0])), float(sigmas[0])
-        result = LogNormal(math.exp(log_median), min(sigma, _MAX_SIGMA))
+        sigma = min(sigma, _MAX_SIGMA)
+        shared = self.model.shared_variance(case.specialty_id, surgeon, location)
+        result = LogNormal(math.exp(log_median), sigma, min(shared, sigma**2))
         self._done[key] = (case, hospital.today, result)
         return result
 
@@ -401,9 +608,9 @@ class CaseDurations:
         if not missing:
             return
         frame = pd.DataFrame([_context_free_row(c, hospital) for c in missing])
-        median, sigma = self.model.predict_lognormal(frame)
-        for c, m, s in zip(missing, median, sigma, strict=True):
-            self._base[c.id] = (c, hospital.today, math.log(float(m)), float(s))
+        log_median, variance = self.model.predict_log_variance(frame)
+        for c, m, v in zip(missing, log_median, variance, strict=True):
+            self._base[c.id] = (c, hospital.today, float(m), float(v))
 
     def turnover(self, case: Case, hospital: Hospital) -> int:
         specialty = hospital.specialty_by_id.get(case.specialty_id)
@@ -419,8 +626,8 @@ class CaseDurations:
     def _context_free(self, case: Case, hospital: Hospital) -> tuple[float, float]:
         if not self._known(case, hospital):
             self.prefetch([case], hospital)
-        _, _, log_median, sigma = self._base[case.id]
-        return log_median, sigma
+        _, _, log_median, variance = self._base[case.id]
+        return log_median, variance
 
 
 def _context_free_row(case: Case, hospital: Hospital) -> dict[str, Any]:
