@@ -68,6 +68,8 @@ def worklist(surgeon_id: Ident | None = Query(None),
                    "location_name": hospital.location_by_id[r.location_id].name}
                   for r in hospital.rooms],
         "cases": cases,
+        #: the listed rooms reported ready, and when (minutes past midnight), while they are
+        "ready_min": {rid: view.get("ready_min") for rid, view in views.items()},
     }
 
 
@@ -82,7 +84,6 @@ def _case(rt: Runtime, view: dict[str, Any], case: dict[str, Any], plan: Any) ->
         "case_id", "procedure", "specialty", "position", "planned_start", "planned_end", "phase",
         "milestone", "start", "end", "actual", "porter", "checked_in")},
         "room_id": view["room_id"], "room_name": view["name"],
-        "room_ready_min": view.get("ready_min"),
         "surgeon_id": plan.surgeon_id if plan else None,
         "surgeon_name": surgeon.name if surgeon else None,
         "milestones": milestones}

@@ -27,6 +27,8 @@ $("#login-form").addEventListener("submit", async ev => {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ username: form.get("username"), password: form.get("password") }) });
   if (!res.ok) { $("#login-error").textContent = t("wrong_login"); return; }
+  const home = (await res.json()).home;  // each role lands on its own page (porter, nurse, lists)
+  if (home && home !== location.pathname) { location.assign(home); return; }
   $("#login").close();
   start();
 });
@@ -308,7 +310,7 @@ function showCase(c) {
   html += row(t("note_facts"), facts.map(f => `${f.negated ? `<s>` : ""}${esc(t("f_" + f.fact))}${f.negated ? "</s>" : ""}: <i>${esc(f.evidence)}</i>`).join("<br>") || "–");
   html += row(t("changes"), c.changes.map(ch => esc(`${ktDateTime(ch.at)} ${ch.by}: ${ch.why}`)).join("<br>") || "–");
   html += row(t("booking"), c.booking_history.map(b => esc(`${ktDay(b.at)} ${t("b_" + b.kind)} ${b.new_date ? ktDay(b.new_date) : ""}`)).join("<br>") || "–");
-  $("#case-body").innerHTML = html + "</table>";
+  $("#case-body").innerHTML = html + "</table>" + (window.ktCaseActions ? ktCaseActions(c, state.me) : "");
   const dialog = $("#case");
   dialog.dataset.case = c.case_id;
   if (!dialog.open) dialog.showModal();

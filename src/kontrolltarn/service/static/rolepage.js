@@ -1,0 +1,96 @@
+// What the pages per role share (porter, nurse, lists, patient link): login, header, API calls,
+// Oslo clock times and the live stream. Phone first; no framework, no CDN.
+"use strict";
+const $ = sel => document.querySelector(sel);
+const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+// Oslo time, 24 hours, in the page's language: the shared helpers of i18n.js
+const hhmm = m => ktClock(m);  // minutes past the day's midnight (the service's are Oslo time)
+
+const ktPage = { me: null, onStart: null, live: null };
+
+async function api(path, options = {}) {
+  const res = await fetch(path, { credentials: "same-origin", headers: { "Content-Type": "application/json" }, ...options });
+  if (res.status === 401) { showLogin(); throw new Error("login required"); }
+  if (!res.ok) throw new Error(`${res.status}`);
+  return res.json();
+}
+
+function showLogin() { const d = $("#login"); if (d && !d.open) d.showModal(); }
+
+// a message to the user in the page's status line (role="status": read out by screen readers)
+function say(key, params, bad) {
+  const el = $("#status"); if (!el) return;
+  el.textContent = key ? t(key, params) : ""; el.classList.toggle("error", !!bad);
+}
+
+function pageHeader() {
+  const h = $("#top");
+  h.innerHTML = `<a class="brand" href="/" data-i18n="board_link">Tavla</a>
+    <span id="who"></span>
+    <button id="lang" type="button"></button>
+    <button id="logout" type="button" data-i18n="logout">Logg ut</button>`;
+  $("#lang").addEventListener("click", () => {
+    localStorage.setItem("kt_lang", ktLang() === "nb" ? "en" : "nb");
+    retext(); if (ktPage.me && ktPage.onStart) ktPage.onStart(ktPage.me, true);
+  });
+  $("#logout").addEventListener("click", async () => { await fetch("/api/auth/logout", { method: "POST" }); location.reload(); });
+}
+
+function loginDialog() {
+  const d = document.createElement("dialog");
+  d.id = "login";
+  d.setAttribute("aria-labelledby", "login-title");
+  d.innerHTML = `<form id="login-form" method="dialog">
+    <h2 id="login-title">Kontrolltårn</h2>
+    <label><span data-i18n="username">Brukernavn</span> <input name="username" autocomplete="username" required></label>
+    <label><span data-i18n="password">Passord</span> <input name="password" type="password" autocomplete="current-password" required></label>
+    <p id="login-error" class="error" role="alert"></p>
+    <button type="submit" data-i18n="login">Logg inn</button></form>`;
+  document.body.appendChild(d);
+  $("#login-form").addEventListener("submit", async ev => {
+    ev.preventDefault();
+    const form = new FormData(ev.target);
+    const res = await fetch("/api/auth/login", { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username: form.get("username"), password: form.get("password") }) });
+    if (!res.ok) { $("#login-error").textContent = t("wrong_login"); return; }
+    const me = await res.json();
+    // each role lands on its own page: a porter who logs in on the nurse's page goes to the queue
+    if (!forMe(me) && me.home !== location.pathname) { location.assign(me.home); return; }
+    d.close(); begin();
+  });
+}
+
+function retext() {
+  applyStaticText();
+  const lang = $("#lang"); if (lang) lang.textContent = t("switch");
+  if (ktPage.me) $("#who").textContent = `${ktPage.me.username} · ${t("role_" + ktPage.me.role)}`;
+}
+
+// server-sent events of the board's stream: ``handlers`` by event kind (rooms, logistics …)
+function live(handlers) {
+  if (ktPage.live) ktPage.live.close();
+  const es = new EventSource("/api/board/stream");
+  for (const [kind, fn] of Object.entries(handlers)) es.addEventListener(kind, ev => fn(JSON.parse(ev.data)));
+  ktPage.live = es;
+}
+
+// the roles a page is for (its body's data-roles)
+const forMe = me => (document.body.dataset.roles || "").split(" ").includes(me.role);
+
+async function begin() {
+  try { ktPage.me = await api("/api/auth/me"); } catch (e) { return; }
+  retext();
+  if (!forMe(ktPage.me)) {  // another role's page: say so, and where theirs is
+    $("main").innerHTML = `<p class="error">${esc(t("not_your_page"))} <a href="${esc(ktPage.me.home)}">${esc(t("your_page"))}</a></p>`;
+    document.body.dataset.ready = "true"; return;
+  }
+  await ktPage.onStart(ktPage.me, false);
+  document.body.dataset.ready = "true";
+}
+
+// a page calls this once with its start function (me, relanguage) -> shows its data
+function rolePage(onStart) {
+  ktPage.onStart = onStart;
+  pageHeader(); loginDialog(); retext(); begin();
+}
