@@ -181,6 +181,14 @@ def test_surgeon_and_anaesthesia_see_their_own_lists_live(browser, server, rooms
                               timeout=WAIT)
     assert f"inn på stue {clock(first.start_min)}" in surgeon.locator(
         f'#cases li[data-case="{first.case_id}"]').inner_text()
+    # one language at a time: in English, the page's words, the statuses and the title
+    surgeon.click("#lang")
+    surgeon.wait_for_function("() => document.documentElement.lang === 'en'", timeout=WAIT)
+    assert surgeon.locator("h1").inner_text() == "My list today"
+    assert surgeon.title() == "Control tower – my list"
+    text = surgeon.locator("#cases").inner_text()
+    assert "in room" in text and "planned" in text
+    assert not re.search(r"\b(planlagt|prognose|venter|på stua|inn på stue)\b", text)
     surgeon.context.close()
     anaesthesia.context.close()
 

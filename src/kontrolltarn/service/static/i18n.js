@@ -218,7 +218,8 @@ Object.assign(window.KT_TEXT.nb, {
   pl_smsapp: "Åpne i meldingsappen", pl_letter: "Utskrift til pasienten", pl_print: "Skriv ut",
   pl_sms_text: "Hei! Operasjonen din er planlagt {day} kl. {time}. På operasjonsdagen ser du forventet tid og sjekker inn her: {url} Lenken kan åpnes én gang og gjelder til {until}. Ikke del den med andre.",
   pl_letter_text: "Til pasienten\n\nOperasjonen din er planlagt {day} kl. {time}.\n\nPå operasjonsdagen kan du se forventet tid for operasjonen og sjekke inn selv når du kommer. Skriv inn denne adressen på mobiltelefonen din:\n\n{url}\n\nÅpne lenken først på operasjonsdagen: den kan bare åpnes én gang, og siden holder seg åpen på den telefonen i ett døgn. Lenken gjelder til {until}.\n\nLenken er personlig. Ikke del den med andre.",
-  bm_patient_link: "Lag pasientlenke (SMS eller utskrift)"
+  bm_patient_link: "Lag pasientlenke (SMS eller utskrift)",
+  title_porter: "Kontrolltårn – portør", title_nurse: "Kontrolltårn – stue", title_list: "Kontrolltårn – min liste", title_patient_link: "Kontrolltårn – pasientlenke"
 });
 Object.assign(window.KT_TEXT.en, {
   board_link: "Control tower", not_your_page: "This page is not for your role.", your_page: "Go to your page",
@@ -246,5 +247,6 @@ Object.assign(window.KT_TEXT.en, {
   pl_smsapp: "Open in the messaging app", pl_letter: "Printout for the patient", pl_print: "Print",
   pl_sms_text: "Hello! Your operation is planned for {day} at {time}. On the day, see the expected time and check in here: {url} The link opens once and is valid until {until}. Do not share it.",
   pl_letter_text: "To the patient\n\nYour operation is planned for {day} at {time}.\n\nOn the day of the operation you can see the expected time of your operation and check in yourself when you arrive. Type this address into your mobile phone:\n\n{url}\n\nOpen the link on the day of the operation: it opens only once, and the page then stays open on that phone for one day. The link is valid until {until}.\n\nThe link is personal. Do not share it.",
-  bm_patient_link: "Make a patient link (SMS or printout)"
+  bm_patient_link: "Make a patient link (SMS or printout)",
+  title_porter: "Control tower – porter", title_nurse: "Control tower – room", title_list: "Control tower – my list", title_patient_link: "Control tower – patient link"
 });

@@ -10,6 +10,8 @@ async function showRoom() {
   $("#readiness").innerHTML = ready != null
     ? `<p class="ready" data-ready="true">${esc(t("nu_is_ready", { time: hhmm(ready) }))}</p>`
     : `<p class="notready" data-ready="false">${esc(t("nu_not_ready"))}</p>`;
+  // a room with a patient in it is not ready: the button waits until the patient is out
+  $("#ready").disabled = data.cases.some(c => c.phase === "in_room");
   $("#cases").innerHTML = data.cases.length ? data.cases.map(c => caseCard(c, { room: false,
     extra: c.phase === "waiting" && !c.porter ? `<div class="actions"><button type="button" class="secondary" data-porter="${esc(c.case_id)}">${esc(t("nu_porter"))}</button></div>` : "" })).join("")
     : `<li class="empty">${esc(t("nu_no_cases"))}</li>`;
@@ -26,8 +28,7 @@ $("#ready").addEventListener("click", async () => {
     const r = await api(`/api/rooms/${encodeURIComponent(nurse.room)}/ready`, { method: "POST" });
     say("nu_reported", { time: ktTime(r.ready_at) });
     await showRoom();
-  } catch (e) { say("failed", {}, true); }
-  $("#ready").disabled = false;
+  } catch (e) { say("failed", {}, true); $("#ready").disabled = false; }
 });
 
 $("#cases").addEventListener("click", async ev => {
