@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kontrolltarn.model import BedType, Hospital, Program, ProgramEntry, ReadinessItem
-from kontrolltarn.plan.check import CONSTRAINTS, Level, check, constraints_table
+from kontrolltarn.plan.check import CONSTRAINTS, Level, LocalRules, check, constraints_table
 from tests.conftest import MONDAY
 
 
@@ -86,7 +86,19 @@ def _broken_cases(h: Hospital) -> dict[str, tuple[Hospital, list[ProgramEntry], 
         "case scheduled twice": (h, ok + [entry("H2", "S-R1", "R1", 720, 60, "S1", 3)], 1),
         "entry does not match its session": (h, replace_entry(ok, "H2", room_id="R2"), 1),
         "case not ready": (not_ready, ok, 1),
+        # broken only under the local rules in LOCAL (below)
+        "local rule: room list": (h, ok, 1),
+        "local rule: case not allowed here": (h, ok, 2),
     }
+
+
+#: local rules a hand-made program breaks (the other examples are judged by the shipped file)
+LOCAL = {
+    "local rule: room list": LocalRules.from_dict(
+        {"location": {"L1": {"max_cases_per_session": 1}}}),  # S-R1 holds H1 and H2
+    "local rule: case not allowed here": LocalRules.from_dict(
+        {"location": {"L1": {"surgeon_days": {"S1": ["tue", "wed"]}}}}),  # S1 on a Monday
+}
 
 
 HARD_NAMES = [c.name for c in CONSTRAINTS if c.level is Level.HARD]
@@ -99,7 +111,7 @@ def test_every_hard_constraint_has_a_broken_example(tiny: Hospital) -> None:
 @pytest.mark.parametrize("name", HARD_NAMES)
 def test_broken_program_is_caught(tiny: Hospital, name: str) -> None:
     hospital, entries, amount = _broken_cases(tiny)[name]
-    report = check(hospital, Program(tuple(entries)))
+    report = check(hospital, Program(tuple(entries)), LOCAL.get(name))
     assert not report.feasible
     assert name in report.hard_counts(), report.to_text()
     assert report.amount(name) == amount

@@ -15,10 +15,25 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from kontrolltarn.model import Hospital, ModelError, Program, ProgramEntry
-from kontrolltarn.plan.check import CONSTRAINTS, HARD_RULES, Level, ProgramState, Violation, check
+from kontrolltarn.plan.check import (
+    CONSTRAINTS,
+    HARD_RULES,
+    Level,
+    LocalRules,
+    ProgramState,
+    Violation,
+    check,
+)
 from kontrolltarn.synth import generate
 from tests.formats.hospital_strategies import hospitals
-from tests.plan.test_check import HARD_NAMES, _broken_cases, _surgeon_elsewhere, entry, valid_entries
+from tests.plan.test_check import (
+    HARD_NAMES,
+    LOCAL,
+    _broken_cases,
+    _surgeon_elsewhere,
+    entry,
+    valid_entries,
+)
 
 
 def amounts(violations: Iterable[Violation]) -> dict[str, float]:
@@ -37,29 +52,32 @@ def test_every_hard_rule_has_its_incremental_form() -> None:
     assert all(c.placement is None for c in CONSTRAINTS if c.level is Level.SOFT)
 
 
-def _clean_splits(h: Hospital, entries: list[ProgramEntry]) -> list[int]:
+def _clean_splits(h: Hospital, entries: list[ProgramEntry], rules: LocalRules | None = None,
+                  ) -> list[int]:
     """Positions whose entry, placed last, is the only cause of the program's hard violations."""
     return [i for i in range(len(entries))
-            if check(h, Program(tuple(entries[:i] + entries[i + 1:]))).feasible]
+            if check(h, Program(tuple(entries[:i] + entries[i + 1:])), rules).feasible]
 
 
 @pytest.mark.parametrize("name", HARD_NAMES)
 def test_violated_by_n(tiny: Hospital, name: str) -> None:
     """Placing the breaking entry last names the rule with the amount ``check`` finds."""
     hospital, entries, amount = _broken_cases(tiny)[name]
-    if name == "surgeon outside their locations":  # both of S1's cases break it: place one
-        hospital, amount = _surgeon_elsewhere(tiny, "S1"), 1
+    rules = LOCAL.get(name)
+    if name in ("surgeon outside their locations", "local rule: case not allowed here"):
+        # both of S1's cases break it: place one
+        hospital, amount = (_surgeon_elsewhere(tiny, "S1") if rules is None else tiny), 1
         entries = [e for e in valid_entries() if e.case_id != "H2"]
-    splits = _clean_splits(hospital, entries)
+    splits = _clean_splits(hospital, entries, rules)
     assert splits, "the hand-made program has no entry whose removal makes it valid"
     for i in splits:
-        state = ProgramState(hospital, entries[:i] + entries[i + 1:])
+        state = ProgramState(hospital, entries[:i] + entries[i + 1:], rules=rules)
         found = state.violations(entries[i])
-        forced = check(hospital, Program(tuple(state.entries() + [entries[i]])))
+        forced = check(hospital, Program(tuple(state.entries() + [entries[i]])), rules)
         assert amounts(found) == amounts(forced.hard), (found, forced.to_text())
         assert name in amounts(found)
         assert not state.fits(entries[i])
-    assert check(hospital, Program(tuple(entries))).amount(name) == amount
+    assert check(hospital, Program(tuple(entries)), rules).amount(name) == amount
 
 
 def test_not_violated(tiny: Hospital) -> None:

@@ -37,6 +37,7 @@ from .routers import (
     referrals,
     suggestions,
     versions,
+    workspace,
     worklists,
 )
 from .runtime import Runtime
@@ -162,8 +163,8 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
         return FileResponse(STATIC / "docs.html")
 
     # versions before programs: /api/programs/versions is not a day of /api/programs/{day}
-    for module in (auth, board, events, cases, versions, programs, jobs, referrals, suggestions,
-                   audit, logistics, patient, imports, kpi, health, worklists):
+    for module in (auth, board, events, cases, workspace, versions, programs, jobs, referrals,
+                   suggestions, audit, logistics, patient, imports, kpi, health, worklists):
         app.include_router(module.router)
     app.mount("/", StaticFiles(directory=STATIC, html=True), name="board")
     # outermost: bad or oversize input is answered before any router reads it

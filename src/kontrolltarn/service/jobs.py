@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from kontrolltarn.model import Hospital, ModelError, PastOperation, Program
+from kontrolltarn.model import Hospital, ModelError, PastOperation, Program, ProgramEntry
 from kontrolltarn.plan.capacity import (
     CapacitySettings,
     check_capacity_plan,
@@ -34,6 +34,7 @@ from kontrolltarn.plan.capacity import (
     plan_capacity,
     sessions_json,
 )
+from kontrolltarn.plan.check import ProgramState
 from kontrolltarn.plan.registry import get_planner
 from kontrolltarn.plan.repair import Event as RepairEvent
 from kontrolltarn.plan.repair import LateCancellation, RoomClosed, SurgeonAbsent, repair
@@ -46,7 +47,15 @@ from kontrolltarn.plan.staffing import (
     roster_to_dict,
 )
 from kontrolltarn.predict import DurationSource
-from kontrolltarn.store import UNAVAILABLE_ERRORS, Actor, Job, ProgramVersion, Store, describe
+from kontrolltarn.store import (
+    UNAVAILABLE_ERRORS,
+    Actor,
+    Job,
+    ProgramVersion,
+    Store,
+    UnknownVersion,
+    describe,
+)
 
 log = logging.getLogger("kontrolltarn.service")
 
@@ -128,16 +137,20 @@ def weeks_scope(kind: str, first: date, weeks: int | None,
 def plan_scope(hospital: Hospital, store: Store, method: str, scope: Scope, *, by: str,
                why: str, time_limit: float, seed: int = 0, status: str = "proposed",
                progress: Callable[[str, float], None] | None = None,
-               durations: DurationSource | None = None) -> ProgramVersion:
+               durations: DurationSource | None = None,
+               pinned: Sequence[ProgramEntry] = (), removed: Sequence[str] = ()) -> ProgramVersion:
     """Run the planner ``method`` for ``scope`` and store its program as a proposed version
     (or a draft).
 
     Cases planned on other days, and cases already under way, are left out of the planning
-    (they keep their place). One location's scope plans only that location's sessions."""
+    (they keep their place). One location's scope plans only that location's sessions.
+    ``pinned`` entries (a coordinator's pins) stay as they are and the planner's cases that
+    still fit beside them (``plan.check``'s kernel) are kept; ``removed`` cases are left out."""
     if scope.location_id is not None and scope.location_id not in hospital.location_by_id:
         raise ModelError("location_id", scope.location_id, "unknown location")
     planner = get_planner(method)
-    exclude = store.plans.fixed_outside(scope.first, scope.last)
+    exclude = store.plans.fixed_outside(scope.first, scope.last) | set(removed) | {
+        e.case_id for e in pinned}
     target = hospital if scope.location_id is None else _one_location(hospital, scope.location_id)
     kwargs: dict[str, Any] = {"seed": seed, "time_limit": time_limit, "exclude": exclude}
     accepts = inspect.signature(planner).parameters
@@ -147,6 +160,12 @@ def plan_scope(hospital: Hospital, store: Store, method: str, scope: Scope, *, b
     if durations is not None and "durations" in accepts:
         kwargs["durations"] = durations
     program = planner(target, scope.first, scope.days, **kwargs)
+    if pinned:
+        kernel = ProgramState(target, pinned)
+        for e in program.entries:
+            if kernel.fits(e):
+                kernel.add(e)
+        program = kernel.program(method)
     return store.programs.add(Program(program.entries, method), scope.first, scope.days, by=by,
                               location_id=scope.location_id, status=status, why=why)
 
@@ -295,6 +314,8 @@ class JobRunner:
             raise ModelError("kind", kind, f"this service runs {list(RUNNABLE)} jobs")
         if kind == "repair":
             repair_event(params)  # a bad event is refused now, not found by the worker
+        if kind == "optimise":
+            self.pins(params)  # a pin not in its version is refused now
         if kind in PROGRAM_KINDS and scope.days > PROGRAM_DAYS:
             raise ModelError("days", scope.days, f"a {kind} job plans 1 to {PROGRAM_DAYS} days")
         job = self.store.jobs.start(kind, job_scope_key(kind, scope), {
@@ -302,6 +323,26 @@ class JobRunner:
             "location_id": scope.location_id}, by)
         self.submit(job.id)
         return job
+
+    def pins(self, params: dict[str, Any]) -> tuple[list[ProgramEntry], list[str]]:
+        """A re-proposal's pinned entries (as they are in ``base_version_id``) and removed
+        cases; a pin that is not in that version raises ``ModelError`` naming it."""
+        pinned_ids = list(params.get("pinned") or ())
+        removed = list(params.get("removed") or ())
+        if not pinned_ids:
+            return [], removed
+        base = params.get("base_version_id")
+        if base is None:
+            raise ModelError("base_version_id", None, "pins need the version they are pinned in")
+        try:
+            version = self.store.programs.get(int(base))
+        except UnknownVersion:
+            raise ModelError("base_version_id", base, "no such program version") from None
+        entries = {e.case_id: e for e in version.program.entries}
+        missing = [c for c in pinned_ids if c not in entries]
+        if missing:
+            raise ModelError("pinned", missing, f"not in program version {base}")
+        return [entries[c] for c in pinned_ids], removed
 
     def submit(self, job_id: int) -> None:
         with self._lock:
@@ -366,10 +407,12 @@ class JobRunner:
                                            by=job.created_by,
                                            why=f"repair job {job_id}: {event}")
                 else:
+                    pinned, removed = self.pins(params)
                     version = plan_scope(self.hospital(), self.store, job.kind, scope,
                                          by=job.created_by, why=f"{job.kind} job {job_id}",
                                          time_limit=time_limit, seed=seed, progress=report,
-                                         durations=self.durations())
+                                         durations=self.durations(), pinned=pinned,
+                                         removed=removed)
                 ended = self.store.jobs.finish(job_id, "done", version_id=version.id,
                                                message=f"proposed version {version.id}")
         except JobCancelled:

@@ -119,6 +119,10 @@ class JobIn(Strict):
     seed: int = Field(0, ge=0, le=2**31 - 1, strict=True)
     event: RepairEventIn | None = None
     weeks: int | None = Field(None, ge=1, le=26, strict=True)
+    #: a re-proposal: cases kept where they are in ``base_version_id``, cases left out
+    base_version_id: int | None = Field(None, ge=1, le=2**63 - 1, strict=True)
+    pinned: list[Ident] = Field(default_factory=list, max_length=2000)
+    removed: list[Ident] = Field(default_factory=list, max_length=2000)
 
 
 class PublishIn(Strict):

@@ -24,7 +24,7 @@ from kontrolltarn.model import (
 from .audit import Actor, AuditLog, Note
 from .hospital import append_case_change, case_history
 from .notify import Notifier
-from .tables import CasePlanRow, EventRow, PlanChangeRow
+from .tables import CaseChangeRow, CasePlanRow, EventRow, PlanChangeRow
 
 EDITABLE = ("session_id", "room_id", "start_min", "planned_min", "surgeon_id", "position", "status")
 #: ``unscheduled``: taken off the program (a newer published version left it out)
@@ -125,6 +125,14 @@ class Plans:
                                          .where(EventRow.case_id.is_not(None))
                                          .distinct()).scalars())
         return elsewhere | {str(c) for c in under_way}
+
+    def told(self, case_ids: Sequence[str] | None = None) -> set[str]:
+        """The cases (of ``case_ids``, or all) whose patient has been told a date."""
+        query = select(CaseChangeRow.case_id).where(CaseChangeRow.kind == ChangeKind.TOLD.value)
+        if case_ids is not None:
+            query = query.where(CaseChangeRow.case_id.in_(list(case_ids)))
+        with self.engine.connect() as conn:
+            return {str(c) for c in conn.execute(query.distinct()).scalars()}
 
     def get(self, case_id: str) -> PlannedCase:
         with self.engine.connect() as conn:

@@ -13,15 +13,18 @@ from kontrolltarn.model import Hospital, Program
 
 from .constraints import CONSTRAINTS, Constraint, Context, _busy_minutes
 from .kernel import HARD_RULES, ProgramState
+from .local import LocalRules, SessionRules, rule_parts, shipped_rules
 from .report import CheckReport, Level, Violation
 
-__all__ = ["CONSTRAINTS", "HARD_RULES", "CheckReport", "Constraint", "Level", "ProgramState",
-           "Violation", "check", "constraints_table"]
+__all__ = ["CONSTRAINTS", "HARD_RULES", "CheckReport", "Constraint", "Level", "LocalRules",
+           "ProgramState", "SessionRules", "Violation", "check", "constraints_table",
+           "rule_parts", "shipped_rules"]
 
 
-def check(hospital: Hospital, program: Program) -> CheckReport:
-    """Every violation of every constraint, each soft cost and the program's planned KPIs."""
-    ctx = Context(hospital, program)
+def check(hospital: Hospital, program: Program, rules: LocalRules | None = None) -> CheckReport:
+    """Every violation of every constraint, each soft cost and the program's planned KPIs;
+    ``rules``: the local planning rules (default: the shipped ``local_rules.toml``)."""
+    ctx = Context(hospital, program, rules)
     report = CheckReport(weights={c.name: c.weight for c in CONSTRAINTS})
     for rule in CONSTRAINTS:
         report.violations.extend(rule.find(ctx))

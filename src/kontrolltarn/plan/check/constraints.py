@@ -34,6 +34,7 @@ from kontrolltarn.model import (
     Staff,
 )
 
+from .local import LocalRules, SessionRules, shipped_rules
 from .report import Level, Violation
 
 if TYPE_CHECKING:
@@ -62,9 +63,11 @@ class ResolvedEntry:
 class Context:
     """The program with references resolved once, shared by all constraint functions."""
 
-    def __init__(self, hospital: Hospital, program: Program) -> None:
+    def __init__(self, hospital: Hospital, program: Program,
+                 rules: LocalRules | None = None) -> None:
         self.hospital = hospital
         self.program = program
+        self.rules = rules if rules is not None else shipped_rules()
         self.unresolved: list[tuple[ProgramEntry, str, str]] = []  # entry, field, value
         self.resolved: list[ResolvedEntry] = []
         for e in program.entries:
@@ -110,6 +113,7 @@ class World(Protocol):
     (the simulator's referrals and sessions arrive over time, its absences become known)."""
 
     hospital: Hospital
+    rules: LocalRules  # the local planning rules (``local``)
 
     def session(self, session_id: str) -> Session | None: ...
 
@@ -618,6 +622,120 @@ def _not_ready(world: World, r: ResolvedEntry) -> Violation | None:
         return _v("case not ready", HARD, 1, f"case {r.referral.id} is missing: {missing}",
                   r.referral.id)
     return None
+
+
+# ---- local rules (``local``: per location and specialty, from the hospital's rule file) ----------
+def local_rules_of(world: World, r: ResolvedEntry) -> SessionRules:
+    return world.rules.for_session(r.room.location_id, r.specialty_id)
+
+
+@entry_constraint("local rule: case not allowed here", HARD, "entries",
+                  "Local rules (rule file): a surgeon with fixed days operates there only on those "
+                  "weekdays; a procedure paired with equipment goes only where that equipment is "
+                  "in the room or can be borrowed at the location.")
+def _local_case(world: World, r: ResolvedEntry) -> Violation | None:
+    if r.referral is None:  # emergencies follow their own rules
+        return None
+    local = local_rules_of(world, r)
+    problems = []
+    days = local.surgeon_days.get(r.surgeon.id)
+    if days is not None and r.entry.date.weekday() not in days:
+        problems.append(f"surgeon {r.surgeon.id} does not operate there on "
+                        f"{r.entry.date:%A}s")
+    h = world.hospital
+    for eq in sorted(local.equipment_with.get(r.procedure.code, ())):
+        kind = h.equipment_by_id.get(eq)
+        borrowable = kind is not None and kind.mobile and kind.count_per_location.get(
+            r.room.location_id, 0) > 0
+        if eq not in r.room.equipment and not borrowable:
+            problems.append(f"{r.procedure.code} needs {eq}, not in room {r.room.id} nor at "
+                            f"{r.room.location_id}")
+    if problems:
+        return _v("local rule: case not allowed here", HARD, len(problems),
+                  f"case {r.entry.case_id}: " + "; ".join(problems) + f" ({', '.join(local.scopes)})",
+                  r.entry.case_id)
+    return None
+
+
+def _room_day_mix(world: World, room_id: str, day: date,
+                  entries: list[ResolvedEntry]) -> list[Violation]:
+    """The local caps and order of one room-day's electives (``entries`` in room order):
+    cases per session, a procedure per session and per room-day, ``first_only`` first."""
+    found = []
+    electives = [r for r in entries if r.referral is not None]
+    per_session: dict[tuple[str, str], list[ResolvedEntry]] = defaultdict(list)
+    per_code_session: dict[tuple[str, str], list[ResolvedEntry]] = defaultdict(list)
+    per_code: dict[str, list[ResolvedEntry]] = defaultdict(list)
+    for r in electives:
+        per_session[(r.session.id, r.specialty_id)].append(r)
+        per_code_session[(r.session.id, r.procedure.code)].append(r)
+        per_code[r.procedure.code].append(r)
+
+    def broken(amount: int, detail: str, cases: list[ResolvedEntry], scopes: tuple[str, ...]) -> None:
+        found.append(_v("local rule: room list", HARD, amount,
+                        f"room {room_id} on {day}: {detail} ({', '.join(scopes)})",
+                        *(r.entry.case_id for r in cases)))
+
+    for (session_id, _), cases in per_session.items():
+        local = local_rules_of(world, cases[0])
+        if local.max_cases is not None and len(cases) > local.max_cases:
+            broken(len(cases) - local.max_cases,
+                   f"{len(cases)} cases in session {session_id}, at most {local.max_cases}",
+                   cases, local.scopes)
+    for (session_id, code), cases in per_code_session.items():
+        local = local_rules_of(world, cases[0])
+        cap = local.max_per_procedure.get(code)
+        if cap is not None and code not in local.max_per_room_day and len(cases) > cap:
+            broken(len(cases) - cap, f"{len(cases)} × {code} in session {session_id}, at most {cap}",
+                   cases, local.scopes)
+    for code, cases in per_code.items():
+        local = local_rules_of(world, cases[0])
+        cap = local.max_per_room_day.get(code)
+        if cap is not None and len(cases) > cap:
+            broken(len(cases) - cap, f"{len(cases)} × {code} in the room that day, at most {cap}",
+                   cases, local.scopes)
+    for i, r in enumerate(entries):
+        if i > 0 and r.referral is not None and r.procedure.code in local_rules_of(world, r).first_only:
+            broken(1, f"{r.procedure.code} ({r.entry.case_id}) must be the first case of the day, "
+                      f"{entries[i - 1].entry.case_id} is before it", [entries[i - 1], r],
+                   local_rules_of(world, r).scopes)
+    return found
+
+
+@constraint("local rule: room list", HARD, "cases",
+            "Local rules (rule file): at most n cases per session, a procedure at most n times per "
+            "session or per room and day, and procedures that must be first of the day come first.")
+def _local_room_day(ctx: Context) -> Iterator[Violation]:
+    for (room_id, day), entries in ctx.by_room_day.items():
+        yield from _room_day_mix(ctx, room_id, day, entries)
+
+
+@_local_room_day.incremental
+def _local_room_day_placed(state: ProgramState, p: Placing) -> list[Violation]:
+    r = p.resolved
+    if r is None:
+        return []
+    e = r.entry
+    listed = state.room_day(e.room_id, e.date, p.ignore)
+    at = bisect.bisect_right(listed, room_order(r), key=room_order) if listed else 0
+    together = [*listed[:at], r, *listed[at:]]
+    return [v for v in _room_day_mix(state, e.room_id, e.date, together) if e.case_id in v.refs]
+
+
+@constraint("emergency buffer used", SOFT, "minutes",
+            "Minutes an elective session's list runs into the buffer its local rules keep free for "
+            "emergencies (reserve_min).", weight=1.0)
+def _buffer(ctx: Context) -> Iterator[Violation]:
+    for session_id, entries in ctx.by_session.items():
+        session = entries[0].session
+        if session.emergency:
+            continue
+        reserve = max(local_rules_of(ctx, r).reserve_min for r in entries)
+        used = max(r.entry.end_min for r in entries) - (session.end_min - reserve)
+        if reserve and used > 0:
+            yield _v("emergency buffer used", SOFT, min(used, reserve),
+                     f"session {session_id}: {min(used, reserve)} of the {reserve} min kept free "
+                     f"for emergencies are planned", session_id)
 
 
 # ---- soft constraints ---------------------------------------------------------------------------

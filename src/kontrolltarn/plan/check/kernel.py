@@ -56,6 +56,7 @@ from .constraints import (
     room_order,
     unknown_reference,
 )
+from .local import LocalRules, shipped_rules
 from .report import Level, Violation
 
 #: the hard rules, each with its incremental form (checked when this module loads)
@@ -98,8 +99,11 @@ class ProgramState:
     def __init__(self, hospital: Hospital, program: Program | Iterable[ProgramEntry] = (), *,
                  sessions: Mapping[str, Session] | None = None,
                  referrals: Mapping[str, Referral] | None = None,
-                 absent: Mapping[date, Collection[str]] | None = None) -> None:
+                 absent: Mapping[date, Collection[str]] | None = None,
+                 rules: LocalRules | None = None) -> None:
         self.hospital = hospital
+        #: the local planning rules every placement keeps (default: the shipped file)
+        self.rules = rules if rules is not None else shipped_rules()
         self._sessions = sessions
         self._referrals = referrals
         self._absent = absent

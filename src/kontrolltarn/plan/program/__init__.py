@@ -18,19 +18,19 @@ from __future__ import annotations
 from datetime import date
 
 from kontrolltarn.model import Hospital, Program
+from kontrolltarn.plan.check import LocalRules
 from kontrolltarn.plan.registry import register_planner
 from kontrolltarn.predict import DurationSource
 
 from .cadence import Phase, lock_down, phase_of, release_unused
 from .candidates import IncompleteCase, incomplete_cases
 from .optimiser import ProgramPlan, Progress, plan_program
-from .risk import Moments, exceed_probability
-from .rules import LocalRules
+from .risk import Moments, exceed_probability, program_overrun_chances
 from .settings import ProgramSettings
 
 __all__ = ["IncompleteCase", "LocalRules", "Moments", "Phase", "ProgramPlan", "ProgramSettings",
            "exceed_probability", "incomplete_cases", "lock_down", "phase_of", "plan_optimised",
-           "plan_program", "release_unused"]
+           "plan_program", "program_overrun_chances", "release_unused"]
 
 
 def plan_optimised(hospital: Hospital, first: date, days: int, *, seed: int = 0,

@@ -29,7 +29,7 @@ from kontrolltarn.model import (
     Session,
     Staff,
 )
-from kontrolltarn.plan.check import ProgramState
+from kontrolltarn.plan.check import LocalRules, ProgramState
 from kontrolltarn.predict import CaseDurations, DurationSource
 
 from .candidates import (
@@ -42,7 +42,6 @@ from .candidates import (
 )
 from .leads import Lead, assign_leads
 from .risk import Moments
-from .rules import LocalRules
 from .sequence import Placed, place_session
 from .settings import ProgramSettings
 from .solve import (
@@ -121,7 +120,7 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
     entries: list[ProgramEntry] = []
     risk: dict[str, float] = {}
     # the program so far, as plan.check's feasibility kernel judges each timed list against it
-    kernel = ProgramState(hospital)
+    kernel = ProgramState(hospital, rules=local)
     rounds = done = optimal = 0
     conditioned: dict[tuple[str, str | None, str], Moments] = {}
     risk_used = 0.0
@@ -344,7 +343,7 @@ def _slots(hospital: Hospital, leads: list[Lead], pending: dict[str, dict[str, C
 
     day = leads[0].session.date
     location_id = hospital.room_by_id[leads[0].session.room_id].location_id
-    kernel = ProgramState(hospital)  # asked only which case may go where (no times)
+    kernel = ProgramState(hospital, rules=local)  # asked only which case may go where (no times)
     per_specialty: dict[str, list[Lead]] = defaultdict(list)
     for lead in leads:
         per_specialty[lead.specialty_id].append(lead)

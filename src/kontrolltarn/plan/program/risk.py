@@ -20,11 +20,13 @@ variances. With little history it is what makes a list overrun more often than p
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from statistics import NormalDist
 
-from kontrolltarn.model import LogNormal
+from kontrolltarn.model import Hospital, LogNormal, Program, ProgramEntry
+from kontrolltarn.predict import DurationSource
 
 _Z = NormalDist()
 
@@ -84,3 +86,29 @@ def tangent_terms(v0: float) -> tuple[float, float]:
     """(constant, slope) with ``sqrt(v) <= constant + slope * v`` for all v >= 0."""
     root = math.sqrt(max(v0, 1.0))
     return root / 2.0, 1.0 / (2.0 * root)
+
+
+def program_overrun_chances(hospital: Hospital, program: Program, durations: DurationSource,
+                            overrun_min: int = 30) -> dict[str, float]:
+    """Per elective session of ``program``, the chance its list runs ``overrun_min`` or more
+    past the staffed end (the optimiser's own measure), for any program: a published one or a
+    proposal, so two can be compared on the same footing."""
+    by_session: dict[str, list[ProgramEntry]] = defaultdict(list)
+    for e in program.entries:
+        if e.case_id in hospital.referral_by_id:
+            by_session[e.session_id].append(e)
+    chances = {}
+    for session_id, entries in by_session.items():
+        session = hospital.session_by_id.get(session_id)
+        if session is None or session.emergency:
+            continue
+        location_id = hospital.room_by_id[session.room_id].location_id
+        parts, turnover = [], 0
+        for e in entries:
+            referral = hospital.referral_by_id[e.case_id]
+            parts.append(Moments.of(durations.distribution(
+                referral, hospital, surgeon_id=e.surgeon_id, location_id=location_id)))
+            turnover = hospital.specialty_by_id[referral.specialty_id].turnover_min
+        offset = min(e.start_min for e in entries) - session.start_min + turnover * (len(entries) - 1)
+        chances[session_id] = exceed_probability(parts, offset, session.staffed_min + overrun_min)
+    return chances

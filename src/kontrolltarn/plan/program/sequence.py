@@ -14,10 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from kontrolltarn.model import Hospital, ProgramEntry, Session
-from kontrolltarn.plan.check import ProgramState
+from kontrolltarn.plan.check import ProgramState, SessionRules
 
 from .candidates import Candidate
-from .rules import SessionRules
 
 MAX_PERMUTATIONS = 720
 

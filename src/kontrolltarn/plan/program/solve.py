@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from kontrolltarn.model import Room, Session, Staff
+from kontrolltarn.plan.check import SessionRules
 
 from .candidates import Candidate
 from .risk import exceed_probability, fenton_wilkinson, tangent_terms, z_for
-from .rules import SessionRules
 
 SCALE = 10  # CP-SAT wants integers: tenths of a minute / of a point
 MAX_ROUNDS = 6

@@ -40,6 +40,7 @@ from kontrolltarn.model import (
     Session,
     Staff,
 )
+from kontrolltarn.plan.check import LocalRules
 
 from .costs import RepairCosts
 from .events import (
@@ -61,19 +62,20 @@ from .state import RepairState
 
 def repair(hospital: Hospital, program: Program, event: Event, *, told: set[str] | None = None,
            now: datetime | None = None, refill: bool = True, horizon_days: int = 14,
-           costs: RepairCosts | None = None) -> RepairResult:
+           costs: RepairCosts | None = None, rules: LocalRules | None = None) -> RepairResult:
     """A feasible program after ``event`` that changes as little as possible (module docstring).
 
     ``told`` holds the case ids whose patients know their date; by default the cases in
     ``hospital.cases`` with a recorded TOLD decision. ``refill`` lets a cancellation's freed time
-    go to a ready case from the waiting list when it fits without moving anyone.
+    go to a ready case from the waiting list when it fits without moving anyone. ``rules``:
+    the local planning rules every move keeps (default: the shipped file, as ``check``).
     """
     started = time.perf_counter()
     zone = ZoneInfo(hospital.timezone)
     moment = now or datetime.combine(hospital.today, clock_time(7, 0), tzinfo=zone)
     knows = set(told) if told is not None else {c.referral_id for c in hospital.cases
                                                   if c.told_at is not None}
-    fixer = _Repairer(hospital, program, knows, costs or RepairCosts(), horizon_days)
+    fixer = _Repairer(hospital, program, knows, costs or RepairCosts(), horizon_days, rules)
     if isinstance(event, LateCancellation):
         fixer.cancel(event, refill)
     elif isinstance(event, EmergencyInsert):
@@ -101,8 +103,8 @@ def repair(hospital: Hospital, program: Program, event: Event, *, told: set[str]
 
 class _Repairer:
     def __init__(self, hospital: Hospital, program: Program, told: set[str], costs: RepairCosts,
-                 horizon_days: int) -> None:
-        self.state = RepairState(hospital, program)
+                 horizon_days: int, rules: LocalRules | None = None) -> None:
+        self.state = RepairState(hospital, program, rules)
         self.told = told
         self.costs = costs
         self.horizon = horizon_days

@@ -17,15 +17,16 @@ from kontrolltarn.model import (
     Session,
     Staff,
 )
-from kontrolltarn.plan.check import ProgramState
+from kontrolltarn.plan.check import LocalRules, ProgramState
 
 
 class RepairState:
     """The program by session, asked through the kernel whether one more entry keeps every
     hard rule."""
 
-    def __init__(self, hospital: Hospital, program: Program) -> None:
-        self.kernel = ProgramState(hospital, program)
+    def __init__(self, hospital: Hospital, program: Program,
+                 rules: LocalRules | None = None) -> None:
+        self.kernel = ProgramState(hospital, program, rules=rules)
 
     @property
     def h(self) -> Hospital:

@@ -44,6 +44,9 @@ def start(body: JobIn, rt: Runtime = Depends(runtime),
     """Queue a job for the scope (``first_day`` + ``days``, optionally ``location_id``)."""
     try:
         params: dict[str, Any] = {"time_limit_s": body.time_limit_s, "seed": body.seed}
+        if body.pinned or body.removed:
+            params.update(pinned=body.pinned, removed=body.removed,
+                          base_version_id=body.base_version_id)
         if body.event is not None:
             params["event"] = body.event.model_dump(mode="json", exclude_none=True)
         if body.kind in PROGRAM_KINDS:

@@ -1,0 +1,290 @@
+"""Local planning rules per specialty and location, read from a readable TOML file of one schema.
+
+The shipped ``local_rules.toml`` holds the tacit knowledge coordinators carry today; a hospital
+edits it, never the code. The rules belong to the planning rules (this package): ``check``
+flags a program that breaks them, the feasibility kernel refuses a placement that would, so
+the optimiser, repair and every kernel-based planner read the same file. ``for_session``
+merges the rules that apply to one location and specialty (the strictest value wins);
+``describe`` prints them beside a plan; ``differences`` lists where locations differ.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kontrolltarn.model import ModelError
+
+DEFAULT_FILE = Path(__file__).with_name("local_rules.toml")
+#: weekday names a surgeon's fixed days are written with (Monday first)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: every key a scope may hold, with what it must be (the one schema; shown in errors)
+SCHEMA = {
+    "note": "text shown with the plan",
+    "max_cases_per_session": "whole number >= 0",
+    "max_per_session": "table {procedure code = whole number}",
+    "max_per_room_day": "table {procedure code = whole number}",
+    "first_only": "list of procedure codes",
+    "reserve_min": "whole number of minutes >= 0",
+    "max_probability": "number strictly between 0 and 1",
+    "surgeon_days": "table {surgeon id = list of weekdays mon..sun}",
+    "equipment_with": "table {procedure code = list of equipment ids}",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The rules of one scope (a specialty, a location, or a specialty at a location)."""
+
+    scope: str
+    note: str = ""
+    max_cases_per_session: int | None = None
+    max_per_session: dict[str, int] = field(default_factory=dict)
+    #: case-mix caps per room and day ("no more than two hip replacements per room-day")
+    max_per_room_day: dict[str, int] = field(default_factory=dict)
+    first_only: frozenset[str] = frozenset()
+    #: minutes of each session kept free: the emergency buffer
+    reserve_min: int = 0
+    max_probability: float | None = None
+    #: a surgeon operates here only on these weekdays (0 = Monday)
+    surgeon_days: dict[str, frozenset[int]] = field(default_factory=dict)
+    #: a procedure here needs this equipment as well as its own (in the room or borrowable)
+    equipment_with: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SessionRules:
+    """The merged rules for one location and specialty. ``max_per_procedure`` holds the
+    per-session caps and the room-day caps (a session never holds more than its room-day)."""
+
+    max_cases: int | None = None
+    max_per_procedure: dict[str, int] = field(default_factory=dict)
+    max_per_room_day: dict[str, int] = field(default_factory=dict)
+    first_only: frozenset[str] = frozenset()
+    reserve_min: int = 0
+    max_probability: float | None = None
+    surgeon_days: dict[str, frozenset[int]] = field(default_factory=dict)
+    equipment_with: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: the scopes that gave these rules (named in violations)
+    scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LocalRules:
+    specialty: dict[str, Rule] = field(default_factory=dict)
+    location: dict[str, Rule] = field(default_factory=dict)
+    location_specialty: dict[tuple[str, str], Rule] = field(default_factory=dict)
+    source: str = ""
+    #: merged rules per (location, specialty): asked for every placement the kernel tests
+    _merged: dict[tuple[str, str | None], SessionRules] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_toml(cls, path: str | Path | None = None) -> LocalRules:
+        file = Path(path) if path is not None else DEFAULT_FILE
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ModelError("local_rules", str(file), f"cannot read: {exc}") from exc
+        rules = cls.from_text(text, str(file))
+        return LocalRules(rules.specialty, rules.location, rules.location_specialty, str(file))
+
+    @classmethod
+    def from_text(cls, text: str, source: str = "text") -> LocalRules:
+        """Rules from TOML text (a file's, or one a coordinator edits in the workspace)."""
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ModelError("local_rules", source, f"not valid TOML: {exc}") from exc
+        rules = cls.from_dict(data)
+        return LocalRules(rules.specialty, rules.location, rules.location_specialty, source)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LocalRules:
+        extra = set(data) - {"specialty", "location"}
+        if extra:
+            raise ModelError("local_rules", sorted(extra), "unknown section (use specialty / location)")
+        specialty = {sid: _rule(f"specialty.{sid}", _table(f"specialty.{sid}", body))
+                     for sid, body in _table("specialty", data.get("specialty", {})).items()}
+        location: dict[str, Rule] = {}
+        both: dict[tuple[str, str], Rule] = {}
+        for lid, body in _table("location", data.get("location", {})).items():
+            body = dict(_table(f"location.{lid}", body))
+            nested = _table(f"location.{lid}.specialty", body.pop("specialty", {}))
+            location[lid] = _rule(f"location.{lid}", body)
+            for sid, inner in nested.items():
+                scope = f"location.{lid}.specialty.{sid}"
+                both[(lid, sid)] = _rule(scope, _table(scope, inner))
+        return cls(specialty, location, both)
+
+    def all_rules(self) -> list[Rule]:
+        return [*self.specialty.values(), *self.location.values(),
+                *self.location_specialty.values()]
+
+    def for_session(self, location_id: str, specialty_id: str | None) -> SessionRules:
+        key = (location_id, specialty_id)
+        if key not in self._merged:
+            self._merged[key] = _merge(self, location_id, specialty_id)
+        return self._merged[key]
+
+    def describe(self, specialties: set[str] | None = None,
+                 locations: set[str] | None = None) -> list[str]:
+        """One readable line per rule that applies to the given specialties and locations."""
+        rules = [r for s, r in sorted(self.specialty.items()) if specialties is None or s in specialties]
+        rules += [r for loc, r in sorted(self.location.items()) if locations is None or loc in locations]
+        rules += [r for (loc, s), r in sorted(self.location_specialty.items())
+                  if (locations is None or loc in locations) and (specialties is None or s in specialties)]
+        return [f"[{r.scope}] {r.note} ({'; '.join(rule_parts(r)) or 'note only'})" for r in rules]
+
+    def differences(self, locations: list[str], specialties: list[str]) -> list[dict[str, Any]]:
+        """Per specialty, the merged rules at each location, where they differ between
+        locations (a leader's side-by-side view): [{specialty, location: [parts]}]."""
+        rows = []
+        for sid in specialties:
+            per_location = {loc: _parts(self.for_session(loc, sid)) for loc in locations}
+            if len({tuple(v) for v in per_location.values()}) > 1:
+                rows.append({"specialty": sid, "locations": per_location})
+        return rows
+
+
+def _merge(rules: LocalRules, location_id: str, specialty_id: str | None) -> SessionRules:
+    scopes = [rules.location.get(location_id)]
+    if specialty_id is not None:
+        scopes += [rules.specialty.get(specialty_id),
+                   rules.location_specialty.get((location_id, specialty_id))]
+    merged = SessionRules()
+    for rule in scopes:
+        if rule is None:
+            continue
+        days = dict(merged.surgeon_days)
+        for surgeon, allowed in rule.surgeon_days.items():
+            days[surgeon] = days.get(surgeon, allowed) & allowed
+        paired = dict(merged.equipment_with)
+        for code, eq in rule.equipment_with.items():
+            paired[code] = paired.get(code, frozenset()) | eq
+        room_day = _min_each(merged.max_per_room_day, rule.max_per_room_day)
+        merged = SessionRules(
+            max_cases=_min(merged.max_cases, rule.max_cases_per_session),
+            max_per_procedure=_min_each(merged.max_per_procedure, rule.max_per_session, room_day),
+            max_per_room_day=room_day,
+            first_only=merged.first_only | rule.first_only,
+            reserve_min=max(merged.reserve_min, rule.reserve_min),
+            max_probability=_min(merged.max_probability, rule.max_probability),
+            surgeon_days=days,
+            equipment_with=paired,
+            scopes=(*merged.scopes, rule.scope),
+        )
+    return merged
+
+
+@lru_cache(maxsize=1)
+def shipped_rules() -> LocalRules:
+    """The rules in the shipped file: what ``check`` and the kernel read unless given others."""
+    return LocalRules.from_toml()
+
+
+def rule_parts(r: Rule) -> list[str]:
+    """A rule's limits in words (English: the CLI's and the check's language)."""
+    parts = []
+    if r.max_cases_per_session is not None:
+        parts.append(f"max {r.max_cases_per_session} cases/session")
+    parts += [f"max {n} × {code}/session" for code, n in sorted(r.max_per_session.items())]
+    parts += [f"max {n} × {code}/room-day" for code, n in sorted(r.max_per_room_day.items())]
+    if r.first_only:
+        parts.append("first of the day: " + ", ".join(sorted(r.first_only)))
+    if r.reserve_min:
+        parts.append(f"{r.reserve_min} min kept free per session")
+    if r.max_probability is not None:
+        parts.append(f"overrun chance ≤ {r.max_probability:.0%}")
+    parts += [f"{s} operates here on {', '.join(WEEKDAYS[d] for d in sorted(days))}"
+              for s, days in sorted(r.surgeon_days.items())]
+    parts += [f"{code} needs {', '.join(sorted(eq))}" for code, eq in sorted(r.equipment_with.items())]
+    return parts
+
+
+def _parts(m: SessionRules) -> list[str]:
+    rule = Rule("merged", "", m.max_cases, {c: n for c, n in m.max_per_procedure.items()
+                                            if m.max_per_room_day.get(c) != n},
+                m.max_per_room_day, m.first_only, m.reserve_min, m.max_probability,
+                m.surgeon_days, m.equipment_with)
+    return rule_parts(rule)
+
+
+def _table(where: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ModelError(f"local_rules.{where}", value, "must be a table")
+    return value
+
+
+def _rule(scope: str, body: dict[str, Any]) -> Rule:
+    unknown = set(body) - set(SCHEMA)
+    if unknown:
+        raise ModelError(f"local_rules.{scope}", sorted(unknown), f"unknown key, use {sorted(SCHEMA)}")
+
+    def key(name: str) -> str:
+        return f"local_rules.{scope}.{name}"
+
+    def whole(name: str, value: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ModelError(key(name), value, "must be a whole number >= 0")
+        return value
+
+    def codes(name: str, value: Any) -> frozenset[str]:
+        if not isinstance(value, list) or not all(isinstance(c, str) and c for c in value):
+            raise ModelError(key(name), value, "must be a list of names")
+        return frozenset(value)
+
+    def counts(name: str) -> dict[str, int]:
+        table = body.get(name, {})
+        if not isinstance(table, dict):
+            raise ModelError(key(name), table, "must be a table {code = n}")
+        return {code: whole(f"{name}.{code}", n) for code, n in table.items()}
+
+    def weekdays(surgeon: str, value: Any) -> frozenset[int]:
+        names = codes(f"surgeon_days.{surgeon}", value)
+        wrong = sorted(names - set(WEEKDAYS))
+        if wrong:
+            raise ModelError(key(f"surgeon_days.{surgeon}"), wrong, f"weekdays are {list(WEEKDAYS)}")
+        return frozenset(WEEKDAYS.index(n) for n in names)
+
+    max_cases = body.get("max_cases_per_session")
+    probability = body.get("max_probability")
+    if probability is not None and (isinstance(probability, bool)
+                                    or not isinstance(probability, int | float)
+                                    or not 0 < probability < 1):
+        raise ModelError(key("max_probability"), probability, "must be a number strictly between 0 and 1")
+    note = body.get("note", "")
+    if not isinstance(note, str):
+        raise ModelError(key("note"), note, "must be text")
+    days = _table(f"{scope}.surgeon_days", body.get("surgeon_days", {}))
+    paired = _table(f"{scope}.equipment_with", body.get("equipment_with", {}))
+    return Rule(
+        scope=scope, note=note,
+        max_cases_per_session=whole("max_cases_per_session", max_cases) if max_cases is not None else None,
+        max_per_session=counts("max_per_session"),
+        max_per_room_day=counts("max_per_room_day"),
+        first_only=codes("first_only", body.get("first_only", [])),
+        reserve_min=whole("reserve_min", body.get("reserve_min", 0)),
+        max_probability=float(probability) if probability is not None else None,
+        surgeon_days={s: weekdays(s, v) for s, v in days.items()},
+        equipment_with={c: codes(f"equipment_with.{c}", v) for c, v in paired.items()},
+    )
+
+
+def _min(a: Any, b: Any) -> Any:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def _min_each(*tables: dict[str, int]) -> dict[str, int]:
+    merged: dict[str, int] = {}
+    for table in tables:
+        for code, n in table.items():
+            merged[code] = min(n, merged.get(code, n))
+    return merged
