@@ -37,8 +37,8 @@ from .routers import (
     referrals,
     suggestions,
     versions,
-    workspace,
     worklists,
+    workspace,
 )
 from .runtime import Runtime
 
