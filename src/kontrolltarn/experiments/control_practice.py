@@ -98,9 +98,10 @@ class ControlPolicy(OptimisedPolicy):
     tell_days_ahead: int = 7
     refill_days_ahead: int = 2
     buffer_min: int = 0
+    refill_empty_sessions: bool = True
     rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(overrun_tolerance_min=60))
     #: the chance a list may run past its staffed end by more than ``overrun_line_min``
-    risk_allowed: float = 0.15
+    risk_allowed: float = 0.2
     overrun_line_min: int = 30
     #: the first case's late start (mean, variance), learnt from the history
     late_start: Moments = field(default_factory=lambda: Moments(0.0, 0.0))
@@ -115,10 +116,12 @@ class ControlPolicy(OptimisedPolicy):
     standby_placed: int = 0
     _dist: dict[tuple[str, str | None, str | None], LogNormal] = field(default_factory=dict, repr=False)
     _state: PlanState | None = field(default=None, repr=False)
+    #: per referral, the hospital its prediction was made on (it knows the patient)
+    _ctx_of: dict[str, Hospital] = field(default_factory=dict, repr=False)
 
     # ---- durations: one source for the program and the day ----------------------------------
     def distribution(self, referral: Referral, surgeon_id: str | None,
-                     location_id: str | None, hospital: Hospital | None = None) -> LogNormal:
+                     location_id: str | None) -> LogNormal:
         """The case's predicted in-room minutes, kept once asked (the patient's age moves by
         days, not enough to ask again)."""
         key = (referral.id, surgeon_id, location_id)
@@ -126,19 +129,29 @@ class ControlPolicy(OptimisedPolicy):
         if hit is None:
             if self.durations is None or self._state is None:
                 return LogNormal(float(referral.booked_min), 0.0)
-            context = hospital if hospital is not None and referral.patient_id in \
-                hospital.patient_by_id else self._context(referral)
+            context = self._ctx_of.get(referral.id)
+            if context is None:
+                self.prefetch([referral])
+                context = self._ctx_of[referral.id]
             hit = self._dist[key] = self.durations.distribution(
                 referral, context, surgeon_id=surgeon_id, location_id=location_id)
         return hit
 
-    def _context(self, referral: Referral) -> Hospital:
-        """A hospital that knows the referral's patient (the model reads age, ASA and BMI)."""
+    def prefetch(self, referrals: list[Referral]) -> None:
+        """Predict the day's cases in one batch, on a hospital that knows their patients (the
+        model reads age, ASA and BMI); its day stays the start's, so the source keeps them."""
         state = self._state
-        assert state is not None
-        return state.base.replace(today=state.now.date(), referrals=(referral,),
-                                  patients=(state.patients[referral.patient_id],), sessions=(),
-                                  cases=(), emergencies=())
+        if self.durations is None or state is None:
+            return
+        new = [r for r in referrals if r.id not in self._ctx_of]
+        if not new:
+            return
+        patients = dict.fromkeys(r.patient_id for r in new)
+        context = state.base.replace(referrals=(), sessions=(), cases=(), emergencies=(),
+                                     patients=tuple(state.patients[p] for p in patients))
+        self.durations.prefetch(new, context)
+        for r in new:
+            self._ctx_of[r.id] = context
 
     def _where(self, referral: Referral) -> tuple[str | None, str | None]:
         state = self._state
@@ -165,12 +178,19 @@ class ControlPolicy(OptimisedPolicy):
                                   session.staffed_min + self.overrun_line_min)
 
     # ---- the weekly program -----------------------------------------------------------------
+    def plan_week(self, state: PlanState, first: date) -> None:
+        """The week's program (the parent's, one day at a time, nobody told yet), then each
+        day's time left within the allowed risk offered to the ready list, empty sessions
+        included, as the board's refill does (11–17 days ahead: not short notice)."""
+        self._prefetch_day(state)  # the start's bootstrap plans weeks before any plan()
+        super().plan_week(state, first)
+        for k in range(7):
+            refill(state, first + timedelta(days=k), self, tell=False, calls_per_gap=self.calls_per_gap)
+
     def make_program(self, hospital: Hospital, day: date, exclude: set[str]) -> Program:
         """The lead's planner filling each session by bookings to the staffed end, then each
         list cut (least pressing case first) until its overrun chance is within the allowed
         risk; the freed time is the standby list's to fill."""
-        if self.durations is not None:
-            self.durations.prefetch(hospital.referrals, hospital)
         program = plan_baseline(hospital, day, 1, BaselineOptions(buffer_min=self.buffer_min),
                                 exclude=exclude)
         kept = []
@@ -181,9 +201,6 @@ class ControlPolicy(OptimisedPolicy):
             session = hospital.session_by_id[session_id]
             turnover = hospital.specialty_by_id[session.specialty_id or "ORT"].turnover_min
             chosen = sorted(entries, key=lambda e: e.order)
-            location = hospital.room_by_id[session.room_id].location_id
-            for e in chosen:  # asked here, where the instance knows the patients
-                self.distribution(hospital.referral_by_id[e.case_id], e.surgeon_id, location, hospital)
             while len(chosen) > 1 and self.list_risk(
                     session, [(hospital.referral_by_id[e.case_id], e.surgeon_id) for e in chosen],
                     turnover) > self.risk_allowed:
@@ -207,8 +224,12 @@ class ControlPolicy(OptimisedPolicy):
         return session.end_min + self.rules.overrun_tolerance_min
 
     # ---- each day ---------------------------------------------------------------------------
-    def plan(self, state: PlanState, day: date) -> None:
+    def _prefetch_day(self, state: PlanState) -> None:
         self._state = state
+        self.prefetch([*state.ready_waiting(), *(state.referrals[c] for c in state.planned)])
+
+    def plan(self, state: PlanState, day: date) -> None:
+        self._prefetch_day(state)
         self._chase(state)
         super().plan(state, day)
         self._contact(state, day + timedelta(days=self.contact_days_ahead))
@@ -216,7 +237,7 @@ class ControlPolicy(OptimisedPolicy):
     def before_the_day(self, state: PlanState, day: date) -> None:
         """After the late window and the 07:30 bed meeting: freed time today is offered to the
         standby list (patients who take short notice, ready, of the specialty and location)."""
-        self._state = state
+        self._prefetch_day(state)
         self.standby_placed += refill(state, day, self, tell=True,
                                       calls_per_gap=self.calls_per_gap)
 

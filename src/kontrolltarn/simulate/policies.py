@@ -69,6 +69,8 @@ class BaselinePolicy:
     buffer_min: int = 60
     #: patients phoned per free session when refilling (today's practice: 8)
     calls_per_gap: int = 8
+    #: refill sessions left with no case too (today's practice: only lists already started)
+    refill_empty_sessions: bool = False
 
     def estimate_min(self, referral: Referral) -> int:
         return referral.booked_min
@@ -258,7 +260,8 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
     Returns how many were placed."""
     free: dict[str, list[Session]] = {}
     for session in state.open_sessions(day):
-        if session.emergency or session.specialty_id is None or not state.by_session.get(session.id):
+        if session.emergency or session.specialty_id is None or \
+                not (policy.refill_empty_sessions or state.by_session.get(session.id)):
             continue
         load = session_load(state, session, policy)
         if session.staffed_min - policy.buffer_min - load > 45:
