@@ -126,6 +126,7 @@ class Runtime:
         self.hub = Hub()
         #: porter statuses and check-ins as last read (``_logistics``)
         self._last_logistics: tuple[dict[str, str], set[str]] = ({}, set())
+        self._logistics_stale = True
         self.lock = threading.RLock()
         self._import_lock = threading.Lock()
         if not store.plans.day(self.day) and store.programs.published_for(self.day) is None:
@@ -248,17 +249,22 @@ class Runtime:
         """What the board shows beside the events: the status of each case's open porter
         request, and the cases whose patient checked in (as last read while the database is
         away)."""
+        if not self._logistics_stale:  # read again only after a change (``touch``)
+            return self._last_logistics
         try:
+            self._logistics_stale = False
             porter = {r.case_id: r.status for r in self.store.logistics.open_requests("porter")
                       if r.case_id is not None}
             self._last_logistics = (porter, set(self.store.logistics.checked_in()))
         except UNAVAILABLE_ERRORS as failure:
+            self._logistics_stale = True
             self.store.database.lost(failure)
         return self._last_logistics
 
     def touch(self, rooms: set[str]) -> None:
         """Something the board shows of these rooms changed outside the events (a porter
         request, a check-in): they are forecast and sent again."""
+        self._logistics_stale = True
         self._mark(rooms, [])
 
     def use_models(self, models: Models) -> None:
@@ -523,6 +529,8 @@ class Runtime:
             self.ingest(result.events, Poster(principal.actor, note=None))
         for room_id, case_id in result.porter_requests:
             self.store.logistics.request("porter", room_id, case_id, principal.actor)
+        if result.porter_requests:  # the board shows them beside their cases
+            self.touch({room_id for room_id, _ in result.porter_requests})
         with self.lock:
             self.tower.released.update(result.released_rooms)
         self._mark(set(result.released_rooms) | {decided.room_id or ""} - {""}, [])
@@ -580,10 +588,10 @@ class Runtime:
         elif notice.kind == "hospital" and notice.origin == self.store.notifier.origin:
             self.hospital_revision = int(notice.data.get("revision", 0))  # swapped in already
         elif notice.origin != self.store.notifier.origin:
-            if notice.kind == "logistics" and "porter_request" in notice.data:
-                found = self.store.logistics.get(int(notice.data["porter_request"]))
-                if found is not None:
-                    self.touch({found.room_id})
+            if notice.kind == "logistics":  # a porter request or a check-in
+                found = self.store.logistics.get(int(notice.data.get("porter_request", 0)))
+                planned = self.tower.live.planned.get(str(notice.data.get("checkin", "")))
+                self.touch({found.room_id} if found else {planned.room_id} if planned else set())
             if notice.kind == "hospital":
                 self._reread_hospital()
             if notice.kind == "suggestions" and "decided" in notice.data:

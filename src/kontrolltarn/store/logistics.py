@@ -93,6 +93,7 @@ class Logistics:
                 return at
             now = datetime.now(UTC)
             conn.execute(insert(CheckInRow), [dict(case_id=case_id, at=now)])
+            self.notifier.announce(conn, "logistics", checkin=case_id)  # boards show it
             return now
 
     def checked_in(self) -> dict[str, datetime]:

@@ -26,11 +26,11 @@ function caseCard(c, { room = true, surgeon = true, extra = "" } = {}) {
   </li>`;
 }
 
-// reload when the live stream sends one of ``rooms`` (at most every 2 s)
+// reload when the live stream sends one of ``rooms`` (at most twice a second)
 function liveRooms(rooms, reload) {
   let due = null;
   live({ rooms: msg => {
     if (due || !Object.keys(msg.rooms).some(r => rooms().has(r))) return;
-    due = setTimeout(() => { due = null; reload(); }, 2000);
+    due = setTimeout(() => { due = null; reload(); }, 500);
   }, logistics: () => reload() });
 }
