@@ -23,7 +23,8 @@ from kontrolltarn.synth import generate
 
 from ..store.databases import postgres_url
 
-ROLES = ("coordinator", "surgeon", "or_nurse", "anaesthesia", "porter", "leader", "feed")
+ROLES = ("coordinator", "surgeon", "or_nurse", "anaesthesia", "porter", "leader", "feed",
+         "unit_leader", "staff_member")
 
 
 #: the environment of a ``serve`` subprocess with demo users: demo mode, and one secret for every

@@ -19,9 +19,11 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from kontrolltarn.model import Event, EventKind
+from kontrolltarn.plan.staffing import roster_to_dict
 from kontrolltarn.service import Runtime, create_app
-from kontrolltarn.store import Job
+from kontrolltarn.store import Actor, Job
 
+from ..plan.roster_requests import legal_swap
 from .conftest import auth_headers, password
 from .test_import_and_models import _one_new_referral
 
@@ -178,7 +180,42 @@ WRITES: dict[tuple[str, str], Write] = {
     ("POST", "/api/suggestions/{suggestion_id}/decision"): Write(
         "coordinator", "suggestion.reject", _suggestion_decision),
     ("POST", "/api/import"): Write("coordinator", "import.accept", _import),
+    ("POST", "/api/rosters/{unit_id}"): Write("unit_leader", "roster.draft", lambda c: _roster_draft(c)),
+    ("POST", "/api/rosters/versions/{version_id}/publish"): Write(
+        "unit_leader", "roster.publish", lambda c: _roster_publish(c)),
+    ("POST", "/api/staff/requests"): Write("staff_member", "staff_request.ask",
+                                           lambda c: _staff_request(c)),
+    ("POST", "/api/staff/requests/{request_id}/decision"): Write(
+        "unit_leader", "staff_request.approve", lambda c: _staff_decision(c)),
 }
+
+
+def _roster_draft(ctx: Ctx) -> Response:
+    ctx.rt.store.rosters.link("unit_leader", "SEN", None, by=Actor("test", "cli"))
+    ctx.rt.store.rosters.link("staff_member", "SEN", "A", by=Actor("test", "cli"))
+    leader = auth_headers(ctx.client, "unit_leader")
+    return ctx.client.post("/api/rosters/SEN", headers=leader,
+                           json={"roster": roster_to_dict(legal_swap().roster), "why": "t"})
+
+
+def _roster_publish(ctx: Ctx) -> Response:
+    draft = _roster_draft(ctx).json()
+    return ctx.client.post(f"/api/rosters/versions/{draft['id']}/publish",
+                           headers=auth_headers(ctx.client, "unit_leader"), json={"why": "t"})
+
+
+def _staff_request(ctx: Ctx) -> Response:
+    assert _roster_publish(ctx).status_code == 200
+    return ctx.client.post("/api/staff/requests", headers=auth_headers(ctx.client, "staff_member"),
+                           json={"kind": "swap", "day": "2026-12-14", "colleague_id": "B",
+                                 "colleague_day": "2026-12-15"})
+
+
+def _staff_decision(ctx: Ctx) -> Response:
+    asked = _staff_request(ctx).json()
+    return ctx.client.post(f"/api/staff/requests/{asked['id']}/decision",
+                           headers=auth_headers(ctx.client, "unit_leader"),
+                           json={"accept": True, "why": "agreed"})
 
 
 def _job_response(ctx: Ctx) -> Response:

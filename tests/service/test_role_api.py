@@ -29,7 +29,8 @@ def _case_view(rt: Runtime, case_id: str) -> dict:  # type: ignore[type-arg]
 
 def test_each_role_lands_on_its_own_page(client: TestClient) -> None:
     expected = {"coordinator": "/", "leader": "/", "feed": "/", "porter": "/porter.html",
-                "or_nurse": "/nurse.html", "surgeon": "/list.html", "anaesthesia": "/list.html"}
+                "or_nurse": "/nurse.html", "surgeon": "/list.html", "anaesthesia": "/list.html",
+                "unit_leader": "/roster.html", "staff_member": "/staff.html"}
     assert set(expected) == set(ROLES)
     for role in ROLES:
         reply = client.post("/api/auth/login", json={"username": role,

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kontrolltarn.service import InsecureSettings, Runtime, Settings, create_app
+from kontrolltarn.store import Actor
 
 from .conftest import ROLES, password
 
@@ -47,6 +48,8 @@ def test_every_role_is_refused_what_it_may_not_do(client: TestClient,
     cid, room, day = plan.case_id, plan.room_id, rt.day.isoformat()
     referral = next(iter(rt.hospital.referral_by_id))
     tokens = _tokens(client, rt, cid)
+    rt.store.rosters.link("unit_leader", "SEN", None, by=Actor("test", "cli"))
+    rt.store.rosters.link("staff_member", "SEN", "A", by=Actor("test", "cli"))
     event = {"events": [{"id": "sec-1", "kind": "called", "at": f"{day}T07:00:00+01:00",
                          "case_id": cid, "room_id": room}]}
     matrix = [
@@ -76,6 +79,16 @@ def test_every_role_is_refused_what_it_may_not_do(client: TestClient,
         ("POST", "/api/import?name=x.json", {"resourceType": "Bundle"}, {"coordinator"}),
         ("GET", "/api/patient/me", None, {"patient"}),
         ("POST", "/api/patient/checkin", None, {"patient"}),
+        # rosters: the unit leader and the staff member (each scoped to their unit)
+        ("GET", "/api/rosters/me", None, {"unit_leader", "staff_member"}),
+        ("GET", "/api/rosters/SEN", None, {"unit_leader", "staff_member"}),
+        ("POST", "/api/rosters/SEN", {"roster": {}}, {"unit_leader"}),
+        ("POST", "/api/rosters/versions/1/publish", {"why": "x"}, {"unit_leader"}),
+        ("GET", "/api/staff/shifts", None, {"staff_member"}),
+        ("POST", "/api/staff/requests", {"kind": "wish", "day": day}, {"staff_member"}),
+        ("GET", "/api/staff/requests", None, {"unit_leader", "staff_member"}),
+        ("POST", "/api/staff/requests/1/decision", {"accept": True, "why": "x"},
+         {"unit_leader"}),
     ]
     for method, path, body, allowed in matrix:
         client.cookies.clear()

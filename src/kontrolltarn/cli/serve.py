@@ -28,7 +28,8 @@ DEMO_USERS = {"koordinator": "coordinator", "leder": "leader", "kirurg": "surgeo
               "feed": "feed"}
 #: roles a user account may have (the service's roles but the patient's, who comes through a
 #: one-time link); named here for --help, checked against ``service.auth.Role``
-USER_ROLES = ("coordinator", "surgeon", "or_nurse", "anaesthesia", "porter", "leader", "feed")
+USER_ROLES = ("coordinator", "surgeon", "or_nurse", "anaesthesia", "porter", "leader", "feed",
+              "unit_leader", "staff_member")
 #: minutes of replayed time before the first patient of the day is called
 REPLAY_LEAD_MIN = 5
 #: the replay's default speed: a 12-hour day in about 10 minutes

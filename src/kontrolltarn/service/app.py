@@ -35,6 +35,7 @@ from .routers import (
     patient,
     programs,
     referrals,
+    rosters,
     suggestions,
     versions,
     worklists,
@@ -164,7 +165,8 @@ def create_app(runtime: Runtime, *, background: bool = True) -> FastAPI:
 
     # versions before programs: /api/programs/versions is not a day of /api/programs/{day}
     for module in (auth, board, events, cases, workspace, versions, programs, jobs, referrals,
-                   suggestions, audit, logistics, patient, imports, kpi, health, worklists):
+                   suggestions, audit, logistics, patient, imports, kpi, health, worklists,
+                   rosters):
         app.include_router(module.router)
     app.mount("/", StaticFiles(directory=STATIC, html=True), name="board")
     # outermost: bad or oversize input is answered before any router reads it

@@ -33,6 +33,8 @@ class Role(StrEnum):
     LEADER = "leader"  # read-only
     PATIENT = "patient"  # one case, through a one-time link
     FEED = "feed"  # a machine that posts milestone events (integration engine, simulator)
+    UNIT_LEADER = "unit_leader"  # a unit's roster: publishes it, decides staff requests
+    STAFF_MEMBER = "staff_member"  # own shifts and requests, the unit's published roster
 
 
 #: the roles' Norwegian names (the demo users are Norwegian), accepted wherever a person
@@ -40,7 +42,9 @@ class Role(StrEnum):
 NORWEGIAN_ROLES: dict[str, Role] = {
     "koordinator": Role.COORDINATOR, "kirurg": Role.SURGEON, "sykepleier": Role.OR_NURSE,
     "operasjonssykepleier": Role.OR_NURSE, "anestesi": Role.ANAESTHESIA, "portør": Role.PORTER,
-    "portor": Role.PORTER, "leder": Role.LEADER, "pasient": Role.PATIENT, "feed": Role.FEED}
+    "portor": Role.PORTER, "leder": Role.LEADER, "pasient": Role.PATIENT, "feed": Role.FEED,
+    "enhetsleder": Role.UNIT_LEADER, "avdelingsleder": Role.UNIT_LEADER,
+    "ansatt": Role.STAFF_MEMBER, "medarbeider": Role.STAFF_MEMBER}
 
 
 def parse_role(name: str) -> Role:
@@ -55,7 +59,8 @@ def parse_role(name: str) -> Role:
 HOME_PAGE: dict[Role, str] = {
     Role.COORDINATOR: "/", Role.LEADER: "/", Role.FEED: "/", Role.PORTER: "/porter.html",
     Role.OR_NURSE: "/nurse.html", Role.SURGEON: "/list.html", Role.ANAESTHESIA: "/list.html",
-    Role.PATIENT: "/patient.html"}
+    Role.PATIENT: "/patient.html", Role.UNIT_LEADER: "/roster.html",
+    Role.STAFF_MEMBER: "/staff.html"}
 
 
 def home_page(role: Role) -> str:
@@ -89,6 +94,12 @@ PERMISSIONS: dict[str, set[Role]] = {
     "room:ready": {Role.OR_NURSE, Role.COORDINATOR},
     "import:run": {Role.COORDINATOR},
     "patient:self": {Role.PATIENT},
+    # rosters: each read is scoped to the login's unit (a staff member: the published one)
+    "roster:read": {Role.UNIT_LEADER, Role.STAFF_MEMBER},
+    "roster:write": {Role.UNIT_LEADER},  # drafts, and publishing a roster the checker passes
+    "staff_request:ask": {Role.STAFF_MEMBER},
+    "staff_request:read": {Role.UNIT_LEADER, Role.STAFF_MEMBER},  # a staff member: own only
+    "staff_request:decide": {Role.UNIT_LEADER},  # re-checked by the server on approval
 }
 
 

@@ -39,6 +39,7 @@ from kontrolltarn.model import (
     Program,
     out_of_order,
 )
+from kontrolltarn.plan.staffing import Roster, UnitRules
 from kontrolltarn.store import (
     UNAVAILABLE_ERRORS,
     Actor,
@@ -103,6 +104,10 @@ class Runtime:
         (e.g. "baseline", today's practice) is then stored beside it as a draft to compare."""
         self.settings = settings
         self.store = store
+        #: the working-time rules per unit (the Act's defaults unless a rules file is given)
+        self.unit_rules = UnitRules()
+        #: stored roster versions never change: each is parsed once (``routers.rosters``)
+        self.roster_cache: dict[int, Roster] = {}
         if not settings.demo:  # demo accounts have known passwords: closed on any other start
             store.users.disable_demo_users(by=Actor(SYSTEM, "system"))
         stored = store.hospital.load()

@@ -4,7 +4,7 @@ the value, never a database error."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -129,3 +129,25 @@ class PublishIn(Strict):
     """Why the coordinator publishes this version (required: it is recorded in the audit)."""
 
     why: Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+
+
+UnitId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
+
+
+class RosterIn(Strict):
+    """A roster as ``kontrolltarn roster`` writes it (JSON), stored as a unit's draft."""
+
+    roster: dict[str, Any]
+    why: Why = ""
+
+
+class StaffRequestIn(Strict):
+    """A swap (with ``colleague_id``; the colleague's shifts of ``colleague_day``, default
+    ``day``, come back), an absence (``day`` to ``until``) or a wish for days off."""
+
+    kind: Literal["swap", "absence", "wish"]
+    day: date
+    until: date | None = None
+    colleague_id: Ident | None = None
+    colleague_day: date | None = None
+    note: Why = ""

@@ -46,6 +46,16 @@ from .plans import (
     plan_fields,
 )
 from .programs import NotPublishable, Programs, ProgramVersion, Published, UnknownVersion
+from .rosters import (
+    REQUEST_STATES,
+    Rosters,
+    RosterVersion,
+    StaffLink,
+    StaffRequest,
+    StaleRoster,
+    UnknownRequest,
+    UnknownRoster,
+)
 from .sessions import Sessions
 from .users import UnknownUser, User, Users
 from .workflow import AlreadyDecided, StoredSuggestion, Suggestions
@@ -80,6 +90,7 @@ class Store:
         self.programs = Programs(engine, self.plans, self.audit, self.notifier)
         self.jobs = Jobs(engine, self.notifier, self.audit)
         self.history = PastRecords(engine)
+        self.rosters = Rosters(engine, self.audit, self.notifier)
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
@@ -136,4 +147,6 @@ __all__ = ["Actor", "AlreadyDecided", "AuditEntry", "AuditLog", "CaseEdit", "Con
            "NotPlanned", "Note", "PastRecords", "Published", "ScopeBusy", "Sessions", "Store",
            "StoredSuggestion", "Suggestions", "UnknownCase", "UnknownJob", "UnknownUser",
            "UnknownVersion", "User", "Users", "VersionConflict", "default_url", "downgrade",
-           "make_engine", "migrate", "notifier_for", "patient_actor", "plan_fields"]
+           "make_engine", "migrate", "notifier_for", "patient_actor", "plan_fields",
+           "REQUEST_STATES", "RosterVersion", "Rosters", "StaffLink", "StaffRequest", "StaleRoster",
+           "UnknownRequest", "UnknownRoster"]

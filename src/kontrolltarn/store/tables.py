@@ -324,3 +324,58 @@ class PastRecordRow(Base):
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     day: Mapped[date] = mapped_column(Date, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RosterVersionRow(Base):
+    """A unit's roster (``plan.staffing.roster_to_dict`` as ``payload``) as a version: draft →
+    published → superseded. An approved staff request makes a new published version
+    (``based_on`` the one it changed)."""
+
+    __tablename__ = "roster_versions"
+    id: Mapped[int] = mapped_column(SEQ, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(String(64), index=True)
+    first_day: Mapped[date] = mapped_column(Date)
+    weeks: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    based_on: Mapped[int | None] = mapped_column(SEQ)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    published_by: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    why: Mapped[str] = mapped_column(Text)
+
+
+class StaffRequestRow(Base):
+    """A staff member's request (swap, absence, wish): asked → approved | refused, with the
+    breaches the checker found when it was asked."""
+
+    __tablename__ = "staff_requests"
+    id: Mapped[int] = mapped_column(SEQ, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(String(64), index=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    day: Mapped[date] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    colleague_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    colleague_day: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    breaches: Mapped[list[Any]] = mapped_column(JSON)
+    roster_id: Mapped[int] = mapped_column(SEQ)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    why: Mapped[str] = mapped_column(Text)
+    result_roster_id: Mapped[int | None] = mapped_column(SEQ)
+
+
+class StaffLinkRow(Base):
+    """Which roster person (and unit) a login is: a staff member's own shifts and requests, a
+    unit leader's unit."""
+
+    __tablename__ = "staff_links"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[str | None] = mapped_column(String(64))
+    unit_id: Mapped[str] = mapped_column(String(64))

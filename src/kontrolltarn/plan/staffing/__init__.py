@@ -3,12 +3,14 @@
 What a user calls: ``build_roster`` (the CP-SAT builder) on the ``people_from_hospital`` and
 ``demand_from_sessions`` of a session plan, ``check_roster`` (the independent rule checker,
 which imports no solver), ``roster_stats`` (fairness and wishes), ``load_rules`` and the
-roster's types and files; for the INRC-II benchmark, ``evaluate_inrc2`` (its judge, equal to
-the organisers' validator) and ``solve_inrc2`` (its static problem, built from the same CP-SAT
-blocks as the roster).
+roster's types and files; ``RosterChange`` and ``check_change`` (a staff request and the
+breaches it would add), ``load_unit_rules`` (the Act's defaults and each unit's agreement);
+for the INRC-II benchmark, ``evaluate_inrc2`` (its judge, equal to the organisers' validator)
+and ``solve_inrc2`` (its static problem, built from the same CP-SAT blocks as the roster).
 
 Modules: ``rules`` (the Act's limits), ``roster`` (types and I/O), ``demand`` (session plan →
-demand), ``checker`` (the judge), ``stats``, ``greedy`` and ``solver`` (the builder);
+demand), ``checker`` (the judge), ``changes`` (staff requests), ``stats``, ``greedy`` and
+``solver`` (the builder);
 ``cpsat`` (the CP-SAT blocks both builders share), ``inrc2_checker`` and ``inrc2_solver``.
 """
 
@@ -16,7 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .checker import RULES, Breach, CheckReport, check_roster
+from .changes import REQUEST_KINDS, RosterChange, check_change
+from .checker import RULES, Breach, CheckReport, breaches_added, check_people, check_roster
 from .demand import (
     ROSTER_ROLES,
     StaffingNorm,
@@ -37,7 +40,7 @@ from .roster import (
     roster_to_dict,
     save_roster,
 )
-from .rules import WorkingTimeRules, load_rules
+from .rules import UnitRules, WorkingTimeRules, load_rules, load_unit_rules, unit_rules_from
 from .stats import RosterStats, roster_stats
 
 if TYPE_CHECKING:
@@ -50,6 +53,7 @@ _FROM_SOLVER = {"GroupResult": "solver", "RosterResult": "solver", "build_roster
 
 __all__ = [
     "DEFAULT_SHIFT_TYPES",
+    "REQUEST_KINDS",
     "ROSTER_ROLES",
     "RULES",
     "Breach",
@@ -60,19 +64,25 @@ __all__ = [
     "Inrc2Result",
     "Person",
     "Roster",
+    "RosterChange",
     "RosterResult",
     "RosterStats",
     "Shift",
     "ShiftType",
     "StaffingNorm",
+    "UnitRules",
     "WorkingTimeRules",
+    "breaches_added",
     "build_roster",
+    "check_change",
+    "check_people",
     "check_roster",
     "demand_from_sessions",
     "evaluate_inrc2",
     "first_monday_on_or_after",
     "load_roster",
     "load_rules",
+    "load_unit_rules",
     "people_from_hospital",
     "roster_from_dict",
     "roster_stats",
@@ -80,6 +90,7 @@ __all__ = [
     "run_cost",
     "save_roster",
     "solve_inrc2",
+    "unit_rules_from",
 ]
 
 

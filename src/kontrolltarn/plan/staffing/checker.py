@@ -387,3 +387,35 @@ def _coverage_breaches(roster: Roster) -> Iterable[Breach]:
                     want - have,
                     f"{have} of {want} with '{comp}' among {when}",
                 )
+
+
+def check_people(
+    roster: Roster, person_ids: Iterable[str], rules: WorkingTimeRules, days: Iterable[date] = ()
+) -> list[Breach]:
+    """The breaches of ``roster`` that concern ``person_ids`` (their working-time rules) and
+    the coverage of the shifts that start on ``days``: what a change to those people on those
+    days can break, checked without the rest of the roster (a request is answered at once)."""
+    wanted = set(person_ids)
+    found: list[Breach] = []
+    for person in roster.people:
+        if person.id in wanted:
+            found.extend(_person_breaches(roster, person, roster.shifts_by_person[person.id], rules))
+    on = set(days)
+    if on:
+        around = on | {d - timedelta(days=1) for d in on}  # a night started the day before
+        local = Roster(
+            roster.first_day,
+            roster.weeks,
+            roster.people,
+            tuple(s for s in roster.shifts if s.start.date() in around),
+            tuple(d for d in roster.demand if d.start.date() in on),
+            roster.published_on,
+        )
+        found.extend(_coverage_breaches(local))
+    return found
+
+
+def breaches_added(before: list[Breach], after: list[Breach]) -> list[Breach]:
+    """The breaches of ``after`` that ``before`` did not have, or had by a smaller amount."""
+    had = {(b.rule, b.person_id, b.first, b.last): b.amount for b in before}
+    return [b for b in after if b.amount > had.get((b.rule, b.person_id, b.first, b.last), 0)]

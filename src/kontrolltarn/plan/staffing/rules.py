@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, fields, replace
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -99,10 +100,15 @@ def load_rules(path: str | Path | None = None, **overrides: Any) -> WorkingTimeR
     e.g. ``daily_rest_h = 9``). Unknown names are an error naming the key."""
     data: dict[str, Any] = {}
     if path is not None:
-        with Path(path).open("rb") as handle:
-            raw = tomllib.load(handle)
+        raw = _read_toml(path)
         data.update(raw.get("rules", raw))
     data.update(overrides)
+    return rules_from(data, WorkingTimeRules(), "rules")
+
+
+def rules_from(data: dict[str, Any], base: WorkingTimeRules, where: str) -> WorkingTimeRules:
+    """``base`` with the values of ``data`` (``*_min`` or ``*_h`` keys); every error names
+    ``where.key`` and the value."""
     known = {f.name for f in fields(WorkingTimeRules)}
     values: dict[str, int] = {}
     for key, value in data.items():
@@ -110,9 +116,78 @@ def load_rules(path: str | Path | None = None, **overrides: Any) -> WorkingTimeR
         if key.endswith("_h") and f"{key[:-2]}_min" in known:
             name = f"{key[:-2]}_min"
             if not isinstance(value, int | float) or isinstance(value, bool):
-                raise ModelError(f"rules.{key}", value, "must be a number of hours")
+                raise ModelError(f"{where}.{key}", value, "must be a number of hours")
             value = round(value * HOUR)
         if name not in known:
-            raise ModelError(f"rules.{key}", value, f"unknown rule; known: {sorted(known)}")
+            raise ModelError(f"{where}.{key}", value, f"unknown rule; known: {sorted(known)}")
         values[name] = value
-    return replace(WorkingTimeRules(), **values)
+    try:
+        return replace(base, **values)
+    except ModelError as bad:  # the Act's floors and types, named as the file names them
+        key = bad.field.removeprefix("rules.")
+        typed = next((k for k in data if k == key or f"{k[:-2]}_min" == key), key)
+        raise ModelError(f"{where}.{typed}", data.get(typed, bad.value), bad.reason) from None
+
+
+@dataclass(frozen=True)
+class UnitRules:
+    """The Act's defaults (``[rules]``, changed for every unit by a hospital-wide agreement)
+    and each unit's local agreement on top (``[units.<unit id>]``). A unit's values may only
+    tighten the hospital's: a local agreement cannot give staff less than the hospital-wide
+    one (and never less than the Act's floors, checked by ``WorkingTimeRules``)."""
+
+    base: WorkingTimeRules = WorkingTimeRules()
+    units: dict[str, WorkingTimeRules] = dataclass_field(default_factory=dict)
+
+    def for_unit(self, unit_id: str) -> WorkingTimeRules:
+        return self.units.get(unit_id, self.base)
+
+
+#: rules where a larger value protects staff (rest, breaks, notice); for the others (hours,
+#: overtime, averaging) a smaller value does
+_MORE_PROTECTS = {"daily_rest_min", "weekly_rest_min", "break_min", "publication_notice_days"}
+#: where a unit's value is a matter of definition, not of protection: any value is accepted
+_NEUTRAL = {"night_start_min", "night_end_min", "normal_day_min", "break_after_min"}
+
+
+def unit_rules_from(data: dict[str, Any]) -> UnitRules:
+    """``UnitRules`` from parsed TOML: only ``rules`` and ``units`` tables are allowed."""
+    unknown = sorted(set(data) - {"rules", "units"})
+    if unknown:
+        raise ModelError(unknown[0], data[unknown[0]], "unknown table; use [rules] or [units.<id>]")
+    table = data.get("rules", {})
+    if not isinstance(table, dict):
+        raise ModelError("rules", table, "must be a table of rule = value")
+    base = rules_from(table, WorkingTimeRules(), "rules")
+    units_table = data.get("units", {})
+    if not isinstance(units_table, dict):
+        raise ModelError("units", units_table, "must hold one table per unit: [units.<id>]")
+    units = {}
+    for unit_id, values in units_table.items():
+        where = f"units.{unit_id}"
+        if not isinstance(values, dict):
+            raise ModelError(where, values, "must be a table of rule = value")
+        rules = rules_from(values, base, where)
+        for f in fields(WorkingTimeRules):
+            mine, theirs = getattr(rules, f.name), getattr(base, f.name)
+            looser = mine < theirs if f.name in _MORE_PROTECTS else mine > theirs
+            if f.name not in _NEUTRAL and looser:
+                key = next((k for k in values if k == f.name or f"{k[:-2]}_min" == f.name), f.name)
+                raise ModelError(f"{where}.{key}", values.get(key, mine),
+                                 f"a unit's agreement may only tighten the hospital's rules "
+                                 f"({f.name} = {theirs})")
+        units[str(unit_id)] = rules
+    return UnitRules(base, units)
+
+
+def load_unit_rules(path: str | Path) -> UnitRules:
+    """The rules file of the units (TOML): ``[rules]`` for all, ``[units.<id>]`` per unit."""
+    return unit_rules_from(_read_toml(path))
+
+
+def _read_toml(path: str | Path) -> dict[str, Any]:
+    try:
+        with Path(path).open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as bad:
+        raise ModelError(str(path), "(file)", f"not valid TOML: {bad}") from None
