@@ -1,16 +1,23 @@
 """Measurements against the issue's must-show, shared by the benchmark, the CLI and the tests.
 
 Synthetic data is split in time: models learn from the first 80 % of the history's days and are
-judged on the last 20 % (data they never saw). The TCT data has no dates: 5-fold CV, rows
-shuffled with seed 0.
+judged on the last 20 % (data they never saw). A small hospital (28 days) leaves about 100 test
+cases, too few to judge calibration (the generator's own risks miss ECE 0.03 on one of them),
+so several small hospitals can be pooled: each model learns from its own hospital's history
+only, and the test predictions are judged together. The TCT data has no dates: 5-fold CV, rows
+shuffled with the fold seed.
+
+A measure with a target (``at_least`` / ``at_most``) says whether it met it; ``warning`` words a
+miss, with the oracle's value beside it where the oracle itself misses (then the target is out
+of reach on that data, not only for the model).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +44,46 @@ class Measure:
     unit: str
     reference: float | None = None
     reference_name: str = "reference"
+    at_least: float | None = None
+    at_most: float | None = None
+    #: what the oracle (the generator's truth) reaches on the same rows, if known
+    oracle: float | None = None
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the target holds (None: this measure has no target)."""
+        if self.at_least is None and self.at_most is None:
+            return None
+        return ((self.at_least is None or self.value >= self.at_least)
+                and (self.at_most is None or self.value <= self.at_most))
+
+    def target_text(self) -> str:
+        if self.at_least is not None and self.at_most is not None:
+            return f"{self.at_least:g}–{self.at_most:g}"
+        return f"≥ {self.at_least:g}" if self.at_least is not None else f"≤ {self.at_most:g}"
+
+    def warning(self) -> str | None:
+        """A sentence for a missed target, None when it is met or there is none."""
+        if self.met is not False:
+            return None
+        text = (f"WARNING {self.case}: {self.metric} = {self.value:.4g} misses its reference "
+                f"{self.target_text()}")
+        if self.oracle is not None:
+            oracle = replace(self, value=self.oracle, oracle=None)
+            text += (f" (the oracle: {self.oracle:.4g}, out of reach on these rows)"
+                     if oracle.met is False else f" (the oracle reaches {self.oracle:.4g})")
+        return text
 
     def as_json(self, bench: str = "predict") -> dict[str, Any]:
         row: dict[str, Any] = {"bench": bench, "case": self.case, "metric": self.metric,
                                "value": round(self.value, 4), "unit": self.unit}
         if self.reference is not None:
             row[self.reference_name] = round(self.reference, 4)
+        if self.met is not None:
+            row["target"] = self.target_text()
+            row["met"] = self.met
+        if self.oracle is not None:
+            row["oracle"] = round(self.oracle, 4)
         return row
 
 
@@ -58,54 +99,79 @@ def _interval_metrics(y: np.ndarray, q: dict[float, np.ndarray], case: str) -> l
                     0.8)]
 
 
+def _hospitals(syn: Any) -> list[Any]:
+    return list(syn) if isinstance(syn, Sequence) else [syn]
+
+
 def evaluate_durations(syn: Any, case: str) -> Iterator[Measure]:
-    frame = operations_frame(syn.history)
-    train, test = time_split(frame)
-    started = time.perf_counter()
-    model = DurationModel().fit(train)
-    yield Measure(case, "duration_fit_time_80pct_history", time.perf_counter() - started, "s")
-    y = test["actual_min"].to_numpy(dtype=float)
-    booked = float(np.mean(np.abs(test["booked_min"].to_numpy() - y)))
-    oracle = float(np.mean(np.abs(np.array([syn.truth.operation_median[i] for i in test["id"]]) - y)))
-    q = model.predict_quantiles(test)
-    mae, coverage = _interval_metrics(y, q, case)
-    yield Measure(case, "duration_mae", mae.value, "min", booked, "baseline")
-    yield Measure(case, "duration_mae_vs_booked", 1 - mae.value / booked, "share_below", 0.25)
-    yield Measure(case, "duration_mae_oracle", oracle, "min")
-    yield Measure(case, "duration_mae_vs_oracle", mae.value / oracle - 1, "share_above", 0.10)
-    yield Measure(case, "duration_oracle_vs_booked", 1 - oracle / booked, "share_below")
-    yield Measure(case, "duration_coverage_80", coverage.value, "share", 0.8)
-    yield Measure(case, "duration_test_rows", len(test), "rows")
+    """Durations on one synthetic hospital or several pooled (each model learns only from its
+    own hospital's first 80 % of days)."""
+    ys, medians, lows, highs, booked, oracle = [], [], [], [], [], []
+    fit_s = 0.0
+    for one in _hospitals(syn):
+        train, test = time_split(operations_frame(one.history))
+        started = time.perf_counter()
+        model = DurationModel().fit(train)
+        fit_s += time.perf_counter() - started
+        q = model.predict_quantiles(test)
+        ys.append(test["actual_min"].to_numpy(dtype=float))
+        medians.append(q[0.5])
+        lows.append(q[0.1])
+        highs.append(q[0.9])
+        booked.append(test["booked_min"].to_numpy(dtype=float))
+        oracle.append(np.array([one.truth.operation_median[i] for i in test["id"]]))
+    y, median, low, high = (np.concatenate(a) for a in (ys, medians, lows, highs))
+    booked_mae = float(np.mean(np.abs(np.concatenate(booked) - y)))
+    oracle_mae = float(np.mean(np.abs(np.concatenate(oracle) - y)))
+    mae = float(np.mean(np.abs(median - y)))
+    yield Measure(case, "duration_fit_time_80pct_history", fit_s / len(ys), "s")
+    yield Measure(case, "duration_mae", mae, "min", booked_mae, "baseline")
+    yield Measure(case, "duration_mae_vs_booked", 1 - mae / booked_mae, "share_below", 0.25,
+                  at_least=0.25, oracle=1 - oracle_mae / booked_mae)
+    yield Measure(case, "duration_mae_oracle", oracle_mae, "min")
+    yield Measure(case, "duration_mae_vs_oracle", mae / oracle_mae - 1, "share_above", 0.10,
+                  at_most=0.10)
+    yield Measure(case, "duration_oracle_vs_booked", 1 - oracle_mae / booked_mae, "share_below")
+    yield Measure(case, "duration_coverage_80", float(np.mean((y >= low) & (y <= high))), "share",
+                  0.8, at_least=0.75, at_most=0.85)
+    yield Measure(case, "duration_test_rows", len(y), "rows")
 
 
 def evaluate_training_time(syn: Any, case: str) -> Iterator[Measure]:
     frame = operations_frame(syn.history)
     started = time.perf_counter()
     DurationModel().fit(frame)
-    yield Measure(case, "duration_fit_time_full_history", time.perf_counter() - started, "s", 60.0)
+    yield Measure(case, "duration_fit_time_full_history", time.perf_counter() - started, "s", 60.0,
+                  at_most=60.0)
     bookings = bookings_frame(syn.bookings)
     started = time.perf_counter()
     CancellationModel().fit(bookings)
     yield Measure(case, "cancellation_fit_time_full_history", time.perf_counter() - started, "s",
-                  60.0)
+                  60.0, at_most=60.0)
 
 
 def evaluate_cancellation(syn: Any, case: str) -> Iterator[Measure]:
-    frame = bookings_frame(syn.bookings)
-    train, test = time_split(frame)
-    model = CancellationModel().fit(train)
-    y = test["cancelled_late"].to_numpy()
-    p = model.predict_proba(test)
-    oracle = np.array([syn.truth.booking_risk[i] for i in test["id"]])
+    """Cancellation risk on one synthetic hospital or several pooled (as ``evaluate_durations``)."""
+    ys, ps, oracles = [], [], []
+    for one in _hospitals(syn):
+        train, test = time_split(bookings_frame(one.bookings))
+        model = CancellationModel().fit(train)
+        ys.append(test["cancelled_late"].to_numpy())
+        ps.append(model.predict_proba(test))
+        oracles.append(np.array([one.truth.booking_risk[i] for i in test["id"]]))
+    y, p, oracle = np.concatenate(ys), np.concatenate(ps), np.concatenate(oracles)
     auc, oracle_auc = float(roc_auc_score(y, p)), float(roc_auc_score(y, oracle))
     yield Measure(case, "cancellation_auc", auc, "auc", oracle_auc)
-    yield Measure(case, "cancellation_auc_gap_to_oracle", oracle_auc - auc, "auc", 0.05)
-    yield Measure(case, "cancellation_ece", expected_calibration_error(y, p), "probability", 0.03)
+    yield Measure(case, "cancellation_auc_gap_to_oracle", oracle_auc - auc, "auc", 0.05,
+                  at_most=0.05)
+    yield Measure(case, "cancellation_ece", expected_calibration_error(y, p), "probability", 0.03,
+                  at_most=0.03, oracle=expected_calibration_error(y, oracle))
     yield Measure(case, "cancellation_ece_oracle", expected_calibration_error(y, oracle),
                   "probability")
     yield Measure(case, "cancellation_ece_uniform_bins",
-                  expected_calibration_error(y, p, strategy="uniform"), "probability", 0.03)
-    yield Measure(case, "cancellation_test_rows", len(test), "rows")
+                  expected_calibration_error(y, p, strategy="uniform"), "probability", 0.03,
+                  at_most=0.03, oracle=expected_calibration_error(y, oracle, strategy="uniform"))
+    yield Measure(case, "cancellation_test_rows", len(y), "rows")
     yield Measure(case, "cancellation_test_rate", float(y.mean()), "share")
 
 
@@ -125,6 +191,15 @@ def _fact_counts(labelled: Iterable[tuple[str, frozenset[str]]],
     return counts
 
 
+def _precision_recall(case: str, tp: int, fp: int, fn: int) -> Iterator[Measure]:
+    """Precision and recall with their 0.9 target (none when nothing was found or labelled:
+    a small hospital may have no note with a fact)."""
+    yield Measure(case, "notes_precision", tp / max(1, tp + fp), "share", 0.9,
+                  at_least=0.9 if tp + fp else None)
+    yield Measure(case, "notes_recall", tp / max(1, tp + fn), "share", 0.9,
+                  at_least=0.9 if tp + fn else None)
+
+
 def evaluate_notes(syn: Any, case: str, extractor: NoteExtractor | None = None,
                    limit: int | None = None) -> Iterator[Measure]:
     notes = {r.id: r.note for r in syn.hospital.referrals}
@@ -139,8 +214,7 @@ def evaluate_notes(syn: Any, case: str, extractor: NoteExtractor | None = None,
     yield Measure(case, "notes_ms_per_note", 1000 * (time.perf_counter() - started) / max(1, len(sample)),
                   "ms")
     for fact, (tp, fp, fn) in counts.items():
-        yield Measure(f"{case}/{fact}", "notes_precision", tp / max(1, tp + fp), "share", 0.9)
-        yield Measure(f"{case}/{fact}", "notes_recall", tp / max(1, tp + fn), "share", 0.9)
+        yield from _precision_recall(f"{case}/{fact}", tp, fp, fn)
         yield Measure(f"{case}/{fact}", "notes_positives", tp + fn, "notes")
 
 
@@ -252,9 +326,7 @@ def evaluate_notes_corpus(path: Path, case: str,
     counts = _fact_counts(((text, labels) for _, text, labels in notes), extractor)
     yield Measure(case, "notes_labelled", len(notes), "notes", 300)
     for fact, (tp, fp, fn) in counts.items():
-        yield Measure(f"{case}/{fact}", "notes_precision", tp / max(1, tp + fp), "share", 0.9)
-        yield Measure(f"{case}/{fact}", "notes_recall", tp / max(1, tp + fn), "share", 0.9)
+        yield from _precision_recall(f"{case}/{fact}", tp, fp, fn)
         yield Measure(f"{case}/{fact}", "notes_positives", tp + fn, "notes")
     tp, fp, fn = (sum(c[k] for c in counts.values()) for k in range(3))
-    yield Measure(f"{case}/micro", "notes_precision", tp / max(1, tp + fp), "share", 0.9)
-    yield Measure(f"{case}/micro", "notes_recall", tp / max(1, tp + fn), "share", 0.9)
+    yield from _precision_recall(f"{case}/micro", tp, fp, fn)
