@@ -24,7 +24,10 @@ $("#make").addEventListener("submit", async ev => {
   ev.preventDefault();
   try {
     link.made = await api(`/api/cases/${encodeURIComponent(link.caseId)}/patient-link`, { method: "POST", body: JSON.stringify({ hours_valid: Number($("#hours").value) }) });
-    say("pl_made"); showTexts();
+    // a link that ends before the operation's day is no use to the patient: say so
+    const osloDay = new Intl.DateTimeFormat("en-CA", { timeZone: KT_TZ }).format(new Date(link.made.expires_at));
+    const early = osloDay < link.plan.day;  // both YYYY-MM-DD
+    say(early ? "pl_too_short" : "pl_made", {}, early); showTexts();
   } catch (e) { say("failed", {}, true); }
 });
 $("#copy").addEventListener("click", async () => {

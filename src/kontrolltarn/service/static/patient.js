@@ -20,6 +20,7 @@ async function show() {
   el("day").hidden = false;
   el("planned").textContent = me.planned_time;
   el("expected").textContent = me.expected_time;
+  el("phase").textContent = t("phase_" + me.status);
   el("delay").hidden = !me.delay_notice;
   el("delay").textContent = t("p_delay", { m: me.delay_min });
   el("cancelled").hidden = me.status !== "cancelled";
