@@ -259,6 +259,10 @@ def serve_demo(port: int = 8000, scale: str = "default", seed: int = 0,
                     log_level="warning")
     typer.echo(f"Kontrolltårn board: http://127.0.0.1:{port}/  (log in as koordinator / "
                f"{demo_password('koordinator')}; leder / {demo_password('leder')} reads only)")
+    typer.echo("each role lands on its own page after login: " + ", ".join(
+        f"{name} / {demo_password(name)} ({page})" for name, page in (
+            ("portor", "porter queue"), ("sykepleier", "room"), ("kirurg", "list"),
+            ("anestesi", "list"))))
     typer.echo(f"replaying {runtime.day:%A %d.%m.%Y} from "
                f"{runtime.now().astimezone(runtime.tower.clock.tz):%H:%M} at {replay_speed:g}× "
                f"speed (a 12-hour day in {12 * 60 / replay_speed:.0f} min); Ctrl-C stops")
