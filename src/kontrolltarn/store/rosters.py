@@ -127,10 +127,13 @@ class Rosters:
                                 .order_by(RosterVersionRow.id.desc()).limit(limit)).all()
         return [_version(r) for r in rows]
 
-    def published(self, unit_id: str) -> RosterVersion | None:
-        """The unit's published roster (the newest if several periods are published)."""
+    def published(self, unit_id: str, payload: bool = True) -> RosterVersion | None:
+        """The unit's published roster (the newest if several periods are published);
+        ``payload`` False: without the roster itself (an empty dict), for a caller that keeps
+        parsed versions (they never change) and asks on every request."""
+        columns = [c for c in RosterVersionRow.__table__.columns if payload or c.name != "payload"]
         with self.engine.connect() as conn:
-            row = conn.execute(select(RosterVersionRow).where(
+            row = conn.execute(select(*columns).where(
                 RosterVersionRow.unit_id == unit_id, RosterVersionRow.status == "published")
                 .order_by(RosterVersionRow.id.desc()).limit(1)).first()
         return None if row is None else _version(row)
@@ -268,7 +271,7 @@ class Rosters:
 
 def _version(row: Any) -> RosterVersion:
     return RosterVersion(int(row.id), row.unit_id, row.first_day, int(row.weeks), row.status,
-                         dict(row.payload), row.based_on, row.created_by, row.created_at,
+                         dict(getattr(row, "payload", {})), row.based_on, row.created_by, row.created_at,
                          row.published_by, row.published_at, row.why)
 
 

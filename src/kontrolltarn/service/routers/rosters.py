@@ -61,7 +61,8 @@ def _roster(rt: Runtime, version: RosterVersion) -> Roster:
     if version.id not in cache:
         if len(cache) > 64:
             cache.pop(next(iter(cache)))
-        cache[version.id] = roster_from_dict(version.payload)
+        stored = version if version.payload else rt.store.rosters.get(version.id)
+        cache[version.id] = roster_from_dict(stored.payload)
     return cache[version.id]
 
 
@@ -80,7 +81,7 @@ def _own_unit(rt: Runtime, who: Principal, unit_id: str) -> StaffLink:
 
 
 def _published(rt: Runtime, unit_id: str) -> RosterVersion:
-    found = rt.store.rosters.published(unit_id)
+    found = rt.store.rosters.published(unit_id, payload=False)
     if found is None:
         raise HTTPException(404, f"unit {unit_id} has no published roster")
     return found
