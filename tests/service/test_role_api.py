@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from kontrolltarn.model import Event, EventKind
 from kontrolltarn.service import Runtime, create_app
+from kontrolltarn.store import Actor
 
 from .conftest import ROLES, auth_headers, password
 
@@ -137,13 +138,17 @@ def test_a_worklist_for_an_unknown_room_or_surgeon_is_a_422_naming_it(
     assert client.get("/api/worklist", headers=auth_headers(client, "porter")).status_code == 403
 
 
-def test_a_surgeon_whose_username_is_their_staff_id_gets_their_own_list(
+def test_a_surgeon_named_or_linked_as_their_staff_id_gets_their_own_list(
         client: TestClient, sqlite_runtime: Runtime) -> None:
     rt = sqlite_runtime
     surgeon = rt.store.plans.day(rt.day)[0].surgeon_id
     rt.store.users.add(surgeon, password(surgeon), "surgeon")
     headers = auth_headers(client, surgeon)
     assert client.get("/api/worklist", headers=headers).json()["me"] == surgeon
+    # or linked to the person as the rosters link staff (any user name)
+    assert client.get("/api/worklist", headers=auth_headers(client, "surgeon")).json()["me"] is None
+    rt.store.rosters.link("surgeon", "surgeons", surgeon, by=Actor("test", "test"))
+    assert client.get("/api/worklist", headers=auth_headers(client, "surgeon")).json()["me"] == surgeon
 
 
 def test_a_patient_link_says_when_it_expires(client: TestClient,

@@ -28,8 +28,9 @@ def worklist(surgeon_id: Ident | None = Query(None),
     repeated), by planned start: room, order, procedure, status, planned, forecast and actual
     times in minutes past the day's midnight (Oslo), each milestone's time, the porter
     request's status and the patient's check-in. Without either, no cases: only the choices
-    (the day's surgeons and every room) and ``me``, the surgeon whose staff id or HPR number is
-    the user's name (their own list, without choosing)."""
+    (the day's surgeons and every room) and ``me``, the surgeon the login is (linked to the
+    person by ``store.rosters``, or named by their staff id or HPR number): their own list,
+    without choosing."""
     hospital = rt.hospital
     if surgeon_id is not None and surgeon_id not in hospital.staff_by_id:
         raise HTTPException(422, [{"loc": ["query", "surgeon_id"], "msg": "unknown surgeon",
@@ -57,8 +58,11 @@ def worklist(surgeon_id: Ident | None = Query(None),
     surgeons = sorted({p.surgeon_id for p in planned.values()
                        if p.status != "unscheduled" and p.surgeon_id in hospital.staff_by_id},
                       key=lambda s: hospital.staff_by_id[s].name)
+    # the login's person: the staff link (store.rosters), else a user named by staff id or HPR
+    link = rt.store.rosters.link_of(who.username)
+    names = {who.username} | ({link.person_id} if link and link.person_id else set())
     me = next((s.id for s in hospital.staff if s.role is StaffRole.SURGEON
-               and who.username in (s.id, s.hpr)), None)
+               and (s.id in names or s.hpr in names)), None)
     return {
         "day": rt.day.isoformat(),
         "now_min": round(rt.tower.clock.minutes(rt.now()), 1),
