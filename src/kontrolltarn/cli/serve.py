@@ -133,8 +133,10 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
     "system:serve", "initial program"; the baseline is kept beside it as a draft to compare
     with); start loading or training the prediction models (``predict``)."""
     # deferred: heavy (fastapi, pandas, scipy, scikit-learn, sqlalchemy)
+    from kontrolltarn.experiments.capacity import run_scenarios
     from kontrolltarn.service import InsecureSettings, Runtime, Settings
     from kontrolltarn.service.clocks import ReplayClock
+    from kontrolltarn.service.jobs import register_scenario_runner
     from kontrolltarn.store import Actor, Store  # deferred: heavy (sqlalchemy)
 
     try:
@@ -147,6 +149,7 @@ def build_runtime(database_url: str | None, hospital_file: Path | None, scale: s
         raise typer.BadParameter("demo users exist only in demo mode (KONTROLLTARN_ENV=demo)",
                                  param_hint="--demo-users")
     store = Store.open(database_url or settings.database_url)
+    register_scenario_runner(run_scenarios)  # capacity scenarios simulated in the generator's world
     # an empty store is seeded; otherwise the store's hospital wins (Runtime loads it). The
     # models learn from the store's past, so a restart needs no generator.
     hospital = None if store.hospital.revision() else _seed(store, hospital_file, scale, seed)

@@ -9,14 +9,16 @@ closure in both arms. Differences are paired seed by seed, with 95 % t-intervals
 
 from __future__ import annotations
 
+import math
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 from kontrolltarn import kpi
-from kontrolltarn.model import ModelError, Session
+from kontrolltarn.model import Hospital, ModelError, Session
 from kontrolltarn.simulate import execution_log, simulate
 from kontrolltarn.simulate.policies import make_policy
 from kontrolltarn.simulate.replications import interval
@@ -96,3 +98,154 @@ def markdown_table(table: dict[str, dict[str, Any]]) -> str:
         lines.append(f"| {name} | {cell(row['current'], f)} | {cell(row['planned'], f)} | "
                      f"{cell(row['difference'], f)} |")
     return "\n".join(lines)
+
+
+# ---- scenarios: what-ifs on a session plan, simulated with common random numbers ---------------
+@dataclass(frozen=True)
+class Scenario:
+    """A what-if on the session plan: ``extra_rooms`` more rooms open at ``location_id`` on
+    ``weekday`` (0 = Monday; new rooms like the location's busiest elective room), and/or only
+    ``factor`` of each location-day's sessions kept (``location_id`` None: every location), in
+    weeks ``first_week``..``last_week`` of the plan (1-based; None: all). "Four more rooms on
+    Tuesdays at Nord": ``Scenario("…", "NOR", 1, extra_rooms=4)``; "summer at half capacity":
+    ``Scenario("…", factor=0.5, first_week=…, last_week=…)``."""
+
+    name: str
+    location_id: str | None = None
+    weekday: int | None = None
+    extra_rooms: int = 0
+    factor: float = 1.0
+    first_week: int | None = None
+    last_week: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ModelError("scenario.name", self.name, "must name the scenario")
+        if self.weekday is not None and not 0 <= self.weekday <= 6:
+            raise ModelError("scenario.weekday", self.weekday, "must be 0 (Monday) to 6")
+        if not 0 <= self.extra_rooms <= 50:
+            raise ModelError("scenario.extra_rooms", self.extra_rooms, "must be 0 to 50")
+        if not 0 <= self.factor <= 1:
+            raise ModelError("scenario.factor", self.factor, "must be a share from 0 to 1")
+        if self.extra_rooms and self.location_id is None:
+            raise ModelError("scenario.location_id", None, "extra rooms need a location")
+
+    def applies(self, day: date, first: date) -> bool:
+        week = (day - first).days // 7 + 1
+        return ((self.weekday is None or day.weekday() == self.weekday)
+                and (self.first_week is None or week >= self.first_week)
+                and (self.last_week is None or week <= self.last_week))
+
+
+def apply_scenario(hospital: Hospital, plan: Sequence[Session], scenario: Scenario,
+                   first: date, weeks: int) -> tuple[Hospital, list[Session]]:
+    """The hospital (with any new rooms) and the session plan of ``weeks`` weeks from ``first``
+    under ``scenario`` (new rooms open on the matching weekdays, Monday to Friday)."""
+    if scenario.location_id is not None and scenario.location_id not in hospital.location_by_id:
+        raise ModelError("scenario.location_id", scenario.location_id, "unknown location")
+    by_day: dict[tuple[date, str], list[Session]] = defaultdict(list)
+    for s in plan:
+        by_day[(s.date, hospital.room_by_id[s.room_id].location_id)].append(s)
+    kept: list[Session] = []
+    for (day, location), sessions in sorted(by_day.items()):
+        chosen = sorted(sessions, key=lambda s: s.room_id)
+        if scenario.applies(day, first) and scenario.location_id in (None, location):
+            chosen = chosen[:math.ceil(len(chosen) * scenario.factor - 1e-9)]
+        kept.extend(chosen)
+    if not scenario.extra_rooms:
+        return hospital, kept
+    loc = scenario.location_id
+    assert loc is not None
+    use = Counter(s.room_id for s in plan if hospital.room_by_id[s.room_id].location_id == loc)
+    electives = [r for r in hospital.rooms if r.location_id == loc and not r.emergency]
+    if not electives:
+        raise ModelError("scenario.location_id", loc, "has no elective room to copy")
+    model = max(electives, key=lambda r: (use[r.id], r.id))
+    specialty = Counter(s.specialty_id for s in plan if s.room_id == model.id).most_common(1)
+    spec = specialty[0][0] if specialty else sorted(model.specialties)[0]
+    template = next((s for s in plan if s.room_id == model.id), None)
+    start, end = (template.start_min, template.end_min) if template else (480, 930)
+    # numbered after the last rooms (room ids end in their number, as the calendar reads them)
+    free = [n for n in range(99, 49, -1) if f"{loc}-OR{n:02d}" not in hospital.room_by_id]
+    rooms = [replace(model, id=f"{loc}-OR{n:02d}", name=f"{model.name} +{i + 1}")
+             for i, n in enumerate(sorted(free[:scenario.extra_rooms]))]
+    days = [first + timedelta(days=k) for k in range(7 * weeks)
+            if (first + timedelta(days=k)).weekday() < 5]
+    added = [Session(f"S-{day:%Y%m%d}-{r.id}", r.id, day, start, end, spec)
+             for day in days if scenario.applies(day, first) for r in rooms]
+    # the new rooms' sessions are in the hospital's calendar too: the simulator's calendar
+    # learns a room's specialty from them (it also opens them in the warm-up before ``first``)
+    return hospital.replace(rooms=hospital.rooms + tuple(rooms),
+                            sessions=hospital.sessions + tuple(added)), kept + added
+
+
+def synthetic_world(hospital: Hospital) -> SyntheticHospital:
+    """The generator's world behind a synthetic hospital (its ``meta`` names scale and seed),
+    with the hospital as it stands now: the simulator draws arrivals, durations and the
+    calendar from it. An imported hospital has none: ``ModelError``."""
+    from .replications import _hospital
+
+    meta = hospital.meta
+    if meta.get("generator") != "kontrolltarn.synth" or "scale" not in meta:
+        raise ModelError("hospital", hospital.name, "simulating a scenario needs the synthetic "
+                         "hospital's world (this hospital was not made by the generator)")
+    return replace(_hospital(str(meta["scale"]), int(meta["seed"])), hospital=hospital)
+
+
+def scenario_arm(world: SyntheticHospital, hospital: Hospital, sessions: Sequence[Session],
+                 arm: str, first: date, weeks: int, seed: int) -> dict[str, Any]:
+    """One replication of one arm (a Dask task): ``world``'s truth and history, ``hospital``
+    with the arm's rooms, the arm's sessions."""
+    run = simulate_arm(replace(world, hospital=hospital), sessions, first, weeks, seed)
+    return {**run, "arm": arm}
+
+
+def compare_scenarios(world: SyntheticHospital, plan: Sequence[Session],
+                      scenarios: Sequence[Scenario], first: date, weeks: int,
+                      seeds: Sequence[int], cluster: str | None = "local", workers: int = 2,
+                      on_done: Callable[[dict[str, Any]], None] | None = None,
+                      ) -> dict[str, Any]:
+    """The plan and each scenario on every seed (common random numbers: a seed draws the same
+    durations, arrivals and closures in every arm), on Dask (``experiments.replications``);
+    per KPI each arm's mean with its 95 % interval and its paired difference from the plan."""
+    from .replications import dask_map
+
+    end = first + timedelta(weeks=weeks)
+    inside = [s for s in plan if first <= s.date < end]
+    arms: dict[str, tuple[Hospital, list[Session]]] = {"plan": (world.hospital, inside)}
+    for sc in scenarios:
+        if sc.name in arms:
+            raise ModelError("scenario.name", sc.name, "two scenarios of one name")
+        arms[sc.name] = apply_scenario(world.hospital, inside, sc, first, weeks)
+    calls = [(world, h, sessions, arm, first, weeks, seed)
+             for seed in seeds for arm, (h, sessions) in arms.items()]
+    runs = dask_map(scenario_arm, calls, cluster=cluster, workers=workers, on_done=on_done)
+    by = {a: {r["seed"]: r for r in runs if r["arm"] == a} for a in arms}
+    table: dict[str, dict[str, Any]] = {}
+    for k in SIM_KPIS:
+        table[k] = {}
+        for a in arms:
+            values = [by[a][s]["kpis"][k] for s in seeds]
+            base = [by["plan"][s]["kpis"][k] for s in seeds]
+            both, diff = interval(values), interval([v - b for v, b in zip(values, base, strict=True)])
+            table[k][a] = {"mean": both.mean, "low": both.low, "high": both.high,
+                           "difference": diff.mean, "difference_low": diff.low,
+                           "difference_high": diff.high}
+    return {"arms": list(arms), "sessions": {a: len(s) for a, (_, s) in arms.items()},
+            "seeds": list(seeds), "kpis": table}
+
+
+def run_scenarios(hospital: Hospital, plan: Sequence[Session], scenarios: Sequence[dict[str, Any]],
+                  first: date, weeks: int, replications: int, cluster: str | None,
+                  on_done: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """The service's scenario runner (``service.jobs.register_scenario_runner``): scenarios as
+    the API gives them (a wrong field raises ``ModelError`` naming it), simulated in the
+    synthetic hospital's world on seeds 0..replications-1."""
+    parsed = []
+    for i, body in enumerate(scenarios):
+        try:
+            parsed.append(Scenario(**body))
+        except TypeError as exc:
+            raise ModelError(f"scenarios[{i}]", body, f"not a scenario: {exc}") from None
+    return compare_scenarios(synthetic_world(hospital), plan, parsed, first, weeks,
+                             range(replications), cluster=cluster, on_done=on_done)

@@ -49,26 +49,37 @@ def run_replications(scale: str, hospital_seed: int, policies: Sequence[str], da
     """Every policy on every seed. ``cluster`` "local" starts a local Dask cluster (at most
     ``workers`` processes), an address joins a running scheduler, None runs here in turn."""
     jobs = [(p, s) for s in seeds for p in policies]
+    results = dask_map(run_one, [(scale, hospital_seed, p, days, s) for p, s in jobs],
+                       cluster=cluster, workers=workers, on_done=on_done)
+    return sorted(results, key=lambda r: (r["seed"], list(policies).index(r["policy"])))
+
+
+def dask_map(func: Callable[..., dict[str, Any]], calls: Sequence[tuple[Any, ...]],
+             cluster: str | None = "local", workers: int = 2,
+             on_done: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+    """``func(*args)`` for each of ``calls`` on Dask distributed (in the order they finish).
+    ``cluster`` "local" starts a local cluster (at most ``workers`` processes), an address
+    joins a running scheduler, None runs here in turn."""
     if cluster is None:
         results = []
-        for p, s in jobs:
-            results.append(run_one(scale, hospital_seed, p, days, s))
+        for args in calls:
+            results.append(func(*args))
             if on_done:
                 on_done(results[-1])
         return results
     from dask.distributed import Client, LocalCluster, as_completed  # deferred: heavy
 
-    local = LocalCluster(n_workers=max(1, min(workers, len(jobs))), threads_per_worker=1,
+    local = LocalCluster(n_workers=max(1, min(workers, len(calls))), threads_per_worker=1,
                          processes=True, dashboard_address=None) if cluster == "local" else None
     client = Client(local if local is not None else cluster)
     try:
-        futures = [client.submit(run_one, scale, hospital_seed, p, days, s, pure=False) for p, s in jobs]
+        futures = [client.submit(func, *args, pure=False) for args in calls]
         results = []
         for future in as_completed(futures):
             results.append(future.result())
             if on_done:
                 on_done(results[-1])
-        return sorted(results, key=lambda r: (r["seed"], list(policies).index(r["policy"])))
+        return results
     finally:
         client.close()
         if local is not None:

@@ -218,12 +218,34 @@ def _unless_large(value: Any) -> Any:
     return value if len(json.dumps(value)) <= RESULT_LIST_BYTES else None
 
 
+#: simulates a capacity plan and its scenarios: (hospital, planned sessions, scenarios as the
+#: job's parameters give them, first day, weeks, replications, cluster, on_done) -> comparison.
+#: The service does not simulate by itself (it never imports the generator or the experiments):
+#: ``kontrolltarn serve`` registers ``experiments.capacity``'s runner here.
+ScenarioRunner = Callable[..., dict[str, Any]]
+_SCENARIO_RUNNER: list[ScenarioRunner] = []
+
+
+def register_scenario_runner(runner: ScenarioRunner) -> None:
+    _SCENARIO_RUNNER[:] = [runner]
+
+
+def scenarios_of(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The scenarios of a capacity job's parameters (checked by the runner)."""
+    return [dict(body) for body in params.get("scenarios") or ()]
+
+
 def capacity_result(hospital: Hospital, scope: Scope, *, time_limit: float,
                     progress: Callable[[str, float], None],
-                    history: Sequence[PastOperation] = ()) -> dict[str, Any]:
+                    history: Sequence[PastOperation] = (),
+                    scenarios: Sequence[dict[str, Any]] = (),
+                    replications: int = 0, cluster: str | None = "local") -> dict[str, Any]:
     """Plan the sessions of ``scope``'s weeks from need (``plan.capacity``, as the CLI does)
     and judge the plan with the independent check. The need is the waiting list, and the
-    forecast and budget from ``history`` (the store's past operations; none: they are zero)."""
+    forecast and budget from ``history`` (the store's past operations; none: they are zero).
+    With ``replications``, the plan and each of ``scenarios`` are simulated on as many seeds
+    (common random numbers, on Dask at ``cluster``): a synthetic hospital's only, whose
+    generator gives the simulator its world."""
     weeks = scope.days // 7
     settings = CapacitySettings(weeks=weeks, time_limit=time_limit)
     demand = demand_from_hospital(hospital, history, scope.first, settings)
@@ -233,7 +255,25 @@ def capacity_result(hospital: Hospital, scope: Scope, *, time_limit: float,
     plan = plan_capacity(hospital, demand, scope.first, settings, replaces=current)
     progress("checking the plan", 0.8)
     report = check_capacity_plan(hospital, plan.sessions, demand, scope.first, settings, current)
+    simulated = None
+    if replications:
+        if not _SCENARIO_RUNNER:
+            raise ModelError("replications", replications, "this service has no simulator "
+                             "registered (started without `kontrolltarn serve`)")
+        done = [0]
+        total = replications * (1 + len(scenarios))
+
+        def ran(_: dict[str, Any]) -> None:
+            done[0] += 1
+            progress(f"simulated {done[0]} of {total}", 0.8 + 0.2 * done[0] / total)
+
+        simulated = _SCENARIO_RUNNER[0](hospital, plan.sessions, scenarios, scope.first, weeks,
+                                        replications, cluster, ran)
     return {
+        "simulation": simulated,
+        "weekly": {spec: [[round(need, 1), round(cap, 1)] for need, cap in rows]
+                   for spec, rows in report.weekly.items()},
+        "by_location": _by_location(hospital, plan.sessions, current),
         "first_day": scope.first.isoformat(), "weeks": weeks, "status": plan.status,
         "seconds": round(plan.seconds, 2),
         "gaps": gap_rows(report),
@@ -244,6 +284,18 @@ def capacity_result(hospital: Hospital, scope: Scope, *, time_limit: float,
                   "listed": [{"rule": v.rule, "where": v.where, "detail": v.detail}
                              for v in report.violations[:RESULT_FINDINGS]]},
     }
+
+
+def _by_location(hospital: Hospital, planned: Sequence[Any],
+                 current: Sequence[Any]) -> list[dict[str, Any]]:
+    """Sessions per location and specialty: the plan's and the current calendar's."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for i, sessions in enumerate((planned, current)):
+        for s in sessions:
+            key = (hospital.room_by_id[s.room_id].location_id, s.specialty_id or "-")
+            counts.setdefault(key, [0, 0])[i] += 1
+    return [{"location_id": loc, "specialty_id": spec, "planned": n[0], "current": n[1]}
+            for (loc, spec), n in sorted(counts.items())]
 
 
 def roster_result(hospital: Hospital, scope: Scope, *, time_limit: float, seed: int,
@@ -291,8 +343,10 @@ class JobRunner:
 
     def __init__(self, store: Store, hospital: Callable[[], Hospital],
                  on_change: Callable[[Job], None], workers: int = 1,
-                 durations: Callable[[], DurationSource | None] = lambda: None) -> None:
+                 durations: Callable[[], DurationSource | None] = lambda: None,
+                 cluster: str | None = "local") -> None:
         self.store = store
+        self.cluster = cluster  # where capacity scenarios' replications run
         self.hospital = hospital
         self.durations = durations
         self.on_change = on_change
@@ -394,7 +448,10 @@ class JobRunner:
             if job.kind in WEEKS:
                 result = (capacity_result(self.hospital(), scope, time_limit=time_limit,
                                           progress=report,
-                                          history=self.store.history.operations())
+                                          history=self.store.history.operations(),
+                                          scenarios=scenarios_of(params),
+                                          replications=int(params.get("replications", 0)),
+                                          cluster=self.cluster)
                           if job.kind == "capacity" else
                           roster_result(self.hospital(), scope, time_limit=time_limit,
                                         seed=seed, progress=report))

@@ -180,7 +180,8 @@ class Runtime:
                  time.perf_counter() - started)
         #: planning jobs: state in the store, work in this process's thread pool
         self.jobs = JobRunner(store, lambda: self.hospital, self._job_changed,
-                              durations=lambda: self.models.durations)
+                              durations=lambda: self.models.durations,
+                              cluster=settings.scenario_cluster)
         self.jobs.recover()
 
     # ------------------------------------------------------------------ reading

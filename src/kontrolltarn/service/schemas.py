@@ -105,6 +105,20 @@ class RepairEventIn(Strict):
     day: date | None = None
 
 
+class ScenarioIn(Strict):
+    """A what-if on a capacity plan (``experiments.capacity.Scenario``): ``extra_rooms`` more
+    rooms at ``location_id`` on ``weekday`` (0 = Monday), and/or ``factor`` of the sessions
+    kept, in weeks ``first_week``..``last_week`` of the plan."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]
+    location_id: Ident | None = None
+    weekday: int | None = Field(None, ge=0, le=6, strict=True)
+    extra_rooms: int = Field(0, ge=0, le=50, strict=True)
+    factor: float = Field(1.0, ge=0, le=1)
+    first_week: int | None = Field(None, ge=1, le=26, strict=True)
+    last_week: int | None = Field(None, ge=1, le=26, strict=True)
+
+
 class JobIn(Strict):
     """A planning job: ``kind`` over ``days`` days from ``first_day`` (all locations, or one).
     ``time_limit_s`` bounds the optimiser's search; ``seed`` makes it reproducible; a repair
@@ -123,6 +137,9 @@ class JobIn(Strict):
     base_version_id: int | None = Field(None, ge=1, le=2**63 - 1, strict=True)
     pinned: list[Ident] = Field(default_factory=list, max_length=2000)
     removed: list[Ident] = Field(default_factory=list, max_length=2000)
+    #: a capacity job: scenarios simulated beside the plan on ``replications`` seeds
+    scenarios: list[ScenarioIn] = Field(default_factory=list, max_length=8)
+    replications: int = Field(0, ge=0, le=50, strict=True)
 
 
 class PublishIn(Strict):

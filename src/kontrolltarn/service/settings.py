@@ -72,6 +72,9 @@ class Settings:
     #: how often every room is re-forecast and sent (time passes even in a quiet room)
     full_refresh_s: float = 5.0
     token_hours: float = 12.0
+    #: where capacity scenarios' replications run: "local" (a local Dask cluster), a Dask
+    #: scheduler's address, or None (in the job's own thread)
+    scenario_cluster: str | None = "local"
     #: secure cookies need HTTPS; off in development so the board works on http://127.0.0.1
     secure_cookies: bool = False
     extra: dict[str, str] = field(default_factory=dict)
@@ -107,5 +110,7 @@ class Settings:
             secret_key=secret or _random_secret(),
             database_url=env.get("KONTROLLTARN_DATABASE_URL"),
             quiet_feed_s=float(env.get("KONTROLLTARN_QUIET_FEED_S", "60")),
+            scenario_cluster=None if env.get("KONTROLLTARN_SCENARIO_CLUSTER", "local") == "none"
+            else env.get("KONTROLLTARN_SCENARIO_CLUSTER", "local"),
             secure_cookies=mode not in LENIENT_MODES,
         )

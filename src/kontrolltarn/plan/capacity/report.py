@@ -24,6 +24,7 @@ GAP_COLUMNS = (
     "capacity_cases",
     "due_cases",
     "deadline_gap_cases",
+    "current_deadline_gap_cases",
     "budget_cases",
     "budget_gap_cases",
 )
@@ -38,6 +39,7 @@ def gap_rows(report: CapacityReport) -> list[dict[str, float | int | str | None]
             "capacity_cases": g.capacity_cases,
             "due_cases": g.due_cases,
             "deadline_gap_cases": g.deadline_gap_cases,
+            "current_deadline_gap_cases": g.current_deadline_gap_cases,
             "budget_cases": g.budget_cases,
             "budget_gap_cases": g.budget_gap_cases,
         }

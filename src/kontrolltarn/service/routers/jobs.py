@@ -47,6 +47,9 @@ def start(body: JobIn, rt: Runtime = Depends(runtime),
         if body.pinned or body.removed:
             params.update(pinned=body.pinned, removed=body.removed,
                           base_version_id=body.base_version_id)
+        if body.replications:
+            params.update(replications=body.replications,
+                          scenarios=[sc.model_dump() for sc in body.scenarios])
         if body.event is not None:
             params["event"] = body.event.model_dump(mode="json", exclude_none=True)
         if body.kind in PROGRAM_KINDS:

@@ -15,7 +15,9 @@ Object.assign(window.KT_TEXT.nb, {
   w_sessions: "Økter", w_need: "Behov (ops.)", w_capacity_ops: "Kapasitet (ops.)",
   w_deadline_gap: "Etter frist", w_now_late: "Nå etter frist", w_budget: "Budsjett", w_vs_budget: "Mot budsjett",
   w_location: "Sted", w_scenario: "Scenario", w_baseline: "Dagens økter", w_rules: "Lokale regler",
-  w_differences: "Der stedene er ulike"
+  w_differences: "Der stedene er ulike",
+  w_sim_compare: "Scenarier simulert med felles tilfeldige tall", w_need_capacity: "Behov mot kapasitet per fagområde",
+  w_by_location: "Økter per sted og fagområde", w_need_bar: "behov til fristen", w_capacity_bar: "planlagt kapasitet"
 });
 Object.assign(window.KT_TEXT.en, {
   w_program: "Week program", w_week: "Week from", w_show: "Show", w_propose: "Propose",
@@ -33,5 +35,7 @@ Object.assign(window.KT_TEXT.en, {
   w_sessions: "Sessions", w_need: "Need (ops)", w_capacity_ops: "Capacity (ops)",
   w_deadline_gap: "Past deadline", w_now_late: "Now past deadline", w_budget: "Budget", w_vs_budget: "Against budget",
   w_location: "Location", w_scenario: "Scenario", w_baseline: "Current sessions", w_rules: "Local rules",
-  w_differences: "Where the locations differ"
+  w_differences: "Where the locations differ",
+  w_sim_compare: "Scenarios simulated with common random numbers", w_need_capacity: "Need against capacity per specialty",
+  w_by_location: "Sessions per location and specialty", w_need_bar: "need by the deadline", w_capacity_bar: "planned capacity"
 });
