@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from kontrolltarn.model import Event, EventKind, PlannedCase, clock
@@ -71,10 +70,14 @@ def _login(page: Any, server: LiveServer, user: str, lands_on: str) -> None:
     page.wait_for_selector("body[data-ready=true]", timeout=WAIT)
 
 
-def _board(browser: Any, server: LiveServer) -> Any:
-    board = _context(browser, {"width": 1600, "height": 900}).new_page()
-    _login(board, server, "coordinator", "/")
-    return board
+@pytest.fixture(scope="module")
+def board(browser: Any, server: LiveServer) -> Iterator[Any]:
+    """The coordinator's board in a browser context of its own, for the whole module."""
+    context = _context(browser, {"width": 1600, "height": 900})
+    page = context.new_page()
+    _login(page, server, "coordinator", "/")
+    yield page
+    context.close()
 
 
 def _row(room_id: str) -> str:
@@ -90,10 +93,9 @@ def _assert_accessible(page: Any) -> None:
     assert serious_violations(page) == [], page.url
 
 
-def test_porter_and_nurse_pages_show_on_the_board_live(browser, server, rooms, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_porter_and_nurse_pages_show_on_the_board_live(browser, server, rooms, board, tmp_path) -> None:  # type: ignore[no-untyped-def]
     first, second = rooms[0][:2]
     room = first.room_id
-    board = _board(browser, server)
     porter = _context(browser).new_page()
     _login(porter, server, "porter", "/porter.html")
     assert porter.locator("#requests li.empty").count() == 1
@@ -139,7 +141,7 @@ def test_porter_and_nurse_pages_show_on_the_board_live(browser, server, rooms, t
     nurse.screenshot(path=str(shots / "role-nurse.png"))
     _assert_accessible(nurse)
     assert (shots / "role-porter.png").stat().st_size > 5_000
-    for page in (board, porter, nurse):
+    for page in (porter, nurse):
         page.context.close()
 
 
@@ -170,13 +172,8 @@ def test_surgeon_and_anaesthesia_see_their_own_lists_live(browser, server, rooms
 
     # the first case of the surgeon's goes into its room: the list shows it without a reload
     first = mine[0]
-    at = rt.tower.clock.at(first.start_min).isoformat()
-    token = httpx.post(server.url + "/api/auth/login",
-                       json={"username": "feed", "password": password("feed")}).json()["token"]
-    httpx.post(server.url + "/api/events", headers={"Authorization": f"Bearer {token}"},
-               json={"events": [{"id": "list-in", "kind": "in_room", "at": at,
-                                 "case_id": first.case_id, "room_id": first.room_id}]},
-               timeout=30).raise_for_status()
+    rt.ingest([Event("list-in", EventKind.IN_ROOM, rt.tower.clock.at(first.start_min),
+                     case_id=first.case_id, room_id=first.room_id)])
     surgeon.wait_for_selector(f'#cases li[data-case="{first.case_id}"][data-phase="in_room"]',
                               timeout=WAIT)
     assert f"inn på stue {clock(first.start_min)}" in surgeon.locator(
@@ -194,11 +191,10 @@ def test_surgeon_and_anaesthesia_see_their_own_lists_live(browser, server, rooms
 
 
 def test_the_coordinator_makes_a_patient_link_and_the_check_in_shows_on_the_board(
-        browser, server, rooms, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        browser, server, rooms, board, tmp_path) -> None:  # type: ignore[no-untyped-def]
     # the first case of a room the list test leaves alone: the board's row shows it
     moved = rooms[1][0].surgeon_id
     case = next(cs[0] for cs in rooms[2:] if all(p.surgeon_id != moved for p in cs))
-    board = _board(browser, server)
     board.locator(f'{_row(case.room_id)} [data-case="{case.case_id}"]').first.dispatch_event(
         "click")
     board.wait_for_selector("#case[open] #patient-link", timeout=WAIT)
@@ -232,5 +228,6 @@ def test_the_coordinator_makes_a_patient_link_and_the_check_in_shows_on_the_boar
     again = _context(browser).new_page()
     again.goto(url.group(0))
     again.wait_for_selector("#error:not([hidden])", timeout=WAIT)
-    for page in (board, patient, again):
+    board.locator("#case form button").click()  # the case view closes
+    for page in (patient, again):
         page.context.close()
