@@ -103,6 +103,8 @@ class ControlPolicy(OptimisedPolicy):
     #: the chance a list may run past its staffed end by more than ``overrun_line_min``
     risk_allowed: float = 0.2
     overrun_line_min: int = 30
+    #: the in-day point estimate of a case: "mean" or "median" of its predicted distribution
+    in_day_estimate: str = "median"
     #: the first case's late start (mean, variance), learnt from the history
     late_start: Moments = field(default_factory=lambda: Moments(0.0, 0.0))
     #: ``predict.CancellationModel`` trained on past bookings (None: contact every told patient)
@@ -161,8 +163,11 @@ class ControlPolicy(OptimisedPolicy):
         return planned.entry.surgeon_id, state.base.room_by_id[planned.entry.room_id].location_id
 
     def estimate_min(self, referral: Referral) -> int:
-        """The predicted mean in-room minutes for the planned surgeon at the room's location."""
-        return max(1, round(self.distribution(referral, *self._where(referral)).mean))
+        """The coordinator's point estimate of a case's in-room minutes in the day (and for a
+        list's expected end): the predicted median (``in_day_estimate`` "median") or mean, for
+        the planned surgeon at the room's location."""
+        dist = self.distribution(referral, *self._where(referral))
+        return max(1, round(dist.median if self.in_day_estimate == "median" else dist.mean))
 
     def list_risk(self, session: Session, cases: list[tuple[Referral, str | None]],
                   turnover: int) -> float:
