@@ -6,6 +6,9 @@ CPU time (``time.process_time``) are both reported: on a shared machine the wall
 waiting for a core. Every day's program as fixed at 16:00 the day before is judged by
 ``plan.check`` (reported as ``program_hard_violations``, must be 0); the CPU time of those checks
 is measured apart and left out of ``simulate_cpu_seconds`` (``--no-check`` skips them).
+``--paired`` runs today's practice and the control practice on seeds 100–104 with common random
+numbers (issue 18's report run; ``--scale``, ``--days``, ``--workers``) on a local Dask cluster and
+prints, per KPI, each practice's mean with its 95 % interval and the paired ratio with its interval.
 ``--quick`` runs 28 days of the small hospital, seed 100, under today's practice and the control
 practice (issue 18), one case each (``small-28d-baseline-seed100``, ``small-28d-control-seed100``).
 """
@@ -18,7 +21,9 @@ import time
 
 from kontrolltarn import kpi
 from kontrolltarn.experiments.control_practice import PRACTICES, make_practice
+from kontrolltarn.experiments.replications import run_replications
 from kontrolltarn.simulate import execution_log, simulate
+from kontrolltarn.simulate.replications import paired_ratios, summarise
 from kontrolltarn.synth import SyntheticHospital, generate
 
 
@@ -36,7 +41,13 @@ def main() -> None:
                         help="practice (baseline; --quick: baseline and control)")
     parser.add_argument("--no-check", action="store_true", help="do not check each day's program")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the simulation")
+    parser.add_argument("--paired", action="store_true", help="control against baseline, seeds 100-104")
+    parser.add_argument("--scale", default="default", choices=("small", "default"), help="with --paired")
+    parser.add_argument("--workers", type=int, default=2, help="with --paired: local Dask workers")
     args = parser.parse_args()
+    if args.paired:
+        paired(args.scale, args.days or 365, args.workers)
+        return
     scale, days = ("small", 28) if args.quick else ("default", 365)
     days = args.days or days
     seed = args.seed if args.seed is not None else (100 if args.quick else 0)
@@ -86,6 +97,20 @@ def run(args: argparse.Namespace, synthetic: SyntheticHospital, scale: str, days
     for key in sorted(figures):
         if key.startswith(("late_cancellations_", "changes_after_date_")):
             emit(case, key, figures[key], "count")
+
+
+def paired(scale: str, days: int, workers: int) -> None:
+    """The report run of issue 18: both practices, seeds 100–104, paired ratios."""
+    policies = ["baseline", "control"]
+    results = run_replications(scale, 0, policies, days, range(100, 105), "local", workers)
+    table = summarise(results, policies)
+    ratios = paired_ratios(results, *policies)
+    case = f"{scale}-{days}d-paired-seeds100-104"
+    for key in sorted(ratios):
+        b, c, r = table["baseline"][key], table["control"][key], ratios[key]
+        emit(case, key, r.mean, "ratio", interval=[round(r.low, 4), round(r.high, 4)],
+             baseline=[round(b.mean, 4), round(b.low, 4), round(b.high, 4)],
+             control=[round(c.mean, 4), round(c.low, 4), round(c.high, 4)])
 
 
 if __name__ == "__main__":

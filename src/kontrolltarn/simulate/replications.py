@@ -55,3 +55,18 @@ def summarise(results: Sequence[dict[str, Any]], policies: Sequence[str]) -> dic
         table["difference"] = {k: interval([b[s].get(k, 0.0) - a[s].get(k, 0.0) for s in seeds])
                                for k in names}
     return table
+
+
+def paired_ratios(results: Sequence[dict[str, Any]], first: str, second: str) -> dict[str, Interval]:
+    """Per headline KPI, ``second`` over ``first`` seed by seed (common random numbers), with
+    the 95 % t-interval of those ratios over seeds; seeds where ``first`` is 0 are left out."""
+    a = {r["seed"]: r["headline"] for r in results if r["policy"] == first}
+    b = {r["seed"]: r["headline"] for r in results if r["policy"] == second}
+    seeds = sorted(set(a) & set(b))
+    names = sorted({k for s in seeds for k in (*a[s], *b[s])})
+    out = {}
+    for k in names:
+        ratios = [b[s].get(k, 0.0) / a[s][k] for s in seeds if a[s].get(k, 0.0)]
+        if ratios:
+            out[k] = interval(ratios)
+    return out
