@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .forecast import RoomForecast
+from .forecast import OVERTIME_ALERT_MIN, RoomForecast
 
 A = TypeVar("A", "Alert", dict)
 
@@ -34,6 +34,13 @@ class Thresholds:
     #: the suggestion agent proposes moves / early cancellations from these risks
     suggest_overtime_risk: float = 0.7
     suggest_cancel_risk: float = 0.7
+    #: an overtime / late-cancellation alert is raised once its risk has stayed at or above the
+    #: threshold for this many consecutive checks (1: at once)
+    overtime_hold: int = 1
+    cancel_hold: int = 1
+    #: at most this many open suggestions at once, the best first (a coordinator reads a
+    #: short list; the rest wait until one is decided or goes)
+    max_suggestions: int = 8
 
 
 @dataclass(frozen=True)
@@ -44,10 +51,22 @@ class Alert:
     case_id: str | None
     severity: str  # warning | critical
     value: float  # a probability, or minutes late
+    #: minutes from now until the problem is a fact (overtime: staffed end + 30 min; late
+    #: cancellation: the case's expected start; late start: now)
+    due_min: float = 0.0
+
+    @property
+    def urgency(self) -> float:
+        """What the list is ordered by: critical before warning, then how sure times how soon
+        (a late start is certain and now; a 0.9 risk due in an hour weighs 0.45)."""
+        sure = 1.0 if self.kind == "late_start" else self.value
+        soon = 1.0 / (1.0 + max(0.0, self.due_min) / 60.0)
+        return (1.0 if self.severity == "critical" else 0.0) + sure * soon
 
     def as_dict(self) -> dict[str, object]:
         return {"id": self.id, "kind": self.kind, "room_id": self.room_id,
-                "case_id": self.case_id, "severity": self.severity, "value": round(self.value, 3)}
+                "case_id": self.case_id, "severity": self.severity, "value": round(self.value, 3),
+                "due_min": round(self.due_min), "urgency": round(self.urgency, 4)}
 
 
 #: the phases of a case whose room's day is over for it
@@ -67,16 +86,18 @@ def room_alerts(forecast: RoomForecast, now_min: float,
     alerts: list[Alert] = []
     room = forecast.room_id
     if forecast.overtime_risk >= thresholds.overtime_risk:
+        due = (forecast.session_end or now_min) + OVERTIME_ALERT_MIN - now_min
         alerts.append(Alert(f"overtime:{room}", "overtime", room, None,
                             "critical" if forecast.overtime_risk >= 0.97 else "warning",
-                            forecast.overtime_risk))
+                            forecast.overtime_risk, due))
     for case in forecast.cases:
         if case.phase in ("waiting", "called", "arrived") and \
                 case.cancel_risk >= thresholds.cancel_risk:
+            due = (case.start_min if case.start_min is not None else now_min) - now_min
             alerts.append(Alert(f"late_cancellation:{case.case_id}", "late_cancellation", room,
                                 case.case_id,
                                 "critical" if case.cancel_risk >= 0.99 else "warning",
-                                case.cancel_risk))
+                                case.cancel_risk, due))
     started = any(c.phase in ("in_room", "done") for c in forecast.cases)
     waiting = any(c.phase in ("waiting", "called", "arrived") for c in forecast.cases)
     if forecast.session_start is not None and not started and waiting:
@@ -87,18 +108,18 @@ def room_alerts(forecast: RoomForecast, now_min: float,
     return unique_alerts(alerts)
 
 
-def _urgency(alert: dict[str, object] | Alert) -> tuple[bool, float]:
-    severity = alert["severity"] if isinstance(alert, dict) else alert.severity
-    value = alert["value"] if isinstance(alert, dict) else alert.value
-    return severity == "critical", float(value)  # type: ignore[arg-type]
+def _urgency(alert: dict[str, object] | Alert) -> tuple[float, str]:
+    if isinstance(alert, dict):
+        return float(alert["urgency"]), str(alert["id"])  # type: ignore[arg-type]
+    return alert.urgency, alert.id
 
 
 def unique_alerts(alerts: Iterable[A]) -> list[A]:
     """One alert per id (case or room, problem), the most urgent where one comes twice (a case
-    seen in two rooms' forecasts), most urgent first: critical, then by value."""
+    seen in two rooms' forecasts), most urgent first (``Alert.urgency``; ties by id)."""
     best: dict[str, A] = {}
     for alert in alerts:
         key = str(alert["id"] if isinstance(alert, dict) else alert.id)
-        if key not in best or _urgency(alert) > _urgency(best[key]):
+        if key not in best or _urgency(alert)[0] > _urgency(best[key])[0]:
             best[key] = alert
-    return sorted(best.values(), key=_urgency, reverse=True)
+    return sorted(best.values(), key=lambda a: (-_urgency(a)[0], _urgency(a)[1]))

@@ -19,6 +19,7 @@ from kontrolltarn.control import (
     ActionRefused,
     CaseRisk,
     Models,
+    Thresholds,
     Tower,
     apply_suggestion,
     board_view,
@@ -148,7 +149,12 @@ class Runtime:
             log.info("planned %s with %s in %.1f s (version %d, %d cases), published by %s",
                      self.day, planner, time.perf_counter() - started, version.id, version.size,
                      SYSTEM)
-        self.tower = Tower(hospital, self.day, store.plans.day(self.day))
+        self.tower = Tower(hospital, self.day, store.plans.day(self.day),
+                           thresholds=Thresholds(max_suggestions=settings.max_suggestions))
+        #: the suggestion agent runs one pass at a time (the loop and a reader asking); the
+        #: monotonic time of its last pass
+        self._suggest_lock = threading.Lock()
+        self.suggested_at: float | None = None
         #: the published program as the board last read it (shown while the database is away)
         self._program: dict[str, Any] | None = None
         started = time.perf_counter()
@@ -482,23 +488,37 @@ class Runtime:
         Each records the versions of the cases it concerns as the agent saw them: accepting
         it after one of them changed is refused (``decide``). ``by``: the user who asked
         (audited with the withdrawal that ends the refresh)."""
-        # on a snapshot: the what-ifs take a while and must not hold up ingest
-        with self.lock:
-            tower = self.tower.snapshot()
-        now = self.now()
-        forecasts = {r: tower.forecast(r, now) for r in tower.room_ids()}
-        found = suggest(tower, now, forecasts)
-        new = 0
-        for s in found:
-            versions = {c: tower.live.planned[c].version
-                        for c in concerned_cases(s.action) if c in tower.live.planned}
-            new += self.store.suggestions.offer(s.id, s.kind, s.case_id, s.room_id,
-                                                {**s.action, "room_id": s.room_id,
-                                                 "versions": versions}, s.effect, s.summary)
-        self.store.suggestions.expire_except({s.id for s in found}, by=by, new=new)
-        if new:
+        with self._suggest_lock:
+            # on a snapshot: the what-ifs take a while and must not hold up ingest
+            with self.lock:
+                tower = self.tower.snapshot()
+            now = self.now()
+            forecasts = {r: tower.forecast(r, now) for r in tower.room_ids()}
+            found = suggest(tower, now, forecasts)
+            shown = {s.id: s.effect for s in self.store.suggestions.list(status="open")}
+            new = 0
+            for s in found:
+                versions = {c: tower.live.planned[c].version
+                            for c in concerned_cases(s.action) if c in tower.live.planned}
+                new += self.store.suggestions.offer(s.id, s.kind, s.case_id, s.room_id,
+                                                    {**s.action, "room_id": s.room_id,
+                                                     "versions": versions}, s.effect, s.summary)
+            self.store.suggestions.expire_except({s.id for s in found}, by=by, new=new)
+            self.suggested_at = time.monotonic()
+        changed = new or set(shown) != {s.id for s in found} or \
+            any(shown.get(s.id) != s.effect for s in found)
+        if changed:  # browsers reload the list: new, withdrawn or with effects predicted anew
             self.hub.publish("suggestions", {"new": new})
         return new
+
+    def open_suggestions(self) -> list[StoredSuggestion]:
+        """The open suggestions, best first (``benefit_min``), with effects predicted at most
+        ``suggest_interval_s`` ago: the agent looks again first if its last pass is older."""
+        last = self.suggested_at
+        if last is None or time.monotonic() - last > self.settings.suggest_interval_s:
+            self.refresh_suggestions()
+        found = self.store.suggestions.list(status="open")
+        return sorted(found, key=lambda s: (-float(s.effect.get("benefit_min") or 0), s.id))
 
     def decide(self, suggestion_id: str, accept: bool, principal: Principal,
                why: str) -> StoredSuggestion:

@@ -56,6 +56,13 @@ def weakness(secret: str) -> str | None:
     return None
 
 
+def _whole(name: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"{name}={text!r}: must be a whole number") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     #: "development", "demo" (demo users and replay allowed) or "production"
@@ -69,6 +76,9 @@ class Settings:
     flush_interval_s: float = 0.25
     #: how often the suggestion agent looks at the forecasts
     suggest_interval_s: float = 5.0
+    #: at most this many open suggestions at once, best first (``KONTROLLTARN_MAX_SUGGESTIONS``;
+    #: ``control.Thresholds.max_suggestions``)
+    max_suggestions: int = 8
     #: how often every room is re-forecast and sent (time passes even in a quiet room)
     full_refresh_s: float = 5.0
     token_hours: float = 12.0
@@ -89,6 +99,9 @@ class Settings:
                 f"{ENV_SECRET}: {self.environment} needs a strong secret; this one {problem}")
         if self.quiet_feed_s <= 0:
             raise ValueError(f"quiet_feed_s={self.quiet_feed_s}: must be positive")
+        if self.max_suggestions < 1:
+            raise ValueError(f"KONTROLLTARN_MAX_SUGGESTIONS={self.max_suggestions}: must be at "
+                             "least 1")
 
     @property
     def demo(self) -> bool:
@@ -112,5 +125,7 @@ class Settings:
             quiet_feed_s=float(env.get("KONTROLLTARN_QUIET_FEED_S", "60")),
             scenario_cluster=None if env.get("KONTROLLTARN_SCENARIO_CLUSTER", "local") == "none"
             else env.get("KONTROLLTARN_SCENARIO_CLUSTER", "local"),
+            max_suggestions=_whole("KONTROLLTARN_MAX_SUGGESTIONS",
+                                   env.get("KONTROLLTARN_MAX_SUGGESTIONS", "8")),
             secure_cookies=mode not in LENIENT_MODES,
         )

@@ -45,9 +45,12 @@ class Suggestions:
               action: dict[str, Any], effect: dict[str, Any], summary: str) -> bool:
         """Store a suggestion unless one with the same id exists; True when it is new. An open
         one made again on changed cases (``action["versions"]`` differ) is made anew in place:
-        it now stands for the cases as they are (browsers are told to reload it)."""
+        it now stands for the cases as they are (browsers are told to reload it). An open one
+        made again on the same cases takes the effect predicted now (an effect is a forecast:
+        it moves with the day, and one shown as it was hours ago misleads)."""
         with self.engine.begin() as conn:
-            found = conn.execute(select(SuggestionRow.status, SuggestionRow.action)
+            found = conn.execute(select(SuggestionRow.status, SuggestionRow.action,
+                                        SuggestionRow.effect)
                                  .where(SuggestionRow.id == suggestion_id)).first()
             if found is not None:
                 if found.status == "open" and \
@@ -56,6 +59,9 @@ class Suggestions:
                                  .values(action=action, effect=effect, summary=summary,
                                          created_at=datetime.now(UTC)))
                     self.notifier.announce(conn, "suggestions", renewed=suggestion_id)
+                elif found.status == "open" and found.effect != effect:
+                    conn.execute(update(SuggestionRow).where(SuggestionRow.id == suggestion_id)
+                                 .values(effect=effect, summary=summary))
                 return False
             conn.execute(insert(SuggestionRow), [dict(
                 id=suggestion_id, created_at=datetime.now(UTC), kind=kind, case_id=case_id,

@@ -27,8 +27,11 @@ def _out(s: StoredSuggestion) -> dict[str, Any]:
 def list_suggestions(status: Literal["open", "accepted", "rejected", "expired"] | None =
                      Query("open"), rt: Runtime = Depends(runtime),
                      _: Principal = Need("suggestion:read")) -> dict[str, Any]:
-    """Proposed actions with their predicted effect. None applies itself."""
-    return {"suggestions": [_out(s) for s in rt.store.suggestions.list(status=status)]}
+    """Proposed actions with their predicted effect. None applies itself. The open ones come
+    best first (``effect.benefit_min``), at most ``KONTROLLTARN_MAX_SUGGESTIONS``, with their
+    effects predicted now (the agent looks again if its last pass is older than its interval)."""
+    found = rt.open_suggestions() if status == "open" else rt.store.suggestions.list(status=status)
+    return {"suggestions": [_out(s) for s in found]}
 
 
 @router.post("/api/suggestions/refresh")

@@ -208,14 +208,14 @@ function renderAlerts() {
   const b = state.board; if (!b) return;
   // one per id (case or room, problem): rooms are updated one by one over the live stream
   const all = [...new Map(Object.values(b.rooms).flatMap(r => r.alerts).map(a => [a.id, a])).values()];
-  all.sort((a, b2) => (b2.severity === "critical") - (a.severity === "critical") || b2.value - a.value);
+  all.sort((a, b2) => b2.urgency - a.urgency || (a.id < b2.id ? -1 : 1));  // control.Alert.urgency
   $("#alerts").innerHTML = all.length ? all.map(a => `<li class="${a.severity}" data-alert="${esc(a.id)}"><button type="button" class="goto" data-room="${esc(a.room_id || "")}" data-case="${esc(a.case_id || "")}">${esc(t("a_" + a.kind,
     { room: roomName(a.room_id), case: a.case_id || "", p: ktPct(a.value), m: ktNum(Math.round(a.value)) }))}</button></li>`).join("") : `<li>${t("no_alerts")}</li>`;
 }
 
 function effectText(effect) {
   return Object.entries(effect).map(([k, v]) => {
-    const fmt = x => (x == null ? "–" : (k.includes("risk") ? ktPct(x) : (k === "expected_start_min" ? hhmm(x) : ktNum(x, 1))));
+    const fmt = x => (x == null ? "–" : (k.includes("risk") ? ktPct(x) : (k === "expected_start_min" ? hhmm(x) : (k.endsWith("_deadline") ? ktDate(x) : ktNum(x, 1)))));
     return `${t("e_" + k)}: ${Array.isArray(v) ? fmt(v[0]) + " → " + fmt(v[1]) : fmt(v)}`;
   }).join("; ");
 }
