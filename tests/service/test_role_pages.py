@@ -89,6 +89,14 @@ def _board_says(board: Any, selector: str, text: str) -> None:
                             arg=[selector, text], timeout=WAIT)
 
 
+def _fits_the_phone(page: Any) -> None:
+    """Nothing wider than the phone (no sideways scroll), and every button a thumb's size."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+    small = page.evaluate("""() => [...document.querySelectorAll('main button')]
+        .filter(b => b.offsetParent && b.getBoundingClientRect().height < 44).map(b => b.innerText)""")
+    assert small == [], (page.url, small)
+
+
 def _assert_accessible(page: Any) -> None:
     assert serious_violations(page) == [], page.url
 
@@ -125,6 +133,7 @@ def test_porter_and_nurse_pages_show_on_the_board_live(browser, server, rooms, b
         porter.wait_for_selector(f'#requests li[data-status="{step}"]', timeout=WAIT)
     shots = _shot_folder(tmp_path)
     porter.screenshot(path=str(shots / "role-porter.png"))
+    _fits_the_phone(porter)
     _assert_accessible(porter)
     porter.click("#requests li[data-request]:first-child button[data-next=done]")
     _board_says(board, status, "ankommet")
@@ -139,6 +148,7 @@ def test_porter_and_nurse_pages_show_on_the_board_live(browser, server, rooms, b
     assert re.fullmatch(r"Klar siden [0-2]\d:[0-5]\d", nurse.locator("#readiness").inner_text())
     _board_says(board, status, "stua klar")
     nurse.screenshot(path=str(shots / "role-nurse.png"))
+    _fits_the_phone(nurse)
     _assert_accessible(nurse)
     assert (shots / "role-porter.png").stat().st_size > 5_000
     for page in (porter, nurse):
@@ -180,7 +190,9 @@ def test_surgeon_and_anaesthesia_see_their_own_lists_live(browser, server, rooms
         f'#cases li[data-case="{first.case_id}"]').inner_text()
     # one language at a time: in English, the page's words, the statuses and the title
     surgeon.click("#lang")
-    surgeon.wait_for_function("() => document.documentElement.lang === 'en'", timeout=WAIT)
+    surgeon.wait_for_function("() => document.documentElement.lang === 'en' && document"
+                              ".querySelector('#cases').innerText.includes('planned')",
+                              timeout=WAIT)
     assert surgeon.locator("h1").inner_text() == "My list today"
     assert surgeon.title() == "Control tower – my list"
     text = surgeon.locator("#cases").inner_text()
@@ -223,6 +235,7 @@ def test_the_coordinator_makes_a_patient_link_and_the_check_in_shows_on_the_boar
     patient.wait_for_selector("#checked:not([hidden])", timeout=WAIT)
     _board_says(board, f"{_row(case.room_id)} .cur", "sjekket inn")
     patient.screenshot(path=str(_shot_folder(tmp_path) / "role-patient.png"))
+    _fits_the_phone(patient)
     _assert_accessible(patient)
     # the link worked once: opened again, it is refused
     again = _context(browser).new_page()
