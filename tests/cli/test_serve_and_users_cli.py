@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from kontrolltarn.cli.main import _register, app
 from kontrolltarn.cli.options import cli_actor
-from kontrolltarn.store import Store
+from kontrolltarn.store import StaffLink, Store
 
 runner = CliRunner()
 _register()
@@ -117,3 +117,23 @@ def test_a_password_under_12_characters_is_refused_in_one_line(
         assert [e.action for e in store.audit.recent()] == ["user.create"]
     finally:
         store.close()
+
+
+def test_a_login_is_linked_to_a_unit_and_a_bad_rules_file_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'link.sqlite3'}"
+    linked = runner.invoke(app, ["users", "link", "kari", "--unit", "SEN", "--person", "A",
+                                 "--database-url", url])
+    assert linked.exit_code == 0, linked.output
+    store = Store.open(url)
+    try:
+        assert store.rosters.link_of("kari") == StaffLink("kari", "A", "SEN")
+        assert store.audit.recent(1)[0].action == "staff.link"
+    finally:
+        store.close()
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[units.SEN]\nweekly_rest_h = 30\n", encoding="utf-8")
+    monkeypatch.setenv("KONTROLLTARN_ENV", "development")
+    refused = runner.invoke(app, ["serve", "--roster-rules", str(rules), "--database-url", url])
+    assert refused.exit_code != 0
+    assert "units.SEN.weekly_rest_h=30" in refused.output

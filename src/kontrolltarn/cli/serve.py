@@ -299,6 +299,9 @@ def serve(
                                                "first program (when the store has none)"),
     predict: bool = typer.Option(True, help="forecast with kontrolltarn.predict's models "
                                             "(trained on the store's past operations if no --models)"),
+    roster_rules: Path | None = typer.Option(None, exists=True, dir_okay=False,
+                                             help="working-time rules per unit (TOML: [rules] "
+                                                  "and [units.<id>]; see docs/staffing.md)"),
 ) -> None:
     """Run the control tower service and its board. Production (the default) needs
     KONTROLLTARN_SECRET_KEY (64 hex characters, e.g. `openssl rand -hex 32`); set
@@ -308,9 +311,12 @@ def serve(
     from kontrolltarn.service import Server, create_app
 
     start_at = parse_clock_time(replay_start)  # refused before anything is started
+    unit_rules = _unit_rules(roster_rules)  # a bad rules file is refused before the start
     runtime = build_runtime(database_url, hospital_file, scale, seed, None,
                             replay_speed if replay else None, demo_users,
                             models_dir, predict, plan_time_limit)
+    if unit_rules is not None:
+        runtime.unit_rules = unit_rules
     if replay:
         start_replay(runtime, seed=seed, start_at=start_at)
     typer.echo(f"Kontrolltårn board: http://{host}:{port}/")
@@ -319,6 +325,36 @@ def serve(
                log_level="info").run()
     finally:
         runtime.store.close()
+
+
+def _unit_rules(path: Path | None):  # -> UnitRules | None
+    from kontrolltarn.model import ModelError
+    from kontrolltarn.plan.staffing import load_unit_rules
+
+    if path is None:
+        return None
+    try:
+        return load_unit_rules(path)
+    except ModelError as bad:
+        raise fail(f"{path}: {bad}") from None
+
+
+def link_user(
+    username: str = typer.Argument(...),
+    unit: str = typer.Option(..., help="the unit (its roster's id, e.g. a location: SEN)"),
+    person: str = typer.Option(None, help="the user's id on the unit's roster (staff members)"),
+    database_url: str = typer.Option(None),
+) -> None:
+    """Say which unit (and roster person) a unit leader's or staff member's login is: what
+    they may see and ask for on the roster pages. Audited as cli:<OS user>."""
+    from kontrolltarn.store import Actor  # deferred: heavy (sqlalchemy)
+
+    store = _user_store(database_url)
+    try:
+        store.rosters.link(username, unit, person, by=Actor(cli_actor(), "cli"))
+    finally:
+        store.close()
+    typer.echo(f"user {username} is {'person ' + person + ' of ' if person else ''}unit {unit}")
 
 
 def _user_store(database_url: str | None):
@@ -412,4 +448,5 @@ def register(app: typer.Typer) -> None:
     users.command("add")(add_user)
     users.command("set-role")(set_role)
     users.command("set-password")(set_password)
+    users.command("link")(link_user)
     app.add_typer(users, name="users")

@@ -15,6 +15,14 @@ async function api(path, options = {}) {
   return res.json();
 }
 
+// a POST whose refusal the page shows (a 409 or 422 names what is wrong): {status, body}
+async function postAnswer(path, body) {
+  const res = await fetch(path, { method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  if (res.status === 401) { showLogin(); throw new Error("login required"); }
+  return { status: res.status, body: await res.json() };
+}
+
 function showLogin() { const d = $("#login"); if (d && !d.open) d.showModal(); }
 
 // a message to the user in the page's status line (role="status": read out by screen readers)

@@ -4,13 +4,6 @@
 "use strict";
 let unit = null;
 
-async function call(path, body) {
-  const res = await fetch(path, { method: "POST", credentials: "same-origin",
-    headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  if (res.status === 401) { showLogin(); throw new Error("login required"); }
-  return { status: res.status, body: await res.json() };
-}
-
 function grid(view) {
   const head = `<tr><th class="person">${esc(t("ro_person"))}</th>${view.days.map((d, i) =>
     `<th class="${i % 7 >= 5 ? "weekend" : ""}" title="${esc(ktDate(d))}">${esc(ktWeekday(i).slice(0, 2))}<br>${d.slice(8)}</th>`).join("")}</tr>`;
@@ -67,7 +60,7 @@ async function show(version) {
 
 $("#version").addEventListener("change", () => show($("#version").value));
 $("#publish").addEventListener("click", async () => {
-  const { status, body } = await call(`/api/rosters/versions/${$("#version").value}/publish`, { why: $("#why").value || t("ro_publish") });
+  const { status, body } = await postAnswer(`/api/rosters/versions/${$("#version").value}/publish`, { why: $("#why").value || t("ro_publish") });
   if (status === 422 && body.detail.breaches) { say("ro_not_published", { n: body.detail.breaches.length }, true); return; }
   if (status !== 200) { say(null); $("#status").textContent = JSON.stringify(body.detail); return; }
   await show(); say("ro_published");
@@ -75,14 +68,14 @@ $("#publish").addEventListener("click", async () => {
 $("#upload").addEventListener("change", async ev => {
   const file = ev.target.files[0]; if (!file) return;
   const roster = JSON.parse(await file.text());
-  const { status, body } = await call(`/api/rosters/${encodeURIComponent(unit)}`, { roster, why: file.name });
+  const { status, body } = await postAnswer(`/api/rosters/${encodeURIComponent(unit)}`, { roster, why: file.name });
   if (status !== 201) { $("#status").textContent = JSON.stringify(body.detail); return; }
   await show(body.id);
 });
 $("#requests").addEventListener("click", async ev => {
   const b = ev.target.closest("button[data-id]"); if (!b) return;
   const accept = b.dataset.accept === "true";
-  const { status, body } = await call(`/api/staff/requests/${b.dataset.id}/decision`,
+  const { status, body } = await postAnswer(`/api/staff/requests/${b.dataset.id}/decision`,
     { accept, why: $("#why").value || (accept ? t("ro_approve") : t("ro_refused_why")) });
   const card = b.closest(".card");
   if (status === 409 && body.detail.breaches) {

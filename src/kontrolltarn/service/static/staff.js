@@ -3,13 +3,6 @@
 "use strict";
 let mine = null;
 
-async function post(path, body) {
-  const res = await fetch(path, { method: "POST", credentials: "same-origin",
-    headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  if (res.status === 401) { showLogin(); throw new Error("login required"); }
-  return { status: res.status, body: await res.json() };
-}
-
 function shiftCards(view) {
   const days = Object.keys(view.shifts[view.person_id] || {}).sort();
   if (!days.length) return `<li class="empty">${esc(t("st_none"))}</li>`;
@@ -53,7 +46,7 @@ $("#ask").addEventListener("submit", async ev => {
   const body = { kind, day: f.get("day") };
   if (kind === "swap") { body.colleague_id = f.get("colleague_id"); if (f.get("colleague_day")) body.colleague_day = f.get("colleague_day"); }
   else if (f.get("until")) body.until = f.get("until");
-  const { status, body: reply } = await post("/api/staff/requests", body);
+  const { status, body: reply } = await postAnswer("/api/staff/requests", body);
   const answer = $("#answer");
   if (status !== 201) {
     const detail = Array.isArray(reply.detail) ? reply.detail.map(d => `${d.loc.slice(-1)[0]}: ${d.msg}`).join("; ") : reply.detail;
