@@ -187,6 +187,12 @@ WRITES: dict[tuple[str, str], Write] = {
                                            lambda c: _staff_request(c)),
     ("POST", "/api/staff/requests/{request_id}/decision"): Write(
         "unit_leader", "staff_request.approve", lambda c: _staff_decision(c)),
+    ("PUT", "/api/workspace/rules"): Write(
+        "leader", "rules.save", lambda c: c.client.put("/api/workspace/rules", headers=c.headers,
+                                                       json={"text": "", "why": "audit test"})),
+    ("POST", "/api/workspace/rules/preview"): Write(
+        "coordinator", "rules.preview", lambda c: c.client.post(
+            "/api/workspace/rules/preview", headers=c.headers, json={"text": ""})),
 }
 
 

@@ -99,10 +99,61 @@ def test_compare_names_the_told_patients_a_proposal_would_move(sqlite_runtime: R
 
 def test_local_rules_in_force_and_where_locations_differ(client: TestClient) -> None:
     leader = auth_headers(client, "leader")
-    rules = client.get("/api/workspace/rules", headers=leader).json()["rules"]
+    differ = client.get("/api/workspace/rules", headers=leader).json()
     assert any(r["scope"] == "location.SOR" and "10 min kept free per session" in r["limits"]
-               for r in rules)
-    differ = client.get("/api/workspace/rules/differences", headers=leader).json()
+               for r in differ["rules"])
     # the small hospital has Sentrum and Nord: the shipped rules treat them alike
     assert differ["locations"] and differ["differences"] == []
     assert client.get("/api/workspace/rules").status_code == 401
+
+
+NORD_CATARACTS = """
+[location.NOR.specialty.EYE]
+note = "Nord: at most two cataracts per room and day."
+max_per_room_day = { CJE20 = 2 }
+
+[specialty.GYN]
+activity_target = 30
+utilisation_target = 0.8
+"""
+
+
+def test_rules_edited_previewed_saved_and_kept_by_the_next_proposal(
+        client: TestClient, sqlite_runtime: Runtime) -> None:
+    rt = sqlite_runtime
+    coordinator, leader = auth_headers(client, "coordinator"), auth_headers(client, "leader")
+    surgeon = auth_headers(client, "surgeon")
+    in_force = client.get("/api/workspace/rules", headers=leader).json()
+    assert in_force["version"] is None and "[specialty.TCT]" in in_force["text"]
+    bad = client.post("/api/workspace/rules/preview", headers=coordinator,
+                      json={"text": in_force["text"] + NORD_CATARACTS.replace("= 2", "= -1")})
+    assert bad.status_code == 422
+    assert "max_per_room_day.CJE20" in bad.text and "-1" in bad.text
+    version = _propose(client, rt, coordinator)
+    edited = in_force["text"] + NORD_CATARACTS
+    seen = client.post("/api/workspace/rules/preview", headers=leader, json={"text": edited}).json()
+    assert any("max 2 × CJE20/room-day" in p for d in seen["differences"]
+               for p in d["locations"]["NOR"])
+    assert seen["targets"]["GYN"] == {"utilisation": 0.8, "activity": 30.0}
+    effect = seen["effect"]
+    assert set(effect["per_location"]) <= {"NOR"}  # a Nord rule changes nothing elsewhere
+    assert all(b["location_id"] == "NOR" for b in effect["breaches"])
+    assert rt.store.rules.current() is None  # a preview saves nothing
+    body = {"text": edited, "why": "one phaco machine at Nord"}
+    assert client.put("/api/workspace/rules", headers=surgeon, json=body).status_code == 403
+    saved = client.put("/api/workspace/rules", headers=coordinator, json=body)
+    assert saved.status_code == 200, saved.text
+    audit = next(e for e in rt.store.audit.recent(20) if e.action == "rules.save")
+    assert (audit.actor, audit.detail["why"]) == ("coordinator", "one phaco machine at Nord")
+    # the next proposal keeps the saved rules, and the service's check judges by them
+    again = client.get(f"/api/programs/versions/{_propose(client, rt, coordinator)}",
+                       headers=leader).json()
+    assert again["check"]["feasible"], again["check"]
+    per_room_day: dict[tuple[str, str], int] = {}
+    for e in again["entries"]:
+        referral = rt.hospital.referral_by_id[e["case_id"]]
+        if referral.procedure_code == "CJE20" and e["room_id"].startswith("NOR"):
+            per_room_day[(e["room_id"], e["date"])] = per_room_day.get((e["room_id"], e["date"]), 0) + 1
+    assert max(per_room_day.values(), default=0) <= 2
+    before = client.get(f"/api/programs/versions/{version}", headers=leader).json()["check"]
+    assert set(before["hard"]) <= {"local rule: room list"}  # judged by the rules in force now

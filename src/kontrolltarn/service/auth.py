@@ -100,6 +100,8 @@ PERMISSIONS: dict[str, set[Role]] = {
     "staff_request:ask": {Role.STAFF_MEMBER},
     "staff_request:read": {Role.UNIT_LEADER, Role.STAFF_MEMBER},  # a staff member: own only
     "staff_request:decide": {Role.UNIT_LEADER},  # re-checked by the server on approval
+    # the local planning rules and each specialty's targets: saved versions, audited with why
+    "rules:write": {Role.COORDINATOR, Role.LEADER},
 }
 
 

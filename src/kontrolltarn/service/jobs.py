@@ -34,7 +34,7 @@ from kontrolltarn.plan.capacity import (
     plan_capacity,
     sessions_json,
 )
-from kontrolltarn.plan.check import ProgramState
+from kontrolltarn.plan.check import LocalRules, ProgramState, shipped_rules
 from kontrolltarn.plan.registry import get_planner
 from kontrolltarn.plan.repair import Event as RepairEvent
 from kontrolltarn.plan.repair import LateCancellation, RoomClosed, SurgeonAbsent, repair
@@ -138,7 +138,8 @@ def plan_scope(hospital: Hospital, store: Store, method: str, scope: Scope, *, b
                why: str, time_limit: float, seed: int = 0, status: str = "proposed",
                progress: Callable[[str, float], None] | None = None,
                durations: DurationSource | None = None,
-               pinned: Sequence[ProgramEntry] = (), removed: Sequence[str] = ()) -> ProgramVersion:
+               pinned: Sequence[ProgramEntry] = (), removed: Sequence[str] = (),
+               rules: LocalRules | None = None) -> ProgramVersion:
     """Run the planner ``method`` for ``scope`` and store its program as a proposed version
     (or a draft).
 
@@ -159,9 +160,11 @@ def plan_scope(hospital: Hospital, store: Store, method: str, scope: Scope, *, b
     # the tower's trained duration model, so planner and board estimate a case alike
     if durations is not None and "durations" in accepts:
         kwargs["durations"] = durations
+    if rules is not None and "rules" in accepts:  # the local rules in force
+        kwargs["rules"] = rules
     program = planner(target, scope.first, scope.days, **kwargs)
     if pinned:
-        kernel = ProgramState(target, pinned)
+        kernel = ProgramState(target, pinned, rules=rules)
         for e in program.entries:
             if kernel.fits(e):
                 kernel.add(e)
@@ -239,16 +242,18 @@ def capacity_result(hospital: Hospital, scope: Scope, *, time_limit: float,
                     progress: Callable[[str, float], None],
                     history: Sequence[PastOperation] = (),
                     scenarios: Sequence[dict[str, Any]] = (),
-                    replications: int = 0, cluster: str | None = "local") -> dict[str, Any]:
+                    replications: int = 0, cluster: str | None = "local",
+                    targets: dict[str, float] | None = None) -> dict[str, Any]:
     """Plan the sessions of ``scope``'s weeks from need (``plan.capacity``, as the CLI does)
     and judge the plan with the independent check. The need is the waiting list, and the
     forecast and budget from ``history`` (the store's past operations; none: they are zero).
     With ``replications``, the plan and each of ``scenarios`` are simulated on as many seeds
     (common random numbers, on Dask at ``cluster``): a synthetic hospital's only, whose
-    generator gives the simulator its world."""
+    generator gives the simulator its world. ``targets``: operations per week per specialty
+    (the leaders' activity targets), the budget where given."""
     weeks = scope.days // 7
     settings = CapacitySettings(weeks=weeks, time_limit=time_limit)
-    demand = demand_from_hospital(hospital, history, scope.first, settings)
+    demand = demand_from_hospital(hospital, history, scope.first, settings, targets)
     progress("need per specialty", 0.1)
     current = [s for s in hospital.sessions
                if not s.emergency and scope.first <= s.date <= scope.last]
@@ -344,8 +349,10 @@ class JobRunner:
     def __init__(self, store: Store, hospital: Callable[[], Hospital],
                  on_change: Callable[[Job], None], workers: int = 1,
                  durations: Callable[[], DurationSource | None] = lambda: None,
-                 cluster: str | None = "local") -> None:
+                 cluster: str | None = "local",
+                 rules: Callable[[], LocalRules] = shipped_rules) -> None:
         self.store = store
+        self.rules = rules  # the local planning rules in force
         self.cluster = cluster  # where capacity scenarios' replications run
         self.hospital = hospital
         self.durations = durations
@@ -451,7 +458,8 @@ class JobRunner:
                                           history=self.store.history.operations(),
                                           scenarios=scenarios_of(params),
                                           replications=int(params.get("replications", 0)),
-                                          cluster=self.cluster)
+                                          cluster=self.cluster,
+                                          targets=self.rules().activity_targets() or None)
                           if job.kind == "capacity" else
                           roster_result(self.hospital(), scope, time_limit=time_limit,
                                         seed=seed, progress=report))
@@ -469,7 +477,7 @@ class JobRunner:
                                          by=job.created_by, why=f"{job.kind} job {job_id}",
                                          time_limit=time_limit, seed=seed, progress=report,
                                          durations=self.durations(), pinned=pinned,
-                                         removed=removed)
+                                         removed=removed, rules=self.rules())
                 ended = self.store.jobs.finish(job_id, "done", version_id=version.id,
                                                message=f"proposed version {version.id}")
         except JobCancelled:

@@ -40,6 +40,7 @@ from kontrolltarn.model import (
     Program,
     out_of_order,
 )
+from kontrolltarn.plan.check import LocalRules, shipped_rules
 from kontrolltarn.plan.staffing import Roster, UnitRules
 from kontrolltarn.store import (
     UNAVAILABLE_ERRORS,
@@ -104,6 +105,7 @@ class Runtime:
         "system:serve" ("initial program"), audited like any publication. ``compare_with``
         (e.g. "baseline", today's practice) is then stored beside it as a draft to compare."""
         self.settings = settings
+        self._rules: tuple[int, LocalRules] | None = None  # (saved version, parsed)
         self.store = store
         #: the working-time rules per unit (the Act's defaults unless a rules file is given)
         self.unit_rules = UnitRules()
@@ -187,7 +189,7 @@ class Runtime:
         #: planning jobs: state in the store, work in this process's thread pool
         self.jobs = JobRunner(store, lambda: self.hospital, self._job_changed,
                               durations=lambda: self.models.durations,
-                              cluster=settings.scenario_cluster)
+                              cluster=settings.scenario_cluster, rules=self.local_rules)
         self.jobs.recover()
 
     # ------------------------------------------------------------------ reading
@@ -225,6 +227,16 @@ class Runtime:
         fresh = self.rooms(stale)
         with self.lock:
             return {r: fresh.get(r) or self._views[r][2] for r in room_ids}
+
+    def local_rules(self) -> LocalRules:
+        """The local planning rules in force: the newest saved in the store, else the shipped
+        file. Planners, repair proposals and ``check`` in the service all judge by these."""
+        saved = self.store.rules.current()
+        if saved is None:
+            return shipped_rules()
+        if self._rules is None or self._rules[0] != saved.id:
+            self._rules = (saved.id, LocalRules.from_text(saved.text, f"saved version {saved.id}"))
+        return self._rules[1]
 
     def published_program(self) -> dict[str, Any] | None:
         """Which published version the day's plan comes from (None: none was published)."""

@@ -142,6 +142,18 @@ class JobIn(Strict):
     replications: int = Field(0, ge=0, le=50, strict=True)
 
 
+class RulesPreviewIn(Strict):
+    """Edited local planning rules (the rule file's TOML text) to try before saving."""
+
+    text: Annotated[str, StringConstraints(max_length=200_000)]
+
+
+class RulesIn(RulesPreviewIn):
+    """Edited rules to put in force, and why (recorded in the audit)."""
+
+    why: Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+
+
 class PublishIn(Strict):
     """Why the coordinator publishes this version (required: it is recorded in the audit)."""
 

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from kontrolltarn.model import Hospital, Program, ProgramEntry
-from kontrolltarn.plan.check import check
+from kontrolltarn.plan.check import LocalRules, check
 from kontrolltarn.plan.program import program_overrun_chances
 from kontrolltarn.predict import CaseDurations, DurationSource
 from kontrolltarn.present.colours import colour_map
@@ -62,10 +62,10 @@ def week_view(hospital: Hospital, entries: Iterable[ProgramEntry], first: date, 
     }
 
 
-def program_kpis(hospital: Hospital, program: Program,
-                 durations: DurationSource | None) -> dict[str, float]:
-    """The side-by-side KPIs of one program (see ``KPIS``)."""
-    report = check(hospital, program)
+def program_kpis(hospital: Hospital, program: Program, durations: DurationSource | None,
+                 rules: LocalRules | None = None) -> dict[str, float]:
+    """The side-by-side KPIs of one program (see ``KPIS``), judged under ``rules``."""
+    report = check(hospital, program, rules)
     chances = program_overrun_chances(hospital, program, durations or CaseDurations())
     return {"planned_utilisation": round(report.kpis["planned_utilisation"], 4),
             "overrun_chance": round(sum(chances.values()) / len(chances), 4) if chances else 0.0,
@@ -75,7 +75,8 @@ def program_kpis(hospital: Hospital, program: Program,
 
 
 def compare(hospital: Hospital, current: Program, proposal: Program, told: Collection[str],
-            durations: DurationSource | None = None) -> dict[str, Any]:
+            durations: DurationSource | None = None,
+            rules: LocalRules | None = None) -> dict[str, Any]:
     """The proposal against the current plan of the same days (module docstring)."""
     before = {e.case_id: e for e in current.entries}
     after = {e.case_id: e for e in proposal.entries}
@@ -90,10 +91,35 @@ def compare(hospital: Hospital, current: Program, proposal: Program, told: Colle
                        if c in told and before[c].date != after[c].date}
                       | {c for c in before.keys() - after.keys() if c in told})
     return {"moved": moved, "removed": removed, "added": added, "told_affected": affected,
-            "kpis": {"published": program_kpis(hospital, current, durations),
-                     "proposal": program_kpis(hospital, proposal, durations)},
+            "kpis": {"published": program_kpis(hospital, current, durations, rules),
+                     "proposal": program_kpis(hospital, proposal, durations, rules)},
             "better": KPIS}
 
 
 def _where(e: ProgramEntry) -> dict[str, Any]:
     return {"date": e.date.isoformat(), "room_id": e.room_id, "start_min": e.start_min}
+
+
+def rules_effect(hospital: Hospital, program: Program, before: LocalRules,
+                 after: LocalRules) -> dict[str, Any]:
+    """What edited rules change for ``program`` (next week's proposal): per location, the
+    local-rule breaches under the rules in force and under the edit, and the edit's breaches
+    listed (the next proposal will keep the edited rules, so these cases move)."""
+    def local(rules: LocalRules) -> list[Any]:
+        return [v for v in check(hospital, program, rules).hard if v.constraint.startswith("local rule")]
+
+    def location_of(refs: tuple[str, ...]) -> str:
+        entries = {e.case_id: e for e in program.entries}
+        for ref in refs:
+            if ref in entries:
+                return hospital.room_by_id[entries[ref].room_id].location_id
+        return "-"
+
+    now, then = local(before), local(after)
+    per_location: dict[str, dict[str, int]] = {}
+    for key, found in (("in_force", now), ("edited", then)):
+        for v in found:
+            per_location.setdefault(location_of(v.refs), {"in_force": 0, "edited": 0})[key] += 1
+    return {"per_location": per_location,
+            "breaches": [{"rule": v.constraint, "detail": v.detail, "cases": list(v.refs),
+                          "location_id": location_of(v.refs)} for v in then[:200]]}

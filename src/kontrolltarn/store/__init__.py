@@ -56,6 +56,7 @@ from .rosters import (
     UnknownRequest,
     UnknownRoster,
 )
+from .rules import PlanningRules, SavedRules
 from .sessions import Sessions
 from .users import UnknownUser, User, Users
 from .workflow import AlreadyDecided, StoredSuggestion, Suggestions
@@ -91,6 +92,7 @@ class Store:
         self.jobs = Jobs(engine, self.notifier, self.audit)
         self.history = PastRecords(engine)
         self.rosters = Rosters(engine, self.audit, self.notifier)
+        self.rules = PlanningRules(engine, self.audit)
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
@@ -139,7 +141,8 @@ class Store:
         self.engine.dispose()
 
 
-__all__ = ["Actor", "AlreadyDecided", "AuditEntry", "AuditLog", "CaseEdit", "ConflictingEvent",
+__all__ = ["Actor", "PlanningRules", "SavedRules",
+           "AlreadyDecided", "AuditEntry", "AuditLog", "CaseEdit", "ConflictingEvent",
            "DatabaseUnavailable", "DatabaseWatch", "ENV_URL", "UNAVAILABLE_ERRORS", "describe",
            "EventLog", "Hospitals", "JOB_KINDS", "Job", "JobFinished", "Jobs", "Lockout",
            "LoginThrottle", "Logistics", "LogisticsRequest", "NotPublishable", "Notice", "Notifier",

@@ -379,3 +379,15 @@ class StaffLinkRow(Base):
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     person_id: Mapped[str | None] = mapped_column(String(64))
     unit_id: Mapped[str] = mapped_column(String(64))
+
+
+class PlanningRulesRow(Base):
+    """One saved version of the local planning rules' text (TOML, ``plan.check.local``);
+    the newest is in force. Append-only."""
+
+    __tablename__ = "planning_rules"
+    id: Mapped[int] = mapped_column(SEQ, primary_key=True, autoincrement=True)
+    text: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    why: Mapped[str] = mapped_column(Text)

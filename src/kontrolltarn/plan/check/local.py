@@ -32,6 +32,8 @@ SCHEMA = {
     "max_probability": "number strictly between 0 and 1",
     "surgeon_days": "table {surgeon id = list of weekdays mon..sun}",
     "equipment_with": "table {procedure code = list of equipment ids}",
+    "utilisation_target": "share of staffed minutes the specialty plans to use, 0..1",
+    "activity_target": "operations per week the specialty plans to (the capacity plan's budget)",
 }
 
 
@@ -53,6 +55,9 @@ class Rule:
     surgeon_days: dict[str, frozenset[int]] = field(default_factory=dict)
     #: a procedure here needs this equipment as well as its own (in the room or borrowable)
     equipment_with: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: a leader's targets for the specialty (a specialty scope's only)
+    utilisation_target: float | None = None
+    activity_target: float | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,11 @@ class LocalRules:
                 scope = f"location.{lid}.specialty.{sid}"
                 both[(lid, sid)] = _rule(scope, _table(scope, inner))
         return cls(specialty, location, both)
+
+    def activity_targets(self) -> dict[str, float]:
+        """Operations per week per specialty, as leaders set them (the capacity plan's budget)."""
+        return {sid: r.activity_target for sid, r in self.specialty.items()
+                if r.activity_target is not None}
 
     def all_rules(self) -> list[Rule]:
         return [*self.specialty.values(), *self.location.values(),
@@ -202,6 +212,10 @@ def rule_parts(r: Rule) -> list[str]:
     parts += [f"{s} operates here on {', '.join(WEEKDAYS[d] for d in sorted(days))}"
               for s, days in sorted(r.surgeon_days.items())]
     parts += [f"{code} needs {', '.join(sorted(eq))}" for code, eq in sorted(r.equipment_with.items())]
+    if r.utilisation_target is not None:
+        parts.append(f"utilisation target {r.utilisation_target:.0%}")
+    if r.activity_target is not None:
+        parts.append(f"activity target {r.activity_target:g} operations/week")
     return parts
 
 
@@ -256,6 +270,16 @@ def _rule(scope: str, body: dict[str, Any]) -> Rule:
                                     or not isinstance(probability, int | float)
                                     or not 0 < probability < 1):
         raise ModelError(key("max_probability"), probability, "must be a number strictly between 0 and 1")
+    targets = {}
+    for name, most in (("utilisation_target", 1.0), ("activity_target", 10_000.0)):
+        value = body.get(name)
+        if value is None:
+            continue
+        if not scope.startswith("specialty.") or "location" in scope:
+            raise ModelError(key(name), value, "a target is set for a specialty ([specialty.ID])")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= most:
+            raise ModelError(key(name), value, f"must be a number from 0 to {most:g}")
+        targets[name] = float(value)
     note = body.get("note", "")
     if not isinstance(note, str):
         raise ModelError(key("note"), note, "must be text")
@@ -271,6 +295,7 @@ def _rule(scope: str, body: dict[str, Any]) -> Rule:
         max_probability=float(probability) if probability is not None else None,
         surgeon_days={s: weekdays(s, v) for s, v in days.items()},
         equipment_with={c: codes(f"equipment_with.{c}", v) for c, v in paired.items()},
+        **targets,
     )
 
 

@@ -37,13 +37,13 @@ def plan_optimised(hospital: Hospital, first: date, days: int, *, seed: int = 0,
                    time_limit: float = 60.0, exclude: set[str] | None = None,
                    durations: DurationSource | None = None,
                    settings: ProgramSettings | None = None,
-                   progress: Progress | None = None) -> Program:
+                   progress: Progress | None = None, rules: LocalRules | None = None) -> Program:
     """The registry planner: ``plan_program(...).program``. It releases no sessions: callers
     get a program only, valid for the hospital they passed. ``progress(step, share)`` is called
     before each session (the service's jobs report it, and stop by raising from it)."""
     return plan_program(hospital, first, days, seed=seed, time_limit=time_limit, exclude=exclude,
                         durations=durations, settings=settings, release=False,
-                        progress=progress).program
+                        progress=progress, rules=rules).program
 
 
 register_planner("optimise", plan_optimised)

@@ -47,7 +47,7 @@ async def version(version_id: RowId, rt: Runtime = Depends(runtime),
         v = rt.store.programs.get(version_id)
     except UnknownVersion:
         raise HTTPException(404, f"program version {version_id} not found") from None
-    report = await run_in_threadpool(check, rt.hospital, v.program)
+    report = await run_in_threadpool(check, rt.hospital, v.program, rt.local_rules())
     return {**version_view(v), "entries": [
         {"case_id": e.case_id, "session_id": e.session_id, "room_id": e.room_id,
          "date": e.date.isoformat(), "start_min": e.start_min, "planned_min": e.planned_min,

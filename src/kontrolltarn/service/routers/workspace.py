@@ -6,19 +6,20 @@ re-proposal); publishing is ``POST /api/programs/versions/{id}/publish``."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
 from kontrolltarn.model import Program
-from kontrolltarn.plan.check import rule_parts, shipped_rules
+from kontrolltarn.plan.check import LocalRules, rule_parts, shipped_rules
 from kontrolltarn.store import UnknownVersion
 
 from ..auth import Need, Principal
 from ..runtime import Runtime
-from ..schemas import RowId
-from ..workspace import compare, week_view
+from ..schemas import RowId, RulesIn, RulesPreviewIn
+from ..workspace import compare, rules_effect, week_view
 from . import runtime
 
 router = APIRouter(tags=["workspace"])
@@ -55,26 +56,69 @@ async def compare_version(version_id: RowId, rt: Runtime = Depends(runtime),
                             if p.status == "planned" and (rooms is None or p.entry.room_id in rooms)))
     told = rt.store.plans.told([e.case_id for e in current.entries])
     result = await run_in_threadpool(compare, hospital, current, v.program, told,
-                                     rt.models.durations)
+                                     rt.models.durations, rt.local_rules())
     view = week_view(hospital, v.program.entries, v.first_day, v.days, told)
     return {"version_id": v.id, "status": v.status, **result, "week": view}
 
 
-@router.get("/api/workspace/rules")
-def rules(_: Principal = Need("program:read")) -> dict[str, Any]:
-    """The local planning rules in force (one line per scope) and, per specialty, where the
-    locations' merged rules differ (a leader's side-by-side view)."""
-    local = shipped_rules()
+def _rules_view(local: LocalRules, rt: Runtime) -> dict[str, Any]:
+    h = rt.hospital
     return {"source": local.source,
             "rules": [{"scope": r.scope, "note": r.note, "limits": rule_parts(r)}
-                      for r in local.all_rules()]}
+                      for r in local.all_rules()],
+            "locations": [loc.id for loc in h.locations],
+            "differences": local.differences([loc.id for loc in h.locations],
+                                             [s.id for s in h.specialties]),
+            "targets": {sid: {"utilisation": r.utilisation_target, "activity": r.activity_target}
+                        for sid, r in local.specialty.items()
+                        if r.utilisation_target is not None or r.activity_target is not None}}
 
 
-@router.get("/api/workspace/rules/differences")
-def differences(rt: Runtime = Depends(runtime),
-                _: Principal = Need("program:read")) -> dict[str, Any]:
-    """Per specialty, the rules at each location where the locations differ."""
-    h = rt.hospital
-    return {"locations": [loc.id for loc in h.locations],
-            "differences": shipped_rules().differences([loc.id for loc in h.locations],
-                                                       [s.id for s in h.specialties])}
+def _text_in_force(rt: Runtime) -> tuple[str, int | None]:
+    saved = rt.store.rules.current()
+    if saved is not None:
+        return saved.text, saved.id
+    return Path(shipped_rules().source).read_text(encoding="utf-8"), None
+
+
+@router.get("/api/workspace/rules")
+def rules(rt: Runtime = Depends(runtime), _: Principal = Need("program:read")) -> dict[str, Any]:
+    """The local planning rules in force (their text, one line per scope, each specialty's
+    targets) and, per specialty, where the locations' merged rules differ (side by side)."""
+    text, version = _text_in_force(rt)
+    return {"text": text, "version": version, **_rules_view(rt.local_rules(), rt)}
+
+
+def _next_proposal(rt: Runtime) -> Program | None:
+    """The newest proposed (else published) version from today on: "next week's proposal"."""
+    for status in ("proposed", "published"):
+        for v in rt.store.programs.recent(status, 20):
+            if v.last_day >= rt.day:
+                return v.program
+    return None
+
+
+@router.post("/api/workspace/rules/preview")
+async def preview(body: RulesPreviewIn, rt: Runtime = Depends(runtime),
+                  who: Principal = Need("rules:write")) -> dict[str, Any]:
+    """Edited rules tried without saving them (only the try is audited): refused with the key
+    and the value when they do not load (422); else the rules, where locations differ, and the
+    effect on next week's proposal, per location."""
+    edited = LocalRules.from_text(body.text, "edit")
+    rt.store.audit.record(who.username, who.role.value, "rules.preview", "planning_rules",
+                          detail={"chars": len(body.text)})
+    program = _next_proposal(rt)
+    effect = None if program is None else await run_in_threadpool(
+        rules_effect, rt.hospital, program, rt.local_rules(), edited)
+    return {**_rules_view(edited, rt), "effect": effect}
+
+
+@router.put("/api/workspace/rules")
+def save_rules(body: RulesIn, rt: Runtime = Depends(runtime),
+               who: Principal = Need("rules:write")) -> dict[str, Any]:
+    """Put edited rules in force (validated first: a 422 names the key and the value and saves
+    nothing); audited with why. The next proposal, repair and check judge by them."""
+    LocalRules.from_text(body.text, "edit")
+    saved = rt.store.rules.save(body.text, by=who.actor, why=body.why)
+    return {"version": saved.id, "saved_by": saved.saved_by, "why": saved.why,
+            **_rules_view(rt.local_rules(), rt)}
