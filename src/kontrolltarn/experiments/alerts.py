@@ -13,8 +13,9 @@ first raising is then judged against what happened (``score``):
   the staffed start (or never) while a case was still on its list then. The alert is an
   observation, not a forecast: it is judged only for the step at which it can be seen.
 
-Suggestions are counted at 10:00 and 14:00 each day: those the agent finds (``suggest``
-without a cap) and those it offers (``max_open`` best, one per case, none contradictory).
+Suggestions are counted at 10:00 and 14:00 each day: those the forecasts call for, those left
+one per case with none contradicting, and those offered (at most ``max_suggestions``, best
+first).
 
 The observation is the slow part (the simulator and the forecasts); ``score`` judges any
 alert rule on it at once, so thresholds are chosen on development seeds from stored
@@ -37,7 +38,7 @@ from pathlib import Path
 from kontrolltarn.control.alerts import Thresholds, room_alerts, room_finished
 from kontrolltarn.control.forecast import OVERTIME_ALERT_MIN
 from kontrolltarn.control.predictors import train_models
-from kontrolltarn.control.suggest import suggest
+from kontrolltarn.control.suggest import candidates, suggest
 from kontrolltarn.control.tower import Tower
 from kontrolltarn.model import CancellationReason, EventKind, PlannedCase
 from kontrolltarn.simulate import BaselinePolicy, simulate
@@ -73,8 +74,9 @@ class CaseDay:
 class DayRecord:
     rooms: list[RoomDay] = field(default_factory=list)
     cases: list[CaseDay] = field(default_factory=list)
-    #: per moment of COUNT_AT: (suggestions found, suggestions offered)
-    suggestions: dict[int, tuple[int, int]] = field(default_factory=dict)
+    #: per moment of COUNT_AT: (suggestions the forecasts call for, one per case and none
+    #: contradicting, offered under the cap)
+    suggestions: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 def observe(scale: str = "small", days: int = 28, seed: int = 1, step_min: int = 15,
@@ -116,9 +118,10 @@ def observe(scale: str = "small", days: int = 28, seed: int = 1, step_min: int =
                         a.kind == "late_start" for a in room_alerts(forecast, minute, chosen)):
                     late_start[room_id] = minute
             if minute in COUNT_AT:
-                found = suggest(tower, now, forecasts, limit=None)
+                called_for = candidates(tower, now, forecasts)
+                unique = suggest(tower, now, forecasts, limit=None)
                 offered = suggest(tower, now, forecasts)
-                record.suggestions[minute] = (len(found), len(offered))
+                record.suggestions[minute] = (len(called_for), len(unique), len(offered))
         while i < len(events):
             tower.live.apply(events[i])
             i += 1
@@ -256,10 +259,12 @@ def score(records: list[DayRecord], thresholds: Thresholds | None = None
 
 
 def suggestion_counts(records: list[DayRecord]) -> dict[str, float | int]:
-    """Median and maximum of the suggestions found and offered at each moment of COUNT_AT."""
+    """Median and maximum at each moment of COUNT_AT of the suggestions the forecasts call for
+    (``candidates``: what the board listed before issue 19), of those left one per case with
+    none contradicting, and of those open under the cap."""
     out: dict[str, float | int] = {}
     for at in COUNT_AT:
-        for i, what in enumerate(("found", "open")):
+        for i, what in enumerate(("candidates", "unique", "open")):
             counts = [r.suggestions[at][i] for r in records if at in r.suggestions]
             if counts:
                 label = f"{what}_at_{at // 60:02d}"
@@ -284,7 +289,7 @@ def observed(scale: str, days: int, seed: int, durations: str = "predict",
     return records
 
 
-THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
+THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99, 0.999)
 
 
 def main() -> None:
@@ -299,7 +304,11 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None,
                         help="folder keeping the observations (re-scoring needs no simulation)")
     args = parser.parse_args()
-    records = observed(args.scale, args.days, args.seed, args.durations, args.cache)
+    # through the imported module, so a cached observation names its classes by their module
+    # (not ``__main__``) and ``benchmarks/alerts.py`` can read it
+    from kontrolltarn.experiments import alerts as this
+
+    records = this.observed(args.scale, args.days, args.seed, args.durations, args.cache)
     base = {"scale": args.scale, "days": args.days, "seed": args.seed,
             "durations": args.durations}
     defaults = Thresholds()
