@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from kontrolltarn.model import Event, EventKind, PlannedCase, clock
@@ -244,3 +245,33 @@ def test_the_coordinator_makes_a_patient_link_and_the_check_in_shows_on_the_boar
     board.locator("#case form button").click()  # the case view closes
     for page in (patient, again):
         page.context.close()
+
+
+def test_a_porters_phone_gets_only_what_its_page_needs(server, rooms) -> None:  # type: ignore[no-untyped-def]
+    """The porter's page asks the live stream for porter requests only: a request arrives, the
+    rooms the board gets every second do not (without the filter they do)."""
+    def login(user: str) -> dict[str, str]:
+        token = httpx.post(server.url + "/api/auth/login", timeout=10, json={
+            "username": user, "password": password(user)}).json()["token"]
+        return {"Authorization": f"Bearer {token}"}
+
+    porter, nurse = login("porter"), login("or_nurse")
+    case = rooms[3][-1]
+
+    def kinds(query: str, until: str) -> list[str]:
+        seen: list[str] = []
+        with httpx.stream("GET", server.url + "/api/board/stream" + query, headers=porter,
+                          timeout=20) as reply:
+            for line in reply.iter_lines():
+                if line.startswith("event: "):
+                    seen.append(line.removeprefix("event: "))
+                if seen == ["hello"] and "logistics" in query:
+                    httpx.post(server.url + "/api/porter-requests", headers=nurse, timeout=10,
+                               json={"room_id": case.room_id, "case_id": case.case_id})
+                if until in seen and seen.count("heartbeat") >= 2:
+                    return seen
+        return seen
+
+    assert "rooms" in kinds("", until="rooms")
+    filtered = kinds("?only=logistics", until="logistics")
+    assert "logistics" in filtered and "rooms" not in filtered

@@ -6,7 +6,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from ..auth import Need, Principal
@@ -25,13 +25,20 @@ def board(rt: Runtime = Depends(runtime), _: Principal = Need("board:read")) -> 
 
 @router.get("/stream", response_class=StreamingResponse)
 async def stream(request: Request, rt: Runtime = Depends(runtime),
-                 who: Principal = Need("board:read")) -> StreamingResponse:
+                 who: Principal = Need("board:read"),
+                 only: str | None = Query(None, max_length=200, pattern=r"^[a-z_]+(,[a-z_]+)*$",
+                                          description="kinds to send, comma-separated (hello "
+                                                      "and heartbeat always come)"),
+                 ) -> StreamingResponse:
     """Server-sent events: ``rooms`` (changed rooms with the event ids that changed them),
     ``heartbeat`` (freshness, every second) and ``suggestions`` (new or decided). The stream
     ends within a second or two of its session's end (logout, password or role change), and at
-    once when the server stops (a browser reconnects to the next one by itself)."""
+    once when the server stops (a browser reconnects to the next one by itself). ``only``: the
+    kinds a page needs (a porter's phone: ``logistics``), so a phone is not sent every room."""
     queue = rt.hub.subscribe()
     session = who.session_id
+    wanted = None if only is None else tuple(
+        f"event: {kind}\n" for kind in {*only.split(","), "heartbeat"})
 
     async def events() -> AsyncIterator[str]:
         # the session is checked beside the loop, so a slow database never holds the stream
@@ -55,7 +62,8 @@ async def stream(request: Request, rt: Runtime = Depends(runtime),
                     continue
                 if message == CLOSE:
                     break  # the server is stopping
-                yield message
+                if wanted is None or message.startswith(wanted):
+                    yield message
         finally:
             rt.hub.unsubscribe(queue)
             if checking is not None:

@@ -78,7 +78,8 @@ function retext() {
 // server-sent events of the board's stream: ``handlers`` by event kind (rooms, logistics …)
 function live(handlers) {
   if (ktPage.live) ktPage.live.close();
-  const es = new EventSource("/api/board/stream");
+  // only the kinds this page handles: a phone is not sent every room of the hospital
+  const es = new EventSource("/api/board/stream?only=" + Object.keys(handlers).join(","));
   for (const [kind, fn] of Object.entries(handlers)) es.addEventListener(kind, ev => fn(JSON.parse(ev.data)));
   ktPage.live = es;
 }
