@@ -176,3 +176,28 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1600, "height": 900})
     yield context.new_page()
     context.close()
+
+
+def login(page: Any, server: LiveServer, role: str = "coordinator", path: str = "/") -> None:
+    """Log ``role`` in on the board's login dialog at ``path`` and wait until the page has
+    its data (``body[data-ready=true]``)."""
+    page.goto(server.url + path)
+    page.fill("#login-form input[name=username]", role)
+    page.fill("#login-form input[name=password]", password(role))
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+
+
+def post_events(server: LiveServer, events: Any) -> dict[str, Any]:
+    """Milestone events posted over HTTP as the feed user (as an integration engine does)."""
+    import httpx  # deferred: only the browser tests post over a socket
+
+    token = httpx.post(server.url + "/api/auth/login",
+                       json={"username": "feed", "password": password("feed")}).json()["token"]
+    body = {"events": [{"id": e.id, "kind": e.kind.value, "at": e.at.isoformat(),
+                        "case_id": e.case_id, "room_id": e.room_id,
+                        "reason": e.reason.value if e.reason else None} for e in events]}
+    reply = httpx.post(server.url + "/api/events", json=body,
+                       headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    reply.raise_for_status()
+    return dict(reply.json())

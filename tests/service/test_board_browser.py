@@ -6,14 +6,13 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from kontrolltarn.model import Event, EventKind, Program
 from kontrolltarn.simulate.replay import play_day
 from kontrolltarn.synth.truth import Truth
 
-from .conftest import LiveServer, password, run_server
+from .conftest import LiveServer, login, post_events, run_server
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 pytestmark = pytest.mark.browser
@@ -30,23 +29,11 @@ def server(small_hospital, tmp_path, template_folder) -> Iterator[LiveServer]:  
 
 
 def _login(page, server: LiveServer, role: str = "coordinator") -> None:  # type: ignore[no-untyped-def]
-    page.goto(server.url + "/")
-    page.fill("#login-form input[name=username]", role)
-    page.fill("#login-form input[name=password]", password(role))
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    login(page, server, role)
 
 
 def _post(server: LiveServer, events) -> dict:  # type: ignore[no-untyped-def]
-    token = httpx.post(server.url + "/api/auth/login",
-                       json={"username": "feed", "password": password("feed")}).json()["token"]
-    body = {"events": [{"id": e.id, "kind": e.kind.value, "at": e.at.isoformat(),
-                        "case_id": e.case_id, "room_id": e.room_id,
-                        "reason": e.reason.value if e.reason else None} for e in events]}
-    reply = httpx.post(server.url + "/api/events", json=body,
-                       headers={"Authorization": f"Bearer {token}"}, timeout=30)
-    reply.raise_for_status()
-    return reply.json()
+    return post_events(server, events)
 
 
 def test_board_loads_updates_live_and_records_an_accepted_suggestion(page, server, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 "use strict";
 const T0 = 7 * 60, T1 = 20 * 60;  // timeline from 07:00 to 20:00
 const state = { board: null, me: null, hb: null, hbAt: 0, lastMsgAt: 0, seen: new Set(), suggestions: [],
-  shownLocation: null };
+  shownLocation: null, focusRoom: null };
 window.ktState = state;
 
 const $ = sel => document.querySelector(sel);
@@ -44,6 +44,7 @@ function staticText() {
   $("#lang").textContent = t("switch");
   $("#loc-tabs").setAttribute("aria-label", t("locations"));
   $("#board").setAttribute("aria-label", t("board"));
+  $("#side").setAttribute("aria-label", t("side"));
   if (state.me) $("#who").textContent = `${state.me.username} (${t("role_" + state.me.role)})`;
 }
 
@@ -111,7 +112,8 @@ function renderRoom(r) {
   const label = r.label || r.name;
   const caseAttr = c ? ` data-case="${esc(c.case_id)}"` : "";
   const aria = [r.name, c?.procedure, c?.surgeon, st.text].filter(Boolean).join(", ");
-  return `<div class="room${closed ? " closed" : ""}${done ? " done" : ""}" data-room="${esc(r.room_id)}"${caseAttr} tabindex="0" aria-label="${esc(aria)}">
+  const flash = state.focusRoom === r.room_id ? " focus" : "";
+  return `<div class="room${closed ? " closed" : ""}${done ? " done" : ""}${flash}" data-room="${esc(r.room_id)}"${caseAttr} tabindex="0" aria-label="${esc(aria)}">
     <span class="lbl" title="${esc(r.name)}">${esc(label)}</span>
     <span class="what" title="${esc([c?.procedure, c?.surgeon || s?.specialty_name].filter(Boolean).join(" · "))}">${what}</span>
     <span class="cur ${st.cls}">${esc(st.text)}</span>
@@ -196,10 +198,12 @@ async function goTo(roomId, caseId) {
   const room = state.board?.rooms[roomId];
   if (room) showLocation(room.location_id);
   const row = roomId && document.querySelector(`.room[data-room="${CSS.escape(roomId)}"]`);
+  // the row stays marked (re-rendered rows too) until another alert or suggestion is followed
+  document.querySelectorAll(".room.focus").forEach(el => el.classList.remove("focus", "flash"));
+  state.focusRoom = roomId;
   if (row) {
     row.scrollIntoView({ block: "center", behavior: "smooth" });
-    row.classList.remove("flash"); void row.offsetWidth; row.classList.add("flash");
-    document.body.dataset.focusRoom = roomId;
+    row.classList.add("focus", "flash");  // flashes once, stays marked
   }
   if (caseId) await openCase(caseId);
 }
@@ -255,7 +259,7 @@ function auditText(e) {
 async function loadAudit() {
   try {
     const entries = (await api("/api/audit?limit=25")).entries;
-    $("#audit").innerHTML = entries.map(e => `<li data-action="${esc(e.action)}">${esc(auditText(e))}</li>`).join("");
+    $("#audit").innerHTML = entries.map(e => `<li data-action="${esc(e.action)}" data-at="${esc(e.at)}">${esc(auditText(e))}</li>`).join("");
   } catch (e) { $("#audit").innerHTML = ""; }
 }
 
@@ -307,13 +311,31 @@ function showCase(c) {
   html += row(t("milestones"), Object.entries(c.milestones).map(([k, v]) => esc(`${t("m_" + k)} ${ktTime(v)}`)).join(", ") || "–");
   html += row(t("readiness"), c.readiness.map(r => `<span class="${r.done ? "yes" : "no"}">${r.done ? "✔" : "✘"} ${esc(t("r_" + r.item))}</span>`).join("<br>"));
   const facts = [...new Map(c.note_facts.map(f => [`${f.fact}:${f.negated}`, f])).values()];  // one line per fact
-  html += row(t("note_facts"), facts.map(f => `${f.negated ? `<s>` : ""}${esc(t("f_" + f.fact))}${f.negated ? "</s>" : ""}: <i>${esc(f.evidence)}</i>`).join("<br>") || "–");
-  html += row(t("changes"), c.changes.map(ch => esc(`${ktDateTime(ch.at)} ${ch.by}: ${ch.why}`)).join("<br>") || "–");
+  // the evidence is the note's own words, marked as Norwegian for screen readers (and the language test)
+  html += row(t("note_facts"), facts.map(f => `${f.negated ? `<s>` : ""}${esc(t("f_" + f.fact))}${f.negated ? "</s>" : ""}: <i lang="nb">${esc(f.evidence)}</i>`).join("<br>") || "–");
+  html += row(t("changes"), c.changes.map(ch => esc(`${ktDateTime(ch.at)} ${byText(ch.by)}: ${whyText(ch.why)}`)).join("<br>") || "–");
   html += row(t("booking"), c.booking_history.map(b => esc(`${ktDay(b.at)} ${t("b_" + b.kind)} ${b.new_date ? ktDay(b.new_date) : ""}`)).join("<br>") || "–");
   $("#case-body").innerHTML = html + "</table>" + (window.ktCaseActions ? ktCaseActions(c, state.me) : "");
   const dialog = $("#case");
   dialog.dataset.case = c.case_id;
   if (!dialog.open) dialog.showModal();
+}
+
+/** Who changed a plan: a person's name, or the system (its planners and jobs). */
+function byText(by) { return /^(system|planner)[:]/.test(by) ? t("by_system") : by; }
+
+/** A plan change's reason as the service wrote it (a person's words after a prefix the
+ *  service adds) in the page's language. */
+function whyText(why) {
+  const m = (re) => why.match(re);
+  let g;
+  if (why === "initial program") return t("why_initial");
+  if ((g = m(/^program version (\d+): (.*)$/s))) return t("why_version", { n: g[1], why: whyText(g[2]) });
+  if ((g = m(/^repair job (\d+): (.*)$/s))) return t("why_repair", { n: g[1], why: g[2] });
+  if ((g = m(/^(\w+) job (\d+)$/))) return t("why_job", { n: g[2] });
+  if ((g = m(/^imported from (.*)$/s))) return t("why_imported", { source: g[1] });
+  if ((g = m(/^(move_case|change_order|call_next|release_session|cancel_early): (.*)$/s))) return `${t("k_" + g[1])}: ${g[2]}`;
+  return why;
 }
 
 /** A reason of the cancellation model in the page's language: its feature and its value. */
@@ -358,11 +380,7 @@ function connect() {
     for (const [id, room] of Object.entries(msg.rooms)) {
       state.board.rooms[id] = room;
       const el = document.querySelector(`.room[data-room="${CSS.escape(id)}"]`);
-      if (el) {
-        const flashing = el.classList.contains("flash");
-        el.outerHTML = renderRoom(room);
-        if (flashing) document.querySelector(`.room[data-room="${CSS.escape(id)}"]`).classList.add("flash");
-      }
+      if (el) el.outerHTML = renderRoom(room);
     }
     const left = pct(state.board.now_min) + "%";
     document.querySelectorAll(".tl .now").forEach(el => { el.style.left = left; });

@@ -4,7 +4,7 @@ window.ui = SwaggerUIBundle({
   url: "/openapi.json",
   dom_id: "#swagger-ui",
   layout: "BaseLayout",
-  deepLinking: true,
+  deepLinking: false, // its links sit inside the operation buttons (nested controls, axe)
   validatorUrl: null, // the online validator badge would load from the internet
   presets: [SwaggerUIBundle.presets.apis],
 });

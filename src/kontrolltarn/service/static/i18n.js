@@ -95,6 +95,11 @@ window.applyStaticText = function () {
 
 // The wall board's words (issue 19), kept in one block so that other pages' keys merge cleanly.
 Object.assign(window.KT_TEXT.nb, {
+  by_system: "systemet", why_initial: "første program", why_version: "programversjon {n}: {why}",
+  why_repair: "omplanlegging {n}: {why}", why_job: "planleggingsjobb {n}", why_imported: "importert fra {source}",
+  k_move_case: "flytting", k_change_order: "ny rekkefølge", k_call_next: "hent neste", k_release_session: "frigitt økt",
+  k_cancel_early: "tidlig strykning",
+  side: "Varsler og forslag", p_page_title: "Kontrolltårn – pasient",
   locations: "Lokasjoner", board: "Tavle", st_in_room: "på stua", st_ready: "stua klar",
   st_porter_open: "portør bestilt", st_porter_acknowledged: "portør kommer", st_porter_picked_up: "på vei",
   st_checked_in: "sjekket inn", free: "ledig", status: "status", late: "± min",
@@ -128,11 +133,16 @@ Object.assign(window.KT_TEXT.nb, {
   reason_lead_time_days: "{value} dager fra booking", reason_order: "sak {value} på stua",
   reason_earlier_changes: "{value} tidligere datoendringer", reason_readiness_gaps: "{value} klarpunkter åpne",
   reason_bed_occupancy: "senger {value} booket", reason_patient_age: "pasienten er {value} år",
-  reason_asa: "ASA {value}", reason_bmi: "KMI {value}", reason_log_booked: "booket {value} min",
+  reason_asa: "ASA {value}", reason_bmi: "BMI {value}", reason_log_booked: "booket {value} min",
   reason_weekday: "på en {day}", reason_location_id: "lokasjon {value}", reason_specialty_id: "fagområde {value}",
   reason_note: "journalnotat: {fact}"
 });
 Object.assign(window.KT_TEXT.en, {
+  by_system: "the system", why_initial: "first program", why_version: "program version {n}: {why}",
+  why_repair: "repair {n}: {why}", why_job: "planning job {n}", why_imported: "imported from {source}",
+  k_move_case: "move", k_change_order: "new order", k_call_next: "call next", k_release_session: "session released",
+  k_cancel_early: "early cancellation",
+  side: "Alerts and suggestions", p_page_title: "Kontrolltårn – patient",
   locations: "Locations", board: "Board", st_in_room: "in room", st_ready: "room ready",
   st_porter_open: "porter asked", st_porter_acknowledged: "porter coming", st_porter_picked_up: "on the way",
   st_checked_in: "checked in", free: "free", status: "status", late: "± min",
