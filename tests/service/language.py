@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+#: names, the same in every language
+NAMES = ("Kontrolltårn",)
+
 #: the text a person can see or hear: rendered text, open dialogs, tooltips, labels
 _VISIBLE_TEXT = """() => {
   const parts = [document.title, document.body.innerText];
@@ -32,9 +35,11 @@ RAW = [
     (re.compile(r"\b[A-Z]{3}-OR\d+\b"), "a room id"),
 ]
 TWELVE_HOUR = re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:AM|PM|am|pm|a\.m\.|p\.m\.)(?!\w)")
-#: Norwegian: decimal comma and "14 %"; a dotted decimal that is not part of a date is wrong
+#: Norwegian: decimal comma and "14 %"; a dotted decimal that is not (part of) a date is wrong
 NB_NUMBERS = [
-    (re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])"), "a decimal point in Norwegian"),
+    # not a date without its year: "07.12" (day and month, both of two digits)
+    (re.compile(r"(?<![\d.])(?!(?:0[1-9]|[12]\d|3[01])\.(?:0[1-9]|1[0-2])(?![\d.]))\d+\.\d+(?![\d.])"),
+     "a decimal point in Norwegian"),
     (re.compile(r"\d%"), "a per cent sign without a space in Norwegian"),
 ]
 EN_NUMBERS = [(re.compile(r"(?<![\d,])\d+,\d{1,2}(?![\d,])"), "a decimal comma in English")]
@@ -77,7 +82,7 @@ def language_problems(page: Any, lang: str, allowed: tuple[str, ...] = ()) -> li
     for quote in sorted(quoted, key=len, reverse=True):
         if quote.strip():
             text = text.replace(quote, "·")
-    for ok in allowed:  # whole words only: "porter" the user, never "porter" in a sentence
+    for ok in (*allowed, *NAMES):  # whole words only: "porter" the user, never "porter" in a sentence
         text = re.sub(rf"(?<![\w.]){re.escape(ok)}(?![\w.])", "·", text)
     table = page.evaluate("() => window.KT_TEXT || null")
     problems = []

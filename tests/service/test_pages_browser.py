@@ -90,6 +90,25 @@ def open_docs(page: Any, server: LiveServer) -> None:
     page.wait_for_selector(".swagger-ui .opblock", timeout=15_000)
 
 
+def as_user(user: str, path: str) -> Callable[[Any, LiveServer], None]:
+    """A page of a role: ``user`` logs in on the board and lands on ``path`` (the role's home)
+    or is sent there; the page's ``body[data-ready=true]`` says it shows its data."""
+    def open_page(page: Any, server: LiveServer) -> None:
+        page.context.clear_cookies()  # another user of this context may be logged in
+        page.goto(server.url + "/")
+        page.wait_for_selector("#login[open]", timeout=15_000)
+        page.fill("#login-form input[name=username]", user)
+        page.fill("#login-form input[name=password]", password(user))
+        page.click("#login-form button[type=submit]")
+        # logged in: the board shows its data, or the role's own page is loading
+        page.wait_for_function("() => document.body.dataset.ready === 'true' || "
+                               "location.pathname !== '/'", timeout=15_000)
+        if not page.url.endswith(path):
+            page.goto(server.url + path)
+        page.wait_for_selector("body[data-ready=true]", timeout=15_000, state="attached")
+    return open_page
+
+
 @dataclass(frozen=True)
 class Shown:
     """A page as a person sees it. ``languages``: the languages it is offered in; ``words``:
@@ -105,6 +124,11 @@ PAGES = (
     Shown("board", open_board),
     Shown("case view", open_case),
     Shown("patient page", open_patient),
+    Shown("porter page", as_user("porter", "/porter.html")),
+    Shown("nurse page", as_user("or_nurse", "/nurse.html")),
+    Shown("surgeon's list", as_user("surgeon", "/list.html")),
+    Shown("anaesthesia list", as_user("anaesthesia", "/list.html")),
+    Shown("week program", as_user(COORDINATOR, "/program.html")),
     # Swagger UI: the API reference for developers, English only, where paths and field names
     # are the content
     Shown("API documentation", open_docs, languages=("en",), words=False),

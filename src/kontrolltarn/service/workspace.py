@@ -53,6 +53,7 @@ def week_view(hospital: Hospital, entries: Iterable[ProgramEntry], first: date, 
         "locations": [{"id": loc.id, "name": loc.name,
                        "rooms": [r for r in rooms if hospital.room_by_id[r].location_id == loc.id]}
                       for loc in hospital.locations],
+        "room_names": {r: hospital.room_by_id[r].name for r in rooms},  # ids are not for people
         "sessions": [{"id": s.id, "room_id": s.room_id, "date": s.date.isoformat(),
                       "start_min": s.start_min, "end_min": s.end_min,
                       "specialty_id": s.specialty_id} for s in sessions],

@@ -17,7 +17,7 @@ function gantt(view, proposal) {
     if (!loc.rooms.length) continue;
     html += `<div class="loc"><h2>${esc(loc.name)}</h2>`;
     for (const room of loc.rooms) {
-      html += `<div class="wroom" data-room="${esc(room)}"><div class="wname">${esc(room)}</div><div class="wdays">`;
+      html += `<div class="wroom" data-room="${esc(room)}"><div class="wname">${esc(view.room_names?.[room] || room)}</div><div class="wdays">`;
       for (const day of days) {
         const s = sessions[room + "|" + day];
         let bars = "";
