@@ -130,7 +130,7 @@ def test_daily_rest_floor_by_agreement() -> None:
     assert broken(roster([shift(0, "14:00", 8, 30), shift(1, "07:00", 8, 30)]), nine) == set()
     with pytest.raises(ModelError) as err:
         load_rules(daily_rest_h=7)
-    assert err.value.field == "rules.daily_rest_min"
+    assert (err.value.field, err.value.value) == ("rules.daily_rest_h", 7)  # as typed
 
 
 def test_weekly_rest() -> None:

@@ -117,7 +117,23 @@ class RosterChange:
 
 
 def check_change(roster: Roster, change: RosterChange, rules: WorkingTimeRules) -> list[Breach]:
-    """The breaches ``change`` would add to ``roster`` (empty: it breaks no rule)."""
-    after = change.apply(roster)
-    before = check_people(roster, change.people, rules, change.days)
-    return breaches_added(before, check_people(after, change.people, rules, change.days))
+    """The breaches ``change`` would add to ``roster`` (empty: it breaks no rule).
+
+    Incremental: the check runs on the part of the roster the change can affect (every shift
+    of the people it names, and everyone's shifts on its days and the days before, for the
+    coverage), so its time does not grow with the size of the unit."""
+    change.validate(roster)
+    view = _view(roster, change)
+    before = check_people(view, change.people, rules, change.days)
+    return breaches_added(before, check_people(change.apply(view), change.people, rules,
+                                               change.days))
+
+
+def _view(roster: Roster, change: RosterChange) -> Roster:
+    days = set(change.days)
+    around = days | {d - timedelta(days=1) for d in days}
+    kept = {id(s): s for pid in change.people for s in roster.shifts_by_person[pid]}
+    for day in around:
+        kept.update((id(s), s) for s in roster.shifts_by_day.get(day, ()))
+    demand = tuple(d for d in roster.demand if d.start.date() in days)
+    return replace(roster, shifts=tuple(kept.values()), demand=demand)

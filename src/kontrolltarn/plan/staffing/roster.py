@@ -191,6 +191,14 @@ class Roster:
         return {p.id: p for p in self.people}
 
     @cached_property
+    def shifts_by_day(self) -> dict[date, list[Shift]]:
+        """Shifts by the date they start on (a request touches a few days of a large roster)."""
+        result: dict[date, list[Shift]] = {}
+        for s in self.shifts:
+            result.setdefault(s.start.date(), []).append(s)
+        return result
+
+    @cached_property
     def shifts_by_person(self) -> dict[str, list[Shift]]:
         result: dict[str, list[Shift]] = {p.id: [] for p in self.people}
         for s in self.shifts:
