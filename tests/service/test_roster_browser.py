@@ -68,6 +68,9 @@ def test_a_roster_is_published_and_swaps_are_refused_or_approved(browser, page, 
     # the leader publishes the draft (desktop)
     _login(page, server, "/roster.html", "unit_leader")
     page.wait_for_selector("#grid tr[data-person=A]")
+    # coverage per shift: Monday's day shift has C (1 of 1), Tuesday A and C (2 of 1)
+    cells = page.locator("#coverage tr >> nth=1").locator("td").all_inner_texts()
+    assert cells[:5] == ["1/1", "2/1", "2/1", "2/1", "1/1"], cells
     page.fill("#why", "turnus for uke 51-52")
     page.click("#publish")
     page.wait_for_selector("#status:has-text('publisert')")

@@ -11,6 +11,7 @@ says: a request that would break a rule cannot be approved. Every write is audit
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException
@@ -107,7 +108,9 @@ def roster_view(rt: Runtime, v: RosterVersion, only: str | None = None) -> dict[
                 {"code": s.code, "start": s.start.strftime("%H:%M"), "end": s.end.strftime("%H:%M")})
     coverage = []
     for d in sorted(roster.demand, key=lambda d: (d.start, d.role.value)):
-        present = sum(1 for s in roster.shifts if s.start <= d.start and s.end >= d.end
+        day = d.start.date()  # a shift covering it starts that day or the day before
+        near = roster.shifts_by_day.get(day, []) + roster.shifts_by_day.get(day - timedelta(days=1), [])
+        present = sum(1 for s in near if s.start <= d.start and s.end >= d.end
                       and s.location_id == d.location_id
                       and roster.person_by_id[s.person_id].role == d.role)
         coverage.append({"day": d.start.date().isoformat(), "shift": d.shift_code,

@@ -86,4 +86,5 @@ $("#requests").addEventListener("click", async ev => {
   say(accept ? "ro_approved" : null);
 });
 
-rolePage(async () => { await show(); });
+// new requests show within half a minute without reloading (the chosen version stays)
+rolePage(async () => { await show(); if (!window.ktPoll) window.ktPoll = setInterval(() => show($("#version").value), 30000); });

@@ -58,4 +58,5 @@ $("#ask").addEventListener("submit", async ev => {
   await show();
 });
 
-rolePage(async () => { kindChanged(); await show(); });
+// a leader's decision shows within half a minute without reloading
+rolePage(async () => { kindChanged(); await show(); if (!window.ktPoll) window.ktPoll = setInterval(show, 30000); });
