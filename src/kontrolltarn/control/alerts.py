@@ -35,10 +35,6 @@ class Thresholds:
     #: the suggestion agent proposes moves / early cancellations from these risks
     suggest_overtime_risk: float = 0.7
     suggest_cancel_risk: float = 0.7
-    #: an overtime / late-cancellation alert is raised once its risk has stayed at or above the
-    #: threshold for this many consecutive checks (1: at once)
-    overtime_hold: int = 1
-    cancel_hold: int = 1
     #: at most this many open suggestions at once, the best first (a coordinator reads a
     #: short list; the rest wait until one is decided or goes)
     max_suggestions: int = 8

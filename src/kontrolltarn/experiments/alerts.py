@@ -167,7 +167,8 @@ def _facts(tower: Tower, planned: list[PlannedCase], overtime: dict[str, Trace],
 @dataclass(frozen=True)
 class Rule:
     """When an alert is raised from a risk trace: at the first step where the risk has been at
-    least ``threshold`` for ``hold`` consecutive steps (hold 1: at once)."""
+    least ``threshold`` for ``hold`` consecutive steps (hold 1: at once, as the board does; a
+    longer hold is judged here only, the board's alerts keep no state)."""
 
     threshold: float
     hold: int = 1
@@ -250,10 +251,8 @@ def score(records: list[DayRecord], thresholds: Thresholds | None = None
     """Precision, recall and median lead time per alert kind under ``thresholds``."""
     chosen = thresholds or Thresholds()
     return {
-        "overtime": score_overtime(records, Rule(chosen.overtime_risk, chosen.overtime_hold))
-        .row(),
-        "late_cancellation": score_cancellation(records, Rule(chosen.cancel_risk,
-                                                              chosen.cancel_hold)).row(),
+        "overtime": score_overtime(records, Rule(chosen.overtime_risk)).row(),
+        "late_cancellation": score_cancellation(records, Rule(chosen.cancel_risk)).row(),
         "late_start": score_late_start(records).row(),
     }
 
@@ -315,9 +314,8 @@ def main() -> None:
     for t in sorted({float(x) for x in args.thresholds.split(",")}):
         for hold in sorted({int(x) for x in args.holds.split(",")}):
             for kind, scorer, default in (
-                    ("overtime", score_overtime, (defaults.overtime_risk, defaults.overtime_hold)),
-                    ("late_cancellation", score_cancellation,
-                     (defaults.cancel_risk, defaults.cancel_hold))):
+                    ("overtime", score_overtime, (defaults.overtime_risk, 1)),
+                    ("late_cancellation", score_cancellation, (defaults.cancel_risk, 1))):
                 row = scorer(records, Rule(t, hold)).row()
                 print(json.dumps({"alert": kind, **base, "threshold": t, "hold": hold,
                                   "default": (t, hold) == default, **row}))
