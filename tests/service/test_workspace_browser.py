@@ -117,3 +117,28 @@ def test_a_capacity_scenario_compared(page, simulating_server, tmp_path) -> None
     assert page.locator("#gap-table tr[data-specialty]").count() == len(result["gaps"]) > 0
     assert all(r["deadline_gap_cases"] <= r["current_deadline_gap_cases"] for r in result["gaps"])
     _shot(page, tmp_path, "workspace-capacity.png")
+
+
+def test_rules_edited_tried_and_saved(page, server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rt = server.runtime
+    page.goto(f"{server.url}/rules.html")
+    _login(page)
+    page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    text = page.input_value("#text")
+    assert "[specialty.TCT]" in text
+    page.fill("#text", text + '\n[location.NOR.specialty.EYE]\nnote = "Nord: to katarakter per dag."\n'
+              "max_per_room_day = { CJE20 = 2 }\n\n[specialty.GYN]\nactivity_target = 30\n")
+    page.click("#preview")
+    page.wait_for_selector("body[data-previewed=true]", timeout=30_000)
+    assert "CJE20" in page.inner_text('#diff-table tr[data-specialty="EYE"]')
+    # the effect on the published program of the day: a Nord rule shows at Nord only
+    rows = page.locator("#effect-table tr[data-location]").all()
+    assert {r.get_attribute("data-location") for r in rows} <= {"NOR"}
+    assert rt.store.rules.current() is None
+    _shot(page, tmp_path, "workspace-rules.png")
+    page.fill("#save-form input[name=why]", "én fakomaskin på Nord")
+    page.click("#save-form button[type=submit]")
+    page.wait_for_selector("body[data-saved]", timeout=15_000)
+    saved = rt.store.rules.current()
+    assert saved is not None and saved.why == "én fakomaskin på Nord"
+    assert rt.local_rules().for_session("NOR", "EYE").max_per_room_day == {"CJE20": 2}

@@ -1,0 +1,48 @@
+// Local planning rules: the coordinator edits the rule file, tries it (the effect on next
+// week's proposal per location; a wrong key or value is named), and saves it with why; the
+// leader sees side by side where the locations differ, and each specialty's targets.
+"use strict";
+
+function renderRules(view) {
+  const locs = view.locations;
+  $("#differences").innerHTML = view.differences.length ? `<table class="grid" id="diff-table"><tr><th>${t("w_specialty")}</th>` +
+    locs.map(l => `<th>${esc(l)}</th>`).join("") + `</tr>` +
+    view.differences.map(d => `<tr data-specialty="${esc(d.specialty)}"><td>${esc(d.specialty)}</td>` +
+      locs.map(l => `<td>${(d.locations[l] || []).map(esc).join("<br>") || "–"}</td>`).join("") + `</tr>`).join("") + `</table>`
+    : `<p>${t("w_none")}</p>`;
+  const targets = Object.entries(view.targets || {});
+  $("#targets").innerHTML = targets.length ? `<table class="grid"><tr><th>${t("w_specialty")}</th><th>${t("k_planned_utilisation")}</th><th>${t("w_activity")}</th></tr>` +
+    targets.map(([s, v]) => `<tr><td>${esc(s)}</td><td>${v.utilisation == null ? "–" : fmt(v.utilisation * 100, 0) + " %"}</td>` +
+      `<td>${v.activity == null ? "–" : fmt(v.activity, 0)}</td></tr>`).join("") + `</table>` : `<p>${t("w_none")}</p>`;
+}
+
+function renderEffect(effect) {
+  if (!effect) { $("#effect").innerHTML = `<p>${t("w_no_proposal")}</p>`; return; }
+  const rows = Object.entries(effect.per_location);
+  $("#effect").innerHTML = `<table class="grid" id="effect-table"><tr><th>${t("w_location")}</th><th>${t("w_in_force")}</th><th>${t("w_edited")}</th></tr>` +
+    (rows.length ? rows.map(([l, n]) => `<tr data-location="${esc(l)}"><td>${esc(l)}</td><td>${n.in_force}</td><td>${n.edited}</td></tr>`).join("")
+      : `<tr><td colspan="3">${t("w_none")}</td></tr>`) + `</table>` +
+    `<ul>` + effect.breaches.slice(0, 30).map(b => `<li>${esc(b.detail)}</li>`).join("") + `</ul>`;
+}
+
+async function load() {
+  const view = await api("/api/workspace/rules");
+  if (!$("#text").value) $("#text").value = view.text;
+  $("#in-force").textContent = view.version ? t("w_rules_version", { v: view.version }) : t("w_rules_shipped");
+  renderRules(view);
+  document.body.dataset.ready = "true";
+}
+
+$("#preview").addEventListener("click", async () => {
+  const seen = await api("/api/workspace/rules/preview", { method: "POST", body: JSON.stringify({ text: $("#text").value }) });
+  renderRules(seen); renderEffect(seen.effect);
+  document.body.dataset.previewed = "true";
+});
+$("#save-form").addEventListener("submit", async ev => {
+  ev.preventDefault();
+  const why = new FormData(ev.target).get("why");
+  const saved = await api("/api/workspace/rules", { method: "PUT", body: JSON.stringify({ text: $("#text").value, why }) });
+  $("#in-force").textContent = t("w_rules_version", { v: saved.version });
+  document.body.dataset.saved = String(saved.version);
+});
+workspaceStart(() => { load().catch(() => {}); });
