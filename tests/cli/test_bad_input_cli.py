@@ -41,6 +41,7 @@ BAD: list[tuple[list[str], tuple[str, ...]]] = [
     (["plan", "-H", H, "--time-limit", "-5"], ("--time-limit", "-5")),
     (["check", H, "missing.json"], ("program file", "missing.json")),
     (["check", H, "not-json.json"], ("program file", "not-json.json")),
+    (["check", H, "not-json.json", "--rules", "bad.toml"], ("local_rules", "bad.toml")),
     (["constraints", "--bogus"], ("--bogus",)),
     (["demo", "--seed", "abc"], ("--seed", "abc")),
     (["bench", "nosuch"], ("nosuch",)),

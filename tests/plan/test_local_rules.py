@@ -137,3 +137,29 @@ def test_the_new_kinds_merge_and_differ_by_location() -> None:
     differ = rules.differences(["NOR", "SEN"], ["ORT", "EYE"])
     assert [d["specialty"] for d in differ] == ["ORT", "EYE"]  # Nord's buffer is for all
     assert any("room-day" in part for part in differ[0]["locations"]["NOR"])
+
+
+def test_the_check_command_reads_a_rule_file(small_synthetic, nord, tmp_path) -> None:
+    """`kontrolltarn check --rules FILE`: a hand-made program breaking a Nord rule exits 1."""
+    from typer.testing import CliRunner
+
+    from kontrolltarn.cli.main import app
+    from kontrolltarn.formats.native import save_hospital, save_program
+
+    h = small_synthetic.hospital
+    state = ProgramState(h)
+    eye = next(s for s in h.sessions if s.specialty_id == "EYE" and s.room_id.startswith("NOR"))
+    surgeon = next(m for m in h.surgeons("EYE") if m.available_on(eye.date)
+                   and (not m.location_ids or "NOR" in m.location_ids))
+    cataracts = [r.id for r in h.referrals if r.ready and r.procedure_code == CATARACT
+                 and r.surgeon_id is None and state.admits(r.id, eye, surgeon.id)][:3]
+    program = Program(tuple(_list(state, h, eye, cataracts, surgeon.id)))
+    save_hospital(h, tmp_path / "h.json.gz")
+    save_program(program, tmp_path / "p.json")
+    (tmp_path / "nord.toml").write_text(NORD_TEXT, encoding="utf-8")
+    runner = CliRunner()
+    shipped = runner.invoke(app, ["check", str(tmp_path / "h.json.gz"), str(tmp_path / "p.json")])
+    assert shipped.exit_code == 0, shipped.output
+    local = runner.invoke(app, ["check", str(tmp_path / "h.json.gz"), str(tmp_path / "p.json"),
+                                "--rules", str(tmp_path / "nord.toml")])
+    assert local.exit_code == 1 and "local rule: room list" in local.output

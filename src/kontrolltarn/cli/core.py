@@ -21,9 +21,9 @@ from kontrolltarn.cli.serve import (
 from kontrolltarn.experiments.program_truth import assigned_truth, expected_kpis
 from kontrolltarn.formats.native import save_hospital, save_program
 from kontrolltarn.kpi import format_value, label
-from kontrolltarn.model import Program
+from kontrolltarn.model import ModelError, Program
 from kontrolltarn.plan.charts import write_week_html, write_week_png
-from kontrolltarn.plan.check import CheckReport, check, constraints_table
+from kontrolltarn.plan.check import CheckReport, LocalRules, check, constraints_table
 from kontrolltarn.plan.registry import get_planner
 from kontrolltarn.synth import SyntheticHospital
 
@@ -100,11 +100,17 @@ def check_cmd(
     program_path: Path = typer.Argument(..., help="program file"),
     as_json: bool = typer.Option(False, "--json", help="print the JSON report"),
     output: Path | None = typer.Option(None, "--output", "-o", help="also write the JSON report here"),
+    rules_path: Path | None = typer.Option(
+        None, "--rules", help="local planning rules TOML (default: the shipped rules)"),
 ) -> None:
     """Validate a program: every hard violation, soft cost and KPI. Exit 1 if any hard violation."""
+    try:
+        rules = LocalRules.from_toml(rules_path) if rules_path is not None else None
+    except ModelError as exc:
+        raise fail(str(exc)) from exc
     hospital = load_hospital_file(hospital_path)
     program = load_program_file(program_path)
-    report = check(hospital, program)
+    report = check(hospital, program, rules)
     if output is not None:
         output.write_text(report.to_json(), encoding="utf-8")
     typer.echo(report.to_json() if as_json else report_text(report))
