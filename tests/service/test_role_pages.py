@@ -21,6 +21,7 @@ from kontrolltarn.model import Event, EventKind, PlannedCase, clock
 
 from .a11y import serious_violations
 from .conftest import LiveServer, make_runtime, password, run_server
+from .language import language_problems
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PHONE = {"width": 390, "height": 844}
@@ -226,6 +227,14 @@ def test_the_coordinator_makes_a_patient_link_and_the_check_in_shows_on_the_boar
     assert coordinator.locator("#letter").inner_text().count(url.group(0)) == 1
     assert coordinator.locator("#smsapp").get_attribute("href").startswith("sms:")
     _assert_accessible(coordinator)
+    # one language at a time, the texts for the patient included (the link itself is data)
+    assert language_problems(coordinator, "nb", allowed=(url.group(0), "coordinator")) == []
+    coordinator.click("#lang")
+    coordinator.wait_for_function("() => document.querySelector('#sms').value"
+                                  ".startsWith('Hello')", timeout=WAIT)
+    assert language_problems(coordinator, "en", allowed=(url.group(0), "coordinator")) == []
+    coordinator.click("#lang")  # back to bokmål: the board beside it shares the choice
+    coordinator.wait_for_function("() => document.documentElement.lang === 'nb'", timeout=WAIT)
 
     # the patient opens the link on a phone and checks in: the board shows it at once
     patient = _context(browser).new_page()

@@ -6,7 +6,7 @@ const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "
 // Oslo time, 24 hours, in the page's language: the shared helpers of i18n.js
 const hhmm = m => ktClock(m);  // minutes past the day's midnight (the service's are Oslo time)
 
-const ktPage = { me: null, onStart: null, live: null };
+const ktPage = { me: null, onStart: null, live: null, said: null };
 
 async function api(path, options = {}) {
   const res = await fetch(path, { credentials: "same-origin", headers: { "Content-Type": "application/json" }, ...options });
@@ -27,6 +27,7 @@ function showLogin() { const d = $("#login"); if (d && !d.open) d.showModal(); }
 
 // a message to the user in the page's status line (role="status": read out by screen readers)
 function say(key, params, bad) {
+  ktPage.said = [key, params, bad];  // said again in the other language (retext)
   const el = $("#status"); if (!el) return;
   el.textContent = key ? t(key, params) : ""; el.classList.toggle("error", !!bad);
 }
@@ -73,6 +74,7 @@ function retext() {
   applyStaticText();
   const lang = $("#lang"); if (lang) lang.textContent = t("switch");
   if (ktPage.me) $("#who").textContent = `${ktPage.me.username} · ${t("role_" + ktPage.me.role)}`;
+  if (ktPage.said) say(...ktPage.said);
 }
 
 // server-sent events of the board's stream: ``handlers`` by event kind (rooms, logistics …)
