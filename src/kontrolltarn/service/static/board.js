@@ -166,7 +166,7 @@ function renderAll() {
   const wall = $("#wall");
   const used = sideBelow ? ncols : cols.length + 1;
   wall.style.setProperty("--cols", used);
-  wall.style.setProperty("--lines", lines + 1);
+  wall.style.setProperty("--lines", lines);
   wall.style.setProperty("--side-col", sideBelow ? cols.length : used);
   wall.style.setProperty("--side-row", sideBelow ? "2" : "1 / 3");
   const labelLen = Math.max(2, ...Object.values(b.rooms).map(r => (r.label || r.name).length));
@@ -179,8 +179,16 @@ function renderAll() {
       return `<section class="loc${part.loc.id === state.shownLocation ? " shown" : ""}" data-location="${esc(part.loc.id)}">`
         + locHead(part.loc, open, rooms.length, part.cont) + part.rooms.map(id => renderRoom(b.rooms[id])).join("") + "</section>";
     }).join("") + "</div>").join("");
+  if (!phone()) fitRows(wall, lines);
   $("#loc-tabs").innerHTML = b.locations.map(l => `<button type="button" data-location="${esc(l.id)}" aria-pressed="${l.id === state.shownLocation}">${esc(l.name)}</button>`).join("");
   renderAlerts(); renderSuggestions(); renderFreshness();
+}
+
+/** Rows as tall as the screen allows: start from one line per row and give a little more room
+ *  while a column runs past the bottom (headings, borders and margins take some). */
+function fitRows(wall, lines) {
+  const over = () => [...wall.querySelectorAll(".col")].some(c => c.scrollHeight > wall.clientHeight);
+  for (let l = lines, i = 0; i < 16 && over(); i += 1) { l += 0.25; wall.style.setProperty("--lines", l); }
 }
 
 let resizeTimer = null;
