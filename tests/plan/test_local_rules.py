@@ -143,9 +143,11 @@ def test_the_check_command_reads_a_rule_file(small_synthetic, nord, tmp_path) ->
     """`kontrolltarn check --rules FILE`: a hand-made program breaking a Nord rule exits 1."""
     from typer.testing import CliRunner
 
-    from kontrolltarn.cli.main import app
+    from kontrolltarn.cli.main import _register, app
     from kontrolltarn.formats.native import save_hospital, save_program
 
+    if not any(group.name == "roster" for group in app.registered_groups):  # once per session
+        _register()
     h = small_synthetic.hospital
     state = ProgramState(h)
     eye = next(s for s in h.sessions if s.specialty_id == "EYE" and s.room_id.startswith("NOR"))

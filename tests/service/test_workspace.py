@@ -99,7 +99,7 @@ def test_compare_names_the_told_patients_a_proposal_would_move(sqlite_runtime: R
 
 def test_local_rules_in_force_and_where_locations_differ(client: TestClient) -> None:
     leader = auth_headers(client, "leader")
-    differ = client.get("/api/workspace/rules", headers=leader).json()
+    differ = client.get("/api/workspace/rules?lang=en", headers=leader).json()
     assert any(r["scope"] == "location.SOR" and "10 min kept free per session" in r["limits"]
                for r in differ["rules"])
     # the small hospital has Sentrum and Nord: the shipped rules treat them alike
@@ -132,8 +132,8 @@ def test_rules_edited_previewed_saved_and_kept_by_the_next_proposal(
     version = _propose(client, rt, coordinator)
     edited = in_force["text"] + NORD_CATARACTS
     seen = client.post("/api/workspace/rules/preview", headers=leader, json={"text": edited}).json()
-    assert any("max 2 × CJE20/room-day" in p for d in seen["differences"]
-               for p in d["locations"]["NOR"])
+    assert any("maks 2 × CJE20 per stue og dag" in p for d in seen["differences"]
+               for p in d["locations"]["NOR"])  # worded in the page's language (bokmål)
     assert seen["targets"]["GYN"] == {"utilisation": 0.8, "activity": 30.0}
     effect = seen["effect"]
     assert set(effect["per_location"]) <= {"NOR"}  # a Nord rule changes nothing elsewhere

@@ -149,12 +149,13 @@ class LocalRules:
                   if (locations is None or loc in locations) and (specialties is None or s in specialties)]
         return [f"[{r.scope}] {r.note} ({'; '.join(rule_parts(r)) or 'note only'})" for r in rules]
 
-    def differences(self, locations: list[str], specialties: list[str]) -> list[dict[str, Any]]:
+    def differences(self, locations: list[str], specialties: list[str],
+                    lang: str = "en") -> list[dict[str, Any]]:
         """Per specialty, the merged rules at each location, where they differ between
         locations (a leader's side-by-side view): [{specialty, location: [parts]}]."""
         rows = []
         for sid in specialties:
-            per_location = {loc: _parts(self.for_session(loc, sid)) for loc in locations}
+            per_location = {loc: _parts(self.for_session(loc, sid), lang) for loc in locations}
             if len({tuple(v) for v in per_location.values()}) > 1:
                 rows.append({"specialty": sid, "locations": per_location})
         return rows
@@ -196,35 +197,61 @@ def shipped_rules() -> LocalRules:
     return LocalRules.from_toml()
 
 
-def rule_parts(r: Rule) -> list[str]:
-    """A rule's limits in words (English: the CLI's and the check's language)."""
+#: a rule's limits in words, per language (the CLI and ``check`` speak English; the workspace
+#: pages one language each)
+_WORDS = {
+    "en": {"cases": "max {n} cases/session", "session": "max {n} × {code}/session",
+           "room_day": "max {n} × {code}/room-day", "first": "first of the day: {codes}",
+           "reserve": "{n} min kept free per session", "risk": "overrun chance ≤ {p}",
+           "days": "{who} operates here on {days}", "needs": "{code} needs {eq}",
+           "utilisation": "utilisation target {p}",
+           "activity": "activity target {n} operations/week"},
+    "nb": {"cases": "maks {n} pasienter per økt", "session": "maks {n} × {code} per økt",
+           "room_day": "maks {n} × {code} per stue og dag", "first": "først på dagen: {codes}",
+           "reserve": "{n} min holdes ledig per økt", "risk": "overtidsrisiko ≤ {p}",
+           "days": "{who} opererer her {days}", "needs": "{code} trenger {eq}",
+           "utilisation": "mål for utnyttelse {p}",
+           "activity": "aktivitetsmål {n} operasjoner per uke"},
+}
+_DAY_NAMES = {"en": WEEKDAYS, "nb": ("man", "tir", "ons", "tor", "fre", "lør", "søn")}
+
+
+def rule_parts(r: Rule, lang: str = "en") -> list[str]:
+    """A rule's limits in words, in ``lang`` ("en" or "nb")."""
+    w = _WORDS.get(lang, _WORDS["en"])
+    day_names = _DAY_NAMES.get(lang, WEEKDAYS)
+
+    def pct(p: float) -> str:
+        return f"{p * 100:.0f} %" if lang == "nb" else f"{p:.0%}"
+
     parts = []
     if r.max_cases_per_session is not None:
-        parts.append(f"max {r.max_cases_per_session} cases/session")
-    parts += [f"max {n} × {code}/session" for code, n in sorted(r.max_per_session.items())]
-    parts += [f"max {n} × {code}/room-day" for code, n in sorted(r.max_per_room_day.items())]
+        parts.append(w["cases"].format(n=r.max_cases_per_session))
+    parts += [w["session"].format(n=n, code=code) for code, n in sorted(r.max_per_session.items())]
+    parts += [w["room_day"].format(n=n, code=code) for code, n in sorted(r.max_per_room_day.items())]
     if r.first_only:
-        parts.append("first of the day: " + ", ".join(sorted(r.first_only)))
+        parts.append(w["first"].format(codes=", ".join(sorted(r.first_only))))
     if r.reserve_min:
-        parts.append(f"{r.reserve_min} min kept free per session")
+        parts.append(w["reserve"].format(n=r.reserve_min))
     if r.max_probability is not None:
-        parts.append(f"overrun chance ≤ {r.max_probability:.0%}")
-    parts += [f"{s} operates here on {', '.join(WEEKDAYS[d] for d in sorted(days))}"
+        parts.append(w["risk"].format(p=pct(r.max_probability)))
+    parts += [w["days"].format(who=s, days=", ".join(day_names[d] for d in sorted(days)))
               for s, days in sorted(r.surgeon_days.items())]
-    parts += [f"{code} needs {', '.join(sorted(eq))}" for code, eq in sorted(r.equipment_with.items())]
+    parts += [w["needs"].format(code=code, eq=", ".join(sorted(eq)))
+              for code, eq in sorted(r.equipment_with.items())]
     if r.utilisation_target is not None:
-        parts.append(f"utilisation target {r.utilisation_target:.0%}")
+        parts.append(w["utilisation"].format(p=pct(r.utilisation_target)))
     if r.activity_target is not None:
-        parts.append(f"activity target {r.activity_target:g} operations/week")
+        parts.append(w["activity"].format(n=f"{r.activity_target:g}"))
     return parts
 
 
-def _parts(m: SessionRules) -> list[str]:
+def _parts(m: SessionRules, lang: str = "en") -> list[str]:
     rule = Rule("merged", "", m.max_cases, {c: n for c, n in m.max_per_procedure.items()
                                             if m.max_per_room_day.get(c) != n},
                 m.max_per_room_day, m.first_only, m.reserve_min, m.max_probability,
                 m.surgeon_days, m.equipment_with)
-    return rule_parts(rule)
+    return rule_parts(rule, lang)
 
 
 def _table(where: str, value: Any) -> dict[str, Any]:

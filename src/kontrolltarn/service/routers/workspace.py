@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
@@ -61,14 +61,18 @@ async def compare_version(version_id: RowId, rt: Runtime = Depends(runtime),
     return {"version_id": v.id, "status": v.status, **result, "week": view}
 
 
-def _rules_view(local: LocalRules, rt: Runtime) -> dict[str, Any]:
+#: the language the rules' limits are worded in (the page's)
+Lang = Literal["nb", "en"]
+
+
+def _rules_view(local: LocalRules, rt: Runtime, lang: str = "nb") -> dict[str, Any]:
     h = rt.hospital
     return {"source": local.source,
-            "rules": [{"scope": r.scope, "note": r.note, "limits": rule_parts(r)}
+            "rules": [{"scope": r.scope, "note": r.note, "limits": rule_parts(r, lang)}
                       for r in local.all_rules()],
             "locations": [loc.id for loc in h.locations],
             "differences": local.differences([loc.id for loc in h.locations],
-                                             [s.id for s in h.specialties]),
+                                             [s.id for s in h.specialties], lang),
             "targets": {sid: {"utilisation": r.utilisation_target, "activity": r.activity_target}
                         for sid, r in local.specialty.items()
                         if r.utilisation_target is not None or r.activity_target is not None}}
@@ -82,11 +86,12 @@ def _text_in_force(rt: Runtime) -> tuple[str, int | None]:
 
 
 @router.get("/api/workspace/rules")
-def rules(rt: Runtime = Depends(runtime), _: Principal = Need("program:read")) -> dict[str, Any]:
+def rules(lang: Lang = "nb", rt: Runtime = Depends(runtime),
+          _: Principal = Need("program:read")) -> dict[str, Any]:
     """The local planning rules in force (their text, one line per scope, each specialty's
     targets) and, per specialty, where the locations' merged rules differ (side by side)."""
     text, version = _text_in_force(rt)
-    return {"text": text, "version": version, **_rules_view(rt.local_rules(), rt)}
+    return {"text": text, "version": version, **_rules_view(rt.local_rules(), rt, lang)}
 
 
 def _next_proposal(rt: Runtime) -> Program | None:
@@ -99,7 +104,7 @@ def _next_proposal(rt: Runtime) -> Program | None:
 
 
 @router.post("/api/workspace/rules/preview")
-async def preview(body: RulesPreviewIn, rt: Runtime = Depends(runtime),
+async def preview(body: RulesPreviewIn, lang: Lang = "nb", rt: Runtime = Depends(runtime),
                   who: Principal = Need("rules:write")) -> dict[str, Any]:
     """Edited rules tried without saving them (only the try is audited): refused with the key
     and the value when they do not load (422); else the rules, where locations differ, and the
@@ -110,7 +115,7 @@ async def preview(body: RulesPreviewIn, rt: Runtime = Depends(runtime),
     program = _next_proposal(rt)
     effect = None if program is None else await run_in_threadpool(
         rules_effect, rt.hospital, program, rt.local_rules(), edited)
-    return {**_rules_view(edited, rt), "effect": effect}
+    return {**_rules_view(edited, rt, lang), "effect": effect}
 
 
 @router.put("/api/workspace/rules")

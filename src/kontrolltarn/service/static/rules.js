@@ -26,7 +26,7 @@ function renderEffect(effect) {
 }
 
 async function load() {
-  const view = await api("/api/workspace/rules");
+  const view = await api(`/api/workspace/rules?lang=${ktLang()}`);
   if (!$("#text").value) $("#text").value = view.text;
   $("#in-force").textContent = view.version ? t("w_rules_version", { v: view.version }) : t("w_rules_shipped");
   renderRules(view);
@@ -34,7 +34,7 @@ async function load() {
 }
 
 $("#preview").addEventListener("click", async () => {
-  const seen = await api("/api/workspace/rules/preview", { method: "POST", body: JSON.stringify({ text: $("#text").value }) });
+  const seen = await api(`/api/workspace/rules/preview?lang=${ktLang()}`, { method: "POST", body: JSON.stringify({ text: $("#text").value }) });
   renderRules(seen); renderEffect(seen.effect);
   document.body.dataset.previewed = "true";
 });
