@@ -70,7 +70,8 @@ def load_tct(path: Path) -> pd.DataFrame:
 
 def tct_model(seed: int = 0) -> DurationModel:
     """The duration model configured for this data (measured, see docs/predict.md): robust
-    ridge plus a Huber-loss boosted residual, procedure×surgeon as its own category."""
+    empirical-Bayes ridge plus a Huber-loss boosted residual, procedure×surgeon as its own
+    category."""
     return DurationModel(categorical=TCT_CATEGORICAL, numeric=TCT_NUMERIC,
-                         spread_groups=("procedure_code",), alphas=(1.0, 3.0, 10.0, 30.0),
-                         boost=True, boost_objective="huber", robust_steps=3, seed=seed)
+                         spread_groups=("procedure_code",), boost=True, boost_objective="huber",
+                         robust_steps=3, seed=seed)
