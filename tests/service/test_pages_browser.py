@@ -109,6 +109,13 @@ def as_user(user: str, path: str) -> Callable[[Any, LiveServer], None]:
     return open_page
 
 
+def open_patient_link(page: Any, server: LiveServer) -> None:
+    """The coordinator's page that makes a case's patient link (from the case view)."""
+    as_user(COORDINATOR, "/")(page, server)
+    page.goto(f"{server.url}/patient-link.html#case={_in_room_case(server)}")
+    page.wait_for_selector("body[data-ready=true]", timeout=15_000, state="attached")
+
+
 @dataclass(frozen=True)
 class Shown:
     """A page as a person sees it. ``languages``: the languages it is offered in; ``words``:
@@ -129,6 +136,9 @@ PAGES = (
     Shown("surgeon's list", as_user("surgeon", "/list.html")),
     Shown("anaesthesia list", as_user("anaesthesia", "/list.html")),
     Shown("week program", as_user(COORDINATOR, "/program.html")),
+    Shown("capacity", as_user(COORDINATOR, "/capacity.html")),
+    Shown("planning rules", as_user(COORDINATOR, "/rules.html")),
+    Shown("patient link", open_patient_link),
     # Swagger UI: the API reference for developers, English only, where paths and field names
     # are the content
     Shown("API documentation", open_docs, languages=("en",), words=False),
