@@ -31,7 +31,7 @@ from kontrolltarn.model import (
 )
 from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
 from kontrolltarn.plan.registry import get_planner
-from kontrolltarn.plan.repair import AddCase, RoomClosed, SurgeonAbsent, repair
+from kontrolltarn.plan.repair import AddCase, Repairs, RoomClosed, SurgeonAbsent, repair
 
 from .policy import CoordinatorRules
 from .state import PlanState
@@ -143,7 +143,8 @@ class OptimisedPolicy(BaselinePolicy):
     booking_ratio: dict[str, float] = field(default_factory=dict)
     #: the planner's durations (``predict``'s one source), trained once on the history
     durations: DurationSource | None = None
-    #: seconds the planner may take for one week's program (one call per week)
+    #: CP-SAT work (deterministic seconds, not the wall clock: the same seed gives the same
+    #: result on a loaded machine) the planner may use for one week's program (one call a week)
     time_limit: float = 5.0
     #: waiting cases offered to the planner per session of the week (the top of each list)
     candidates_per_session: int = 15
@@ -176,7 +177,8 @@ class OptimisedPolicy(BaselinePolicy):
         started = time.perf_counter()
         extra = {"durations": self.durations} if self.durations is not None else {}
         program = get_planner(self.planner)(hospital, first, 7, seed=self.seed,
-                                            time_limit=self.time_limit, exclude=set(), **extra)
+                                            time_limit=self.time_limit, exclude=set(),
+                                            deterministic=True, **extra)
         self.planner_seconds += time.perf_counter() - started
         for entry in sorted(program.entries, key=lambda e: (e.date, e.session_id, e.order)):
             if entry.case_id in state.waiting and entry.session_id not in state.closed:
@@ -279,6 +281,7 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
                          and (not short_notice or state.accepts_short_notice(r.id))]
              for specialty in free}
     hospital, program = state.repair_view(day, 1, waiting=tuple(r for rs in calls.values() for r in rs))
+    repairs = Repairs(hospital, program, told=set())  # one view for the afternoon's calls
     placed = 0
     for specialty, sessions in free.items():
         for session in sessions:
@@ -294,14 +297,13 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
                 until = policy.room_for(state, session, referral, expected_end)
                 if until is None:
                     continue  # cannot end in time wherever the list ends: no need to ask
-                event = AddCase(referral.id, session.id, expected_end, until)
                 try:
-                    result = repair(hospital, program, event, told=set(), now=state.now,
-                                    refill=False)
+                    repairs.apply(AddCase(referral.id, session.id, expected_end, until),
+                                  refill=False)
                 except ModelError:  # it would break a rule or not end in time: phone the next
                     continue
-                hospital, program = result.hospital, result.program
-                entry = next(e for e in program.entries if e.case_id == referral.id)
+                entry = repairs.find(referral.id)
+                assert entry is not None
                 state.place(entry, by=f"policy:{policy.name}", tell=tell)
                 placed += 1
     return placed

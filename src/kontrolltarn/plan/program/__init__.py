@@ -37,13 +37,15 @@ def plan_optimised(hospital: Hospital, first: date, days: int, *, seed: int = 0,
                    time_limit: float = 60.0, exclude: set[str] | None = None,
                    durations: DurationSource | None = None,
                    settings: ProgramSettings | None = None,
-                   progress: Progress | None = None, rules: LocalRules | None = None) -> Program:
+                   progress: Progress | None = None, rules: LocalRules | None = None,
+                   deterministic: bool = False) -> Program:
     """The registry planner: ``plan_program(...).program``. It releases no sessions: callers
     get a program only, valid for the hospital they passed. ``progress(step, share)`` is called
-    before each session (the service's jobs report it, and stop by raising from it)."""
+    before each session (the service's jobs report it, and stop by raising from it).
+    ``deterministic``: ``time_limit`` is CP-SAT work, not the wall clock (``plan_program``)."""
     return plan_program(hospital, first, days, seed=seed, time_limit=time_limit, exclude=exclude,
                         durations=durations, settings=settings, release=False,
-                        progress=progress, rules=rules).program
+                        progress=progress, rules=rules, deterministic=deterministic).program
 
 
 register_planner("optimise", plan_optimised)

@@ -45,6 +45,7 @@ from .risk import Moments
 from .sequence import Placed, place_session
 from .settings import ProgramSettings
 from .solve import (
+    MIN_SOLVE_S,
     Limits,
     Outcome,
     SessionSlot,
@@ -79,7 +80,7 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
                  durations: DurationSource | None = None, seed: int = 0,
                  time_limit: float = 60.0, exclude: set[str] | None = None,
                  progress: Progress | None = None, condition: bool = True,
-                 release: bool = True) -> ProgramPlan:
+                 release: bool = True, deterministic: bool = False) -> ProgramPlan:
     """Plan the elective sessions from ``first`` for ``days`` days (see the module docstring).
 
     ``exclude`` holds referral ids already planned elsewhere. ``durations`` defaults to each
@@ -89,6 +90,9 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
     and the control tower see them; without, by the named surgeon (or an average one) anywhere.
     ``release``: a session its own specialty cannot staff that day may be refilled by another
     specialty the room takes (``ProgramPlan.released``; check against ``ProgramPlan.hospital``).
+    ``deterministic``: ``time_limit`` is a work limit in CP-SAT's deterministic seconds, spread
+    over the sessions by the work used so far, never by the wall clock: the same instance and
+    seed give the same program on an idle or a loaded machine (the simulator plans this way).
     """
     if not isinstance(days, int) or not 1 <= days <= 31:
         raise ModelError("days", days, "must be a whole number of days from 1 to 31")
@@ -122,6 +126,7 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
     # the program so far, as plan.check's feasibility kernel judges each timed list against it
     kernel = ProgramState(hospital, rules=local)
     rounds = done = optimal = 0
+    meter = _Meter()
     conditioned: dict[tuple[str, str | None, str], Moments] = {}
     risk_used = 0.0
     conditional = source.distribution if condition else None
@@ -142,13 +147,13 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
                  if lead.surgeon is not None}
         for slot in slots:
             say(f"{day} {slot.session.room_id}", done / max(1, total_sessions))
-            elapsed = time.perf_counter() - started
+            spent = meter.work if deterministic else time.perf_counter() - started
             budget = min(cfg.solver.session_time_s,
-                         max(0.02, (time_limit * 0.9 - elapsed) / (total_sessions - done)))
+                         max(MIN_SOLVE_S, (time_limit * 0.9 - spent) / (total_sessions - done)))
             allowed = cfg.risk.target_share * (done + 1) - risk_used
             solve = partial(_solve_slot, pending=pending, busy=busy[day], leads=leads,
                             limits=Limits(beds_left, minutes, allowed), cfg=cfg, seed=seed,
-                            time_limit=budget)
+                            time_limit=budget, deterministic=deterministic, meter=meter)
             attempt = partial(_solve_and_place, kernel, solve=solve,
                               sequencing=cfg.sequencing.rules)
             tried = attempt(slot)
@@ -206,9 +211,17 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
                "solver_rounds": float(rounds), "cases": float(len(entries)),
                "sessions_solved_to_optimality": float(optimal),
                "mean_overrun_probability": risk_used / max(1, total_sessions),
-               "sessions_released": float(len(released))},
+               "sessions_released": float(len(released)), "solver_work": meter.work},
         released=tuple(sorted(released)),
     )
+
+
+@dataclass
+class _Meter:
+    """CP-SAT's deterministic time used by every solve of the call (refused and released
+    attempts included): what a deterministic budget is spent against."""
+
+    work: float = 0.0
 
 
 @dataclass
@@ -248,15 +261,18 @@ def _solve_and_place(kernel: ProgramState, slot: SessionSlot, *,
 def _solve_slot(slot: SessionSlot, refused: frozenset[str] = frozenset(), *,
                 pending: dict[str, dict[str, Candidate]], busy: set[str],
                 leads: dict[str, str], limits: Limits, cfg: ProgramSettings, seed: int,
-                time_limit: float) -> Outcome:
+                time_limit: float, deterministic: bool, meter: _Meter) -> Outcome:
     """Offer the slot its open options (less ``refused``) and solve it;
     ``limits.risk_allowed`` is the running budget, capped here by the slot's own ceiling."""
     slot.options = [c for c in _open_options(slot, pending, busy, leads,
                                              cfg.solver.options_per_session)
                     if c.id not in refused]
     own = replace(limits, risk_allowed=min(slot.max_probability, limits.risk_allowed))
-    return solve_session(slot, own, seed=seed, time_limit=time_limit,
-                         risk_price=cfg.objective.overtime_risk * _worth_per_minute(slot))
+    outcome = solve_session(slot, own, seed=seed, time_limit=time_limit,
+                            risk_price=cfg.objective.overtime_risk * _worth_per_minute(slot),
+                            deterministic=deterministic)
+    meter.work += outcome.work
+    return outcome
 
 
 def _worth_per_minute(slot: SessionSlot) -> float:

@@ -95,12 +95,21 @@ class Outcome:
     overrun_probability: float
     rounds: int
     status: str
+    #: CP-SAT's deterministic time used over the rounds (its own unit of work, about a second
+    #: on a typical core): the same on any machine, however loaded
+    work: float = 0.0
+
+
+#: the least a solve is given (seconds, or deterministic seconds)
+MIN_SOLVE_S = 0.02
 
 
 def solve_session(slot: SessionSlot, limits: Limits, *, seed: int, time_limit: float,
-                  risk_price: float) -> Outcome:
+                  risk_price: float, deterministic: bool = False) -> Outcome:
     """The best cases for ``slot`` (see the module docstring). ``risk_price``: points per
-    percentage point of overrun chance.
+    percentage point of overrun chance. ``deterministic``: ``time_limit`` is CP-SAT's
+    deterministic time, not the wall clock, so the same inputs give the same list on a loaded
+    machine (the simulator's planning needs this).
 
     The linear chance constraint is only an approximation, conservative for lists of low
     variance and optimistic for skewed ones. So the model's capacity is shifted by ``shift``
@@ -112,10 +121,12 @@ def solve_session(slot: SessionSlot, limits: Limits, *, seed: int, time_limit: f
     loose: float | None = None  # the largest shift whose list kept its level
     tight: float | None = None  # the smallest shift whose list did not
     cases: list[Candidate] = []
-    level, status, rounds = 0.0, "EMPTY", 0
+    level, status, rounds, work = 0.0, "EMPTY", 0, 0.0
     for rounds in range(1, MAX_ROUNDS + 1):
-        cases, level, status = _solve_once(slot, limits, -shift, seed,
-                                           time_limit if rounds == 1 else time_limit / 3, risk_price)
+        cases, level, status, used = _solve_once(
+            slot, limits, -shift, seed, time_limit if rounds == 1 else time_limit / 3, risk_price,
+            deterministic)
+        work += used
         risk = session_overrun_probability(slot, cases)
         if risk <= level + 1e-9 or len(cases) <= 1:
             worth = sum(slot.points[c.id] for c in cases) - risk_price * 100 * level
@@ -134,10 +145,10 @@ def solve_session(slot: SessionSlot, limits: Limits, *, seed: int, time_limit: f
             break
     if kept is not None:
         _, cases, level, status = kept
-        return Outcome(cases, level, session_overrun_probability(slot, cases), rounds, status)
+        return Outcome(cases, level, session_overrun_probability(slot, cases), rounds, status, work)
     while len(cases) > 1 and session_overrun_probability(slot, cases) > level + 1e-9:
         cases.remove(min(cases, key=lambda c: slot.points[c.id] / max(c.moments.var, 1.0)))
-    return Outcome(cases, level, session_overrun_probability(slot, cases), rounds, status)
+    return Outcome(cases, level, session_overrun_probability(slot, cases), rounds, status, work)
 
 
 def session_overrun_probability(slot: SessionSlot, cases: list[Candidate]) -> float:
@@ -181,7 +192,7 @@ def _levels(slot: SessionSlot, tighten: float) -> list[_Level]:
 
 
 def _solve_once(slot: SessionSlot, limits: Limits, tighten: float, seed: int, time_limit: float,
-                risk_price: float) -> tuple[list[Candidate], float, str]:
+                risk_price: float, deterministic: bool) -> tuple[list[Candidate], float, str, float]:
     menu = [lv for lv in _levels(slot, tighten) if lv.probability <= limits.risk_allowed + 1e-9]
     if not menu:
         menu = _levels(slot, tighten)[:1]
@@ -211,17 +222,21 @@ def _solve_once(slot: SessionSlot, limits: Limits, tighten: float, seed: int, ti
     for j, var in enumerate(levels):
         model.add_hint(var, j == start_level)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.02, time_limit)
+    if deterministic:  # a work limit: one worker, no wall clock, the same answer under load
+        solver.parameters.max_deterministic_time = max(MIN_SOLVE_S, time_limit)
+    else:
+        solver.parameters.max_time_in_seconds = max(MIN_SOLVE_S, time_limit)
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     status = solver.solve(model)
+    used = solver.deterministic_time
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # no solution in the time given (a very short limit): keep the greedy start
         chosen = [c for c in slot.options if c.id in start]
-        return chosen, menu[start_level].probability, "GREEDY"
+        return chosen, menu[start_level].probability, "GREEDY", used
     cases = [c for c in slot.options if solver.value(x[c.id])]
     level = next(lv.probability for lv, v in zip(menu, levels, strict=True) if solver.value(v))
-    return cases, level, solver.status_name(status)
+    return cases, level, solver.status_name(status), used
 
 
 def _greedy(slot: SessionSlot, limits: Limits, menu: list[_Level]) -> tuple[set[str], int]:

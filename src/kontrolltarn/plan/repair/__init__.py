@@ -11,7 +11,8 @@ being repaired, on ``plan.check``'s feasibility kernel), ``repairer`` (how each 
 break), ``result`` (what comes back). The control tower's accepted suggestions and the
 simulator's coordinator go through the same ``repair``: a move is ``MoveCase``, a swap
 ``SwapOrder``, an early cancellation ``LateCancellation`` with ``refill=False``, free time
-filled from the waiting list ``AddCase``.
+filled from the waiting list ``AddCase``; ``Repairs`` applies several events in turn to one
+program (its indexes built once).
 """
 
 from .costs import RepairCosts
@@ -28,9 +29,9 @@ from .events import (
     benchmark_events,
 )
 from .refusal import RepairRefused
-from .repairer import repair
+from .repairer import Repairs, repair
 from .result import Change, RepairResult
 
 __all__ = ["AddCase", "CaseOverrun", "Change", "EmergencyInsert", "Event", "LateCancellation", "MoveCase",
-           "RepairCosts", "RepairRefused", "RepairResult", "RoomClosed", "SurgeonAbsent",
+           "RepairCosts", "RepairRefused", "RepairResult", "Repairs", "RoomClosed", "SurgeonAbsent",
            "SwapOrder", "benchmark_events", "repair"]

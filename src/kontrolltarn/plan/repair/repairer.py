@@ -70,35 +70,74 @@ def repair(hospital: Hospital, program: Program, event: Event, *, told: set[str]
     go to a ready case from the waiting list when it fits without moving anyone. ``rules``:
     the local planning rules every move keeps (default: the shipped file, as ``check``).
     """
-    started = time.perf_counter()
-    zone = ZoneInfo(hospital.timezone)
-    moment = now or datetime.combine(hospital.today, clock_time(7, 0), tzinfo=zone)
-    knows = set(told) if told is not None else {c.referral_id for c in hospital.cases
-                                                  if c.told_at is not None}
-    fixer = _Repairer(hospital, program, knows, costs or RepairCosts(), horizon_days, rules)
-    if isinstance(event, LateCancellation):
-        fixer.cancel(event, refill)
-    elif isinstance(event, EmergencyInsert):
-        fixer.emergency(event.emergency)
-    elif isinstance(event, SurgeonAbsent):
-        fixer.surgeon_absent(event)
-    elif isinstance(event, RoomClosed):
-        fixer.room_closed(event)
-    elif isinstance(event, CaseOverrun):
-        fixer.overrun(event)
-    elif isinstance(event, MoveCase):
-        fixer.move(event)
-    elif isinstance(event, AddCase):
-        fixer.add(event)
-    elif isinstance(event, SwapOrder):
-        fixer.swap(event)
-    else:
-        raise ModelError("event", type(event).__name__, "unknown event kind")
-    new_program = Program(tuple(sorted(fixer.state.entries(),
-                                       key=lambda e: (e.date, e.room_id, e.start_min))),
-                          method=f"{program.method}+repair")
-    new_hospital = record(fixer.state.h, fixer.changes, moment, event)
-    return RepairResult(new_hospital, new_program, fixer.changes, time.perf_counter() - started)
+    repairs = Repairs(hospital, program, told=told, horizon_days=horizon_days, costs=costs,
+                      rules=rules)
+    repairs.apply(event, refill=refill)
+    return repairs.result(now)
+
+
+class Repairs:
+    """Several events absorbed in turn by one program, its indexes built once: a run of a
+    coordinator's decisions (the simulator's afternoon refill phones one patient after another
+    and adds each who fits). ``repair`` is one event of it. A refused ``AddCase`` or
+    ``MoveCase`` changes nothing, so the run goes on; after another refused event start again
+    from the last ``result``."""
+
+    def __init__(self, hospital: Hospital, program: Program, *, told: set[str] | None = None,
+                 horizon_days: int = 14, costs: RepairCosts | None = None,
+                 rules: LocalRules | None = None) -> None:
+        self._started = time.perf_counter()
+        self._method = program.method
+        knows = set(told) if told is not None else {c.referral_id for c in hospital.cases
+                                                      if c.told_at is not None}
+        self._fixer = _Repairer(hospital, program, knows, costs or RepairCosts(), horizon_days,
+                                 rules)
+        self._applied: list[tuple[Event, list[Change]]] = []
+
+    def apply(self, event: Event, *, refill: bool = True) -> list[Change]:
+        """Absorb ``event``; its changes (``RepairRefused`` when a hard rule would break)."""
+        fixer = self._fixer
+        before = len(fixer.changes)
+        if isinstance(event, LateCancellation):
+            fixer.cancel(event, refill)
+        elif isinstance(event, EmergencyInsert):
+            fixer.emergency(event.emergency)
+        elif isinstance(event, SurgeonAbsent):
+            fixer.surgeon_absent(event)
+        elif isinstance(event, RoomClosed):
+            fixer.room_closed(event)
+        elif isinstance(event, CaseOverrun):
+            fixer.overrun(event)
+        elif isinstance(event, MoveCase):
+            fixer.move(event)
+        elif isinstance(event, AddCase):
+            fixer.add(event)
+        elif isinstance(event, SwapOrder):
+            fixer.swap(event)
+        else:
+            raise ModelError("event", type(event).__name__, "unknown event kind")
+        changes = fixer.changes[before:]
+        self._applied.append((event, changes))
+        return changes
+
+    def find(self, case_id: str) -> ProgramEntry | None:
+        """The case's entry in the program as it stands."""
+        return self._fixer.state.find(case_id)
+
+    def result(self, now: datetime | None = None) -> RepairResult:
+        """The program and hospital after every event applied, each decision recorded in its
+        case's history at ``now`` (07:00 of the hospital's day by default)."""
+        fixer = self._fixer
+        zone = ZoneInfo(fixer.state.h.timezone)
+        moment = now or datetime.combine(fixer.state.h.today, clock_time(7, 0), tzinfo=zone)
+        new_program = Program(tuple(sorted(fixer.state.entries(),
+                                           key=lambda e: (e.date, e.room_id, e.start_min))),
+                              method=f"{self._method}+repair")
+        new_hospital = fixer.state.h
+        for event, changes in self._applied:
+            new_hospital = record(new_hospital, changes, moment, event)
+        return RepairResult(new_hospital, new_program, list(fixer.changes),
+                            time.perf_counter() - self._started)
 
 
 class _Repairer:
