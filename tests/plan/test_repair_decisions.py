@@ -9,7 +9,7 @@ import pytest
 from kontrolltarn.model import ChangeKind, Hospital, ModelError, Program, ProgramEntry
 from kontrolltarn.plan.baseline import plan_baseline
 from kontrolltarn.plan.check import HARD_RULES, check
-from kontrolltarn.plan.repair import AddCase, MoveCase, RepairRefused, SwapOrder, repair
+from kontrolltarn.plan.repair import AddCase, MoveCase, RepairRefused, Repairs, SwapOrder, repair
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +146,33 @@ def test_an_added_waiting_case_goes_to_the_end_of_the_list_or_is_refused(day) ->
     with pytest.raises(RepairRefused) as refused:
         repair(h, program, AddCase(cannot.id, session_id))
     assert refused.value.rule in {rule.name for rule in HARD_RULES}
+
+
+def test_a_run_of_additions_refuses_without_change_and_matches_one_repair_at_a_time(day) -> None:  # type: ignore[no-untyped-def]
+    """``Repairs`` (the simulator's afternoon refill: one view, patients phoned in turn): a
+    refused ``AddCase`` leaves the program as it was and the run goes on; the added cases land
+    where one ``repair`` call after another puts them, and the result passes ``plan.check``."""
+    h, full = day
+    by_session = full.by_session()
+    session_id = max(by_session, key=lambda s: (len(by_session[s]), s))
+    listed = sorted(by_session[session_id], key=lambda e: e.start_min)
+    off = [e.case_id for e in listed[-2:]]
+    program = Program(tuple(e for e in full.entries if e.case_id not in off))
+    room = h.room_by_id[h.session_by_id[session_id].room_id]
+    cannot = next(r for r in h.referrals if r.id not in full.case_ids()
+                  and not h.room_takes(room, h.procedure_by_id[r.procedure_code]))
+    run = Repairs(h, program, told=set())
+    run.apply(AddCase(off[0], session_id), refill=False)
+    with pytest.raises(RepairRefused):
+        run.apply(AddCase(cannot.id, session_id), refill=False)
+    assert run.find(cannot.id) is None
+    run.apply(AddCase(off[1], session_id), refill=False)
+    result = run.result()
+    one = repair(h, program, AddCase(off[0], session_id), told=set(), refill=False)
+    two = repair(one.hospital, one.program, AddCase(off[1], session_id), told=set(), refill=False)
+    assert sorted(result.program.entries, key=lambda e: e.case_id) == \
+        sorted(two.program.entries, key=lambda e: e.case_id)
+    assert [c.kind for c in result.changes] == ["added", "added"]
+    assert [c.kind for c in result.hospital.case_by_id[off[1]].history] == \
+        [c.kind for c in two.hospital.case_by_id[off[1]].history]
+    assert check(result.hospital, result.program).feasible

@@ -7,6 +7,7 @@ generate the synthetic hospital once each and keep it (it is big to ship, quick 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -27,12 +28,14 @@ def run_one(scale: str, hospital_seed: int, policy: str, days: int, seed: int,
             params: EnvironmentParams | None = None) -> dict[str, Any]:
     """One replication: headline KPIs and the breakdowns the report draws (small to ship)."""
     synthetic = _hospital(scale, hospital_seed)
+    cpu = time.process_time()
     result = simulate(synthetic.hospital, synthetic.truth, make_practice(policy, synthetic), days=days,
                       seed=seed, params=params, keep_programs=False)
+    cpu = time.process_time() - cpu  # the practice's models trained and the period simulated
     log = execution_log(result)
     uses = kpi.session_use(log)
     return {
-        "policy": policy, "seed": seed, "seconds": result.seconds,
+        "policy": policy, "seed": seed, "seconds": result.seconds, "cpu_seconds": cpu,
         "headline": kpi.headline(log),
         "by_location": kpi.utilisation_by(log, "location", uses),
         "by_specialty": kpi.utilisation_by(log, "specialty", uses),

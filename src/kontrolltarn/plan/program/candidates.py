@@ -57,6 +57,24 @@ def admissible(kernel: ProgramState, c: Candidate, session: Session, lead: Staff
     return who is not None and kernel.admits(c.id, session, who)
 
 
+class Admissions:
+    """``admissible`` remembered through one planning call: the rules it judges do not change
+    while the program is built (no times, no other cases), and the same case, session and
+    surgeon are asked when the pool is drawn and again when the session's options are."""
+
+    def __init__(self, kernel: ProgramState) -> None:
+        self.kernel = kernel
+        self._seen: dict[tuple[str, str, str | None, str | None], bool] = {}
+
+    def __call__(self, c: Candidate, session: Session, lead: Staff | None) -> bool:
+        who = c.referral.surgeon_id or (lead.id if lead is not None else None)
+        key = (c.id, session.id, session.specialty_id, who)
+        seen = self._seen.get(key)
+        if seen is None:
+            seen = self._seen[key] = admissible(self.kernel, c, session, lead)
+        return seen
+
+
 def urgency_weight(referral: Referral, day: date, window_last: date, today: date,
                    weights: Objective) -> float:
     """How much more a planned minute of ``referral`` on ``day`` is worth than a minute of an

@@ -34,9 +34,9 @@ from kontrolltarn.predict import CaseDurations, DurationSource
 
 from .candidates import (
     SOON_DAYS,
+    Admissions,
     Candidate,
     IncompleteCase,
-    admissible,
     incomplete_cases,
     urgency_weight,
 )
@@ -127,7 +127,8 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
     kernel = ProgramState(hospital, rules=local)
     rounds = done = optimal = 0
     meter = _Meter()
-    conditioned: dict[tuple[str, str | None, str], Moments] = {}
+    conditioned: dict[tuple[str, str | None, str], Candidate] = {}
+    admits = Admissions(ProgramState(hospital, rules=local))  # which case may go where (no times)
     risk_used = 0.0
     conditional = source.distribution if condition else None
     for key in order:
@@ -138,7 +139,7 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
                                                    for s in ss], pending, last, release)
             released.extend(sid for sid, lead in day_leads[day].items() if lead.released)
         slots = _slots(hospital, [day_leads[day][s.id] for s in groups[key]], pending, busy[day],
-                       cfg, local, last, conditional, conditioned)
+                       cfg, local, last, admits, conditional, conditioned)
         beds_left = {b.value: n for b, n in location.post_op_beds.items()}
         staffed = max(s.staffed_min for s in groups[key])
         minutes = {eq.id: equipment_minutes(eq.count_per_location.get(location_id, 0), staffed)
@@ -160,7 +161,7 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
             if not tried.entries and release:
                 make_slot = partial(_slots, hospital, pending=pending, busy=busy[day], cfg=cfg,
                                     local=local, last=last, conditional=conditional,
-                                    cache=conditioned)
+                                    admits=admits, cache=conditioned)
                 refilled = _refill_empty(hospital, slot, busy[day] | set(leads), pending,
                                          make_slot, attempt)
                 if refilled is not None:
@@ -261,7 +262,8 @@ def _solve_and_place(kernel: ProgramState, slot: SessionSlot, *,
 def _solve_slot(slot: SessionSlot, refused: frozenset[str] = frozenset(), *,
                 pending: dict[str, dict[str, Candidate]], busy: set[str],
                 leads: dict[str, str], limits: Limits, cfg: ProgramSettings, seed: int,
-                time_limit: float, deterministic: bool, meter: _Meter) -> Outcome:
+                time_limit: float, deterministic: bool = False,
+                meter: _Meter | None = None) -> Outcome:
     """Offer the slot its open options (less ``refused``) and solve it;
     ``limits.risk_allowed`` is the running budget, capped here by the slot's own ceiling."""
     slot.options = [c for c in _open_options(slot, pending, busy, leads,
@@ -271,7 +273,8 @@ def _solve_slot(slot: SessionSlot, refused: frozenset[str] = frozenset(), *,
     outcome = solve_session(slot, own, seed=seed, time_limit=time_limit,
                             risk_price=cfg.objective.overtime_risk * _worth_per_minute(slot),
                             deterministic=deterministic)
-    meter.work += outcome.work
+    if meter is not None:
+        meter.work += outcome.work
     return outcome
 
 
@@ -341,25 +344,26 @@ def _open_options(slot: SessionSlot, pending: dict[str, dict[str, Candidate]], b
 
 def _slots(hospital: Hospital, leads: list[Lead], pending: dict[str, dict[str, Candidate]],
            busy: set[str], cfg: ProgramSettings, local: LocalRules, last: date,
-           conditional: Callable[..., LogNormal] | None = None,
-           cache: dict[tuple[str, str | None, str], Moments] | None = None) -> list[SessionSlot]:
+           admits: Admissions | None = None, conditional: Callable[..., LogNormal] | None = None,
+           cache: dict[tuple[str, str | None, str], Candidate] | None = None) -> list[SessionSlot]:
     """The location-day's sessions with their lead surgeon and every case they could take; with
     ``conditional``, each case's moments for the surgeon who would operate it there."""
     memo = cache if cache is not None else {}
+    admits = admits or Admissions(ProgramState(hospital, rules=local))
 
     def as_done(c: Candidate, surgeon: Staff | None, location_id: str) -> Candidate:
         if conditional is None:
             return c
         who = c.referral.surgeon_id or (surgeon.id if surgeon is not None else None)
         key = (c.id, who, location_id)
-        if key not in memo:
-            memo[key] = Moments.of(conditional(c.referral, hospital, surgeon_id=who,
-                                               location_id=location_id))
-        return replace(c, moments=memo[key])
+        done = memo.get(key)
+        if done is None or done.referral is not c.referral:
+            done = memo[key] = replace(c, moments=Moments.of(conditional(
+                c.referral, hospital, surgeon_id=who, location_id=location_id)))
+        return done
 
     day = leads[0].session.date
     location_id = hospital.room_by_id[leads[0].session.room_id].location_id
-    kernel = ProgramState(hospital, rules=local)  # asked only which case may go where (no times)
     per_specialty: dict[str, list[Lead]] = defaultdict(list)
     for lead in leads:
         per_specialty[lead.specialty_id].append(lead)
@@ -370,7 +374,7 @@ def _slots(hospital: Hospital, leads: list[Lead], pending: dict[str, dict[str, C
                          else replace(lead.session, specialty_id=None) for lead in spec_leads]
         surgeons = [lead.surgeon for lead in spec_leads]
         rooms = [hospital.room_by_id[s.room_id] for s in spec_sessions]
-        pool = _pool(hospital, kernel, pending.get(specialty_id, {}), day, busy, cfg, last,
+        pool = _pool(hospital, admits, pending.get(specialty_id, {}), day, busy, cfg, last,
                      list(zip(spec_sessions, surgeons, strict=True)))
         turnover = hospital.specialty_by_id[specialty_id].turnover_min
         session_rules = local.for_session(location_id, specialty_id)
@@ -379,9 +383,11 @@ def _slots(hospital: Hospital, leads: list[Lead], pending: dict[str, dict[str, C
         for s, room, surgeon in zip(spec_sessions, rooms, surgeons, strict=True):
             slot = SessionSlot(s, room, specialty_id, turnover, session_rules, ceiling,
                                cfg.risk.overrun_min, surgeon)
-            for c in (as_done(c, surgeon, location_id) for c in pool):
-                if not admissible(kernel, c, s, surgeon) or \
-                        c.moments.mean + 1 > s.staffed_min + hospital.allowed_overtime_min:
+            for c in pool:
+                if not admits(c, s, surgeon):
+                    continue
+                c = as_done(c, surgeon, location_id)
+                if c.moments.mean + 1 > s.staffed_min + hospital.allowed_overtime_min:
                     continue
                 weight = urgency_weight(c.referral, day, last, hospital.today, cfg.objective)
                 slot.options.append(c)
@@ -391,7 +397,7 @@ def _slots(hospital: Hospital, leads: list[Lead], pending: dict[str, dict[str, C
     return slots
 
 
-def _pool(hospital: Hospital, kernel: ProgramState, waiting: dict[str, Candidate], day: date,
+def _pool(hospital: Hospital, admits: Admissions, waiting: dict[str, Candidate], day: date,
           busy: set[str], cfg: ProgramSettings, last: date,
           sessions: list[tuple[Session, Staff | None]]) -> list[Candidate]:
     """The most urgent ready cases that could go in one of the sessions (with their named
@@ -401,7 +407,7 @@ def _pool(hospital: Hospital, kernel: ProgramState, waiting: dict[str, Candidate
     for c in waiting.values():
         if c.referral.surgeon_id in busy:
             continue
-        if not any(admissible(kernel, c, s, lead) for s, lead in sessions):
+        if not any(admits(c, s, lead) for s, lead in sessions):
             continue
         eligible.append(c)
     eligible.sort(key=lambda c: (-urgency_weight(c.referral, day, last, hospital.today, cfg.objective),

@@ -197,16 +197,20 @@ def _solve_once(slot: SessionSlot, limits: Limits, tighten: float, seed: int, ti
     if not menu:
         menu = _levels(slot, tighten)[:1]
     top = menu[-1]
-    model = cp_model.CpModel()
+    model = _Model()
     x = {c.id: model.new_bool_var(f"x_{c.id}") for c in slot.options}
+    xs = list(x.values())
     levels = [model.new_bool_var(f"l_{j}") for j in range(len(menu))]
     model.add_exactly_one(levels)
-    objective = [round(SCALE * slot.points[c.id]) * x[c.id] for c in slot.options]
+    # weighted sums, not sums of terms: the same constraints, built without a Python object
+    # per term (thousands of models a simulated week)
+    objective_vars = xs + levels
+    objective_coeffs = [round(SCALE * slot.points[c.id]) for c in slot.options]
     for lv, var in zip(menu, levels, strict=True):
-        objective.append(-round(SCALE * risk_price * 100 * lv.probability) * var)
+        objective_coeffs.append(-round(SCALE * risk_price * 100 * lv.probability))
         cap = math.floor(SCALE * max(lv.limit, 0))
-        load = [min(round(SCALE * lv.size(c, slot.turnover)), cap) * x[c.id] for c in slot.options]
-        model.add(sum(load) <= cap).only_enforce_if(var)
+        load = [min(round(SCALE * lv.size(c, slot.turnover)), cap) for c in slot.options]
+        model.add(cp_model.LinearExpr.weighted_sum(xs, load) <= cap).only_enforce_if(var)
     # a case too long for any level may still have the session to itself, at the top level
     for c in slot.options:
         if top.size(c, slot.turnover) > top.limit:
@@ -215,7 +219,7 @@ def _solve_once(slot: SessionSlot, limits: Limits, tighten: float, seed: int, ti
             model.add_implication(x[c.id], levels[-1])
     _rule_constraints(model, slot, x)
     _resource_constraints(model, slot, limits, x)
-    model.maximize(sum(objective))
+    model.maximize(cp_model.LinearExpr.weighted_sum(objective_vars, objective_coeffs))
     start, start_level = _greedy(slot, limits, menu)
     for c in slot.options:
         model.add_hint(x[c.id], c.id in start)
@@ -237,6 +241,14 @@ def _solve_once(slot: SessionSlot, limits: Limits, tighten: float, seed: int, ti
     cases = [c for c in slot.options if solver.value(x[c.id])]
     level = next(lv.probability for lv, v in zip(menu, levels, strict=True) if solver.value(v))
     return cases, level, solver.status_name(status), used
+
+
+class _Model(cp_model.CpModel):
+    """``CpModel`` without the aliases of its pre-PEP 8 method names, which it otherwise sets
+    on every instance (about a millisecond each; the simulator builds thousands of models)."""
+
+    def _add_pre_pep8_methods(self) -> None:
+        pass
 
 
 def _greedy(slot: SessionSlot, limits: Limits, menu: list[_Level]) -> tuple[set[str], int]:
