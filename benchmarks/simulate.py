@@ -65,7 +65,7 @@ def main() -> None:
                         "baseline,control)")
     parser.add_argument("--seeds", default="100-104", help="paired seeds: FIRST-LAST or a list "
                         "(development 0-9; report 100-104)")
-    parser.add_argument("--scale", default="default", choices=("small", "default", "large"),
+    parser.add_argument("--scale", default="default", choices=("small", "default"),
                         help="paired: hospital scale")
     parser.add_argument("--cluster", default="local", help="paired: 'local' (a Dask cluster on "
                         "this machine) or 'none' (in this process)")
