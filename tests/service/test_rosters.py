@@ -119,9 +119,13 @@ def test_a_roster_with_breaches_cannot_be_published(client: TestClient,
     assert bad.status_code == 422 and "first_day" in bad.text
 
 
-def test_an_approved_swap_changes_the_roster_and_both_views(client: TestClient,
-                                                            sqlite_runtime: Runtime) -> None:
-    rt = sqlite_runtime
+def test_an_approved_swap_changes_the_roster_and_both_views(rt: Runtime) -> None:
+    """On SQLite and on PostgreSQL."""
+    with TestClient(create_app(rt, background=False)) as client:
+        _approved_swap(client, rt)
+
+
+def _approved_swap(client: TestClient, rt: Runtime) -> None:
     leader = auth_headers(client, "unit_leader")
     staff = auth_headers(client, "staff_member")
     s = legal_swap()  # A's Monday for B's Tuesday
