@@ -56,7 +56,7 @@ Case = Referral | EmergencyRequest
 class DurationModel:
     """Log-normal duration model; see the module docstring. ``interval`` is the central
     interval whose coverage the spread is calibrated to. One ridge penalty per feature group,
-    learnt from the data (empirical Bayes, ``_penalties``); ``alpha`` reports their median."""
+    learnt from the data (empirical Bayes, ``_penalties``)."""
 
     categorical: Sequence[str] = DURATION_CATEGORICAL
     numeric: Sequence[str] = DURATION_NUMERIC
@@ -72,7 +72,6 @@ class DurationModel:
     encoder: Encoder | None = None
     linear: _Linear | None = None
     booster: Any = None
-    alpha: float = 1.0
     #: learnt prior variance of each group's effects (log scale): how much procedures,
     #: surgeons, specialties … differ; an unseen level's effect is a draw from it
     prior_variance: dict[str, float] = field(default_factory=dict)
@@ -176,7 +175,6 @@ class DurationModel:
         for name, columns in blocks.items():
             penalty[columns] = noise / tau2[name]
         self.prior_variance, self.noise_variance = tau2, noise
-        self.alpha = float(np.median([noise / t for t in tau2.values()]))
         return penalty
 
     def _blocks(self) -> dict[str, np.ndarray]:
@@ -337,7 +335,7 @@ class DurationModel:
     def card_summary(self) -> dict[str, Any]:
         return {"kind": "log-normal empirical-Bayes ridge" + (" + boosted residual" if self.boost
                                                               else ""),
-                "alpha": self.alpha, "sigma_global": round(self.sigma_global, 4),
+                "sigma_global": round(self.sigma_global, 4),
                 "prior_variance": {k: round(v, 5) for k, v in self.prior_variance.items()},
                 "noise_variance": round(self.noise_variance, 5),
                 "spread_factor": round(self.spread_factor, 4), "interval": self.interval,

@@ -21,7 +21,9 @@ from kontrolltarn import __version__
 from kontrolltarn.model import ModelError
 
 #: bump when a saved model's layout changes; older files are then refused with a clear error
-FORMAT_VERSION = 1
+#: 2 (issue 18): the duration model carries its learnt prior variances and the estimates'
+#: covariance; a model saved before predicts without them, so it is refused
+FORMAT_VERSION = 2
 
 
 @dataclass
