@@ -63,7 +63,9 @@ def case_view(case_id: str = CaseId, rt: Runtime = Depends(runtime),
         "procedure": None if referral is None else {
             "code": referral.procedure_code,
             "name": hospital.procedure_by_id[referral.procedure_code].name,
-            "specialty": referral.specialty_id, "booked_min": referral.booked_min,
+            "specialty": referral.specialty_id,
+            "specialty_name": hospital.specialty_by_id[referral.specialty_id].name,
+            "booked_min": referral.booked_min,
             "priority": int(referral.priority), "deadline": referral.deadline.isoformat(),
             "infected": referral.infected},
         "patient": None if patient is None else {

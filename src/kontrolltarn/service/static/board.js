@@ -86,7 +86,7 @@ function status(r, c) {
   const s = r.session;
   if (!s && !r.cases.length) return { text: t("closed"), cls: "" };
   if (s && s.released) return { text: t("released"), cls: "" };
-  if (c && c.case_id === r.current_case && c.milestone) return { text: t(c.milestone === "in_room" ? "st_in_room" : "m_" + c.milestone), cls: "active" };
+  if (c && c.case_id === r.current_case && c.milestone) return { text: t(t("st_" + c.milestone) !== "st_" + c.milestone ? "st_" + c.milestone : "m_" + c.milestone), cls: "active" };
   if (r.cases.length && r.cases.every(x => x.phase === "done" || x.phase === "cancelled")) return { text: t("phase_done"), cls: "" };
   if (r.ready_min != null && !r.current_case) return { text: t("st_ready"), cls: "ready" };
   if (c && ["waiting", "called", "arrived"].includes(c.phase)) {
@@ -309,16 +309,17 @@ function showCase(c) {
   const row = (k, v) => `<tr><th scope="row">${esc(k)}</th><td>${v}</td></tr>`;
   const p = c.procedure || {};
   let html = `<h2 id="case-title">${esc(c.case_id)} · ${esc(p.name || "")}</h2><table>`;
-  html += row(t("procedure"), esc(`${p.code || ""} · ${p.specialty || ""} · ${ktNum(p.booked_min || 0)} min · ${t("priority")} ${p.priority || ""}`));
+  html += row(t("procedure"), esc(`${p.code || ""} · ${p.specialty_name || p.specialty || ""} · ${ktNum(p.booked_min || 0)} min · ${t("priority")} ${p.priority || ""}`));
   if (c.patient) html += row(t("patient"), esc(`${t("age_years", { n: c.patient.age })} · ${t("sex_" + c.patient.sex)} · ASA ${c.patient.asa} · BMI ${ktNum(c.patient.bmi, 1)}`));
-  html += row(t("planned"), esc(`${roomName(c.plan.room_id)} · ${hhmm(c.plan.start_min)} · ${t("case_no", { n: c.plan.position })} · ${t("version")} ${c.plan.version}`));
+  html += row(t("c_planned"), esc(`${roomName(c.plan.room_id)} · ${hhmm(c.plan.start_min)} · ${t("case_no", { n: c.plan.position })} · ${t("version")} ${c.plan.version}`));
   html += row(t("forecast"), c.forecast ? esc(`${hhmm(c.forecast.start_min)}–${hhmm(c.forecast.end_min)} · ${t("risk")} ${ktPct(c.forecast.cancel_risk)}`) : "–");
   if (c.remaining) html += row(t("remaining"), esc(`${ktNum(Math.round(c.remaining.p10))}–${ktNum(Math.round(c.remaining.p90))} min (${t("median")} ${ktNum(Math.round(c.remaining.p50))})`));
   if (c.cancellation_model) html += row(t("cancel_model"), esc(ktPct(c.cancellation_model.risk))
-    + (c.cancellation_model.reasons.length ? "<br>" + c.cancellation_model.reasons.map(r => esc(reasonText(r))).join("<br>") : ""));
+    + (c.cancellation_model.reasons.length ? "<br>" + c.cancellation_model.reasons.map(r => esc(reasonText(r, p))).join("<br>") : ""));
   html += row(t("milestones"), Object.entries(c.milestones).map(([k, v]) => esc(`${t("m_" + k)} ${ktTime(v)}`)).join(", ") || "–");
   html += row(t("readiness"), c.readiness.map(r => `<span class="${r.done ? "yes" : "no"}">${r.done ? "✔" : "✘"} ${esc(t("r_" + r.item))}</span>`).join("<br>"));
-  const facts = [...new Map(c.note_facts.map(f => [`${f.fact}:${f.negated}`, f])).values()];  // one line per fact
+  // one line per fact: what the note says it has, else that it has not
+  const facts = [...new Map([...c.note_facts].sort((a, b) => b.negated - a.negated).map(f => [f.fact, f])).values()];
   // the evidence is the note's own words, marked as Norwegian for screen readers (and the language test)
   html += row(t("note_facts"), facts.map(f => `${f.negated ? `<s>` : ""}${esc(t("f_" + f.fact))}${f.negated ? "</s>" : ""}: <i lang="nb">${esc(f.evidence)}</i>`).join("<br>") || "–");
   html += row(t("changes"), c.changes.map(ch => esc(`${ktDateTime(ch.at)} ${byText(ch.by)}: ${whyText(ch.why)}`)).join("<br>") || "–");
@@ -347,10 +348,11 @@ function whyText(why) {
 }
 
 /** A reason of the cancellation model in the page's language: its feature and its value. */
-function reasonText(r) {
+function reasonText(r, procedure) {
   const v = r.value;
   if (r.feature.startsWith("note_")) return t("reason_note", { fact: t("f_" + r.feature.slice(5)) });
   if (r.feature === "weekday" && v != null) return t("reason_weekday", { day: ktWeekday(Number(v)) });
+  if (r.feature === "specialty_id" && v != null && v === procedure?.specialty) return t("reason_specialty_id", { value: procedure.specialty_name || v });
   if (r.feature === "location_id" && v != null) return t("reason_location_id", { value: state.board?.locations.find(l => l.id === v)?.name || v });
   const key = "reason_" + r.feature;
   if (v != null && t(key) !== key) return t(key, { value: typeof v === "number" ? (r.feature === "bed_occupancy" ? ktPct(v) : ktNum(v)) : v });
