@@ -76,6 +76,8 @@ BAD: list[tuple[list[str], tuple[str, ...]]] = [
     (["users", "add", "anna", "--role", "bogus"], ("--role", "bogus")),
     (["users", "set-role", "anna", "--role", "patient"], ("--role", "patient")),
     (["users", "set-password", "anna", "--bogus"], ("--bogus",)),
+    (["users", "link", "nobody", "--unit", "SEN"], ("username", "nobody")),
+    (["users", "link", "anna", "--unit", " "], ("unit",)),
     (["ihtc", "solve", "not-json.json", "-o", "x.json"], ("instance", "not-json.json")),
     (["ihtc", "check", "other.json", "other.json"], ("days",)),
     (["ihtc", "variant", "missing.json", "-o", "y.json"], ("instance", "missing.json")),

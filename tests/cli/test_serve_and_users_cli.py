@@ -122,6 +122,12 @@ def test_a_password_under_12_characters_is_refused_in_one_line(
 def test_a_login_is_linked_to_a_unit_and_a_bad_rules_file_is_refused(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"sqlite:///{tmp_path / 'link.sqlite3'}"
+    unknown = runner.invoke(app, ["users", "link", "kari", "--unit", "SEN", "--database-url", url])
+    assert unknown.exit_code == 2 and "username='kari'" in unknown.stderr, unknown.output
+    typed = iter(["kari-has-a-long-passphrase"] * 2)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(typed))
+    added = runner.invoke(app, ["users", "add", "kari", "--role", "ansatt", "--database-url", url])
+    assert added.exit_code == 0, added.output
     linked = runner.invoke(app, ["users", "link", "kari", "--unit", "SEN", "--person", "A",
                                  "--database-url", url])
     assert linked.exit_code == 0, linked.output

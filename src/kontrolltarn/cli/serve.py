@@ -347,11 +347,13 @@ def link_user(
 ) -> None:
     """Say which unit (and roster person) a unit leader's or staff member's login is: what
     they may see and ask for on the roster pages. Audited as cli:<OS user>."""
-    from kontrolltarn.store import Actor  # deferred: heavy (sqlalchemy)
+    from kontrolltarn.store import Actor, UnknownUser  # deferred: heavy (sqlalchemy)
 
     store = _user_store(database_url)
     try:
         store.rosters.link(username, unit, person, by=Actor(cli_actor(), "cli"))
+    except (UnknownUser, ValueError) as exc:
+        raise fail(str(exc)) from None
     finally:
         store.close()
     typer.echo(f"user {username} is {'person ' + person + ' of ' if person else ''}unit {unit}")

@@ -19,7 +19,8 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from .audit import Actor, AuditLog
 from .notify import Notifier
-from .tables import RosterVersionRow, StaffLinkRow, StaffRequestRow
+from .tables import RosterVersionRow, StaffLinkRow, StaffRequestRow, UserRow
+from .users import UnknownUser
 
 REQUEST_STATES = ("asked", "approved", "refused")
 
@@ -89,8 +90,16 @@ class Rosters:
 
     # --- who is who ---
     def link(self, username: str, unit_id: str, person_id: str | None, *, by: Actor) -> StaffLink:
-        """Make ``username`` roster person ``person_id`` of ``unit_id`` (audited)."""
+        """Make ``username`` roster person ``person_id`` of ``unit_id`` (audited). An unknown
+        user or a blank unit or person changes nothing."""
+        if not unit_id.strip():
+            raise ValueError(f"unit={unit_id!r}: give the unit's id (its roster's id, e.g. SEN)")
+        if person_id is not None and not person_id.strip():
+            raise ValueError(f"person={person_id!r}: give the person's id on the unit's roster")
         with self.engine.begin() as conn:
+            if conn.execute(select(UserRow.username).where(UserRow.username == username)
+                            ).first() is None:
+                raise UnknownUser(f"username={username!r}: no such user")
             conn.execute(delete(StaffLinkRow).where(StaffLinkRow.username == username))
             conn.execute(insert(StaffLinkRow), [dict(username=username, person_id=person_id,
                                                       unit_id=unit_id)])
