@@ -79,7 +79,7 @@ async function plan() {
     time_limit_s: 30, replications: Number($("#replications").value), scenarios: scenarios() }) });
   const done = await followJob(job, j => {
     $("#progress progress").value = j.progress;
-    $("#progress-text").textContent = t("w_running", { m: j.message || j.status, p: Math.round(j.progress * 100) });
+    $("#progress-text").textContent = t("w_running", { m: t("w_state_" + j.status), p: Math.round(j.progress * 100) });
   });
   if (done.status !== "done") { $("#error").textContent = t("w_job_failed", { e: done.error || done.status }); return; }
   window.ktCapacity = done.result;

@@ -56,7 +56,8 @@ function select(caseId) {
 function kpiTable(k) {
   const names = ["planned_utilisation", "overrun_chance", "deadline_breaches", "mean_wait_days", "cases", "feasible"];
   const show = (name, v) => name === "feasible" ? (v ? "✓" : "✗") :
-    ["planned_utilisation", "overrun_chance"].includes(name) ? `${fmt(v * 100, 1)} %` : fmt(v, 1);
+    ["planned_utilisation", "overrun_chance"].includes(name) ? `${fmt(v * 100, 1)} %` :
+    ["deadline_breaches", "cases"].includes(name) ? fmt(v, 0) : fmt(v, 1);  // counts as integers
   return `<table id="kpis"><tr><th>${t("w_kpi")}</th><th>${t("w_current")}</th><th>${t("w_proposal")}</th></tr>` +
     names.map(n => `<tr data-kpi="${n}"><td>${t("k_" + n)}</td><td>${show(n, k.published[n])}</td><td>${show(n, k.proposal[n])}</td></tr>`).join("") +
     `</table>`;
@@ -89,7 +90,7 @@ async function propose(extra = {}) {
     time_limit_s: Number(new URLSearchParams(location.search).get("limit") || 30), ...extra }) });
   const done = await followJob(job, j => {
     $("#progress progress").value = j.progress;
-    $("#progress-text").textContent = t("w_running", { m: j.message || j.status, p: Math.round(j.progress * 100) });
+    $("#progress-text").textContent = t("w_running", { m: t("w_state_" + j.status), p: Math.round(j.progress * 100) });
   });
   if (done.status !== "done") { $("#error").textContent = t("w_job_failed", { e: done.error || done.status }); return; }
   ws.versionId = done.result_version_id;
