@@ -106,6 +106,9 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
         roster(day_shifts("A", [0, 1, 2, 3, 4, 7, 8, 9, 10, 11]) + [shift("B", 5, "D")], weeks=2),
         swap(5), load_rules(averaging_weeks=2), {"averaging_weeks": 2}),
     "night_work": _night_work,
+    # A worked the first Sunday; B's second Sunday would make two in a row (§ 10-10 (4))
+    "sunday_work": lambda: Scenario(roster([shift("A", 6, "D"), shift("B", 13, "D")], weeks=2),
+                                    swap(13)),
     # A is on a course on Wednesday
     "unavailable": lambda: Scenario(roster(
         [shift("B", 2, "D")], people=(nurse("A", unavailable=frozenset({MONDAY + timedelta(days=2)})),

@@ -81,6 +81,7 @@ def test_every_rule_has_a_test_below() -> None:
         "total_week",
         "averaging",
         "night_work",
+        "sunday_work",
         "publication",
         "coverage",
         "competence_mix",
@@ -227,6 +228,39 @@ def test_averaging_agreement() -> None:
     long_week = week_days(0, "07:00", 11, 30)  # 52.5 h
     assert "overtime_week" in broken(roster(long_week))  # 14.5 h over the 38 h week
     assert "overtime_week" not in broken(roster(long_week), agreement)  # 4.5 h over 48 h
+
+
+def test_sunday_work_two_sundays_in_a_row() -> None:
+    # Sunday day shifts in weeks 1 and 2: the second breaks § 10-10 (4)
+    report = check_roster(roster([shift(6, "07:30", 8, 30), shift(13, "07:30", 8, 30)], weeks=2))
+    assert report.rules_broken() == {"sunday_work"}
+    (b,) = report.breaches
+    assert (b.person_id, b.first, b.last, b.amount) == ("A", MONDAY + timedelta(days=6),
+                                                        MONDAY + timedelta(days=13), 1)
+
+
+def test_sunday_work_every_other_sunday_is_legal() -> None:
+    every_other = [shift(d, "07:30", 8, 30) for d in (6, 20, 34)]
+    assert broken(roster(every_other, weeks=6)) == set()
+
+
+def test_sunday_work_starts_at_18_the_day_before() -> None:
+    saturday_evening = shift(5, "15:00", 7.5)  # until 22:30 Saturday: inside the Sunday's time
+    friday_night = shift(4, "22:15", 9.5, 30)  # ends 07:45 Saturday: not Sunday work
+    sunday = shift(13, "07:30", 8, 30)
+    assert broken(roster([saturday_evening, sunday], weeks=2)) == {"sunday_work"}
+    assert broken(roster([friday_night, sunday], weeks=2)) == set()
+    sunday_night = shift(6, "22:15", 9.5, 30)  # starts after 22:00 Sunday: the Monday's work
+    assert broken(roster([sunday_night, sunday], weeks=2)) == set()
+
+
+def test_sunday_work_agreement_allows_two_in_a_row() -> None:
+    sundays = [shift(d, "07:30", 8, 30) for d in (6, 13, 20)]
+    two = load_rules(sundays_in_a_row_max=2)
+    report = check_roster(roster(sundays, weeks=3), two)
+    assert [(b.rule, b.first, b.last) for b in report.breaches] == [
+        ("sunday_work", MONDAY + timedelta(days=6), MONDAY + timedelta(days=20))]
+    assert broken(roster(sundays[:2], weeks=3), two) == set()
 
 
 def test_night_work() -> None:

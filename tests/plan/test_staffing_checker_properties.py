@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kontrolltarn.model import StaffRole
-from kontrolltarn.plan.staffing import Person, Roster, Shift, check_roster
+from kontrolltarn.plan.staffing import Person, Roster, Shift, check_roster, load_rules
 
 MONDAY = date(2026, 12, 14)
 ORIGIN = datetime.combine(MONDAY, datetime.min.time())
@@ -151,3 +151,22 @@ def test_a_rest_of_35_h_every_seven_days_is_never_flagged(
             )
             cursor += length + gap
     assert not _weekly_rest_broken(shifts, weeks=5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([None, -360, 0, 450, 900, 1260]), min_size=1, max_size=6),
+       st.integers(1, 3))
+def test_sunday_work_flagged_exactly_when_a_run_is_too_long(starts: list[int | None],
+                                                            limit: int) -> None:
+    """One shift per weekend (or none), starting at a minute relative to the Sunday's
+    midnight between 18:00 Saturday and 21:00 Sunday, so each is Sunday work (§ 10-10):
+    flagged iff some ``limit`` + 1 weekends in a row all have one."""
+    shifts = [Shift("A", ORIGIN + timedelta(days=7 * w + 6, minutes=m),
+                    ORIGIN + timedelta(days=7 * w + 6, minutes=m + 60), 0, "SEN")
+              for w, m in enumerate(starts) if m is not None]
+    roster = Roster(MONDAY, len(starts), (Person("A", StaffRole.OR_NURSE, "SEN"),), tuple(shifts),
+                    (), MONDAY - timedelta(days=14))
+    rules = load_rules(sundays_in_a_row_max=limit)
+    worked = [m is not None for m in starts]
+    too_long = any(all(worked[w:w + limit + 1]) for w in range(len(worked) - limit))
+    assert ("sunday_work" in check_roster(roster, rules).rules_broken()) == too_long

@@ -28,6 +28,7 @@ RULES: dict[str, str] = {
     "overtime_year": "overtime this year, earlier overtime included, exceeds overtime_year",
     "total_week": "hours incl. overtime, averaged over total_averaging_weeks, exceed total_week",
     "averaging": "normal hours averaged over averaging_weeks exceed normal_week",
+    "sunday_work": "more than sundays_in_a_row_max Sundays in a row with work (§ 10-10 (4))",
     "night_work": "a night worker averages more than night_worker_avg_per_24h per 24 h",
     "publication": "the roster is published less than publication_notice_days before it starts",
     "coverage": "fewer people than demanded are present (role, location, time)",
@@ -238,6 +239,41 @@ def _person_breaches(
             "normal hours",
         )
     yield from _night_breaches(roster, person, shifts, rules, per_day)
+    yield from sunday_breaches(pid, shifts, roster.days, rules)
+
+
+def sunday_window(sunday: date, rules: WorkingTimeRules) -> tuple[datetime, datetime]:
+    """§ 10-10 (1): the Sunday's protected time, from ``sunday_start`` the day before to
+    ``sunday_end`` on the Sunday; a shift that touches it is Sunday work."""
+    midnight = datetime.combine(sunday, datetime.min.time())
+    return (midnight - timedelta(days=1) + timedelta(minutes=rules.sunday_start_min),
+            midnight + timedelta(minutes=rules.sunday_end_min))
+
+
+def sunday_breaches(
+    pid: str, shifts: list[Shift], days: list[date], rules: WorkingTimeRules
+) -> Iterable[Breach]:
+    """§ 10-10 (4): who worked a Sunday is off the next one, unless an agreement allows
+    ``sundays_in_a_row_max`` in a row. One breach per Sunday that makes the run too long,
+    dated from the run's first Sunday counted. Sundays before the roster count as free."""
+    limit = rules.sundays_in_a_row_max
+    run = 0
+    for sunday in (d for d in days if d.weekday() == 6):
+        begin, end = sunday_window(sunday, rules)
+        if not any(s.start < end and s.end > begin for s in shifts):
+            run = 0
+            continue
+        run += 1
+        if run > limit:
+            yield Breach(
+                "sunday_work",
+                pid,
+                sunday - timedelta(weeks=limit),
+                sunday,
+                run - limit,
+                f"works Sunday {sunday:%d.%m} after {run - 1} Sunday(s) in a row with work, "
+                f"at most {limit} in a row",
+            )
 
 
 def _averaged(

@@ -23,7 +23,7 @@ def greedy_assignment(
     inst_code: Sequence[str],
     inst_unsocial: Sequence[bool],
     conflicts: Sequence[tuple[int, int]],
-    keeps_rest: Callable[[set[int], int], bool],  # weekly rest still held after adding k
+    keeps_rest: Callable[[set[int], int], bool],  # weekly rest and Sunday limit held after adding k
     week_limit_min: int,
     total_limit_min: int,
     allowed: Callable[[int, int], bool],  # may person i work instance k at all
@@ -51,7 +51,8 @@ def greedy_assignment(
             return False
         if total_min[i] + inst_minutes[k] > total_limit_min:
             return False
-        # every 7 days this shift lies in must keep a free weekly-rest window
+        # every 7 days this shift lies in must keep a free weekly-rest window, and no run of
+        # Sundays with work may grow past the limit (§ 10-10)
         return keeps_rest(worked[i] | {k}, k)
 
     order = sorted(range(len(demand)), key=lambda j: (demand[j].start, -len(demand[j].competences)))

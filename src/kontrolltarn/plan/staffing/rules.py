@@ -52,6 +52,12 @@ class WorkingTimeRules:
     night_end_min: int = 6 * HOUR
     night_worker_avg_per_24h_min: int = 8 * HOUR
     night_averaging_days: int = 28
+    #: § 10-10: Sunday work is work between 18:00 the day before and 22:00 on the Sunday; who
+    #: worked one Sunday is off the next (4), so at most ``sundays_in_a_row_max`` Sundays in a
+    #: row. An agreement may allow more (a hospital-wide ``[rules]`` value); a unit only fewer
+    sunday_start_min: int = 18 * HOUR
+    sunday_end_min: int = 22 * HOUR
+    sundays_in_a_row_max: int = 1
     #: § 10-3: the rota is known to staff at least this many days before it starts
     publication_notice_days: int = 14
 
@@ -147,7 +153,8 @@ class UnitRules:
 #: overtime, averaging) a smaller value does
 _MORE_PROTECTS = {"daily_rest_min", "weekly_rest_min", "break_min", "publication_notice_days"}
 #: where a unit's value is a matter of definition, not of protection: any value is accepted
-_NEUTRAL = {"night_start_min", "night_end_min", "normal_day_min", "break_after_min"}
+_NEUTRAL = {"night_start_min", "night_end_min", "normal_day_min", "break_after_min",
+            "sunday_start_min", "sunday_end_min"}
 
 
 def unit_rules_from(data: dict[str, Any]) -> UnitRules:

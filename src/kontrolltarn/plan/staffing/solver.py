@@ -131,6 +131,30 @@ def _weekly_rest_windows(insts: list[_Instance], rules: WorkingTimeRules) -> Res
     return RestWindows(blocked, options)
 
 
+def _sunday_instances(insts: list[_Instance], first_day: date, days: int,
+                      rules: WorkingTimeRules) -> list[frozenset[int]]:
+    """Per Sunday of the roster, in order, the instances that are Sunday work (§ 10-10 (1),
+    as the checker reads it: touching 18:00 the day before to 22:00 on the Sunday)."""
+    result = []
+    for d in range(days):
+        if (first_day + timedelta(days=d)).weekday() != 6:
+            continue
+        begin = d * 1440 - 1440 + rules.sunday_start_min
+        end = d * 1440 + rules.sunday_end_min
+        result.append(frozenset(k for k, i in enumerate(insts) if i.start < end and i.end > begin))
+    return result
+
+
+def keeps_sundays(sundays: list[frozenset[int]], worked: set[int], limit: int) -> bool:
+    """Whether ``worked`` has no run of more than ``limit`` Sundays in a row with work."""
+    run = 0
+    for ks in sundays:
+        run = run + 1 if ks & worked else 0
+        if run > limit:
+            return False
+    return True
+
+
 def _covers(inst: _Instance, demand: Demand, origin: datetime) -> bool:
     start = int((demand.start - origin).total_seconds() // 60)
     end = int((demand.end - origin).total_seconds() // 60)
@@ -172,6 +196,7 @@ class _GroupModel:
         self.insts = _instances(self.days, types)
         self.conflicts = _rest_conflicts(self.insts, rules)
         self.windows = _weekly_rest_windows(self.insts, rules)
+        self.sundays = _sunday_instances(self.insts, first_day, 7 * weeks, rules)
         self._inst_start = [i.start for i in self.insts]
         self.shifts_model = ShiftModel()
         self.m = self.shifts_model.m
@@ -185,6 +210,7 @@ class _GroupModel:
         self.unsocial_counts: list[cp_model.LinearExpr | int] = []
         # what a complete hint needs: every auxiliary variable with the ks it depends on
         self.rest_free: dict[tuple[int, int], tuple[cp_model.IntVar, list[int]]] = {}
+        self.sunday_vars: list[tuple[cp_model.IntVar, int, list[int]]] = []
         self.contract_vars: list[tuple[cp_model.IntVar, cp_model.IntVar, int, int]] = []
         self.counted: list[int] = []
         self.kind_ks: dict[str, dict[int, list[int]]] = {"we": {}, "un": {}}
@@ -197,6 +223,7 @@ class _GroupModel:
             for w in range(weeks):
                 self._add_weekly_hours(p_idx, ks, w)
             self._add_weekly_rest(p_idx, ks)
+            self._add_sunday_limit(p_idx, ks)
             total = self._add_roster_hours(p_idx, ks)
             self._add_contract_hours(p_idx, total)
             self._count_weekends_and_unsocial(p_idx, ks)
@@ -257,6 +284,23 @@ class _GroupModel:
                     self.rest_free[p_idx, u] = (f, mine)
                 choices.append(self.rest_free[p_idx, u][0])
             self.m.add_bool_or([*choices, self.x[p_idx, k].Not()])
+
+    def _add_sunday_limit(self, p_idx: int, ks: set[int]) -> None:
+        """§ 10-10 (4): of every ``sundays_in_a_row_max`` + 1 Sundays in a row, one is free.
+        ``on`` is 1 when the person works any shift that is that Sunday's Sunday work."""
+        limit = self.rules.sundays_in_a_row_max
+        if limit >= len(self.sundays):
+            return
+        on = []
+        for s, sunday_ks in enumerate(self.sundays):
+            mine = sorted(k for k in sunday_ks if k in ks)
+            var = self.m.new_bool_var(f"sun{p_idx}_{s}")
+            for k in mine:
+                self.m.add_implication(self.x[p_idx, k], var)
+            self.sunday_vars.append((var, p_idx, mine))
+            on.append(var)
+        for s in range(len(on) - limit):
+            self.m.add(sum(on[s:s + limit + 1]) <= limit)
 
     def _add_roster_hours(self, p_idx: int, ks: set[int]) -> cp_model.LinearExpr | int:
         """Worked minutes over the roster stay within the averaging limit (the night worker's
@@ -347,7 +391,8 @@ class _GroupModel:
             [i.type.code for i in insts],
             [i.type.code in self.unsocial_types for i in insts],
             self.conflicts,
-            lambda worked, k: self.windows.keeps_rest(worked, self._inst_start, k),
+            lambda worked, k: (self.windows.keeps_rest(worked, self._inst_start, k)
+                               and keeps_sundays(self.sundays, worked, self.rules.sundays_in_a_row_max)),
             self.rules.week_limit_min,
             self.total_limit,
             lambda i, k: (i, k) in self.x,
@@ -364,6 +409,8 @@ class _GroupModel:
             m.add_hint(var, values[key])
         for (owner, _), (f, mine) in self.rest_free.items():
             m.add_hint(f, int(not any(values[owner, k] for k in mine)))
+        for var, owner, mine in self.sunday_vars:
+            m.add_hint(var, int(any(values[owner, k] for k in mine)))
         for under, over, owner, target in self.contract_vars:
             worked = sum(insts[k].type.worked_min * values[owner, k] for k in self.by_person[owner])
             m.add_hint(under, max(0, target - worked))
