@@ -236,7 +236,7 @@ def test_sunday_work_two_sundays_in_a_row() -> None:
     assert report.rules_broken() == {"sunday_work"}
     (b,) = report.breaches
     assert (b.person_id, b.first, b.last, b.amount) == ("A", MONDAY + timedelta(days=6),
-                                                        MONDAY + timedelta(days=13), 1)
+                                                        MONDAY + timedelta(days=13), 450)
 
 
 def test_sunday_work_every_other_sunday_is_legal() -> None:

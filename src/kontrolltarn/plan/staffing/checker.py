@@ -260,17 +260,18 @@ def sunday_breaches(
     run = 0
     for sunday in (d for d in days if d.weekday() == 6):
         begin, end = sunday_window(sunday, rules)
-        if not any(s.start < end and s.end > begin for s in shifts):
+        touching = [s for s in shifts if s.start < end and s.end > begin]
+        if not touching:
             run = 0
             continue
         run += 1
-        if run > limit:
+        if run > limit:  # how far over: the hours of the Sunday that should have been off
             yield Breach(
                 "sunday_work",
                 pid,
                 sunday - timedelta(weeks=limit),
                 sunday,
-                run - limit,
+                sum(s.worked_min for s in touching),
                 f"works Sunday {sunday:%d.%m} after {run - 1} Sunday(s) in a row with work, "
                 f"at most {limit} in a row",
             )
