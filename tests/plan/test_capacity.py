@@ -223,3 +223,37 @@ def test_a_plan_leaves_no_more_cases_late_than_the_calendar_it_replaces() -> Non
     report = check_capacity_plan(h, replacing.sessions, demand, TODAY, cheap, calendar)
     assert report.ok, report.violations
     assert report.gaps[0].deadline_gap_cases == 0
+
+
+def two_specialties() -> Hospital:
+    """Ten ORT and ten NEU cases due Friday of week 1 (150 min each with turnover)."""
+    base = hospital(referrals=10, deadline_days=4, surgeons=3)
+    neu_proc = Procedure("CRAN", "Craniotomy", "NEU", LogNormal(120, 0))
+    patients = tuple(Patient(f"Q{i}", date(1960, 1, 1), "M", 2, 25.0) for i in range(10))
+    refs = tuple(Referral(f"N{i}", f"Q{i}", "CRAN", "NEU", TODAY - timedelta(days=30), Priority.P2,
+                          TODAY + timedelta(days=4), 120) for i in range(10))
+    neu = tuple(Staff(f"U{i}", f"Neuro {i}", StaffRole.SURGEON, "NEU", location_ids=frozenset({"A"}))
+                for i in range(3))
+    return base.replace(procedures=base.procedures + (neu_proc,), patients=base.patients + patients,
+                        referrals=base.referrals + refs, staff=base.staff + neu)
+
+
+def test_a_specialty_utilisation_target_sizes_its_own_sessions_only() -> None:
+    h = two_specialties()
+    per_specialty = {}
+    for ort_target in (None, 0.6):
+        settings = CapacitySettings(weeks=2, time_limit=20, change_cost=0.0,
+                                    specialty_utilisation={} if ort_target is None else {"ORT": ort_target})
+        demand = demand_from_hospital(h, (), TODAY, settings, {"ORT": 0.0, "NEU": 0.0})
+        result = plan_capacity(h, demand, TODAY, settings)
+        report = check_capacity_plan(h, result.sessions, demand, TODAY, settings)
+        assert report.ok, report.violations
+        assert all(g.deadline_gap_cases == 0 for g in report.gaps)
+        per_specialty[ort_target] = result.sessions_by_specialty()
+    # 1500 min due for each: at the default 85 % 4 sessions of 382.5 min; ORT at 60 %
+    # books 270 min a session, so it needs 6; neurosurgery keeps its 4
+    assert per_specialty[None] == {"ORT": 4, "NEU": 4}
+    assert per_specialty[0.6] == {"ORT": 6, "NEU": 4}
+    with pytest.raises(ModelError) as err:
+        CapacitySettings(specialty_utilisation={"ORT": 0.0})
+    assert (err.value.field, err.value.value) == ("capacity.specialty_utilisation.ORT", 0.0)

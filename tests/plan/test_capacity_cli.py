@@ -54,6 +54,29 @@ def test_capacity_rejects_a_bad_budget_file_naming_the_row(tmp_path: Path) -> No
     assert "row 2" in result.output
 
 
+def test_capacity_sizes_a_specialty_to_its_utilisation_target_in_the_rules(tmp_path: Path) -> None:
+    import csv
+
+    save_hospital(hospital(), tmp_path / "h.json")
+    rules = tmp_path / "rules.toml"
+    base = ["capacity", "--hospital", str(tmp_path / "h.json"), "--weeks", "2", "--start",
+            TODAY.isoformat(), "--time-limit", "10", "--rules", str(rules)]
+
+    def ort_sessions(text: str) -> int:
+        rules.write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(app, [*base, "-o", str(tmp_path / "out")])
+        assert result.exit_code == 0, result.output
+        with (tmp_path / "out" / "gaps.csv").open(encoding="utf-8") as handle:
+            return int(next(r for r in csv.DictReader(handle) if r["specialty"] == "ORT")["planned_sessions"])
+
+    # 1500 min due by Friday: 4 sessions at the default 85 %, 6 at ORT's own 60 %
+    assert ort_sessions("") == 4
+    assert ort_sessions("[specialty.ORT]\nutilisation_target = 0.6\n") == 6
+    rules.write_text("[specialty.ORT]\nutilisation_target = 0\n", encoding="utf-8")
+    refused = CliRunner().invoke(app, base)
+    assert refused.exit_code == 2 and "utilisation_target" in refused.output
+
+
 def test_the_capacity_plan_feeds_the_roster(tmp_path: Path) -> None:
     """`kontrolltarn roster --sessions` staffs the need-based plan's sessions."""
     from datetime import timedelta

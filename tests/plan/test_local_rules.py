@@ -112,6 +112,8 @@ def test_repair_keeps_the_local_rules(small_synthetic, nord) -> None:
     ({"location": {"NOR": {"surgeon_days": {"S1": ["monday"]}}}}, "surgeon_days.S1", ["monday"]),
     ({"specialty": {"ORT": {"equipment_with": {CODE: "ARTHRO"}}}}, "equipment_with.NGF11", "ARTHRO"),
     ({"specialty": {"ORT": {"max_probability": 2}}}, "max_probability", 2),
+    ({"specialty": {"ORT": {"utilisation_target": 0}}}, "utilisation_target", 0),  # no session holds work
+    ({"location": {"NOR": {"utilisation_target": 0.8}}}, "utilisation_target", 0.8),
     ({"specialty": {"ORT": {"colour": "red"}}}, "local_rules.specialty.ORT", ["colour"]),
     ({"specialty": "ORT"}, "local_rules.specialty", "ORT"),
 ])

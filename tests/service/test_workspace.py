@@ -157,3 +157,38 @@ def test_rules_edited_previewed_saved_and_kept_by_the_next_proposal(
     assert max(per_room_day.values(), default=0) <= 2
     before = client.get(f"/api/programs/versions/{version}", headers=leader).json()["check"]
     assert set(before["hard"]) <= {"local rule: room list"}  # judged by the rules in force now
+
+
+def test_a_leaders_utilisation_target_sizes_the_capacity_jobs_sessions(
+        client: TestClient, sqlite_runtime: Runtime) -> None:
+    """The saved rules' utilisation target reaches the capacity job: the specialty's sessions
+    hold fewer bookable minutes, so the plan gives it more sessions for the same need."""
+    rt = sqlite_runtime
+    coordinator = auth_headers(client, "coordinator")
+    monday = rt.day + timedelta(days=-rt.day.weekday() % 7)
+    body = {"kind": "capacity", "first_day": monday.isoformat(), "weeks": 2, "time_limit_s": 10}
+
+    def capacity() -> dict[str, Any]:
+        started = client.post("/api/jobs", json=body, headers=coordinator)
+        assert started.status_code == 202, started.text
+        done = _wait(client, started.json()["id"], coordinator, {"done", "failed", "cancelled"})
+        assert done[-1]["status"] == "done", done[-1]
+        return dict(done[-1]["result"])
+
+    before = capacity()
+    planned = {g["specialty"]: g["planned_sessions"] for g in before["gaps"]}
+    busiest = max(planned, key=lambda s: (planned[s], s))
+    assert before["utilisation"][busiest] == 0.85  # no target: the global default
+    text = client.get("/api/workspace/rules", headers=coordinator).json()["text"]
+    saved = client.put("/api/workspace/rules", headers=coordinator, json={
+        "text": f"{text}\n[specialty.{busiest}]\nutilisation_target = 0.5\n" if f"[specialty.{busiest}]"
+        not in text else text.replace(f"[specialty.{busiest}]\n",
+                                      f"[specialty.{busiest}]\nutilisation_target = 0.5\n"),
+        "why": "leaders plan this specialty at half its staffed minutes"})
+    assert saved.status_code == 200, saved.text
+    after = capacity()
+    assert after["utilisation"][busiest] == 0.5
+    assert {s: u for s, u in after["utilisation"].items() if s != busiest} == {
+        s: u for s, u in before["utilisation"].items() if s != busiest}
+    more = {g["specialty"]: g["planned_sessions"] for g in after["gaps"]}[busiest]
+    assert more > planned[busiest], (more, planned[busiest])

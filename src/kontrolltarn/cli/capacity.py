@@ -14,6 +14,7 @@ from rich.table import Table
 from kontrolltarn.experiments.capacity import compare_plans, markdown_table, summarise_arms
 from kontrolltarn.formats.native import load_history
 from kontrolltarn.model import Hospital, ModelError, PastOperation
+from kontrolltarn.plan.check import LocalRules
 
 from .options import (
     err_console,
@@ -74,6 +75,10 @@ def capacity(
     targets: Path | None = typer.Option(None, help="CSV specialty,cases_per_week (the budget)"),
     growth: float = typer.Option(0.0, help="budget growth over last year's activity, e.g. 0.05"),
     utilisation: float = typer.Option(0.85, help="bookable share of staffed minutes"),
+    rules_path: Path | None = typer.Option(
+        None, "--rules", help="local rules TOML (default: the shipped rules): a specialty's "
+        "utilisation_target replaces --utilisation for it; its activity_target is the budget "
+        "unless --targets gives one"),
     unit_sessions: float = typer.Option(
         1.0, help="sessions' worth of work one mobile unit (robot, microscope) serves a day"
     ),
@@ -98,9 +103,11 @@ def capacity(
     )
 
     try:
+        rules = LocalRules.from_toml(rules_path)
         settings = CapacitySettings(
             weeks=weeks,
             utilisation=utilisation,
+            specialty_utilisation=rules.utilisation_targets(),
             target_growth=growth,
             time_limit=time_limit,
             mobile_unit_sessions=unit_sessions,
@@ -110,7 +117,7 @@ def capacity(
     if simulate and hospital_path is not None:
         raise fail("--simulate needs the synthetic hospital (no --hospital): the simulator "
                    "draws its world from the generator")
-    budget = _targets(targets)  # a bad file is refused before any work
+    budget = _targets(targets) or rules.activity_targets() or None  # a bad file: refused first
     hospital, history, syn = _load(hospital_path, scale, seed)
     first = parse_date(start, "start") or (
         hospital.today + timedelta(days=(7 - hospital.today.weekday()) % 7))

@@ -243,16 +243,19 @@ def capacity_result(hospital: Hospital, scope: Scope, *, time_limit: float,
                     history: Sequence[PastOperation] = (),
                     scenarios: Sequence[dict[str, Any]] = (),
                     replications: int = 0, cluster: str | None = "local",
-                    targets: dict[str, float] | None = None) -> dict[str, Any]:
+                    targets: dict[str, float] | None = None,
+                    utilisation: dict[str, float] | None = None) -> dict[str, Any]:
     """Plan the sessions of ``scope``'s weeks from need (``plan.capacity``, as the CLI does)
     and judge the plan with the independent check. The need is the waiting list, and the
     forecast and budget from ``history`` (the store's past operations; none: they are zero).
     With ``replications``, the plan and each of ``scenarios`` are simulated on as many seeds
     (common random numbers, on Dask at ``cluster``): a synthetic hospital's only, whose
     generator gives the simulator its world. ``targets``: operations per week per specialty
-    (the leaders' activity targets), the budget where given."""
+    (the leaders' activity targets), the budget where given; ``utilisation``: the share of
+    staffed minutes per specialty (the leaders' utilisation targets) its sessions are sized to."""
     weeks = scope.days // 7
-    settings = CapacitySettings(weeks=weeks, time_limit=time_limit)
+    settings = CapacitySettings(weeks=weeks, time_limit=time_limit,
+                                specialty_utilisation=utilisation or {})
     demand = demand_from_hospital(hospital, history, scope.first, settings, targets)
     progress("need per specialty", 0.1)
     current = [s for s in hospital.sessions
@@ -282,6 +285,8 @@ def capacity_result(hospital: Hospital, scope: Scope, *, time_limit: float,
         "first_day": scope.first.isoformat(), "weeks": weeks, "status": plan.status,
         "seconds": round(plan.seconds, 2),
         "gaps": gap_rows(report),
+        "utilisation": {spec: settings.specialty_utilisation.get(spec, settings.utilisation)
+                        for spec in sorted(demand)},
         "sessions": {"planned": len(plan.sessions), "current": len(current),
                      "by_specialty": plan.sessions_by_specialty(),
                      "list": _unless_large(json.loads(sessions_json(plan.sessions)))},
@@ -459,7 +464,8 @@ class JobRunner:
                                           scenarios=scenarios_of(params),
                                           replications=int(params.get("replications", 0)),
                                           cluster=self.cluster,
-                                          targets=self.rules().activity_targets() or None)
+                                          targets=self.rules().activity_targets() or None,
+                                          utilisation=self.rules().utilisation_targets())
                           if job.kind == "capacity" else
                           roster_result(self.hospital(), scope, time_limit=time_limit,
                                         seed=seed, progress=report))

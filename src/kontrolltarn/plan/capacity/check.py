@@ -187,7 +187,7 @@ def _need_and_capacity(
     late work in cases (0 when every week is on time)."""
     cumulative, worst, rows = 0.0, 0.0, []
     for w in range(settings.weeks):
-        cumulative += weekly[w] * settings.session_capacity_min
+        cumulative += weekly[w] * settings.session_capacity_for(d.specialty_id)
         worst = max(worst, float(d.due_min[w]) - cumulative)
         rows.append((float(d.due_min[w]), cumulative))
     return rows, round(max(0.0, worst) / d.minutes_per_case, 1)
@@ -203,7 +203,6 @@ def _gaps(
 ) -> None:
     """The gap table; and, when ``current`` (the calendar the plan replaces) is given, a
     violation for each specialty the plan leaves with more cases past deadline than it."""
-    cap = settings.session_capacity_min
     per_week = _weekly_sessions(sessions, first_day, settings)
     current_week = _weekly_sessions(current or (), first_day, settings)
     for spec in sorted(demand):
@@ -211,7 +210,7 @@ def _gaps(
         weekly = per_week[spec]
         rows, late = _need_and_capacity(d, weekly, settings)
         report.weekly[spec] = rows
-        capacity_cases = sum(weekly) * cap / d.minutes_per_case
+        capacity_cases = sum(weekly) * settings.session_capacity_for(spec) / d.minutes_per_case
         current_late = None
         if current is not None:
             current_late = _need_and_capacity(d, current_week[spec], settings)[1]

@@ -45,6 +45,10 @@ class CapacitySettings:
     session_start_min: int = 8 * 60
     session_end_min: int = 15 * 60 + 30
     utilisation: float = 0.85  # share of staffed minutes that can be booked (turnover included)
+    #: leaders' utilisation targets (the local rules' ``utilisation_target``): the share of
+    #: staffed minutes a specialty plans to book, in place of ``utilisation`` for that
+    #: specialty; a lower target sizes more sessions for the same need
+    specialty_utilisation: Mapping[str, float] = field(default_factory=dict, hash=False)
     target_growth: float = 0.0  # budget = last year's elective activity × (1 + growth)
     history_weeks: int = 12  # weeks of history behind the forecast and the budget
     breach_cost: float = 2.0
@@ -68,6 +72,9 @@ class CapacitySettings:
             raise ModelError("capacity.weeks", self.weeks, "must be 1..26")
         if not 0 < self.utilisation <= 1:
             raise ModelError("capacity.utilisation", self.utilisation, "must be in (0, 1]")
+        for sid, share in self.specialty_utilisation.items():
+            if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+                raise ModelError(f"capacity.specialty_utilisation.{sid}", share, "must be in (0, 1]")
         if not self.target_growth >= -1:
             raise ModelError("capacity.target_growth", self.target_growth,
                              "must be at least -1 (-1 is a budget of nothing; less is no budget)")
@@ -84,6 +91,12 @@ class CapacitySettings:
     @property
     def session_capacity_min(self) -> float:
         return (self.session_end_min - self.session_start_min) * self.utilisation
+
+    def session_capacity_for(self, specialty_id: str | None) -> float:
+        """Bookable minutes of one of the specialty's sessions: at its leader's utilisation
+        target where one is set, else at ``utilisation``."""
+        share = self.specialty_utilisation.get(specialty_id or "", self.utilisation)
+        return (self.session_end_min - self.session_start_min) * share
 
 
 @dataclass(frozen=True)
@@ -340,7 +353,7 @@ def late_minutes(
             per_week[w] += 1
     done, late = 0.0, []
     for w in range(settings.weeks):
-        done += per_week[w] * settings.session_capacity_min
+        done += per_week[w] * settings.session_capacity_for(demand.specialty_id)
         late.append(max(0.0, float(demand.due_min[w]) - done))
     return late
 
@@ -365,7 +378,6 @@ def plan_capacity(
         raise ModelError("first_day", first_day.isoformat(), "a capacity plan starts on a Monday")
     days = planning_days(first_day, settings)
     classes = room_classes(hospital)
-    cap = settings.session_capacity_min
     specs = sorted(demand)
     # ---- variables -----------------------------------------------------------------------
     n_index: dict[tuple[int, int, str], int] = {}  # (day, class, specialty) -> column
@@ -443,6 +455,7 @@ def plan_capacity(
         rows.add([(col, 1.0) for col in cols], 0, surgeons[(di, s)])
     for s in specs:  # deadlines: cumulative capacity by the end of each week, or a shortfall
         d = demand[s]
+        cap = settings.session_capacity_for(s)  # the specialty's own utilisation target
         for w in range(weeks):
             terms = [(col, cap) for ww in range(w + 1) for col in by_spec_week[(s, ww)]]
             rows.add(terms + [(short[(s, w)], 1.0)], d.due_min[w], math.inf)

@@ -32,7 +32,8 @@ SCHEMA = {
     "max_probability": "number strictly between 0 and 1",
     "surgeon_days": "table {surgeon id = list of weekdays mon..sun}",
     "equipment_with": "table {procedure code = list of equipment ids}",
-    "utilisation_target": "share of staffed minutes the specialty plans to use, 0..1",
+    "utilisation_target": "share of staffed minutes the specialty plans to use, above 0 up to 1 "
+                          "(sizes its sessions in the capacity plan)",
     "activity_target": "operations per week the specialty plans to (the capacity plan's budget)",
 }
 
@@ -129,6 +130,12 @@ class LocalRules:
         """Operations per week per specialty, as leaders set them (the capacity plan's budget)."""
         return {sid: r.activity_target for sid, r in self.specialty.items()
                 if r.activity_target is not None}
+
+    def utilisation_targets(self) -> dict[str, float]:
+        """Share of staffed minutes per specialty, as leaders set them: the capacity plan
+        sizes the specialty's sessions to it (``CapacitySettings.specialty_utilisation``)."""
+        return {sid: r.utilisation_target for sid, r in self.specialty.items()
+                if r.utilisation_target is not None}
 
     def all_rules(self) -> list[Rule]:
         return [*self.specialty.values(), *self.location.values(),
@@ -306,6 +313,8 @@ def _rule(scope: str, body: dict[str, Any]) -> Rule:
             raise ModelError(key(name), value, "a target is set for a specialty ([specialty.ID])")
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= most:
             raise ModelError(key(name), value, f"must be a number from 0 to {most:g}")
+        if name == "utilisation_target" and value == 0:  # no session could hold any work
+            raise ModelError(key(name), value, "must be above 0 (a share of staffed minutes used)")
         targets[name] = float(value)
     note = body.get("note", "")
     if not isinstance(note, str):
