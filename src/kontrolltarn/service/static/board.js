@@ -22,12 +22,9 @@ function showLogin() { const d = $("#login"); if (!d.open) d.showModal(); }
 
 $("#login-form").addEventListener("submit", async ev => {
   ev.preventDefault();
-  const form = new FormData(ev.target);
-  const res = await fetch("/api/auth/login", { method: "POST", credentials: "same-origin",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username: form.get("username"), password: form.get("password") }) });
-  if (!res.ok) { $("#login-error").textContent = t("wrong_login"); return; }
-  const home = (await res.json()).home;  // each role lands on its own page (porter, nurse, lists)
+  const me = await ktLogin(ev.target);
+  if (!me) return;
+  const home = me.home;  // each role lands on its own page (porter, nurse, lists)
   if (home && home !== location.pathname) { location.assign(home); return; }
   $("#login").close();
   start();

@@ -92,6 +92,16 @@ window.applyStaticText = function () {
   document.documentElement.lang = window.ktLang();
   document.querySelectorAll("[data-i18n]").forEach(el => { el.textContent = window.t(el.dataset.i18n); });
 };
+// Every page's login form posts here: the reply ({token, role, home}), or null once the
+// form's #login-error says why (one place, so every page words a refusal the same way).
+window.ktLogin = async function (formElement) {
+  const form = new FormData(formElement);
+  const res = await fetch("/api/auth/login", { method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: form.get("username"), password: form.get("password") }) });
+  if (!res.ok) { document.querySelector("#login-error").textContent = window.t("wrong_login"); return null; }
+  return res.json();
+};
 
 // The wall board's words (issue 19), kept in one block so that other pages' keys merge cleanly.
 Object.assign(window.KT_TEXT.nb, {

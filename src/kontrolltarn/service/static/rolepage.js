@@ -58,12 +58,8 @@ function loginDialog() {
   document.body.appendChild(d);
   $("#login-form").addEventListener("submit", async ev => {
     ev.preventDefault();
-    const form = new FormData(ev.target);
-    const res = await fetch("/api/auth/login", { method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ username: form.get("username"), password: form.get("password") }) });
-    if (!res.ok) { $("#login-error").textContent = t("wrong_login"); return; }
-    const me = await res.json();
+    const me = await ktLogin(ev.target);
+    if (!me) return;
     // each role lands on its own page: a porter who logs in on the nurse's page goes to the queue
     if (!forMe(me) && me.home !== location.pathname) { location.assign(me.home); return; }
     d.close(); begin();

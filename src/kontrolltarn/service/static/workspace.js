@@ -40,11 +40,7 @@ function nextMonday() {
 function workspaceStart(start) {
   $("#login-form").addEventListener("submit", async ev => {
     ev.preventDefault();
-    const form = new FormData(ev.target);
-    const res = await fetch("/api/auth/login", { method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ username: form.get("username"), password: form.get("password") }) });
-    if (!res.ok) { $("#login-error").textContent = t("wrong_login"); return; }
+    if (!await ktLogin(ev.target)) return;
     $("#login").close();
     start();
   });
