@@ -192,3 +192,30 @@ def test_a_leaders_utilisation_target_sizes_the_capacity_jobs_sessions(
         s: u for s, u in before["utilisation"].items() if s != busiest}
     more = {g["specialty"]: g["planned_sessions"] for g in after["gaps"]}[busiest]
     assert more > planned[busiest], (more, planned[busiest])
+
+
+def test_draft_rules_tried_in_a_new_proposal_without_saving_them(
+        client: TestClient, sqlite_runtime: Runtime) -> None:
+    """"Try" can propose under the edited rules: the optimise job plans by the draft (Nord's
+    cataract cap holds in its proposal), the rules in force stay as they were, and a draft that
+    does not load is refused naming the key and the value before any job starts."""
+    rt = sqlite_runtime
+    coordinator = auth_headers(client, "coordinator")
+    text = client.get("/api/workspace/rules", headers=coordinator).json()["text"]
+    draft = text + NORD_CATARACTS.replace("= 2", "= 1")
+    bad = client.post("/api/jobs", headers=coordinator, json={
+        "kind": "optimise", "first_day": rt.day.isoformat(), "days": 2,
+        "rules_text": text + NORD_CATARACTS.replace("= 2", "= -1")})
+    assert bad.status_code == 422 and "max_per_room_day.CJE20" in bad.text and "-1" in bad.text
+    assert rt.store.jobs.recent(5) == []
+    version_id = _propose(client, rt, coordinator, rules_text=draft)
+    version = client.get(f"/api/programs/versions/{version_id}", headers=coordinator).json()
+    per_room_day: dict[tuple[str, str], int] = {}
+    for e in version["entries"]:
+        if (rt.hospital.referral_by_id[e["case_id"]].procedure_code == "CJE20"
+                and e["room_id"].startswith("NOR")):
+            key = (e["room_id"], e["date"])
+            per_room_day[key] = per_room_day.get(key, 0) + 1
+    assert max(per_room_day.values(), default=0) <= 1
+    assert rt.store.rules.current() is None  # nothing saved
+    assert "draft rules" in rt.store.programs.get(version_id).why

@@ -479,11 +479,16 @@ class JobRunner:
                                            why=f"repair job {job_id}: {event}")
                 else:
                     pinned, removed = self.pins(params)
+                    draft = params.get("rules_text")  # a coordinator trying edited rules
+                    rules = (LocalRules.from_text(draft, f"draft rules of job {job_id}")
+                             if draft is not None else self.rules())
+                    why = f"{job.kind} job {job_id}" + (" under draft rules (not saved)"
+                                                        if draft is not None else "")
                     version = plan_scope(self.hospital(), self.store, job.kind, scope,
-                                         by=job.created_by, why=f"{job.kind} job {job_id}",
+                                         by=job.created_by, why=why,
                                          time_limit=time_limit, seed=seed, progress=report,
                                          durations=self.durations(), pinned=pinned,
-                                         removed=removed, rules=self.rules())
+                                         removed=removed, rules=rules)
                 ended = self.store.jobs.finish(job_id, "done", version_id=version.id,
                                                message=f"proposed version {version.id}")
         except JobCancelled:

@@ -140,6 +140,9 @@ class JobIn(Strict):
     #: a capacity job: scenarios simulated beside the plan on ``replications`` seeds
     scenarios: list[ScenarioIn] = Field(default_factory=list, max_length=8)
     replications: int = Field(0, ge=0, le=50, strict=True)
+    #: an optimise job: propose under these edited local rules (TOML text, not saved) instead
+    #: of the rules in force, to see a draft's effect on a new proposal
+    rules_text: Annotated[str, StringConstraints(max_length=200_000)] | None = None
 
 
 class RulesPreviewIn(Strict):

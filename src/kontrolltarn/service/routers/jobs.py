@@ -13,6 +13,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
+from kontrolltarn.model import ModelError
+from kontrolltarn.plan.check import LocalRules
 from kontrolltarn.store import Job, JobFinished, ScopeBusy, UnknownJob
 
 from ..auth import Need, Principal
@@ -52,6 +54,11 @@ def start(body: JobIn, rt: Runtime = Depends(runtime),
                           scenarios=[sc.model_dump() for sc in body.scenarios])
         if body.event is not None:
             params["event"] = body.event.model_dump(mode="json", exclude_none=True)
+        if body.rules_text is not None:
+            if body.kind != "optimise":
+                raise ModelError("rules_text", body.kind, "draft rules are tried by an optimise job")
+            LocalRules.from_text(body.rules_text, "rules_text")  # a 422 naming key and value
+            params["rules_text"] = body.rules_text
         if body.kind in PROGRAM_KINDS:
             scope = Scope(body.first_day, body.days, body.location_id)
         else:
