@@ -96,6 +96,8 @@ def test_unit_rules_tighten_the_act_per_unit(tmp_path: Path) -> None:
     ("[units.SEN]\ndaily_rest_h = 10\n", "units.SEN.daily_rest_h", 10),  # looser than the Act
     ("[units.SEN]\nweekly_rest_hours = 36\n", "units.SEN.weekly_rest_hours", 36),  # unknown key
     ("[units.SEN]\novertime_week_h = 12\n", "units.SEN.overtime_week_h", 12),
+    # a unit may not allow more Sundays in a row than the hospital (§ 10-10 (4))
+    ("[units.SEN]\nsundays_in_a_row_max = 2\n", "units.SEN.sundays_in_a_row_max", 2),
     ("[rules]\nweekly_rest_h = 20\n", "rules.weekly_rest_h", 20),  # under the Act's floor
     ("[rules]\ndaily_rest_h = \"eleven\"\n", "rules.daily_rest_h", "eleven"),
     ("[unit.SEN]\ndaily_rest_h = 12\n", "unit", {"SEN": {"daily_rest_h": 12}}),
