@@ -121,7 +121,7 @@ def test_a_capacity_scenario_compared(page, simulating_server, tmp_path) -> None
 
 def test_rules_edited_tried_and_saved(page, server, tmp_path) -> None:  # type: ignore[no-untyped-def]
     rt = server.runtime
-    page.goto(f"{server.url}/rules.html")
+    page.goto(f"{server.url}/rules.html?limit=3")
     _login(page)
     page.wait_for_selector("body[data-ready=true]", timeout=15_000)
     text = page.input_value("#text")
@@ -135,6 +135,17 @@ def test_rules_edited_tried_and_saved(page, server, tmp_path) -> None:  # type: 
     rows = page.locator("#effect-table tr[data-location]").all()
     assert {r.get_attribute("data-location") for r in rows} <= {"NOR"}
     assert rt.store.rules.current() is None
+    # a new proposal under the draft (not saved), compared with the live plan per location
+    page.click("#propose-draft")
+    page.wait_for_selector("body[data-draft-proposed]", timeout=60_000)
+    version = rt.store.programs.get(int(page.get_attribute("body", "data-draft-proposed") or 0))
+    assert "draft rules" in version.why and rt.store.rules.current() is None
+    cataracts: dict[tuple[str, object], int] = {}
+    for e in version.program.entries:
+        if rt.hospital.referral_by_id[e.case_id].procedure_code == "CJE20" and e.room_id.startswith("NOR"):
+            cataracts[(e.room_id, e.date)] = cataracts.get((e.room_id, e.date), 0) + 1
+    assert max(cataracts.values(), default=0) <= 2
+    page.wait_for_selector("#draft-table", timeout=5_000)
     _shot(page, tmp_path, "workspace-rules.png")
     page.fill("#save-form input[name=why]", "én fakomaskin på Nord")
     page.click("#save-form button[type=submit]")

@@ -38,6 +38,27 @@ $("#preview").addEventListener("click", async () => {
   renderRules(seen); renderEffect(seen.effect);
   document.body.dataset.previewed = "true";
 });
+// a new proposal under the draft (an optimise job; the draft is not saved), compared with the
+// live plan per location: cases moved, added and taken out where the draft would change them
+$("#propose-draft").addEventListener("click", async () => {
+  const limit = Number(new URLSearchParams(location.search).get("limit") || 30);
+  const job = await api("/api/jobs", { method: "POST", body: JSON.stringify({ kind: "optimise",
+    first_day: nextMonday(), days: 5, time_limit_s: limit, rules_text: $("#text").value }) });
+  const done = await followJob(job, now => { $("#draft-proposal").textContent = `${fmt((now.progress || 0) * 100, 0)} %`; });
+  if (done.status !== "done") { $("#draft-proposal").textContent = done.error || done.status; return; }
+  const seen = await api(`/api/programs/versions/${done.result_version_id}/compare`);
+  const where = {};
+  seen.week.locations.forEach(l => l.rooms.forEach(r => { where[r] = l.id; }));
+  const count = {};
+  const add = (room, k) => { const l = where[room] || "-"; (count[l] ||= [0, 0, 0])[k] += 1; };
+  seen.moved.forEach(m => add(m.to.room_id, 0)); seen.added.forEach(a => add(a.to.room_id, 1));
+  seen.removed.forEach(r => add(r.from.room_id, 2));
+  $("#draft-proposal").innerHTML = `<p>${t("w_draft_vs_published")}</p><table class="grid" id="draft-table">` +
+    `<tr><th>${t("w_location")}</th><th>↔</th><th>+</th><th>−</th></tr>` +
+    Object.entries(count).map(([l, n]) => `<tr data-location="${esc(l)}"><td>${esc(l)}</td><td>${n[0]}</td><td>${n[1]}</td><td>${n[2]}</td></tr>`).join("") +
+    `</table><p><a href="program.html?week=${esc(seen.week.first_day)}">${t("w_program")}</a></p>`;
+  document.body.dataset.draftProposed = String(done.result_version_id);
+});
 $("#save-form").addEventListener("submit", async ev => {
   ev.preventDefault();
   const why = new FormData(ev.target).get("why");

@@ -20,7 +20,8 @@ Object.assign(window.KT_TEXT.nb, {
   w_differences: "Der stedene er ulike",
   w_sim_compare: "Scenarier simulert med felles tilfeldige tall", w_need_capacity: "Behov mot kapasitet per fagområde",
   w_by_location: "Økter per sted og fagområde", w_need_bar: "behov til fristen", w_capacity_bar: "planlagt kapasitet",
-  w_try: "Prøv", w_save: "Lagre", w_effect: "Virkning på neste ukes forslag", w_targets: "Mål per fagområde",
+  w_try: "Prøv", w_propose_draft: "Nytt forslag med utkastet", w_draft_vs_published: "Forslag med utkastet mot gjeldende plan (flyttet / nye / tatt ut)",
+  w_save: "Lagre", w_effect: "Virkning på neste ukes forslag", w_targets: "Mål per fagområde",
   w_activity: "Aktivitet (operasjoner per uke)", w_in_force: "Brudd nå", w_edited: "Brudd med endringen",
   w_rules_version: "Lagret versjon {v} gjelder", w_rules_shipped: "Standardreglene gjelder"
 });
@@ -45,7 +46,8 @@ Object.assign(window.KT_TEXT.en, {
   w_differences: "Where the locations differ",
   w_sim_compare: "Scenarios simulated with common random numbers", w_need_capacity: "Need against capacity per specialty",
   w_by_location: "Sessions per location and specialty", w_need_bar: "need by the deadline", w_capacity_bar: "planned capacity",
-  w_try: "Try", w_save: "Save", w_effect: "Effect on next week's proposal", w_targets: "Targets per specialty",
+  w_try: "Try", w_propose_draft: "New proposal with the draft", w_draft_vs_published: "Proposal with the draft against the live plan (moved / added / taken out)",
+  w_save: "Save", w_effect: "Effect on next week's proposal", w_targets: "Targets per specialty",
   w_activity: "Activity (operations per week)", w_in_force: "Breaches now", w_edited: "Breaches with the edit",
   w_rules_version: "Saved version {v} is in force", w_rules_shipped: "The shipped rules are in force"
 });
