@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kontrolltarn.control import Models
-from kontrolltarn.model import Event, EventKind, Hospital
+from kontrolltarn.model import Event, EventKind, Hospital, Program
 from kontrolltarn.plan.staffing import check_roster, first_monday_on_or_after, load_rules, roster_from_dict
 from kontrolltarn.predict import CaseDurations
 from kontrolltarn.service import Runtime, create_app
@@ -321,3 +322,31 @@ def test_a_capacity_job_forecasts_from_the_stores_past(client: TestClient,
     assert budget() == 0
     rt.store.history.add(generate(scale="small", seed=1).history)
     assert budget() > 0
+
+
+def test_a_version_that_breaks_a_hard_rule_is_not_published(client: TestClient,
+                                                           sqlite_runtime: Runtime) -> None:
+    """The validator judges a version before it goes live, whoever made it: a draft with two
+    cases at once in one room is refused (409 naming the rule), and the live plan, the
+    version's status and the audit log stay as they were."""
+    rt = sqlite_runtime
+    coordinator = auth_headers(client, "coordinator")
+    live = rt.store.programs.published_for(rt.day)
+    assert live is not None
+    entries = list(rt.store.programs.get(live.id).program.entries)
+    first = entries[0]
+    clash = next(i for i, e in enumerate(entries)
+                 if e.room_id == first.room_id and e.case_id != first.case_id)
+    entries[clash] = replace(entries[clash], start_min=first.start_min)  # same room, same time
+    draft = rt.store.programs.add(Program(tuple(entries), "hand-made"), rt.day, 1,
+                                  by="coordinator", status="draft")
+    audited = len(rt.store.audit.recent(500))
+
+    refused = client.post(f"/api/programs/versions/{draft.id}/publish",
+                          json={"why": "by hand"}, headers=coordinator)
+
+    assert refused.status_code == 409, refused.text
+    assert "hard rule" in refused.json()["detail"]
+    assert rt.store.programs.get(draft.id).status == "draft"
+    assert rt.store.programs.published_for(rt.day).id == live.id  # type: ignore[union-attr]
+    assert len(rt.store.audit.recent(500)) == audited

@@ -40,7 +40,7 @@ from kontrolltarn.model import (
     Program,
     out_of_order,
 )
-from kontrolltarn.plan.check import LocalRules, shipped_rules
+from kontrolltarn.plan.check import LocalRules, check, shipped_rules
 from kontrolltarn.plan.staffing import Roster, UnitRules
 from kontrolltarn.store import (
     UNAVAILABLE_ERRORS,
@@ -50,6 +50,7 @@ from kontrolltarn.store import (
     Job,
     Note,
     Notice,
+    NotPublishable,
     Poster,
     Published,
     Store,
@@ -586,7 +587,16 @@ class Runtime:
 
     def publish(self, version_id: int, principal: Principal, why: str) -> Published:
         """A coordinator's decision: the version becomes the live plan of its days (audited by
-        the store in the same transaction); the board shows it at once."""
+        the store in the same transaction); the board shows it at once. A version that breaks
+        a hard rule under the local rules in force (say one proposed under draft rules, or a
+        hand-made draft) is refused, naming the first breaches: the validator judges, not the
+        planner that made it."""
+        report = check(self.hospital, self.store.programs.get(version_id).program,
+                       self.local_rules())
+        if report.hard:
+            first = "; ".join(f"{v.constraint}: {v.detail}" for v in report.hard[:3])
+            raise NotPublishable(f"version {version_id} breaks {len(report.hard)} hard rule(s) "
+                                 f"under the local rules in force ({first}); plan again")
         published = self.store.programs.publish(version_id, by=principal.username,
                                                 role=principal.role.value, why=why)
         self._reread_plans(list(map(self.store.plans.get, published.changed_cases)))
