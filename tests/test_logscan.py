@@ -47,7 +47,7 @@ def test_a_run_whose_logs_hold_a_password_fails(tmp_path: Path) -> None:
     fails although every test passed."""
     env = {**os.environ, LEAK: "1", ENV: str(tmp_path / "logs")}
     child = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "0",
          "-o", "python_functions=leaky_*",
          f"{Path(__file__).relative_to(ROOT)}::leaky_test_for_the_child_run"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
