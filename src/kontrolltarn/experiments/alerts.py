@@ -165,7 +165,7 @@ def _facts(tower: Tower, planned: list[PlannedCase], overtime: dict[str, Trace],
 
 
 @dataclass(frozen=True)
-class Rule:
+class AlertRule:
     """When an alert is raised from a risk trace: at the first step where the risk has been at
     least ``threshold`` for ``hold`` consecutive steps (hold 1: at once, as the board does; a
     longer hold is judged here only, the board's alerts keep no state)."""
@@ -198,7 +198,7 @@ class Score:
                 if self.lead_min else None}
 
 
-def score_overtime(records: Iterable[DayRecord], rule: Rule) -> Score:
+def score_overtime(records: Iterable[DayRecord], rule: AlertRule) -> Score:
     score = Score()
     for record in records:
         for room in record.rooms:
@@ -214,7 +214,7 @@ def score_overtime(records: Iterable[DayRecord], rule: Rule) -> Score:
     return score
 
 
-def score_cancellation(records: Iterable[DayRecord], rule: Rule) -> Score:
+def score_cancellation(records: Iterable[DayRecord], rule: AlertRule) -> Score:
     score = Score()
     for record in records:
         for case in record.cases:
@@ -251,8 +251,8 @@ def score(records: list[DayRecord], thresholds: Thresholds | None = None
     """Precision, recall and median lead time per alert kind under ``thresholds``."""
     chosen = thresholds or Thresholds()
     return {
-        "overtime": score_overtime(records, Rule(chosen.overtime_risk)).row(),
-        "late_cancellation": score_cancellation(records, Rule(chosen.cancel_risk)).row(),
+        "overtime": score_overtime(records, AlertRule(chosen.overtime_risk)).row(),
+        "late_cancellation": score_cancellation(records, AlertRule(chosen.cancel_risk)).row(),
         "late_start": score_late_start(records).row(),
     }
 
@@ -316,7 +316,7 @@ def main() -> None:
             for kind, scorer, default in (
                     ("overtime", score_overtime, (defaults.overtime_risk, 1)),
                     ("late_cancellation", score_cancellation, (defaults.cancel_risk, 1))):
-                row = scorer(records, Rule(t, hold)).row()
+                row = scorer(records, AlertRule(t, hold)).row()
                 print(json.dumps({"alert": kind, **base, "threshold": t, "hold": hold,
                                   "default": (t, hold) == default, **row}))
     print(json.dumps({"alert": "late_start", **base, "threshold": defaults.late_start_min,
