@@ -3,9 +3,6 @@
 It lives here, above both ``simulate`` and ``control`` (the layers keep those two apart), because
 it runs the board's code inside the simulator.
 
-It lives here, above both ``simulate`` and ``control`` (the layers keep those two apart), because
-it runs the board's code inside the simulator.
-
 Every decision comes from the product's own code, the one the live board uses:
 
 - **durations**: ``predict.CaseDurations`` (the one duration source of the planner and the
@@ -19,7 +16,15 @@ Every decision comes from the product's own code, the one the live board uses:
   with missing items is chased with a date as soon as it is on the list;
 - **stable telling**: patients are told ``tell_days_ahead`` days before (7: no short-notice
   penalty); disruptions with notice go through ``plan.repair`` with the told patients passed
-  as ``told`` (the optimised practice's repair), so untold patients move first;
+  as ``told`` (the optimised practice's repair), so untold patients move first; a list the
+  repair overfills gives back untold cases first (robust capacity holds after repairs too);
+- **block release** (planning from need): at the week's planning the board offers every free
+  session the top ``planning_candidates_per_gap`` of its specialty's ready list (best fit under
+  the risk, not only the first few); a session still empty goes to another specialty of its
+  room with a longer ready list, and one nobody can use (no surgeon free, no ready patient) is
+  released 11–17 days ahead, not staffed;
+- **the morning board**: a room closed on the day (staff sick) sends its cases to other rooms of
+  the location with time left, same day (``CoordinatorRules.move_from_closed_room``);
 - **standby**: freed time (tomorrow's, and today's after the late window and the bed meeting)
   is filled from the ready list of the session's specialty at its location, patients who take
   short notice only, through ``plan.repair``'s ``AddCase`` (the refill the board's accepted
@@ -41,6 +46,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kontrolltarn.model import (
+    CancellationReason,
     Hospital,
     LogNormal,
     ModelError,
@@ -99,7 +105,8 @@ class ControlPolicy(OptimisedPolicy):
     refill_days_ahead: int = 2
     buffer_min: int = 0
     refill_empty_sessions: bool = True
-    rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(overrun_tolerance_min=60))
+    rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(
+        overrun_tolerance_min=60, move_from_closed_room=True))
     #: the chance a list may run past its staffed end by more than ``overrun_line_min``
     risk_allowed: float = 0.2
     overrun_line_min: int = 30
@@ -113,6 +120,18 @@ class ControlPolicy(OptimisedPolicy):
     contact_days_ahead: int = 5
     #: patients phoned per free session from the standby list (the board lists them)
     calls_per_gap: int = 20
+    #: at the week's planning (11–17 days ahead: a letter, not a call) the board offers a free
+    #: session this many patients from the top of its specialty's ready list
+    planning_candidates_per_gap: int = 20
+    #: empty sessions of the planned week go to another specialty of the room (block release)
+    give_unused_sessions: bool = True
+    #: ready patients a specialty needs waiting to be given an empty session
+    give_min_ready: int = 4
+    #: sessions still empty after the week's planning and refill are released (not staffed)
+    release_unused_sessions: bool = False
+    sessions_given: int = 0
+    overfull_undone: int = 0
+    sessions_released: int = 0
     contacts: int = 0
     chases: int = 0
     standby_placed: int = 0
@@ -189,8 +208,36 @@ class ControlPolicy(OptimisedPolicy):
         included, as the board's refill does (11–17 days ahead: not short notice)."""
         self._prefetch_day(state)  # the start's bootstrap plans weeks before any plan()
         super().plan_week(state, first)
+        if self.give_unused_sessions:
+            self._give_unused(state, first)
         for k in range(7):
-            refill(state, first + timedelta(days=k), self, tell=False, calls_per_gap=self.calls_per_gap)
+            refill(state, first + timedelta(days=k), self, tell=False,
+                   calls_per_gap=self.planning_candidates_per_gap)
+        if self.release_unused_sessions:
+            for k in range(7):
+                for session in state.open_sessions(first + timedelta(days=k)):
+                    if not session.emergency and not state.by_session.get(session.id):
+                        state.release(session.id, by=f"policy:{self.name}")
+                        self.sessions_released += 1
+
+    def _give_unused(self, state: PlanState, first: date) -> None:
+        """Block release: a session the week's program leaves empty goes to another specialty
+        the room takes, the one with the longest ready list (at least ``give_min_ready``
+        patients), as coordinators release unused block time to other lists ahead of the day."""
+        ready = {s: len(rs) for s, rs in state.ready_by_specialty().items()}
+        for k in range(7):
+            for session in state.open_sessions(first + timedelta(days=k)):
+                if session.emergency or session.specialty_id is None or state.by_session.get(session.id):
+                    continue
+                room = state.base.room_by_id[session.room_id]
+                others = sorted((ready.get(s, 0), s) for s in room.specialties
+                                if s != session.specialty_id)
+                if not others or others[-1][0] < self.give_min_ready:
+                    continue
+                count, specialty = others[-1]
+                state.reassign(session.id, specialty, by=f"policy:{self.name}")
+                ready[specialty] = count - self.give_min_ready  # what one session will take
+                self.sessions_given += 1
 
     def make_program(self, hospital: Hospital, day: date, exclude: set[str]) -> Program:
         """The lead's planner filling each session by bookings to the staffed end, then each
@@ -227,6 +274,31 @@ class ControlPolicy(OptimisedPolicy):
         if self.list_risk(session, cases, turnover) > self.risk_allowed:
             return None
         return session.end_min + self.rules.overrun_tolerance_min
+
+    def displaced(self, state: PlanState, day: date, case_ids: list[str],
+                  reason: CancellationReason) -> None:
+        """The optimised practice's repair, then robust capacity kept where it costs no told
+        patient a change: a list the repair moved cases into that now runs past the allowed
+        risk gives its untold cases back to the waiting list, least pressing first (an overfull
+        list may cancel one late instead; a told patient keeps the date the repair gave)."""
+        before = {c: p.entry.session_id for c, p in state.planned.items()}
+        super().displaced(state, day, case_ids, reason)
+        moved_into: dict[str, list[str]] = {}
+        for case_id, planned in state.planned.items():
+            if before.get(case_id) != planned.entry.session_id:
+                moved_into.setdefault(planned.entry.session_id, []).append(case_id)
+        hospital = state.base
+        for session_id in moved_into:
+            session = state.sessions[session_id]
+            turnover = hospital.specialty_by_id[session.specialty_id or "ORT"].turnover_min
+            untold = sorted((c for c in state.by_session[session_id]
+                             if state.planned[c].told_at is None),
+                            key=lambda c: state.referrals[c].deadline)
+            while untold and len(state.by_session[session_id]) > 1 and self.list_risk(
+                    session, [(state.referrals[c], state.planned[c].entry.surgeon_id)
+                              for c in state.by_session[session_id]], turnover) > self.risk_allowed:
+                state.unschedule(untold.pop(), by=f"policy:{self.name}", reason=reason)
+                self.overfull_undone += 1
 
     # ---- each day ---------------------------------------------------------------------------
     def _prefetch_day(self, state: PlanState) -> None:

@@ -176,7 +176,8 @@ def simulate(hospital: Hospital, truth: TruthModel, policy: Policy, *, days: int
             progress(day, k + 1, total)
 
     events.sort(key=lambda e: (e.at, e.id))
-    ran = [s for s in sessions if start <= s.date <= last and s.id not in state.closed]
+    # as they ran: a session given to another specialty ahead counts under its new one
+    ran = [state.sessions[s.id] for s in sessions if start <= s.date <= last and s.id not in state.closed]
     budget = stream.expected_referrals(days)
     return SimulationResult(
         policy=policy.name, seed=seed, hospital=hospital, first=measured_first, last=last,

@@ -139,10 +139,40 @@ class DayRunner:
             if session.emergency:
                 continue
             if self.draws.stream("closed-on-day", session.id).random() < params.session_closed_on_day_share:
-                for case_id in [c for c in state.by_session.get(session.id, ())]:
-                    self.cancel(case_id, CancellationReason.STAFF, 7 * 60, session.room_id)
                 state.closed.add(session.id)
+                for case_id in [c for c in state.by_session.get(session.id, ())]:
+                    if self.policy.rules.move_from_closed_room and self._move_this_morning(session, case_id):
+                        continue
+                    self.cancel(case_id, CancellationReason.STAFF, 7 * 60, session.room_id)
         self._bed_meeting()
+
+    def _move_this_morning(self, closed: Session, case_id: str) -> bool:
+        """07:00, a room closed on the day: its case goes to the end of another elective list
+        of the location where it is expected to end within the tolerance (by the policy's
+        estimate), through ``plan.repair``'s ``MoveCase``; same day, so the patient keeps the
+        date. False when no room can take it."""
+        state, hospital = self.state, self.hospital
+        location = hospital.room_by_id[closed.room_id].location_id
+        need = self._estimate(case_id)
+        view: tuple[Hospital, Program] | None = None
+        for other in state.open_sessions(self.day):
+            if other.emergency or hospital.room_by_id[other.room_id].location_id != location:
+                continue
+            turnover = hospital.specialty_by_id[other.specialty_id or "ORT"].turnover_min
+            listed = state.by_session.get(other.id, ())
+            start = other.start_min + sum(self._estimate(c) + turnover for c in listed)
+            if start + need > other.end_min + self.policy.rules.overrun_tolerance_min:
+                continue
+            view = view or state.repair_view(self.day, 1, (closed,))
+            try:
+                result = repair(*view, MoveCase(case_id, other.id, start), told=set(),
+                                now=state.stamp(self.day, 7 * 60), refill=False)
+            except ModelError:  # the room cannot take it, or a rule would break
+                continue
+            entry = next(e for e in result.program.entries if e.case_id == case_id)
+            state.move(case_id, entry, by="coordinator", at=state.stamp(self.day, 7 * 60))
+            return True
+        return False
 
     def _bed_meeting(self) -> None:
         """07:30: each location's ward and ICU places for today's electives; a crunch (beds full

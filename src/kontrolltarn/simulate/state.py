@@ -33,6 +33,18 @@ from kontrolltarn.model import (
 from .absences import Absence
 
 
+@dataclass(frozen=True)
+class SessionChange:
+    """A decision on a session ahead of its day: given to another specialty, or released."""
+
+    at: datetime
+    session_id: str
+    kind: str  # reassigned | released
+    old_specialty: str | None
+    new_specialty: str | None
+    by: str
+
+
 @dataclass
 class Planned:
     """Where a case is in the current plan, and whether the patient has been told."""
@@ -67,7 +79,8 @@ class PlanState:
         self.sessions_by_date: dict[date, list[Session]] = defaultdict(list)
         for s in sorted(sessions, key=lambda s: (s.date, s.room_id)):
             self.sessions_by_date[s.date].append(s)
-        self.closed: set[str] = set()  # session ids closed (staff shortage)
+        self.closed: set[str] = set()  # session ids closed (staff shortage, or released)
+        self.session_log: list[SessionChange] = []  # sessions reassigned or released ahead
         self._absences = sorted(absences, key=lambda a: a.known_from)
         self._absence_cursor = 0
         self.absent: dict[date, set[str]] = defaultdict(set)  # known absences
@@ -292,6 +305,41 @@ class PlanState:
         else:
             self.waiting.add(case_id)
             self._enter(self.referrals[case_id])
+
+    # ---- sessions: the block plan's decisions ahead of the day ----------------------------------
+    def reassign(self, session_id: str, specialty_id: str, *, by: str) -> Session:
+        """Give an empty session to another specialty the room takes (block time released to
+        another list ahead of the day); recorded in ``session_log``."""
+        session = self._empty_session(session_id, "reassign")
+        room = self.base.room_by_id[session.room_id]
+        if specialty_id not in room.specialties:
+            raise ModelError("specialty_id", specialty_id,
+                             f"room {room.id} takes only {sorted(room.specialties)}")
+        new = replace(session, specialty_id=specialty_id)
+        self.sessions[session_id] = new
+        day = self.sessions_by_date[session.date]
+        day[day.index(session)] = new
+        self.session_log.append(SessionChange(self.now, session_id, "reassigned",
+                                              session.specialty_id, specialty_id, by))
+        return new
+
+    def release(self, session_id: str, *, by: str) -> None:
+        """Give an empty session back ahead of the day: it is not staffed (its staff have other
+        work), so it neither runs nor counts in staffed hours; recorded in ``session_log``."""
+        session = self._empty_session(session_id, "release")
+        self.closed.add(session_id)
+        self.session_log.append(SessionChange(self.now, session_id, "released",
+                                              session.specialty_id, None, by))
+
+    def _empty_session(self, session_id: str, what: str) -> Session:
+        session = self.sessions.get(session_id)
+        if session is None:
+            raise ModelError("session_id", session_id, "unknown session")
+        if session.emergency or session_id in self.closed:
+            raise ModelError("session_id", session_id, f"cannot {what} an emergency or closed session")
+        if self.by_session.get(session_id):
+            raise ModelError("session_id", session_id, f"cannot {what} a session holding cases")
+        return session
 
     def contact(self, case_id: str) -> None:
         """A pre-operative confirmation contact with the patient of a planned case (not a plan
