@@ -40,7 +40,7 @@ from kontrolltarn.synth import SyntheticHospital, generate
 CAUSES = ("capacity", "patient", "medical", "staff", "no_bed", "emergency")
 #: the KPIs a paired report lists besides the per-cause ones
 PAIRED_KPIS = ("late_cancellations", "changes_after_date", "utilisation_with_turnover",
-               "utilisation_in_room", "deadline_breaches", "overtime_minutes",
+               "utilisation_in_room", "staffed_minutes", "deadline_breaches", "overtime_minutes",
                "share_sessions_over_30_min_overtime", "elective_operations",
                "emergency_operations", "emergency_within_limit_share", "mean_wait_days",
                "waiting_past_deadline_at_end")
