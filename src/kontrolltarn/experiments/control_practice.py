@@ -111,7 +111,7 @@ class ControlPolicy(OptimisedPolicy):
     rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(
         overrun_tolerance_min=120, move_from_closed_room=True))
     #: the chance a list may run past its staffed end by more than ``overrun_line_min``
-    risk_allowed: float = 0.1
+    risk_allowed: float = 0.12
     overrun_line_min: int = 30
     #: the in-day point estimate of a case: "mean" or "median" of its predicted distribution
     in_day_estimate: str = "median"
