@@ -17,8 +17,8 @@ from kontrolltarn.plan.ihtc.native import drop_stale_build as _drop_stale_build
 _drop_stale_build()  # before anything imports ``state`` or ``anneal``
 
 from .evaluator import Evaluation, evaluate, format_report  # noqa: E402
-from .exact import ExactResult, solve_exact, solve_exact_warm  # noqa: E402
-from .heuristic import SearchResult, solve  # noqa: E402
+from .exact import ExactResult, solve_exact  # noqa: E402
+from .heuristic import SearchResult, solve, solve_exact_warm  # noqa: E402
 from .native import is_compiled  # noqa: E402
 from .variants import variant  # noqa: E402
 

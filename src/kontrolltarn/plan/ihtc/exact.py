@@ -26,6 +26,7 @@ auxiliaries equals the evaluator's total (tested), so the objective is the judge
 from __future__ import annotations
 
 import math
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +35,6 @@ from ortools.sat.python import cp_model
 
 from kontrolltarn.model.ihtc import Admission, Instance, Solution
 from kontrolltarn.plan.ihtc.evaluator import evaluate
-from kontrolltarn.plan.ihtc.heuristic import SearchResult, solve
 
 Expr = cp_model.LinearExpr | int
 _sum = cp_model.LinearExpr.sum
@@ -558,24 +558,103 @@ def solve_exact(inst: Instance, *, time_limit: float = 600.0, workers: int = 2,
                        status == cp_model.OPTIMAL, name, wall, hint_obj)
 
 
-def solve_exact_warm(inst: Instance, *, seed: int = 0, time_limit: float = 600.0,
-                     threads: int = 2, warm_share: float = 0.05,
-                     warm_max: float = 30.0) -> tuple[SearchResult, ExactResult]:
-    """Exact mode: a short heuristic run (``threads`` searches) gives CP-SAT a complete hint,
-    then CP-SAT (``threads`` workers) searches and tries to prove optimality for the rest of
-    the time. Returns the better solution, judged by the evaluator, and the CP-SAT result.
+def model_size(inst: Instance) -> int:
+    """(patient, day, room) and (nurse, room, shift) choices: how large ``ExactModel`` gets."""
+    rooms = len(inst.rooms)
+    stays = sum((min(inst.last_possible_day(k), inst.days - 1) - p.release_day + 1)
+                * (rooms - len(p.incompatible_rooms)) for k, p in enumerate(inst.patients))
+    return stays + len(inst.nurses) * rooms * inst.shifts
 
-    The warm start is short because CP-SAT itself improves on the hint quickly with this
-    model (small05: hint 3795 -> 3610 within 110 s) and every second of it is proof time."""
-    started = time.monotonic()
-    warm = solve(inst, seed=seed, time_limit=max(1.0, min(warm_max, warm_share * time_limit)),
-                 threads=threads)
-    left = max(1.0, time_limit - (time.monotonic() - started))
-    exact = solve_exact(inst, time_limit=left, workers=threads, seed=seed,
-                        hint=warm.solution if warm.waiting == 0 else None)
-    if exact.solution is not None:
-        judged = evaluate(inst, exact.solution)
-        if judged.feasible and (warm.waiting > 0 or judged.total_cost <= warm.cost):
-            return SearchResult(solution=exact.solution, cost=judged.total_cost, waiting=0,
-                                seed=seed, construct_cost=warm.construct_cost), exact
-    return warm, exact
+
+def _lns_fixed(inst: Instance, sol: Solution, share: float, rng: random.Random) -> list[int]:
+    """Admitted patients to keep where they are in one round (waiting ones are always free):
+    every other round a random ``1 - share`` of them, else those admitted outside a random
+    window of days that holds about ``share`` of the admissions (related stays together)."""
+    admitted = [(k, adm.day) for k, adm in enumerate(sol.admissions) if adm is not None]
+    if rng.random() < 0.5:
+        return [k for k, _ in admitted if rng.random() >= share]
+    length = max(1, round(share * inst.days))
+    first = rng.randrange(inst.days - length + 1)
+    return [k for k, day in admitted if not first <= day < first + length]
+
+
+def _reader(values: list[int]) -> Callable[[cp_model.IntVar], int]:
+    """The value of a model variable in a full assignment (by its index)."""
+    return lambda var: values[var.index]
+
+
+def improve_by_lns(inst: Instance, sol: Solution, *, seed: int, seconds: float = 0.0,
+                   deterministic_time: float = 0.0, free_share: float = 0.65,
+                   round_limit: float = 5.0,
+                   should_stop: Callable[[], bool] = lambda: False) -> tuple[Solution, int]:
+    """Large-neighbourhood search with this model, from the feasible solution ``sol``.
+
+    Each round frees about ``free_share`` of the admitted patients (day, room, theater; see
+    ``_lns_fixed``), every waiting patient and every nurse, fixes the other patients where they
+    are, and lets CP-SAT (one worker, at most ``round_limit``) re-plan them warm-started from
+    the incumbent; the round's solution is kept when the evaluator judges it no dearer. The
+    share adapts: up after a round proven optimal, down after one cut by its limit.
+
+    Why: moves of one or a few patients cannot empty a theater-day or flip which gender a
+    room holds when many stays must change together (small05: the annealer keeps 10
+    theater-days where CP-SAT finds 8); a round does that at once.
+    The budget is ``seconds`` of wall time, or with ``deterministic_time`` CP-SAT's
+    deterministic time (reproducible). Returns the best solution and its judged cost.
+    """
+    best_cost = evaluate(inst, sol).total_cost
+    em = ExactModel(inst)
+    done = em.complete(sol)
+    if done is None:  # not expected for a feasible solution; then nothing to improve from
+        return sol, best_cost
+    values = done[1]
+    rng = random.Random(seed)
+    deadline = time.monotonic() + seconds
+    left = deterministic_time
+    patient_vars: list[list[int]] = [[] for _ in inst.patients]
+    for (k, _), xv in em.x_vars.items():
+        patient_vars[k].append(xv.index)
+    for (k, _, _), wv in em.w.items():
+        patient_vars[k].append(wv.index)
+    for (k, _, _), zv in em.z.items():
+        patient_vars[k].append(zv.index)
+    n_vars = len(em.m.proto.variables)
+    while not should_stop():
+        limit = round_limit
+        if deterministic_time > 0:
+            if left <= 0.05:
+                break
+            limit = min(limit, left)
+        else:
+            limit = min(limit, deadline - time.monotonic())
+            if limit < 0.2:
+                break
+        m = em.m.clone()
+        for k in _lns_fixed(inst, sol, free_share, rng):
+            for i in patient_vars[k]:
+                m.add(m.get_int_var_from_proto_index(i) == values[i])
+        for i, val in enumerate(values):
+            m.add_hint(m.get_int_var_from_proto_index(i), val)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = rng.randrange(1 << 30)
+        solver.parameters.linearization_level = 2
+        if deterministic_time > 0:
+            solver.parameters.max_deterministic_time = limit
+        else:
+            solver.parameters.max_time_in_seconds = limit
+        status = solver.solve(m)
+        left -= solver.deterministic_time
+        # Adapt the size: a round proven optimal can afford more freedom, a round cut by
+        # its time limit had too much (CP-SAT's own LNS adapts the same way).
+        if status == cp_model.OPTIMAL:
+            free_share = min(0.9, free_share + 0.02)
+        else:
+            free_share = max(0.3, free_share - 0.05)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
+        found_values = [solver.value(m.get_int_var_from_proto_index(i)) for i in range(n_vars)]
+        found = em.decode(_reader(found_values))
+        judged = evaluate(inst, found)
+        if judged.feasible and judged.total_cost <= best_cost:
+            sol, best_cost, values = found, judged.total_cost, found_values
+    return sol, best_cost

@@ -1,5 +1,7 @@
-"""The IHTC solver: greedy start, feasibility repair if needed, simulated annealing, and a
-last CP-SAT pass over the nurse assignment of the best solution (``nurses.polish_nurses``).
+"""The IHTC solver: greedy start, feasibility repair if needed, simulated annealing, on small
+instances CP-SAT large-neighbourhood rounds over the exact model (``exact.improve_by_lns``), and
+a last CP-SAT pass over the nurse assignment of the best solution (``nurses.polish_nurses``).
+Exact mode (``solve_exact_warm``) is orchestrated here too: a short search warm-starts CP-SAT.
 
 Two independent searches (different seeds) run in parallel processes when ``threads`` > 1;
 the better result wins. With ``max_iterations`` a search is a deterministic function of its
@@ -22,6 +24,7 @@ from kontrolltarn.model.ihtc import Instance, Solution
 from kontrolltarn.plan.ihtc.anneal import anneal
 from kontrolltarn.plan.ihtc.construct import construct, repair_mandatory
 from kontrolltarn.plan.ihtc.evaluator import evaluate
+from kontrolltarn.plan.ihtc.exact import ExactResult, improve_by_lns, model_size, solve_exact
 from kontrolltarn.plan.ihtc.nurses import polish_nurses
 from kontrolltarn.plan.ihtc.state import State
 
@@ -32,6 +35,11 @@ FIRST_CYCLE_SHARE = 0.9  # of the moves (or remaining time) in the first cooling
 POLISH_SHARE = 0.03  # of the time kept for the nurse polish at the end ...
 POLISH_CAP = 15.0  # ... at most this many seconds (it pays off on small instances: docs)
 POLISH_MOVES_PER_UNIT = 100_000  # move-budget mode: moves per CP-SAT deterministic-time unit
+# Small instances: after the annealer, CP-SAT large-neighbourhood rounds over the exact model
+# (exact.improve_by_lns) re-plan many stays at once (small04/05: docs/ihtc.md).
+LNS_MAX_SIZE = 2_500  # exact.model_size up to which the rounds pay (small01-06; not i01: docs)
+LNS_ANNEAL_SHARE = 0.3  # of the time the annealer keeps on such instances
+LNS_MOVES_PER_UNIT = 100_000  # move-budget mode: moves per CP-SAT deterministic-time unit
 
 # (worker, elapsed seconds, iterations, current cost, best cost)
 Progress = Callable[[int, float, int, int, int], None]
@@ -55,6 +63,9 @@ def search(instance: Instance, seed: int, time_limit: float, *, worker: int = 0,
     start = time.monotonic()
     polish_seconds = min(POLISH_CAP, POLISH_SHARE * time_limit)
     deadline = start + time_limit - polish_seconds
+    lns = model_size(instance) <= LNS_MAX_SIZE
+    if lns and max_iterations is None:
+        deadline = start + LNS_ANNEAL_SHARE * (time_limit - polish_seconds)
     rng = random.Random(seed)
     state = State(instance)
     construct(state, rng)
@@ -81,6 +92,18 @@ def search(instance: Instance, seed: int, time_limit: float, *, worker: int = 0,
                                     clock=max_iterations is None)
     waiting = sum(1 for p in range(state.P) if state.mandatory[p] and best[0][p] < 0)
     solution, cost = state.solution_from(best), best_cost - state.penalty * waiting
+    lns_gain = 0
+    lns_seconds = max(0.0, start + time_limit - polish_seconds - time.monotonic())
+    lns_units = 0.0 if max_iterations is None else max_iterations / LNS_MOVES_PER_UNIT
+    if lns and waiting == 0 and not should_stop() and (lns_units or lns_seconds) >= 0.2:
+        improved, improved_cost = improve_by_lns(instance, solution, seed=seed,
+                                                 seconds=lns_seconds,
+                                                 deterministic_time=lns_units,
+                                                 should_stop=should_stop)
+        lns_gain = cost - improved_cost
+        solution, cost = improved, improved_cost
+        if lns_gain and progress is not None:
+            progress(worker, time.monotonic() - start, stats.iterations, cost, cost)
     polished_gain = 0
     if waiting == 0 and not should_stop():
         budget = (max(0.0, start + time_limit - time.monotonic()) if max_iterations is None
@@ -93,7 +116,8 @@ def search(instance: Instance, seed: int, time_limit: float, *, worker: int = 0,
     return SearchResult(solution=solution, cost=cost, waiting=waiting, seed=seed,
                         iterations=stats.iterations, construct_cost=construct_cost,
                         stats={"accepted": stats.accepted, "improvements": stats.improvements,
-                               "cycles": stats.cycles, "nurse_polish_gain": polished_gain})
+                               "cycles": stats.cycles, "lns_gain": lns_gain,
+                               "nurse_polish_gain": polished_gain})
 
 
 def _polish(instance: Instance, solution: Solution, seed: int, clock: bool,
@@ -171,3 +195,26 @@ def solve(instance: Instance, *, seed: int = 0, time_limit: float = 60.0, thread
     if not results:
         raise RuntimeError("no search finished")
     return min(results.values(), key=lambda r: (r.waiting, r.cost, r.seed))
+
+
+def solve_exact_warm(inst: Instance, *, seed: int = 0, time_limit: float = 600.0,
+                     threads: int = 2, warm_share: float = 0.05,
+                     warm_max: float = 30.0) -> tuple[SearchResult, ExactResult]:
+    """Exact mode: a short heuristic run (``threads`` searches) gives CP-SAT a complete hint,
+    then CP-SAT (``threads`` workers) searches and tries to prove optimality for the rest of
+    the time. Returns the better solution, judged by the evaluator, and the CP-SAT result.
+
+    The warm start is short because CP-SAT itself improves on the hint quickly with this
+    model (small05: hint 3795 -> 3610 within 110 s) and every second of it is proof time."""
+    started = time.monotonic()
+    warm = solve(inst, seed=seed, time_limit=max(1.0, min(warm_max, warm_share * time_limit)),
+                 threads=threads)
+    left = max(1.0, time_limit - (time.monotonic() - started))
+    exact = solve_exact(inst, time_limit=left, workers=threads, seed=seed,
+                        hint=warm.solution if warm.waiting == 0 else None)
+    if exact.solution is not None:
+        judged = evaluate(inst, exact.solution)
+        if judged.feasible and (warm.waiting > 0 or judged.total_cost <= warm.cost):
+            return SearchResult(solution=exact.solution, cost=judged.total_cost, waiting=0,
+                                seed=seed, construct_cost=warm.construct_cost), exact
+    return warm, exact
