@@ -566,34 +566,22 @@ def model_size(inst: Instance) -> int:
     return stays + len(inst.nurses) * rooms * inst.shifts
 
 
-def _lns_fixed(inst: Instance, sol: Solution, share: float, rng: random.Random) -> list[int]:
-    """Admitted patients to keep where they are in one round (waiting ones are always free):
-    every other round a random ``1 - share`` of them, else those admitted outside a random
-    window of days that holds about ``share`` of the admissions (related stays together)."""
-    admitted = [(k, adm.day) for k, adm in enumerate(sol.admissions) if adm is not None]
-    if rng.random() < 0.5:
-        return [k for k, _ in admitted if rng.random() >= share]
-    length = max(1, round(share * inst.days))
-    first = rng.randrange(inst.days - length + 1)
-    return [k for k, day in admitted if not first <= day < first + length]
-
-
 def _reader(values: list[int]) -> Callable[[cp_model.IntVar], int]:
     """The value of a model variable in a full assignment (by its index)."""
     return lambda var: values[var.index]
 
 
 def improve_by_lns(inst: Instance, sol: Solution, *, seed: int, seconds: float = 0.0,
-                   deterministic_time: float = 0.0, free_share: float = 0.65,
-                   round_limit: float = 5.0,
+                   deterministic_time: float = 0.0, free_share: float = 0.6,
+                   round_limit: float = 10.0,
                    should_stop: Callable[[], bool] = lambda: False) -> tuple[Solution, int]:
     """Large-neighbourhood search with this model, from the feasible solution ``sol``.
 
-    Each round frees about ``free_share`` of the admitted patients (day, room, theater; see
-    ``_lns_fixed``), every waiting patient and every nurse, fixes the other patients where they
-    are, and lets CP-SAT (one worker, at most ``round_limit``) re-plan them warm-started from
-    the incumbent; the round's solution is kept when the evaluator judges it no dearer. The
-    share adapts: up after a round proven optimal, down after one cut by its limit.
+    Each round frees a random ``free_share`` of the admitted patients (day, room, theater),
+    every waiting patient and every nurse, fixes the other patients where they are, and lets
+    CP-SAT (one worker, at most ``round_limit``) re-plan them warm-started from the
+    incumbent; the round's solution is kept when the evaluator judges it no dearer. The share
+    adapts: up after a round proven optimal, down after one cut by its limit.
 
     Why: moves of one or a few patients cannot empty a theater-day or flip which gender a
     room holds when many stays must change together (small05: the annealer keeps 10
@@ -629,9 +617,10 @@ def improve_by_lns(inst: Instance, sol: Solution, *, seed: int, seconds: float =
             if limit < 0.2:
                 break
         m = em.m.clone()
-        for k in _lns_fixed(inst, sol, free_share, rng):
-            for i in patient_vars[k]:
-                m.add(m.get_int_var_from_proto_index(i) == values[i])
+        for k, adm in enumerate(sol.admissions):
+            if adm is not None and rng.random() >= free_share:
+                for i in patient_vars[k]:
+                    m.add(m.get_int_var_from_proto_index(i) == values[i])
         for i, val in enumerate(values):
             m.add_hint(m.get_int_var_from_proto_index(i), val)
         solver = cp_model.CpSolver()
