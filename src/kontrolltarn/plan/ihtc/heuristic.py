@@ -185,7 +185,7 @@ def solve(instance: Instance, *, seed: int = 0, time_limit: float = 60.0, thread
         stop.set()
         while len(results) < threads:
             try:
-                msg = out.get(timeout=10)
+                msg = out.get(timeout=15)  # a CP-SAT round (at most 10 s) may be running
             except queue_mod.Empty:
                 break
             if msg[0] == "done":
