@@ -18,7 +18,7 @@ practice (issue 18), one case each (``small-28d-baseline-seed100``, ``small-28d-
 KPIs and CPU seconds, then per KPI each practice's mean with its 95 % t-interval over the seeds,
 the paired difference (B − A) and the paired ratio (B / A, seed by seed) with theirs; late
 cancellations and changes after date also per cause. Development seeds are 0–9; the report
-seeds (200–204 for the practice frozen at 65fd304) are run once the practice is final.
+seeds (200–204 for the practice frozen at 1eeffb1) are run once the practice is final.
 """
 
 from __future__ import annotations
