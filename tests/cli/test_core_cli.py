@@ -55,3 +55,14 @@ def test_constraints_table() -> None:
     result = runner.invoke(app, ["constraints"])
     assert result.exit_code == 0
     assert "room double-booked" in result.output
+
+
+def test_python_dash_m_runs_the_same_command_line() -> None:
+    """``python -m kontrolltarn`` is the ``kontrolltarn`` script (a real subprocess)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "kontrolltarn", "--help"], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "simulate" in done.stdout and "serve" in done.stdout
