@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-NATIVE_SRC := src/kontrolltarn/plan/ihtc/state.py src/kontrolltarn/plan/ihtc/anneal.py
-NATIVE := src/kontrolltarn/plan/ihtc/native.json
+NATIVE_SRC := src/kontrolltarn/plan/ihtc/state.py src/kontrolltarn/plan/ihtc/anneal.py \
+	src/kontrolltarn/plan/staffing/inrc2_anneal.py
+NATIVE := src/kontrolltarn/plan/native.json
 
 .PHONY: demo test lint bench clean native
 
@@ -15,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# The IHTC annealer compiled with mypyc (pure Python still works if this fails).
+# The IHTC and INRC-II annealers compiled with mypyc (pure Python still works if this fails).
 $(NATIVE): $(STAMP) $(NATIVE_SRC) scripts/build_native.py
 	$(BIN)/python scripts/build_native.py
 

@@ -1,9 +1,9 @@
-"""Compile the IHTC annealer's hot modules with mypyc (3-4x more moves per second).
+"""Compile the annealers' hot modules (IHTC, INRC-II) with mypyc (3-4x more moves per second).
 
 Run by `make` after the virtual environment is built, and again whenever the sources change.
 The compiled extensions sit next to their sources (gitignored); `native.json` records which
 files were built from which source digest, so a stale build is dropped at import
-(kontrolltarn.plan.ihtc.native). If compiling fails, the pure-Python modules are used: same
+(kontrolltarn.plan.native). If compiling fails, the pure-Python modules are used: same
 results for a given move budget, only slower.
 """
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 sys.path.insert(0, str(SRC))
 
-from kontrolltarn.plan.ihtc import native  # noqa: E402  (needs SRC on the path)
+from kontrolltarn.plan import native  # noqa: E402  (needs SRC on the path)
 
 
 def main() -> int:
@@ -28,7 +28,7 @@ def main() -> int:
                           capture_output=True, text=True)
     if proc.returncode != 0:
         print(proc.stdout[-3000:], proc.stderr[-3000:], sep="\n", file=sys.stderr)
-        print("WARNING: mypyc failed; the IHTC annealer runs as pure Python (slower).",
+        print("WARNING: mypyc failed; the annealers run as pure Python (slower).",
               file=sys.stderr)
         native.write_manifest([], compiled=False, reason="mypyc failed")
         return 0

@@ -8,19 +8,22 @@ types (``Instance``, ``Solution``) live in ``kontrolltarn.model.ihtc``; files ar
 written by ``kontrolltarn.formats.ihtc``.
 
 Modules: ``evaluator`` (the judge), ``state`` / ``construct`` / ``anneal`` / ``nurses`` /
-``heuristic`` (the annealing solver), ``exact`` (the CP-SAT model), ``variants``, ``native``
-(the compiled annealer's build check).
+``heuristic`` (the annealing solver), ``exact`` (the CP-SAT model), ``variants``; the compiled
+annealer's build check is ``plan.native``.
 """
 
-from kontrolltarn.plan.ihtc.native import drop_stale_build as _drop_stale_build
+from kontrolltarn.plan import native as _native  # first: drops a stale compiled build
 
-_drop_stale_build()  # before anything imports ``state`` or ``anneal``
+from .evaluator import Evaluation, evaluate, format_report
+from .exact import ExactResult, solve_exact
+from .heuristic import SearchResult, solve, solve_exact_warm
+from .variants import variant
 
-from .evaluator import Evaluation, evaluate, format_report  # noqa: E402
-from .exact import ExactResult, solve_exact  # noqa: E402
-from .heuristic import SearchResult, solve, solve_exact_warm  # noqa: E402
-from .native import is_compiled  # noqa: E402
-from .variants import variant  # noqa: E402
+
+def is_compiled() -> bool:
+    """True when the annealer in use is the compiled one."""
+    return _native.is_compiled("kontrolltarn.plan.ihtc.anneal")
+
 
 __all__ = ["Evaluation", "ExactResult", "SearchResult", "evaluate", "format_report",
            "is_compiled", "solve", "solve_exact", "solve_exact_warm", "variant"]

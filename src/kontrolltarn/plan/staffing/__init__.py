@@ -11,12 +11,15 @@ and ``solve_inrc2`` (its static problem, built from the same CP-SAT blocks as th
 Modules: ``rules`` (the Act's limits), ``roster`` (types and I/O), ``demand`` (session plan →
 demand), ``checker`` (the judge), ``changes`` (staff requests), ``stats``, ``greedy`` and
 ``solver`` (the builder);
-``cpsat`` (the CP-SAT blocks both builders share), ``inrc2_checker`` and ``inrc2_solver``.
+``cpsat`` (the CP-SAT blocks both builders share), ``inrc2_checker``, ``inrc2_greedy``,
+``inrc2_anneal`` (compiled by ``make``, see ``plan.native``) and ``inrc2_solver``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from kontrolltarn.plan import native as _native  # noqa: F401  (first: drops a stale compiled build)
 
 from .changes import REQUEST_KINDS, RosterChange, check_change
 from .checker import RULES, Breach, CheckReport, breaches_added, check_people, check_roster

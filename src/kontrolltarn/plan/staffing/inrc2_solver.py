@@ -19,6 +19,7 @@ on a neighbourhood, one thread with the full linear relaxation proves optimality
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -54,7 +55,21 @@ from .cpsat import (
     objective_of,
     run_search,
 )
+from .inrc2_anneal import Annealer, RosterArrays
 from .inrc2_greedy import greedy_inrc2
+
+#: the most of the time left after the start that the annealer gets before CP-SAT's
+#: neighbourhoods take over from its best roster (docs/staffing.md: measured against 0, 0.3, 0.9)
+ANNEAL_SHARE = 0.6
+#: the annealer's moves per (nurse, day) of the instance: it ends at this budget when that
+#: comes before its share of the time (the rest then goes to CP-SAT)
+ANNEAL_MOVES_PER_CELL = 100_000
+#: the annealer's temperature: from about two units of a 30-weight term down to where only
+#: improving moves pass
+ANNEAL_START_TEMPERATURE = 60.0
+ANNEAL_END_TEMPERATURE = 0.5
+#: share of the annealer's moves that exchange a block of days between two nurses
+ANNEAL_SWAP_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -294,6 +309,21 @@ def _sub_models(instance: Instance) -> SubModel:
     return build
 
 
+def _anneal(instance: Instance, start: Solution, deadline: float, seed: int,
+            ctrl_c: CtrlC) -> Solution:
+    """The annealer's best roster from ``start`` by ``deadline``; it runs in a thread while this
+    one waits in short joins, so Ctrl-C reaches ``ctrl_c`` at once and stops it."""
+    annealer = Annealer(RosterArrays(instance), start, seed)
+    budget = ANNEAL_MOVES_PER_CELL * len(instance.scenario.nurses) * instance.days
+    thread = threading.Thread(target=annealer.run, daemon=True, args=(
+        deadline, budget, ANNEAL_START_TEMPERATURE, ANNEAL_END_TEMPERATURE, ANNEAL_SWAP_SHARE,
+        lambda: ctrl_c.pressed))
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.1)
+    return annealer.best()
+
+
 def solve_inrc2(
     instance: Instance,
     time_limit: float = 60.0,
@@ -302,13 +332,16 @@ def solve_inrc2(
     progress: Progress | None = None,
     start: Solution | None = None,
     on_built: Callable[[float], None] | None = None,
+    anneal_share: float = ANNEAL_SHARE,
 ) -> Inrc2Result:
     """A roster for ``instance`` within ``time_limit`` seconds (model building included).
 
     ``progress(objective, bound, seconds)`` is called on each better roster (bound 0: the
     neighbourhood search proves none); ``start`` is a roster to start from (default: the
     greedy one). Ctrl-C stops the search and returns the best roster so far
-    (``interrupted``); an empty roster when none was found."""
+    (``interrupted``); an empty roster when none was found. Up to ``anneal_share`` of the time
+    after the start goes to the annealer (``inrc2_anneal``, one thread; it stops sooner at
+    ``ANNEAL_MOVES_PER_CELL``), the rest to CP-SAT's neighbourhoods from its best roster."""
     started = time.monotonic()
     deadline = started + time_limit
     model = Inrc2Model(instance)
@@ -332,6 +365,15 @@ def solve_inrc2(
             values, objective = {k: solver.value(v) for k, v in x.items()}, solver.objective_value
         if progress:
             progress(objective, 0.0, time.monotonic() - started)
+        if anneal_share > 0 and not ctrl_c.pressed:
+            until = time.monotonic() + anneal_share * (deadline - time.monotonic())
+            annealed = _anneal(instance, model.solution_of(values), until, seed, ctrl_c)
+            better = objective_of(model.m, x, model.values_of(annealed), workers)
+            if better is not None and better <= objective:
+                values, objective = model.values_of(annealed), better
+                status = f"{status}+SA"
+                if progress:
+                    progress(objective, 0.0, time.monotonic() - started)
 
         def report(better: float) -> None:
             if progress:

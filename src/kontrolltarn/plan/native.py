@@ -1,10 +1,12 @@
-"""The annealer's compiled form (mypyc) and the guard that keeps a stale build from running.
+"""The annealers' compiled form (mypyc) and the guard that keeps a stale build from running.
 
-`scripts/build_native.py` (run by `make`) compiles ``state`` and ``anneal`` into extension
-modules next to their sources; Python then imports those instead of the ``.py`` files. A
-compiled module built from an older source would silently run old code, so importing this
-package compares the sources' digest with the one recorded at build time and deletes a stale
-build (the pure-Python modules then run, with the same results for a given move budget).
+`scripts/build_native.py` (run by `make`) compiles the hot modules (``MODULES``: the IHTC
+annealer's ``state`` and ``anneal``, the INRC-II annealer) into extension modules next to their
+sources; Python then imports those instead of the ``.py`` files. A compiled module built from an
+older source would silently run old code, so importing an engine that uses one
+(``plan.ihtc``, ``plan.staffing``) first compares the sources' digest with the one recorded at
+build time and deletes a stale build (the pure-Python modules then run, with the same results
+for a given move budget).
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.machinery
+import importlib.util
 import json
 import os
 import warnings
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-MODULES = ("state", "anneal")
+#: the compiled modules, as paths below this package without ".py"
+MODULES = ("ihtc/state", "ihtc/anneal", "staffing/inrc2_anneal")
 MANIFEST = HERE / "native.json"
 
 
@@ -72,16 +76,20 @@ def drop_stale_build() -> None:
     try:
         remove_build()
     except OSError as exc:  # e.g. a read-only install: never run old code silently
-        raise ImportError(f"the compiled IHTC annealer in {HERE} is older than its source and "
+        raise ImportError(f"the compiled annealers in {HERE} are older than their sources and "
                           f"cannot be removed ({exc}); rebuild it with `make` or delete it") from exc
-    warnings.warn("the compiled IHTC annealer was older than its source and was removed; "
+    warnings.warn("the compiled annealers were older than their sources and were removed; "
                   "running pure Python (3-4x slower) until `make` rebuilds it", RuntimeWarning,
                   stacklevel=2)
 
 
-def is_compiled() -> bool:
-    """True when the annealer in use is the compiled one."""
-    # deferred: this module runs before the annealer may be imported (drop_stale_build first)
-    from kontrolltarn.plan.ihtc import anneal
+def is_compiled(module: str) -> bool:
+    """True when ``module`` (``kontrolltarn.plan.ihtc.anneal``) would be imported compiled: its
+    package finds an extension before the source, as the import system does."""
+    spec = importlib.util.find_spec(module)
+    return spec is not None and spec.origin is not None and not spec.origin.endswith(".py")
 
-    return not str(anneal.__file__).endswith(".py")
+
+# On import: whoever imports this first (``plan.ihtc``, ``plan.staffing``) does so before it
+# imports a compiled module, so a stale build is gone before it can load.
+drop_stale_build()

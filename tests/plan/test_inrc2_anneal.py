@@ -1,0 +1,76 @@
+"""The INRC-II annealer counts the competition's cost exactly as the checker does (border rules
+included), never breaks a hard constraint, and repeats itself for a seed and a move budget."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kontrolltarn.formats.inrc2 import read_instance
+from kontrolltarn.model.inrc2 import Assignment, Instance, Solution
+from kontrolltarn.plan.staffing import evaluate_inrc2
+from kontrolltarn.plan.staffing.inrc2_anneal import Annealer, Roster, RosterArrays
+from kontrolltarn.plan.staffing.inrc2_greedy import greedy_inrc2
+from tests.inrc2_data import DATASETS, needs_inrc2
+from tests.plan.test_inrc2_solver import one_nurse_weeks
+
+NEVER = 1e18  # a deadline out of reach: the move budget alone ends the run
+
+
+def random_roster(instance: Instance, rng: random.Random, off_share: float = 0.35) -> Solution:
+    """One (shift type, skill the nurse has) or a day off per nurse and day; hard constraints
+    other than H1 and H4 are left to chance."""
+    shifts = [t.name for t in instance.scenario.shift_types]
+    return Solution(tuple(
+        Assignment(nurse.name, d, rng.choice(shifts), rng.choice(nurse.skills))
+        for nurse in instance.scenario.nurses for d in range(instance.days)
+        if rng.random() >= off_share))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(one_nurse_weeks(), st.integers(0, 2**32 - 1))
+def test_cost_equals_the_checkers_at_the_border(instance: Instance, seed: int) -> None:
+    roster = random_roster(instance, random.Random(seed), off_share=0.4)
+    assert Roster(RosterArrays(instance), roster).cost() == evaluate_inrc2(instance, roster).total_cost
+
+
+@needs_inrc2
+def test_cost_equals_the_checkers_on_random_rosters_of_real_instances() -> None:
+    rng = random.Random(7)
+    for instance_id in ("n005w4_0_1-2-3-3", "n012w8_0_3-5-0-2-0-4-5-2", "n030w4_1_6-2-9-1"):
+        inst = read_instance(instance_id, DATASETS)
+        arrays = RosterArrays(inst)
+        for share in (0.1, 0.4, 0.8):
+            roster = random_roster(inst, rng, share)
+            assert Roster(arrays, roster).cost() == evaluate_inrc2(inst, roster).total_cost, instance_id
+
+
+@needs_inrc2
+def test_annealing_improves_without_hard_violations_and_repeats_for_a_seed() -> None:
+    inst = read_instance("n030w4_1_6-2-9-1", DATASETS)
+    start = greedy_inrc2(inst)
+    start_eval = evaluate_inrc2(inst, start)
+    assert start_eval.feasible
+    arrays = RosterArrays(inst)
+    rosters = []
+    for _ in range(2):
+        annealer = Annealer(arrays, start, seed=3)
+        annealer.run(NEVER, 300_000, 60.0, 0.5, 0.3, lambda: False)
+        assert annealer.moves >= 300_000
+        assert annealer.cost == annealer.r.cost()  # the running count matches a recount
+        best = annealer.best()
+        judged = evaluate_inrc2(inst, best)
+        assert judged.feasible, judged.details[:5]
+        assert judged.total_cost == annealer.best_cost < start_eval.total_cost
+        rosters.append(sorted(best.assignments, key=lambda a: (a.nurse, a.day)))
+    assert rosters[0] == rosters[1]
+
+
+@needs_inrc2
+def test_stop_ends_the_run_at_once() -> None:
+    inst = read_instance("n005w4_0_1-2-3-3", DATASETS)
+    annealer = Annealer(RosterArrays(inst), greedy_inrc2(inst), seed=0)
+    annealer.run(NEVER, 0, 60.0, 0.5, 0.3, lambda: True)
+    assert 0 < annealer.moves <= 2_000
