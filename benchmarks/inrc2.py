@@ -12,7 +12,9 @@ seconds, status, time_limit_s, seed. Every roster is judged by the independent c
 Progress goes to stderr. Ctrl-C stops the running search: its instance is reported with the
 best roster so far, and the run ends there (exit code 130). The exit code is 1 when a roster
 breaks a hard constraint. Instances are read from ../shared/benchmarks/inrc2 (the run stops, saying so,
-when absent). ``--out DIR`` writes each roster in the organisers' format.
+when absent). ``--out DIR`` writes each roster in the organisers' format. ``--markdown FILE...``
+prints the table of earlier JSON-lines output (in ``static40``'s order where listed there) with
+a summary per horizon (4 and 8 weeks) against the issue's targets, and exits.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -115,6 +118,45 @@ def measure(instance_id: str, time_limit: float, seed: int, workers: int,
     return record, result.interrupted
 
 
+#: the largest gap to the best known the issue accepts, per number of weeks
+TARGET_GAP_PCT = {4: 2.0, 8: 5.0}
+
+
+def weeks_of(instance_id: str) -> int:
+    """``n030w4_1_6-2-9-1`` -> 4."""
+    return int(instance_id.split("_")[0].split("w")[1])
+
+
+def markdown(paths: list[Path]) -> str:
+    """The gap table of earlier runs and, per horizon, the mean and largest gap, how many are
+    within the target and how many rosters break a hard constraint."""
+    records = [json.loads(line) for path in paths
+               for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    order = {name: i for i, name in enumerate(expand("static40"))} if DATA.is_dir() else {}
+    records.sort(key=lambda r: (order.get(r["instance"], len(order)), r["instance"]))
+    out = ["| instance | cost | best known | gap % | lower bound | gap to bound % | hard violations "
+           "| status |", "|---|---|---|---|---|---|---|---|"]
+    for r in records:
+        out.append(f"| {r['instance']} | {r['cost']} | {r['best_known_cost'] or ''} | "
+                   f"{'' if r['gap_to_best_pct'] is None else r['gap_to_best_pct']} | "
+                   f"{r['lower_bound'] or ''} | "
+                   f"{'' if r['gap_to_bound_pct'] is None else r['gap_to_bound_pct']} | "
+                   f"{r['hard_violations']} | {r['status']} |")
+    out.append("")
+    for weeks, target in TARGET_GAP_PCT.items():
+        gaps = [r["gap_to_best_pct"] for r in records
+                if weeks_of(r["instance"]) == weeks and r["gap_to_best_pct"] is not None]
+        rosters = [r for r in records if weeks_of(r["instance"]) == weeks]
+        if not rosters:
+            continue
+        broken = sum(1 for r in rosters if r["hard_violations"])
+        mean = sum(gaps) / len(gaps) if gaps else float("nan")
+        out.append(f"- {weeks} weeks: {len(rosters)} instances, {broken} with hard violations; gap "
+                   f"to the best known mean {mean:.2f} %, median {statistics.median(gaps):.2f} %, "
+                   f"largest {max(gaps):.2f} %; {sum(g <= target for g in gaps)} within {target:g} %")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -127,7 +169,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT threads per instance")
     parser.add_argument("--out", type=Path, default=None, help="write each roster to OUT/<instance>/")
+    parser.add_argument("--markdown", type=Path, nargs="+",
+                        help="print the Markdown table of earlier JSON-lines files and exit")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(args.markdown))
+        return
     if not DATA.is_dir():
         raise SystemExit(f"INRC-II data not found at {DATA}: nothing to run")
     ids = expand(args.instances or ("test9" if args.quick else "static40"))
