@@ -77,9 +77,9 @@ def drop_stale_build() -> None:
         remove_build()
     except OSError as exc:  # e.g. a read-only install: never run old code silently
         raise ImportError(f"the compiled annealers in {HERE} are older than their sources and "
-                          f"cannot be removed ({exc}); rebuild it with `make` or delete it") from exc
+                          f"cannot be removed ({exc}); rebuild them with `make` or delete them") from exc
     warnings.warn("the compiled annealers were older than their sources and were removed; "
-                  "running pure Python (3-4x slower) until `make` rebuilds it", RuntimeWarning,
+                  "running pure Python (3-4x slower) until `make` rebuilds them", RuntimeWarning,
                   stacklevel=2)
 
 

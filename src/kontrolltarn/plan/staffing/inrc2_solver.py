@@ -59,7 +59,7 @@ from .inrc2_anneal import Annealer, RosterArrays
 from .inrc2_greedy import greedy_inrc2
 
 #: the most of the time left after the start that the annealer gets before CP-SAT's
-#: neighbourhoods take over from its best roster (docs/staffing.md: measured against 0, 0.3, 0.9)
+#: neighbourhoods take over from its best roster (docs/staffing.md: 0.3, 0.6 and 0.8 measured)
 ANNEAL_SHARE = 0.6
 #: the annealer's moves per (nurse, day) of the instance: it ends at this budget when that
 #: comes before its share of the time (the rest then goes to CP-SAT)
