@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from kontrolltarn.formats.inrc2 import read_instance
 from kontrolltarn.model.inrc2 import Assignment, Instance, Solution
 from kontrolltarn.plan.staffing import evaluate_inrc2
-from kontrolltarn.plan.staffing.inrc2_anneal import Annealer, Roster, RosterArrays
+from kontrolltarn.plan.staffing.inrc2_anneal import RosterAnnealer, RosterArrays, RosterState
 from kontrolltarn.plan.staffing.inrc2_greedy import greedy_inrc2
 from tests.inrc2_data import DATASETS, needs_inrc2
 from tests.plan.test_inrc2_solver import one_nurse_weeks
@@ -33,7 +33,7 @@ def random_roster(instance: Instance, rng: random.Random, off_share: float = 0.3
 @given(one_nurse_weeks(), st.integers(0, 2**32 - 1))
 def test_cost_equals_the_checkers_at_the_border(instance: Instance, seed: int) -> None:
     roster = random_roster(instance, random.Random(seed), off_share=0.4)
-    assert Roster(RosterArrays(instance), roster).cost() == evaluate_inrc2(instance, roster).total_cost
+    assert RosterState(RosterArrays(instance), roster).cost() == evaluate_inrc2(instance, roster).total_cost
 
 
 @needs_inrc2
@@ -44,7 +44,7 @@ def test_cost_equals_the_checkers_on_random_rosters_of_real_instances() -> None:
         arrays = RosterArrays(inst)
         for share in (0.1, 0.4, 0.8):
             roster = random_roster(inst, rng, share)
-            assert Roster(arrays, roster).cost() == evaluate_inrc2(inst, roster).total_cost, instance_id
+            assert RosterState(arrays, roster).cost() == evaluate_inrc2(inst, roster).total_cost, instance_id
 
 
 @needs_inrc2
@@ -56,7 +56,7 @@ def test_annealing_improves_without_hard_violations_and_repeats_for_a_seed() -> 
     arrays = RosterArrays(inst)
     rosters = []
     for _ in range(2):
-        annealer = Annealer(arrays, start, seed=3)
+        annealer = RosterAnnealer(arrays, start, seed=3)
         annealer.run(NEVER, 300_000, 60.0, 0.5, 0.3, lambda: False)
         assert annealer.moves >= 300_000
         assert annealer.cost == annealer.r.cost()  # the running count matches a recount
@@ -71,6 +71,6 @@ def test_annealing_improves_without_hard_violations_and_repeats_for_a_seed() -> 
 @needs_inrc2
 def test_stop_ends_the_run_at_once() -> None:
     inst = read_instance("n005w4_0_1-2-3-3", DATASETS)
-    annealer = Annealer(RosterArrays(inst), greedy_inrc2(inst), seed=0)
+    annealer = RosterAnnealer(RosterArrays(inst), greedy_inrc2(inst), seed=0)
     annealer.run(NEVER, 0, 60.0, 0.5, 0.3, lambda: True)
     assert 0 < annealer.moves <= 2_000

@@ -91,10 +91,10 @@ import json, sys
 from pathlib import Path
 from kontrolltarn.formats.inrc2 import read_instance
 from kontrolltarn.plan import native
-from kontrolltarn.plan.staffing.inrc2_anneal import Annealer, RosterArrays
+from kontrolltarn.plan.staffing.inrc2_anneal import RosterAnnealer, RosterArrays
 from kontrolltarn.plan.staffing.inrc2_greedy import greedy_inrc2
 inst = read_instance("n030w4_1_6-2-9-1", Path(sys.argv[1]))
-annealer = Annealer(RosterArrays(inst), greedy_inrc2(inst), 5)
+annealer = RosterAnnealer(RosterArrays(inst), greedy_inrc2(inst), 5)
 annealer.run(1e18, 200_000, 60.0, 0.5, 0.3, lambda: False)
 print(json.dumps({"compiled": native.is_compiled("kontrolltarn.plan.staffing.inrc2_anneal"),
                   "cost": annealer.best_cost, "shifts": annealer.best_shift}))

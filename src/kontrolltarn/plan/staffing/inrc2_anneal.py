@@ -121,7 +121,7 @@ class RosterArrays:
                         prices[d * S + s] += WEIGHT_PREFERENCE
 
 
-class Roster:
+class RosterState:
     """A roster under change: ``shift[n][d]`` and ``skill[n][d]`` (``OFF`` on a day off), the
     coverage counts and each nurse's own cost."""
 
@@ -224,22 +224,12 @@ def nurse_cost(a: RosterArrays, n: int, shifts: list[int]) -> int:
     return cost
 
 
-class AnnealResult:
-    def __init__(self, solution: Solution, cost: int, moves: int, accepted: int,
-                 interrupted: bool) -> None:
-        self.solution = solution
-        self.cost = cost  # the annealer's own count; the checker's is the one to report
-        self.moves = moves
-        self.accepted = accepted
-        self.interrupted = interrupted
-
-
-class Annealer:
+class RosterAnnealer:
     """One search from one roster: ``run`` anneals until a deadline or a move budget."""
 
     def __init__(self, a: RosterArrays, start: Solution, seed: int) -> None:
         self.a = a
-        self.r = Roster(a, start)
+        self.r = RosterState(a, start)
         self.rng = random.Random(seed)
         self.cost: int = self.r.cost()
         self.best_cost: int = self.cost

@@ -55,7 +55,7 @@ from .cpsat import (
     objective_of,
     run_search,
 )
-from .inrc2_anneal import Annealer, RosterArrays
+from .inrc2_anneal import RosterAnnealer, RosterArrays
 from .inrc2_greedy import greedy_inrc2
 
 #: the most of the time left after the start that the annealer gets before CP-SAT's
@@ -313,7 +313,7 @@ def _anneal(instance: Instance, start: Solution, deadline: float, seed: int,
             ctrl_c: CtrlC) -> Solution:
     """The annealer's best roster from ``start`` by ``deadline``; it runs in a thread while this
     one waits in short joins, so Ctrl-C reaches ``ctrl_c`` at once and stops it."""
-    annealer = Annealer(RosterArrays(instance), start, seed)
+    annealer = RosterAnnealer(RosterArrays(instance), start, seed)
     budget = ANNEAL_MOVES_PER_CELL * len(instance.scenario.nurses) * instance.days
     thread = threading.Thread(target=annealer.run, daemon=True, args=(
         deadline, budget, ANNEAL_START_TEMPERATURE, ANNEAL_END_TEMPERATURE, ANNEAL_SWAP_SHARE,
