@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from kontrolltarn.formats.inrc2 import read_instance
 from kontrolltarn.model.inrc2 import Assignment, Instance, Solution
 from kontrolltarn.plan.staffing import evaluate_inrc2
-from kontrolltarn.plan.staffing.inrc2_anneal import RosterAnnealer, RosterArrays, RosterState
+from kontrolltarn.plan.staffing.inrc2_anneal import OFF, RosterAnnealer, RosterArrays, RosterState
 from kontrolltarn.plan.staffing.inrc2_greedy import greedy_inrc2
 from tests.inrc2_data import DATASETS, needs_inrc2
 from tests.plan.test_inrc2_solver import one_nurse_weeks
@@ -47,6 +47,29 @@ def test_cost_equals_the_checkers_on_random_rosters_of_real_instances() -> None:
             assert RosterState(arrays, roster).cost() == evaluate_inrc2(inst, roster).total_cost, instance_id
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(one_nurse_weeks(), st.integers(0, 2**32 - 1))
+def test_a_block_rescored_in_step_equals_a_rescore_from_scratch(instance: Instance, seed: int) -> None:
+    """``cost_after`` rescans only until the run counters are back in step; after any block
+    of changed days it must give the cost a scan of the whole row gives."""
+    rng = random.Random(seed)
+    arrays = RosterArrays(instance)
+    state = RosterState(arrays, random_roster(instance, rng))
+    row, skills = state.shift[0], state.skill[0]
+    for _ in range(20):
+        length = rng.randint(1, 7)
+        first = rng.randrange(arrays.days - length + 1)
+        old = row[first:first + length]
+        for d in range(first, first + length):
+            row[d] = rng.choice([OFF, *range(arrays.n_shifts)])
+            skills[d] = OFF if row[d] == OFF else arrays.skills[0][0]
+        cost = state.cost_after(0, first, first + length - 1, old, first)
+        from_scratch = RosterState(arrays, state.solution())
+        assert cost == from_scratch.nurse_cost[0]
+        assert cost + from_scratch.coverage_cost() == evaluate_inrc2(instance, state.solution()).total_cost
+        state.commit(0, first, first + length - 1, cost)
+
+
 @needs_inrc2
 def test_annealing_improves_without_hard_violations_and_repeats_for_a_seed() -> None:
     inst = read_instance("n030w4_1_6-2-9-1", DATASETS)
@@ -59,7 +82,10 @@ def test_annealing_improves_without_hard_violations_and_repeats_for_a_seed() -> 
         annealer = RosterAnnealer(arrays, start, seed=3)
         annealer.run(NEVER, 300_000, 60.0, 0.5, 0.3, lambda: False)
         assert annealer.moves >= 300_000
-        assert annealer.cost == annealer.r.cost()  # the running count matches a recount
+        # the running count matches a recount from scratch, nurse by nurse and in all
+        fresh = RosterState(arrays, annealer.r.solution())
+        assert annealer.r.nurse_cost == fresh.nurse_cost
+        assert annealer.cost == fresh.cost()
         best = annealer.best()
         judged = evaluate_inrc2(inst, best)
         assert judged.feasible, judged.details[:5]

@@ -12,8 +12,9 @@ Moves, each judged by its exact change of the competition's cost:
 - *swap*: two nurses exchange their days over a block of 1–7 days (coverage unchanged; each
   nurse must have the other's skills), which reshapes runs, weekends and totals together.
 
-A nurse's own cost (S2–S7) is recomputed over its whole horizon after a move (tens of steps),
-coverage (S1) in constant time. Written for mypyc (plain typed lists, no closures):
+A nurse's counts (S4–S7) change by the moved days only; its runs (S2, S3) are rescanned from
+the first moved day until the run counters fall back in step with those recorded for the
+roster before the move (usually a few days on); coverage (S1) costs constant time. Written for mypyc (plain typed lists, no closures):
 ``scripts/build_native.py`` compiles it like the IHTC annealer; pure Python gives the same
 roster for a given move budget, only slower. Same seed and move budget, same roster.
 """
@@ -21,7 +22,6 @@ roster for a given move budget, only slower. Same seed and move budget, same ros
 from __future__ import annotations
 
 import math
-import random
 import time
 from collections.abc import Callable
 from typing import Final
@@ -43,6 +43,8 @@ from kontrolltarn.model.inrc2 import (
 OFF: Final = -1
 #: moves between clock readings (the clock and Ctrl-C are looked at this often)
 CHECK_EVERY: Final = 2000
+#: the longest block of days one *change* sets to one value
+CHANGE_DAYS: Final = 1
 
 
 class RosterArrays:
@@ -123,13 +125,14 @@ class RosterArrays:
 
 class RosterState:
     """A roster under change: ``shift[n][d]`` and ``skill[n][d]`` (``OFF`` on a day off), the
-    coverage counts and each nurse's own cost."""
+    coverage counts and each nurse's own cost, kept so that a move is priced by rescanning only
+    the days it can affect."""
 
     def __init__(self, a: RosterArrays, solution: Solution) -> None:
         self.a = a
-        D, S, K = a.days, a.n_shifts, a.n_skills
-        self.shift: list[list[int]] = [[OFF] * D for _ in range(a.n_nurses)]
-        self.skill: list[list[int]] = [[OFF] * D for _ in range(a.n_nurses)]
+        N, D, S, K = a.n_nurses, a.days, a.n_shifts, a.n_skills
+        self.shift: list[list[int]] = [[OFF] * D for _ in range(N)]
+        self.skill: list[list[int]] = [[OFF] * D for _ in range(N)]
         self.cover: list[int] = [0] * (D * S * K)
         nurse_of = {name: i for i, name in enumerate(a.nurse_names)}
         shift_of = {name: i for i, name in enumerate(a.shift_names)}
@@ -141,7 +144,162 @@ class RosterState:
                                  "day; the annealer starts from a roster without hard violations")
             self.shift[n][x.day], self.skill[n][x.day] = s, k
             self.cover[(x.day * S + s) * K + k] += 1
-        self.nurse_cost: list[int] = [nurse_cost(a, n, self.shift[n]) for n in range(a.n_nurses)]
+        # The run counters (S2, S3) of each nurse's row read left to right, before each day
+        # (index D: after the last), and the run cost charged on each day: the scan from any
+        # day on depends only on these counters and the days after, so a move's rescan stops
+        # as soon as its counters are back in step with the recorded ones. (Per-day charges
+        # are small numbers, which Python keeps without allocating.)
+        self.state_last: list[list[int]] = [[a.h_last[n]] * (D + 1) for n in range(N)]
+        self.state_work: list[list[int]] = [[a.h_work_run[n]] * (D + 1) for n in range(N)]
+        self.state_off: list[list[int]] = [[a.h_off_run[n]] * (D + 1) for n in range(N)]
+        self.state_shift: list[list[int]] = [
+            [a.h_shift_run[n] if a.h_last[n] != OFF else 0] * (D + 1) for n in range(N)]
+        self.charged: list[list[int]] = [[0] * D for _ in range(N)]
+        self.run_cost: list[int] = [0] * N
+        # the counts behind S4–S7, as committed and as last priced by ``cost_after``
+        self.worked: list[int] = [0] * N
+        self.weekends: list[int] = [0] * N
+        self.half: list[int] = [0] * N
+        self.preference: list[int] = [0] * N
+        self.priced_worked: list[int] = [0] * N
+        self.priced_weekends: list[int] = [0] * N
+        self.priced_half: list[int] = [0] * N
+        self.priced_preference: list[int] = [0] * N
+        self.nurse_cost: list[int] = [0] * N
+        for n in range(N):
+            self._count_from_scratch(n)
+            self.run_cost[n] = self._scan_runs(n, 0, D, True)
+            self.nurse_cost[n] = self.run_cost[n] + self._count_cost(
+                n, self.worked[n], self.weekends[n], self.half[n], self.preference[n])
+
+    def _count_from_scratch(self, n: int) -> None:
+        a, row, S = self.a, self.shift[n], self.a.n_shifts
+        prices = a.request_price[n]
+        worked = preference = weekends = half = 0
+        for d in range(a.days):
+            s = row[d]
+            if s != OFF:
+                worked += 1
+                preference += prices[d * S + s]
+        for sat in range(5, a.days, 7):
+            on_sat, on_sun = row[sat] != OFF, row[sat + 1] != OFF
+            if on_sat or on_sun:
+                weekends += 1
+            if on_sat != on_sun:
+                half += 1
+        self.worked[n], self.weekends[n] = worked, weekends
+        self.half[n], self.preference[n] = half, preference
+
+    def _count_cost(self, n: int, worked: int, weekends: int, half: int, preference: int) -> int:
+        """S4, S5, S6 and S7 of nurse ``n`` from its counts over the horizon."""
+        a = self.a
+        total = a.h_worked[n] + worked
+        cost = (preference
+                + WEIGHT_TOTAL_ASSIGNMENTS * (max(0, a.min_total[n] - total) + max(0, total - a.max_total[n]))
+                + WEIGHT_WORKING_WEEKENDS * max(0, a.h_weekends[n] + weekends - a.max_weekends[n]))
+        if a.complete_weekends[n]:
+            cost += WEIGHT_COMPLETE_WEEKEND * half
+        return cost
+
+    def _scan_runs(self, n: int, first: int, last_changed: int, record: bool) -> int:
+        """How much nurse ``n``'s run cost (S2, S3) changes when its row is read again from day
+        ``first`` on (the counters recorded before ``first`` hold): the scan stops once it is
+        past ``last_changed`` and back in step with the recorded counters. Recording rewrites
+        the counters and charges it passes. The checker's border rules: a maximum costs each
+        day inside the horizon past it; a minimum is charged when the run ends, also for a run
+        begun before the horizon; a run going on at the end is free."""
+        a, row, D = self.a, self.shift[n], self.a.days
+        states_last, states_work, states_off, states_shift, charged = (
+            self.state_last[n], self.state_work[n], self.state_off[n], self.state_shift[n],
+            self.charged[n])
+        min_work, max_work, min_off, max_off = a.min_work[n], a.max_work[n], a.min_off[n], a.max_off[n]
+        shift_min, shift_max = a.shift_min, a.shift_max
+        last = states_last[first]
+        work = states_work[first]
+        off = states_off[first]
+        shift = states_shift[first]
+        change = 0
+        for d in range(first, D):
+            s = row[d]
+            cost = 0
+            if s != OFF:
+                if off > 0:
+                    if off < min_off:
+                        cost += WEIGHT_CONSECUTIVE_OFF * (min_off - off)
+                    off = 0
+                work += 1
+                if work > max_work:
+                    cost += WEIGHT_CONSECUTIVE_WORK
+                if s == last:
+                    shift += 1
+                else:
+                    if last != OFF and shift < shift_min[last]:
+                        cost += WEIGHT_CONSECUTIVE_SHIFT * (shift_min[last] - shift)
+                    shift = 1
+                if shift > shift_max[s]:
+                    cost += WEIGHT_CONSECUTIVE_SHIFT
+            else:
+                if work > 0:
+                    if work < min_work:
+                        cost += WEIGHT_CONSECUTIVE_WORK * (min_work - work)
+                    work = 0
+                if last != OFF:
+                    if shift < shift_min[last]:
+                        cost += WEIGHT_CONSECUTIVE_SHIFT * (shift_min[last] - shift)
+                    shift = 0
+                off += 1
+                if off > max_off:
+                    cost += WEIGHT_CONSECUTIVE_OFF
+            last = s
+            change += cost - charged[d]
+            e = d + 1
+            if (e > last_changed and last == states_last[e] and work == states_work[e]
+                    and off == states_off[e] and shift == states_shift[e]):
+                if record:
+                    charged[d] = cost
+                return change
+            if record:
+                charged[d] = cost
+                states_last[e] = last
+                states_work[e] = work
+                states_off[e] = off
+                states_shift[e] = shift
+        return change
+
+    def cost_after(self, n: int, first: int, last: int, old: list[int], old_first: int) -> int:
+        """Nurse ``n``'s cost with its row as it is now, when only days ``first``..``last``
+        differ from the row last committed; day ``d`` had shift type ``old[d - old_first]``."""
+        a, row, S, D = self.a, self.shift[n], self.a.n_shifts, self.a.days
+        prices = a.request_price[n]
+        worked, preference = self.worked[n], self.preference[n]
+        for d in range(first, last + 1):
+            was, now = old[d - old_first], row[d]
+            if was != OFF:
+                worked -= 1
+                preference -= prices[d * S + was]
+            if now != OFF:
+                worked += 1
+                preference += prices[d * S + now]
+        weekends, half = self.weekends[n], self.half[n]
+        for sat in range(5, D, 7):
+            if sat + 1 < first or sat > last:
+                continue
+            was_sat = (old[sat - old_first] if first <= sat <= last else row[sat]) != OFF
+            was_sun = (old[sat + 1 - old_first] if first <= sat + 1 <= last else row[sat + 1]) != OFF
+            on_sat, on_sun = row[sat] != OFF, row[sat + 1] != OFF
+            weekends += int(on_sat or on_sun) - int(was_sat or was_sun)
+            half += int(on_sat != on_sun) - int(was_sat != was_sun)
+        self.priced_worked[n], self.priced_weekends[n] = worked, weekends
+        self.priced_half[n], self.priced_preference[n] = half, preference
+        return (self.run_cost[n] + self._scan_runs(n, first, last, False)
+                + self._count_cost(n, worked, weekends, half, preference))
+
+    def commit(self, n: int, first: int, last: int, cost: int) -> None:
+        """Keep nurse ``n``'s row as last priced by ``cost_after`` (days ``first``..``last``)."""
+        self.worked[n], self.weekends[n] = self.priced_worked[n], self.priced_weekends[n]
+        self.half[n], self.preference[n] = self.priced_half[n], self.priced_preference[n]
+        self.run_cost[n] += self._scan_runs(n, first, last, True)
+        self.nurse_cost[n] = cost
 
     def coverage_cost(self) -> int:
         a = self.a
@@ -158,98 +316,25 @@ class RosterState:
             for n in range(a.n_nurses) for d in range(a.days) if self.shift[n][d] != OFF))
 
 
-def _run_penalty(run: int, minimum: int) -> int:
-    return minimum - run if 0 < run < minimum else 0
-
-
-def nurse_cost(a: RosterArrays, n: int, shifts: list[int]) -> int:
-    """S2, S3, S4, S5, S6 and S7 of nurse ``n`` working ``shifts`` (the checker's border rules:
-    a maximum costs each day inside the horizon past it; a minimum is charged when the run
-    ends, also for a run begun before the horizon; a run going on at the end is free)."""
-    S = a.n_shifts
-    min_work, max_work = a.min_work[n], a.max_work[n]
-    min_off, max_off = a.min_off[n], a.max_off[n]
-    prices = a.request_price[n]
-    last = a.h_last[n]
-    work_run = a.h_work_run[n]
-    off_run = a.h_off_run[n]
-    shift_run = a.h_shift_run[n] if last != OFF else 0
-    work_units = off_units = shift_units = 0
-    preference = 0
-    worked = 0
-    for d in range(len(shifts)):
-        s = shifts[d]
-        if s != OFF:
-            worked += 1
-            preference += prices[d * S + s]
-            if off_run > 0:
-                off_units += _run_penalty(off_run, min_off)
-                off_run = 0
-            work_run += 1
-            if work_run > max_work:
-                work_units += 1
-            if s == last:
-                shift_run += 1
-            else:
-                if last != OFF:
-                    shift_units += _run_penalty(shift_run, a.shift_min[last])
-                shift_run = 1
-            if shift_run > a.shift_max[s]:
-                shift_units += 1
-        else:
-            if work_run > 0:
-                work_units += _run_penalty(work_run, min_work)
-                work_run = 0
-            if last != OFF:
-                shift_units += _run_penalty(shift_run, a.shift_min[last])
-                shift_run = 0
-            off_run += 1
-            if off_run > max_off:
-                off_units += 1
-        last = s
-    half = weekends = 0
-    for sat in range(5, len(shifts), 7):
-        on_sat, on_sun = shifts[sat] != OFF, shifts[sat + 1] != OFF
-        if on_sat or on_sun:
-            weekends += 1
-        if on_sat != on_sun:
-            half += 1
-    total = a.h_worked[n] + worked
-    cost = (WEIGHT_CONSECUTIVE_WORK * work_units + WEIGHT_CONSECUTIVE_OFF * off_units
-            + WEIGHT_CONSECUTIVE_SHIFT * shift_units + preference
-            + WEIGHT_TOTAL_ASSIGNMENTS * (max(0, a.min_total[n] - total) + max(0, total - a.max_total[n]))
-            + WEIGHT_WORKING_WEEKENDS * max(0, a.h_weekends[n] + weekends - a.max_weekends[n]))
-    if a.complete_weekends[n]:
-        cost += WEIGHT_COMPLETE_WEEKEND * half
-    return cost
-
-
 class RosterAnnealer:
     """One search from one roster: ``run`` anneals until a deadline or a move budget."""
 
     def __init__(self, a: RosterArrays, start: Solution, seed: int) -> None:
         self.a = a
         self.r = RosterState(a, start)
-        self.rng = random.Random(seed)
+        # xorshift32: 32-bit state stays a machine integer under mypyc, several times faster
+        # than random.Random's method calls at a few draws per move
+        self.x: int = (seed * 2654435761 + 1) & 0xFFFFFFFF or 1
         self.cost: int = self.r.cost()
         self.best_cost: int = self.cost
         self.best_shift: list[list[int]] = [row[:] for row in self.r.shift]
         self.best_skill: list[list[int]] = [row[:] for row in self.r.skill]
         self.moves: int = 0
         self.accepted: int = 0
+        #: the longest block a *change* sets at once
+        self.change_days: int = CHANGE_DAYS
 
     # ---- hard constraints -------------------------------------------------------------------
-    def _succession_ok(self, n: int, d: int, s: int) -> bool:
-        """H3 around day ``d`` if nurse ``n`` works ``s`` there (``OFF`` is always fine)."""
-        if s == OFF:
-            return True
-        a, row, S = self.a, self.r.shift[n], self.a.n_shifts
-        before = row[d - 1] if d > 0 else a.h_last[n]
-        if before != OFF and a.forbidden[before * S + s]:
-            return False
-        after = row[d + 1] if d + 1 < a.days else OFF
-        return not (after != OFF and a.forbidden[s * S + after])
-
     def _coverage_delta(self, d: int, old_s: int, old_k: int, new_s: int, new_k: int) -> int:
         """S1's change when a nurse's day goes from (old_s, old_k) to (new_s, new_k); a huge
         number when it would leave a minimum short (H2)."""
@@ -268,59 +353,94 @@ class RosterAnnealer:
                 delta -= WEIGHT_OPTIMAL_COVERAGE
         return delta
 
+    def _draw(self, m: int) -> int:
+        """A pseudo-random integer in ``0..m-1``."""
+        x = self.x
+        x ^= (x << 13) & 0xFFFFFFFF
+        x ^= x >> 17
+        x ^= (x << 5) & 0xFFFFFFFF
+        self.x = x
+        return (x * m) >> 32
+
+    def _uniform(self) -> float:
+        return self._draw(1 << 24) / 16777216.0
+
     def _accept(self, delta: int, temperature: float) -> bool:
         if delta <= 0:
             return True
         if temperature <= 0.0:
             return False
-        return self.rng.random() < math.exp(-delta / temperature)
+        return self._uniform() < math.exp(-delta / temperature)
 
     # ---- moves ------------------------------------------------------------------------------
     def change(self, temperature: float) -> None:
-        """One nurse's day to another (shift type, skill) or off."""
-        a, r, rng = self.a, self.r, self.rng
-        n = int(rng.random() * a.n_nurses)
-        d = int(rng.random() * a.days)
-        old_s, old_k = r.shift[n][d], r.skill[n][d]
+        """One nurse's block of 1 to ``self.change_days`` days to one (shift type, skill), or
+        off: a run can grow, shrink or move in one step instead of through a worse roster."""
+        a, r = self.a, self.r
+        n = self._draw(a.n_nurses)
+        length = 1 if self.change_days == 1 else 1 + self._draw(self.change_days)
+        first = self._draw(a.days - length + 1)
+        last = first + length - 1
         choices = a.n_shifts * len(a.skills[n]) + 1
-        pick = int(rng.random() * choices)
+        pick = self._draw(choices)
         if pick == choices - 1:
             new_s, new_k = OFF, OFF
         else:
             new_s, new_k = pick % a.n_shifts, a.skills[n][pick // a.n_shifts]
-        if new_s == old_s and new_k == old_k:
+        row, sk, S = r.shift[n], r.skill[n], a.n_shifts
+        if new_s != OFF:  # H3 inside the block and at its two borders
+            before = row[first - 1] if first > 0 else a.h_last[n]
+            if before != OFF and a.forbidden[before * S + new_s]:
+                return
+            if last + 1 < a.days and row[last + 1] != OFF and a.forbidden[new_s * S + row[last + 1]]:
+                return
+            if length > 1 and a.forbidden[new_s * S + new_s]:
+                return
+        delta = 0
+        same_shifts = True
+        changed = False
+        for d in range(first, last + 1):
+            if row[d] != new_s or sk[d] != new_k:
+                changed = True
+                day_delta = self._coverage_delta(d, row[d], sk[d], new_s, new_k)
+                if day_delta >= 1 << 40:
+                    return
+                delta += day_delta
+            if row[d] != new_s:
+                same_shifts = False
+        if not changed:
             return
-        if not self._succession_ok(n, d, new_s):
-            return
-        delta = self._coverage_delta(d, old_s, old_k, new_s, new_k)
-        if delta >= 1 << 40:
-            return
-        row = r.shift[n]
-        row[d] = new_s
-        new_cost = nurse_cost(a, n, row) if new_s != old_s else r.nurse_cost[n]
+        old_shifts, old_skills = row[first:last + 1], sk[first:last + 1]
+        for d in range(first, last + 1):
+            row[d] = new_s
+        new_cost = r.nurse_cost[n] if same_shifts else r.cost_after(n, first, last, old_shifts, first)
         delta += new_cost - r.nurse_cost[n]
         if not self._accept(delta, temperature):
-            row[d] = old_s
+            for d in range(first, last + 1):
+                row[d] = old_shifts[d - first]
             return
-        S, K = a.n_shifts, a.n_skills
-        if old_s != OFF:
-            r.cover[(d * S + old_s) * K + old_k] -= 1
-        if new_s != OFF:
-            r.cover[(d * S + new_s) * K + new_k] += 1
-        r.skill[n][d] = new_k
-        r.nurse_cost[n] = new_cost
+        K = a.n_skills
+        for d in range(first, last + 1):
+            old_s, old_k = old_shifts[d - first], old_skills[d - first]
+            if old_s != OFF:
+                r.cover[(d * S + old_s) * K + old_k] -= 1
+            if new_s != OFF:
+                r.cover[(d * S + new_s) * K + new_k] += 1
+            sk[d] = new_k
+        if not same_shifts:
+            r.commit(n, first, last, new_cost)
         self.cost += delta
         self.accepted += 1
 
     def swap(self, temperature: float) -> None:
         """Two nurses exchange their days over a block of 1–7 days."""
-        a, r, rng = self.a, self.r, self.rng
-        n1 = int(rng.random() * a.n_nurses)
-        n2 = int(rng.random() * a.n_nurses)
+        a, r = self.a, self.r
+        n1 = self._draw(a.n_nurses)
+        n2 = self._draw(a.n_nurses)
         if n1 == n2:
             return
-        length = 1 + int(rng.random() * 7)
-        first = int(rng.random() * (a.days - length + 1))
+        length = 1 + self._draw(7)
+        first = self._draw(a.days - length + 1)
         last = first + length - 1
         row1, row2, sk1, sk2 = r.shift[n1], r.shift[n2], r.skill[n1], r.skill[n2]
         same = True
@@ -345,7 +465,8 @@ class RosterAnnealer:
                     return
         for d in range(first, last + 1):
             row1[d], row2[d] = row2[d], row1[d]
-        cost1, cost2 = nurse_cost(a, n1, row1), nurse_cost(a, n2, row2)
+        # each nurse's days before the exchange are now the other's
+        cost1, cost2 = r.cost_after(n1, first, last, row2, 0), r.cost_after(n2, first, last, row1, 0)
         delta = cost1 + cost2 - r.nurse_cost[n1] - r.nurse_cost[n2]
         if not self._accept(delta, temperature):
             for d in range(first, last + 1):
@@ -353,7 +474,8 @@ class RosterAnnealer:
             return
         for d in range(first, last + 1):
             sk1[d], sk2[d] = sk2[d], sk1[d]
-        r.nurse_cost[n1], r.nurse_cost[n2] = cost1, cost2
+        r.commit(n1, first, last, cost1)
+        r.commit(n2, first, last, cost2)
         self.cost += delta
         self.accepted += 1
 
@@ -377,7 +499,7 @@ class RosterAnnealer:
         temperature = start_temperature
         while True:
             for _ in range(CHECK_EVERY):
-                if self.rng.random() < swap_share:
+                if self._uniform() < swap_share:
                     self.swap(temperature)
                 else:
                     self.change(temperature)
