@@ -8,7 +8,7 @@ roster without hard violations and keeps it so: a move that would break a minimu
 (shift type, skill) a day, from the nurse's skills).
 
 Moves, each judged by its exact change of the competition's cost:
-- *change*: one nurse's day to another (shift type, skill) or to a day off;
+- *change*: a block of 1–4 of one nurse's days to one (shift type, skill) or to days off;
 - *swap*: two nurses exchange their days over a block of 1–7 days (coverage unchanged; each
   nurse must have the other's skills), which reshapes runs, weekends and totals together.
 
@@ -43,8 +43,10 @@ from kontrolltarn.model.inrc2 import (
 OFF: Final = -1
 #: moves between clock readings (the clock and Ctrl-C are looked at this often)
 CHECK_EVERY: Final = 2000
-#: the longest block of days one *change* sets to one value
-CHANGE_DAYS: Final = 1
+#: the longest block of days one *change* sets to one value: whole runs go, come and move,
+#: which single days cannot do past the run-length penalties (docs/staffing.md: 4 against 1,
+#: n080w8_1 4,875 against 5,185 and n100w8_1 3,565 against 3,640 at 300 s)
+CHANGE_DAYS: Final = 4
 
 
 class RosterArrays:

@@ -8,7 +8,8 @@ above it). The solver never judges itself: ``evaluate_inrc2`` does, and when no 
 in time the result is empty and the checker says what is missing.
 
 The search: a greedy day-by-day roster (``inrc2_greedy``; CP-SAT repairs it first when it
-leaves a minimum short), then CP-SAT on neighbourhoods of it (``cpsat.improve_in_
+leaves a minimum short), then simulated annealing from it (``inrc2_anneal``, millions of small
+moves, ``ANNEAL_SHARE`` of the time), then CP-SAT on neighbourhoods of its best roster (``cpsat.improve_in_
 neighbourhoods``, ``workers`` searches side by side), five kinds drawn adaptively
 (``_neighbourhoods``), each on its own model of the freed nurses (``_sub_models``). CP-SAT on the whole model
 spends a short run finding and cleaning up a first roster and its relaxation proves nothing;
@@ -58,12 +59,12 @@ from .cpsat import (
 from .inrc2_anneal import RosterAnnealer, RosterArrays
 from .inrc2_greedy import greedy_inrc2
 
-#: the most of the time left after the start that the annealer gets before CP-SAT's
-#: neighbourhoods take over from its best roster (docs/staffing.md: 0.3, 0.6 and 0.8 measured)
+#: the share of the time left after the start that the annealer gets before CP-SAT's
+#: neighbourhoods take over from its best roster. It cools over all of it: a slower cooling
+#: keeps improving (docs/staffing.md: a cap of 100,000 moves per nurse-day stopped it at about
+#: 45 s on n030w4, 1,805 at 300 s against 1,765 without); 0.9 starves the neighbourhoods,
+#: which the large 8-week instances need.
 ANNEAL_SHARE = 0.6
-#: the annealer's moves per (nurse, day) of the instance: it ends at this budget when that
-#: comes before its share of the time (the rest then goes to CP-SAT)
-ANNEAL_MOVES_PER_CELL = 100_000
 #: the annealer's temperature: from about two units of a 30-weight term down to where only
 #: improving moves pass
 ANNEAL_START_TEMPERATURE = 60.0
@@ -314,9 +315,8 @@ def _anneal(instance: Instance, start: Solution, deadline: float, seed: int,
     """The annealer's best roster from ``start`` by ``deadline``; it runs in a thread while this
     one waits in short joins, so Ctrl-C reaches ``ctrl_c`` at once and stops it."""
     annealer = RosterAnnealer(RosterArrays(instance), start, seed)
-    budget = ANNEAL_MOVES_PER_CELL * len(instance.scenario.nurses) * instance.days
     thread = threading.Thread(target=annealer.run, daemon=True, args=(
-        deadline, budget, ANNEAL_START_TEMPERATURE, ANNEAL_END_TEMPERATURE, ANNEAL_SWAP_SHARE,
+        deadline, 0, ANNEAL_START_TEMPERATURE, ANNEAL_END_TEMPERATURE, ANNEAL_SWAP_SHARE,
         lambda: ctrl_c.pressed))
     thread.start()
     while thread.is_alive():
@@ -340,8 +340,8 @@ def solve_inrc2(
     neighbourhood search proves none); ``start`` is a roster to start from (default: the
     greedy one). Ctrl-C stops the search and returns the best roster so far
     (``interrupted``); an empty roster when none was found. Up to ``anneal_share`` of the time
-    after the start goes to the annealer (``inrc2_anneal``, one thread; it stops sooner at
-    ``ANNEAL_MOVES_PER_CELL``), the rest to CP-SAT's neighbourhoods from its best roster."""
+    after the start goes to the annealer (``inrc2_anneal``, one thread), the rest to CP-SAT's
+    neighbourhoods from its best roster."""
     started = time.monotonic()
     deadline = started + time_limit
     model = Inrc2Model(instance)
