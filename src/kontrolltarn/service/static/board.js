@@ -20,6 +20,7 @@ async function api(path, options = {}) {
 
 function showLogin() { const d = $("#login"); if (!d.open) d.showModal(); }
 
+ktLoginDialog();
 $("#login-form").addEventListener("submit", async ev => {
   ev.preventDefault();
   const me = await ktLogin(ev.target);

@@ -92,6 +92,24 @@ window.applyStaticText = function () {
   document.documentElement.lang = window.ktLang();
   document.querySelectorAll("[data-i18n]").forEach(el => { el.textContent = window.t(el.dataset.i18n); });
 };
+// The login dialog of every staff page: the page's <dialog id="login">, written here the first
+// time it is asked for (one markup, so the pages cannot drift apart); its words follow
+// applyStaticText like the rest of the page.
+window.ktLoginDialog = function () {
+  let dialog = document.querySelector("dialog#login");
+  if (dialog) return dialog;
+  dialog = document.createElement("dialog");
+  dialog.id = "login";
+  dialog.setAttribute("aria-labelledby", "login-title");
+  dialog.innerHTML = `<form id="login-form" method="dialog">
+    <h2 id="login-title">Kontrolltårn</h2>
+    <label><span data-i18n="username">Brukernavn</span> <input name="username" autocomplete="username" required></label>
+    <label><span data-i18n="password">Passord</span> <input name="password" type="password" autocomplete="current-password" required></label>
+    <p id="login-error" class="error" role="alert"></p>
+    <button type="submit" data-i18n="login">Logg inn</button></form>`;
+  document.body.appendChild(dialog);
+  return dialog;
+};
 // Every page's login form posts here: the reply ({token, role, home}), or null once the
 // form's #login-error says why (one place, so every page words a refusal the same way).
 window.ktLogin = async function (formElement) {

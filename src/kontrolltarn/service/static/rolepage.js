@@ -46,16 +46,7 @@ function pageHeader() {
 }
 
 function loginDialog() {
-  const d = document.createElement("dialog");
-  d.id = "login";
-  d.setAttribute("aria-labelledby", "login-title");
-  d.innerHTML = `<form id="login-form" method="dialog">
-    <h2 id="login-title">Kontrolltårn</h2>
-    <label><span data-i18n="username">Brukernavn</span> <input name="username" autocomplete="username" required></label>
-    <label><span data-i18n="password">Passord</span> <input name="password" type="password" autocomplete="current-password" required></label>
-    <p id="login-error" class="error" role="alert"></p>
-    <button type="submit" data-i18n="login">Logg inn</button></form>`;
-  document.body.appendChild(d);
+  const d = ktLoginDialog();
   $("#login-form").addEventListener("submit", async ev => {
     ev.preventDefault();
     const me = await ktLogin(ev.target);

@@ -38,6 +38,7 @@ function nextMonday() {
 }
 
 function workspaceStart(start) {
+  ktLoginDialog();
   $("#login-form").addEventListener("submit", async ev => {
     ev.preventDefault();
     if (!await ktLogin(ev.target)) return;
