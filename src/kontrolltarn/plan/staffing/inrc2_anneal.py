@@ -326,7 +326,7 @@ class RosterAnnealer:
         self.r = RosterState(a, start)
         # xorshift32: 32-bit state stays a machine integer under mypyc, several times faster
         # than random.Random's method calls at a few draws per move
-        self.x: int = (seed * 2654435761 + 1) & 0xFFFFFFFF or 1
+        self.draw_state: int = (seed * 2654435761 + 1) & 0xFFFFFFFF or 1
         self.cost: int = self.r.cost()
         self.best_cost: int = self.cost
         self.best_shift: list[list[int]] = [row[:] for row in self.r.shift]
@@ -357,11 +357,11 @@ class RosterAnnealer:
 
     def _draw(self, m: int) -> int:
         """A pseudo-random integer in ``0..m-1``."""
-        x = self.x
+        x = self.draw_state
         x ^= (x << 13) & 0xFFFFFFFF
         x ^= x >> 17
         x ^= (x << 5) & 0xFFFFFFFF
-        self.x = x
+        self.draw_state = x
         return (x * m) >> 32
 
     def _uniform(self) -> float:
