@@ -333,8 +333,6 @@ class RosterAnnealer:
         self.best_skill: list[list[int]] = [row[:] for row in self.r.skill]
         self.moves: int = 0
         self.accepted: int = 0
-        #: the longest block a *change* sets at once
-        self.change_days: int = CHANGE_DAYS
 
     # ---- hard constraints -------------------------------------------------------------------
     def _coverage_delta(self, d: int, old_s: int, old_k: int, new_s: int, new_k: int) -> int:
@@ -376,11 +374,11 @@ class RosterAnnealer:
 
     # ---- moves ------------------------------------------------------------------------------
     def change(self, temperature: float) -> None:
-        """One nurse's block of 1 to ``self.change_days`` days to one (shift type, skill), or
+        """One nurse's block of 1 to ``CHANGE_DAYS`` days to one (shift type, skill), or
         off: a run can grow, shrink or move in one step instead of through a worse roster."""
         a, r = self.a, self.r
         n = self._draw(a.n_nurses)
-        length = 1 if self.change_days == 1 else 1 + self._draw(self.change_days)
+        length = 1 + self._draw(CHANGE_DAYS)
         first = self._draw(a.days - length + 1)
         last = first + length - 1
         choices = a.n_shifts * len(a.skills[n]) + 1
