@@ -70,3 +70,17 @@ def test_an_unknown_practice_is_refused_with_the_choices(small: SyntheticHospita
     assert "control" in PRACTICES and "baseline" in PRACTICES
     with pytest.raises(ModelError, match="control"):
         make_practice("controll", small)
+
+
+def test_staffed_hours_are_given_back_in_whole_steps_within_the_risk(
+        control_run: tuple[ControlPolicy, SimulationResult]) -> None:
+    """Sessions shortened at the week's planning end a whole number of steps earlier, and the
+    KPIs count only the hours that stayed staffed."""
+    policy, result = control_run
+    shortened = [c for c in result.session_log if c.kind == "shortened"]
+    assert shortened and policy.minutes_given_back == sum(c.old_end_min - c.new_end_min for c in shortened)
+    assert all((c.old_end_min - c.new_end_min) % policy.give_back_step_min == 0 for c in shortened)
+    ran = {s.id: s for s in result.sessions}
+    for change in shortened:
+        if change.session_id in ran:
+            assert ran[change.session_id].end_min == change.new_end_min

@@ -97,3 +97,49 @@ def test_cases_of_a_room_closed_on_the_morning_move_to_other_rooms_the_same_day(
     assert cancelled_by_hand > 0 and moved_by_hand == 0
     assert moved_with_board > 0
     assert cancelled_with_board < cancelled_by_hand
+
+
+def _busy_session(small: SyntheticHospital, state: PlanState):  # noqa: ANN202 - Session, ProgramEntry
+    """An elective session holding one case placed at its start."""
+    session = next(s for s in small.hospital.sessions if not s.emergency and s.specialty_id)
+    referral = next(r for r in small.hospital.referrals if r.specialty_id == session.specialty_id)
+    surgeon = referral.surgeon_id or small.hospital.surgeons(referral.specialty_id)[0].id
+    entry = ProgramEntry(referral.id, session.id, session.room_id, session.date, session.start_min,
+                         referral.booked_min, surgeon, 1)
+    state.place(entry, by="policy:test", tell=False)
+    return session, entry
+
+
+def test_a_shortened_session_ends_earlier_and_counts_only_its_hours(small: SyntheticHospital) -> None:
+    state = PlanState(small.hospital, list(small.hospital.sessions), [])
+    session, _ = _busy_session(small, state)
+    new = state.shorten(session.id, session.end_min - 60, by="policy:test")
+    assert (new.id, new.end_min, new.staffed_min) == \
+        (session.id, session.end_min - 60, session.staffed_min - 60)
+    assert [s for s in state.open_sessions(session.date) if s.id == session.id] == [new]
+    change = state.session_log[-1]
+    assert (change.kind, change.old_end_min, change.new_end_min) == \
+        ("shortened", session.end_min, session.end_min - 60)
+    assert session.id in state.by_session and state.by_session[session.id]  # its case stays
+
+
+@pytest.mark.parametrize("end", ["start", "end", "after"])
+def test_a_session_is_not_shortened_to_an_end_outside_it(small: SyntheticHospital, end: str) -> None:
+    state = PlanState(small.hospital, list(small.hospital.sessions), [])
+    session, _ = _busy_session(small, state)
+    value = {"start": session.start_min, "end": session.end_min, "after": session.end_min + 30}[end]
+    with pytest.raises(ModelError, match="end_min") as refused:
+        state.shorten(session.id, value, by="policy:test")
+    assert str(value) in str(refused.value)
+    assert state.sessions[session.id] == session and state.session_log == []
+
+
+def test_a_released_or_emergency_session_is_not_shortened(small: SyntheticHospital) -> None:
+    session, _ = _shared_room_session(small)
+    state = PlanState(small.hospital, list(small.hospital.sessions), [])
+    state.release(session.id, by="policy:test")
+    with pytest.raises(ModelError, match="session_id"):
+        state.shorten(session.id, session.end_min - 60, by="policy:test")
+    emergency = next(s for s in small.hospital.sessions if s.emergency)
+    with pytest.raises(ModelError, match="session_id"):
+        state.shorten(emergency.id, emergency.end_min - 60, by="policy:test")

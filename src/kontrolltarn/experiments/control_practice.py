@@ -19,10 +19,13 @@ Every decision comes from the product's own code, the one the live board uses:
   as ``told`` (the optimised practice's repair), so untold patients move first; a list the
   repair overfills gives back untold cases first (robust capacity holds after repairs too);
 - **block release** (planning from need): at the week's planning the board offers every free
-  session the top ``planning_candidates_per_gap`` of its specialty's ready list (best fit under
-  the risk, not only the first few); a session still empty goes to another specialty of its
-  room with a longer ready list, and one nobody can use (no surgeon free, no ready patient) is
-  released 11–17 days ahead, not staffed;
+  session the top ``planning_candidates_per_gap`` of its specialty's ready list (fit under the
+  risk, not only the first few; of the first four who fit, the longest); a session still empty
+  goes to another specialty of its room with a longer ready list, and one nobody can use (no
+  surgeon free, no ready patient) is released 11–17 days ahead, not staffed;
+- **staffed hours from need**: at the week's planning each session gives back the end of its
+  staffed hours, in whole hours, while its list's overrun chance against the earlier end stays
+  within the allowed risk (the staff have other work after; ``PlanState.shorten``);
 - **the morning board**: a room closed on the day (staff sick) sends its cases to other rooms of
   the location with time left, same day (``CoordinatorRules.move_from_closed_room``);
 - **standby**: freed time (tomorrow's, and today's after the late window and the bed meeting)
@@ -41,7 +44,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -105,13 +108,14 @@ class ControlPolicy(OptimisedPolicy):
     refill_days_ahead: int = 2
     buffer_min: int = 0
     refill_empty_sessions: bool = True
-    #: in the day a case starts if its predicted median end is within 120 minutes of the
-    #: staffed end: lists planned at ``risk_allowed`` rarely reach it, and when one does,
-    #: finishing beats sending home a prepared patient (overtime stays under today's, measured)
+    #: in the day a case starts if its predicted median end is within 180 minutes of the
+    #: staffed end: finishing beats sending home a prepared patient, and a session whose end
+    #: was given back ahead still has its staff's day behind it (overtime stays under today's,
+    #: measured)
     rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(
-        overrun_tolerance_min=120, move_from_closed_room=True))
+        overrun_tolerance_min=180, move_from_closed_room=True))
     #: the chance a list may run past its staffed end by more than ``overrun_line_min``
-    risk_allowed: float = 0.12
+    risk_allowed: float = 0.2
     overrun_line_min: int = 30
     #: the in-day point estimate of a case: "mean" or "median" of its predicted distribution
     in_day_estimate: str = "median"
@@ -123,6 +127,9 @@ class ControlPolicy(OptimisedPolicy):
     contact_days_ahead: int = 5
     #: patients phoned per free session from the standby list (the board lists them)
     calls_per_gap: int = 60
+    #: a free session takes the longest of the first four callers who fit (fuller lists, the
+    #: most pressing patients still first in line)
+    refill_best_of: int = 4
     #: at the week's planning (11–17 days ahead: a letter, not a call) the board offers a free
     #: session this many patients from the top of its specialty's ready list
     planning_candidates_per_gap: int = 250
@@ -132,7 +139,12 @@ class ControlPolicy(OptimisedPolicy):
     give_min_ready: int = 4
     #: sessions still empty after the week's planning and refill are released (not staffed)
     release_unused_sessions: bool = True
+    #: staffed time planned from need: at the week's planning a session gives back the end of
+    #: its staffed hours, in whole steps of this many minutes, while its list's overrun chance
+    #: against the earlier end stays within the allowed risk (0: sessions keep their hours)
+    give_back_step_min: int = 60
     sessions_given: int = 0
+    minutes_given_back: int = 0
     overfull_undone: int = 0
     sessions_released: int = 0
     contacts: int = 0
@@ -222,6 +234,29 @@ class ControlPolicy(OptimisedPolicy):
                     if not session.emergency and not state.by_session.get(session.id):
                         state.release(session.id, by=f"policy:{self.name}")
                         self.sessions_released += 1
+        if self.give_back_step_min > 0:
+            for k in range(7):
+                for session in state.open_sessions(first + timedelta(days=k)):
+                    if not session.emergency and state.by_session.get(session.id):
+                        self._give_back_end(state, session)
+
+    def _give_back_end(self, state: PlanState, session: Session) -> None:
+        """The latest staffed end, a whole number of steps earlier, at which the list still
+        keeps within the allowed risk; the session is shortened to it (if any step is free)."""
+        turnover = state.base.specialty_by_id[session.specialty_id or "ORT"].turnover_min
+        entries = [state.planned[c].entry for c in state.by_session[session.id]]
+        cases: list[tuple[Referral, str | None]] = [(state.referrals[e.case_id], e.surgeon_id)
+                                                    for e in entries]
+        # the program stays valid: every booked end within the new end plus the allowed overtime
+        floor = max(session.start_min + 1,
+                    max(e.end_min for e in entries) - state.base.allowed_overtime_min)
+        end, step = session.end_min, self.give_back_step_min
+        while end - step >= floor and self.list_risk(
+                replace(session, end_min=end - step), cases, turnover) <= self.risk_allowed:
+            end -= step
+        if end < session.end_min:
+            state.shorten(session.id, end, by=f"policy:{self.name}")
+            self.minutes_given_back += session.end_min - end
 
     def _give_unused(self, state: PlanState, first: date) -> None:
         """Block release: a session the week's program leaves empty goes to another specialty

@@ -38,7 +38,7 @@ from .draws import Draws
 from .execution import DayRunner, PendingEmergency
 from .params import EnvironmentParams
 from .policy import Policy
-from .state import PlanState
+from .state import PlanState, SessionChange
 
 Progress = Callable[[date, int, int], None]
 
@@ -65,6 +65,8 @@ class SimulationResult:
     seconds: float = 0.0
     check_cpu_seconds: float = 0.0  # CPU time spent in ``plan.check`` (``check_programs``)
     budget: dict[str, float] = field(default_factory=dict)  # expected operations per specialty in the period
+    #: the policy's decisions on sessions ahead of their day (given, released, shortened)
+    session_log: list[SessionChange] = field(default_factory=list)
 
 
 def simulate(hospital: Hospital, truth: TruthModel, policy: Policy, *, days: int = 365, seed: int = 0,
@@ -183,7 +185,8 @@ def simulate(hospital: Hospital, truth: TruthModel, policy: Policy, *, days: int
         policy=policy.name, seed=seed, hospital=hospital, first=measured_first, last=last,
         events=events, cases=state.cases(), sessions=ran, referrals=state.referrals,
         emergencies=emergencies, programs=programs, program_checks=checks, params=env,
-        seconds=wallclock.perf_counter() - started, budget=budget, check_cpu_seconds=check_cpu[0])
+        seconds=wallclock.perf_counter() - started, budget=budget, check_cpu_seconds=check_cpu[0],
+        session_log=state.session_log)
 
 
 def _with_plan(calendar: list[Session], plan: Sequence[Session], hospital: Hospital) -> list[Session]:

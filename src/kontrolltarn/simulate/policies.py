@@ -71,6 +71,9 @@ class BaselinePolicy:
     calls_per_gap: int = 8
     #: refill sessions left with no case too (today's practice: only lists already started)
     refill_empty_sessions: bool = False
+    #: a free session takes, of the first this-many callers who fit, the one with the longest
+    #: estimate (1: the first who fits, as by hand)
+    refill_best_of: int = 1
 
     def estimate_min(self, referral: Referral) -> int:
         return referral.booked_min
@@ -287,25 +290,38 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
         for session in sessions:
             room = hospital.room_by_id[session.room_id]
             turnover = hospital.specialty_by_id[specialty].turnover_min
-            for referral in calls[specialty]:
-                procedure = hospital.procedure_by_id[referral.procedure_code]
-                if referral.id not in state.waiting or \
-                        any(eq not in room.equipment for eq in procedure.equipment):
-                    continue
+            skip: set[str] = set()  # callers who were asked and cannot come to this session
+            while True:
                 # when the list is expected to be done, and the end by the policy's estimate
                 expected_end = session.start_min + session_load(state, session, policy) + turnover
-                until = policy.room_for(state, session, referral, expected_end)
-                if until is None:
-                    continue  # cannot end in time wherever the list ends: no need to ask
-                try:
-                    repairs.apply(AddCase(referral.id, session.id, expected_end, until),
-                                  refill=False)
-                except ModelError:  # it would break a rule or not end in time: phone the next
-                    continue
-                entry = repairs.find(referral.id)
-                assert entry is not None
-                state.place(entry, by=f"policy:{policy.name}", tell=tell)
-                placed += 1
+                fitting: list[tuple[Referral, int]] = []
+                for referral in calls[specialty]:
+                    procedure = hospital.procedure_by_id[referral.procedure_code]
+                    if referral.id not in state.waiting or referral.id in skip or \
+                            any(eq not in room.equipment for eq in procedure.equipment):
+                        continue
+                    until = policy.room_for(state, session, referral, expected_end)
+                    if until is None:
+                        skip.add(referral.id)  # cannot end in time: a fuller list will not help
+                        continue
+                    fitting.append((referral, until))
+                    if len(fitting) >= policy.refill_best_of:
+                        break
+                fitting.sort(key=lambda f: -policy.estimate_min(f[0]))  # stable: list order ties
+                for referral, until in fitting:
+                    try:
+                        repairs.apply(AddCase(referral.id, session.id, expected_end, until),
+                                      refill=False)
+                    except ModelError:  # it would break a rule or not end in time: the next
+                        skip.add(referral.id)
+                        continue
+                    entry = repairs.find(referral.id)
+                    assert entry is not None
+                    state.place(entry, by=f"policy:{policy.name}", tell=tell)
+                    placed += 1
+                    break
+                else:
+                    break  # nobody of those asked could come: the session is done
     return placed
 
 

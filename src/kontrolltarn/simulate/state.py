@@ -35,14 +35,17 @@ from .absences import Absence
 
 @dataclass(frozen=True)
 class SessionChange:
-    """A decision on a session ahead of its day: given to another specialty, or released."""
+    """A decision on a session ahead of its day: given to another specialty, released, or its
+    end given back (``shortened``, with the staffed end before and after)."""
 
     at: datetime
     session_id: str
-    kind: str  # reassigned | released
+    kind: str  # reassigned | released | shortened
     old_specialty: str | None
     new_specialty: str | None
     by: str
+    old_end_min: int | None = None
+    new_end_min: int | None = None
 
 
 @dataclass
@@ -330,6 +333,26 @@ class PlanState:
         self.closed.add(session_id)
         self.session_log.append(SessionChange(self.now, session_id, "released",
                                               session.specialty_id, None, by))
+
+    def shorten(self, session_id: str, end_min: int, *, by: str) -> Session:
+        """Give back the end of a session ahead of the day, its list expected done well before:
+        staffed hours end at ``end_min`` (the staff have other work after), so the rest neither
+        runs nor counts in staffed hours; recorded in ``session_log``."""
+        session = self.sessions.get(session_id)
+        if session is None:
+            raise ModelError("session_id", session_id, "unknown session")
+        if session.emergency or session_id in self.closed:
+            raise ModelError("session_id", session_id, "cannot shorten an emergency or closed session")
+        if not session.start_min < end_min < session.end_min:
+            raise ModelError("end_min", end_min, f"must be inside session {session_id} "
+                             f"({session.start_min}-{session.end_min})")
+        new = replace(session, end_min=end_min)
+        self.sessions[session_id] = new
+        day = self.sessions_by_date[session.date]
+        day[day.index(session)] = new
+        self.session_log.append(SessionChange(self.now, session_id, "shortened", session.specialty_id,
+                                              session.specialty_id, by, session.end_min, end_min))
+        return new
 
     def _empty_session(self, session_id: str, what: str) -> Session:
         session = self.sessions.get(session_id)

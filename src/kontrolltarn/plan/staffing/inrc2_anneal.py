@@ -14,7 +14,8 @@ Moves, each judged by its exact change of the competition's cost:
 
 A nurse's counts (S4–S7) change by the moved days only; its runs (S2, S3) are rescanned from
 the first moved day until the run counters fall back in step with those recorded for the
-roster before the move (usually a few days on); coverage (S1) costs constant time. Written for mypyc (plain typed lists, no closures):
+roster before the move (usually a few days on); coverage (S1) costs constant time. Written for
+mypyc (plain typed lists, no closures):
 ``scripts/build_native.py`` compiles it like the IHTC annealer; pure Python gives the same
 roster for a given move budget, only slower. Same seed and move budget, same roster.
 """
