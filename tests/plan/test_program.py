@@ -22,7 +22,7 @@ from kontrolltarn.plan.program import (
     plan_program,
     release_unused,
 )
-from kontrolltarn.plan.program.risk import Moments, exceed_probability
+from kontrolltarn.plan.program.risk import Moments, exceed_probability, shortest_capacity_within
 from kontrolltarn.plan.registry import get_planner
 from kontrolltarn.predict import CaseDurations
 
@@ -113,6 +113,48 @@ def test_each_session_keeps_its_overrun_chance_below_the_ceiling(small, week, es
     assert sum(chances) / len(sessions) <= cfg.risk.target_share + 0.02
 
 
+def test_staffed_ends_from_need_keep_each_list_within_the_give_back_risk(small, week, estimator):
+    """Each proposed earlier end is whole steps earlier, keeps every planned end within the
+    allowed overtime, and keeps the list within ``give_back_within`` recomputed here from the
+    durations; one step earlier still would break it or the floor."""
+    h = small.hospital
+    cfg = ProgramSettings().risk
+    by_session = week.program.by_session()
+    assert week.staffed_ends  # a small hospital's lists leave some hours free
+    assert week.stats["minutes_to_give_back"] == sum(
+        h.session_by_id[s].end_min - end for s, end in week.staffed_ends.items())
+    for session_id, end in week.staffed_ends.items():
+        session, entries = h.session_by_id[session_id], by_session[session_id]
+        assert session.start_min < end < session.end_min
+        assert (session.end_min - end) % cfg.give_back_step_min == 0
+        assert max(e.end_min for e in entries) <= end + h.allowed_overtime_min
+        moments = [Moments.of(estimator.distribution(
+            h.referral_by_id[e.case_id], h, surgeon_id=e.surgeon_id,
+            location_id=h.room_by_id[e.room_id].location_id)) for e in entries]
+        turnover = h.specialty_by_id[h.referral_by_id[entries[0].case_id].specialty_id].turnover_min
+        shorter = replace(session, end_min=end)
+        assert exceed_probability(moments, turnover * (len(entries) - 1),
+                                  shorter.staffed_min + cfg.overrun_min) <= cfg.give_back_within + 1e-9
+        earlier = end - cfg.give_back_step_min
+        assert earlier - session.start_min < max(e.end_min for e in entries) - h.allowed_overtime_min \
+            - session.start_min or exceed_probability(
+                moments, turnover * (len(entries) - 1),
+                earlier - session.start_min + cfg.overrun_min) > cfg.give_back_within
+
+
+def test_shortest_capacity_stops_at_the_risk_and_the_floor() -> None:
+    parts = [Moments(120.0, 40.0**2), Moments(90.0, 30.0**2)]
+    risk = 0.2
+    shortest = shortest_capacity_within(parts, 30, 480, 30, risk, 60, 60)
+    assert (480 - shortest) % 60 == 0 and shortest < 480
+    assert exceed_probability(parts, 30, shortest + 30) <= risk
+    assert exceed_probability(parts, 30, shortest - 60 + 30) > risk
+    assert shortest_capacity_within(parts, 30, 480, 30, risk, 60, 420) == 420  # the floor holds
+    assert shortest_capacity_within(parts, 30, 480, 30, 0.0001, 60, 60) == 480  # no step is safe
+    with pytest.raises(ValueError, match="step_min"):
+        shortest_capacity_within(parts, 30, 480, 30, risk, 0, 60)
+
+
 def test_local_rules_are_obeyed_and_shown(small, estimator):
     h = small.hospital
     rules = LocalRules.from_dict({"specialty": {"ORT": {"note": "two only", "max_cases_per_session": 2}},
@@ -140,6 +182,8 @@ def test_shipped_rules_and_settings_load():
     ({"sequencing": {"rules": ["tallest_first"]}}, "sequencing.rules"),
     ({"objective": {"deadline": "high"}}, "objective.deadline"),
     ({"cadence": {"release_days": 7, "fix_days": 28}}, "cadence"),
+    ({"risk": {"give_back_within": 0.5}}, "risk.give_back_within"),
+    ({"risk": {"give_back_step_min": -60}}, "risk.give_back_step_min"),
 ])
 def test_bad_settings_name_the_field(data, field):
     with pytest.raises(ModelError) as err:

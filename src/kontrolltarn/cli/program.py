@@ -109,6 +109,11 @@ def optimise_cmd(
                   f"{'yes' if report.feasible else 'NO'}")
     console.print(f"mean planned chance of a 30+ min overrun: "
                   f"{plan.stats['mean_overrun_probability']:.1%}")
+    if plan.staffed_ends:
+        console.print(f"staffed hours from need: {len(plan.staffed_ends)} sessions could end earlier, "
+                      f"{plan.stats['minutes_to_give_back'] / 60:.0f} hours in all, each list still within "
+                      f"{settings.risk.give_back_within:.0%} chance of a 30+ min overrun (a proposal, "
+                      f"not applied)")
     console.print("[bold]Local rules applied[/]")
     for line in plan.rules:
         console.print(f"  {line}")

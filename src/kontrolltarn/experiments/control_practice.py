@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -61,7 +61,7 @@ from kontrolltarn.model import (
     Session,
 )
 from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
-from kontrolltarn.plan.program import Moments, exceed_probability
+from kontrolltarn.plan.program import Moments, exceed_probability, shortest_capacity_within
 from kontrolltarn.simulate.policies import (
     POLICIES,
     BaselinePolicy,
@@ -203,17 +203,21 @@ class ControlPolicy(OptimisedPolicy):
         dist = self.distribution(referral, *self._where(referral))
         return max(1, round(dist.median if self.in_day_estimate == "median" else dist.mean))
 
+    def list_parts(self, session: Session, cases: list[tuple[Referral, str | None]]) -> list[Moments]:
+        """The list's random parts: the cases' predicted distributions and the late start."""
+        location = self._state.base.room_by_id[session.room_id].location_id if self._state else None
+        parts = [Moments.of(self.distribution(r, s, location)) for r, s in cases]
+        if self.late_start.mean > 0:
+            parts.append(self.late_start)
+        return parts
+
     def list_risk(self, session: Session, cases: list[tuple[Referral, str | None]],
                   turnover: int) -> float:
         """The chance the list runs past the staffed end by more than ``overrun_line_min``:
         the cases' predicted distributions plus the late start (Fenton–Wilkinson)."""
         if not cases:
             return 0.0
-        location = self._state.base.room_by_id[session.room_id].location_id if self._state else None
-        parts = [Moments.of(self.distribution(r, s, location)) for r, s in cases]
-        if self.late_start.mean > 0:
-            parts.append(self.late_start)
-        return exceed_probability(parts, turnover * (len(cases) - 1),
+        return exceed_probability(self.list_parts(session, cases), turnover * (len(cases) - 1),
                                   session.staffed_min + self.overrun_line_min)
 
     # ---- the weekly program -----------------------------------------------------------------
@@ -248,12 +252,12 @@ class ControlPolicy(OptimisedPolicy):
         cases: list[tuple[Referral, str | None]] = [(state.referrals[e.case_id], e.surgeon_id)
                                                     for e in entries]
         # the program stays valid: every booked end within the new end plus the allowed overtime
-        floor = max(session.start_min + 1,
-                    max(e.end_min for e in entries) - state.base.allowed_overtime_min)
-        end, step = session.end_min, self.give_back_step_min
-        while end - step >= floor and self.list_risk(
-                replace(session, end_min=end - step), cases, turnover) <= self.risk_allowed:
-            end -= step
+        floor = max(1, max(e.end_min for e in entries) - state.base.allowed_overtime_min
+                    - session.start_min)
+        shortest = shortest_capacity_within(self.list_parts(session, cases), turnover * (len(cases) - 1),
+                                            session.staffed_min, self.overrun_line_min,
+                                            self.risk_allowed, self.give_back_step_min, floor)
+        end = session.start_min + shortest
         if end < session.end_min:
             state.shorten(session.id, end, by=f"policy:{self.name}")
             self.minutes_given_back += session.end_min - end

@@ -41,9 +41,9 @@ from .candidates import (
     urgency_weight,
 )
 from .leads import Lead, assign_leads
-from .risk import Moments
+from .risk import Moments, shortest_capacity_within
 from .sequence import Placed, place_session
-from .settings import ProgramSettings
+from .settings import ProgramSettings, Risk
 from .solve import (
     MIN_SOLVE_S,
     Limits,
@@ -73,6 +73,10 @@ class ProgramPlan:
     overrun_probability: dict[str, float]  # session id -> planned chance of a 30+ min overrun
     stats: dict[str, float] = field(default_factory=dict)
     released: tuple[str, ...] = ()  # sessions their own specialty could not staff, refilled
+    #: staffed hours from need: session id -> an earlier staffed end at which its list still
+    #: keeps within ``risk.give_back_within`` (whole ``risk.give_back_step_min`` steps; only
+    #: sessions that can give back at least one); a proposal for the coordinator, not applied
+    staffed_ends: dict[str, int] = field(default_factory=dict)
 
 
 def plan_program(hospital: Hospital, first: date, days: int = 5, *,
@@ -123,6 +127,7 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
     busy: dict[date, set[str]] = defaultdict(set)  # surgeons committed to a session that day
     entries: list[ProgramEntry] = []
     risk: dict[str, float] = {}
+    staffed_ends: dict[str, int] = {}
     # the program so far, as plan.check's feasibility kernel judges each timed list against it
     kernel = ProgramState(hospital, rules=local)
     rounds = done = optimal = 0
@@ -196,6 +201,10 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
             risk_used += probability
             risk[slot.session.id] = probability
             entries.extend(session_entries)
+            end = staffed_end_from_need(slot, final, session_entries, hospital.allowed_overtime_min,
+                                        cfg.risk)
+            if end is not None:
+                staffed_ends[slot.session.id] = end
     say("done", 1.0)
     specialties = {lead.specialty_id for leads in day_leads.values() for lead in leads.values()}
     locations = {loc for _, loc in groups}
@@ -212,9 +221,27 @@ def plan_program(hospital: Hospital, first: date, days: int = 5, *,
                "solver_rounds": float(rounds), "cases": float(len(entries)),
                "sessions_solved_to_optimality": float(optimal),
                "mean_overrun_probability": risk_used / max(1, total_sessions),
-               "sessions_released": float(len(released)), "solver_work": meter.work},
+               "sessions_released": float(len(released)), "solver_work": meter.work,
+               "minutes_to_give_back": float(sum(
+                   planned_for.session_by_id[s].end_min - end for s, end in staffed_ends.items()))},
         released=tuple(sorted(released)),
+        staffed_ends=staffed_ends,
     )
+
+
+def staffed_end_from_need(slot: SessionSlot, cases: list[Candidate], entries: list[ProgramEntry],
+                          allowed_overtime_min: int, risk: Risk) -> int | None:
+    """The earliest staffed end, in whole steps, at which the session's list keeps within
+    ``risk.give_back_within`` and every planned end within the allowed overtime; None when no
+    step can be given back (or the step is 0)."""
+    if not cases or risk.give_back_step_min <= 0:
+        return None
+    session = slot.session
+    floor = max(e.end_min for e in entries) - allowed_overtime_min - session.start_min
+    shortest = shortest_capacity_within([c.moments for c in cases], slot.turnover * (len(cases) - 1),
+                                        slot.capacity, slot.overrun_min, risk.give_back_within,
+                                        risk.give_back_step_min, max(1, floor))
+    return session.end_min - (slot.capacity - shortest) if shortest < slot.capacity else None
 
 
 @dataclass

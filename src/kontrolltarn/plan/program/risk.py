@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -75,6 +75,21 @@ def exceed_probability(parts: Iterable[Moments], constant: float, limit: float) 
     if sigma == 0:
         return 1.0 if variable_mean >= rest else 0.0
     return 1.0 - _Z.cdf((math.log(rest) - mu) / sigma)
+
+
+def shortest_capacity_within(parts: Sequence[Moments], constant: float, capacity: int, line_min: int,
+                             risk: float, step_min: int, floor_min: int) -> int:
+    """Staffed hours from need: the shortest capacity, ``capacity`` less a whole number of
+    ``step_min`` steps and not below ``floor_min``, at which the list keeps its chance of running
+    ``line_min`` or more past the end within ``risk`` (``capacity`` itself when no step does).
+    The chance only grows as the end comes earlier, so the steps stop at the first too many."""
+    if step_min <= 0:
+        raise ValueError(f"step_min={step_min}: must be a positive number of minutes")
+    shortest = capacity
+    while shortest - step_min >= floor_min and \
+            exceed_probability(parts, constant, shortest - step_min + line_min) <= risk:
+        shortest -= step_min
+    return shortest
 
 
 def z_for(probability: float) -> float:

@@ -36,6 +36,10 @@ class Risk:
     overrun_min: int = 30
     target_share: float = 0.095
     max_probability: float = 0.25
+    #: staffed hours from need: a session's end may be given back in whole steps while its
+    #: list's overrun chance stays at or below ``give_back_within`` (step 0: never)
+    give_back_within: float = 0.2
+    give_back_step_min: int = 60
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,10 @@ class ProgramSettings:
         _require(0 < r.target_share <= r.max_probability, "risk.target_share", r.target_share,
                  "must be above 0 and not above risk.max_probability")
         _require(r.overrun_min >= 0, "risk.overrun_min", r.overrun_min, "must be >= 0 minutes")
+        _require(0 < r.give_back_within <= r.max_probability, "risk.give_back_within",
+                 r.give_back_within, "must be above 0 and not above risk.max_probability")
+        _require(isinstance(r.give_back_step_min, int) and r.give_back_step_min >= 0,
+                 "risk.give_back_step_min", r.give_back_step_min, "must be 0 (never) or more minutes")
         for rule in self.sequencing.rules:
             _require(rule in SEQUENCING_RULES, "sequencing.rules", rule,
                      f"unknown rule, choose from {list(SEQUENCING_RULES)}")
