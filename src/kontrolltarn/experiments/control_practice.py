@@ -245,7 +245,7 @@ class ControlPolicy(OptimisedPolicy):
                         self._give_back_end(state, session)
 
     def _give_back_end(self, state: PlanState, session: Session) -> None:
-        """The latest staffed end, a whole number of steps earlier, at which the list still
+        """The earliest staffed end, a whole number of steps earlier, at which the list still
         keeps within the allowed risk; the session is shortened to it (if any step is free)."""
         turnover = state.base.specialty_by_id[session.specialty_id or "ORT"].turnover_min
         entries = [state.planned[c].entry for c in state.by_session[session.id]]
