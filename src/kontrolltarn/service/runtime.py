@@ -132,6 +132,9 @@ class Runtime:
         #: before this (the board's now) no event is due, so a silent feed is not "quiet": a
         #: replay sets it to its first event's time (the day has not started); None: always due
         self.feed_due_from: datetime | None = None
+        #: when (wall clock) the feed was first seen due with nothing received since: a feed is
+        #: quiet only once it has been due and silent for the limit, not the instant it is due
+        self._due_since: datetime | None = None
         self.hub = Hub()
         #: porter statuses and check-ins as last read (``_logistics``)
         self._last_logistics: tuple[dict[str, str], set[str]] = ({}, set())
@@ -374,15 +377,21 @@ class Runtime:
         self.hub.mark(rooms, event_ids)
 
     def freshness(self) -> dict[str, Any]:
-        age = None if self.last_received is None else \
-            (datetime.now(UTC) - self.last_received).total_seconds()
+        wall = datetime.now(UTC)
+        age = None if self.last_received is None else (wall - self.last_received).total_seconds()
         now = self.now()
         due = self.feed_due_from is None or now >= self.feed_due_from
+        if not due:
+            self._due_since = None
+        elif self._due_since is None:
+            self._due_since = wall
+        silent_since = self.last_received or self._due_since
+        silent = 0.0 if silent_since is None else (wall - silent_since).total_seconds()
         return {"last_received": self.last_received.isoformat() if self.last_received else None,
                 "age_s": None if age is None else round(age, 1),
                 "quiet_after_s": self.settings.quiet_feed_s,
                 "feed_due": due,
-                "quiet": due and (age is None or age > self.settings.quiet_feed_s),
+                "quiet": due and silent > self.settings.quiet_feed_s,
                 "now_min": round(self.tower.clock.minutes(now), 1),
                 # while the database is away nothing is stored and other processes' changes
                 # do not arrive: the board says so
