@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from kontrolltarn.model import Hospital
+from dataclasses import replace
+
+from kontrolltarn.model import Hospital, Program, ProgramEntry
 from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
 from kontrolltarn.plan.check import check
 
@@ -50,3 +52,24 @@ def test_exclude_is_respected(small_synthetic) -> None:  # type: ignore[no-untyp
     first = plan_baseline(h, h.today, 7)
     again = plan_baseline(h, h.today, 7, exclude=first.case_ids())
     assert not first.case_ids() & again.case_ids()
+
+
+def test_cases_fixed_ahead_are_planned_around_not_over(tiny: Hospital) -> None:
+    """A case already given a date in a session outside the instance (``fixed``: here an
+    evening list in the gastro room) holds the day's one ICU bed: the other robot case is not
+    planned that day, the fixed case is not returned, and the whole day passes the check."""
+    day_list = next(s for s in tiny.sessions if s.id == "S-R2")
+    evening = replace(day_list, id="S-R2-evening", start_min=day_list.end_min, end_min=day_list.end_min + 300)
+    fixed_case = tiny.referral_by_id["H4"]
+    entry = ProgramEntry("H4", evening.id, evening.room_id, evening.date, evening.start_min,
+                         fixed_case.booked_min, "S3", 1)
+    rest = tiny.replace(referrals=tuple(r for r in tiny.referrals if r.id != "H4"))
+    blind = {e.case_id for e in plan_baseline(rest, tiny.today, 1).entries}
+    assert "H5" in blind  # without knowing of the fixed case, the ICU bed looks free
+    program = plan_baseline(rest, tiny.today, 1, fixed=[(entry, evening, fixed_case)])
+    placed = {e.case_id: e for e in program.entries}
+    assert "H4" not in placed and "H5" not in placed
+    assert all(e.surgeon_id != "S3" for e in program.entries)  # S3 operates in the evening list
+    whole = tiny.replace(sessions=(*tiny.sessions, evening))
+    report = check(whole, Program((*program.entries, entry)))
+    assert report.feasible, report.to_text()

@@ -44,8 +44,9 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kontrolltarn.model import (
@@ -57,6 +58,7 @@ from kontrolltarn.model import (
     PastOperation,
     PlannedCase,
     Program,
+    ProgramEntry,
     Referral,
     Session,
 )
@@ -64,9 +66,11 @@ from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
 from kontrolltarn.plan.program import Moments, exceed_probability, shortest_capacity_within
 from kontrolltarn.simulate.policies import (
     POLICIES,
+    SHORT_NOTICE_DAYS,
     BaselinePolicy,
     OptimisedPolicy,
     make_policy,
+    new_date_at_once,
     refill,
 )
 from kontrolltarn.simulate.policy import CoordinatorRules
@@ -79,22 +83,55 @@ if TYPE_CHECKING:
 PRACTICES = (*POLICIES, "control")
 
 
+def _usual_session(hospital: Hospital) -> dict[str, tuple[int, int]]:
+    """Per room, its most common elective session start and end in the calendar."""
+    starts: dict[str, Counter[int]] = {}
+    ends: dict[str, Counter[int]] = {}
+    for s in hospital.sessions:
+        if not s.emergency:
+            starts.setdefault(s.room_id, Counter())[s.start_min] += 1
+            ends.setdefault(s.room_id, Counter())[s.end_min] += 1
+    return {room: (starts[room].most_common(1)[0][0], ends[room].most_common(1)[0][0]) for room in starts}
+
+
 def late_start_moments(history: list[PastOperation] | tuple[PastOperation, ...],
                        hospital: Hospital) -> Moments:
     """Mean and variance of the first case's late start, learnt from the history: the first
     case's start against the room's usual session start in the calendar."""
-    usual: dict[str, int] = {}
-    starts: dict[str, Counter[int]] = {}
-    for s in hospital.sessions:
-        if not s.emergency:
-            starts.setdefault(s.room_id, Counter())[s.start_min] += 1
-    for room, counts in starts.items():
-        usual[room] = counts.most_common(1)[0][0]
-    late = [max(0, op.start_min - usual[op.room_id]) for op in history
+    usual = _usual_session(hospital)
+    late = [max(0, op.start_min - usual[op.room_id][0]) for op in history
             if op.order == 1 and not op.emergency and op.room_id in usual]
     if len(late) < 2:
         return Moments(0.0, 0.0)
     return Moments(statistics.fmean(late), statistics.pvariance(late))
+
+
+@dataclass(frozen=True)
+class OverrunHabit:
+    """How the hospital's rooms end their days today, learnt from its history: the share of
+    room-days whose last elective case ended more than ``line_min`` after the room's usual
+    session end, and how far past the end the days that ran over went (their 85th centile)."""
+
+    share_over_line: float
+    far_over_min: int
+    room_days: int
+
+
+def overrun_habit(history: list[PastOperation] | tuple[PastOperation, ...], hospital: Hospital,
+                  line_min: int = 30) -> OverrunHabit | None:
+    """``OverrunHabit`` from the history (None with fewer than 20 room-days or none over)."""
+    usual = _usual_session(hospital)
+    last: dict[tuple[date, str], int] = {}
+    for op in history:
+        if not op.emergency and op.room_id in usual:
+            key = (op.date, op.room_id)
+            last[key] = max(last.get(key, 0), op.start_min + op.actual_min)
+    over = [end - usual[room][1] for (_, room), end in last.items()]
+    past = sorted(o for o in over if o > 0)
+    if len(over) < 20 or not past:
+        return None
+    return OverrunHabit(sum(o > line_min for o in over) / len(over),
+                        past[min(len(past) - 1, int(0.85 * len(past)))], len(over))
 
 
 @dataclass
@@ -114,9 +151,15 @@ class ControlPolicy(OptimisedPolicy):
     #: measured)
     rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(
         overrun_tolerance_min=180, move_from_closed_room=True))
-    #: the chance a list may run past its staffed end by more than ``overrun_line_min``
+    #: the chance a list may run past its staffed end by more than ``overrun_line_min`` (set
+    #: per hospital from its history by ``fit_to``; this default where there is none)
     risk_allowed: float = 0.2
     overrun_line_min: int = 30
+    #: ``fit_to``: the allowed risk over today's share of room-days past the line, its bounds,
+    #: and the in-day tolerance's bounds (minutes)
+    risk_of_habit: float = 0.7
+    risk_bounds: tuple[float, float] = (0.05, 0.25)
+    tolerance_bounds: tuple[int, int] = (60, 240)
     #: the in-day point estimate of a case: "mean" or "median" of its predicted distribution
     in_day_estimate: str = "median"
     #: the first case's late start (mean, variance), learnt from the history
@@ -143,6 +186,10 @@ class ControlPolicy(OptimisedPolicy):
     #: its staffed hours, in whole steps of this many minutes, while its list's overrun chance
     #: against the earlier end stays within the allowed risk (0: sessions keep their hours)
     give_back_step_min: int = 60
+    #: a told patient whose date the hospital takes away (staff, with notice) gets a new date on
+    #: the same call, not a cancellation now and a date later (one change instead of two)
+    new_date_at_once: bool = True
+    redated: int = 0
     sessions_given: int = 0
     minutes_given_back: int = 0
     overfull_undone: int = 0
@@ -154,6 +201,20 @@ class ControlPolicy(OptimisedPolicy):
     _state: PlanState | None = field(default=None, repr=False)
     #: per referral, the hospital its prediction was made on (it knows the patient)
     _ctx_of: dict[str, Hospital] = field(default_factory=dict, repr=False)
+
+    def fit_to(self, habit: OverrunHabit) -> None:
+        """Fill lists as boldly as the hospital's rooms are used to run over, no more: the
+        allowed risk is ``risk_of_habit`` times today's share of room-days over the line
+        (within ``risk_bounds``; fuller lists run over more often than planned, because the day
+        starts cases that fit by the median), and the in-day tolerance is how far today's days
+        go when they run over (their 85th centile, in half hours, within ``tolerance_bounds``).
+        Learnt on the development seeds (docs/simulation.md): 18 % and 180 min on the default
+        hospital, 12 % and 120 min on the small one."""
+        low, high = self.risk_bounds
+        self.risk_allowed = round(min(high, max(low, self.risk_of_habit * habit.share_over_line)), 3)
+        shortest, longest = self.tolerance_bounds
+        tolerance = min(longest, max(shortest, 30 * round(habit.far_over_min / 30)))
+        self.rules = replace(self.rules, overrun_tolerance_min=tolerance)
 
     # ---- durations: one source for the program and the day ----------------------------------
     def distribution(self, referral: Referral, surgeon_id: str | None,
@@ -281,12 +342,13 @@ class ControlPolicy(OptimisedPolicy):
                 ready[specialty] = count - self.give_min_ready  # what one session will take
                 self.sessions_given += 1
 
-    def make_program(self, hospital: Hospital, day: date, exclude: set[str]) -> Program:
-        """The lead's planner filling each session by bookings to the staffed end, then each
-        list cut (least pressing case first) until its overrun chance is within the allowed
-        risk; the freed time is the standby list's to fill."""
+    def make_program(self, hospital: Hospital, day: date, exclude: set[str],
+                     fixed: Sequence[tuple[ProgramEntry, Session, Referral]] = ()) -> Program:
+        """The lead's planner filling each session by bookings to the staffed end (around the
+        cases ``fixed`` there already), then each list cut (least pressing case first) until
+        its overrun chance is within the allowed risk; the freed time is the standby list's."""
         program = plan_baseline(hospital, day, 1, BaselineOptions(buffer_min=self.buffer_min),
-                                exclude=exclude)
+                                exclude=exclude, fixed=fixed)
         kept = []
         by_session: dict[str, list[Any]] = {}
         for entry in program.entries:
@@ -342,6 +404,27 @@ class ControlPolicy(OptimisedPolicy):
                 state.unschedule(untold.pop(), by=f"policy:{self.name}", reason=reason)
                 self.overfull_undone += 1
 
+    def lost(self, state: PlanState, day: date, case_id: str, reason: CancellationReason) -> None:
+        """A told patient the disruption leaves without a place gets a new date on the same
+        call (``new_date``); else, and for an untold patient, back to the waiting list."""
+        if state.planned[case_id].told_at is None or not self.new_date(state, day, case_id, reason):
+            super().lost(state, day, case_id, reason)
+
+    def new_date(self, state: PlanState, day: date, case_id: str, reason: CancellationReason,
+                 at: datetime | None = None) -> bool:
+        """A new date for a told patient whose date the hospital takes away, given on the same
+        call (one change instead of a cancellation now and a date later): in the first two
+        weeks not yet planned, at least a week ahead (not short notice). The simulator asks it
+        for the day's own cancellations by the hospital too."""
+        if not self.new_date_at_once or self.planned_until is None:
+            return False
+        first = max(self.planned_until, day + timedelta(days=SHORT_NOTICE_DAYS - 1)) + timedelta(days=1)
+        self._prefetch_day(state)
+        if new_date_at_once(state, case_id, self, first, first + timedelta(days=13), reason, at):
+            self.redated += 1
+            return True
+        return False
+
     # ---- each day ---------------------------------------------------------------------------
     def _prefetch_day(self, state: PlanState) -> None:
         self._state = state
@@ -390,9 +473,13 @@ def make_control_policy(history: list[PastOperation] | tuple[PastOperation, ...]
     from kontrolltarn.control.predictors import train_models  # deferred: heavy (pandas, sklearn)
 
     models = train_models(list(history), list(bookings))
-    late = late_start_moments(history, hospital) if hospital is not None else Moments(0.0, 0.0)
-    return ControlPolicy(durations=models.durations, cancellation=models.cancellation,
-                         late_start=late)
+    policy = ControlPolicy(durations=models.durations, cancellation=models.cancellation)
+    if hospital is not None:
+        policy.late_start = late_start_moments(history, hospital)
+        habit = overrun_habit(history, hospital, policy.overrun_line_min)
+        if habit is not None:
+            policy.fit_to(habit)
+    return policy
 
 
 def make_practice(name: str, synthetic: SyntheticHospital) -> BaselinePolicy:

@@ -8,7 +8,8 @@ equipment and beds respected, children first and infected cases last.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import ChainMap, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -33,16 +34,23 @@ class BaselineOptions:
 
 def plan_baseline(hospital: Hospital, first: date, days: int = 7,
                   options: BaselineOptions | None = None,
-                  exclude: set[str] | None = None) -> Program:
+                  exclude: set[str] | None = None,
+                  fixed: Sequence[tuple[ProgramEntry, Session, Referral]] = ()) -> Program:
     """A program for the sessions from ``first`` for ``days`` days. ``exclude`` holds referral ids
-    already planned elsewhere (they are not offered again). Every hard rule is asked of
-    ``plan.check``'s feasibility kernel."""
+    already planned elsewhere (they are not offered again). ``fixed`` are cases already given
+    a date in sessions outside ``hospital`` (with their session and referral): the program
+    plans around them (their surgeons, beds and equipment count) and does not return them.
+    Every hard rule is asked of ``plan.check``'s feasibility kernel."""
     opts = options or BaselineOptions()
     last = first + timedelta(days=days - 1)
-    taken = set(exclude or ())
+    taken = set(exclude or ()) | {e.case_id for e, _, _ in fixed}
     queue = _waiting_by_specialty(hospital, taken)
-    surgeon_day: dict[tuple[str, date], str] = {}  # surgeon, day -> session they operate in
-    state = ProgramState(hospital)
+    # surgeon, day -> session they operate in
+    surgeon_day: dict[tuple[str, date], str] = {(e.surgeon_id, e.date): e.session_id for e, _, _ in fixed}
+    state = ProgramState(hospital, [e for e, _, _ in fixed],
+                         sessions=ChainMap({s.id: s for _, s, _ in fixed}, hospital.session_by_id),
+                         referrals=ChainMap({r.id: r for _, _, r in fixed}, hospital.referral_by_id)) \
+        if fixed else ProgramState(hospital)
     for session in hospital.sessions_between(first, last):
         if session.emergency or session.specialty_id is None:
             continue
@@ -51,7 +59,10 @@ def plan_baseline(hospital: Hospital, first: date, days: int = 7,
         for referral, _surgeon in chosen:
             if referral.id not in placed:  # could not be placed (equipment): give it back
                 queue[session.specialty_id].insert(0, referral)
-    return state.program("baseline")
+    program = state.program("baseline")
+    if fixed:
+        program = Program(tuple(e for e in program.entries if e.case_id not in taken), method=program.method)
+    return program
 
 
 def _waiting_by_specialty(hospital: Hospital, taken: set[str]) -> dict[str, list[Referral]]:

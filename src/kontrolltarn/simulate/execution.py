@@ -46,6 +46,10 @@ URGENT = (Urgency.IMMEDIATE, Urgency.WITHIN_6H)
 #: post-operative bed types whose shortage cancels electives (day-surgery and outpatient
 #: places are not the bottleneck)
 SCARCE_BEDS = (BedType.WARD, BedType.ICU)
+#: cancellations the hospital causes (the patient is well and willing): those a new date may
+#: follow on the same call
+HOSPITAL_REASONS = frozenset({CancellationReason.CAPACITY, CancellationReason.EMERGENCY,
+                              CancellationReason.NO_BED, CancellationReason.STAFF})
 
 
 def _with_odds(share: float, odds_ratio: float) -> float:
@@ -110,11 +114,21 @@ class DayRunner:
                                      room_id, reason, source="sim"))
 
     def cancel(self, case_id: str, reason: CancellationReason, minute: float, room_id: str | None) -> None:
+        """The case leaves the day's program: back to the waiting list (or off it), or, for a
+        reason of the hospital's and where the policy does so (``new_date``), to a new date
+        given the patient on the same call. It is a late cancellation either way."""
+        at = self.state.stamp(self.day, minute)
+        new_date = getattr(self.policy, "new_date", None)
+        if reason in HOSPITAL_REASONS and new_date is not None and \
+                self.state.planned[case_id].told_at is not None and \
+                new_date(self.state, self.day, case_id, reason, at):
+            self.emit(EventKind.CANCELLED, minute, case_id, room_id, reason)
+            self.out.cancelled += 1
+            return
         draws = self.draws.attempt(case_id, self.state.planned[case_id].attempt)
         remove = reason in (CancellationReason.PATIENT, CancellationReason.MEDICAL) and \
             draws.removed < self.params.removed_after_cancel_share
-        self.state.cancel(case_id, reason, at=self.state.stamp(self.day, minute), by="coordinator",
-                          remove=remove)
+        self.state.cancel(case_id, reason, at=at, by="coordinator", remove=remove)
         self.emit(EventKind.CANCELLED, minute, case_id, room_id, reason)
         self.out.cancelled += 1
 

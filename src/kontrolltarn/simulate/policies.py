@@ -16,8 +16,9 @@ patients their date only once the program is stable, and starts a case only if i
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from kontrolltarn.model import (
@@ -26,6 +27,7 @@ from kontrolltarn.model import (
     ModelError,
     PastOperation,
     Program,
+    ProgramEntry,
     Referral,
     Session,
 )
@@ -103,19 +105,23 @@ class BaselinePolicy:
                 continue
             hospital = state.planning_hospital(day, 1)
             gaps = {r.id: len(r.readiness_missing) for r in hospital.referrals}
-            program = self.make_program(hospital, day, placed)
+            program = self.make_program(hospital, day, placed, state.held(day, 1))
             for entry in sorted(program.entries, key=lambda e: (e.date, e.session_id, e.order)):
                 if entry.case_id in state.waiting and entry.session_id not in state.closed:
                     state.place(entry, by=f"policy:{self.name}", tell=self.tells_at_planning,
                                 gaps=gaps.get(entry.case_id, 0))
                     placed.add(entry.case_id)
 
-    def make_program(self, hospital: Hospital, day: date, exclude: set[str]) -> Program:
+    def make_program(self, hospital: Hospital, day: date, exclude: set[str],
+                     fixed: Sequence[tuple[ProgramEntry, Session, Referral]] = ()) -> Program:
         """Today's practice: the lead's baseline planner, leaving the end of each session
-        unbooked as coordinators do (the generator's documented practice buffer)."""
+        unbooked as coordinators do (the generator's documented practice buffer), around the
+        cases ``fixed`` there already (``PlanState.held``)."""
         if self.planner == "baseline":
             return plan_baseline(hospital, day, 1, BaselineOptions(buffer_min=self.buffer_min),
-                                 exclude=exclude)
+                                 exclude=exclude, fixed=fixed)
+        if fixed:
+            raise ModelError("planner", self.planner, "cannot plan around cases already given a date")
         return get_planner(self.planner)(hospital, day, 1, seed=self.seed,
                                          time_limit=self.time_limit, exclude=exclude)
 
@@ -173,9 +179,6 @@ class OptimisedPolicy(BaselinePolicy):
         if not any(not s.emergency for k in range(7) for s in state.open_sessions(first + timedelta(days=k))):
             return
         hospital = state.planning_hospital(first, 7, self.candidates_per_session)
-        # sessions already holding cases (moved there by a repair) are not re-planned
-        hospital = hospital.replace(sessions=tuple(s for s in hospital.sessions
-                                                   if not state.by_session.get(s.id)))
         gaps = {r.id: len(r.readiness_missing) for r in hospital.referrals}
         started = time.perf_counter()
         extra = {"durations": self.durations} if self.durations is not None else {}
@@ -213,7 +216,11 @@ class OptimisedPolicy(BaselinePolicy):
                 self.repair_failures += 1
         for case_id in case_ids:
             if case_id in state.planned:
-                state.unschedule(case_id, by=f"policy:{self.name}", reason=reason)
+                self.lost(state, day, case_id, reason)
+
+    def lost(self, state: PlanState, day: date, case_id: str, reason: CancellationReason) -> None:
+        """A planned case the disruption leaves without a place: back to the waiting list."""
+        state.unschedule(case_id, by=f"policy:{self.name}", reason=reason)
 
     def _repair(self, state: PlanState, day: date, case_ids: list[str],
                 reason: CancellationReason) -> None:
@@ -240,7 +247,7 @@ class OptimisedPolicy(BaselinePolicy):
                 continue
             old, new = state.planned[case_id].entry, after.get(case_id)
             if new is None:
-                state.unschedule(case_id, by=f"policy:{self.name}", reason=reason)
+                self.lost(state, day, case_id, reason)
             elif (new.session_id, new.start_min, new.surgeon_id, new.order) != \
                     (old.session_id, old.start_min, old.surgeon_id, old.order):
                 state.move(case_id, new, by=f"policy:{self.name}",
@@ -323,6 +330,46 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
                 else:
                     break  # nobody of those asked could come: the session is done
     return placed
+
+
+def new_date_at_once(state: PlanState, case_id: str, policy: BaselinePolicy, first: date, last: date,
+                     reason: CancellationReason, at: datetime | None = None) -> bool:
+    """A told patient whose date the hospital takes away is given a new date on the same call:
+    the first session from ``first`` to ``last`` of the case's specialty, in a room with the
+    equipment it needs, where it fits at the end of the list by the policy's judgement
+    (``room_for``) and every hard rule holds (``plan.repair``'s ``AddCase``, the refill's
+    decision). The case moves there: one change for the patient instead of a date taken away
+    and a new one later. False, with nothing changed, when no session takes it."""
+    referral = state.referrals[case_id]
+    hospital = state.base
+    procedure = hospital.procedure_by_id[referral.procedure_code]
+    turnover = hospital.specialty_by_id[referral.specialty_id].turnover_min
+    for k in range((last - first).days + 1):
+        day = first + timedelta(days=k)
+        if referral.surgeon_id is not None and referral.surgeon_id in state.absent.get(day, set()):
+            continue
+        sessions = [s for s in state.open_sessions(day)
+                    if not s.emergency and s.specialty_id == referral.specialty_id
+                    and all(eq in hospital.room_by_id[s.room_id].equipment for eq in procedure.equipment)]
+        if not sessions:
+            continue
+        view, program = state.repair_view(day, 1, waiting=(referral,))
+        repairs = Repairs(view, program, told=set())
+        for session in sessions:
+            load = session_load(state, session, policy)
+            expected_end = session.start_min + load + (turnover if load else 0)
+            until = policy.room_for(state, session, referral, expected_end)
+            if until is None:
+                continue
+            try:
+                repairs.apply(AddCase(case_id, session.id, expected_end, until), refill=False)
+            except ModelError:  # a hard rule or the end: the next session
+                continue
+            entry = repairs.find(case_id)
+            assert entry is not None
+            state.move(case_id, entry, by=f"policy:{policy.name}", reason=reason, at=at)
+            return True
+    return False
 
 
 def booking_ratios(history: list[PastOperation] | tuple[PastOperation, ...]) -> dict[str, float]:

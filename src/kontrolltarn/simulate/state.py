@@ -190,18 +190,30 @@ class PlanState:
         known absences, and the top of each specialty's ready waiting list (a coordinator looks
         at the top of the list; the rest could not be chosen before them anyway)."""
         window = [first + timedelta(days=k) for k in range(days)]
-        sessions = [s for d in window for s in self.open_sessions(d)]
+        # a session already holding cases (a patient given a new date there ahead of the
+        # planning) is not offered; its surgeons operate there that day
+        held = {d: {self.planned[c].entry.surgeon_id for s in self.open_sessions(d)
+                    for c in self.by_session.get(s.id, ())} for d in window}
+        sessions = [s for d in window for s in self.open_sessions(d) if not self.by_session.get(s.id)]
         need: dict[str, int] = defaultdict(int)
         for s in sessions:
             if s.specialty_id is not None:
                 need[s.specialty_id] += candidates_per_session
         referrals = sorted((r for specialty, n in need.items() for r in self._ready[specialty][:n]),
                            key=_deadline_order)
-        staff = tuple(replace(s, unavailable=frozenset(d for d in window if s.id in self.absent.get(d, ())))
+        staff = tuple(replace(s, unavailable=frozenset(d for d in window if s.id in self.absent.get(d, ())
+                                                       or s.id in held[d]))
                       for s in self.surgeons)
         return self.base.replace(today=self.now.date(), referrals=tuple(referrals),
                                  patients=self._patients_of(referrals),
                                  sessions=tuple(sessions), staff=staff, cases=(), emergencies=())
+
+    def held(self, first: date, days: int) -> list[tuple[ProgramEntry, Session, Referral]]:
+        """The cases already in the window's open sessions (given a date there ahead of the
+        planning), with their session and referral: what a planner plans around."""
+        window = [first + timedelta(days=k) for k in range(days)]
+        return [(self.planned[c].entry, s, self.referrals[c]) for d in window
+                for s in self.open_sessions(d) for c in self.by_session.get(s.id, ())]
 
     def checking_hospital(self, day: date) -> Hospital:
         """The hospital as the plan knows it now, for judging ``day``'s program with
@@ -271,12 +283,18 @@ class PlanState:
     def move(self, case_id: str, entry: ProgramEntry, *, by: str,
              reason: CancellationReason | None = None, at: datetime | None = None,
              tell: bool = True) -> None:
-        """Change a planned case's date, room or order (RESCHEDULED)."""
+        """Change a planned case's date, room or order (RESCHEDULED). A new date is a new
+        placement for the environment: the patient may cancel with notice before it, as after
+        any date given (the draws of the old date no longer apply)."""
         planned = self.planned[case_id]
         old = planned.entry
         self.by_session[old.session_id].remove(case_id)
         self.by_session[entry.session_id].append(case_id)
         planned.entry = entry
+        if entry.date != old.date:
+            self._attempts[case_id] += 1
+            planned.attempt = self._attempts[case_id]
+            self.new_placements.append((case_id, planned.attempt, entry.date))
         self.program_log.append(entry)
         self._record(case_id, ChangeKind.RESCHEDULED, new_date=entry.date, old_date=old.date,
                      reason=reason, by=by, at=at)

@@ -1,0 +1,143 @@
+"""Two decisions of the control practice (issue 18): a told patient whose date the hospital
+takes away gets a new date on the same call (one change, not a cancellation and a later date),
+and the allowed overrun risk and in-day tolerance are learnt from how the hospital's rooms run
+over today."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from kontrolltarn.experiments.control_practice import (
+    ControlPolicy,
+    OverrunHabit,
+    make_practice,
+    overrun_habit,
+)
+from kontrolltarn.model import CancellationReason, Case, ChangeKind, PastOperation
+from kontrolltarn.plan.check import check
+from kontrolltarn.simulate.policies import BaselinePolicy, new_date_at_once
+from kontrolltarn.simulate.state import PlanState
+from kontrolltarn.synth import SyntheticHospital, generate
+
+
+@pytest.fixture(scope="module")
+def small() -> SyntheticHospital:
+    return generate("small", seed=3)
+
+
+def _told_case(small: SyntheticHospital, policy: BaselinePolicy) -> tuple[PlanState, str, date]:
+    """A state with one case placed (by the refill's own decision) and told, eight days ahead."""
+    from kontrolltarn.simulate.policies import refill
+
+    state = PlanState(small.hospital, list(small.hospital.sessions), [])
+    day = small.hospital.today + timedelta(days=8)
+    while not any(not s.emergency for s in state.open_sessions(day)):
+        day += timedelta(days=1)
+    assert refill(state, day, replace(policy, refill_empty_sessions=True, buffer_min=0), tell=True,
+                  calls_per_gap=5) > 0
+    case_id = sorted(state.planned)[0]
+    return state, case_id, day
+
+
+def _case(state: PlanState, case_id: str) -> Case:
+    return Case(case_id, tuple(state.history[case_id]))
+
+
+def test_a_told_patient_moved_by_the_hospital_has_one_change_and_a_valid_new_day(
+        small: SyntheticHospital) -> None:
+    policy = BaselinePolicy()
+    state, case_id, day = _told_case(small, policy)
+    first, last = day + timedelta(days=7), day + timedelta(days=20)
+    assert new_date_at_once(state, case_id, policy, first, last, CancellationReason.STAFF)
+    entry = state.planned[case_id].entry
+    assert first <= entry.date <= last
+    assert state.planned[case_id].told_date == entry.date  # told on the same call
+    case = _case(state, case_id)
+    assert case.changes_after_told() == 1
+    assert case.history[-1].kind is ChangeKind.RESCHEDULED
+    assert case.history[-1].reason is CancellationReason.STAFF
+    hospital, program = state.repair_view(entry.date, 1)
+    report = check(hospital, program)
+    assert report.feasible, report.hard_counts()
+
+
+def test_without_a_session_that_takes_it_nothing_changes(small: SyntheticHospital) -> None:
+    policy = BaselinePolicy()
+    state, case_id, day = _told_case(small, policy)
+    before = (state.planned[case_id].entry, list(state.history[case_id]))
+    far = max(s.date for s in small.hospital.sessions) + timedelta(days=30)  # no sessions there
+    assert not new_date_at_once(state, case_id, policy, far, far + timedelta(days=13),
+                                CancellationReason.STAFF)
+    assert (state.planned[case_id].entry, state.history[case_id]) == before
+
+
+def test_a_new_date_is_a_new_placement_for_the_environment(small: SyntheticHospital) -> None:
+    """The patient may cancel with notice before the new date as before any other (a draw of
+    its own), and a session already holding the case is not offered to the weekly planner,
+    whose surgeon is busy there that day."""
+    policy = BaselinePolicy()
+    state, case_id, day = _told_case(small, policy)
+    state.new_placements.clear()
+    attempt = state.planned[case_id].attempt
+    assert new_date_at_once(state, case_id, policy, day + timedelta(days=7), day + timedelta(days=20),
+                            CancellationReason.STAFF)
+    entry = state.planned[case_id].entry
+    assert state.planned[case_id].attempt == attempt + 1
+    assert state.new_placements == [(case_id, attempt + 1, entry.date)]
+    planning = state.planning_hospital(entry.date, 1)
+    assert entry.session_id not in {s.id for s in planning.sessions}
+    assert entry.date in planning.staff_by_id[entry.surgeon_id].unavailable
+
+
+def test_the_control_practice_gives_a_new_date_when_a_closed_session_leaves_a_told_patient_out(
+        small: SyntheticHospital) -> None:
+    policy = make_practice("control", small)
+    assert isinstance(policy, ControlPolicy)
+    state, case_id, day = _told_case(small, policy)
+    policy.planned_until = day + timedelta(days=3)
+    session_id = state.planned[case_id].entry.session_id
+    # every session of that day closes (staff with notice): the repair finds no place that day
+    for session in state.open_sessions(day):
+        state.closed.add(session.id)
+    policy.displaced(state, small.hospital.today, list(state.by_session[session_id]),
+                     CancellationReason.STAFF)
+    assert policy.redated >= 1
+    entry = state.planned[case_id].entry
+    assert entry.date > policy.planned_until
+    assert _case(state, case_id).changes_after_told() == 1
+
+
+def _operation(day: date, room: str, start: int, minutes: int, n: int) -> PastOperation:
+    return PastOperation(f"op{n}", day, "L1", room, "ORT", "P1", "S1", 60, "F", 2, 25.0,
+                         minutes, minutes, start, 1)
+
+
+def test_the_overrun_habit_is_the_share_of_room_days_past_the_line(small: SyntheticHospital) -> None:
+    hospital = small.hospital
+    session = next(s for s in hospital.sessions if not s.emergency)
+    room, start = session.room_id, session.start_min
+    usual_end = statistics.mode(s.end_min for s in hospital.sessions
+                                if s.room_id == room and not s.emergency)
+    history = []
+    for k in range(40):  # 10 room-days end 60 min over, 30 end an hour early
+        over = 60 if k < 10 else -60
+        history.append(_operation(date(2025, 1, 1) + timedelta(days=k), room, start,
+                                  usual_end + over - start, k))
+    habit = overrun_habit(history, hospital)
+    assert habit == OverrunHabit(0.25, 60, 40)
+    assert overrun_habit(history[:10], hospital) is None  # too few room-days to judge
+
+
+def test_risk_and_tolerance_follow_the_habit_within_their_bounds() -> None:
+    policy = ControlPolicy()
+    policy.fit_to(OverrunHabit(0.25, 172, 1000))
+    assert policy.risk_allowed == 0.175  # 0.7 × 0.25
+    assert policy.rules.overrun_tolerance_min == 180
+    policy.fit_to(OverrunHabit(0.9, 1000, 1000))
+    assert (policy.risk_allowed, policy.rules.overrun_tolerance_min) == (0.25, 240)
+    policy.fit_to(OverrunHabit(0.01, 5, 1000))
+    assert (policy.risk_allowed, policy.rules.overrun_tolerance_min) == (0.05, 60)
