@@ -9,7 +9,8 @@ Every decision comes from the product's own code, the one the live board uses:
   tower), for the planned surgeon at the room's location; the program and the in-day decisions
   judge a list on the same distributions;
 - **robust capacity**: a session's list is kept while the chance that it runs past the staffed
-  end by more than ``overrun_line_min`` stays at most ``risk_allowed``; the chance is
+  end by more than ``overrun_line_min`` stays at most ``risk_allowed`` (learnt per hospital
+  from how often its rooms run over today, ``fit_to``, with the in-day tolerance); the chance is
   ``plan.program.risk.exceed_probability`` (the optimiser's Fenton–Wilkinson check) over the
   cases' predicted distributions **plus the room's late start** (learnt from the history);
 - **readiness gate**: only complete cases get a date (the ready list); every waiting referral
@@ -18,6 +19,9 @@ Every decision comes from the product's own code, the one the live board uses:
   penalty); disruptions with notice go through ``plan.repair`` with the told patients passed
   as ``told`` (the optimised practice's repair), so untold patients move first; a list the
   repair overfills gives back untold cases first (robust capacity holds after repairs too);
+  a told patient the hospital cannot keep (staff with notice, or a cancellation on the day for
+  capacity, beds, emergencies or staff) gets a new date on the same call (``new_date``), in
+  the weeks not yet planned, which the weekly planner then plans around;
 - **block release** (planning from need): at the week's planning the board offers every free
   session the top ``planning_candidates_per_gap`` of its specialty's ready list (fit under the
   risk, not only the first few; of the first four who fit, the longest); a session still empty
@@ -186,8 +190,8 @@ class ControlPolicy(OptimisedPolicy):
     #: its staffed hours, in whole steps of this many minutes, while its list's overrun chance
     #: against the earlier end stays within the allowed risk (0: sessions keep their hours)
     give_back_step_min: int = 60
-    #: a told patient whose date the hospital takes away (staff, with notice) gets a new date on
-    #: the same call, not a cancellation now and a date later (one change instead of two)
+    #: a told patient whose date the hospital takes away (with notice, or on the day) gets a new
+    #: date on the same call, not a cancellation now and a date later (one change, not two)
     new_date_at_once: bool = True
     redated: int = 0
     sessions_given: int = 0

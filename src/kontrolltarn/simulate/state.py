@@ -191,7 +191,8 @@ class PlanState:
         at the top of the list; the rest could not be chosen before them anyway)."""
         window = [first + timedelta(days=k) for k in range(days)]
         # a session already holding cases (a patient given a new date there ahead of the
-        # planning) is not offered; its surgeons operate there that day
+        # planning) is not offered; its surgeons operate there that day (their beds and
+        # equipment: ``held``, for a planner that plans around them)
         held = {d: {self.planned[c].entry.surgeon_id for s in self.open_sessions(d)
                     for c in self.by_session.get(s.id, ())} for d in window}
         sessions = [s for d in window for s in self.open_sessions(d) if not self.by_session.get(s.id)]
