@@ -84,3 +84,22 @@ def test_staffed_hours_are_given_back_in_whole_steps_within_the_risk(
     for change in shortened:
         if change.session_id in ran:
             assert ran[change.session_id].end_min == change.new_end_min
+
+
+def test_each_lists_chance_is_held_against_its_end(
+        control_run: tuple[ControlPolicy, SimulationResult]) -> None:
+    """The practice notes each list's predicted overrun chance in the morning and, once the day
+    is over, whether it ran past the line; a list's chance is the model's times its
+    specialty's factor (realised over predicted so far)."""
+    policy, result = control_run
+    calibration = policy.calibration
+    assert calibration is not None and sum(calibration.lists.values()) > 0
+    assert all(calibration.realised[g] <= calibration.lists[g] for g in calibration.lists)
+    session = next(s for s in result.sessions if not s.emergency and s.specialty_id in calibration.lists)
+    state = policy._state
+    assert state is not None
+    referral = next(r for r in result.referrals.values() if r.specialty_id == session.specialty_id)
+    cases = [(referral, referral.surgeon_id)]
+    turnover = state.base.specialty_by_id[session.specialty_id or ""].turnover_min
+    assert policy.list_risk(session, cases, turnover) == pytest.approx(
+        min(1.0, policy.model_risk(session, cases, turnover) * calibration.factor(session.specialty_id)))

@@ -266,3 +266,19 @@ def test_bad_days_and_time_limit_are_refused(small):
         plan_program(h, h.today, 0)
     with pytest.raises(ModelError, match="time_limit"):
         plan_program(h, h.today, 1, time_limit=0)
+
+
+def test_overrun_calibration_starts_at_one_and_follows_what_happened() -> None:
+    from kontrolltarn.plan.program import OverrunCalibration
+
+    calibration = OverrunCalibration(prior_risk=0.1, prior_lists=30, bounds=(0.5, 2.0))
+    assert calibration.factor("EYE") == 1.0 and calibration.factor(None) == 1.0
+    for k in range(200):  # lists planned at 10 % that ran over 5 % of the time
+        calibration.observe("EYE", 0.1, k % 20 == 0)
+    assert calibration.factor("EYE") == pytest.approx((10 + 3) / (20 + 3))
+    for k in range(200):  # planned at 5 %, ran over every time: bounded above
+        calibration.observe("GAS", 0.05, True)
+    assert calibration.factor("GAS") == 2.0
+    assert calibration.factor("ORT") == 1.0  # no evidence: the model as it is
+    with pytest.raises(ValueError, match="planned_chance"):
+        calibration.observe("EYE", 1.5, False)

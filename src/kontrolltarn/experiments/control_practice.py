@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 from kontrolltarn.model import (
     CancellationReason,
+    ChangeKind,
     Hospital,
     LogNormal,
     ModelError,
@@ -67,7 +68,12 @@ from kontrolltarn.model import (
     Session,
 )
 from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
-from kontrolltarn.plan.program import Moments, exceed_probability, shortest_capacity_within
+from kontrolltarn.plan.program import (
+    Moments,
+    OverrunCalibration,
+    exceed_probability,
+    shortest_capacity_within,
+)
 from kontrolltarn.simulate.policies import (
     POLICIES,
     SHORT_NOTICE_DAYS,
@@ -193,6 +199,9 @@ class ControlPolicy(OptimisedPolicy):
     #: a told patient whose date the hospital takes away (with notice, or on the day) gets a new
     #: date on the same call, not a cancellation now and a date later (one change, not two)
     new_date_at_once: bool = True
+    #: each list's predicted overrun chance held against its end, per specialty (None: the
+    #: model's chance as it is)
+    calibration: OverrunCalibration | None = field(default_factory=OverrunCalibration)
     redated: int = 0
     sessions_given: int = 0
     minutes_given_back: int = 0
@@ -203,6 +212,8 @@ class ControlPolicy(OptimisedPolicy):
     standby_placed: int = 0
     _dist: dict[tuple[str, str | None, str | None], LogNormal] = field(default_factory=dict, repr=False)
     _state: PlanState | None = field(default=None, repr=False)
+    #: lists of the day whose end is still to be held against their predicted chance
+    _watched: list[tuple[str, date, float, tuple[str, ...]]] = field(default_factory=list, repr=False)
     #: per referral, the hospital its prediction was made on (it knows the patient)
     _ctx_of: dict[str, Hospital] = field(default_factory=dict, repr=False)
 
@@ -276,14 +287,23 @@ class ControlPolicy(OptimisedPolicy):
             parts.append(self.late_start)
         return parts
 
-    def list_risk(self, session: Session, cases: list[tuple[Referral, str | None]],
-                  turnover: int) -> float:
+    def model_risk(self, session: Session, cases: list[tuple[Referral, str | None]],
+                   turnover: int) -> float:
         """The chance the list runs past the staffed end by more than ``overrun_line_min``:
         the cases' predicted distributions plus the late start (Fenton–Wilkinson)."""
         if not cases:
             return 0.0
         return exceed_probability(self.list_parts(session, cases), turnover * (len(cases) - 1),
                                   session.staffed_min + self.overrun_line_min)
+
+    def list_risk(self, session: Session, cases: list[tuple[Referral, str | None]],
+                  turnover: int) -> float:
+        """``model_risk`` held against what happened: times its specialty's calibration factor
+        (realised over predicted overruns of its lists so far, ``calibration``)."""
+        return min(1.0, self.model_risk(session, cases, turnover) * self._factor(session))
+
+    def _factor(self, session: Session) -> float:
+        return self.calibration.factor(session.specialty_id) if self.calibration is not None else 1.0
 
     # ---- the weekly program -----------------------------------------------------------------
     def plan_week(self, state: PlanState, first: date) -> None:
@@ -321,7 +341,8 @@ class ControlPolicy(OptimisedPolicy):
                     - session.start_min)
         shortest = shortest_capacity_within(self.list_parts(session, cases), turnover * (len(cases) - 1),
                                             session.staffed_min, self.overrun_line_min,
-                                            self.risk_allowed, self.give_back_step_min, floor)
+                                            self.risk_allowed / self._factor(session),
+                                            self.give_back_step_min, floor)
         end = session.start_min + shortest
         if end < session.end_min:
             state.shorten(session.id, end, by=f"policy:{self.name}")
@@ -436,16 +457,47 @@ class ControlPolicy(OptimisedPolicy):
 
     def plan(self, state: PlanState, day: date) -> None:
         self._prefetch_day(state)
+        self._settle(state, day)
         self._chase(state)
         super().plan(state, day)
         self._contact(state, day + timedelta(days=self.contact_days_ahead))
 
     def before_the_day(self, state: PlanState, day: date) -> None:
         """After the late window and the 07:30 bed meeting: freed time today is offered to the
-        standby list (patients who take short notice, ready, of the specialty and location)."""
+        standby list (patients who take short notice, ready, of the specialty and location);
+        then each list's predicted overrun chance is noted, to be held against its end."""
         self._prefetch_day(state)
         self.standby_placed += refill(state, day, self, tell=True,
                                       calls_per_gap=self.calls_per_gap)
+        if self.calibration is None:
+            return
+        for session in state.open_sessions(day):
+            cases = state.by_session.get(session.id)
+            if session.emergency or not cases:
+                continue
+            turnover = state.base.specialty_by_id[session.specialty_id or "ORT"].turnover_min
+            chance = self.model_risk(session, [(state.referrals[c], state.planned[c].entry.surgeon_id)
+                                               for c in cases], turnover)
+            self._watched.append((session.id, day, chance, tuple(cases)))
+
+    def _settle(self, state: PlanState, today: date) -> None:
+        """Each watched list of an earlier day against its end: did its last case leave the
+        room more than ``overrun_line_min`` after the staffed end (the session as it ran)?"""
+        if self.calibration is None:
+            return
+        pending = []
+        for session_id, day, chance, cases in self._watched:
+            if day >= today:
+                pending.append((session_id, day, chance, cases))
+                continue
+            midnight = state.stamp(day, 0)
+            ends = [(c.at - midnight).total_seconds() / 60 for case_id in cases
+                    for c in state.history[case_id] if c.kind is ChangeKind.DONE and c.new_date == day]
+            if ends:
+                session = state.sessions[session_id]
+                self.calibration.observe(session.specialty_id or "", chance,
+                                         max(ends) > session.end_min + self.overrun_line_min)
+        self._watched = pending
 
     def _chase(self, state: PlanState) -> None:
         for rid in state.waiting:

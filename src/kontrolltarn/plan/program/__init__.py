@@ -25,10 +25,17 @@ from kontrolltarn.predict import DurationSource
 from .cadence import Phase, lock_down, phase_of, release_unused
 from .candidates import IncompleteCase, incomplete_cases
 from .optimiser import ProgramPlan, Progress, plan_program
-from .risk import Moments, exceed_probability, program_overrun_chances, shortest_capacity_within
+from .risk import (
+    Moments,
+    OverrunCalibration,
+    exceed_probability,
+    program_overrun_chances,
+    shortest_capacity_within,
+)
 from .settings import ProgramSettings
 
-__all__ = ["IncompleteCase", "LocalRules", "Moments", "Phase", "ProgramPlan", "ProgramSettings",
+__all__ = ["IncompleteCase", "LocalRules", "Moments", "OverrunCalibration", "Phase", "ProgramPlan",
+           "ProgramSettings",
            "exceed_probability", "incomplete_cases", "lock_down", "phase_of", "plan_optimised",
            "plan_program", "program_overrun_chances", "release_unused", "shortest_capacity_within"]
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import NormalDist
 
 from kontrolltarn.model import Hospital, LogNormal, Program, ProgramEntry
@@ -90,6 +90,38 @@ def shortest_capacity_within(parts: Sequence[Moments], constant: float, capacity
             exceed_probability(parts, constant, shortest - step_min + line_min) <= risk:
         shortest -= step_min
     return shortest
+
+
+@dataclass
+class OverrunCalibration:
+    """The predicted overrun chance held against what happened, per group (a specialty): how
+    many of its lists ran past the line against how many the chances said. ``factor`` is
+    realised over planned, each with ``prior_lists`` lists at ``prior_risk`` added (so it
+    starts at 1 and moves as evidence comes), within ``bounds``. Multiplying a list's chance
+    by its group's factor keeps the realised share near the planned one where the model is off
+    for a group (a new hospital's short history; emergencies that land in one specialty's rooms)."""
+
+    prior_risk: float = 0.1
+    prior_lists: float = 30.0
+    bounds: tuple[float, float] = (0.5, 2.0)
+    planned: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    realised: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    lists: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def observe(self, group: str, planned_chance: float, ran_over: bool) -> None:
+        if not 0.0 <= planned_chance <= 1.0:
+            raise ValueError(f"planned_chance={planned_chance}: must be a probability")
+        self.planned[group] += planned_chance
+        self.realised[group] += float(ran_over)
+        self.lists[group] += 1
+
+    def factor(self, group: str | None) -> float:
+        if group is None:
+            return 1.0
+        prior = self.prior_lists * self.prior_risk
+        ratio = (self.realised.get(group, 0.0) + prior) / (self.planned.get(group, 0.0) + prior)
+        low, high = self.bounds
+        return min(high, max(low, ratio))
 
 
 def z_for(probability: float) -> float:
