@@ -12,7 +12,8 @@ Every decision comes from the product's own code, the one the live board uses:
   end by more than ``overrun_line_min`` stays at most ``risk_allowed`` (learnt per hospital
   from how often its rooms run over today, ``fit_to``, with the in-day tolerance); the chance is
   ``plan.program.risk.exceed_probability`` (the optimiser's Fenton–Wilkinson check) over the
-  cases' predicted distributions **plus the room's late start** (learnt from the history);
+  cases' predicted distributions **plus the room's late start** (learnt from the history),
+  held against how the specialty's lists really end (``plan.program.OverrunCalibration``);
 - **readiness gate**: only complete cases get a date (the ready list); every waiting referral
   with missing items is chased with a date as soon as it is on the list;
 - **stable telling**: patients are told ``tell_days_ahead`` days before (7: no short-notice
