@@ -142,6 +142,24 @@ def test_staffed_ends_from_need_keep_each_list_within_the_give_back_risk(small, 
                 earlier - session.start_min + cfg.overrun_min) > cfg.give_back_within
 
 
+def test_staffed_ends_of_any_program_agree_with_the_optimisers(small, week, estimator):
+    """``program_staffed_ends`` judges a program it did not make (the workspace's proposal) by
+    the same rule: on the optimiser's own week it proposes the optimiser's ends, in whole
+    steps within the session; with no step it proposes nothing."""
+    from kontrolltarn.plan.program import program_staffed_ends
+
+    h = small.hospital
+    cfg = ProgramSettings().risk
+    ends = program_staffed_ends(h, week.program, estimator, risk=cfg.give_back_within,
+                                step_min=cfg.give_back_step_min, overrun_min=cfg.overrun_min)
+    assert ends and ends == week.staffed_ends
+    for session_id, end in ends.items():
+        session = h.session_by_id[session_id]
+        assert session.start_min < end < session.end_min
+        assert (session.end_min - end) % cfg.give_back_step_min == 0
+    assert program_staffed_ends(h, week.program, estimator, risk=cfg.give_back_within, step_min=0) == {}
+
+
 def test_shortest_capacity_stops_at_the_risk_and_the_floor() -> None:
     parts = [Moments(120.0, 40.0**2), Moments(90.0, 30.0**2)]
     risk = 0.2

@@ -14,6 +14,8 @@ from fastapi.testclient import TestClient
 
 from kontrolltarn.model import Program
 from kontrolltarn.plan.check import check
+from kontrolltarn.plan.program import ProgramSettings, program_staffed_ends
+from kontrolltarn.predict import CaseDurations
 from kontrolltarn.service import Runtime, create_app
 from kontrolltarn.service.workspace import compare
 
@@ -95,6 +97,27 @@ def test_compare_names_the_told_patients_a_proposal_would_move(sqlite_runtime: R
     current = check(h, Program(tuple(live))).kpis
     assert result["kpis"]["published"]["cases"] == current["cases"]
     assert result["kpis"]["proposal"]["cases"] == 2
+
+
+def test_compare_proposes_staffed_hours_from_need_for_lists_that_end_early(sqlite_runtime: Runtime) -> None:
+    """A proposal whose list holds one short case: the session could end earlier, in whole
+    steps, with the list still within the give-back risk; a list without cases proposes nothing."""
+    rt = sqlite_runtime
+    h = rt.hospital
+    settings = ProgramSettings()
+    live = [p.entry for p in rt.store.plans.day(rt.day)]
+    first = min(live, key=lambda e: (e.session_id, e.start_min))
+    alone = Program((first,))  # the session keeps only its first case
+    rows = compare(h, Program(tuple(live)), alone, set(), settings=settings)["staffed_from_need"]
+    expected = program_staffed_ends(h, alone, CaseDurations(), risk=settings.risk.give_back_within,
+                                    step_min=settings.risk.give_back_step_min)
+    assert [r["session_id"] for r in rows] == sorted(expected) == [first.session_id]
+    row = rows[0]
+    session = h.session_by_id[first.session_id]
+    assert row["proposed_end_min"] == expected[first.session_id] < session.end_min == row["end_min"]
+    assert row["minutes"] % settings.risk.give_back_step_min == 0
+    assert row["proposed_end_min"] + h.allowed_overtime_min >= first.end_min
+    assert compare(h, Program(tuple(live)), Program(()), set(), settings=settings)["staffed_from_need"] == []
 
 
 def test_local_rules_in_force_and_where_locations_differ(client: TestClient) -> None:

@@ -52,6 +52,10 @@ def test_propose_compare_pin_repropose_publish(page, server, tmp_path) -> None: 
     assert page.locator("#kpis tr[data-kpi]").count() == 6
     assert page.locator("#kpis tr[data-kpi=feasible] td").nth(2).inner_text() == "✓"
     assert "Flyttet" in page.inner_text("#changes")
+    # staffed hours from need: every session the API proposes to end earlier is listed
+    proposed = page.evaluate("ws.compare.staffed_from_need.length")
+    assert "Bemanning etter behov" in page.inner_text("#staffed-from-need")
+    assert page.locator("#staffed-from-need li").count() == proposed
     _shot(page, tmp_path, "workspace-program.png")
 
     cases = page.locator("#gantt .case")

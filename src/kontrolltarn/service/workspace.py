@@ -5,7 +5,8 @@ The comparison names what a coordinator decides on: the cases moved, added and t
 patients already told a date whom the proposal would affect, and the KPIs of both side by side
 (planned utilisation, mean overrun chance, deadline breaches, mean waiting time), each measured
 the same way for both: ``plan.check`` for the program KPIs, the optimiser's overrun measure
-(``plan.program.program_overrun_chances``) with the service's duration model.
+(``plan.program.program_overrun_chances``) with the service's duration model; and the
+proposal's sessions whose staffed hours could end earlier (staffed hours from need).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from kontrolltarn.model import Hospital, Program, ProgramEntry
 from kontrolltarn.plan.check import LocalRules, check
-from kontrolltarn.plan.program import program_overrun_chances
+from kontrolltarn.plan.program import ProgramSettings, program_overrun_chances, program_staffed_ends
 from kontrolltarn.predict import CaseDurations, DurationSource
 from kontrolltarn.present.colours import colour_map
 
@@ -75,10 +76,32 @@ def program_kpis(hospital: Hospital, program: Program, durations: DurationSource
             "cases": report.kpis["cases"], "feasible": float(report.feasible)}
 
 
+def staffed_from_need(hospital: Hospital, program: Program, durations: DurationSource | None,
+                      settings: ProgramSettings | None = None) -> list[dict[str, Any]]:
+    """The sessions of ``program`` whose staffed hours could end earlier, in whole steps,
+    with their lists still within ``risk.give_back_within`` (``plan.program.program_staffed_ends``,
+    the optimiser's and the control practice's rule): a proposal for the person who staffs the
+    rooms, not applied."""
+    risk = (settings or ProgramSettings.from_toml()).risk
+    ends = program_staffed_ends(hospital, program, durations or CaseDurations(),
+                                risk=risk.give_back_within, step_min=risk.give_back_step_min,
+                                overrun_min=risk.overrun_min)
+    rows = []
+    for session_id, end in sorted(ends.items()):
+        session = hospital.session_by_id[session_id]
+        rows.append({"session_id": session_id, "room_id": session.room_id,
+                     "room": hospital.room_by_id[session.room_id].name,
+                     "date": session.date.isoformat(), "end_min": session.end_min,
+                     "proposed_end_min": end, "minutes": session.end_min - end})
+    return rows
+
+
 def compare(hospital: Hospital, current: Program, proposal: Program, told: Collection[str],
             durations: DurationSource | None = None,
-            rules: LocalRules | None = None) -> dict[str, Any]:
-    """The proposal against the current plan of the same days (module docstring)."""
+            rules: LocalRules | None = None,
+            settings: ProgramSettings | None = None) -> dict[str, Any]:
+    """The proposal against the current plan of the same days (module docstring), and the
+    proposal's sessions that could end earlier (``staffed_from_need``)."""
     before = {e.case_id: e for e in current.entries}
     after = {e.case_id: e for e in proposal.entries}
     moved = [{"case_id": c, "from": _where(before[c]), "to": _where(after[c]),
@@ -94,7 +117,8 @@ def compare(hospital: Hospital, current: Program, proposal: Program, told: Colle
     return {"moved": moved, "removed": removed, "added": added, "told_affected": affected,
             "kpis": {"published": program_kpis(hospital, current, durations, rules),
                      "proposal": program_kpis(hospital, proposal, durations, rules)},
-            "better": KPIS}
+            "better": KPIS,
+            "staffed_from_need": staffed_from_need(hospital, proposal, durations, settings)}
 
 
 def _where(e: ProgramEntry) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from .risk import (
     OverrunCalibration,
     exceed_probability,
     program_overrun_chances,
+    program_staffed_ends,
     shortest_capacity_within,
 )
 from .settings import ProgramSettings
@@ -37,7 +38,8 @@ from .settings import ProgramSettings
 __all__ = ["IncompleteCase", "LocalRules", "Moments", "OverrunCalibration", "Phase", "ProgramPlan",
            "ProgramSettings",
            "exceed_probability", "incomplete_cases", "lock_down", "phase_of", "plan_optimised",
-           "plan_program", "program_overrun_chances", "release_unused", "shortest_capacity_within"]
+           "plan_program", "program_overrun_chances", "program_staffed_ends", "release_unused",
+           "shortest_capacity_within"]
 
 
 def plan_optimised(hospital: Hospital, first: date, days: int, *, seed: int = 0,

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
-from kontrolltarn.model import Hospital, LogNormal, Program, ProgramEntry
+from kontrolltarn.model import Hospital, LogNormal, Program, ProgramEntry, Session
 from kontrolltarn.predict import DurationSource
 
 _Z = NormalDist()
@@ -135,16 +135,14 @@ def tangent_terms(v0: float) -> tuple[float, float]:
     return root / 2.0, 1.0 / (2.0 * root)
 
 
-def program_overrun_chances(hospital: Hospital, program: Program, durations: DurationSource,
-                            overrun_min: int = 30) -> dict[str, float]:
-    """Per elective session of ``program``, the chance its list runs ``overrun_min`` or more
-    past the staffed end (the optimiser's own measure), for any program: a published one or a
-    proposal, so two can be compared on the same footing."""
+def _session_lists(hospital: Hospital, program: Program, durations: DurationSource,
+                   ) -> Iterator[tuple[Session, list[ProgramEntry], list[Moments], float]]:
+    """Per elective session of ``program``: its entries, their duration moments at the room's
+    location, and the list's fixed minutes (a later first start, the turnovers)."""
     by_session: dict[str, list[ProgramEntry]] = defaultdict(list)
     for e in program.entries:
         if e.case_id in hospital.referral_by_id:
             by_session[e.session_id].append(e)
-    chances = {}
     for session_id, entries in by_session.items():
         session = hospital.session_by_id.get(session_id)
         if session is None or session.emergency:
@@ -157,5 +155,31 @@ def program_overrun_chances(hospital: Hospital, program: Program, durations: Dur
                 referral, hospital, surgeon_id=e.surgeon_id, location_id=location_id)))
             turnover = hospital.specialty_by_id[referral.specialty_id].turnover_min
         offset = min(e.start_min for e in entries) - session.start_min + turnover * (len(entries) - 1)
-        chances[session_id] = exceed_probability(parts, offset, session.staffed_min + overrun_min)
-    return chances
+        yield session, entries, parts, offset
+
+
+def program_overrun_chances(hospital: Hospital, program: Program, durations: DurationSource,
+                            overrun_min: int = 30) -> dict[str, float]:
+    """Per elective session of ``program``, the chance its list runs ``overrun_min`` or more
+    past the staffed end (the optimiser's own measure), for any program: a published one or a
+    proposal, so two can be compared on the same footing."""
+    return {session.id: exceed_probability(parts, offset, session.staffed_min + overrun_min)
+            for session, _, parts, offset in _session_lists(hospital, program, durations)}
+
+
+def program_staffed_ends(hospital: Hospital, program: Program, durations: DurationSource, *,
+                         risk: float, step_min: int, overrun_min: int = 30) -> dict[str, int]:
+    """Staffed hours from need for any program: per elective session whose list would keep
+    its chance of running ``overrun_min`` or more past an earlier end within ``risk``, that
+    earliest end (``shortest_capacity_within`` in ``step_min`` steps; every planned end stays
+    within the hospital's allowed overtime). Sessions that cannot give back a step are left out."""
+    ends: dict[str, int] = {}
+    if step_min <= 0:
+        return ends
+    for session, entries, parts, offset in _session_lists(hospital, program, durations):
+        floor = max(1, max(e.end_min for e in entries) - hospital.allowed_overtime_min - session.start_min)
+        shortest = shortest_capacity_within(parts, offset, session.staffed_min, overrun_min, risk,
+                                            step_min, floor)
+        if shortest < session.staffed_min:
+            ends[session.id] = session.start_min + shortest
+    return ends

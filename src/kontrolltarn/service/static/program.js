@@ -63,12 +63,22 @@ function kpiTable(k) {
     `</table>`;
 }
 
+// the proposal's sessions whose staffed hours could end earlier (a proposal, not applied)
+function staffedFromNeed(rows) {
+  if (!rows.length) return `<p id="staffed-from-need">${t("w_staffed_need")}: ${t("w_none")}</p>`;
+  const minutes = rows.reduce((sum, r) => sum + r.minutes, 0);
+  return `<details id="staffed-from-need"><summary>${t("w_staffed_need")}: ${rows.length} ${t("w_staffed_sessions")}, ` +
+    `${fmt(minutes / 60, 0)} ${t("w_staffed_hours")}</summary><ul>` +
+    rows.map(r => `<li data-session="${esc(r.session_id)}">${esc(r.date)} ${esc(r.room)}: ${hhmm(r.end_min)} → ${hhmm(r.proposed_end_min)}</li>`).join("") +
+    `</ul></details>`;
+}
+
 function renderCompare(c) {
   const told = c.told_affected.length ? c.told_affected.map(esc).join(", ") : t("w_none");
   $("#compare").innerHTML = kpiTable(c.kpis) +
     `<p id="changes"><span data-n="moved">${t("w_moved")}: ${c.moved.length}</span> · ` +
     `<span data-n="added">${t("w_added")}: ${c.added.length}</span> · <span data-n="removed">${t("w_removed_n")}: ${c.removed.length}</span></p>` +
-    `<p id="told">${t("w_told")}: ${told}</p>`;
+    `<p id="told">${t("w_told")}: ${told}</p>` + staffedFromNeed(c.staffed_from_need || []);
   $("#pins").hidden = false;
   $("#publish-form").hidden = false;
   $("#pin-list").innerHTML = [...ws.pinned].map(c => `<li>${esc(c)} (${t("w_pinned")})</li>`).join("") +
