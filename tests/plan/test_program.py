@@ -294,7 +294,7 @@ def test_overrun_calibration_starts_at_one_and_follows_what_happened() -> None:
     for k in range(200):  # lists planned at 10 % that ran over 5 % of the time
         calibration.observe("EYE", 0.1, k % 20 == 0)
     assert calibration.factor("EYE") == pytest.approx((10 + 3) / (20 + 3))
-    for k in range(200):  # planned at 5 %, ran over every time: bounded above
+    for _ in range(200):  # planned at 5 %, ran over every time: bounded above
         calibration.observe("GAS", 0.05, True)
     assert calibration.factor("GAS") == 2.0
     assert calibration.factor("ORT") == 1.0  # no evidence: the model as it is
