@@ -72,8 +72,8 @@ from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
 from kontrolltarn.plan.program import (
     Moments,
     OverrunCalibration,
+    earliest_staffed_end,
     exceed_probability,
-    shortest_capacity_within,
 )
 from kontrolltarn.simulate.policies import (
     POLICIES,
@@ -338,14 +338,11 @@ class ControlPolicy(OptimisedPolicy):
         cases: list[tuple[Referral, str | None]] = [(state.referrals[e.case_id], e.surgeon_id)
                                                     for e in entries]
         # the program stays valid: every booked end within the new end plus the allowed overtime
-        floor = max(1, max(e.end_min for e in entries) - state.base.allowed_overtime_min
-                    - session.start_min)
-        shortest = shortest_capacity_within(self.list_parts(session, cases), turnover * (len(cases) - 1),
-                                            session.staffed_min, self.overrun_line_min,
-                                            self.risk_allowed / self._factor(session),
-                                            self.give_back_step_min, floor)
-        end = session.start_min + shortest
-        if end < session.end_min:
+        end = earliest_staffed_end(self.list_parts(session, cases), turnover * (len(cases) - 1),
+                                   session, session.staffed_min, max(e.end_min for e in entries),
+                                   state.base.allowed_overtime_min, self.overrun_line_min,
+                                   self.risk_allowed / self._factor(session), self.give_back_step_min)
+        if end is not None:
             state.shorten(session.id, end, by=f"policy:{self.name}")
             self.minutes_given_back += session.end_min - end
 

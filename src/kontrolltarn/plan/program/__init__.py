@@ -28,6 +28,7 @@ from .optimiser import ProgramPlan, Progress, plan_program
 from .risk import (
     Moments,
     OverrunCalibration,
+    earliest_staffed_end,
     exceed_probability,
     program_overrun_chances,
     program_staffed_ends,
@@ -36,7 +37,7 @@ from .risk import (
 from .settings import ProgramSettings
 
 __all__ = ["IncompleteCase", "LocalRules", "Moments", "OverrunCalibration", "Phase", "ProgramPlan",
-           "ProgramSettings",
+           "ProgramSettings", "earliest_staffed_end",
            "exceed_probability", "incomplete_cases", "lock_down", "phase_of", "plan_optimised",
            "plan_program", "program_overrun_chances", "program_staffed_ends", "release_unused",
            "shortest_capacity_within"]

@@ -41,7 +41,7 @@ from .candidates import (
     urgency_weight,
 )
 from .leads import Lead, assign_leads
-from .risk import Moments, shortest_capacity_within
+from .risk import Moments, earliest_staffed_end
 from .sequence import Placed, place_session
 from .settings import ProgramSettings, Risk
 from .solve import (
@@ -236,12 +236,10 @@ def staffed_end_from_need(slot: SessionSlot, cases: list[Candidate], entries: li
     step can be given back (or the step is 0)."""
     if not cases or risk.give_back_step_min <= 0:
         return None
-    session = slot.session
-    floor = max(e.end_min for e in entries) - allowed_overtime_min - session.start_min
-    shortest = shortest_capacity_within([c.moments for c in cases], slot.turnover * (len(cases) - 1),
-                                        slot.capacity, slot.overrun_min, risk.give_back_within,
-                                        risk.give_back_step_min, max(1, floor))
-    return session.end_min - (slot.capacity - shortest) if shortest < slot.capacity else None
+    return earliest_staffed_end([c.moments for c in cases], slot.turnover * (len(cases) - 1),
+                                slot.session, slot.capacity, max(e.end_min for e in entries),
+                                allowed_overtime_min, slot.overrun_min, risk.give_back_within,
+                                risk.give_back_step_min)
 
 
 @dataclass

@@ -92,6 +92,17 @@ def shortest_capacity_within(parts: Sequence[Moments], constant: float, capacity
     return shortest
 
 
+def earliest_staffed_end(parts: Sequence[Moments], constant: float, session: Session, capacity: int,
+                         last_end_min: int, allowed_overtime_min: int, line_min: int, risk: float,
+                         step_min: int) -> int | None:
+    """Staffed hours from need for one list: the session's earliest end, ``capacity`` less whole
+    ``step_min`` steps (``shortest_capacity_within``), at which the list keeps within ``risk`` and
+    its last planned end (``last_end_min``) within the allowed overtime; None when no step is free."""
+    floor = max(1, last_end_min - allowed_overtime_min - session.start_min)
+    shortest = shortest_capacity_within(parts, constant, capacity, line_min, risk, step_min, floor)
+    return session.end_min - (capacity - shortest) if shortest < capacity else None
+
+
 @dataclass
 class OverrunCalibration:
     """The predicted overrun chance held against what happened, per group (a specialty): how
@@ -177,9 +188,9 @@ def program_staffed_ends(hospital: Hospital, program: Program, durations: Durati
     if step_min <= 0:
         return ends
     for session, entries, parts, offset in _session_lists(hospital, program, durations):
-        floor = max(1, max(e.end_min for e in entries) - hospital.allowed_overtime_min - session.start_min)
-        shortest = shortest_capacity_within(parts, offset, session.staffed_min, overrun_min, risk,
-                                            step_min, floor)
-        if shortest < session.staffed_min:
-            ends[session.id] = session.start_min + shortest
+        end = earliest_staffed_end(parts, offset, session, session.staffed_min,
+                                   max(e.end_min for e in entries), hospital.allowed_overtime_min,
+                                   overrun_min, risk, step_min)
+        if end is not None:
+            ends[session.id] = end
     return ends
