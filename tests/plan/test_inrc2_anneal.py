@@ -95,6 +95,23 @@ def test_annealing_improves_without_hard_violations_and_repeats_for_a_seed() -> 
 
 
 @needs_inrc2
+def test_rotations_alone_keep_the_count_exact_and_the_roster_feasible() -> None:
+    """A rotation slides a nurse's days by one inside a window; only rotations here, so a
+    wrong H3 check at the wrap or a wrong coverage update would show."""
+    inst = read_instance("n030w4_1_6-2-9-1", DATASETS)
+    arrays = RosterArrays(inst)
+    annealer = RosterAnnealer(arrays, greedy_inrc2(inst), seed=5)
+    annealer.rotate_share = 1.0
+    annealer.run(NEVER, 200_000, 60.0, 5.0, 0.0, lambda: False)
+    assert annealer.accepted > 1_000
+    now = annealer.r.solution()
+    judged = evaluate_inrc2(inst, now)
+    assert judged.feasible, judged.details[:5]
+    assert annealer.cost == judged.total_cost == RosterState(arrays, now).cost()
+    assert annealer.r.cover == RosterState(arrays, now).cover
+
+
+@needs_inrc2
 def test_stop_ends_the_run_at_once() -> None:
     inst = read_instance("n005w4_0_1-2-3-3", DATASETS)
     annealer = RosterAnnealer(RosterArrays(inst), greedy_inrc2(inst), seed=0)

@@ -48,6 +48,10 @@ CHECK_EVERY: Final = 2000
 #: which single days cannot do past the run-length penalties (docs/staffing.md: 4 against 1,
 #: n080w8_1 4,875 against 5,185 and n100w8_1 3,565 against 3,640 at 300 s)
 CHANGE_DAYS: Final = 4
+#: the longest window a *rotate* turns by a day
+ROTATE_DAYS: Final = 8
+#: share of the moves that rotate (of the rest, ``swap_share`` swap and the others change)
+ROTATE_SHARE: Final = 0.2
 
 
 class RosterArrays:
@@ -334,6 +338,7 @@ class RosterAnnealer:
         self.best_skill: list[list[int]] = [row[:] for row in self.r.skill]
         self.moves: int = 0
         self.accepted: int = 0
+        self.rotate_share: float = ROTATE_SHARE
 
     # ---- hard constraints -------------------------------------------------------------------
     def _coverage_delta(self, d: int, old_s: int, old_k: int, new_s: int, new_k: int) -> int:
@@ -480,6 +485,63 @@ class RosterAnnealer:
         self.cost += delta
         self.accepted += 1
 
+    def rotate(self, temperature: float) -> None:
+        """One nurse's window of 2 to ``ROTATE_DAYS`` days turned by one day, left or right: a
+        run slides by a day (the day it leaves becomes the day it enters), so the spacing of a
+        nurse's runs and days off can change without a worse roster in between."""
+        a, r = self.a, self.r
+        n = self._draw(a.n_nurses)
+        length = 2 + self._draw(ROTATE_DAYS - 1)
+        first = self._draw(a.days - length + 1)
+        last = first + length - 1
+        right = self._draw(2) == 0
+        row, sk, S = r.shift[n], r.skill[n], a.n_shifts
+        old_shifts, old_skills = row[first:last + 1], sk[first:last + 1]
+        if right:  # day first takes the window's last value, every other day its left neighbour's
+            new_shifts = [old_shifts[-1]] + old_shifts[:-1]
+            new_skills = [old_skills[-1]] + old_skills[:-1]
+        else:
+            new_shifts = old_shifts[1:] + [old_shifts[0]]
+            new_skills = old_skills[1:] + [old_skills[0]]
+        if new_shifts == old_shifts:
+            return
+        # H3 along the new window and at its two borders
+        before = row[first - 1] if first > 0 else a.h_last[n]
+        for i in range(length):
+            now = new_shifts[i]
+            if before != OFF and now != OFF and a.forbidden[before * S + now]:
+                return
+            before = now
+        if last + 1 < a.days and before != OFF and row[last + 1] != OFF and a.forbidden[before * S + row[last + 1]]:
+            return
+        delta = 0
+        for i in range(length):
+            if old_shifts[i] != new_shifts[i] or old_skills[i] != new_skills[i]:
+                day_delta = self._coverage_delta(first + i, old_shifts[i], old_skills[i],
+                                                 new_shifts[i], new_skills[i])
+                if day_delta >= 1 << 40:
+                    return
+                delta += day_delta
+        for i in range(length):
+            row[first + i] = new_shifts[i]
+        new_cost = r.cost_after(n, first, last, old_shifts, first)
+        delta += new_cost - r.nurse_cost[n]
+        if not self._accept(delta, temperature):
+            for i in range(length):
+                row[first + i] = old_shifts[i]
+            return
+        K = a.n_skills
+        for i in range(length):
+            d = first + i
+            if old_shifts[i] != OFF:
+                r.cover[(d * S + old_shifts[i]) * K + old_skills[i]] -= 1
+            if new_shifts[i] != OFF:
+                r.cover[(d * S + new_shifts[i]) * K + new_skills[i]] += 1
+            sk[d] = new_skills[i]
+        r.commit(n, first, last, new_cost)
+        self.cost += delta
+        self.accepted += 1
+
     # ---- the search -------------------------------------------------------------------------
     def _keep_if_best(self) -> None:
         if self.cost < self.best_cost:
@@ -500,7 +562,10 @@ class RosterAnnealer:
         temperature = start_temperature
         while True:
             for _ in range(CHECK_EVERY):
-                if self._uniform() < swap_share:
+                pick = self._uniform()
+                if pick < self.rotate_share:
+                    self.rotate(temperature)
+                elif pick < self.rotate_share + (1.0 - self.rotate_share) * swap_share:
                     self.swap(temperature)
                 else:
                     self.change(temperature)
