@@ -31,7 +31,7 @@ from kontrolltarn.model.inrc2 import (
 from kontrolltarn.plan.staffing import evaluate_inrc2, solve_inrc2
 from kontrolltarn.plan.staffing.cpsat import _fixed, _Kinds, new_solver, objective_of, run_search
 from kontrolltarn.plan.staffing.inrc2_greedy import greedy_inrc2
-from kontrolltarn.plan.staffing.inrc2_solver import Inrc2Model, _sub_models
+from kontrolltarn.plan.staffing.inrc2_solver import Inrc2Model, _neighbourhoods, _sub_models
 from tests.inrc2_data import DATASETS, needs_inrc2, sample_instances
 
 SHIFTS = ("E", "N")
@@ -188,3 +188,37 @@ def test_the_kinds_that_improve_the_roster_are_drawn_more_often() -> None:
     draws = [kinds.pick(random.Random(i)) for i in range(1000)]
     assert draws.count(1) > 5 * draws.count(0) > 0
     assert kinds.size[0] < 0.1 < kinds.size[1]
+
+
+@needs_inrc2
+def test_the_totals_neighbourhood_frees_a_nurse_outside_its_range_with_partners_who_have_room() -> None:
+    """The greedy roster of n030w4 leaves nurses above their maximum (S6); the neighbourhood
+    must free one of those with nurses who share a skill and are below their own maximum."""
+    import random
+
+    inst = read_instance("n030w4_1_6-2-9-1", DATASETS)
+    values = Inrc2Model(inst).values_of(greedy_inrc2(inst))
+    nurses = inst.scenario.nurses
+    worked = [inst.history.of(n.name).worked_days for n in nurses]
+    for key, value in values.items():
+        worked[key[0]] += value  # type: ignore[index]
+    contracts = [inst.scenario.contract_of(n) for n in nurses]
+    over = {n for n in range(len(nurses)) if worked[n] > contracts[n].max_total}
+    under = {n for n in range(len(nurses)) if worked[n] < contracts[n].min_total}
+    assert over, "the greedy roster should leave someone above the maximum"
+    kind = _neighbourhoods(inst)[-1]
+    rng = random.Random(1)
+    centres = set()
+    for _ in range(30):
+        free = kind(rng, 0.1, values)
+        freed = {key[0] for key in values if free(key)}  # type: ignore[index]
+        assert {key[1] for key in values if free(key)} == set(range(inst.days))  # type: ignore[index]
+        assert len(freed) >= 2
+        # one nurse outside its range; every other one shares a skill with it and has room
+        fits = [c for c in freed & (over | under) if all(
+            set(nurses[m].skills) & set(nurses[c].skills)
+            and (worked[m] < contracts[m].max_total if c in over else worked[m] > contracts[m].min_total)
+            for m in freed - {c})]
+        assert fits, freed
+        centres.update(fits)
+    assert len(centres) > 1  # drawn among them, not always the same

@@ -17,7 +17,7 @@ import random
 import signal
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
@@ -306,8 +306,9 @@ SubProblem = tuple[cp_model.CpModel, dict[Hashable, cp_model.IntVar]]
 #: builds a neighbourhood's own model from the incumbent's values (None: use the whole model)
 SubModel = Callable[[dict[Hashable, int], Neighbourhood], SubProblem | None]
 
-#: a kind of neighbourhood: ``kind(rng, size)`` frees about ``size`` (0..1] of the assignments
-NeighbourhoodKind = Callable[[random.Random, float], Neighbourhood]
+#: a kind of neighbourhood: ``kind(rng, size, values)`` frees about ``size`` (0..1] of the
+#: assignments; ``values`` is the incumbent, for kinds that look where its cost lies
+NeighbourhoodKind = Callable[[random.Random, float, Mapping[Hashable, int]], Neighbourhood]
 #: each kind keeps at least this share of the draws, so one that stopped paying is retried
 FLOOR_WEIGHT = 0.1
 #: how fast a kind's score follows its recent rounds (exponential smoothing)
@@ -374,7 +375,7 @@ def improve_in_neighbourhoods(
             rounds += 1
             base = pool.best
             kind = chooser.pick(rng)
-            free = kinds[kind](rng, chooser.size[kind])
+            free = kinds[kind](rng, chooser.size[kind], base.values)
             everything = all(free(key) for key in keys)
             own = sub_model(base.values, free) if sub_model is not None else None
             sub_x = x if own is None else own[1]

@@ -247,11 +247,16 @@ def _neighbourhoods(instance: Instance) -> list[NeighbourhoodKind]:
     - a few nurses who share a skill over the whole horizon: they swap shifts and reshape
       their runs and weekends together (the moves a nurse's sequence costs need);
     - some nurses over every weekend with its Friday and Monday (complete and working
-      weekends, and the runs that cross them)."""
+      weekends, and the runs that cross them);
+    - a nurse whose total (S6) is outside its contract's range, with nurses who share a skill
+      and have room the other way, over the whole horizon: the shifts one has too many of go
+      to those with too few (docs/staffing.md: random groups rarely pair them)."""
     nurses, days = instance.scenario.nurses, instance.days
     skills = instance.scenario.skills
     by_skill = {k: [n for n, nurse in enumerate(nurses) if k in nurse.skills] for k in skills}
     weekend_days = {d for d in range(days) if d % 7 in (4, 5, 6) or (d % 7 == 0 and d > 0)}
+    history = instance.history
+    contracts = [instance.scenario.contract_of(nurse) for nurse in nurses]
 
     def window(rng: random.Random, width: int) -> tuple[int, int]:
         width = max(2, min(days, width))
@@ -261,31 +266,51 @@ def _neighbourhoods(instance: Instance) -> list[NeighbourhoodKind]:
     def nurse_count(size: float, width: int, most: int) -> int:
         return min(most, max(2, round(size * len(nurses) * days / max(1, width))))
 
-    def some_nurses(rng: random.Random, size: float) -> Neighbourhood:
+    def some_nurses(rng: random.Random, size: float, values: Mapping[Hashable, int]) -> Neighbourhood:
         lo, hi = window(rng, 7 * rng.randint(1, 4))
         free = set(rng.sample(range(len(nurses)), nurse_count(size, hi - lo, len(nurses))))
         return lambda key: key[0] in free and lo <= key[1] < hi  # type: ignore[index]
 
-    def every_nurse(rng: random.Random, size: float) -> Neighbourhood:
+    def every_nurse(rng: random.Random, size: float, values: Mapping[Hashable, int]) -> Neighbourhood:
         lo, hi = window(rng, round(size * days))
         return lambda key: lo <= key[1] < hi  # type: ignore[index]
 
-    def one_skill(rng: random.Random, size: float) -> Neighbourhood:
+    def one_skill(rng: random.Random, size: float, values: Mapping[Hashable, int]) -> Neighbourhood:
         group = set(by_skill[rng.choice(skills)])
         lo, hi = window(rng, round(size * days * len(nurses) / max(1, len(group))))
         return lambda key: key[0] in group and lo <= key[1] < hi  # type: ignore[index]
 
-    def sharing_a_skill(rng: random.Random, size: float) -> Neighbourhood:
+    def sharing_a_skill(rng: random.Random, size: float, values: Mapping[Hashable, int]) -> Neighbourhood:
         group = by_skill[rng.choice(skills)]
         free = set(rng.sample(group, nurse_count(size, days, len(group))))
         return lambda key: key[0] in free  # type: ignore[index]
 
-    def weekends(rng: random.Random, size: float) -> Neighbourhood:
+    def weekends(rng: random.Random, size: float, values: Mapping[Hashable, int]) -> Neighbourhood:
         count = nurse_count(size, len(weekend_days), len(nurses))
         free = set(rng.sample(range(len(nurses)), count))
         return lambda key: key[0] in free and key[1] in weekend_days  # type: ignore[index]
 
-    return [some_nurses, every_nurse, one_skill, sharing_a_skill, weekends]
+    def unbalanced_totals(rng: random.Random, size: float, values: Mapping[Hashable, int]) -> Neighbourhood:
+        worked = [history.of(nurse.name).worked_days for nurse in nurses]
+        for key, value in values.items():
+            if value:
+                worked[cast(tuple[int, int, str, str], key)[0]] += 1
+        over = [n for n in range(len(nurses)) if worked[n] > contracts[n].max_total]
+        under = [n for n in range(len(nurses)) if worked[n] < contracts[n].min_total]
+        if not over and not under:
+            return sharing_a_skill(rng, size, values)
+        n = rng.choice(over + under)
+        shared = set(nurses[n].skills)
+        if n in over:  # partners who may take a shift without passing their own maximum
+            room = [m for m in range(len(nurses)) if worked[m] < contracts[m].max_total]
+        else:  # partners who may give one without falling below their own minimum
+            room = [m for m in range(len(nurses)) if worked[m] > contracts[m].min_total]
+        partners = [m for m in room if m != n and shared & set(nurses[m].skills)]
+        count = min(len(partners), max(1, nurse_count(size, days, len(nurses)) - 1))
+        free = {n, *rng.sample(partners, count)}
+        return lambda key: key[0] in free  # type: ignore[index]
+
+    return [some_nurses, every_nurse, one_skill, sharing_a_skill, weekends, unbalanced_totals]
 
 
 def _sub_models(instance: Instance) -> SubModel:
