@@ -10,7 +10,10 @@ roster without hard violations and keeps it so: a move that would break a minimu
 Moves, each judged by its exact change of the competition's cost:
 - *change*: a block of 1–4 of one nurse's days to one (shift type, skill) or to days off;
 - *swap*: two nurses exchange their days over a block of 1–7 days (coverage unchanged; each
-  nurse must have the other's skills), which reshapes runs, weekends and totals together.
+  nurse must have the other's skills), which reshapes runs, weekends and totals together;
+- *rotate*: one nurse's window of 2–8 days turns by a day, so a run slides by a day and the
+  spacing of runs and days off changes (a part-timer's runs must sit a week apart to keep
+  within both its total and its longest rest, docs/staffing.md).
 
 A nurse's counts (S4–S7) change by the moved days only; its runs (S2, S3) are rescanned from
 the first moved day until the run counters fall back in step with those recorded for the

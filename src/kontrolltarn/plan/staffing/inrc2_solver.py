@@ -10,7 +10,7 @@ in time the result is empty and the checker says what is missing.
 The search: a greedy day-by-day roster (``inrc2_greedy``; CP-SAT repairs it first when it
 leaves a minimum short), then simulated annealing from it (``inrc2_anneal``, millions of small
 moves, ``ANNEAL_SHARE`` of the time), then CP-SAT on neighbourhoods of its best roster (``cpsat.improve_in_
-neighbourhoods``, ``workers`` searches side by side), five kinds drawn adaptively
+neighbourhoods``, ``workers`` searches side by side), six kinds drawn adaptively
 (``_neighbourhoods``), each on its own model of the freed nurses (``_sub_models``). CP-SAT on the whole model
 spends a short run finding and cleaning up a first roster and its relaxation proves nothing;
 on a neighbourhood, one thread with the full linear relaxation proves optimality in seconds
@@ -69,7 +69,8 @@ ANNEAL_SHARE = 0.6
 #: improving moves pass
 ANNEAL_START_TEMPERATURE = 60.0
 ANNEAL_END_TEMPERATURE = 0.5
-#: share of the annealer's moves that exchange a block of days between two nurses
+#: share of the annealer's moves other than rotations that exchange a block of days between
+#: two nurses (rotations take ``inrc2_anneal.ROTATE_SHARE``)
 ANNEAL_SWAP_SHARE = 0.3
 
 
