@@ -515,7 +515,8 @@ class RosterAnnealer:
             if before != OFF and now != OFF and a.forbidden[before * S + now]:
                 return
             before = now
-        if last + 1 < a.days and before != OFF and row[last + 1] != OFF and a.forbidden[before * S + row[last + 1]]:
+        after = row[last + 1] if last + 1 < a.days else OFF
+        if before != OFF and after != OFF and a.forbidden[before * S + after]:
             return
         delta = 0
         for i in range(length):
