@@ -19,6 +19,8 @@ from kontrolltarn.experiments.control_practice import (
 )
 from kontrolltarn.model import CancellationReason, Case, ChangeKind, PastOperation
 from kontrolltarn.plan.check import check
+from kontrolltarn.simulate import EnvironmentParams, simulate
+from kontrolltarn.simulate.execution import patient_takes_new_date
 from kontrolltarn.simulate.policies import BaselinePolicy, new_date_at_once
 from kontrolltarn.simulate.state import PlanState
 from kontrolltarn.synth import SyntheticHospital, generate
@@ -109,6 +111,49 @@ def test_the_control_practice_gives_a_new_date_when_a_closed_session_leaves_a_to
     entry = state.planned[case_id].entry
     assert entry.date > policy.planned_until
     assert _case(state, case_id).changes_after_told() == 1
+
+
+def test_a_patient_who_calls_to_cancel_takes_a_new_date_only_if_offered_and_willing(
+        small: SyntheticHospital) -> None:
+    """The practice offers (``new_date_on_patient_call``), the environment's trait decides
+    (``accepts_date_on_call``); taken, it is one change with the patient's reason."""
+    for offered, willing in ((False, True), (True, False), (True, True)):
+        policy = make_practice("control", small)
+        assert isinstance(policy, ControlPolicy)
+        policy.new_date_on_patient_call = offered
+        state, case_id, day = _told_case(small, policy)
+        policy.planned_until = day + timedelta(days=3)
+        state.accepts_date_on_call = lambda _referral_id, answer=willing: answer
+        before = (state.planned[case_id].entry, list(state.history[case_id]))
+        taken = patient_takes_new_date(state, policy, small.hospital.today, case_id)
+        assert taken is (offered and willing)
+        if not taken:
+            assert (state.planned[case_id].entry, state.history[case_id]) == before
+            continue
+        assert state.planned[case_id].entry.date > policy.planned_until
+        case = _case(state, case_id)
+        assert case.changes_after_told() == 1
+        assert case.history[-1].kind is ChangeKind.RESCHEDULED
+        assert case.history[-1].reason is CancellationReason.PATIENT
+
+
+def test_nobody_takes_a_date_on_the_call_when_the_environment_says_none_do(
+        small: SyntheticHospital) -> None:
+    """Offering a date on the call changes nothing in a world where no patient takes one: the
+    practice's figure cannot move a KPI by itself (common random numbers, same events)."""
+    runs, redated = [], []
+    for offered, share in ((False, 0.0), (True, 0.0), (True, 1.0)):
+        policy = make_practice("control", small)
+        assert isinstance(policy, ControlPolicy)
+        policy.new_date_on_patient_call = offered
+        result = simulate(small.hospital, small.truth, policy, days=14, seed=5, warmup_days=7,
+                          params=EnvironmentParams(date_on_call_accept_share=share))
+        runs.append([(e.id, e.at) for e in result.events])
+        redated.append(sum(c.kind is ChangeKind.RESCHEDULED and c.reason is CancellationReason.PATIENT
+                           for case in result.cases for c in case.history))
+    assert runs[0] == runs[1]
+    assert redated[:2] == [0, 0]
+    assert redated[2] > 0  # where every patient takes one, some calls did end in a new date
 
 
 def _operation(day: date, room: str, start: int, minutes: int, n: int) -> PastOperation:

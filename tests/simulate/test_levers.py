@@ -11,7 +11,7 @@ import pytest
 from kontrolltarn.model import ModelError
 from kontrolltarn.simulate import EnvironmentParams
 from kontrolltarn.simulate.draws import Draws
-from kontrolltarn.simulate.engine import _drain_chased, _short_notice_acceptance
+from kontrolltarn.simulate.engine import _drain_chased, _patient_trait
 from kontrolltarn.simulate.execution import _with_odds
 from kontrolltarn.simulate.state import PlanState
 from kontrolltarn.synth import generate
@@ -27,12 +27,24 @@ def test_a_confirmation_contact_changes_late_cancellations_as_the_trial_found() 
 
 def test_short_notice_acceptance_is_a_patient_trait_at_the_environments_share() -> None:
     env = EnvironmentParams(short_notice_accept_share=0.3)
-    accepts = _short_notice_acceptance(Draws(4), env)
+    accepts = _patient_trait(Draws(4), "short-notice", env.short_notice_accept_share)
     answers = [accepts(f"R{k}") for k in range(4000)]
     assert 0.27 < sum(answers) / len(answers) < 0.33
     assert answers == [accepts(f"R{k}") for k in range(4000)]  # asked again: the same answer
-    other = _short_notice_acceptance(Draws(4), env)
+    other = _patient_trait(Draws(4), "short-notice", env.short_notice_accept_share)
     assert answers[:200] == [other(f"R{k}") for k in range(200)]  # same seed, same patients
+
+
+def test_taking_a_date_on_the_call_is_a_trait_of_its_own() -> None:
+    """Drawn from its own stream: whether a patient takes a date on the cancellation call says
+    nothing of whether they take short notice (both at the environment's half)."""
+    env = EnvironmentParams()
+    on_call = _patient_trait(Draws(4), "date-on-call", env.date_on_call_accept_share)
+    short = _patient_trait(Draws(4), "short-notice", env.short_notice_accept_share)
+    answers = [(on_call(f"R{k}"), short(f"R{k}")) for k in range(4000)]
+    assert 0.47 < sum(a for a, _ in answers) / len(answers) < 0.53
+    both = sum(a and b for a, b in answers) / len(answers)
+    assert 0.22 < both < 0.28  # independent: about a quarter take both
 
 
 def test_chasing_schedules_an_earlier_completion_and_only_once() -> None:
@@ -58,5 +70,7 @@ def test_chasing_schedules_an_earlier_completion_and_only_once() -> None:
 def test_lever_figures_are_validated_like_every_environment_figure() -> None:
     with pytest.raises(ModelError, match="short_notice_accept_share"):
         EnvironmentParams(short_notice_accept_share=1.5)
+    with pytest.raises(ModelError, match="date_on_call_accept_share"):
+        EnvironmentParams(date_on_call_accept_share=2.0)
     with pytest.raises(ModelError, match="confirmation_contact_odds_ratio"):
         EnvironmentParams(confirmation_contact_odds_ratio=-0.1)

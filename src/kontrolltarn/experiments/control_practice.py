@@ -200,6 +200,10 @@ class ControlPolicy(OptimisedPolicy):
     #: a told patient whose date the hospital takes away (with notice, or on the day) gets a new
     #: date on the same call, not a cancellation now and a date later (one change, not two)
     new_date_at_once: bool = True
+    #: a told patient who calls to cancel their own date is offered a new one on the same call
+    #: (``new_date``); the environment decides whether they take it
+    #: (``EnvironmentParams.date_on_call_accept_share``)
+    new_date_on_patient_call: bool = False
     #: each list's predicted overrun chance held against its end, per specialty (None: the
     #: model's chance as it is)
     calibration: OverrunCalibration | None = field(default_factory=OverrunCalibration)

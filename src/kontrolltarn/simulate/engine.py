@@ -35,7 +35,7 @@ from kontrolltarn.plan.check import check
 
 from .absences import Absence, surgeon_absences
 from .draws import Draws
-from .execution import DayRunner, PendingEmergency
+from .execution import DayRunner, PendingEmergency, patient_takes_new_date
 from .params import EnvironmentParams
 from .policy import Policy
 from .state import PlanState, SessionChange
@@ -108,7 +108,8 @@ def simulate(hospital: Hospital, truth: TruthModel, policy: Policy, *, days: int
     readiness: dict[date, list[str]] = defaultdict(list)
     for referral in hospital.referrals:
         _schedule_readiness(referral, start, draws, env, readiness)
-    state.accepts_short_notice = _short_notice_acceptance(draws, env)
+    state.accepts_short_notice = _patient_trait(draws, "short-notice", env.short_notice_accept_share)
+    state.accepts_date_on_call = _patient_trait(draws, "date-on-call", env.date_on_call_accept_share)
     early: dict[date, list[tuple[str, int, date]]] = defaultdict(list)
 
     events: list[Event] = []
@@ -166,7 +167,8 @@ def simulate(hospital: Hospital, truth: TruthModel, policy: Policy, *, days: int
         for case_id, attempt, planned_date in early.pop(day, ()):
             planned = state.planned.get(case_id)
             if planned is not None and planned.attempt == attempt and planned.entry.date == planned_date:
-                state.unschedule(case_id, by="patient", reason=CancellationReason.PATIENT)
+                if not patient_takes_new_date(state, policy, day, case_id):
+                    state.unschedule(case_id, by="patient", reason=CancellationReason.PATIENT)
         # 13:00 — the policy plans
         state.advance(state.stamp(day, 13 * 60))
         policy.plan(state, day)
@@ -236,17 +238,17 @@ def _schedule_readiness(referral: Referral, day: date, draws: Draws, env: Enviro
     readiness[day + timedelta(days=max(1, round(wait)))].append(referral.id)
 
 
-def _short_notice_acceptance(draws: Draws, env: EnvironmentParams) -> Callable[[str], bool]:
-    """Whether a patient takes a date offered at short notice: a trait of the patient's
-    referral, drawn once (the same under every policy)."""
+def _patient_trait(draws: Draws, stream: str, share: float) -> Callable[[str], bool]:
+    """Whether a patient does something (takes a date at short notice, takes a new date on
+    the call): a trait of the patient's referral, drawn once from its own stream (the same
+    under every policy)."""
     known: dict[str, bool] = {}
 
-    def accepts(referral_id: str) -> bool:
+    def has(referral_id: str) -> bool:
         if referral_id not in known:
-            known[referral_id] = draws.stream("short-notice", referral_id).random() \
-                < env.short_notice_accept_share
+            known[referral_id] = draws.stream(stream, referral_id).random() < share
         return known[referral_id]
-    return accepts
+    return has
 
 
 def _drain_chased(state: PlanState, draws: Draws, env: EnvironmentParams,

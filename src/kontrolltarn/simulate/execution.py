@@ -14,7 +14,7 @@ import math
 from collections import defaultdict
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import simpy
 
@@ -50,6 +50,20 @@ SCARCE_BEDS = (BedType.WARD, BedType.ICU)
 #: follow on the same call
 HOSPITAL_REASONS = frozenset({CancellationReason.CAPACITY, CancellationReason.EMERGENCY,
                               CancellationReason.NO_BED, CancellationReason.STAFF})
+
+
+def patient_takes_new_date(state: PlanState, policy: Policy, day: date, case_id: str,
+                           at: datetime | None = None) -> bool:
+    """A told patient who calls to cancel their own date is offered a new one on the same call
+    where the policy does so (``new_date_on_patient_call`` and ``new_date``) and takes it if
+    they are one who does (``PlanState.accepts_date_on_call``, the environment's trait). True
+    when the case moved to the new date (one change for the patient instead of two)."""
+    new_date = getattr(policy, "new_date", None)
+    if new_date is None or not getattr(policy, "new_date_on_patient_call", False):
+        return False
+    if state.planned[case_id].told_at is None or not state.accepts_date_on_call(case_id):
+        return False
+    return bool(new_date(state, day, case_id, CancellationReason.PATIENT, at))
 
 
 def _with_odds(share: float, odds_ratio: float) -> float:
@@ -113,21 +127,27 @@ class DayRunner:
         self.out.events.append(Event(ident, kind, self.state.stamp(self.day, minute), case_id,
                                      room_id, reason, source="sim"))
 
-    def cancel(self, case_id: str, reason: CancellationReason, minute: float, room_id: str | None) -> None:
-        """The case leaves the day's program: back to the waiting list (or off it), or, for a
-        reason of the hospital's and where the policy does so (``new_date``), to a new date
-        given the patient on the same call. It is a late cancellation either way."""
+    def cancel(self, case_id: str, reason: CancellationReason, minute: float, room_id: str | None,
+               *, patient_called: bool = False) -> None:
+        """The case leaves the day's program: back to the waiting list (or off it), or to a new
+        date given the patient on the same call where the policy does so (``new_date``): for a
+        reason of the hospital's, or for a patient who called to cancel and takes the date
+        offered (``patient_takes_new_date``). It is a late cancellation either way."""
         at = self.state.stamp(self.day, minute)
-        new_date = getattr(self.policy, "new_date", None)
-        if reason in HOSPITAL_REASONS and new_date is not None and \
-                self.state.planned[case_id].told_at is not None and \
-                new_date(self.state, self.day, case_id, reason, at):
-            self.emit(EventKind.CANCELLED, minute, case_id, room_id, reason)
-            self.out.cancelled += 1
-            return
         draws = self.draws.attempt(case_id, self.state.planned[case_id].attempt)
         remove = reason in (CancellationReason.PATIENT, CancellationReason.MEDICAL) and \
             draws.removed < self.params.removed_after_cancel_share
+        new_date = getattr(self.policy, "new_date", None)
+        redated = False
+        if reason in HOSPITAL_REASONS and new_date is not None and \
+                self.state.planned[case_id].told_at is not None:
+            redated = new_date(self.state, self.day, case_id, reason, at)
+        elif reason is CancellationReason.PATIENT and patient_called and not remove:
+            redated = patient_takes_new_date(self.state, self.policy, self.day, case_id, at)
+        if redated:
+            self.emit(EventKind.CANCELLED, minute, case_id, room_id, reason)
+            self.out.cancelled += 1
+            return
         self.state.cancel(case_id, reason, at=at, by="coordinator", remove=remove)
         self.emit(EventKind.CANCELLED, minute, case_id, room_id, reason)
         self.out.cancelled += 1
@@ -148,7 +168,8 @@ class DayRunner:
                 # the evening before (16:00–22:00) or the early morning (06:00–07:30)
                 minute = -8 * 60 + d.late_cancel_time * 6 * 60 if d.late_cancel_time < 0.7 \
                     else 6 * 60 + (d.late_cancel_time - 0.7) / 0.3 * 90
-                self.cancel(case_id, CancellationReason.PATIENT, minute, planned.entry.room_id)
+                self.cancel(case_id, CancellationReason.PATIENT, minute, planned.entry.room_id,
+                            patient_called=True)
         for session in state.open_sessions(self.day):
             if session.emergency:
                 continue

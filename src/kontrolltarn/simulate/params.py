@@ -66,6 +66,15 @@ class EnvironmentParams:
     #: named person, a booked test). No public figure found; assumption: a third faster than
     #: the unchased 21 days (readiness_mean_days), i.e. 14 days.
     readiness_chased_mean_days: float = 14.0
+    #: share of patients who, calling to cancel their own date (with notice, or after 16:00 the
+    #: day before), take a new date offered on the same call; the rest ask to be called again
+    #: and go back to the waiting list. No public figure for "on the same call" found; bounded
+    #: above by Hänninen-Khoda et al., JPRAS Open 2018;18:38–48 (doi 10.1016/j.jpra.2018.08.002,
+    #: Helsinki University Hospital): 66 % of patient-related late cancellations were operated
+    #: later at all. Assumption: half, as for short notice. A trait of the patient's referral,
+    #: drawn once (the same under every practice); only a practice that offers a date on the
+    #: call meets it (no-shows do not call, so never).
+    date_on_call_accept_share: float = 0.5
 
     # ---- staff -------------------------------------------------------------------------------
     #: chance a staffed elective session is closed with notice (staff shortage announced 1–10

@@ -105,6 +105,9 @@ class PlanState:
         #: whether a patient accepts a date offered at short notice; the simulator sets it from
         #: the environment (``EnvironmentParams.short_notice_accept_share``)
         self.accepts_short_notice: Callable[[str], bool] = lambda _referral_id: True
+        #: whether a patient who cancels their own date takes a new one offered on the same
+        #: call (``EnvironmentParams.date_on_call_accept_share``)
+        self.accepts_date_on_call: Callable[[str], bool] = lambda _referral_id: True
 
     # ---- time --------------------------------------------------------------------------------
     def stamp(self, day: date, minute: float) -> datetime:
