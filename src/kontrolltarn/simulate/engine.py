@@ -166,9 +166,10 @@ def simulate(hospital: Hospital, truth: TruthModel, policy: Policy, *, days: int
                 policy.displaced(state, day, affected, CancellationReason.STAFF)
         for case_id, attempt, planned_date in early.pop(day, ()):
             planned = state.planned.get(case_id)
-            if planned is not None and planned.attempt == attempt and planned.entry.date == planned_date:
-                if not patient_takes_new_date(state, policy, day, case_id):
-                    state.unschedule(case_id, by="patient", reason=CancellationReason.PATIENT)
+            still_that_date = planned is not None and planned.attempt == attempt \
+                and planned.entry.date == planned_date
+            if still_that_date and not patient_takes_new_date(state, policy, day, case_id):
+                state.unschedule(case_id, by="patient", reason=CancellationReason.PATIENT)
         # 13:00 — the policy plans
         state.advance(state.stamp(day, 13 * 60))
         policy.plan(state, day)
