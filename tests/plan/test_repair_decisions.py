@@ -9,7 +9,7 @@ import pytest
 from kontrolltarn.model import ChangeKind, Hospital, ModelError, Program, ProgramEntry
 from kontrolltarn.plan.baseline import plan_baseline
 from kontrolltarn.plan.check import HARD_RULES, check
-from kontrolltarn.plan.repair import AddCase, MoveCase, RepairRefused, Repairs, SwapOrder, repair
+from kontrolltarn.plan.repair import AddCase, CloseUp, MoveCase, RepairRefused, Repairs, SwapOrder, repair
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +176,33 @@ def test_a_run_of_additions_refuses_without_change_and_matches_one_repair_at_a_t
     assert [c.kind for c in result.hospital.case_by_id[off[1]].history] == \
         [c.kind for c in two.hospital.case_by_id[off[1]].history]
     assert check(result.hospital, result.program).feasible
+
+
+def test_closing_up_moves_the_list_into_the_time_a_case_left_and_frees_the_end(day) -> None:  # type: ignore[no-untyped-def]
+    """A case taken from the start of a list leaves its time there; ``CloseUp`` moves the rest
+    up (order kept, same date, back to back after the turnovers), so the freed time is at the
+    end where ``AddCase`` can fill it: the case taken off fits again, last. Nothing to close
+    up changes nothing."""
+    h, full = day
+    by_session = full.by_session()
+    session_id = max(by_session, key=lambda s: (len(by_session[s]), s))
+    listed = sorted(by_session[session_id], key=lambda e: e.start_min)
+    assert len(listed) >= 2
+    first = listed[0]
+    program = Program(tuple(e for e in full.entries if e.case_id != first.case_id))
+    run = Repairs(h, program, told=set())
+    changes = run.apply(CloseUp(session_id), refill=False)
+    assert {c.kind for c in changes} == {"retimed"}
+    found = [run.find(e.case_id) for e in listed[1:]]
+    moved = [e for e in found if e is not None]
+    assert len(moved) == len(found)
+    assert sorted(moved, key=lambda e: e.start_min) == moved  # the order kept
+    assert moved[0].start_min == first.start_min
+    assert all(e.date == first.date and e.session_id == session_id for e in moved)
+    assert moved[-1].end_min < listed[-1].end_min
+    run.apply(AddCase(first.case_id, session_id), refill=False)
+    again = run.find(first.case_id)
+    assert again is not None and again.start_min > moved[-1].start_min
+    result = run.result()
+    assert check(result.hospital, result.program).feasible
+    assert repair(h, full, CloseUp(session_id), told=set(), refill=False).changes == []

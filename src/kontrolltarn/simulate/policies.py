@@ -33,7 +33,7 @@ from kontrolltarn.model import (
 )
 from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
 from kontrolltarn.plan.registry import get_planner
-from kontrolltarn.plan.repair import AddCase, Repairs, RoomClosed, SurgeonAbsent, repair
+from kontrolltarn.plan.repair import AddCase, CloseUp, Repairs, RoomClosed, SurgeonAbsent, repair
 
 from .policy import CoordinatorRules
 from .state import PlanState
@@ -295,6 +295,7 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
     placed = 0
     for specialty, sessions in free.items():
         for session in sessions:
+            close_up(state, repairs, session, policy)
             room = hospital.room_by_id[session.room_id]
             turnover = hospital.specialty_by_id[specialty].turnover_min
             skip: set[str] = set()  # callers who were asked and cannot come to this session
@@ -332,6 +333,16 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
     return placed
 
 
+def close_up(state: PlanState, repairs: Repairs, session: Session, policy: BaselinePolicy) -> None:
+    """The session's list moved up into the time cases have left (``plan.repair``'s
+    ``CloseUp``), before free time is offered: a case that left the middle or the start of a
+    list leaves its time at the end, where ``AddCase`` can fill it. Same dates: no patient is
+    told anything new."""
+    for change in repairs.apply(CloseUp(session.id)):
+        if change.new is not None:
+            state.move(change.case_id, change.new, by=f"policy:{policy.name}")
+
+
 def new_date_at_once(state: PlanState, case_id: str, policy: BaselinePolicy, first: date, last: date,
                      reason: CancellationReason, at: datetime | None = None) -> bool:
     """A told patient whose date the hospital takes away is given a new date on the same call:
@@ -344,8 +355,11 @@ def new_date_at_once(state: PlanState, case_id: str, policy: BaselinePolicy, fir
     hospital = state.base
     procedure = hospital.procedure_by_id[referral.procedure_code]
     turnover = hospital.specialty_by_id[referral.specialty_id].turnover_min
+    current = state.planned[case_id].entry.date
     for k in range((last - first).days + 1):
         day = first + timedelta(days=k)
+        if day == current:  # a new date, never the one being given up
+            continue
         if referral.surgeon_id is not None and referral.surgeon_id in state.absent.get(day, set()):
             continue
         sessions = [s for s in state.open_sessions(day)
@@ -356,6 +370,7 @@ def new_date_at_once(state: PlanState, case_id: str, policy: BaselinePolicy, fir
         view, program = state.repair_view(day, 1, waiting=(referral,))
         repairs = Repairs(view, program, told=set())
         for session in sessions:
+            close_up(state, repairs, session, policy)
             load = session_load(state, session, policy)
             expected_end = session.start_min + load + (turnover if load else 0)
             until = policy.room_for(state, session, referral, expected_end)

@@ -11,7 +11,8 @@ being repaired, on ``plan.check``'s feasibility kernel), ``repairer`` (how each 
 break), ``result`` (what comes back). The control tower's accepted suggestions and the
 simulator's coordinator go through the same ``repair``: a move is ``MoveCase``, a swap
 ``SwapOrder``, an early cancellation ``LateCancellation`` with ``refill=False``, free time
-filled from the waiting list ``AddCase``; ``Repairs`` applies several events in turn to one
+filled from the waiting list ``AddCase`` (after ``CloseUp`` has moved the list up into the time
+cases left); ``Repairs`` applies several events in turn to one
 program (its indexes built once).
 """
 
@@ -19,6 +20,7 @@ from .costs import RepairCosts
 from .events import (
     AddCase,
     CaseOverrun,
+    CloseUp,
     EmergencyInsert,
     Event,
     LateCancellation,
@@ -32,6 +34,6 @@ from .refusal import RepairRefused
 from .repairer import Repairs, repair
 from .result import Change, RepairResult
 
-__all__ = ["AddCase", "CaseOverrun", "Change", "EmergencyInsert", "Event", "LateCancellation", "MoveCase",
+__all__ = ["AddCase", "CaseOverrun", "Change", "CloseUp", "EmergencyInsert", "Event", "LateCancellation", "MoveCase",
            "RepairCosts", "RepairRefused", "RepairResult", "Repairs", "RoomClosed", "SurgeonAbsent",
            "SwapOrder", "benchmark_events", "repair"]

@@ -86,10 +86,21 @@ class AddCase:
     until_min: int | None = None
 
 
+@dataclass(frozen=True)
+class CloseUp:
+    """A coordinator's decision: a session's list moves up into the time cases have left
+    (back to back from the session's start, the order kept), so the free time is at its end
+    where ``AddCase`` can fill it; a case that cannot start earlier (its surgeon busy, a rule)
+    keeps its time and the cases after it follow from there. Same date: no patient's date
+    changes."""
+
+    session_id: str
+
+
 #: what happened to the program (the first five) and what a coordinator decided (moves, swaps,
-#: additions; an early cancellation is a ``LateCancellation`` without refill)
+#: additions, closing up; an early cancellation is a ``LateCancellation`` without refill)
 Event = Union[LateCancellation, EmergencyInsert, SurgeonAbsent, RoomClosed, CaseOverrun,  # noqa: UP007
-              MoveCase, SwapOrder, AddCase]
+              MoveCase, SwapOrder, AddCase, CloseUp]
 
 
 def benchmark_events(hospital: Hospital, program: Program) -> list[tuple[str, Event]]:

@@ -46,6 +46,7 @@ from .costs import RepairCosts
 from .events import (
     AddCase,
     CaseOverrun,
+    CloseUp,
     EmergencyInsert,
     Event,
     LateCancellation,
@@ -114,6 +115,8 @@ class Repairs:
             fixer.add(event)
         elif isinstance(event, SwapOrder):
             fixer.swap(event)
+        elif isinstance(event, CloseUp):
+            fixer.close_up(event)
         else:
             raise ModelError("event", type(event).__name__, "unknown event kind")
         changes = fixer.changes[before:]
@@ -330,6 +333,29 @@ class _Repairer:
             new = next(p for p in placed if p.case_id == old.case_id)
             if new.start_min != old.start_min:
                 self.changes.append(Change(old.case_id, "retimed", old, new, old.case_id in self.told))
+
+    def close_up(self, event: CloseUp) -> None:
+        """The session's cases back to back from its start, in their order, each as early as
+        the turnovers allow and every hard rule holds (else at its own time): time left by
+        cases that went is at the end of the list, not in the middle."""
+        h = self.state.h
+        session = h.session_by_id.get(event.session_id)
+        if session is None:
+            raise ModelError("session_id", event.session_id, "unknown session")
+        clock = session.start_min
+        for old in list(self.state.session_entries(session.id)):
+            new = old
+            if clock < old.start_min:
+                earlier = replace(old, start_min=clock)
+                self.state.remove(old)
+                surgeon = h.staff_by_id.get(old.surgeon_id)
+                fits = surgeon is not None and self.state.fits(earlier, surgeon,
+                                                               allowed_over=h.allowed_overtime_min)
+                new = earlier if fits else old
+                self.state.put(new)
+                if fits:
+                    self.changes.append(Change(old.case_id, "retimed", old, new, old.case_id in self.told))
+            clock = new.end_min + self.state.turnover(new.case_id)
 
     # -- building blocks
     def _entry(self, case_id: str) -> ProgramEntry:
