@@ -34,6 +34,7 @@ from .refusal import RepairRefused
 from .repairer import Repairs, repair
 from .result import Change, RepairResult
 
-__all__ = ["AddCase", "CaseOverrun", "Change", "CloseUp", "EmergencyInsert", "Event", "LateCancellation", "MoveCase",
+__all__ = ["AddCase", "CaseOverrun", "Change", "CloseUp", "EmergencyInsert", "Event", "LateCancellation",
+           "MoveCase",
            "RepairCosts", "RepairRefused", "RepairResult", "Repairs", "RoomClosed", "SurgeonAbsent",
            "SwapOrder", "benchmark_events", "repair"]
