@@ -81,9 +81,31 @@ def test_staffed_hours_are_given_back_in_whole_steps_within_the_risk(
     assert shortened and policy.minutes_given_back == sum(c.old_end_min - c.new_end_min for c in shortened)
     assert all((c.old_end_min - c.new_end_min) % policy.give_back_step_min == 0 for c in shortened)
     ran = {s.id: s for s in result.sessions}
-    for change in shortened:
+    last = {c.session_id: c for c in shortened}  # a list may give back again two days ahead
+    for change in last.values():
         if change.session_id in ran:
             assert ran[change.session_id].end_min == change.new_end_min
+
+
+def test_lists_shortened_since_the_weeks_planning_give_back_their_end_two_days_ahead(
+        control_run: tuple[ControlPolicy, SimulationResult]) -> None:
+    """After the refill two days ahead, a list that cancellations with notice have shortened
+    gives back its free end (within the risk) and an empty session is released: decisions of
+    that afternoon, never of the day itself, each session's end only ever earlier."""
+    policy, result = control_run
+    start = result.hospital.today  # the start plans its first weeks at once
+    day_of = {s.id: s.date for s in result.sessions}
+    ahead = [(day_of[c.session_id] - c.at.date()).days for c in result.session_log
+             if c.kind == "shortened" and c.session_id in day_of and c.at.date() > start]
+    assert policy.late_give_back_days in ahead  # some lists gave back two days ahead
+    assert min(ahead) >= policy.late_give_back_days  # none later than that
+    ends: dict[str, int] = {}
+    for change in (c for c in result.session_log if c.kind == "shortened"):
+        assert change.new_end_min is not None and change.old_end_min is not None
+        assert change.new_end_min < change.old_end_min
+        assert ends.get(change.session_id, change.old_end_min) == change.old_end_min  # a chain
+        ends[change.session_id] = change.new_end_min
+
 
 
 def test_each_lists_chance_is_held_against_its_end(

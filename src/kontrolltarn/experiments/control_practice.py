@@ -197,13 +197,18 @@ class ControlPolicy(OptimisedPolicy):
     #: its staffed hours, in whole steps of this many minutes, while its list's overrun chance
     #: against the earlier end stays within the allowed risk (0: sessions keep their hours)
     give_back_step_min: int = 60
+    #: the same give-back (and the release of a session left empty) again this many days before
+    #: the day, after that day's refill: lists that patients' and staff's cancellations with
+    #: notice have shortened since the week's planning give their free end back too (0: only at
+    #: the week's planning)
+    late_give_back_days: int = 2
     #: a told patient whose date the hospital takes away (with notice, or on the day) gets a new
     #: date on the same call, not a cancellation now and a date later (one change, not two)
     new_date_at_once: bool = True
     #: a told patient who calls to cancel their own date is offered a new one on the same call
     #: (``new_date``); the environment decides whether they take it
     #: (``EnvironmentParams.date_on_call_accept_share``)
-    new_date_on_patient_call: bool = False
+    new_date_on_patient_call: bool = True
     #: each list's predicted overrun chance held against its end, per specialty (None: the
     #: model's chance as it is)
     calibration: OverrunCalibration | None = field(default_factory=OverrunCalibration)
@@ -330,9 +335,19 @@ class ControlPolicy(OptimisedPolicy):
                         self.sessions_released += 1
         if self.give_back_step_min > 0:
             for k in range(7):
-                for session in state.open_sessions(first + timedelta(days=k)):
-                    if not session.emergency and state.by_session.get(session.id):
-                        self._give_back_end(state, session)
+                self._staff_from_need(state, first + timedelta(days=k), release=False)
+
+    def _staff_from_need(self, state: PlanState, day: date, *, release: bool) -> None:
+        """Each list of ``day`` gives back its free end within the allowed risk; with
+        ``release``, a session left empty is released (not staffed)."""
+        for session in state.open_sessions(day):
+            if session.emergency:
+                continue
+            if state.by_session.get(session.id):
+                self._give_back_end(state, session)
+            elif release:
+                state.release(session.id, by=f"policy:{self.name}")
+                self.sessions_released += 1
 
     def _give_back_end(self, state: PlanState, session: Session) -> None:
         """The earliest staffed end, a whole number of steps earlier, at which the list still
@@ -462,6 +477,8 @@ class ControlPolicy(OptimisedPolicy):
         self._settle(state, day)
         self._chase(state)
         super().plan(state, day)
+        if self.late_give_back_days > 0 and self.give_back_step_min > 0:
+            self._staff_from_need(state, day + timedelta(days=self.late_give_back_days), release=True)
         self._contact(state, day + timedelta(days=self.contact_days_ahead))
 
     def before_the_day(self, state: PlanState, day: date) -> None:
