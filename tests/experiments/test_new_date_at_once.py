@@ -156,6 +156,27 @@ def test_nobody_takes_a_date_on_the_call_when_the_environment_says_none_do(
     assert redated[2] > 0  # where every patient takes one, some calls did end in a new date
 
 
+def test_a_named_surgeons_patient_keeps_the_date_with_a_stand_in_only_if_asked_and_willing(
+        small: SyntheticHospital) -> None:
+    """The practice asks (``stand_in_for_named``), the environment's trait decides: where no
+    patient accepts, asking changes nothing; where all do, some named surgeons' patients are
+    operated on their own date by another surgeon of the team."""
+    runs, stood_in = [], []
+    for asked, share in ((False, 1.0), (True, 0.0), (True, 1.0)):
+        policy = make_practice("control", small)
+        assert isinstance(policy, ControlPolicy)
+        policy.stand_in_for_named = asked
+        result = simulate(small.hospital, small.truth, policy, days=120, seed=5, warmup_days=7,
+                          params=EnvironmentParams(stand_in_accept_share=share))
+        runs.append([(e.id, e.at) for e in result.events])
+        stood_in.append(sum(  # the coordinator's surgeon change ahead of the day, same date
+            1 for case in result.cases if result.referrals[case.referral_id].surgeon_id is not None
+            for c in case.history if c.kind is ChangeKind.RESCHEDULED and c.by == "coordinator"
+            and c.new_date == c.old_date and c.new_date is not None and c.at.date() < c.new_date))
+    assert runs[0] == runs[1]  # nobody accepts: asking changes nothing
+    assert stood_in[2] > stood_in[0]
+
+
 def _operation(day: date, room: str, start: int, minutes: int, n: int) -> PastOperation:
     return PastOperation(f"op{n}", day, "L1", room, "ORT", "P1", "S1", 60, "F", 2, 25.0,
                          minutes, minutes, start, 1)

@@ -45,6 +45,8 @@ def test_taking_a_date_on_the_call_is_a_trait_of_its_own() -> None:
     assert 0.47 < sum(a for a, _ in answers) / len(answers) < 0.53
     both = sum(a and b for a, b in answers) / len(answers)
     assert 0.22 < both < 0.28  # independent: about a quarter take both
+    stand_in = _patient_trait(Draws(4), "stand-in", env.stand_in_accept_share)
+    assert 0.55 < sum(stand_in(f"R{k}") for k in range(4000)) / 4000 < 0.61  # Logvinov: 58 %
 
 
 def test_chasing_schedules_an_earlier_completion_and_only_once() -> None:
@@ -70,6 +72,8 @@ def test_chasing_schedules_an_earlier_completion_and_only_once() -> None:
 def test_lever_figures_are_validated_like_every_environment_figure() -> None:
     with pytest.raises(ModelError, match="short_notice_accept_share"):
         EnvironmentParams(short_notice_accept_share=1.5)
+    with pytest.raises(ModelError, match="stand_in_accept_share"):
+        EnvironmentParams(stand_in_accept_share=1.2)
     with pytest.raises(ModelError, match="date_on_call_accept_share"):
         EnvironmentParams(date_on_call_accept_share=2.0)
     with pytest.raises(ModelError, match="confirmation_contact_odds_ratio"):

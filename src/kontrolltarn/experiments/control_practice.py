@@ -209,6 +209,10 @@ class ControlPolicy(OptimisedPolicy):
     #: (``new_date``); the environment decides whether they take it
     #: (``EnvironmentParams.date_on_call_accept_share``)
     new_date_on_patient_call: bool = True
+    #: a patient whose named surgeon is away on their date is asked to take another surgeon of
+    #: the team with the competence, same date (the board lists who is free); the environment
+    #: decides whether they accept (``EnvironmentParams.stand_in_accept_share``)
+    stand_in_for_named: bool = False
     #: each list's predicted overrun chance held against its end, per specialty (None: the
     #: model's chance as it is)
     calibration: OverrunCalibration | None = field(default_factory=OverrunCalibration)

@@ -110,6 +110,7 @@ def simulate(hospital: Hospital, truth: TruthModel, policy: Policy, *, days: int
         _schedule_readiness(referral, start, draws, env, readiness)
     state.accepts_short_notice = _patient_trait(draws, "short-notice", env.short_notice_accept_share)
     state.accepts_date_on_call = _patient_trait(draws, "date-on-call", env.date_on_call_accept_share)
+    state.accepts_stand_in = _patient_trait(draws, "stand-in", env.stand_in_accept_share)
     early: dict[date, list[tuple[str, int, date]]] = defaultdict(list)
 
     events: list[Event] = []
@@ -281,8 +282,9 @@ def _drain_placements(state: PlanState, draws: Draws, env: EnvironmentParams,
 
 def _surgeon_away(state: PlanState, policy: Policy, absence: Absence, today: date) -> list[Event]:
     """A surgeon is away on a day with planned cases: another surgeon of the team with the
-    competence takes them (same date, no change for the patient); a named surgeon's patients,
-    or all of them when nobody can, lose their slot."""
+    competence takes them (same date, no change for the patient); a named surgeon's patients
+    lose their slot unless the practice asks them (``stand_in_for_named``) and they accept
+    another surgeon (``PlanState.accepts_stand_in``); all lose it when nobody can."""
     if absence.day < today:
         return []
     hospital = state.base
@@ -298,14 +300,16 @@ def _surgeon_away(state: PlanState, policy: Policy, absence: Absence, today: dat
         procedure = hospital.procedure_by_id[referral.procedure_code]
         location_id = hospital.room_by_id[state.planned[case_id].entry.room_id].location_id
         stand_in: str | None = None  # found afresh for each case: competence differs by procedure
-        if referral.surgeon_id is None:
+        asked = referral.surgeon_id is not None and getattr(policy, "stand_in_for_named", False) \
+            and state.accepts_stand_in(case_id)
+        if referral.surgeon_id is None or asked:
             for person in hospital.surgeons(referral.specialty_id):
                 if person.id not in absent and person.id not in busy and hospital.can_operate(
                         person, procedure) and (not person.location_ids
                                                 or location_id in person.location_ids):
                     stand_in = person.id
                     break
-        if referral.surgeon_id is not None or stand_in is None:
+        if stand_in is None:
             lost.append(case_id)
             continue
         entry = state.planned[case_id].entry

@@ -75,6 +75,13 @@ class EnvironmentParams:
     #: drawn once (the same under every practice); only a practice that offers a date on the
     #: call meets it (no-shows do not call, so never).
     date_on_call_accept_share: float = 0.5
+    #: share of patients with a named surgeon who, that surgeon away on their date, accept
+    #: another surgeon of the team with the competence on the same date (asked by phone). Logvinov
+    #: et al., Anesth Analg 2018 (doi 10.1213/ANE.0000000000002273): 58–59 % would take surgery
+    #: within 4 workdays with another surgeon; keeping one's own date is asked for less, so the
+    #: figure is conservative. A trait of the patient's referral, drawn once; only a practice
+    #: that asks meets it.
+    stand_in_accept_share: float = 0.58
 
     # ---- staff -------------------------------------------------------------------------------
     #: chance a staffed elective session is closed with notice (staff shortage announced 1–10

@@ -108,6 +108,9 @@ class PlanState:
         #: whether a patient who cancels their own date takes a new one offered on the same
         #: call (``EnvironmentParams.date_on_call_accept_share``)
         self.accepts_date_on_call: Callable[[str], bool] = lambda _referral_id: True
+        #: whether a patient whose named surgeon is away accepts another surgeon of the team on
+        #: the same date (``EnvironmentParams.stand_in_accept_share``)
+        self.accepts_stand_in: Callable[[str], bool] = lambda _referral_id: True
 
     # ---- time --------------------------------------------------------------------------------
     def stamp(self, day: date, minute: float) -> datetime:
