@@ -22,7 +22,10 @@ Every decision comes from the product's own code, the one the live board uses:
   repair overfills gives back untold cases first (robust capacity holds after repairs too);
   a told patient the hospital cannot keep (staff with notice, or a cancellation on the day for
   capacity, beds, emergencies or staff) gets a new date on the same call (``new_date``), in
-  the weeks not yet planned, which the weekly planner then plans around;
+  the weeks not yet planned, which the weekly planner then plans around; so does a told
+  patient who calls to cancel their own date, if they take one (``new_date_on_patient_call``);
+  a patient whose named surgeon is away on their date is asked to take another surgeon of the
+  team with the competence, same date (``stand_in_for_named``);
 - **block release** (planning from need): at the week's planning the board offers every free
   session the top ``planning_candidates_per_gap`` of its specialty's ready list (fit under the
   risk, not only the first few; of the first four who fit, the longest); a session still empty
@@ -30,13 +33,15 @@ Every decision comes from the product's own code, the one the live board uses:
   surgeon free, no ready patient) is released 11–17 days ahead, not staffed;
 - **staffed hours from need**: at the week's planning each session gives back the end of its
   staffed hours, in whole hours, while its list's overrun chance against the earlier end stays
-  within the allowed risk (the staff have other work after; ``PlanState.shorten``);
+  within the allowed risk (the staff have other work after; ``PlanState.shorten``); two days
+  ahead, after that day's refill, lists that cancellations with notice have shortened since
+  give back again, and a session left empty is released (``late_give_back_days``);
 - **the morning board**: a room closed on the day (staff sick) sends its cases to other rooms of
   the location with time left, same day (``CoordinatorRules.move_from_closed_room``);
 - **standby**: freed time (tomorrow's, and today's after the late window and the bed meeting)
   is filled from the ready list of the session's specialty at its location, patients who take
   short notice only, through ``plan.repair``'s ``AddCase`` (the refill the board's accepted
-  suggestion applies);
+  suggestion applies), after ``CloseUp`` has moved the list up into the time cases left;
 - **confirmation contact**: planned patients whose late-cancellation risk (``predict``'s
   ``CancellationModel`` through the board's ``control.predictors.cancellation_risks``) is at
   least ``contact_risk`` get a contact ``contact_days_ahead`` days before;
@@ -212,7 +217,7 @@ class ControlPolicy(OptimisedPolicy):
     #: a patient whose named surgeon is away on their date is asked to take another surgeon of
     #: the team with the competence, same date (the board lists who is free); the environment
     #: decides whether they accept (``EnvironmentParams.stand_in_accept_share``)
-    stand_in_for_named: bool = False
+    stand_in_for_named: bool = True
     #: each list's predicted overrun chance held against its end, per specialty (None: the
     #: model's chance as it is)
     calibration: OverrunCalibration | None = field(default_factory=OverrunCalibration)
