@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -19,7 +19,7 @@ from kontrolltarn.experiments.control_practice import (
 )
 from kontrolltarn.model import CancellationReason, Case, ChangeKind, PastOperation
 from kontrolltarn.plan.check import check
-from kontrolltarn.simulate import EnvironmentParams, simulate
+from kontrolltarn.simulate import EnvironmentParams, SimulationResult, simulate
 from kontrolltarn.simulate.execution import patient_takes_new_date
 from kontrolltarn.simulate.policies import BaselinePolicy, new_date_at_once
 from kontrolltarn.simulate.state import PlanState
@@ -137,21 +137,29 @@ def test_a_patient_who_calls_to_cancel_takes_a_new_date_only_if_offered_and_will
         assert case.history[-1].reason is CancellationReason.PATIENT
 
 
+def _with_lever(small: SyntheticHospital, lever: str, on: bool, days: int,
+                params: EnvironmentParams) -> SimulationResult:
+    """The control practice on the small hospital with one of its levers on or off."""
+    policy = make_practice("control", small)
+    assert isinstance(policy, ControlPolicy)
+    setattr(policy, lever, on)
+    return simulate(small.hospital, small.truth, policy, days=days, seed=5, warmup_days=7, params=params)
+
+
+def _events(result: SimulationResult) -> list[tuple[str, datetime]]:
+    return [(e.id, e.at) for e in result.events]
+
+
 def test_nobody_takes_a_date_on_the_call_when_the_environment_says_none_do(
         small: SyntheticHospital) -> None:
     """Offering a date on the call changes nothing in a world where no patient takes one: the
     practice's figure cannot move a KPI by itself (common random numbers, same events)."""
-    runs, redated = [], []
-    for offered, share in ((False, 0.0), (True, 0.0), (True, 1.0)):
-        policy = make_practice("control", small)
-        assert isinstance(policy, ControlPolicy)
-        policy.new_date_on_patient_call = offered
-        result = simulate(small.hospital, small.truth, policy, days=14, seed=5, warmup_days=7,
-                          params=EnvironmentParams(date_on_call_accept_share=share))
-        runs.append([(e.id, e.at) for e in result.events])
-        redated.append(sum(c.kind is ChangeKind.RESCHEDULED and c.reason is CancellationReason.PATIENT
-                           for case in result.cases for c in case.history))
-    assert runs[0] == runs[1]
+    runs = [_with_lever(small, "new_date_on_patient_call", offered, 14,
+                        EnvironmentParams(date_on_call_accept_share=share))
+            for offered, share in ((False, 0.0), (True, 0.0), (True, 1.0))]
+    redated = [sum(c.kind is ChangeKind.RESCHEDULED and c.reason is CancellationReason.PATIENT
+                   for case in result.cases for c in case.history) for result in runs]
+    assert _events(runs[0]) == _events(runs[1])
     assert redated[:2] == [0, 0]
     assert redated[2] > 0  # where every patient takes one, some calls did end in a new date
 
@@ -161,19 +169,15 @@ def test_a_named_surgeons_patient_keeps_the_date_with_a_stand_in_only_if_asked_a
     """The practice asks (``stand_in_for_named``), the environment's trait decides: where no
     patient accepts, asking changes nothing; where all do, some named surgeons' patients are
     operated on their own date by another surgeon of the team."""
-    runs, stood_in = [], []
-    for asked, share in ((False, 1.0), (True, 0.0), (True, 1.0)):
-        policy = make_practice("control", small)
-        assert isinstance(policy, ControlPolicy)
-        policy.stand_in_for_named = asked
-        result = simulate(small.hospital, small.truth, policy, days=120, seed=5, warmup_days=7,
-                          params=EnvironmentParams(stand_in_accept_share=share))
-        runs.append([(e.id, e.at) for e in result.events])
-        stood_in.append(sum(  # the coordinator's surgeon change ahead of the day, same date
-            1 for case in result.cases if result.referrals[case.referral_id].surgeon_id is not None
-            for c in case.history if c.kind is ChangeKind.RESCHEDULED and c.by == "coordinator"
-            and c.new_date == c.old_date and c.new_date is not None and c.at.date() < c.new_date))
-    assert runs[0] == runs[1]  # nobody accepts: asking changes nothing
+    runs = [_with_lever(small, "stand_in_for_named", asked, 120,
+                        EnvironmentParams(stand_in_accept_share=share))
+            for asked, share in ((False, 1.0), (True, 0.0), (True, 1.0))]
+    stood_in = [sum(  # the coordinator's surgeon change ahead of the day, same date
+        1 for case in result.cases if result.referrals[case.referral_id].surgeon_id is not None
+        for c in case.history if c.kind is ChangeKind.RESCHEDULED and c.by == "coordinator"
+        and c.new_date == c.old_date and c.new_date is not None and c.at.date() < c.new_date)
+        for result in runs]
+    assert _events(runs[0]) == _events(runs[1])  # nobody accepts: asking changes nothing
     assert stood_in[2] > stood_in[0]
 
 
