@@ -241,9 +241,9 @@ def _schedule_readiness(referral: Referral, day: date, draws: Draws, env: Enviro
 
 
 def _patient_trait(draws: Draws, stream: str, share: float) -> Callable[[str], bool]:
-    """Whether a patient does something (takes a date at short notice, takes a new date on
-    the call): a trait of the patient's referral, drawn once from its own stream (the same
-    under every policy)."""
+    """Whether a patient does something (takes a date at short notice, a new date on the
+    call, a stand-in surgeon): a trait of the patient's referral, drawn once from its own
+    stream (the same under every policy)."""
     known: dict[str, bool] = {}
 
     def has(referral_id: str) -> bool:
