@@ -1,0 +1,81 @@
+"""Column generation for INRC-II: the pricing programme counts a row's own cost as the checker
+does and finds the cheapest row (against a brute force over one-nurse weeks); the phase never
+returns a worse roster or one with a hard violation."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kontrolltarn.formats.inrc2 import read_instance
+from kontrolltarn.model.inrc2 import WEIGHT_OPTIMAL_COVERAGE, Assignment, Instance, Solution
+from kontrolltarn.plan.staffing import evaluate_inrc2
+from kontrolltarn.plan.staffing.inrc2_anneal import OFF, RosterArrays, RosterState
+from kontrolltarn.plan.staffing.inrc2_checker import H3, S1
+from kontrolltarn.plan.staffing.inrc2_pricing import NursePricer
+from tests.inrc2_data import DATASETS, needs_inrc2
+from tests.plan.test_inrc2_anneal import random_roster
+from tests.plan.test_inrc2_solver import one_nurse_weeks
+
+
+def _rows(state: RosterState) -> list[list[int]]:
+    return [row[:] for row in state.shift]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(one_nurse_weeks(), st.integers(0, 2**32 - 1))
+def test_own_cost_equals_the_checkers_at_the_border(instance: Instance, seed: int) -> None:
+    roster = random_roster(instance, random.Random(seed), off_share=0.4)
+    ev = evaluate_inrc2(instance, roster)
+    if ev.violations[H3]:
+        return
+    arrays = RosterArrays(instance)
+    row = _rows(RosterState(arrays, roster))[0]
+    assert NursePricer(arrays, 0).own_cost(row) == ev.total_cost - ev.costs[S1]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(one_nurse_weeks())
+def test_the_programmes_optimum_equals_a_brute_force_over_the_checker(instance: Instance) -> None:
+    """Priced at the weight of S1 on each slot with an optimal level, a nurse's row pays its
+    own cost less what it covers: the checker's cost less a constant (its coverage of no one)."""
+    arrays = RosterArrays(instance)
+    shifts = arrays.shift_names
+    prices = np.zeros((instance.days, len(shifts)))
+    for r in instance.weeks[0].requirements:
+        for d in range(7):
+            prices[d, shifts.index(r.shift)] += WEIGHT_OPTIMAL_COVERAGE * min(1, r.optimal[d])
+    uncovered = sum(WEIGHT_OPTIMAL_COVERAGE * o for r in instance.weeks[0].requirements for o in r.optimal)
+    best = None
+    for days in itertools.product((None, *shifts), repeat=7):
+        sol = Solution(tuple(Assignment("x", d, s, "A") for d, s in enumerate(days) if s))
+        ev = evaluate_inrc2(instance, sol)
+        if ev.violations[H3] == 0 and (best is None or ev.total_cost < best):
+            best = ev.total_cost
+    pricer = NursePricer(arrays, 0)
+    value, row = pricer.cheapest(prices)
+    assert best is not None
+    assert round(value) == best - uncovered
+    reached = pricer.own_cost(row) - sum(prices[d, s] for d, s in enumerate(row) if s != OFF)
+    assert round(reached) == round(value)
+
+
+@needs_inrc2
+def test_own_costs_and_coverage_add_up_to_the_checkers_on_real_instances() -> None:
+    rng = random.Random(3)
+    for instance_id in ("n005w4_0_1-2-3-3", "n012w8_0_3-5-0-2-0-4-5-2"):
+        inst = read_instance(instance_id, DATASETS)
+        arrays = RosterArrays(inst)
+        pricers = [NursePricer(arrays, n) for n in range(arrays.n_nurses)]
+        for _ in range(3):
+            # random prices: the programme's row must cost what its value says
+            prices = rng.random() * 60 * np.array([[rng.random() for _ in range(arrays.n_shifts)]
+                                                    for _ in range(arrays.days)])
+            for pricer in pricers:
+                value, row = pricer.cheapest(prices)
+                paid = sum(prices[d, s] for d, s in enumerate(row) if s != OFF)
+                assert abs(pricer.own_cost(row) - paid - value) < 1e-6, instance_id
