@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -14,9 +15,13 @@ from hypothesis import strategies as st
 from kontrolltarn.formats.inrc2 import read_instance
 from kontrolltarn.model.inrc2 import WEIGHT_OPTIMAL_COVERAGE, Assignment, Instance, Solution
 from kontrolltarn.plan.staffing import evaluate_inrc2
+from kontrolltarn.plan.staffing.cpsat import CtrlC
 from kontrolltarn.plan.staffing.inrc2_anneal import OFF, RosterArrays, RosterState
 from kontrolltarn.plan.staffing.inrc2_checker import H3, S1
+from kontrolltarn.plan.staffing.inrc2_colgen import ColumnGeneration, assign_skills
+from kontrolltarn.plan.staffing.inrc2_greedy import greedy_inrc2
 from kontrolltarn.plan.staffing.inrc2_pricing import NursePricer
+from kontrolltarn.plan.staffing.inrc2_solver import _columns
 from tests.inrc2_data import DATASETS, needs_inrc2
 from tests.plan.test_inrc2_anneal import random_roster
 from tests.plan.test_inrc2_solver import one_nurse_weeks
@@ -79,3 +84,54 @@ def test_own_costs_and_coverage_add_up_to_the_checkers_on_real_instances() -> No
                 value, row = pricer.cheapest(prices)
                 paid = sum(prices[d, s] for d, s in enumerate(row) if s != OFF)
                 assert abs(pricer.own_cost(row) - paid - value) < 1e-6, instance_id
+
+
+@needs_inrc2
+def test_skills_chosen_for_fixed_rows_cover_as_well_as_the_rosters_own() -> None:
+    inst = read_instance("n012w8_0_3-5-0-2-0-4-5-2", DATASETS)
+    arrays = RosterArrays(inst)
+    roster = greedy_inrc2(inst)
+    state = RosterState(arrays, roster)
+    rows = {n: tuple(row) for n, row in enumerate(state.shift)}
+    skills = assign_skills(arrays, rows)
+    for n in rows:
+        state.skill[n] = skills[n]
+    rebuilt = evaluate_inrc2(inst, state.solution())
+    before = evaluate_inrc2(inst, roster)
+    assert rebuilt.feasible and before.feasible
+    assert rebuilt.costs[S1] <= before.costs[S1]
+    assert rebuilt.total_cost - rebuilt.costs[S1] == before.total_cost - before.costs[S1]
+
+
+@needs_inrc2
+def test_the_column_phase_never_returns_a_worse_or_infeasible_roster() -> None:
+    for instance_id in ("n005w4_0_1-2-3-3", "n012w8_0_3-5-0-2-0-4-5-2", "n021w4_0_5-4-1-2"):
+        inst = read_instance(instance_id, DATASETS)
+        start = greedy_inrc2(inst)
+        judged = evaluate_inrc2(inst, start)
+        with CtrlC() as ctrl_c:
+            roster, bound = _columns(inst, start, time.monotonic() + 3.0, ctrl_c)
+        if bound is not None:
+            assert bound <= judged.total_cost, instance_id
+        if roster is not None:
+            better = evaluate_inrc2(inst, roster)
+            assert better.feasible, instance_id
+            assert better.total_cost < judged.total_cost, instance_id
+
+
+@needs_inrc2
+def test_the_lp_with_the_start_in_its_pool_costs_no_more_than_the_start() -> None:
+    """The start's rows are columns, so the master's LP is at most the checker's cost of the
+    start; a converged LP is a lower bound, below the dive's roster."""
+    inst = read_instance("n005w4_0_1-2-3-3", DATASETS)
+    start = greedy_inrc2(inst)
+    colgen = ColumnGeneration(inst, start)
+    colgen.generate(time.monotonic() + 20.0, lambda: False)
+    assert colgen.report.lp_converged
+    assert colgen.report.lp_value <= evaluate_inrc2(inst, start).total_cost + 1e-6
+    roster = colgen.run(time.monotonic() + 20.0, lambda: False)
+    assert roster is not None
+    judged = evaluate_inrc2(inst, roster)
+    assert judged.feasible
+    assert colgen.report.bound is not None
+    assert judged.total_cost >= colgen.report.bound

@@ -70,6 +70,7 @@ class NursePricer:
                  a.h_off_run[n])
         self.start = self._capped(start)
         self.states, self.index = self._enumerate()
+        self.banned: np.ndarray | None = None
         self.arcs = [arcs for arcs in map(self._arcs, self.choices) if len(arcs.source)]
         # charged at the end, per total: the S6 shortfall below the contract's minimum, and
         # what the history alone is past either maximum (the programme charges only days)
@@ -159,7 +160,10 @@ class NursePricer:
 
     # ---- the programme ----------------------------------------------------------------------
     def _day_price(self, prices: np.ndarray, d: int, choice: int) -> float:
-        """What working ``choice`` on day ``d`` adds: its request (S4) less its price."""
+        """What working ``choice`` on day ``d`` adds: its request (S4) less its price; infinite
+        when ``banned`` rules it out (a dive's fixing, column ``choice + 1``, 0 for off)."""
+        if self.banned is not None and self.banned[d, choice + 1]:
+            return float("inf")
         if choice == OFF:
             return 0.0
         a = self.a
@@ -195,13 +199,17 @@ class NursePricer:
             layers.append(values)
         return layers
 
-    def cheapest(self, prices: np.ndarray) -> tuple[float, list[int]]:
+    def cheapest(self, prices: np.ndarray, banned: np.ndarray | None = None) -> tuple[float, list[int]]:
         """The least own cost less ``prices[d, s]`` over the days worked, and a row reaching it
-        (a shift type per day, ``OFF`` on a day off)."""
+        (a shift type per day, ``OFF`` on a day off); ``banned[d, c]`` rules out off (c = 0) or
+        shift type c - 1 on day d. The value is infinite when nothing is left."""
+        self.banned = banned
         layers = self._forward(prices)
         final = layers[-1] + self.end_cost[None, :, None]
         at = np.unravel_index(int(np.argmin(final)), final.shape)
         value = float(final[at])
+        if value == float("inf"):
+            return value, []
         state, total, weekends = int(at[0]), int(at[1]), int(at[2])
         row = [OFF] * self.days
         for d in range(self.days - 1, -1, -1):
