@@ -33,8 +33,10 @@ from .inrc2_pricing import NursePricer
 
 #: a column enters when its reduced cost is below minus this
 ENTER = 1e-6
+#: columns a nurse's pricing may give in one round (its cheapest rows for as many totals)
+COLUMNS_PER_NURSE = 3
 #: pricing rounds between two fixings of a dive
-DIVE_ROUNDS = 10
+DIVE_ROUNDS = 5
 #: besides the (nurse, day) values the LP takes whole, a dive step fixes this share of the
 #: free days at the values the LP takes most of
 DIVE_SHARE = 0.02
@@ -140,9 +142,13 @@ class RestrictedMaster:
         self.h.run()
         return self.h.getInfo().objective_function_value, np.array(self.h.getSolution().row_dual)
 
-    def hold(self, j: int, held: bool) -> None:
-        """Hold pool column ``j`` at 0 (a dive's fixing rules it out), or release it."""
-        self.h.changeColBounds(self.n_slack + j, 0.0, 0.0 if held else 1.0)
+    def hold(self, columns: list[int], held: bool = True) -> None:
+        """Hold pool ``columns`` at 0 (a dive's fixings rule them out), or release them."""
+        if not columns:
+            return
+        index = np.array(columns, dtype=np.int32) + self.n_slack
+        upper = np.full(len(index), 0.0 if held else 1.0)
+        self.h.changeColsBounds(len(index), index, np.zeros(len(index)), upper)
 
     def short_used(self) -> bool:
         """The last LP leaves a minimum short (H2)."""
@@ -199,8 +205,8 @@ class ColumnGeneration:
         added = 0
         for n, pricer in enumerate(self.pricers):
             prices, skill = self._prices(n, cover)
-            value, row = pricer.cheapest(prices, self.banned[n])
-            if value - nurse_duals[n] < -ENTER:
+            for _, row in pricer.cheapest_rows(prices, self.banned[n], COLUMNS_PER_NURSE,
+                                               nurse_duals[n] - ENTER):
                 skills = [int(skill[d, s]) if s != OFF else OFF for d, s in enumerate(row)]
                 added += self.master.add(self._column(n, row, skills))
         return added
@@ -231,13 +237,14 @@ class ColumnGeneration:
         try:
             while time.monotonic() < deadline and not stop():
                 self.dive_steps += 1
+                self.report.lp_converged = False
                 self.generate(deadline, stop, DIVE_ROUNDS)
                 self.master.solve_lp()
                 values = self.master.column_values()
                 whole = self._whole(values)
                 if whole is not None:
                     return whole
-                if not self._fix_days(values):  # every day fixed; the skills are left
+                if not self._fix_days(values, self.report.lp_converged):  # all fixed but skills
                     return self._with_best_skills(values)
                 if self.on_dive:
                     self.on_dive(int(self.fixed_days.sum()), self.report.lp_value)
@@ -260,10 +267,11 @@ class ColumnGeneration:
         picked = [self.master.columns[j] for j in np.flatnonzero(values > 0.5)]
         return picked if len(picked) == self.arrays.n_nurses else None
 
-    def _fix_days(self, values: np.ndarray) -> bool:
-        """Fix each free (nurse, day) to the value the LP gives it whole, and the
-        ``DIVE_SHARE`` of the others it gives most of to that value; False when nothing is
-        left to fix."""
+    def _fix_days(self, values: np.ndarray, converged: bool) -> bool:
+        """Fix the free (nurse, day) values the LP takes most of: once it is priced out, every
+        one it takes whole and ``DIVE_SHARE`` of the others (more when time runs short);
+        before, only those (the start's rows still sit whole in an LP not priced out). False
+        when nothing is left to fix."""
         a = self.arrays
         share = np.zeros((a.n_nurses, a.days, a.n_shifts + 1))
         for j in np.flatnonzero(values > ENTER):
@@ -273,14 +281,16 @@ class ColumnGeneration:
         best, choice = share.max(axis=2), share.argmax(axis=2)
         if best.max() <= ENTER:
             return False
-        whole = np.flatnonzero(best.ravel() > 1.0 - ENTER)
-        fractional = np.where(best > 1.0 - ENTER, 0.0, best).ravel()
+        whole = np.flatnonzero(best.ravel() > 1.0 - ENTER) if converged else np.zeros(0, dtype=np.int64)
+        ranked = np.where(best > 1.0 - ENTER, 0.0, best).ravel() if converged else best.ravel()
         free = int((~self.fixed_days).sum())
         count = max(1, round(DIVE_SHARE * free), round(free / max(1.0, self._steps_left())))
-        top = [i for i in np.argsort(-fractional)[:count] if fractional[i] > ENTER]
+        top = [i for i in np.argsort(-ranked)[:count] if ranked[i] > ENTER]
+        held: list[int] = []
         for i in [*whole, *top]:
             n, d = divmod(int(i), a.days)
-            self._fix_day(n, d, int(choice[n, d]))
+            held += self._fix_day(n, d, int(choice[n, d]))
+        self.master.hold(held)
         return True
 
     def _steps_left(self) -> float:
@@ -289,20 +299,21 @@ class ColumnGeneration:
         pace = (now - self.dive_began) / max(1, self.dive_steps)
         return (self.dive_deadline - now) / max(1e-3, pace)
 
-    def _fix_day(self, n: int, d: int, c: int) -> None:
+    def _fix_day(self, n: int, d: int, c: int) -> list[int]:
         """Nurse ``n`` works shift type ``c - 1`` (off for 0) on day ``d``: its other values
-        are banned for pricing and its columns that differ are held at 0."""
+        are banned for pricing; its columns that differ, to be held at 0, are returned."""
         self.fixed_days[n, d] = True
         self.banned[n, d, :] = True
         self.banned[n, d, c] = False
+        held = []
         for j in self.master.of_nurse[n]:
             if self.master.columns[j].shifts[d] + 1 != c and j not in self.held:
                 self.held.add(j)
-                self.master.hold(j, True)
+                held.append(j)
+        return held
 
     def _release(self) -> None:
-        for j in self.held:
-            self.master.hold(j, False)
+        self.master.hold(sorted(self.held), False)
         self.held.clear()
         self.fixed_days[:] = False
         self.banned[:] = False

@@ -203,18 +203,35 @@ class NursePricer:
         """The least own cost less ``prices[d, s]`` over the days worked, and a row reaching it
         (a shift type per day, ``OFF`` on a day off); ``banned[d, c]`` rules out off (c = 0) or
         shift type c - 1 on day d. The value is infinite when nothing is left."""
+        found = self.cheapest_rows(prices, banned, 1, float("inf"))
+        return found[0] if found else (float("inf"), [])
+
+    def cheapest_rows(self, prices: np.ndarray, banned: np.ndarray | None, limit: int,
+                      below: float) -> list[tuple[float, list[int]]]:
+        """Up to ``limit`` rows of value below ``below``, the cheapest for each of as many
+        totals worked (cheapest first): one programme gives a column per total, which the
+        master can mix where one row per round would take many rounds."""
         self.banned = banned
         layers = self._forward(prices)
         final = layers[-1] + self.end_cost[None, :, None]
-        at = np.unravel_index(int(np.argmin(final)), final.shape)
-        value = float(final[at])
-        if value == float("inf"):
-            return value, []
-        state, total, weekends = int(at[0]), int(at[1]), int(at[2])
+        per_total = final.transpose(1, 0, 2).reshape(final.shape[1], -1)
+        best = per_total.min(axis=1)
+        rows = []
+        for total in np.argsort(best)[:limit]:
+            value = float(best[total])
+            if not value < below:
+                break
+            flat = int(np.argmin(per_total[total]))
+            state, weekends = divmod(flat, final.shape[2])
+            rows.append((value, self._read_back(layers, prices, state, int(total), weekends)))
+        return rows
+
+    def _read_back(self, layers: list[np.ndarray], prices: np.ndarray, state: int, total: int,
+                   weekends: int) -> list[int]:
         row = [OFF] * self.days
         for d in range(self.days - 1, -1, -1):
             state, total, weekends, row[d] = self._back(layers, prices, d, state, total, weekends)
-        return value, row
+        return row
 
     def _back(self, layers: list[np.ndarray], prices: np.ndarray, d: int, state: int, total: int,
               weekends: int) -> tuple[int, int, int, int]:

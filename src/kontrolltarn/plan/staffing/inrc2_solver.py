@@ -68,11 +68,18 @@ from .inrc2_greedy import greedy_inrc2
 #: keeps improving (docs/staffing.md: a cap of 100,000 moves per nurse-day stopped it at about
 #: 45 s on n030w4, 1,805 at 300 s against 1,765 without); 0.9 starves the neighbourhoods,
 #: which the large 8-week instances need.
-ANNEAL_SHARE = 0.3
-#: the share of the time left after the annealer that column generation over whole rows
-#: gets (its LP, then a dive to a roster near the LP); the neighbourhoods have the rest.
-#: The annealer's share went from 0.6 to 0.3 for it (docs/staffing.md, column generation).
+ANNEAL_SHARE = 0.6
+#: the share of the time left after the start that the annealer gets when column generation
+#: over whole rows follows it (``inrc2_colgen``; its roster is only the LP's start)
+ANNEAL_SHARE_BEFORE_COLUMNS = 0.3
+#: the share of the time left after the annealer that column generation gets (its LP, then a
+#: dive to a roster near the LP); the neighbourhoods have the rest
 COLUMNS_SHARE = 0.7
+#: column generation runs on instances of at most this many nurse-days: its root LP was
+#: priced out in 10 s on n040w4 (1,120) and 35 s on n100w4 (2,800), not in 100 s on n080w8
+#: (4,480), where the dive from an LP not priced out gave a worse roster than the annealer's
+#: (docs/staffing.md); larger instances keep the annealer's longer share
+COLUMNS_MAX_NURSE_DAYS = 3400
 #: the annealer's temperature: from about two units of a 30-weight term down to where only
 #: improving moves pass
 ANNEAL_START_TEMPERATURE = 60.0
@@ -380,8 +387,8 @@ def solve_inrc2(
     progress: Progress | None = None,
     start: Solution | None = None,
     on_built: Callable[[float], None] | None = None,
-    anneal_share: float = ANNEAL_SHARE,
-    columns_share: float = COLUMNS_SHARE,
+    anneal_share: float | None = None,
+    columns_share: float | None = None,
 ) -> Inrc2Result:
     """A roster for ``instance`` within ``time_limit`` seconds (model building included).
 
@@ -392,7 +399,13 @@ def solve_inrc2(
     Up to ``anneal_share`` of the time after the start goes to the annealer (``inrc2_anneal``,
     one thread), ``columns_share`` of the rest to column generation over whole rows
     (``inrc2_colgen``) from its best roster, the rest to CP-SAT's neighbourhoods from the
-    better of the two by the checker."""
+    better of the two by the checker. By default column generation runs on instances of up
+    to ``COLUMNS_MAX_NURSE_DAYS`` and the annealer's share follows from that."""
+    if columns_share is None:
+        small = len(instance.scenario.nurses) * instance.days <= COLUMNS_MAX_NURSE_DAYS
+        columns_share = COLUMNS_SHARE if small else 0.0
+    if anneal_share is None:
+        anneal_share = ANNEAL_SHARE_BEFORE_COLUMNS if columns_share > 0 else ANNEAL_SHARE
     started = time.monotonic()
     deadline = started + time_limit
     model = Inrc2Model(instance)
