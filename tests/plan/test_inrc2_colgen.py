@@ -5,7 +5,10 @@ returns a worse roster or one with a hard violation."""
 from __future__ import annotations
 
 import itertools
+import os
 import random
+import signal
+import threading
 import time
 
 import numpy as np
@@ -14,7 +17,7 @@ from hypothesis import strategies as st
 
 from kontrolltarn.formats.inrc2 import read_instance
 from kontrolltarn.model.inrc2 import WEIGHT_OPTIMAL_COVERAGE, Assignment, Instance, Solution
-from kontrolltarn.plan.staffing import evaluate_inrc2
+from kontrolltarn.plan.staffing import evaluate_inrc2, solve_inrc2
 from kontrolltarn.plan.staffing.cpsat import CtrlC
 from kontrolltarn.plan.staffing.inrc2_anneal import OFF, RosterArrays, RosterState
 from kontrolltarn.plan.staffing.inrc2_checker import H3, S1
@@ -135,3 +138,20 @@ def test_the_lp_with_the_start_in_its_pool_costs_no_more_than_the_start() -> Non
     assert judged.feasible
     assert colgen.report.bound is not None
     assert judged.total_cost >= colgen.report.bound
+
+
+@needs_inrc2
+def test_ctrl_c_during_the_column_phase_keeps_the_annealers_roster() -> None:
+    inst = read_instance("n030w4_1_6-2-9-1", DATASETS)
+    seen: list[float] = []
+
+    def interrupt_in_the_column_phase(objective: float, bound: float, seconds: float) -> None:
+        if len(seen) == 1:  # the annealer's roster: the column phase starts now
+            threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()
+        seen.append(objective)
+
+    result = solve_inrc2(inst, time_limit=60, workers=1, anneal_share=0.02,
+                         progress=interrupt_in_the_column_phase)
+    assert result.interrupted and result.seconds < 15
+    ev = evaluate_inrc2(inst, result.solution)
+    assert ev.feasible and ev.total_cost <= seen[1]

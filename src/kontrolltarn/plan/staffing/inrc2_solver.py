@@ -75,11 +75,13 @@ ANNEAL_SHARE_BEFORE_COLUMNS = 0.3
 #: the share of the time left after the annealer that column generation gets (its LP, then a
 #: dive to a roster near the LP); the neighbourhoods have the rest
 COLUMNS_SHARE = 0.7
-#: column generation runs on instances of at most this many nurse-days: its root LP was
-#: priced out in 10 s on n040w4 (1,120) and 35 s on n100w4 (2,800), not in 100 s on n080w8
-#: (4,480), where the dive from an LP not priced out gave a worse roster than the annealer's
-#: (docs/staffing.md); larger instances keep the annealer's longer share
+#: column generation runs on 4-week instances of at most this many nurse-days: its root LP
+#: was priced out in 10 s on n040w4 (1,120) and 35 s on n100w4 (2,800); on 8-week instances
+#: (a pricing programme 4x a 4-week one) not within the phase's time, even on n030w8 (1,680),
+#: and a dive from an LP not priced out gave no better roster (docs/staffing.md); those
+#: instances keep the annealer's longer share
 COLUMNS_MAX_NURSE_DAYS = 3400
+COLUMNS_MAX_DAYS = 28
 #: the annealer's temperature: from about two units of a 30-weight term down to where only
 #: improving moves pass
 ANNEAL_START_TEMPERATURE = 60.0
@@ -399,10 +401,11 @@ def solve_inrc2(
     Up to ``anneal_share`` of the time after the start goes to the annealer (``inrc2_anneal``,
     one thread), ``columns_share`` of the rest to column generation over whole rows
     (``inrc2_colgen``) from its best roster, the rest to CP-SAT's neighbourhoods from the
-    better of the two by the checker. By default column generation runs on instances of up
-    to ``COLUMNS_MAX_NURSE_DAYS`` and the annealer's share follows from that."""
+    better of the two by the checker. By default column generation runs on 4-week instances
+    of up to ``COLUMNS_MAX_NURSE_DAYS`` and the annealer's share follows from that."""
     if columns_share is None:
-        small = len(instance.scenario.nurses) * instance.days <= COLUMNS_MAX_NURSE_DAYS
+        small = (instance.days <= COLUMNS_MAX_DAYS
+                 and len(instance.scenario.nurses) * instance.days <= COLUMNS_MAX_NURSE_DAYS)
         columns_share = COLUMNS_SHARE if small else 0.0
     if anneal_share is None:
         anneal_share = ANNEAL_SHARE_BEFORE_COLUMNS if columns_share > 0 else ANNEAL_SHARE
