@@ -110,6 +110,7 @@ def measure(instance_id: str, time_limit: float, seed: int, workers: int,
         "gap_to_best_pct": _gap(cost, best), "gap_to_bound_pct": _gap(cost, bound),
         "seconds": round(seconds, 1), "status": result.status, "time_limit_s": time_limit,
         "seed": seed, "workers": workers,
+        "lp_bound": result.bound,  # the engine's own: the root LP of column generation
     }
     if best is None:
         record["sample_solution_cost"] = sample_cost(instance)

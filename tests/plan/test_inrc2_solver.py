@@ -81,7 +81,8 @@ def _brute_force_optimum(instance: Instance) -> int | None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(one_nurse_weeks())
 def test_model_optimum_equals_the_checkers_brute_force_optimum(instance: Instance) -> None:
-    result = solve_inrc2(instance, time_limit=10, workers=1, anneal_share=0.0)  # the model alone
+    result = solve_inrc2(instance, time_limit=10, workers=1, anneal_share=0.0,
+                         columns_share=0.0)  # the model alone
     optimum = _brute_force_optimum(instance)
     if optimum is None:
         assert result.status == "INFEASIBLE"

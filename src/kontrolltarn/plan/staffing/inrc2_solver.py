@@ -9,7 +9,9 @@ in time the result is empty and the checker says what is missing.
 
 The search: a greedy day-by-day roster (``inrc2_greedy``; CP-SAT repairs it first when it
 leaves a minimum short), then simulated annealing from it (``inrc2_anneal``, millions of small
-moves, ``ANNEAL_SHARE`` of the time), then CP-SAT on neighbourhoods of its best roster (``cpsat.improve_in_
+moves, ``ANNEAL_SHARE`` of the time), then column generation over whole nurse rows from its
+roster (``inrc2_colgen``: HiGHS master, a pricing programme per nurse, a dive to a roster),
+then CP-SAT on neighbourhoods of its best roster (``cpsat.improve_in_
 neighbourhoods``, ``workers`` searches side by side), six kinds drawn adaptively
 (``_neighbourhoods``), each on its own model of the freed nurses (``_sub_models``). CP-SAT on the whole model
 spends a short run finding and cleaning up a first roster and its relaxation proves nothing;
@@ -57,6 +59,8 @@ from .cpsat import (
     run_search,
 )
 from .inrc2_anneal import RosterAnnealer, RosterArrays
+from .inrc2_checker import evaluate_inrc2
+from .inrc2_colgen import ColumnGeneration
 from .inrc2_greedy import greedy_inrc2
 
 #: the share of the time left after the start that the annealer gets before CP-SAT's
@@ -65,6 +69,19 @@ from .inrc2_greedy import greedy_inrc2
 #: 45 s on n030w4, 1,805 at 300 s against 1,765 without); 0.9 starves the neighbourhoods,
 #: which the large 8-week instances need.
 ANNEAL_SHARE = 0.6
+#: the share of the time left after the start that the annealer gets when column generation
+#: over whole rows follows it (``inrc2_colgen``; its roster is only the LP's start)
+ANNEAL_SHARE_BEFORE_COLUMNS = 0.3
+#: the share of the time left after the annealer that column generation gets (its LP, then a
+#: dive to a roster near the LP); the neighbourhoods have the rest
+COLUMNS_SHARE = 0.7
+#: column generation runs on 4-week instances of at most this many nurse-days: its root LP
+#: was priced out in 10 s on n040w4 (1,120) and 35 s on n100w4 (2,800); on 8-week instances
+#: (a pricing programme 4x a 4-week one) not within the phase's time, even on n030w8 (1,680),
+#: and a dive from an LP not priced out gave no better roster (docs/staffing.md); those
+#: instances keep the annealer's longer share
+COLUMNS_MAX_NURSE_DAYS = 3400
+COLUMNS_MAX_DAYS = 28
 #: the annealer's temperature: from about two units of a 30-weight term down to where only
 #: improving moves pass
 ANNEAL_START_TEMPERATURE = 60.0
@@ -79,7 +96,7 @@ class Inrc2Result:
     solution: Solution
     status: str  # CP-SAT's status (INFEASIBLE, UNKNOWN: no roster found, ``solution`` empty)
     objective: float | None  # the model's own view; the checker's cost is the one to report
-    bound: float | None  # CP-SAT's lower bound on the objective
+    bound: float | None  # a lower bound: column generation's root LP when it was priced out
     seconds: float
     interrupted: bool  # stopped by Ctrl-C (the solution is the best so far)
 
@@ -350,6 +367,20 @@ def _anneal(instance: Instance, start: Solution, deadline: float, seed: int,
     return annealer.best()
 
 
+def _columns(instance: Instance, start: Solution, deadline: float,
+             ctrl_c: CtrlC) -> tuple[Solution | None, int | None]:
+    """Column generation's roster from ``start`` by ``deadline`` when the checker finds it
+    without hard violations and cheaper than ``start`` (else None), and the root LP's lower
+    bound when the LP was priced out in time."""
+    colgen = ColumnGeneration(instance, start)
+    roster = colgen.run(deadline, lambda: ctrl_c.pressed)
+    if roster is not None:
+        judged = evaluate_inrc2(instance, roster)
+        if not judged.feasible or judged.total_cost >= evaluate_inrc2(instance, start).total_cost:
+            roster = None
+    return roster, colgen.report.bound
+
+
 def solve_inrc2(
     instance: Instance,
     time_limit: float = 60.0,
@@ -358,16 +389,26 @@ def solve_inrc2(
     progress: Progress | None = None,
     start: Solution | None = None,
     on_built: Callable[[float], None] | None = None,
-    anneal_share: float = ANNEAL_SHARE,
+    anneal_share: float | None = None,
+    columns_share: float | None = None,
 ) -> Inrc2Result:
     """A roster for ``instance`` within ``time_limit`` seconds (model building included).
 
-    ``progress(objective, bound, seconds)`` is called on each better roster (bound 0: the
-    neighbourhood search proves none); ``start`` is a roster to start from (default: the
-    greedy one). Ctrl-C stops the search and returns the best roster so far
-    (``interrupted``); an empty roster when none was found. Up to ``anneal_share`` of the time
-    after the start goes to the annealer (``inrc2_anneal``, one thread), the rest to CP-SAT's
-    neighbourhoods from its best roster."""
+    ``progress(objective, bound, seconds)`` is called on each better roster (bound 0 until
+    column generation's root LP is priced out; the neighbourhood search proves none);
+    ``start`` is a roster to start from (default: the greedy one). Ctrl-C stops the search
+    and returns the best roster so far (``interrupted``); an empty roster when none was found.
+    Up to ``anneal_share`` of the time after the start goes to the annealer (``inrc2_anneal``,
+    one thread), ``columns_share`` of the rest to column generation over whole rows
+    (``inrc2_colgen``) from its best roster, the rest to CP-SAT's neighbourhoods from the
+    better of the two by the checker. By default column generation runs on 4-week instances
+    of up to ``COLUMNS_MAX_NURSE_DAYS`` and the annealer's share follows from that."""
+    if columns_share is None:
+        small = (instance.days <= COLUMNS_MAX_DAYS
+                 and len(instance.scenario.nurses) * instance.days <= COLUMNS_MAX_NURSE_DAYS)
+        columns_share = COLUMNS_SHARE if small else 0.0
+    if anneal_share is None:
+        anneal_share = ANNEAL_SHARE_BEFORE_COLUMNS if columns_share > 0 else ANNEAL_SHARE
     started = time.monotonic()
     deadline = started + time_limit
     model = Inrc2Model(instance)
@@ -401,9 +442,20 @@ def solve_inrc2(
                 if progress:
                     progress(objective, 0.0, time.monotonic() - started)
 
+        if columns_share > 0 and not ctrl_c.pressed:
+            until = time.monotonic() + columns_share * (deadline - time.monotonic())
+            rebuilt, lp_bound = _columns(instance, model.solution_of(values), until, ctrl_c)
+            bound = None if lp_bound is None else float(lp_bound)
+            better = None if rebuilt is None else objective_of(model.m, x, model.values_of(rebuilt), workers)
+            if rebuilt is not None and better is not None and better <= objective:
+                values, objective = model.values_of(rebuilt), better
+                status = f"{status}+CG"
+            if progress:
+                progress(objective, bound or 0.0, time.monotonic() - started)
+
         def report(better: float) -> None:
             if progress:
-                progress(better, 0.0, time.monotonic() - started)
+                progress(better, bound or 0.0, time.monotonic() - started)
 
         incumbent = improve_in_neighbourhoods(model.m, x, Incumbent(values, objective),
                                               _neighbourhoods(instance), deadline, seed, workers,
