@@ -10,6 +10,7 @@ import os
 import signal
 import threading
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -87,10 +88,13 @@ def test_model_optimum_equals_the_checkers_brute_force_optimum(instance: Instanc
     if optimum is None:
         assert result.status == "INFEASIBLE"
         return
-    assert result.status == "OPTIMAL"
+    # CP-SAT's first run on the whole model is short: where it does not prove the optimum,
+    # the neighbourhood search goes on from it (no proof, but the roster must still be optimal)
+    assert result.status == "OPTIMAL" or result.status.endswith("LNS")
     ev = evaluate_inrc2(instance, result.solution)
     assert ev.feasible
-    assert ev.total_cost == optimum == result.objective
+    assert ev.total_cost == optimum
+    assert result.objective == pytest.approx(optimum)
 
 
 @needs_inrc2
