@@ -1,4 +1,4 @@
-"""Column generation for INRC-II: the pricing programme counts a row's own cost as the checker
+"""RosterColumn generation for INRC-II: the pricing programme counts a row's own cost as the checker
 does and finds the cheapest row (against a brute force over one-nurse weeks); the phase never
 returns a worse roster or one with a hard violation."""
 

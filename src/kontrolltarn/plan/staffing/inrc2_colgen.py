@@ -65,7 +65,7 @@ def quiet_highs() -> highspy.Highs:
 
 
 @dataclass(frozen=True)
-class Column:
+class RosterColumn:
     """A whole row of one nurse: a shift type and a skill per day (``OFF`` on a day off)."""
 
     nurse: int
@@ -115,14 +115,14 @@ class RestrictedMaster:
                 self.h.addCol(SHORT, 0.0, float(a.minimum[slot]), 1, np.array([row], dtype=np.int32),
                               np.array([1.0]))
         self.n_slack = self.h.getNumCol()
-        self.columns: list[Column] = []
+        self.columns: list[RosterColumn] = []
         self.of_nurse: list[list[int]] = [[] for _ in range(a.n_nurses)]
         self.seen: set[tuple[int, tuple[int, ...], tuple[int, ...]]] = set()
 
     def slot(self, d: int, s: int, k: int) -> int:
         return (d * self.a.n_shifts + s) * self.a.n_skills + k
 
-    def add(self, column: Column) -> bool:
+    def add(self, column: RosterColumn) -> bool:
         """Add ``column`` unless the pool holds it already."""
         key = (column.nurse, column.shifts, column.skills)
         if key in self.seen:
@@ -189,8 +189,8 @@ class ColumnGeneration:
         self.dive_began = self.dive_deadline = 0.0
         self.dive_steps = 0
 
-    def _column(self, n: int, shifts: list[int], skills: list[int]) -> Column:
-        return Column(n, tuple(shifts), tuple(skills), self.pricers[n].own_cost(shifts))
+    def _column(self, n: int, shifts: list[int], skills: list[int]) -> RosterColumn:
+        return RosterColumn(n, tuple(shifts), tuple(skills), self.pricers[n].own_cost(shifts))
 
     def _prices(self, n: int, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per (day, shift type), the best dual among nurse ``n``'s skills, and that skill."""
@@ -228,7 +228,7 @@ class ColumnGeneration:
                     self.report.bound = math.ceil(value - 1e-6)
                 return
 
-    def dive(self, deadline: float, stop: Callable[[], bool]) -> list[Column] | None:
+    def dive(self, deadline: float, stop: Callable[[], bool]) -> list[RosterColumn] | None:
         """A roster near the LP: fix each (nurse, day) the LP gives one value whole, and the
         one it gives most of short of whole, re-price the nurses for a few rounds (their rows
         keep the fixed days), and again until the LP takes one column per nurse; those
@@ -252,7 +252,7 @@ class ColumnGeneration:
         finally:
             self._release()
 
-    def _with_best_skills(self, values: np.ndarray) -> list[Column]:
+    def _with_best_skills(self, values: np.ndarray) -> list[RosterColumn]:
         """The rows the dive fixed, each worked day's skill chosen for coverage."""
         rows: dict[int, tuple[int, ...]] = {}
         for j in np.flatnonzero(values > ENTER):
@@ -260,7 +260,7 @@ class ColumnGeneration:
         skills = assign_skills(self.arrays, rows)
         return [self._column(n, list(rows[n]), skills[n]) for n in sorted(rows)]
 
-    def _whole(self, values: np.ndarray) -> list[Column] | None:
+    def _whole(self, values: np.ndarray) -> list[RosterColumn] | None:
         """The LP's columns when it takes one whole per nurse and no minimum is short."""
         if np.any(np.minimum(values, 1.0 - values) > ENTER) or self.master.short_used():
             return None
@@ -318,7 +318,7 @@ class ColumnGeneration:
         self.fixed_days[:] = False
         self.banned[:] = False
 
-    def roster(self, columns: list[Column]) -> Solution:
+    def roster(self, columns: list[RosterColumn]) -> Solution:
         a = self.arrays
         state = RosterState(a, Solution())
         for column in columns:
