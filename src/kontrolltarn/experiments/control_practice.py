@@ -166,7 +166,7 @@ class ControlPolicy(OptimisedPolicy):
     #: was given back ahead still has its staff's day behind it (overtime stays under today's,
     #: measured)
     rules: CoordinatorRules = field(default_factory=lambda: CoordinatorRules(
-        overrun_tolerance_min=180, move_from_closed_room=True))
+        overrun_tolerance_min=180, move_from_closed_room=True, balance_between_rooms=True))
     #: the chance a list may run past its staffed end by more than ``overrun_line_min`` (set
     #: per hospital from its history by ``fit_to``; this default where there is none)
     risk_allowed: float = 0.2
@@ -178,6 +178,10 @@ class ControlPolicy(OptimisedPolicy):
     tolerance_bounds: tuple[int, int] = (60, 240)
     #: the in-day point estimate of a case: "mean" or "median" of its predicted distribution
     in_day_estimate: str = "median"
+    #: a staff shortage announced for a session closes the list of that day and location whose
+    #: patients lose least (fewest told, then fewest cases), its staff covering the announced
+    #: room, as a coordinator chooses which room to close
+    close_least_told: bool = True
     #: the first case's late start (mean, variance), learnt from the history
     late_start: Moments = field(default_factory=lambda: Moments(0.0, 0.0))
     #: ``predict.CancellationModel`` trained on past bookings (None: contact every told patient)
@@ -226,6 +230,7 @@ class ControlPolicy(OptimisedPolicy):
     minutes_given_back: int = 0
     overfull_undone: int = 0
     sessions_released: int = 0
+    closures_moved: int = 0
     contacts: int = 0
     chases: int = 0
     standby_placed: int = 0
@@ -454,6 +459,30 @@ class ControlPolicy(OptimisedPolicy):
                               for c in state.by_session[session_id]], turnover) > self.risk_allowed:
                 state.unschedule(untold.pop(), by=f"policy:{self.name}", reason=reason)
                 self.overfull_undone += 1
+
+    def session_to_close(self, state: PlanState, day: date, announced: str) -> str:
+        """The session to close for a staff shortage announced for ``announced``: of the
+        open elective sessions of its date and location, the one whose closure takes a date from
+        the fewest told patients (then the fewest patients, then the fewest planned minutes);
+        the announced one unless another costs strictly less."""
+        if not self.close_least_told:
+            return announced
+        hospital = state.base
+        session = state.sessions[announced]
+        location = hospital.room_by_id[session.room_id].location_id
+
+        def loss(s: Session) -> tuple[int, int, int]:
+            cases = state.by_session.get(s.id, ())
+            return (sum(state.planned[c].told_at is not None for c in cases), len(cases),
+                    sum(state.planned[c].entry.end_min - state.planned[c].entry.start_min for c in cases))
+
+        others = [s for s in state.open_sessions(session.date) if not s.emergency
+                  and hospital.room_by_id[s.room_id].location_id == location]
+        best = min(others, key=lambda s: (loss(s), s.id), default=session)
+        if loss(best) < loss(session):
+            self.closures_moved += 1
+            return best.id
+        return announced
 
     def lost(self, state: PlanState, day: date, case_id: str, reason: CancellationReason) -> None:
         """A told patient the disruption leaves without a place gets a new date on the same

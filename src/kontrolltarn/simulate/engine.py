@@ -158,9 +158,13 @@ def simulate(hospital: Hospital, truth: TruthModel, policy: Policy, *, days: int
         carried, emergency_free_at = outcome.carried, outcome.emergency_free_at
         # 10:00 — news for later days
         state.advance(state.stamp(day, 10 * 60))
-        for session_id in closures.pop(day, ()):
-            if session_id in state.closed:
+        choose = getattr(policy, "session_to_close", None)
+        for announced in closures.pop(day, ()):
+            if announced in state.closed:
                 continue
+            # a practice may close another list of that day and location instead (its staff
+            # cover the announced room)
+            session_id = announced if choose is None else choose(state, day, announced)
             state.closed.add(session_id)
             affected = list(state.by_session.get(session_id, ()))
             if affected:

@@ -170,10 +170,14 @@ class DayRunner:
                     else 6 * 60 + (d.late_cancel_time - 0.7) / 0.3 * 90
                 self.cancel(case_id, CancellationReason.PATIENT, minute, planned.entry.room_id,
                             patient_called=True)
-        for session in state.open_sessions(self.day):
-            if session.emergency:
+        choose = getattr(self.policy, "session_to_close", None)
+        for announced in state.open_sessions(self.day):
+            if announced.emergency or announced.id in state.closed:
                 continue
-            if self.draws.stream("closed-on-day", session.id).random() < params.session_closed_on_day_share:
+            if self.draws.stream("closed-on-day", announced.id).random() < params.session_closed_on_day_share:
+                # a practice may close another list of the location instead (its staff cover)
+                session = announced if choose is None else \
+                    state.sessions[choose(state, self.day, announced.id)]
                 state.closed.add(session.id)
                 for case_id in [c for c in state.by_session.get(session.id, ())]:
                     if self.policy.rules.move_from_closed_room and self._move_this_morning(session, case_id):
@@ -373,35 +377,66 @@ class DayRunner:
             reason = CancellationReason.EMERGENCY if rd.took_emergency else CancellationReason.CAPACITY
             self.cancel(case_id, reason, self.env.now, rd.room.id)
 
-    def _move_to_other_room(self, rd: RoomDay, case_id: str) -> bool:
+    def _balance(self, rd: RoomDay) -> None:
+        """``CoordinatorRules.balance_between_rooms``: while the list is expected to end past
+        its staffed end, its last case goes to a room that will stand idle within its staffed
+        hours (the overtime becomes another room's staffed time)."""
+        if not self.policy.rules.balance_between_rooms:
+            return
+        while rd.queue and self._projected_end(rd) > rd.session.end_min:
+            if not self._move_to_other_room(rd, rd.queue[-1], past_end_min=0):
+                return
+            rd.queue.pop()
+
+    def _pull(self, rd: RoomDay) -> bool:
+        """``CoordinatorRules.balance_between_rooms``, seen from a room whose list is done: it
+        takes the last waiting case of a room of the location expected to end past its staffed
+        end, if the case is expected to end here within this room's staffed hours."""
+        if not self.policy.rules.balance_between_rooms:
+            return False
+        start = max(self.env.now, rd.busy_until) + self.params.transport_min
+        for other in self.elective_rooms[rd.room.location_id]:
+            if other is rd or not other.queue or self._projected_end(other) <= other.session.end_min:
+                continue
+            case_id = other.queue[-1]
+            if start + self._estimate(case_id) <= rd.session.end_min and self._try_move(case_id, rd, start):
+                other.queue.pop()
+                return True
+        return False
+
+    def _move_to_other_room(self, rd: RoomDay, case_id: str, past_end_min: int | None = None) -> bool:
         """The coordinator's move, decided by ``plan.repair`` as an accepted suggestion of the
         control tower is: the case goes to the end of another elective room's list at the
         location, not before that room is expected to be free, in the first room where it is
-        expected to end within the tolerance and the repair keeps every hard rule."""
+        expected to end at most ``past_end_min`` after its staffed end (default the tolerance)
+        and the repair keeps every hard rule."""
         need = self._estimate(case_id)
-        view: tuple[Hospital, Program] | None = None
+        allowed = self.policy.rules.overrun_tolerance_min if past_end_min is None else past_end_min
         for other in self.elective_rooms[rd.room.location_id]:
             if other is rd:
                 continue
             start = self._projected_end(other) + (other.turnover if other.queue or other.active else 0)
             start = max(start, self.env.now + self.params.transport_min)
-            if start + need > other.session.end_min + self.policy.rules.overrun_tolerance_min:
-                continue
-            view = view or self.state.repair_view(self.day, 1)
-            try:
-                result = repair(*view, MoveCase(case_id, other.session.id, math.ceil(start)),
-                                told=set(), now=self.state.stamp(self.day, self.env.now),
-                                refill=False)
-            except ModelError:  # refused: the room cannot take it, or a rule would break
-                continue
-            entry = next(e for e in result.program.entries if e.case_id == case_id)
-            self.state.move(case_id, entry, by="coordinator", at=self.state.stamp(self.day, self.env.now))
-            other.queue.append(case_id)
-            if not other.active:
-                other.active = True
-                self.env.process(self._elective_room(other))
-            return True
+            if start + need <= other.session.end_min + allowed and self._try_move(case_id, other, start):
+                return True
         return False
+
+    def _try_move(self, case_id: str, target: RoomDay, start: float) -> bool:
+        """The case to the end of ``target``'s list from ``start``, if ``plan.repair``'s
+        ``MoveCase`` keeps every hard rule (the room can take it, its surgeon is free)."""
+        try:
+            result = repair(*self.state.repair_view(self.day, 1),
+                            MoveCase(case_id, target.session.id, math.ceil(start)),
+                            told=set(), now=self.state.stamp(self.day, self.env.now), refill=False)
+        except ModelError:  # refused: the room cannot take it, or a rule would break
+            return False
+        entry = next(e for e in result.program.entries if e.case_id == case_id)
+        self.state.move(case_id, entry, by="coordinator", at=self.state.stamp(self.day, self.env.now))
+        target.queue.append(case_id)
+        if not target.active:
+            target.active = True
+            self.env.process(self._elective_room(target))
+        return True
 
     def _elective_room(self, rd: RoomDay) -> Generator[simpy.Event, None, None]:
         session = rd.session
@@ -417,8 +452,9 @@ class DayRunner:
                     yield from self._operate_emergency(rd, pending, rd.turnover)
                     rd.busy_until = self.env.now
                     continue
+            self._balance(rd)
             self._trim_for_overrun(rd)
-            if not rd.queue:
+            if not rd.queue and not self._pull(rd):
                 rd.active = False
                 return
             case_id = rd.queue.pop(0)

@@ -30,6 +30,11 @@ class CoordinatorRules:
     #: location with time left, same day, before cancelling (needs every room's free time at
     #: 07:00 at a glance: the board; today's practice cancels)
     move_from_closed_room: bool = False
+    #: a list expected to end past its staffed end sends its last case to another elective
+    #: room of the location that will otherwise stand idle, where it is expected to end within
+    #: that room's staffed hours (same day: the patient keeps the date; needs every room's
+    #: expected end at a glance: the board; today's practice moves only lists past the tolerance)
+    balance_between_rooms: bool = False
 
 
 class Policy(Protocol):
