@@ -79,7 +79,8 @@ def test_staffed_hours_are_given_back_in_whole_steps_within_the_risk(
     policy, result = control_run
     shortened = [c for c in result.session_log if c.kind == "shortened"]
     assert shortened and policy.minutes_given_back == sum(c.old_end_min - c.new_end_min for c in shortened)
-    assert all((c.old_end_min - c.new_end_min) % policy.give_back_step_min == 0 for c in shortened)
+    steps = {policy.give_back_step_min, policy.fine_give_back_step_min}
+    assert all(any((c.old_end_min - c.new_end_min) % step == 0 for step in steps) for c in shortened)
     ran = {s.id: s for s in result.sessions}
     last = {c.session_id: c for c in shortened}  # a list may give back again two days ahead
     for change in last.values():
@@ -125,3 +126,24 @@ def test_each_lists_chance_is_held_against_its_end(
     turnover = state.base.specialty_by_id[session.specialty_id or ""].turnover_min
     assert policy.list_risk(session, cases, turnover) == pytest.approx(
         min(1.0, policy.model_risk(session, cases, turnover) * calibration.factor(session.specialty_id)))
+
+
+def test_finer_give_back_steps_only_for_specialties_whose_lists_the_hospital_has_seen_end(
+        small: SyntheticHospital) -> None:
+    """The step follows the evidence: a specialty with few lists seen (history and the
+    practice's own calibration) keeps the coarse step, one with enough gets the fine one."""
+    policy = make_practice("control", small)
+    assert isinstance(policy, ControlPolicy) and policy.calibration is not None
+    session = next(s for s in small.hospital.sessions if not s.emergency and s.specialty_id)
+    specialty = session.specialty_id or ""
+    seen = policy.lists_in_history.get(specialty, 0)
+    assert 0 < seen < policy.fine_step_after_lists  # a short history: the coarse step
+    assert policy.give_back_step(session) == policy.give_back_step_min
+    for _ in range(policy.fine_step_after_lists - seen - 1):
+        policy.calibration.observe(specialty, 0.1, False)
+    assert policy.give_back_step(session) == policy.give_back_step_min  # one list short
+    policy.calibration.observe(specialty, 0.1, True)
+    assert policy.give_back_step(session) == policy.fine_give_back_step_min
+    other = next(s for s in small.hospital.sessions if not s.emergency and s.specialty_id
+                 and s.specialty_id != specialty)
+    assert policy.give_back_step(other) == policy.give_back_step_min  # per specialty

@@ -32,12 +32,24 @@ Every decision comes from the product's own code, the one the live board uses:
   goes to another specialty of its room with a longer ready list, and one nobody can use (no
   surgeon free, no ready patient) is released 11–17 days ahead, not staffed;
 - **staffed hours from need**: at the week's planning each session gives back the end of its
-  staffed hours, in whole hours, while its list's overrun chance against the earlier end stays
-  within the allowed risk (the staff have other work after; ``PlanState.shorten``); two days
-  ahead, after that day's refill, lists that cancellations with notice have shortened since
-  give back again, and a session left empty is released (``late_give_back_days``);
+  staffed hours, in whole hours (half hours for a specialty whose lists the hospital has seen
+  end 500 times or more: ``give_back_step``), while its list's overrun chance against the
+  earlier end stays within the allowed risk (the staff have other work after;
+  ``PlanState.shorten``); two days ahead, after that day's refill, lists that cancellations
+  with notice have shortened since give back again, and a session left empty is released
+  (``late_give_back_days``);
+- **staff shortages**: a shortage announced for a session (ahead, or on the morning) closes the
+  list of that date and location whose patients lose least (fewest ever told, then fewest
+  patients), its staff covering the announced room (``session_to_close``);
 - **the morning board**: a room closed on the day (staff sick) sends its cases to other rooms of
   the location with time left, same day (``CoordinatorRules.move_from_closed_room``);
+- **rooms balanced in the day**: a list expected to end past its staffed end sends its last
+  waiting case to a room of the location that would otherwise stand idle, and a room whose list
+  is done takes it (``CoordinatorRules.balance_between_rooms``; same day, no change for the
+  patient);
+- **once told, always told**: every change of date after a patient was first told counts, so
+  the repair, the undoing of overfull lists and the new date on the call treat a patient ever
+  told as told (``PlanState.ever_told``);
 - **standby**: freed time (tomorrow's, and today's after the late window and the bed meeting)
   is filled from the ready list of the session's specialty at its location, patients who take
   short notice only, through ``plan.repair``'s ``AddCase`` (the refill the board's accepted
@@ -150,6 +162,13 @@ def overrun_habit(history: list[PastOperation] | tuple[PastOperation, ...], hosp
                         past[min(len(past) - 1, int(0.85 * len(past)))], len(over))
 
 
+def lists_per_specialty(history: list[PastOperation] | tuple[PastOperation, ...]) -> dict[str, int]:
+    """Elective lists (room-days) per specialty in the history: how often the hospital has
+    seen a list of the specialty end."""
+    lists = {(op.date, op.room_id, op.specialty_id) for op in history if not op.emergency}
+    return dict(Counter(specialty for _, _, specialty in lists))
+
+
 @dataclass
 class ControlPolicy(OptimisedPolicy):
     """The control practice. Its figures are practice (what the board asks), tuned only on the
@@ -206,6 +225,14 @@ class ControlPolicy(OptimisedPolicy):
     #: its staffed hours, in whole steps of this many minutes, while its list's overrun chance
     #: against the earlier end stays within the allowed risk (0: sessions keep their hours)
     give_back_step_min: int = 60
+    #: a specialty whose lists the hospital has seen end ``fine_step_after_lists`` times or more
+    #: (its history and this practice's own, ``calibration``) gives back in these finer steps:
+    #: a staffed end closer to the list needs its overrun chance known well (500 lists: the
+    #: realised share within about ±3.5 points); with less, the coarse step is the buffer
+    fine_give_back_step_min: int = 30
+    fine_step_after_lists: int = 500
+    #: elective lists per specialty in the hospital's history (``lists_per_specialty``)
+    lists_in_history: dict[str, int] = field(default_factory=dict)
     #: the same give-back (and the release of a session left empty) again this many days before
     #: the day, after that day's refill: lists that patients' and staff's cancellations with
     #: notice have shortened since the week's planning give their free end back too (0: only at
@@ -374,10 +401,21 @@ class ControlPolicy(OptimisedPolicy):
         end = earliest_staffed_end(self.list_parts(session, cases), turnover * (len(cases) - 1),
                                    session, session.staffed_min, max(e.end_min for e in entries),
                                    state.base.allowed_overtime_min, self.overrun_line_min,
-                                   self.risk_allowed / self._factor(session), self.give_back_step_min)
+                                   self.risk_allowed / self._factor(session), self.give_back_step(session))
         if end is not None:
             state.shorten(session.id, end, by=f"policy:{self.name}")
             self.minutes_given_back += session.end_min - end
+
+    def give_back_step(self, session: Session) -> int:
+        """The give-back step of the session's specialty: ``fine_give_back_step_min`` once the
+        hospital has seen ``fine_step_after_lists`` of its lists end, else
+        ``give_back_step_min``."""
+        specialty = session.specialty_id or ""
+        seen = self.lists_in_history.get(specialty, 0) + \
+            (self.calibration.lists.get(specialty, 0) if self.calibration is not None else 0)
+        if self.fine_give_back_step_min and seen >= self.fine_step_after_lists:
+            return self.fine_give_back_step_min
+        return self.give_back_step_min
 
     def _give_unused(self, state: PlanState, first: date) -> None:
         """Block release: a session the week's program leaves empty goes to another specialty
@@ -452,7 +490,7 @@ class ControlPolicy(OptimisedPolicy):
             session = state.sessions[session_id]
             turnover = hospital.specialty_by_id[session.specialty_id or "ORT"].turnover_min
             untold = sorted((c for c in state.by_session[session_id]
-                             if state.planned[c].told_at is None),
+                             if not state.ever_told(c)),
                             key=lambda c: state.referrals[c].deadline)
             while untold and len(state.by_session[session_id]) > 1 and self.list_risk(
                     session, [(state.referrals[c], state.planned[c].entry.surgeon_id)
@@ -473,7 +511,7 @@ class ControlPolicy(OptimisedPolicy):
 
         def loss(s: Session) -> tuple[int, int, int]:
             cases = state.by_session.get(s.id, ())
-            return (sum(state.planned[c].told_at is not None for c in cases), len(cases),
+            return (sum(state.ever_told(c) for c in cases), len(cases),
                     sum(state.planned[c].entry.end_min - state.planned[c].entry.start_min for c in cases))
 
         others = [s for s in state.open_sessions(session.date) if not s.emergency
@@ -487,7 +525,7 @@ class ControlPolicy(OptimisedPolicy):
     def lost(self, state: PlanState, day: date, case_id: str, reason: CancellationReason) -> None:
         """A told patient the disruption leaves without a place gets a new date on the same
         call (``new_date``); else, and for an untold patient, back to the waiting list."""
-        if state.planned[case_id].told_at is None or not self.new_date(state, day, case_id, reason):
+        if not state.ever_told(case_id) or not self.new_date(state, day, case_id, reason):
             super().lost(state, day, case_id, reason)
 
     def new_date(self, state: PlanState, day: date, case_id: str, reason: CancellationReason,
@@ -589,6 +627,7 @@ def make_control_policy(history: list[PastOperation] | tuple[PastOperation, ...]
     policy = ControlPolicy(durations=models.durations, cancellation=models.cancellation)
     if hospital is not None:
         policy.late_start = late_start_moments(history, hospital)
+        policy.lists_in_history = lists_per_specialty(history)
         habit = overrun_habit(history, hospital, policy.overrun_line_min)
         if habit is not None:
             policy.fit_to(habit)

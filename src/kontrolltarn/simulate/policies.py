@@ -230,7 +230,8 @@ class OptimisedPolicy(BaselinePolicy):
         sessions = sorted({state.planned[c].entry.session_id for c in case_ids})
         closed = tuple(state.sessions[s] for s in sessions if s in state.closed)
         hospital, program = state.repair_view(first, horizon, closed)
-        told = {c for c in program.case_ids() if state.planned[c].told_at is not None}
+        # a patient once told counts every later change of date, told or not: moved last
+        told = {c for c in program.case_ids() if state.ever_told(c)}
         events: list[RoomClosed | SurgeonAbsent] = [RoomClosed(s.room_id, s.date) for s in closed]
         if not closed:
             absent = {(state.planned[c].entry.date, state.planned[c].entry.surgeon_id) for c in case_ids}

@@ -280,6 +280,13 @@ class PlanState:
         if tell:
             self.tell(cid, by=by)
 
+    def ever_told(self, case_id: str) -> bool:
+        """Whether the patient was ever told a date: from then on every change of the case's
+        date counts as a change after date (``kpi.changes_after_date``), told or not."""
+        planned = self.planned.get(case_id)
+        return (planned is not None and planned.told_at is not None) or \
+            any(c.kind is ChangeKind.TOLD for c in self.history[case_id])
+
     def tell(self, case_id: str, *, by: str) -> None:
         planned = self.planned[case_id]
         if planned.told_date == planned.entry.date:
