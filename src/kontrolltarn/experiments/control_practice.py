@@ -198,7 +198,7 @@ class ControlPolicy(OptimisedPolicy):
     #: the in-day point estimate of a case: "mean" or "median" of its predicted distribution
     in_day_estimate: str = "median"
     #: a staff shortage announced for a session closes the list of that day and location whose
-    #: patients lose least (fewest told, then fewest cases), its staff covering the announced
+    #: patients lose least (fewest ever told, then fewest cases), its staff covering the announced
     #: room, as a coordinator chooses which room to close
     close_least_told: bool = True
     #: the first case's late start (mean, variance), learnt from the history
@@ -501,7 +501,7 @@ class ControlPolicy(OptimisedPolicy):
     def session_to_close(self, state: PlanState, day: date, announced: str) -> str:
         """The session to close for a staff shortage announced for ``announced``: of the
         open elective sessions of its date and location, the one whose closure takes a date from
-        the fewest told patients (then the fewest patients, then the fewest planned minutes);
+        the fewest patients ever told (then the fewest patients, then the fewest planned minutes);
         the announced one unless another costs strictly less."""
         if not self.close_least_told:
             return announced
