@@ -14,6 +14,7 @@ import pytest
 from kontrolltarn.experiments.control_practice import (
     ControlPolicy,
     OverrunHabit,
+    centile_lower_bound,
     make_practice,
     overrun_habit,
 )
@@ -200,6 +201,29 @@ def test_the_overrun_habit_is_the_share_of_room_days_past_the_line(small: Synthe
     habit = overrun_habit(history, hospital)
     assert habit == OverrunHabit(0.25, 60, 40)
     assert overrun_habit(history[:10], hospital) is None  # too few room-days to judge
+
+
+def test_the_tolerance_centile_is_only_as_far_as_the_history_vouches_for() -> None:
+    many = list(range(1, 10_001))  # 10,000 days over: the 85th centile itself, within 1 %
+    assert 8_400 <= centile_lower_bound(many, 0.85) < 8_500
+    few = list(range(1, 33))  # 32 days over (the small hospital's history): a lower centile
+    assert centile_lower_bound(few, 0.85) < few[int(0.85 * 32)]
+    assert centile_lower_bound(few, 0.85, level=0.0) == few[int(0.85 * 32)]
+    assert centile_lower_bound([7], 0.85) == 7
+    with pytest.raises(ValueError, match="ordered"):
+        centile_lower_bound([], 0.85)
+
+
+def test_the_fitted_tolerance_is_shorter_on_the_small_hospital_than_on_the_default(
+        small_synthetic: SyntheticHospital, default_synthetic: SyntheticHospital) -> None:
+    fitted = {}
+    for scale, synthetic in (("small", small_synthetic), ("default", default_synthetic)):
+        habit = overrun_habit(synthetic.history, synthetic.hospital)
+        assert habit is not None
+        policy = ControlPolicy()
+        policy.fit_to(habit)
+        fitted[scale] = policy.rules.overrun_tolerance_min
+    assert fitted == {"small": 90, "default": 180}
 
 
 def test_risk_and_tolerance_follow_the_habit_within_their_bounds() -> None:
