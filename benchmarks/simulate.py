@@ -10,7 +10,7 @@ is measured apart and left out of ``simulate_cpu_seconds`` (``--no-check`` skips
 practice (issue 18), one case each (``small-28d-baseline-seed100``, ``small-28d-control-seed100``).
 
 ``--paired [A,B]`` is the evaluation protocol of issue 18 (default: baseline,control, seeds
-800–804, the report run of the eighth practice; 100–104 to 700–704 were the first seven's): both
+900–904, the report run of the ninth practice; 100–104 to 800–804 were the first eight's): both
 practices on every seed of
 ``--seeds`` (common random numbers: the same seed draws the same world under each), the
 14-day warm-up then ``--days`` (a year), on Dask — a local cluster on this machine
@@ -19,7 +19,7 @@ practices on every seed of
 KPIs and CPU seconds, then per KPI each practice's mean with its 95 % t-interval over the seeds,
 the paired difference (B − A) and the paired ratio (B / A, seed by seed) with theirs; late
 cancellations and changes after date also per cause. Development seeds are 0–9; the report
-seeds (800–804 for the eighth practice) are run once the practice is final.
+seeds (900–904 for the ninth practice) are run once the practice is final.
 """
 
 from __future__ import annotations
@@ -64,9 +64,9 @@ def main() -> None:
     parser.add_argument("--paired", metavar="A,B", nargs="?", const="baseline,control",
                         help="paired comparison of two practices over --seeds (default "
                         "baseline,control)")
-    parser.add_argument("--seeds", default="800-804", help="paired seeds: FIRST-LAST or a list "
-                        "(development 0-9; report 800-804; 100-104 to 700-704 were the first "
-                        "seven practices')")
+    parser.add_argument("--seeds", default="900-904", help="paired seeds: FIRST-LAST or a list "
+                        "(development 0-9; report 900-904; 100-104 to 800-804 were the first "
+                        "eight practices')")
     parser.add_argument("--scale", default="default", choices=("small", "default"),
                         help="paired: hospital scale")
     parser.add_argument("--cluster", default="local", help="paired: 'local' (a Dask cluster on "

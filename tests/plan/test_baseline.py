@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from kontrolltarn.model import Hospital, Program, ProgramEntry
-from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
+from kontrolltarn.plan.baseline import BaselineOptions, deadline_met_order, plan_baseline
 from kontrolltarn.plan.check import check
 
 
@@ -73,3 +74,22 @@ def test_cases_fixed_ahead_are_planned_around_not_over(tiny: Hospital) -> None:
     whole = tiny.replace(sessions=(*tiny.sessions, evening))
     report = check(whole, Program((*program.entries, entry)))
     assert report.feasible, report.to_text()
+
+
+def test_met_deadlines_first_plans_more_cases_within_their_deadline(small_synthetic) -> None:  # type: ignore[no-untyped-def]
+    """Sessions offered first to the cases whose deadline their date still meets: of a
+    fortnight's program, more cases are within their deadline, no case is planned twice, every
+    program passes the check, and the order within each group stays deadline order."""
+    h = small_synthetic.hospital
+    first = h.today + timedelta(days=7)  # a week on, more waiting patients are past their deadline
+    met = {}
+    for flag in (False, True):
+        program = plan_baseline(h, first, 14, BaselineOptions(met_deadlines_first=flag))
+        assert check(h, program).feasible
+        met[flag] = sum(h.referral_by_id[e.case_id].deadline >= e.date for e in program.entries)
+    assert met[True] > met[False]
+    waiting = sorted((r for r in h.referrals if r.ready), key=lambda r: (r.deadline, r.referral_date, r.id))
+    ordered = deadline_met_order(waiting, first)
+    cut = sum(r.deadline >= first for r in waiting)
+    assert all(r.deadline >= first for r in ordered[:cut]) and all(r.deadline < first for r in ordered[cut:])
+    assert ordered[:cut] == [r for r in waiting if r.deadline >= first]

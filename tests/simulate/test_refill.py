@@ -47,3 +47,24 @@ def test_the_best_of_several_callers_is_never_shorter_than_the_first_who_fits(
     hospital, program = state.repair_view(day, 1)
     report = check(hospital, program)
     assert report.feasible, report.hard_counts()
+
+
+def test_met_deadlines_first_gives_free_time_to_patients_the_day_is_still_on_time_for(
+        small: SyntheticHospital) -> None:
+    """Three weeks ahead some ready patients are past their deadline: in deadline order alone
+    they are called first; with ``met_deadlines_first`` the time goes to patients whose deadline
+    the day still meets, and the day's program still passes the check."""
+    day = small.hospital.today + timedelta(days=21)
+    while not any(not s.emergency and s.date == day for s in small.hospital.sessions):
+        day += timedelta(days=1)
+    on_time = {}
+    for flag in (False, True):
+        state = PlanState(small.hospital, list(small.hospital.sessions), [])
+        policy = BaselinePolicy(buffer_min=0, refill_empty_sessions=True, met_deadlines_first=flag)
+        assert refill(state, day, policy, tell=False, calls_per_gap=40) > 0
+        placed = [state.referrals[c] for c in state.planned]
+        on_time[flag] = sum(r.deadline >= day for r in placed) / len(placed)
+        hospital, program = state.repair_view(day, 1)
+        assert check(hospital, program).feasible
+    assert on_time[False] < 1.0  # the test needs patients past their deadline on the list
+    assert on_time[True] > on_time[False]

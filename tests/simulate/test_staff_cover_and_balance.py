@@ -11,7 +11,7 @@ import pytest
 
 from kontrolltarn import kpi
 from kontrolltarn.experiments.control_practice import ControlPolicy
-from kontrolltarn.model import ChangeKind, ProgramEntry, Referral, Session
+from kontrolltarn.model import ChangeKind, EventKind, ProgramEntry, Referral, Session
 from kontrolltarn.simulate import EnvironmentParams, execution_log, simulate
 from kontrolltarn.simulate.policies import BaselinePolicy
 from kontrolltarn.simulate.state import PlanState
@@ -140,3 +140,28 @@ def test_a_list_running_past_its_end_sends_its_last_case_to_a_room_that_would_st
     assert all(not v for v in checks.values()), {d: v for d, v in checks.items() if v}
     # the overtime moved into staffed time: less of it
     assert balanced["overtime_minutes"] < plain["overtime_minutes"]
+
+
+def test_a_room_done_early_takes_urgent_emergencies_until_its_staffed_end(
+        small_synthetic: SyntheticHospital) -> None:
+    """``CoordinatorRules.idle_rooms_take_emergencies``: elective rooms whose lists are done
+    stay free for urgent emergencies until their staffed end, so more emergencies are operated
+    in elective rooms, no fewer start within their limit, and every program stays valid."""
+    synthetic = small_synthetic  # two months: urgent emergencies the emergency room cannot take
+
+    def run(idle: bool) -> tuple[int, dict[str, float], dict[date, dict[str, int]]]:
+        policy = BaselinePolicy(rules=replace(BaselinePolicy().rules, idle_rooms_take_emergencies=idle))
+        result = simulate(synthetic.hospital, synthetic.truth, policy, days=60, seed=4, warmup_days=2,
+                          keep_programs=False, check_programs=True)
+        log = execution_log(result)
+        emergency_rooms = {(s.date, s.room_id) for s in log.sessions if s.emergency}
+        in_elective = sum(1 for e in log.events if e.kind is EventKind.IN_ROOM
+                          and e.case_id in log.emergency_by_id
+                          and (log.local(e.at).date(), e.room_id) not in emergency_rooms)
+        return in_elective, kpi.headline(log), result.program_checks
+
+    taken_without, plain, _ = run(False)
+    taken_with, idle, checks = run(True)
+    assert taken_with > taken_without
+    assert idle["emergency_within_limit_share"] >= plain["emergency_within_limit_share"]
+    assert all(not v for v in checks.values()), {d: v for d, v in checks.items() if v}

@@ -30,6 +30,9 @@ class BaselineOptions:
     buffer_min: int = 0
     #: also plan cases whose deadline is far away (coordinators fill sessions with whoever fits)
     only_due_within_days: int | None = None
+    #: a session first offered to the cases whose deadline its date still meets (deadline
+    #: order), then to those already past theirs (``deadline_met_order``)
+    met_deadlines_first: bool = False
 
 
 def plan_baseline(hospital: Hospital, first: date, days: int = 7,
@@ -75,6 +78,14 @@ def _waiting_by_specialty(hospital: Hospital, taken: set[str]) -> dict[str, list
     return queue
 
 
+def deadline_met_order(waiting: Sequence[Referral], day: date) -> list[Referral]:
+    """``waiting`` (in deadline order) with the cases whose deadline ``day`` still meets first:
+    a date after a patient's deadline can no longer meet it (the breach has happened; the
+    patient is offered another provider), a date on or before it still can. Each group keeps
+    its order."""
+    return sorted(waiting, key=lambda r: r.deadline < day)
+
+
 def _fill_session(state: ProgramState, session: Session, waiting: list[Referral],
                   surgeon_day: dict[tuple[str, date], str],
                   opts: BaselineOptions) -> list[tuple[Referral, Staff]]:
@@ -88,7 +99,7 @@ def _fill_session(state: ProgramState, session: Session, waiting: list[Referral]
     chosen: list[tuple[Referral, Staff]] = []
     beds_chosen: dict[str, int] = defaultdict(int)  # chosen here, not yet timed and placed
     session_surgeon: Staff | None = None
-    for referral in list(waiting):
+    for referral in deadline_met_order(waiting, session.date) if opts.met_deadlines_first else list(waiting):
         if opts.only_due_within_days is not None and \
                 (referral.deadline - session.date).days > opts.only_due_within_days:
             continue

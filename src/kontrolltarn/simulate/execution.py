@@ -94,6 +94,9 @@ class RoomDay:
     active: bool = False
     took_emergency: bool = False
     turnover: int = 25
+    #: times the room went idle to wait for urgent emergencies (a waiter outlived by a restart
+    #: of the room, for a moved case, knows it is no longer the room's process)
+    waits: int = 0
 
 
 @dataclass
@@ -456,7 +459,17 @@ class DayRunner:
             self._trim_for_overrun(rd)
             if not rd.queue and not self._pull(rd):
                 rd.active = False
-                return
+                if not (self.policy.rules.idle_rooms_take_emergencies and self.env.now < session.end_min):
+                    return
+                # ``CoordinatorRules.idle_rooms_take_emergencies``: the staff are there until the
+                # staffed end, so the room stays free for an urgent emergency until then
+                rd.waits += 1
+                mine = rd.waits
+                yield self.wake[rd.room.location_id] | self.env.timeout(session.end_min - self.env.now)
+                if rd.active or rd.waits != mine:  # a case moved here restarted the room meanwhile
+                    return
+                rd.active = True
+                continue
             case_id = rd.queue.pop(0)
             yield from self._elective_case(rd, case_id)
 

@@ -31,7 +31,7 @@ from kontrolltarn.model import (
     Referral,
     Session,
 )
-from kontrolltarn.plan.baseline import BaselineOptions, plan_baseline
+from kontrolltarn.plan.baseline import BaselineOptions, deadline_met_order, plan_baseline
 from kontrolltarn.plan.registry import get_planner
 from kontrolltarn.plan.repair import AddCase, CloseUp, Repairs, RoomClosed, SurgeonAbsent, repair
 
@@ -76,6 +76,10 @@ class BaselinePolicy:
     #: a free session takes, of the first this-many callers who fit, the one with the longest
     #: estimate (1: the first who fits, as by hand)
     refill_best_of: int = 1
+    #: free time on a day is offered first to the patients whose deadline that day still meets,
+    #: then to those past theirs (``plan.baseline.deadline_met_order``; today's practice: deadline
+    #: order alone)
+    met_deadlines_first: bool = False
 
     def estimate_min(self, referral: Referral) -> int:
         return referral.booked_min
@@ -118,8 +122,9 @@ class BaselinePolicy:
         unbooked as coordinators do (the generator's documented practice buffer), around the
         cases ``fixed`` there already (``PlanState.held``)."""
         if self.planner == "baseline":
-            return plan_baseline(hospital, day, 1, BaselineOptions(buffer_min=self.buffer_min),
-                                 exclude=exclude, fixed=fixed)
+            options = BaselineOptions(buffer_min=self.buffer_min,
+                                      met_deadlines_first=self.met_deadlines_first)
+            return plan_baseline(hospital, day, 1, options, exclude=exclude, fixed=fixed)
         if fixed:
             raise ModelError("planner", self.planner, "cannot plan around cases already given a date")
         return get_planner(self.planner)(hospital, day, 1, seed=self.seed,
@@ -284,6 +289,8 @@ def refill(state: PlanState, day: date, policy: BaselinePolicy, *, tell: bool,
     absent = state.absent.get(day, set())
     busy_surgeons = {state.planned[c].entry.surgeon_id for c in state.planned_on(day)}
     waiting = state.ready_by_specialty()
+    if policy.met_deadlines_first:
+        waiting = {s: deadline_met_order(rs, day) for s, rs in waiting.items()}
     short_notice = (day - state.now.date()).days < SHORT_NOTICE_DAYS
     # a phoned patient who cannot come at such short notice declines (the environment's share)
     calls = {specialty: [r for r in waiting.get(specialty, [])[:calls_per_gap]

@@ -26,6 +26,10 @@ class CoordinatorRules:
     #: an urgent emergency that no emergency room can take in time goes into the next elective
     #: room of its location that finishes a case
     elective_rooms_take_emergencies: bool = True
+    #: ... and so does an elective room whose list is done before its staffed end, until that
+    #: end (its staff are there; needs the rooms' state at a glance: the board; today's
+    #: practice sends an idle room's team to other work)
+    idle_rooms_take_emergencies: bool = False
     #: a room closed on the morning (staff sick): move its cases to other rooms of the
     #: location with time left, same day, before cancelling (needs every room's free time at
     #: 07:00 at a glance: the board; today's practice cancels)
