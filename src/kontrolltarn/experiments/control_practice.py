@@ -10,7 +10,8 @@ Every decision comes from the product's own code, the one the live board uses:
   judge a list on the same distributions;
 - **robust capacity**: a session's list is kept while the chance that it runs past the staffed
   end by more than ``overrun_line_min`` stays at most ``risk_allowed`` (learnt per hospital
-  from how often its rooms run over today, ``fit_to``, with the in-day tolerance); the chance is
+  from how often its rooms run over today, as far as its history vouches for it, ``fit_to``,
+  with the in-day tolerance); the chance is
   ``plan.program.risk.exceed_probability`` (the optimiser's Fenton–Wilkinson check) over the
   cases' predicted distributions **plus the room's late start** (learnt from the history),
   held against how the specialty's lists really end (``plan.program.OverrunCalibration``);
@@ -52,6 +53,9 @@ Every decision comes from the product's own code, the one the live board uses:
   waiting case to a room of the location that would otherwise stand idle, and a room whose list
   is done takes it (``CoordinatorRules.balance_between_rooms``; same day, no change for the
   patient);
+- **idle rooms ready for emergencies**: a room whose list is done before its staffed end stays
+  free for urgent emergencies the emergency rooms cannot take in time, until that end
+  (``CoordinatorRules.idle_rooms_take_emergencies``);
 - **once told, always told**: every change of date after a patient was first told counts, so
   the repair, the undoing of overfull lists and the new date on the call treat a patient ever
   told as told (``PlanState.ever_told``);
