@@ -160,7 +160,7 @@ class OverrunHabit:
         ``level`` confidence interval over ``room_days`` (normal approximation, as
         ``centile_lower_bound``). Thousands of room-days leave it as it is; a new hospital's
         few dozen take it well below, so lists are not filled on a habit not yet proven."""
-        z = statistics.NormalDist().inv_cdf((1 + level) / 2)
+        z = _two_sided_z(level)
         p = self.share_over_line
         return max(0.0, p - z * math.sqrt(p * (1 - p) / max(1, self.room_days)))
 
@@ -192,9 +192,14 @@ def centile_lower_bound(ordered: Sequence[int], q: float, level: float = 0.95) -
     if not ordered:
         raise ValueError("ordered: no values")
     n = len(ordered)
-    z = statistics.NormalDist().inv_cdf((1 + level) / 2)
+    z = _two_sided_z(level)
     rank = math.floor(q * n - z * math.sqrt(n * q * (1 - q)))
     return ordered[min(n - 1, max(0, rank))]
+
+
+def _two_sided_z(level: float) -> float:
+    """The normal quantile at the lower end of a two-sided ``level`` interval (1.96 at 95 %)."""
+    return statistics.NormalDist().inv_cdf((1 + level) / 2)
 
 
 def lists_per_specialty(history: list[PastOperation] | tuple[PastOperation, ...]) -> dict[str, int]:
