@@ -157,3 +157,50 @@ def test_ctrl_c_during_the_column_phase_keeps_the_annealers_roster() -> None:
     assert result.interrupted and result.seconds < 15
     ev = evaluate_inrc2(inst, result.solution)
     assert ev.feasible and ev.total_cost <= seen[1]
+
+
+@needs_inrc2
+def test_every_round_of_the_root_bounds_the_optimum_and_a_dive_keeps_the_lp_feasible() -> None:
+    """The Lagrangian bound of each root round (LP value plus the nurses' least reduced costs)
+    never passes the converged LP's value; a dive's fixings never leave the master
+    infeasible (a nurse whose columns are all held has its row's slack), so its duals stay
+    an LP's and its value never falls below the root's bound."""
+    inst = read_instance("n021w4_0_5-4-1-2", DATASETS)
+    start = greedy_inrc2(inst)
+    colgen = ColumnGeneration(inst, start)
+    bounds = []
+    while not colgen.report.lp_converged:
+        colgen.generate(time.monotonic() + 120.0, lambda: False, 1)
+        assert colgen.report.bound is not None
+        bounds.append(colgen.report.bound)
+    assert bounds == sorted(bounds)  # the best so far
+    assert bounds[-1] <= colgen.report.lp_value + 1e-6
+    statuses: list[str] = []
+    solve = colgen.master.solve_lp
+
+    def judged_solve() -> tuple[float, np.ndarray]:
+        value, duals = solve()
+        statuses.append(str(colgen.master.h.getModelStatus()))
+        assert value >= bounds[-1] - 1e-6
+        return value, duals
+
+    colgen.master.solve_lp = judged_solve  # type: ignore[method-assign]
+    columns = colgen.dive(time.monotonic() + 60.0, lambda: False)
+    assert statuses and all("Optimal" in status for status in statuses), set(statuses)
+    assert columns is not None
+    judged = evaluate_inrc2(inst, colgen.roster(columns))
+    assert judged.total_cost >= bounds[-1]
+
+
+@needs_inrc2
+def test_a_nurse_whose_columns_are_all_held_leaves_the_lp_feasible_at_the_slacks_price() -> None:
+    inst = read_instance("n005w4_0_1-2-3-3", DATASETS)
+    colgen = ColumnGeneration(inst, greedy_inrc2(inst))
+    start_value, _ = colgen.master.solve_lp()
+    only = colgen.master.columns[0]  # nurse 0's one column, the start's row
+    other = 0 if only.shifts[0] != OFF else 1  # another value on day 0: off, or shift type 0
+    colgen.master.hold(colgen._fix_day(only.nurse, 0, other))
+    value, duals = colgen.master.solve_lp()
+    assert "Optimal" in str(colgen.master.h.getModelStatus())
+    assert colgen.master.short_used()
+    assert value > start_value + 1000  # the nurse without a row costs far above any roster

@@ -42,6 +42,10 @@ DIVE_ROUNDS = 5
 DIVE_SHARE = 0.02
 #: the LP's price of a nurse missing below a minimum (H2), far above any soft term's
 SHORT = 10_000.0
+#: the root LP stops when its value is within this share of its Lagrangian bound
+ROOT_GAP = 0.003
+#: the LP's price of a nurse without a row (only a dive's fixings can need it)
+UNROSTERED = 100 * SHORT
 #: share of the phase's time after which the dive starts even if the LP still moves
 LP_SHARE = 0.5
 
@@ -80,7 +84,7 @@ class ColumnsReport:
     columns: int = 0
     lp_value: float = float("inf")
     lp_converged: bool = False
-    bound: int | None = None  # the root LP's value rounded up, once priced out: a lower bound
+    bound: int | None = None  # the best Lagrangian bound of the root, rounded up: a lower bound
 
 
 class RestrictedMaster:
@@ -114,6 +118,11 @@ class RestrictedMaster:
             if a.minimum[slot] > 0:
                 self.h.addCol(SHORT, 0.0, float(a.minimum[slot]), 1, np.array([row], dtype=np.int32),
                               np.array([1.0]))
+        # a dive's fixings can hold every column of a nurse until pricing brings one that
+        # fits: a slack in each nurse's row keeps the LP feasible (its duals meaningful) then
+        for n in range(a.n_nurses):
+            self.h.addCol(UNROSTERED, 0.0, 1.0, 1, np.array([self.n_cover + n], dtype=np.int32),
+                          np.array([1.0]))
         self.n_slack = self.h.getNumCol()
         self.columns: list[RosterColumn] = []
         self.of_nurse: list[list[int]] = [[] for _ in range(a.n_nurses)]
@@ -151,7 +160,7 @@ class RestrictedMaster:
         self.h.changeColsBounds(len(index), index, np.zeros(len(index)), upper)
 
     def short_used(self) -> bool:
-        """The last LP leaves a minimum short (H2)."""
+        """The last LP leaves a minimum short (H2) or a nurse without a row."""
         return bool(np.any(np.array(self.h.getSolution().col_value[self.short:self.n_slack]) > ENTER))
 
     def column_values(self) -> np.ndarray:
@@ -185,6 +194,7 @@ class ColumnGeneration:
         self.fixed_days = np.zeros((a.n_nurses, a.days), dtype=bool)
         self.banned = np.zeros((a.n_nurses, a.days, a.n_shifts + 1), dtype=bool)
         self.held: set[int] = set()
+        self.reduced = 0.0  # the last round's least reduced costs, summed over the nurses
         self.on_dive: Callable[[int, float], None] | None = None
         self.dive_began = self.dive_deadline = 0.0
         self.dive_steps = 0
@@ -202,18 +212,32 @@ class ColumnGeneration:
     def price(self, duals: np.ndarray) -> int:
         """One round: each free nurse's cheapest row under the duals; the columns that enter."""
         cover, nurse_duals = self.master.slot_duals(duals), duals[self.master.n_cover:]
+        self.reduced = 0.0  # the nurses' least reduced costs, summed (those below 0)
         added = 0
         for n, pricer in enumerate(self.pricers):
+            if self._settled(n):
+                continue
             prices, skill = self._prices(n, cover)
-            for _, row in pricer.cheapest_rows(prices, self.banned[n], COLUMNS_PER_NURSE,
-                                               nurse_duals[n] - ENTER):
+            rows = pricer.cheapest_rows(prices, self.banned[n], COLUMNS_PER_NURSE, nurse_duals[n] - ENTER)
+            if rows:
+                self.reduced += rows[0][0] - nurse_duals[n]
+            for _, row in rows:
                 skills = [int(skill[d, s]) if s != OFF else OFF for d, s in enumerate(row)]
                 added += self.master.add(self._column(n, row, skills))
         return added
 
+    def _settled(self, n: int) -> bool:
+        """A dive has fixed every day of nurse ``n`` and the pool holds a column of that row:
+        pricing can only offer the same row with other skills, which ``assign_skills`` chooses
+        at the end (so late in a dive, when most rows are fixed, a round prices the few left)."""
+        return bool(self.fixed_days[n].all()) and any(j not in self.held for j in self.master.of_nurse[n])
+
     def generate(self, deadline: float, stop: Callable[[], bool], rounds: int = 1 << 30) -> None:
         """Price until the LP is optimal or the deadline passes. (The first tens of rounds from
-        an integer roster leave the LP where it is: the start is a degenerate vertex.)"""
+        an integer roster leave the LP where it is: the start is a degenerate vertex.) Without
+        fixings every round also gives a lower bound (the LP's value plus each nurse's least
+        reduced cost); the root stops within ``ROOT_GAP`` of it, where the LP's last rounds
+        move it by little (the dive prices on)."""
         for _ in range(rounds):
             if time.monotonic() >= deadline or stop():
                 return
@@ -222,10 +246,12 @@ class ColumnGeneration:
             self.report.rounds += 1
             added = self.price(duals)
             self.report.columns += added
-            if added == 0:
+            if not self.fixed_days.any():  # every nurse priced exactly: a Lagrangian bound
+                bound = math.ceil(value + self.reduced - 1e-3)  # less the rows not entered (> -ENTER)
+                self.report.bound = bound if self.report.bound is None else max(bound, self.report.bound)
+            if added == 0 or (self.report.bound is not None and not self.fixed_days.any()
+                              and value - self.report.bound <= ROOT_GAP * value):
                 self.report.lp_converged = True
-                if not self.fixed_days.any():  # exact pricing found nothing: a lower bound
-                    self.report.bound = math.ceil(value - 1e-6)
                 return
 
     def dive(self, deadline: float, stop: Callable[[], bool]) -> list[RosterColumn] | None:

@@ -70,11 +70,14 @@ from .inrc2_greedy import greedy_inrc2
 #: which the large 8-week instances need.
 ANNEAL_SHARE = 0.6
 #: the share of the time left after the start that the annealer gets when column generation
-#: over whole rows follows it (``inrc2_colgen``; its roster is only the LP's start)
-ANNEAL_SHARE_BEFORE_COLUMNS = 0.3
+#: over whole rows follows it (``inrc2_colgen``; its roster is only the LP's start and the
+#: fallback)
+ANNEAL_SHARE_BEFORE_COLUMNS = 0.15
 #: the share of the time left after the annealer that column generation gets (its LP, then a
-#: dive to a roster near the LP); the neighbourhoods have the rest
-COLUMNS_SHARE = 0.7
+#: dive to a roster near the LP); the neighbourhoods have the rest, and all of it when the
+#: dive ends early. On n110w4 the root takes 65-105 s and an unhurried dive 90-150 s: with
+#: 0.3 and 0.7 the dive was cut short and its last fixings clashed (docs/staffing.md)
+COLUMNS_SHARE = 0.85
 #: column generation runs on 4-week instances of at most this many nurse-days: its root LP
 #: was priced out in 10 s on n040w4 (1,120) and 35 s on n100w4 (2,800); on 8-week instances
 #: (a pricing programme 4x a 4-week one) not within the phase's time, even on n030w8 (1,680),
@@ -96,7 +99,7 @@ class Inrc2Result:
     solution: Solution
     status: str  # CP-SAT's status (INFEASIBLE, UNKNOWN: no roster found, ``solution`` empty)
     objective: float | None  # the model's own view; the checker's cost is the one to report
-    bound: float | None  # a lower bound: column generation's root LP when it was priced out
+    bound: float | None  # a lower bound: column generation's best Lagrangian bound of its root
     seconds: float
     interrupted: bool  # stopped by Ctrl-C (the solution is the best so far)
 
@@ -370,8 +373,8 @@ def _anneal(instance: Instance, start: Solution, deadline: float, seed: int,
 def _columns(instance: Instance, start: Solution, deadline: float,
              ctrl_c: CtrlC) -> tuple[Solution | None, int | None]:
     """Column generation's roster from ``start`` by ``deadline`` when the checker finds it
-    without hard violations and cheaper than ``start`` (else None), and the root LP's lower
-    bound when the LP was priced out in time."""
+    without hard violations and cheaper than ``start`` (else None), and the root's lower
+    bound (None when not one round was priced)."""
     colgen = ColumnGeneration(instance, start)
     roster = colgen.run(deadline, lambda: ctrl_c.pressed)
     if roster is not None:
@@ -395,7 +398,7 @@ def solve_inrc2(
     """A roster for ``instance`` within ``time_limit`` seconds (model building included).
 
     ``progress(objective, bound, seconds)`` is called on each better roster (bound 0 until
-    column generation's root LP is priced out; the neighbourhood search proves none);
+    column generation has priced its root; the neighbourhood search proves none);
     ``start`` is a roster to start from (default: the greedy one). Ctrl-C stops the search
     and returns the best roster so far (``interrupted``); an empty roster when none was found.
     Up to ``anneal_share`` of the time after the start goes to the annealer (``inrc2_anneal``,
