@@ -73,13 +73,16 @@ def test_the_demo_day_is_busy_and_its_replay_starts_in_the_morning_with_events_a
                                    timeout=5_000)
             deadline = started + 15
             while runtime.store.events.count() == 0 and clock.monotonic() < deadline:
-                assert page.locator("#quiet-banner").is_hidden()
+                # never the quiet-feed state (on a loaded machine a heartbeat more than 5 s
+                # late may show the connection as lost for a moment: that is another banner)
+                assert page.locator("#freshness").get_attribute("data-quiet") != "true"
                 clock.sleep(0.25)
             assert runtime.store.events.count() > 0, "no replayed event within 15 s"
-            # a few seconds in, the banner is still hidden and the board says data is fresh
+            # a few seconds in, the board says data is fresh and shows no banner
             page.wait_for_timeout(1_500)
+            page.wait_for_function("document.querySelector('#freshness').dataset.quiet === 'false'",
+                                   timeout=10_000)
             assert page.locator("#quiet-banner").is_hidden()
-            assert page.locator("#freshness").get_attribute("data-quiet") == "false"
             page.close()
     finally:
         stop.set()

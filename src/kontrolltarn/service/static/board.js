@@ -363,8 +363,9 @@ function renderFreshness() {
   const since = (Date.now() - state.hbAt) / 1000;
   const lost = Date.now() - state.lastMsgAt > 5000;
   const age = hb.age_s == null ? null : hb.age_s + since;
-  // no event is due yet (a replay before its day starts): a silent feed is not quiet
-  const quiet = hb.feed_due !== false && (age == null || age > hb.quiet_after_s);
+  // no event is due yet (a replay before its day starts): a silent feed is not quiet; before
+  // the first event the server's own view counts (quiet only once due for quiet_after_s)
+  const quiet = hb.feed_due !== false && (age == null ? hb.quiet === true : age > hb.quiet_after_s);
   el.textContent = age == null ? t("no_data") : t("data_age", { s: ktNum(Math.round(age)) });
   const dbDown = hb.database === "unavailable";
   el.dataset.quiet = lost ? "lost" : dbDown ? "database" : String(quiet);
