@@ -9,8 +9,10 @@ nurses' rows rebuilt at once. Here each nurse's row is a column:
 - *pricing*: per nurse, the row of least own cost less the coverage rows' duals
   (``inrc2_pricing``, exact), added when its reduced cost is negative;
 - *integer rosters*: the pool starts with the incoming roster's rows (the master is feasible
-  and its integer optimum never worse); when the LP stops improving, or at half the phase's
-  time, the restricted master is solved as a MIP (price and branch) from that roster.
+  and never above that roster's cost); when the LP is priced out, or at half the phase's
+  time, a dive fixes (nurse, day) values the LP takes most of, pricing between fixings, until
+  the LP takes one whole row per nurse (a MIP over the pool found nothing better:
+  docs/staffing.md).
 The phase returns rosters; the caller has the checker judge them.
 """
 
@@ -246,10 +248,11 @@ class ColumnGeneration:
             self.report.rounds += 1
             added = self.price(duals)
             self.report.columns += added
-            if not self.fixed_days.any():  # every nurse priced exactly: a Lagrangian bound
+            root = not self.fixed_days.any()
+            if root:  # every nurse priced exactly: a Lagrangian bound
                 bound = math.ceil(value + self.reduced - 1e-3)  # less the rows not entered (> -ENTER)
                 self.report.bound = bound if self.report.bound is None else max(bound, self.report.bound)
-            if added == 0 or (self.report.bound is not None and not self.fixed_days.any()
+            if added == 0 or (root and self.report.bound is not None
                               and value - self.report.bound <= ROOT_GAP * value):
                 self.report.lp_converged = True
                 return
