@@ -183,8 +183,44 @@ def test_a_nurse_whose_columns_are_all_held_leaves_the_lp_feasible_at_the_slacks
     start_value, _ = colgen.master.solve_lp()
     only = colgen.master.columns[0]  # nurse 0's one column, the start's row
     other = 0 if only.shifts[0] != OFF else 1  # another value on day 0: off, or shift type 0
-    colgen.master.hold(colgen._fix_day(only.nurse, 0, other))
+    colgen.master.hold(colgen._fix([(only.nurse, 0, other)]))
     value, duals = colgen.master.solve_lp()
     assert "Optimal" in str(colgen.master.h.getModelStatus())
     assert colgen.master.short_used()
     assert value > start_value + 1000  # the nurse without a row costs far above any roster
+
+
+@needs_inrc2
+def test_undoing_fixings_releases_exactly_the_columns_they_held() -> None:
+    inst = read_instance("n005w4_0_1-2-3-3", DATASETS)
+    colgen = ColumnGeneration(inst, greedy_inrc2(inst))
+    colgen.generate(time.monotonic() + 120.0, lambda: False, 5)
+    start_value, _ = colgen.master.solve_lp()
+    keep = (1, 3, int(colgen.master.columns[1].shifts[3]) + 1)  # nurse 1 on day 3 as its start
+    colgen.master.hold(colgen._fix([keep]))
+    held_by_keep = set(colgen.held)
+    step = [(0, 0, 0 if colgen.master.columns[0].shifts[0] != OFF else 1), (1, 5, 0), (2, 2, 1)]
+    colgen.master.hold(colgen._fix(step))
+    assert colgen.held > held_by_keep
+    colgen._unfix(step)
+    assert colgen.held == held_by_keep
+    assert colgen.fixed_days.sum() == 1 and colgen.fixed_days[1, 3]
+    colgen._unfix([keep])
+    value, _ = colgen.master.solve_lp()
+    assert not colgen.held and abs(value - start_value) < 1e-6
+
+
+@needs_inrc2
+def test_a_dive_out_of_time_reads_one_row_per_nurse_from_the_lp() -> None:
+    """Past its deadline a dive prices nothing more: each nurse's row is read from the last LP
+    at once (one per nurse, each a row the nurse may work)."""
+    inst = read_instance("n005w4_0_1-2-3-3", DATASETS)
+    colgen = ColumnGeneration(inst, greedy_inrc2(inst))
+    colgen.generate(time.monotonic() + 120.0, lambda: False)
+    columns = colgen.dive(time.monotonic() - 1.0, lambda: False)
+    assert columns is not None
+    assert sorted(c.nurse for c in columns) == list(range(len(inst.scenario.nurses)))
+    assert colgen.dive_steps == 1
+    judged = evaluate_inrc2(inst, colgen.roster(columns))
+    assert judged.total_cost >= colgen.report.bound
+    assert colgen.dive(time.monotonic() + 60.0, lambda: True) is None  # stopped: nothing

@@ -40,8 +40,16 @@ COLUMNS_PER_NURSE = 3
 #: pricing rounds between two fixings of a dive
 DIVE_ROUNDS = 5
 #: besides the (nurse, day) values the LP takes whole, a dive step fixes this share of the
-#: free days at the values the LP takes most of
+#: free days at the values the LP takes most of ...
 DIVE_SHARE = 0.02
+#: ... times a factor that grows by this much after each step that left the LP's value
+#: within ``DIVE_STEADY`` of the step before, and falls back to 1 after one that raised it:
+#: on n120w4 the LP kept its root value until 90 % of the days were fixed, then rose by a
+#: third in the last steps, which time had left few rounds (docs/staffing.md)
+DIVE_GROWTH = 1.5
+DIVE_STEADY = 1e-4
+#: the factor's largest value (a step then fixes a fifth of the free days)
+DIVE_MOST = 10.0
 #: the LP's price of a nurse missing below a minimum (H2), far above any soft term's
 SHORT = 10_000.0
 #: the root LP stops when its value is within this share of its Lagrangian bound
@@ -199,6 +207,7 @@ class ColumnGeneration:
         self.reduced = 0.0  # the last round's least reduced costs, summed over the nurses
         self.on_dive: Callable[[int, float], None] | None = None
         self.dive_began = self.dive_deadline = 0.0
+        self.dive_factor = 1.0
         self.dive_steps = 0
 
     def _column(self, n: int, shifts: list[int], skills: list[int]) -> RosterColumn:
@@ -261,31 +270,60 @@ class ColumnGeneration:
         """A roster near the LP: fix each (nurse, day) the LP gives one value whole, and the
         one it gives most of short of whole, re-price the nurses for a few rounds (their rows
         keep the fixed days), and again until the LP takes one column per nurse; those
-        columns, or None when time runs out. The fixings are released at the end."""
+        columns. A step whose fixings leave a minimum short (H2) or a nurse without a row
+        after its pricing is undone and its better half fixed instead. When the deadline
+        comes first, each nurse's row is read from the last LP (``_finish``; the checker judges
+        the roster); None only on ``stop``. The fixings are released at the end."""
         self.dive_began, self.dive_deadline, self.dive_steps = time.monotonic(), deadline, 0
+        step: list[tuple[int, int, int]] = []  # the last step's fixings, best first
+        self.dive_factor, last_value = 1.0, float("inf")
+        short_before = False  # the LP the last step's fixings were chosen on left a minimum short
         try:
-            while time.monotonic() < deadline and not stop():
+            while not stop():
+                late = time.monotonic() >= deadline
                 self.dive_steps += 1
                 self.report.lp_converged = False
-                self.generate(deadline, stop, DIVE_ROUNDS)
-                self.master.solve_lp()
+                if not late:
+                    self.generate(deadline, stop, DIVE_ROUNDS)
+                value, duals = self.master.solve_lp()
+                if self.master.short_used() and not short_before and len(step) > 1 and not late:
+                    self._unfix(step)
+                    step = step[:len(step) // 2]
+                    self.master.hold(self._fix(step))
+                    continue
+                steady = value <= last_value + DIVE_STEADY * abs(value)
+                self.dive_factor = min(DIVE_MOST, self.dive_factor * DIVE_GROWTH) if steady else 1.0
+                last_value = value
                 values = self.master.column_values()
                 whole = self._whole(values)
                 if whole is not None:
                     return whole
-                if not self._fix_days(values, self.report.lp_converged):  # all fixed but skills
-                    return self._with_best_skills(values)
+                short_before = self.master.short_used()
+                step = [] if late else self._choose(values, self.report.lp_converged)
+                if not step:  # out of time, or every day fixed
+                    return self._finish(values, duals)
+                self.master.hold(self._fix(step))
                 if self.on_dive:
                     self.on_dive(int(self.fixed_days.sum()), self.report.lp_value)
             return None
         finally:
             self._release()
 
-    def _with_best_skills(self, values: np.ndarray) -> list[RosterColumn]:
-        """The rows the dive fixed, each worked day's skill chosen for coverage."""
+    def _finish(self, values: np.ndarray, duals: np.ndarray) -> list[RosterColumn]:
+        """Each nurse's row: the pool column the LP takes most of among those its fixings
+        allow; else its cheapest row under the LP's duals that keeps its fixed days; else
+        (fixings no row can keep) its start. Each worked day's skill is chosen for coverage."""
         rows: dict[int, tuple[int, ...]] = {}
-        for j in np.flatnonzero(values > ENTER):
-            rows.setdefault(self.master.columns[j].nurse, self.master.columns[j].shifts)
+        for j in np.argsort(-values, kind="stable"):
+            column = self.master.columns[j]
+            if j not in self.held and column.nurse not in rows:
+                rows[column.nurse] = column.shifts
+        cover = self.master.slot_duals(duals)
+        for n, pricer in enumerate(self.pricers):
+            if n not in rows:
+                prices, _ = self._prices(n, cover)
+                cheapest = pricer.cheapest_rows(prices, self.banned[n], 1, math.inf)
+                rows[n] = tuple(cheapest[0][1]) if cheapest else self.start[n].shifts
         skills = assign_skills(self.arrays, rows)
         return [self._column(n, list(rows[n]), skills[n]) for n in sorted(rows)]
 
@@ -296,11 +334,11 @@ class ColumnGeneration:
         picked = [self.master.columns[j] for j in np.flatnonzero(values > 0.5)]
         return picked if len(picked) == self.arrays.n_nurses else None
 
-    def _fix_days(self, values: np.ndarray, converged: bool) -> bool:
-        """Fix the free (nurse, day) values the LP takes most of: once it is priced out, every
-        one it takes whole and ``DIVE_SHARE`` of the others (more when time runs short);
-        before, only those (the start's rows still sit whole in an LP not priced out). False
-        when nothing is left to fix."""
+    def _choose(self, values: np.ndarray, converged: bool) -> list[tuple[int, int, int]]:
+        """The free (nurse, day, value) the LP takes most of, best first: once it is priced
+        out, every one it takes whole and ``DIVE_SHARE`` of the others (times the dive's
+        factor, and more when time runs short); before, only those (the start's rows still
+        sit whole in an LP not priced out). Empty when nothing is left to fix."""
         a = self.arrays
         share = np.zeros((a.n_nurses, a.days, a.n_shifts + 1))
         for j in np.flatnonzero(values > ENTER):
@@ -309,37 +347,53 @@ class ColumnGeneration:
         share[self.fixed_days] = 0.0
         best, choice = share.max(axis=2), share.argmax(axis=2)
         if best.max() <= ENTER:
-            return False
+            return []
         whole = np.flatnonzero(best.ravel() > 1.0 - ENTER) if converged else np.zeros(0, dtype=np.int64)
         ranked = np.where(best > 1.0 - ENTER, 0.0, best).ravel() if converged else best.ravel()
         free = int((~self.fixed_days).sum())
-        count = max(1, round(DIVE_SHARE * free), round(free / max(1.0, self._steps_left())))
+        count = max(1, round(DIVE_SHARE * self.dive_factor * free),
+                    round(free / max(1.0, self._steps_left())))
         top = [i for i in np.argsort(-ranked)[:count] if ranked[i] > ENTER]
-        held: list[int] = []
-        for i in [*whole, *top]:
-            n, d = divmod(int(i), a.days)
-            held += self._fix_day(n, d, int(choice[n, d]))
-        self.master.hold(held)
-        return True
+        return [(*divmod(int(i), a.days), int(choice.ravel()[i])) for i in [*whole, *top]]
 
     def _steps_left(self) -> float:
-        """Dive steps that still fit before the deadline, at the pace so far."""
+        """Dive steps that still fit before the deadline at the pace so far, less one for the
+        last LP (so that the last fixings still get their pricing)."""
         now = time.monotonic()
         pace = (now - self.dive_began) / max(1, self.dive_steps)
-        return (self.dive_deadline - now) / max(1e-3, pace)
+        return (self.dive_deadline - now) / max(1e-3, pace) - 1.0
 
-    def _fix_day(self, n: int, d: int, c: int) -> list[int]:
-        """Nurse ``n`` works shift type ``c - 1`` (off for 0) on day ``d``: its other values
-        are banned for pricing; its columns that differ, to be held at 0, are returned."""
-        self.fixed_days[n, d] = True
-        self.banned[n, d, :] = True
-        self.banned[n, d, c] = False
+    def _fix(self, fixings: list[tuple[int, int, int]]) -> list[int]:
+        """Fix each (nurse ``n``, day ``d``) at value ``c`` (shift type ``c - 1``, off for 0):
+        its other values are banned for pricing; the pool columns that differ, to be held at
+        0, are returned."""
         held = []
-        for j in self.master.of_nurse[n]:
-            if self.master.columns[j].shifts[d] + 1 != c and j not in self.held:
-                self.held.add(j)
-                held.append(j)
+        for n, d, c in fixings:
+            self.fixed_days[n, d] = True
+            self.banned[n, d, :] = True
+            self.banned[n, d, c] = False
+            for j in self.master.of_nurse[n]:
+                if self.master.columns[j].shifts[d] + 1 != c and j not in self.held:
+                    self.held.add(j)
+                    held.append(j)
         return held
+
+    def _unfix(self, fixings: list[tuple[int, int, int]]) -> None:
+        """Undo ``fixings``: their days are free again, and the columns of their nurses that
+        only they held are released."""
+        nurses = {n for n, _, _ in fixings}
+        for n, d, _ in fixings:
+            self.fixed_days[n, d] = False
+            self.banned[n, d, :] = False
+        released = []
+        for n in nurses:
+            allowed = np.argmin(self.banned[n], axis=1) - 1
+            days = np.flatnonzero(self.fixed_days[n])
+            for j in self.master.of_nurse[n]:
+                if j in self.held and np.all(np.array(self.master.columns[j].shifts)[days] == allowed[days]):
+                    self.held.discard(j)
+                    released.append(j)
+        self.master.hold(released, False)
 
     def _release(self) -> None:
         self.master.hold(sorted(self.held), False)
